@@ -1,0 +1,28 @@
+// The `mcp-conform` command. Each subcommand lives in its own file and registers itself here.
+import { Command, CommanderError } from 'commander';
+import { registerValidate } from './validate.ts';
+import { registerSync } from './sync.ts';
+import { VERSION } from './version.ts';
+
+const program = new Command();
+program
+  .name('mcp-conform')
+  .description('Conformance tests, fuzzing and a scriptable mock peer for the Model Context Protocol')
+  .version(VERSION, '-V, --version')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerValidate(program);
+registerSync(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version exit 0; usage errors exit 2 (commander already printed the message).
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    console.error(`mcp-conform: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 2;
+  }
+}
