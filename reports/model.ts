@@ -1,0 +1,124 @@
+// The results data model shared by the harness (suites/), the reporter and every writer.
+// results.json is this, serialized; its JSON Schema is reports/results.schema.json.
+import type { Revision } from '../schema/index.ts';
+
+export const RESULTS_FORMAT = 'mcp-conform/results';
+export const RESULTS_FORMAT_VERSION = 1;
+
+/** Requirement level from the spec sentence: MUST → fail, SHOULD → warn, MAY → info. */
+export type Level = 'MUST' | 'SHOULD' | 'MAY';
+
+export type Verdict =
+  | 'pass'
+  | 'fail' // a MUST was broken
+  | 'warn' // a SHOULD was broken
+  | 'info' // a MAY was not done
+  | 'not-applicable' // the target lacks the capability / revision the check needs
+  | 'not-verified'; // the check could not exercise the requirement (say why in message)
+
+export type Mode = 'server' | 'client' | 'fuzz';
+
+/** Check metadata, as data: what test262 keeps in its front matter. */
+export interface CheckMeta {
+  /** Stable id, `area/name`, e.g. `tools/call-unknown-tool`. */
+  id: string;
+  /** One-line title. */
+  title: string;
+  level: Level;
+  /** The requirement sentence the check enforces, in the spec's words. */
+  requirement: string;
+  /** Spec page + anchor per revision, relative to the revision root, e.g. `server/tools#error-handling`. */
+  spec: Partial<Record<Revision, string>>;
+  /** Revisions the check applies to (defaults to the keys of `spec`). */
+  revisions: Revision[];
+  /** Capability the check needs, as a dotted path: `server.tools`, `client.sampling`, `server.resources.subscribe`. */
+  requires?: string;
+  /** Which side is under test. */
+  side: 'server' | 'client';
+}
+
+/** One message in a wire log or an excerpt. */
+export interface WireEntry {
+  /** Milliseconds since the check started. */
+  t: number;
+  /** send: we sent it; recv: the target sent it. */
+  dir: 'send' | 'recv';
+  /** Parsed message, or the raw text when it was not JSON. */
+  msg?: unknown;
+  raw?: string;
+  /** Transport detail (HTTP status, headers, stderr line…). */
+  note?: string;
+}
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  level: Level;
+  revision: Revision | null;
+  verdict: Verdict;
+  /** One-line reason (why it failed, why not applicable…); empty on a plain pass. */
+  message: string;
+  requirement: string;
+  specUrl: string | null;
+  durationMs: number;
+  /** Path of the check's wire log, relative to the output folder. */
+  wireLog: string | null;
+  /** The messages that prove a failure. */
+  evidence?: WireEntry[];
+}
+
+export interface HostVerdict {
+  host: string;
+  works: boolean;
+  /** "works with X" or "does not work with X because …". */
+  summary: string;
+  failingChecks: string[];
+}
+
+export interface Counts {
+  total: number;
+  passed: number;
+  failed: number;
+  warned: number;
+  info: number;
+  notApplicable: number;
+  notVerified: number;
+}
+
+export interface Results {
+  format: typeof RESULTS_FORMAT;
+  formatVersion: typeof RESULTS_FORMAT_VERSION;
+  tool: { name: string; version: string };
+  mode: Mode;
+  target: { description: string; transport: 'stdio' | 'http' | 'sse' | 'memory' | 'command'; stderr?: string };
+  revisions: Revision[];
+  startedAt: string;
+  endedAt: string;
+  counts: Counts;
+  checks: CheckResult[];
+  hosts?: HostVerdict[];
+  /** Problems of the run itself (target crashed, budget exhausted…). */
+  errors: string[];
+}
+
+export function verdictForFailure(level: Level): Verdict {
+  return level === 'MUST' ? 'fail' : level === 'SHOULD' ? 'warn' : 'info';
+}
+
+export function countVerdicts(checks: readonly CheckResult[]): Counts {
+  const c: Counts = { total: checks.length, passed: 0, failed: 0, warned: 0, info: 0, notApplicable: 0, notVerified: 0 };
+  for (const r of checks) {
+    if (r.verdict === 'pass') c.passed++;
+    else if (r.verdict === 'fail') c.failed++;
+    else if (r.verdict === 'warn') c.warned++;
+    else if (r.verdict === 'info') c.info++;
+    else if (r.verdict === 'not-applicable') c.notApplicable++;
+    else c.notVerified++;
+  }
+  return c;
+}
+
+/** 0 = no MUST failed, 1 = a MUST failed. (2 usage error and 3 unreachable target are the CLI's.) */
+export function exitCodeFor(results: Pick<Results, 'checks'>): 0 | 1 {
+  return results.checks.some((c) => c.verdict === 'fail') ? 1 : 0;
+}
