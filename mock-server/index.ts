@@ -1,0 +1,7 @@
+// The public module of mock-server/: the peer engine, transports, wire recording.
+export { Peer, RpcError, TimeoutError, ClosedError, ErrorCode, type Reply, type RequestOptions, type HandlerContext, type RequestHandler, type NotificationHandler, type PeerOptions, type ViolationReport, type RpcErrorBody } from './peer.ts';
+export { type Transport, type RawFrame, type FrameInfo, isRawFrame, frameText } from './transport.ts';
+export { createMemoryPair } from './memory.ts';
+export { WireLog, type WireEntry } from './wire.ts';
+export { StdioClientTransport, type StdioClientOptions } from './transports/stdio-client.ts';
+export { killAllChildren, liveChildren, stopChild, trackChild } from './transports/processes.ts';

@@ -1,0 +1,459 @@
+// One JSON-RPC endpoint over a Transport, for either role: correlates requests and responses,
+// dispatches incoming requests and notifications to handlers, answers bad input the way
+// JSON-RPC and MCP say, validates every message in both directions against the negotiated
+// revision, and records the wire. Both the mock server and the mock client stand on it.
+import { classify, type Classified, type Direction, type JsonRpcId, type Revision, type Violation } from '../schema/index.ts';
+import { isRawFrame, type FrameInfo, type Transport } from './transport.ts';
+import { WireLog } from './wire.ts';
+
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  ResourceNotFound: -32002,
+} as const;
+
+export interface RpcErrorBody {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** Thrown by a handler to answer with a JSON-RPC error. */
+export class RpcError extends Error {
+  constructor(readonly code: number, message: string, readonly data?: unknown) {
+    super(message);
+    this.name = 'RpcError';
+  }
+  toBody(): RpcErrorBody {
+    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+export class TimeoutError extends Error {
+  constructor(what: string, readonly ms: number) {
+    super(`${what}: no answer within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+export class ClosedError extends Error {
+  constructor(what: string, reason: string) {
+    super(`${what}: connection closed (${reason})`);
+    this.name = 'ClosedError';
+  }
+}
+
+export type Reply<R = Record<string, unknown>> =
+  | { ok: true; id: JsonRpcId; result: R; message: Record<string, unknown> }
+  | { ok: false; id: JsonRpcId | null; error: RpcErrorBody; message: Record<string, unknown> };
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  /** Use this id instead of the next counter value (ids 0, "" and strings are legal). */
+  id?: JsonRpcId;
+  /** Adds _meta.progressToken and routes notifications/progress for it here. */
+  onprogress?: (params: Record<string, unknown>) => void;
+  /** On timeout, send notifications/cancelled for the request (what a polite client does). */
+  cancelOnTimeout?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HandlerContext {
+  id: JsonRpcId;
+  method: string;
+  /** Aborted when the other side cancels the request. */
+  signal: AbortSignal;
+  peer: Peer;
+  /** The progressToken the requester asked for, if any. */
+  progressToken?: string | number;
+  /** _meta of the request. */
+  meta?: Record<string, unknown>;
+}
+
+export type RequestHandler = (params: Record<string, unknown> | undefined, ctx: HandlerContext) => unknown | Promise<unknown>;
+export type NotificationHandler = (params: Record<string, unknown> | undefined, peer: Peer) => void | Promise<void>;
+
+export interface ViolationReport {
+  dir: 'send' | 'recv';
+  message: unknown;
+  classified: Classified;
+  violations: Violation[];
+}
+
+export interface PeerOptions {
+  role: 'client' | 'server';
+  /** Revision to validate against; set it after negotiation with `peer.revision = …`. */
+  revision?: Revision;
+  requestTimeoutMs?: number;
+  wire?: WireLog;
+  /** Validate every message against the revision (default true). */
+  validate?: boolean;
+  /** Answer requests whose params break the schema with -32602 before the handler runs (default: server role). */
+  rejectInvalidParams?: boolean;
+  /** Answer non-JSON frames with a -32700 error (default true). */
+  answerMalformed?: boolean;
+}
+
+interface Pending {
+  method: string;
+  resolve: (reply: Reply) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+  progressToken?: string | number;
+}
+
+interface Waiter {
+  pred: (msg: Record<string, unknown>) => boolean;
+  resolve: (msg: Record<string, unknown>) => void;
+}
+
+const key = (id: unknown) => JSON.stringify(id);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export class Peer {
+  readonly wire: WireLog;
+  readonly role: 'client' | 'server';
+  revision: Revision | undefined;
+  requestTimeoutMs: number;
+  /** Every schema violation seen, in both directions. */
+  readonly violations: ViolationReport[] = [];
+  /** Every parsed message received, in order. */
+  readonly received: Record<string, unknown>[] = [];
+  /** Responses whose id matched no pending request. */
+  readonly unsolicited: Record<string, unknown>[] = [];
+  closed = false;
+  closeReason = '';
+
+  onviolation?: (v: ViolationReport) => void;
+  /** Called for every incoming message before dispatch. */
+  onincoming?: (msg: Record<string, unknown>, info: FrameInfo) => void;
+  onclose?: (reason: string) => void;
+
+  private nextId = 1;
+  private readonly pending = new Map<string, Pending>();
+  private readonly inflight = new Map<string, AbortController>();
+  private readonly requestHandlers = new Map<string, RequestHandler>();
+  private readonly notificationHandlers = new Map<string, NotificationHandler>();
+  private fallbackRequest?: RequestHandler;
+  private fallbackNotification?: (method: string, params: Record<string, unknown> | undefined) => void;
+  private waiters = new Set<Waiter>();
+  private readonly progressHandlers = new Map<string, (p: Record<string, unknown>) => void>();
+  private readonly opts: Required<Pick<PeerOptions, 'validate' | 'rejectInvalidParams' | 'answerMalformed'>>;
+
+  constructor(readonly transport: Transport, options: PeerOptions) {
+    this.role = options.role;
+    this.revision = options.revision;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.wire = options.wire ?? new WireLog();
+    this.opts = {
+      validate: options.validate ?? true,
+      rejectInvalidParams: options.rejectInvalidParams ?? options.role === 'server',
+      answerMalformed: options.answerMalformed ?? true,
+    };
+    transport.onmessage = (m, info) => this.incoming(m, info);
+    transport.onmalformed = (raw, err) => this.malformed(raw, err);
+    transport.onclose = (reason) => this.closedBy(reason);
+    transport.onerror = (err) => this.wire.note('recv', `transport error: ${err.message}`);
+    transport.onnote = (note) => this.wire.note('recv', note);
+  }
+
+  /** Direction of messages this peer sends. */
+  get outgoing(): Direction {
+    return this.role === 'client' ? 'client-to-server' : 'server-to-client';
+  }
+
+  get incomingDirection(): Direction {
+    return this.role === 'client' ? 'server-to-client' : 'client-to-server';
+  }
+
+  async start(): Promise<void> {
+    await this.transport.start();
+  }
+
+  setRequestHandler(method: string, handler: RequestHandler): this {
+    this.requestHandlers.set(method, handler);
+    return this;
+  }
+
+  removeRequestHandler(method: string): this {
+    this.requestHandlers.delete(method);
+    return this;
+  }
+
+  setNotificationHandler(method: string, handler: NotificationHandler): this {
+    this.notificationHandlers.set(method, handler);
+    return this;
+  }
+
+  /** Handles requests no specific handler takes (default: -32601). */
+  setFallbackRequestHandler(handler: RequestHandler | undefined): this {
+    this.fallbackRequest = handler;
+    return this;
+  }
+
+  setFallbackNotificationHandler(handler: ((method: string, params: Record<string, unknown> | undefined) => void) | undefined): this {
+    this.fallbackNotification = handler;
+    return this;
+  }
+
+  /** Sends any message or raw frame as-is (recorded and validated like the rest). */
+  async send(message: unknown): Promise<void> {
+    if (isRawFrame(message)) {
+      const raw = typeof message.raw === 'string' ? message.raw : Buffer.from(message.raw).toString('utf8');
+      this.wire.record({ dir: 'send', raw });
+    } else {
+      this.wire.record({ dir: 'send', msg: message });
+      this.check('send', message);
+    }
+    await this.transport.send(message);
+  }
+
+  /** Sends a request and waits for its response (an error response is a Reply, not a throw). */
+  request<R = Record<string, unknown>>(method: string, params?: Record<string, unknown>, opts: RequestOptions = {}): Promise<Reply<R>> {
+    if (this.closed) return Promise.reject(new ClosedError(method, this.closeReason));
+    const id = opts.id ?? this.nextId++;
+    let sentParams = params;
+    let progressToken: string | number | undefined;
+    if (opts.onprogress) {
+      progressToken = `p-${key(id)}-${Math.random().toString(36).slice(2, 8)}`;
+      const meta = isObject(params?._meta) ? params._meta : {};
+      sentParams = { ...(params ?? {}), _meta: { ...meta, progressToken } };
+      this.progressHandlers.set(key(progressToken), opts.onprogress);
+    }
+    const message: Record<string, unknown> = { jsonrpc: '2.0', id, method };
+    if (sentParams !== undefined) message.params = sentParams;
+    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+    return new Promise<Reply<R>>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.pending.delete(key(id));
+        if (progressToken !== undefined) this.progressHandlers.delete(key(progressToken));
+      };
+      const timer = setTimeout(() => {
+        done();
+        if (opts.cancelOnTimeout && method !== 'initialize') {
+          void this.notify('notifications/cancelled', { requestId: id, reason: 'timeout' }).catch(() => {});
+        }
+        reject(new TimeoutError(`${method} (id ${key(id)})`, timeoutMs));
+      }, timeoutMs);
+      opts.signal?.addEventListener('abort', () => {
+        done();
+        reject(new Error(`${method} aborted`));
+      });
+      const entry: Pending = {
+        method,
+        timer,
+        resolve: (r) => {
+          done();
+          resolve(r as Reply<R>);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      };
+      if (progressToken !== undefined) entry.progressToken = progressToken;
+      this.pending.set(key(id), entry);
+      this.send(message).catch((err: Error) => entry.reject(err));
+    });
+  }
+
+  async notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    const message: Record<string, unknown> = { jsonrpc: '2.0', method };
+    if (params !== undefined) message.params = params;
+    await this.send(message);
+  }
+
+  /** Method of the pending request with this id, if any (used to validate responses). */
+  pendingMethod(id: unknown): string | undefined {
+    return this.pending.get(key(id))?.method;
+  }
+
+  /** Resolves with the next received message matching pred (messages already received count if `includePast`). */
+  waitFor(pred: (msg: Record<string, unknown>) => boolean, timeoutMs: number, opts: { includePast?: boolean; what?: string } = {}): Promise<Record<string, unknown>> {
+    if (opts.includePast) {
+      const hit = this.received.find(pred);
+      if (hit) return Promise.resolve(hit);
+    }
+    return new Promise((resolve, reject) => {
+      const w: Waiter = {
+        pred,
+        resolve: (m) => {
+          clearTimeout(timer);
+          this.waiters.delete(w);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(w);
+        reject(new TimeoutError(opts.what ?? 'waiting for a message', timeoutMs));
+      }, timeoutMs);
+      this.waiters.add(w);
+    });
+  }
+
+  /** Waits `ms` and returns what arrived meanwhile (to show that nothing did). */
+  async collect(ms: number, pred: (msg: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>[]> {
+    const start = this.received.length;
+    await new Promise((r) => setTimeout(r, ms));
+    return this.received.slice(start).filter(pred);
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) this.closedBy('closed locally');
+    await this.transport.close();
+  }
+
+  private closedBy(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    this.wire.note('recv', `connection closed: ${reason}`);
+    for (const p of [...this.pending.values()]) p.reject(new ClosedError(p.method, reason));
+    for (const c of this.inflight.values()) c.abort();
+    this.onclose?.(reason);
+  }
+
+  private check(dir: 'send' | 'recv', message: unknown): Classified | undefined {
+    if (!this.opts.validate || !this.revision) return undefined;
+    const direction = dir === 'send' ? this.outgoing : this.incomingDirection;
+    // For responses, the request they answer was sent the other way.
+    const requestMethod = (id: JsonRpcId) => (dir === 'recv' ? this.pending.get(key(id))?.method : this.inflightMethods.get(key(id)));
+    const c = classify(this.revision, message, { direction, requestMethod });
+    if (c.violations.length) {
+      const v: ViolationReport = { dir, message, classified: c, violations: c.violations };
+      this.violations.push(v);
+      this.onviolation?.(v);
+    }
+    return c;
+  }
+
+  private readonly inflightMethods = new Map<string, string>();
+
+  private malformed(raw: string, err: Error): void {
+    this.wire.record({ dir: 'recv', raw, note: `not JSON: ${err.message}` });
+    if (this.opts.answerMalformed) {
+      void this.send({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.ParseError, message: 'Parse error' } }).catch(() => {});
+    }
+  }
+
+  private incoming(raw: unknown, info: FrameInfo): void {
+    const entry: { dir: 'recv'; msg: unknown; note?: string } = { dir: 'recv', msg: raw };
+    if (info.note) entry.note = info.note;
+    this.wire.record(entry);
+    if (Array.isArray(raw)) {
+      this.check('recv', raw);
+      void this.batch(raw);
+      return;
+    }
+    if (!isObject(raw)) {
+      this.check('recv', raw);
+      void this.replyError(null, ErrorCode.InvalidRequest, 'Invalid Request: not an object');
+      return;
+    }
+    const c = this.check('recv', raw);
+    this.received.push(raw);
+    this.onincoming?.(raw, info);
+    for (const w of [...this.waiters]) if (w.pred(raw)) w.resolve(raw);
+
+    if (typeof raw.method === 'string') {
+      if (Object.hasOwn(raw, 'id')) void this.handleRequest(raw, c);
+      else this.handleNotification(raw);
+      return;
+    }
+    if (Object.hasOwn(raw, 'result') || Object.hasOwn(raw, 'error')) {
+      const p = this.pending.get(key(raw.id));
+      if (!p) {
+        this.unsolicited.push(raw);
+        return;
+      }
+      if (Object.hasOwn(raw, 'error') && isObject(raw.error)) {
+        p.resolve({ ok: false, id: raw.id as JsonRpcId, error: raw.error as unknown as RpcErrorBody, message: raw });
+      } else {
+        p.resolve({ ok: true, id: raw.id as JsonRpcId, result: (raw.result ?? {}) as Record<string, unknown>, message: raw });
+      }
+      return;
+    }
+    void this.replyError(Object.hasOwn(raw, 'id') ? (raw.id as JsonRpcId) : null, ErrorCode.InvalidRequest, 'Invalid Request');
+  }
+
+  private async batch(items: unknown[]): Promise<void> {
+    // Batches are answered item by item (2025-03-26 allowed them; later revisions removed them).
+    if (items.length === 0) {
+      await this.replyError(null, ErrorCode.InvalidRequest, 'Invalid Request: empty batch');
+      return;
+    }
+    for (const it of items) this.incoming(it, { raw: JSON.stringify(it) });
+  }
+
+  private handleNotification(msg: Record<string, unknown>): void {
+    const method = msg.method as string;
+    const params = isObject(msg.params) ? msg.params : undefined;
+    if (method === 'notifications/cancelled' && params) {
+      this.inflight.get(key(params.requestId))?.abort();
+    }
+    if (method === 'notifications/progress' && params) {
+      this.progressHandlers.get(key(params.progressToken))?.(params);
+    }
+    const h = this.notificationHandlers.get(method);
+    try {
+      if (h) void Promise.resolve(h(params, this)).catch((err: Error) => this.wire.note('recv', `notification handler failed: ${err.message}`));
+      else this.fallbackNotification?.(method, params);
+    } catch (err) {
+      this.wire.note('recv', `notification handler failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async handleRequest(msg: Record<string, unknown>, c: Classified | undefined): Promise<void> {
+    const id = msg.id as JsonRpcId;
+    const method = msg.method as string;
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      await this.replyError(null, ErrorCode.InvalidRequest, 'Invalid Request: id must be a string or number');
+      return;
+    }
+    const handler = this.requestHandlers.get(method) ?? this.fallbackRequest;
+    if (!handler) {
+      await this.replyError(id, ErrorCode.MethodNotFound, `Method not found: ${method}`);
+      return;
+    }
+    if (this.opts.rejectInvalidParams && c && c.info && c.violations.length) {
+      const bad = c.violations.filter((v) => v.pointer.startsWith('/params') || v.pointer === '');
+      if (bad.length) {
+        await this.replyError(id, ErrorCode.InvalidParams, `Invalid params: ${bad.map((v) => `${v.pointer || '/'} ${v.message}`).join('; ')}`);
+        return;
+      }
+    }
+    const params = isObject(msg.params) ? msg.params : undefined;
+    const controller = new AbortController();
+    this.inflight.set(key(id), controller);
+    this.inflightMethods.set(key(id), method);
+    const meta = isObject(params?._meta) ? params._meta : undefined;
+    const ctx: HandlerContext = { id, method, signal: controller.signal, peer: this };
+    if (meta) ctx.meta = meta;
+    const token = meta?.progressToken;
+    if (typeof token === 'string' || typeof token === 'number') ctx.progressToken = token;
+    try {
+      const result = await handler(params, ctx);
+      // A cancelled request gets no response (basic/utilities/cancellation).
+      if (!controller.signal.aborted) await this.send({ jsonrpc: '2.0', id, result: result ?? {} });
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      if (err instanceof RpcError) await this.send({ jsonrpc: '2.0', id, error: err.toBody() });
+      else await this.replyError(id, ErrorCode.InternalError, `Internal error: ${(err as Error)?.message ?? String(err)}`);
+    } finally {
+      this.inflight.delete(key(id));
+      this.inflightMethods.delete(key(id));
+    }
+  }
+
+  private async replyError(id: JsonRpcId | null, code: number, message: string): Promise<void> {
+    if (this.closed) return;
+    await this.send({ jsonrpc: '2.0', id, error: { code, message } }).catch(() => {});
+  }
+}

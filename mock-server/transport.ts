@@ -1,0 +1,43 @@
+// The message-level transport every peer talks through: stdio, Streamable HTTP, legacy
+// HTTP+SSE and in-memory all implement it, on both the client and the server side.
+
+/** A frame sent as-is, bypassing JSON serialisation: for fault injection and fuzzing. */
+export interface RawFrame {
+  raw: string | Uint8Array;
+}
+
+export interface FrameInfo {
+  /** The frame's text as received. */
+  raw: string;
+  /** Transport detail worth recording (HTTP status and content type, SSE event id…). */
+  note?: string;
+}
+
+export interface Transport {
+  /** Connects, spawns or starts listening; resolves when messages can flow. */
+  start(): Promise<void>;
+  /** Sends one JSON-RPC message (serialised by the transport) or a raw frame. */
+  send(message: unknown): Promise<void>;
+  /** Closes; idempotent; never throws. */
+  close(): Promise<void>;
+  /** A parsed JSON frame arrived. */
+  onmessage?: (message: unknown, info: FrameInfo) => void;
+  /** A frame arrived that is not JSON. */
+  onmalformed?: (raw: string, error: Error) => void;
+  /** The other side went away (process exit, stream closed, session ended). */
+  onclose?: (reason: string) => void;
+  /** A transport failure that is not a message. */
+  onerror?: (error: Error) => void;
+  /** Transport-level events for the wire log: stderr lines, HTTP statuses, reconnects. */
+  onnote?: (note: string) => void;
+}
+
+export function isRawFrame(value: unknown): value is RawFrame {
+  return typeof value === 'object' && value !== null && 'raw' in value && Object.keys(value).length === 1;
+}
+
+/** Serialises a message or raw frame to the exact text that goes on the wire. */
+export function frameText(message: unknown): string {
+  if (isRawFrame(message)) return typeof message.raw === 'string' ? message.raw : Buffer.from(message.raw).toString('utf8');
+  return JSON.stringify(message);
+}

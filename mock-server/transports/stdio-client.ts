@@ -1,0 +1,131 @@
+// Runs an MCP server as a child process and talks newline-delimited JSON-RPC over its stdio
+// (basic/transports#stdio). The child gets its own process group and is always killed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { frameText, type Transport } from '../transport.ts';
+import { stopChild, trackChild } from './processes.ts';
+
+export interface StdioClientOptions {
+  command: string;
+  args?: string[];
+  cwd?: string;
+  /** Added to the parent's environment. */
+  env?: Record<string, string>;
+  /** Keep at most this many characters of stderr (default 256 KiB). */
+  stderrLimit?: number;
+  /** Longest line accepted on stdout before it is reported malformed and dropped (default 64 MiB). */
+  maxLineBytes?: number;
+}
+
+export class StdioClientTransport implements Transport {
+  onmessage?: Transport['onmessage'];
+  onmalformed?: Transport['onmalformed'];
+  onclose?: Transport['onclose'];
+  onerror?: Transport['onerror'];
+  onnote?: Transport['onnote'];
+
+  child?: ChildProcess;
+  stderr = '';
+  exit?: { code: number | null; signal: NodeJS.Signals | null };
+  private buffer: Buffer[] = [];
+  private bufferedBytes = 0;
+  private closing = false;
+
+  constructor(readonly options: StdioClientOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): Promise<void> {
+    const { command, args = [], cwd, env } = this.options;
+    return new Promise((resolve, reject) => {
+      let child: ChildProcess;
+      try {
+        child = spawn(command, args, {
+          cwd,
+          env: { ...process.env, ...env },
+          stdio: ['pipe', 'pipe', 'pipe'],
+          detached: true, // own process group, so the whole tree can be killed
+        });
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      this.child = child;
+      trackChild(child);
+      child.once('error', (err) => {
+        this.onerror?.(err);
+        reject(new Error(`cannot start ${command}: ${err.message}`));
+      });
+      child.once('spawn', () => resolve());
+      child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (text: string) => {
+        const limit = this.options.stderrLimit ?? 256 * 1024;
+        if (this.stderr.length < limit) this.stderr += text.slice(0, limit - this.stderr.length);
+        for (const line of text.split('\n')) if (line.trim()) this.onnote?.(`stderr: ${line.slice(0, 500)}`);
+      });
+      child.stdin?.on('error', () => {}); // EPIPE when the server died; reported through exit
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        if (!this.closing) this.onclose?.(`process exited (${signal ? `signal ${signal}` : `code ${code}`})`);
+      });
+    });
+  }
+
+  private onStdout(chunk: Buffer): void {
+    let start = 0;
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, start)) {
+      this.buffer.push(chunk.subarray(start, i));
+      this.emitLine(Buffer.concat(this.buffer).toString('utf8'));
+      this.buffer = [];
+      this.bufferedBytes = 0;
+      start = i + 1;
+    }
+    if (start < chunk.length) {
+      this.buffer.push(chunk.subarray(start));
+      this.bufferedBytes += chunk.length - start;
+      const max = this.options.maxLineBytes ?? 64 * 1024 * 1024;
+      if (this.bufferedBytes > max) {
+        this.onmalformed?.(`[${this.bufferedBytes} bytes without a newline, dropped]`, new Error(`line longer than ${max} bytes`));
+        this.buffer = [];
+        this.bufferedBytes = 0;
+      }
+    }
+  }
+
+  private emitLine(line: string): void {
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (text.trim() === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      this.onmalformed?.(text, err as Error);
+      return;
+    }
+    this.onmessage?.(parsed, { raw: text });
+  }
+
+  send(message: unknown): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || stdin.destroyed || this.exit) return Promise.reject(new Error('server process is not running'));
+    const text = frameText(message);
+    // Raw frames are written as given (fuzzing may omit or embed newlines); messages get one.
+    const data = typeof message === 'object' && message !== null && 'raw' in message ? text : `${text}\n`;
+    return new Promise((resolve, reject) => stdin.write(data, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Closes stdin (the spec's first shutdown step), then SIGTERM, then SIGKILL. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const child = this.child;
+    if (!child) return;
+    child.stdin?.end();
+    const exited = this.exit ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 500))]);
+    await stopChild(child, 1_000);
+    this.onclose?.('closed locally');
+  }
+}
