@@ -5,3 +5,4 @@ export { createMemoryPair } from './memory.ts';
 export { WireLog, type WireEntry } from './wire.ts';
 export { StdioClientTransport, type StdioClientOptions } from './transports/stdio-client.ts';
 export { killAllChildren, liveChildren, stopChild, trackChild } from './transports/processes.ts';
+export { MockClient, DEFAULT_ANSWERS, DEFAULT_CLIENT_INFO, type MockClientOptions } from './client.ts';

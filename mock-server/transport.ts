@@ -30,6 +30,8 @@ export interface Transport {
   onerror?: (error: Error) => void;
   /** Transport-level events for the wire log: stderr lines, HTTP statuses, reconnects. */
   onnote?: (note: string) => void;
+  /** Told the negotiated revision (HTTP sends it as MCP-Protocol-Version on later requests). */
+  setProtocolVersion?(version: string): void;
 }
 
 export function isRawFrame(value: unknown): value is RawFrame {

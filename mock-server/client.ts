@@ -1,0 +1,93 @@
+// The mock client role: connects to a server, performs the initialize handshake with chosen
+// version and capabilities, answers server-initiated requests (canned, or by handlers), and
+// exposes the Peer for everything else. The server conformance harness drives servers with it.
+import { isRevision, LATEST_STATEFUL, type Current, type Revision } from '../schema/index.ts';
+import { Peer, type Reply, type RequestHandler } from './peer.ts';
+import type { Transport } from './transport.ts';
+import type { WireLog } from './wire.ts';
+
+export interface MockClientOptions {
+  /** protocolVersion to ask for (default: newest stateful revision). Any string may be sent. */
+  protocolVersion?: string;
+  capabilities?: Current['ClientCapabilities'];
+  clientInfo?: Current['Implementation'];
+  requestTimeoutMs?: number;
+  wire?: WireLog;
+  /** Handlers for server→client requests; defaults answer sampling, roots and elicitation validly. */
+  handlers?: Record<string, RequestHandler>;
+}
+
+export const DEFAULT_CLIENT_INFO: Current['Implementation'] = { name: 'mcp-conform', version: '0.1.0' };
+
+/** Valid canned answers, so a server that asks something of the client can proceed. */
+export const DEFAULT_ANSWERS: Record<string, RequestHandler> = {
+  ping: () => ({}),
+  'roots/list': () => ({ roots: [] }),
+  'sampling/createMessage': () => ({ role: 'assistant', content: { type: 'text', text: 'mcp-conform mock reply' }, model: 'mcp-conform-mock' }),
+  'elicitation/create': () => ({ action: 'decline' }),
+};
+
+export class MockClient {
+  readonly peer: Peer;
+  initializeResult?: Current['InitializeResult'];
+  /** The revision both sides now speak (undefined until a known one is negotiated). */
+  negotiated?: Revision;
+
+  constructor(readonly transport: Transport, readonly options: MockClientOptions = {}) {
+    const requested = options.protocolVersion ?? LATEST_STATEFUL;
+    const peerOpts: ConstructorParameters<typeof Peer>[1] = { role: 'client' };
+    if (isRevision(requested)) peerOpts.revision = requested;
+    if (options.requestTimeoutMs !== undefined) peerOpts.requestTimeoutMs = options.requestTimeoutMs;
+    if (options.wire) peerOpts.wire = options.wire;
+    this.peer = new Peer(transport, peerOpts);
+    for (const [method, h] of Object.entries({ ...DEFAULT_ANSWERS, ...options.handlers })) this.peer.setRequestHandler(method, h);
+  }
+
+  get serverCapabilities(): Current['ServerCapabilities'] {
+    return this.initializeResult?.capabilities ?? {};
+  }
+
+  async start(): Promise<void> {
+    await this.peer.start();
+  }
+
+  initializeParams(): Record<string, unknown> {
+    return {
+      protocolVersion: this.options.protocolVersion ?? LATEST_STATEFUL,
+      capabilities: this.options.capabilities ?? {},
+      clientInfo: this.options.clientInfo ?? DEFAULT_CLIENT_INFO,
+    };
+  }
+
+  /**
+   * Sends initialize (params may be overridden for negative tests) and, on success, adopts the
+   * negotiated revision and sends notifications/initialized (unless sendInitialized is false).
+   */
+  async initialize(opts: { params?: Record<string, unknown>; sendInitialized?: boolean; timeoutMs?: number } = {}): Promise<Reply<Current['InitializeResult']>> {
+    const reqOpts = opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
+    const reply = await this.peer.request<Current['InitializeResult']>('initialize', opts.params ?? this.initializeParams(), reqOpts);
+    if (reply.ok) {
+      this.initializeResult = reply.result;
+      const v = reply.result.protocolVersion;
+      if (isRevision(v)) {
+        this.negotiated = v;
+        this.peer.revision = v;
+      }
+      this.transport.setProtocolVersion?.(String(v));
+      if (opts.sendInitialized !== false) await this.peer.notify('notifications/initialized');
+    }
+    return reply;
+  }
+
+  request<R = Record<string, unknown>>(...args: Parameters<Peer['request']>): Promise<Reply<R>> {
+    return this.peer.request<R>(...args);
+  }
+
+  notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    return this.peer.notify(method, params);
+  }
+
+  close(): Promise<void> {
+    return this.peer.close();
+  }
+}
