@@ -6,3 +6,31 @@ export { WireLog, type WireEntry } from './wire.ts';
 export { StdioClientTransport, type StdioClientOptions } from './transports/stdio-client.ts';
 export { killAllChildren, liveChildren, stopChild, trackChild } from './transports/processes.ts';
 export { MockClient, DEFAULT_ANSWERS, DEFAULT_CLIENT_INFO, type MockClientOptions } from './client.ts';
+// The scriptable mock server: behaviours as values, composed by createMockServer().
+export { MockServer, ServerSession, RequestCtx, createMockServer, fitTo, InputRequired, MissingClientCapability, MCP_ERRORS, META, LOG_LEVELS, type MockServerOptions, type ServerContext, type ExpectationResult, type ClientReply, type ObservedMessage } from './server.ts';
+export {
+  tool,
+  resource,
+  resourceTemplate,
+  prompt,
+  completion,
+  logs,
+  notify,
+  serverRequest,
+  send,
+  on,
+  expectRequest,
+  flattenBehaviours,
+  type Behaviour,
+  type BehaviourInput,
+  type Trigger,
+  type ToolSpec,
+  type ResourceSpec,
+  type ResourceTemplateSpec,
+  type PromptSpec,
+  type InputRequestSpec,
+  type ExpectationSpec,
+  type LogEntry,
+  type JsonObject,
+} from './behaviours.ts';
+export { matchesSubset, subsetMismatch, fillTemplate, uriTemplate } from './match.ts';
