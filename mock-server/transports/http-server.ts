@@ -298,6 +298,22 @@ export class StreamableHttpServerTransport implements Transport {
     this.terminate('closed by the server');
   }
 
+  /**
+   * Closes the connections under this session's open SSE streams without ending the streams
+   * (the server MAY do so; clients should resume with Last-Event-ID). Returns how many it cut.
+   */
+  disconnectStreams(): number {
+    let n = 0;
+    for (const s of this.streams.values()) {
+      if (!s.ended && s.writer && !s.writer.closed) {
+        s.writer.close();
+        s.writer = undefined;
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Ends the session: streams close, pending POSTs are abandoned, later requests get 404. */
   terminate(reason: string): void {
     if (this.closed) return;

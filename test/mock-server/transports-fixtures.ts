@@ -27,7 +27,7 @@ export function echoServer(transport: Transport): Peer {
 
 /** A client Peer that has done the initialize handshake. */
 export async function initializedClient(transport: Transport, version = '2025-11-25'): Promise<Peer> {
-  const peer = new Peer(transport, { role: 'client', revision: '2025-11-25', requestTimeoutMs: 5_000 });
+  const peer = new Peer(transport, { role: 'client', revision: '2025-11-25', requestTimeoutMs: 15_000 });
   await peer.start();
   const init = await peer.request('initialize', { protocolVersion: version, capabilities: {}, clientInfo: { name: 'transports-test', version: '0.0.0' } });
   if (!init.ok) throw new Error(`initialize failed: ${JSON.stringify(init.error)}`);

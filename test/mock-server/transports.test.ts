@@ -14,9 +14,12 @@ import {
   StreamableHttpClientTransport,
   type ServedHttp,
   type StreamableHttpHandlerOptions,
+  type StreamableHttpServerTransport,
   type TargetSpec,
   type Transport,
 } from '../../mock-server/index.ts';
+import { http } from 'msw';
+import { setupServer } from 'msw/node';
 import { groupGone } from '../helpers/processes.ts';
 import { echoServer, initializedClient } from './transports-fixtures.ts';
 
@@ -190,6 +193,38 @@ describe('Streamable HTTP', () => {
     await client.close();
   });
 
+  it('our client resumes a POST stream the server cut, after the server-given retry delay', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const sessions: StreamableHttpServerTransport[] = [];
+    const handler = createStreamableHttpHandler({
+      responseMode: 'sse',
+      retryMs: 50,
+      onSession: async (t) => {
+        sessions.push(t);
+        const p = echoServer(t);
+        p.setRequestHandler('tools/call', async () => {
+          await gate;
+          return { content: [{ type: 'text', text: 'after reconnect' }] };
+        });
+        await p.start();
+      },
+    });
+    const served = await serveHttp(handler);
+    cleanup.push(() => served.close());
+    const { t } = httpClient(`${served.url}/mcp`);
+    const client = await initializedClient(t);
+    const pending = client.request('tools/call', { name: 'echo', arguments: {} });
+    await expect.poll(() => sessions[0]!.disconnectStreams()).toBe(1);
+    release();
+    expect(await pending).toMatchObject({ ok: true, result: { content: [{ text: 'after reconnect' }] } });
+    const resume = t.exchanges.find((x) => x.method === 'GET');
+    expect(resume?.requestHeaders['last-event-id']).toMatch(/^p\d+\.0$/);
+    expect(notesOf(client).some((n) => n.includes('ended before the response'))).toBe(true);
+  });
+
   it('enforces the session lifecycle: 400 without a session id, 404 after DELETE and for unknown sessions', async () => {
     const { url } = await serveStreamable();
     const { t } = httpClient(url);
@@ -234,6 +269,29 @@ describe('Streamable HTTP', () => {
       { jsonrpc: '2.0', id: 'a', result: {} },
       { jsonrpc: '2.0', id: 'b', result: {} },
     ]);
+  });
+
+  it('stateless mode: no session id, GET and DELETE 405, every request served', async () => {
+    const { url, handler } = await serveStreamable({ stateless: true });
+    const { t } = httpClient(url, { getStream: true });
+    const client = await initializedClient(t);
+    await roundTrip(client);
+    expect(t.sessionId).toBeUndefined();
+    expect(handler.sessions.size).toBe(0);
+    expect(t.exchanges.find((x) => x.method === 'GET')?.status).toBe(405);
+    expect(notesOf(client)).toEqual(['GET: 405 Method Not Allowed (the server offers no GET stream)']);
+  });
+
+  it('carries a raw frame sent while handling a request as that request\'s JSON answer', async () => {
+    const { url, servers } = await serveStreamable();
+    const { t } = httpClient(url);
+    const client = await initializedClient(t);
+    servers[0]!.setRequestHandler('ping', async (_p, ctx) => {
+      await ctx.peer.send({ raw: '{"jsonrpc":"2.0","id":' });
+      return new Promise(() => {});
+    });
+    await expect(client.request('ping', undefined, { timeoutMs: 300 })).rejects.toThrow(/no answer/);
+    expect(client.wire.entries.some((e) => e.dir === 'recv' && e.raw === '{"jsonrpc":"2.0","id":')).toBe(true);
   });
 
   it('expires idle sessions', async () => {
@@ -312,6 +370,29 @@ describe('Streamable HTTP', () => {
     await expect.poll(() => cancelled).toEqual(['slow-1']);
     expect(t.exchanges.filter((x) => x.requestBody?.includes('notifications/cancelled'))).toEqual([]);
     await client.close();
+  });
+});
+
+describe('fetch-style handler inside msw', () => {
+  it('serves the same handler core through msw, in both response modes', async () => {
+    const url = 'http://127.0.0.1:9/mcp'; // intercepted: nothing listens there
+    for (const responseMode of ['json', 'sse'] as const) {
+      const handler = createStreamableHttpHandler({ responseMode, onSession: async (t) => void (await echoServer(t).start()) });
+      const mock = setupServer(http.all(url, ({ request }) => handler(request)));
+      mock.listen({ onUnhandledRequest: 'error' });
+      cleanup.push(async () => {
+        await handler.close();
+        mock.close();
+      });
+      const { t } = httpClient(url);
+      const client = await initializedClient(t);
+      await roundTrip(client);
+      expect(handler.sessions.size).toBe(1);
+      await client.close();
+      expect(handler.sessions.size).toBe(0);
+      await handler.close();
+      mock.close();
+    }
   });
 });
 
