@@ -164,13 +164,20 @@ function stripUndefined<T extends JsonObject>(o: T): T {
 }
 
 /** Keeps only the properties a revision's schema type has (so older clients get what they know). */
+const propertySets = new Map<string, Set<string> | null>();
 export function fitTo<T>(rev: Revision, typeName: string, value: T): T {
   if (!isObject(value)) return value;
-  const def = loadSchema(rev).defs[typeName];
-  const props = def?.properties as Record<string, unknown> | undefined;
+  const k = `${rev}#${typeName}`;
+  let props = propertySets.get(k);
+  if (props === undefined) {
+    const def = loadSchema(rev).defs[typeName];
+    const p = def?.properties as Record<string, unknown> | undefined;
+    props = p ? new Set(Object.keys(p)) : null;
+    propertySets.set(k, props);
+  }
   if (!props) return value;
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) if (Object.hasOwn(props, k)) out[k] = v;
+  for (const [name, v] of Object.entries(value)) if (props.has(name)) out[name] = v;
   return out as T;
 }
 
@@ -904,6 +911,8 @@ export class ServerSession {
       case 'resources/read':
         return this.readResource(params, ctx);
       case 'resources/subscribe':
+        // Bounded, so a client cannot grow the server without limit.
+        if (this.subscriptions.size >= 10_000 && !this.subscriptions.has(String(params.uri))) throw new RpcError(ErrorCode.InternalError, 'Internal error: too many subscriptions on this connection');
         this.subscriptions.add(String(params.uri));
         return {};
       case 'resources/unsubscribe':
@@ -938,6 +947,17 @@ export class ServerSession {
   }
 
   toolDefinition(t: ToolBehaviour, rev: Revision): JsonObject {
+    // Behaviours are values: a tool's definition per revision never changes, so it is built once.
+    let perRev = definitionCache.get(t);
+    if (!perRev) definitionCache.set(t, (perRev = new Map()));
+    const hit = perRev.get(rev);
+    if (hit) return hit;
+    const def = this.buildToolDefinition(t, rev);
+    perRev.set(rev, def);
+    return def;
+  }
+
+  private buildToolDefinition(t: ToolBehaviour, rev: Revision): JsonObject {
     const s = t.spec;
     const def = stripUndefined({
       name: t.name,
@@ -1095,6 +1115,7 @@ export class ServerSession {
   }
 
   private async listen(params: JsonObject, ctx: RequestCtx): Promise<unknown> {
+    if (this.listens.size >= 1_000) throw new RpcError(ErrorCode.InternalError, 'Internal error: too many open subscriptions on this connection');
     const filter = (isObject(params.notifications) ? params.notifications : {}) as ListenSub['filter'];
     const caps = this.server.capabilitiesFor(ctx.revision);
     const agreed: JsonObject = {};
@@ -1128,6 +1149,7 @@ export class ServerSession {
   }
 }
 
+const definitionCache = new WeakMap<ToolBehaviour, Map<Revision, JsonObject>>();
 const templates = new Map<string, UriTemplate>();
 function compiledTemplate(t: string): UriTemplate {
   let c = templates.get(t);
