@@ -75,6 +75,8 @@ export interface HandlerContext {
   progressToken?: string | number;
   /** _meta of the request. */
   meta?: Record<string, unknown>;
+  /** Runs `fn` once the response (result or error) has been handed to the transport. */
+  afterResponse?(fn: () => void): void;
 }
 
 export type RequestHandler = (params: Record<string, unknown> | undefined, ctx: HandlerContext) => unknown | Promise<unknown>;
@@ -464,21 +466,36 @@ export class Peer {
     this.inflight.set(key(id), controller);
     this.inflightMethods.set(key(id), method);
     const meta = isObject(params?._meta) ? params._meta : undefined;
-    const ctx: HandlerContext = { id, method, signal: controller.signal, peer: this };
+    const after: (() => void)[] = [];
+    const ctx: HandlerContext = { id, method, signal: controller.signal, peer: this, afterResponse: (fn) => void after.push(fn) };
     if (meta) ctx.meta = meta;
     const token = meta?.progressToken;
     if (typeof token === 'string' || typeof token === 'number') ctx.progressToken = token;
+    let answered = false;
     try {
       const result = await handler(params, ctx);
       // A cancelled request gets no response (basic/utilities/cancellation).
-      if (!controller.signal.aborted) await this.send({ jsonrpc: '2.0', id, result: result ?? {} });
+      if (!controller.signal.aborted) {
+        await this.send({ jsonrpc: '2.0', id, result: result ?? {} });
+        answered = true;
+      }
     } catch (err) {
       if (controller.signal.aborted) return;
-      if (err instanceof RpcError) await this.send({ jsonrpc: '2.0', id, error: err.toBody() });
+      if (err instanceof RpcError) await this.send({ jsonrpc: '2.0', id, error: err.toBody() }).catch(() => {});
       else await this.replyError(id, ErrorCode.InternalError, `Internal error: ${(err as Error)?.message ?? String(err)}`);
+      answered = true;
     } finally {
       this.inflight.delete(key(id));
       this.inflightMethods.delete(key(id));
+    }
+    if (answered) {
+      for (const fn of after) {
+        try {
+          fn();
+        } catch (err) {
+          this.wire.note('send', `after-response action failed: ${(err as Error).message}`);
+        }
+      }
     }
   }
 

@@ -392,7 +392,8 @@ export class MockServer {
       const st = this.expectations.get(b) ?? { count: 0 };
       const spec = b.spec;
       const t = spec.times ?? 1;
-      const min = typeof t === 'number' ? t : (t.min ?? 1);
+      // A number is a minimum; { min, max } bounds both ways (min defaults to 0 there, so { max: 0 } means never).
+      const min = typeof t === 'number' ? t : (t.min ?? 0);
       const max = typeof t === 'number' ? Infinity : (t.max ?? Infinity);
       const what = `${spec.method}${spec.params ? ` ${JSON.stringify(spec.params)}` : ''}`;
       let met = st.count >= min && st.count <= max;
@@ -690,15 +691,27 @@ export class ServerSession {
       if (phase === 'during') {
         if (t.delayMs) await ctx?.sleep(t.delayMs);
         await this.execute(b, params, ctx);
-      } else {
+        continue;
+      }
+      const run = () =>
+        this.root.runInAsyncScope(() => {
+          this.execute(b, params, undefined).catch((err: Error) => this.peer.wire.note('send', `action ${b.kind} failed: ${err.message}`));
+        });
+      // Without a delay the action follows the response at once (no timer: an in-memory client
+      // that never yields to the event loop still sees it); with one, a timer.
+      const start = () => {
+        if (!t.delayMs) {
+          run();
+          return;
+        }
         const timer = setTimeout(() => {
           this.timers.delete(timer);
-          this.root.runInAsyncScope(() => {
-            this.execute(b, params, undefined).catch((err: Error) => this.peer.wire.note('send', `action ${b.kind} failed: ${err.message}`));
-          });
-        }, t.delayMs ?? 0);
+          run();
+        }, t.delayMs);
         this.timers.add(timer);
-      }
+      };
+      if (ctx) ctx.afterResponse(start);
+      else start();
     }
   }
 
@@ -1178,6 +1191,8 @@ export class RequestCtx implements ServerContext {
   readonly id: JsonRpcId;
   readonly signal: AbortSignal;
   readonly progressToken: string | number | undefined;
+  /** Runs `fn` once this request's response is out. */
+  readonly afterResponse: (fn: () => void) => void;
   private lastProgress = -Infinity;
 
   constructor(
@@ -1195,6 +1210,7 @@ export class RequestCtx implements ServerContext {
     this.id = hctx.id;
     this.signal = hctx.signal;
     this.progressToken = hctx.progressToken;
+    this.afterResponse = hctx.afterResponse ?? ((fn) => queueMicrotask(fn));
   }
 
   get server(): MockServer {

@@ -10,7 +10,7 @@ import { REVISIONS, registry } from '../../schema/index.ts';
 const methods = [...new Set(REVISIONS.flatMap((r) => [...registry(r).methods.keys()]))];
 const toolNames = referenceTools.map((t) => (t.kind === 'tool' ? t.name : '')).filter((n) => n !== 'slow');
 
-const json = fc.jsonValue({ maxDepth: 2, size: 'xsmall' });
+const json = fc.jsonValue({ maxDepth: 2 });
 const meta = fc.record(
   {
     'io.modelcontextprotocol/protocolVersion': fc.constantFrom('2026-07-28', '2026-07-28', '2025-11-25', '1900-01-01'),
