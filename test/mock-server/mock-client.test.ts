@@ -2,7 +2,7 @@
 // mock in memory in both eras (2026-07-28 follows input_required rounds).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createMemoryPair, generateAnswer, parseScript, referenceServer, runClientScript, StdioClientTransport, type StepFunction } from '../../mock-server/index.ts';
+import { createMemoryPair, generateAnswer, parseScript, Peer, referenceServer, runClientScript, ScriptedClient, serveMockHttp, StdioClientTransport, StreamableHttpClientTransport, type StepFunction } from '../../mock-server/index.ts';
 import { groupGone } from '../helpers/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -109,4 +109,34 @@ describe('scripted mock client', () => {
     expect(form).toEqual({ action: 'accept', content: { a: 'd', b: 3, c: false, e: 'x', f: 'mock@example.com' } });
     expect(generateAnswer('elicitation/create', { mode: 'url', url: 'https://x', message: 'm', elicitationId: '1' })).toEqual({ action: 'accept' });
   });
+
+  it('speaks 2026-07-28 over Streamable HTTP: input_required rounds, a listen stream that carries its notifications', async () => {
+    const server = referenceServer();
+    const served = await serveMockHttp(server, { responseMode: 'sse' });
+    try {
+      const caps = { elicitation: {}, sampling: {}, roots: {} };
+      const c = new ScriptedClient(new StreamableHttpClientTransport({ url: served.url, protocolVersion: '2026-07-28', requestTimeoutMs: 10_000 }), { protocolVersion: '2026-07-28', capabilities: caps });
+      await c.start();
+      const r = await c.request('tools/call', { name: 'test_elicitation', arguments: { message: 'ok?' } });
+      expect(r).toMatchObject({ ok: true, result: { resultType: 'complete', content: [{ text: 'User response: action=accept, content={"response":"mock"}' }] } });
+      // A listen stream on one POST; a tool call on another changes the tool list.
+      const listener = new Peer(new StreamableHttpClientTransport({ url: served.url, protocolVersion: '2026-07-28', requestTimeoutMs: 10_000 }), { role: 'client', revision: '2026-07-28' });
+      await listener.start();
+      const listen = listener.request('subscriptions/listen', { _meta: c.requestMeta(), notifications: { toolsListChanged: true } }, { id: 'L', timeoutMs: 10_000 });
+      await listener.waitFor((m) => m.method === 'notifications/subscriptions/acknowledged', 5_000, { includePast: true });
+      expect((await c.request('tools/call', { name: 'toggle_bonus_tool', arguments: {} })).ok).toBe(true);
+      const changed = await listener.waitFor((m) => m.method === 'notifications/tools/list_changed', 5_000, { includePast: true });
+      expect(changed.params).toEqual({ _meta: { 'io.modelcontextprotocol/subscriptionId': 'L' } });
+      // The caller of toggle_bonus_tool did not get the listen notification on its own stream.
+      expect(c.peer.received.some((m) => m.method === 'notifications/tools/list_changed')).toBe(false);
+      await server.close();
+      expect(await listen).toMatchObject({ ok: true, result: { _meta: { 'io.modelcontextprotocol/subscriptionId': 'L' } } });
+      expect(c.peer.violations).toEqual([]);
+      expect(listener.violations).toEqual([]);
+      await c.close();
+      await listener.close();
+    } finally {
+      await served.close();
+    }
+  }, 60_000);
 });
