@@ -67,11 +67,32 @@ export const VERDICT_WORD: Record<Verdict, string> = {
   'not-verified': 'NOT VERIFIED',
 };
 
-/** The first line of a message, cut to `max` characters: for one-line listings. */
+// C0/C1 controls other than newline and tab: a peer's message could carry terminal escape
+// sequences, so they are shown as \uXXXX text instead of being passed through.
+const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
+/** Text with control characters made visible (`\u001b`), safe to print on a terminal. */
+export function printable(text: string): string {
+  return text.replace(CONTROLS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The first line of a message, cut to `max` characters, controls made visible: for one-line listings. */
 export function oneLine(text: string, max = 160): string {
   const first = text.split(/\r?\n/, 1)[0] ?? '';
-  const line = first.length < text.trimEnd().length ? `${first} …` : first;
+  const line = printable(first.length < text.trimEnd().length ? `${first} …` : first);
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text with unpaired surrogates replaced by U+FFFD (encodeURIComponent throws on them). */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/** `1 warning`, `2 warnings`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** Pretty JSON of evidence entries, cut at `maxChars` with a note of how much was left out. */

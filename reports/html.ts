@@ -4,7 +4,7 @@
 // wire evidence. No script at all, and a CSP that forbids one, so escaped text stays text.
 import escapeHtml from 'escape-html';
 import { REVISIONS, type Revision } from '../schema/index.ts';
-import { areaOf, evidenceText, groupByArea, VERDICT_GLYPH, VERDICT_WORD } from './common.ts';
+import { areaOf, evidenceText, groupByArea, plural, VERDICT_GLYPH, VERDICT_WORD, wellFormed } from './common.ts';
 import { countVerdicts, type CheckResult, type Results, type Verdict } from './model.ts';
 
 export interface HtmlOptions {
@@ -35,7 +35,7 @@ export function safeHref(url: string | null | undefined): string | null {
 /** A relative path (a wire log beside the report) for an href, or null if it has a scheme or is absolute. */
 function safeRelative(path: string | null): string | null {
   if (!path || /^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('/') || path.startsWith('\\')) return null;
-  return path.split('/').map(encodeURIComponent).join('/');
+  return wellFormed(path).split('/').map(encodeURIComponent).join('/');
 }
 
 function columnsOf(list: readonly Results[]): Column[] {
@@ -84,7 +84,7 @@ function runHeader(r: Results, i: number, many: boolean): string {
     : '';
   return (
     `<section class="run"><h2>${many ? `${i + 1}. ` : ''}${e(r.target.description)} <small>(${e(r.target.transport)}, ${e(r.mode)})</small></h2>` +
-    `<p>${k.total} checks: ${k.passed} passed, ${k.failed} failed, ${k.warned} warnings, ${k.info} info, ${k.notApplicable} not applicable, ${k.notVerified} not verified · ` +
+    `<p>${k.total} checks: ${k.passed} passed, ${k.failed} failed, ${plural(k.warned, 'warning')}, ${k.info} info, ${k.notApplicable} not applicable, ${k.notVerified} not verified · ` +
     `${e(r.tool.name)} ${e(r.tool.version)} · ${e(r.startedAt)}</p>` +
     (hosts ? `<ul class="hosts">${hosts}</ul>` : '') +
     (errors ? `<details class="errors"><summary>${r.errors.length} run error(s)</summary><ul>${errors}</ul></details>` : '') +
@@ -137,7 +137,7 @@ export function renderMatrix(list: readonly Results[], options: HtmlOptions = {}
 
   const body: string[] = [];
   for (const [area, checks] of groupByArea([...meta.values()])) {
-    body.push(`<tbody><tr><th class="area" colspan="${cols.length + 1}" id="${e(`area-${area}`)}">${e(area)}</th></tr>`);
+    body.push(`<tbody><tr><th class="area" colspan="${cols.length + 1}" id="${e(wellFormed(`area-${area}`))}">${e(area)}</th></tr>`);
     for (const m of checks) {
       const row = cols.map((col) => cellHtml(cells.get(cellKey(col.run, m.id, col.revision)))).join('');
       body.push(`<tr><th class="check"><code>${e(m.id)}</code> ${e(m.level)}<span class="title">${e(m.title)}</span></th>${row}</tr>`);
@@ -162,7 +162,7 @@ export function renderMatrix(list: readonly Results[], options: HtmlOptions = {}
     `<title>${e(title)}</title><style>${CSS}</style></head><body>`,
     `<h1>${e(title)}</h1>`,
     ...list.map((r, i) => runHeader(r, i, many)),
-    areas.length > 1 ? `<p>Areas: ${areas.map((a) => `<a href="#${e(encodeURIComponent(`area-${a}`))}">${e(a)}</a>`).join(' · ')}</p>` : '',
+    areas.length > 1 ? `<p>Areas: ${areas.map((a) => `<a href="#${e(encodeURIComponent(wellFormed(`area-${a}`)))}">${e(a)}</a>`).join(' · ')}</p>` : '',
     `<table><thead>${head.join('')}</thead>${body.join('')}<tfoot><tr><td></td>${foot}</tr></tfoot></table>`,
     '</body></html>',
     '',

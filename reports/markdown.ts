@@ -1,7 +1,7 @@
 // A Markdown report for a pull-request comment or a GitHub step summary: headline, a table per
 // area, each fail/warn with its evidence folded in <details>, host verdicts, run errors, baseline.
 import escapeHtml from 'escape-html';
-import { checkLabel, evidenceText, groupByArea, isProblem, oneLine } from './common.ts';
+import { checkLabel, evidenceText, groupByArea, isProblem, oneLine, plural, printable } from './common.ts';
 import { countVerdicts, type CheckResult, type Results } from './model.ts';
 
 export interface MarkdownOptions {
@@ -15,14 +15,16 @@ const EMOJI = { pass: '✅', fail: '❌', warn: '⚠️', info: 'ℹ️', 'not-a
 
 /** Text for Markdown prose and table cells: no raw HTML, no table breaks, no accidental emphasis or links. */
 export function mdText(s: string): string {
-  return escapeHtml(s.replace(/\r?\n/g, ' '))
+  const md = printable(s.replace(/\r?\n/g, ' '))
     .replace(/\\/g, '\\\\')
     .replace(/([`*_[\]|#~])/g, '\\$1');
+  // Last, so the entities it makes (&#39;) are not backslash-escaped themselves.
+  return escapeHtml(md);
 }
 
 /** Inline code that survives backticks inside (CommonMark: a longer fence plus padding). */
 export function mdCode(s: string): string {
-  const flat = s.replace(/\r?\n/g, ' ');
+  const flat = printable(s.replace(/\r?\n/g, ' '));
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((m) => m.length));
   const fence = '`'.repeat(longest + 1);
   return longest > 0 || flat.startsWith(' ') ? `${fence} ${flat} ${fence}` : `${fence}${flat}${fence}`;
@@ -67,10 +69,10 @@ function render(results: Results, h: string, withEvidence: boolean, maxProblems:
   out.push(`${h} mcp-conform: ${headline}`);
   out.push('');
   out.push(
-    `${mdCode(results.target.description)} (${results.target.transport}) · mode ${results.mode} · revisions ${results.revisions.join(', ') || 'none'} · mcp-conform ${mdText(results.tool.version)}`,
+    `Target: ${mdCode(results.target.description)} (${results.target.transport}) · mode ${results.mode} · revisions ${results.revisions.join(', ') || 'none'} · mcp-conform ${mdText(results.tool.version)}`,
   );
   out.push('');
-  out.push(`**${c.total} checks:** ${c.passed} passed · ${c.failed} failed · ${c.warned} warnings · ${c.info} info · ${c.notApplicable} not applicable · ${c.notVerified} not verified`);
+  out.push(`**${c.total} checks:** ${c.passed} passed · ${c.failed} failed · ${plural(c.warned, 'warning')} · ${c.info} info · ${c.notApplicable} not applicable · ${c.notVerified} not verified`);
 
   if (results.hosts && results.hosts.length > 0) {
     out.push('');

@@ -31,13 +31,8 @@ export const OFFICIAL_STATUS: Record<Verdict, OfficialStatus> = {
 };
 
 /** The spec page part of a spec URL (`server/tools#error-handling`), used as the reference id. */
-function referenceId(c: CheckResult): string {
-  const url = c.specUrl ?? '';
-  if (c.revision) {
-    const at = url.indexOf(`/${c.revision}/`);
-    if (at >= 0) return url.slice(at + c.revision.length + 2);
-  }
-  return url;
+function referenceId(url: string): string {
+  return /\/specification\/[^/]+\/(.+)$/.exec(url)?.[1] ?? url;
 }
 
 export function toOfficialCheck(c: CheckResult, timestamp: string): OfficialCheck {
@@ -55,7 +50,7 @@ export function toOfficialCheck(c: CheckResult, timestamp: string): OfficialChec
     description: c.requirement || c.title,
     status,
     timestamp,
-    specReferences: c.specUrl ? [{ id: referenceId(c), url: c.specUrl }] : [],
+    specReferences: c.specUrl ? [{ id: referenceId(c.specUrl), url: c.specUrl }] : [],
     details,
   };
   if ((status === 'FAILURE' || status === 'WARNING') && c.message) out.errorMessage = c.message;

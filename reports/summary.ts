@@ -1,6 +1,6 @@
 // Terminal summary of a run: counts per spec area, every fail/warn with its reason and spec URL,
 // run errors, the baseline outcome, and host verdicts last (the line people act on).
-import { checkLabel, groupByArea, isProblem, oneLine, VERDICT_GLYPH } from './common.ts';
+import { checkLabel, groupByArea, isProblem, oneLine, plural, VERDICT_GLYPH } from './common.ts';
 import { paint, shouldColor, type ColorStream, type Paint } from './color.ts';
 import { countVerdicts, type CheckResult, type Counts, type HostVerdict, type Results, type Verdict } from './model.ts';
 
@@ -32,7 +32,7 @@ export function countsText(c: Counts, p: Paint = paint(false)): string {
   };
   add(c.passed, 'passed', p.green);
   add(c.failed, 'failed', p.red);
-  add(c.warned, c.warned === 1 ? 'warning' : 'warnings', p.yellow);
+  if (c.warned > 0) parts.push(p.yellow(plural(c.warned, 'warning')));
   add(c.info, 'info', p.blue);
   add(c.notApplicable, 'not applicable', p.dim);
   add(c.notVerified, 'not verified', p.dim);
@@ -44,11 +44,11 @@ export function progressLine(c: CheckResult, options: SummaryOptions = {}): stri
   const p = paint(options.color ?? false);
   const glyph = colorFor(p, c.verdict)(VERDICT_GLYPH[c.verdict]);
   const reason = c.verdict !== 'pass' && c.message ? p.dim(` — ${oneLine(c.message, 120)}`) : '';
-  return `${glyph} ${checkLabel(c)}${c.expected ? p.dim(' (expected)') : ''}${reason}`;
+  return `${glyph} ${oneLine(checkLabel(c), 200)}${c.expected ? p.dim(' (expected)') : ''}${reason}`;
 }
 
 function hostLine(h: HostVerdict, p: Paint): string {
-  const text = h.summary || (h.works ? `works with ${h.host}` : `does not work with ${h.host}`);
+  const text = oneLine(h.summary || (h.works ? `works with ${h.host}` : `does not work with ${h.host}`), 300);
   return h.works ? `${p.green('✓')} ${text}` : `${p.red('✗')} ${text}`;
 }
 
@@ -56,20 +56,20 @@ export function renderSummary(results: Results, options: SummaryOptions = {}): s
   const p = paint(options.color ?? false);
   const out: string[] = [];
   const revs = results.revisions.length > 0 ? results.revisions.join(', ') : 'none';
-  out.push(p.bold(`mcp-conform ${results.tool.version} · ${results.mode} · ${results.target.description} (${results.target.transport})`));
+  out.push(p.bold(oneLine(`mcp-conform ${results.tool.version} · ${results.mode} · ${results.target.description} (${results.target.transport})`, 300)));
   out.push(p.dim(`revisions: ${revs}`));
   out.push('');
 
   const groups = groupByArea(results.checks);
   const width = Math.max(0, ...[...groups.keys()].map((a) => a.length));
   for (const [area, checks] of groups) {
-    out.push(`  ${p.bold(area.padEnd(width))}  ${countsText(countVerdicts(checks), p)}`);
+    out.push(`  ${p.bold(oneLine(area, 60).padEnd(width))}  ${countsText(countVerdicts(checks), p)}`);
     for (const c of checks) {
       if (!isProblem(c.verdict)) continue;
       const glyph = colorFor(p, c.verdict)(VERDICT_GLYPH[c.verdict]);
       const expected = c.expected ? p.dim(' (expected)') : '';
-      out.push(`    ${glyph} ${c.id} ${p.dim(`[${c.revision ?? 'any revision'}]`)} ${c.level}${expected} — ${oneLine(c.message || c.title)}`);
-      if (c.specUrl) out.push(`        ${p.dim(c.specUrl)}`);
+      out.push(`    ${glyph} ${oneLine(c.id, 120)} ${p.dim(`[${c.revision ?? 'any revision'}]`)} ${c.level}${expected} — ${oneLine(c.message || c.title)}`);
+      if (c.specUrl) out.push(`        ${p.dim(oneLine(c.specUrl, 300))}`);
     }
   }
   if (groups.size === 0) out.push('  (no checks ran)');
@@ -83,10 +83,10 @@ export function renderSummary(results: Results, options: SummaryOptions = {}): s
   const b = results.baseline;
   if (b) {
     out.push('');
-    out.push(p.bold(`Baseline ${b.source}:`) + ` ${b.expectedFailures.length} expected, ${b.newFailures.length} new, ${b.staleEntries.length} stale`);
-    for (const s of b.staleEntries) out.push(`  ${p.red('stale')} ${s} — no longer fails; remove it from the baseline`);
-    for (const n of b.newFailures) out.push(`  ${p.red('new')}   ${n}`);
-    for (const u of b.unmatchedEntries) out.push(`  ${p.dim(`unmatched ${u} — no check of this run has that id`)}`);
+    out.push(p.bold(`Baseline ${oneLine(b.source, 200)}:`) + ` ${b.expectedFailures.length} expected, ${b.newFailures.length} new, ${b.staleEntries.length} stale`);
+    for (const s of b.staleEntries) out.push(`  ${p.red('stale')} ${oneLine(s)} — no longer fails; remove it from the baseline`);
+    for (const n of b.newFailures) out.push(`  ${p.red('new')}   ${oneLine(n)}`);
+    for (const u of b.unmatchedEntries) out.push(`  ${p.dim(`unmatched ${oneLine(u)} — no check of this run has that id`)}`);
   }
 
   out.push('');

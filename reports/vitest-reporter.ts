@@ -258,3 +258,6 @@ export class ConformReporter implements Reporter {
     await this.options.onResults?.(results);
   }
 }
+
+// So vitest can load it by path too: `reporters: [['./reports/vitest-reporter.ts', options]]`.
+export default ConformReporter;
