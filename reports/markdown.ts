@@ -65,7 +65,16 @@ function problemDetails(c: CheckResult, withEvidence: boolean): string {
 function render(results: Results, h: string, withEvidence: boolean, maxProblems: number): { text: string; omitted: number } {
   const c = results.counts;
   const out: string[] = [];
-  const headline = c.failed > 0 ? `${EMOJI.fail} ${c.failed} failed` : c.warned > 0 ? `${EMOJI.warn} no MUST failed` : `${EMOJI.pass} all MUST checks passed`;
+  const b = results.baseline;
+  const headline = b
+    ? b.newFailures.length + b.staleEntries.length > 0
+      ? `${EMOJI.fail} ${plural(b.newFailures.length, 'new failure')}, ${plural(b.staleEntries.length, 'stale baseline entry', 'stale baseline entries')}`
+      : `${EMOJI.pass} only expected failures (${b.expectedFailures.length} baseline entries)`
+    : c.failed > 0
+      ? `${EMOJI.fail} ${c.failed} failed`
+      : c.warned > 0
+        ? `${EMOJI.warn} no MUST failed`
+        : `${EMOJI.pass} all MUST checks passed`;
   out.push(`${h} mcp-conform: ${headline}`);
   out.push('');
   out.push(
@@ -124,7 +133,6 @@ function render(results: Results, h: string, withEvidence: boolean, maxProblems:
     for (const e of results.errors) out.push(`- ${mdText(oneLine(e, 500))}`);
   }
 
-  const b = results.baseline;
   if (b) {
     out.push('');
     out.push(`${h}# Baseline ${mdCode(b.source)}`);

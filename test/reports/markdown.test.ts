@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { test as fcTest } from '@fast-check/vitest';
-import { renderMarkdown } from '../../reports/index.ts';
+import { applyBaseline, parseBaseline, renderMarkdown } from '../../reports/index.ts';
 import { mdCode, mdFence, mdText } from '../../reports/markdown.ts';
 import { arbResults, check, sampleResults } from './sample.ts';
 
@@ -44,6 +44,15 @@ describe('renderMarkdown', () => {
   it('has no raw HTML from messages outside code blocks', () => {
     expect(outsideFences(md)).not.toMatch(/<script|<b>|<\/pre>/);
     expect(md).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+  });
+
+  it('headlines the baseline outcome when one was applied', () => {
+    const ok = applyBaseline(sampleResults(), parseBaseline('server: [lifecycle/version-negotiation, tools/call-unknown-tool]'));
+    expect(renderMarkdown(ok.results)).toMatch(/^## mcp-conform: ✅ only expected failures \(2 baseline entries\)\n/);
+    const stale = applyBaseline(sampleResults(), parseBaseline('server: [lifecycle/version-negotiation, lifecycle/initialize-result]'));
+    const m = renderMarkdown(stale.results);
+    expect(m).toMatch(/^## mcp-conform: ❌ 1 new failure, 1 stale baseline entry\n/);
+    expect(m).toContain('- ❌ stale: `lifecycle/initialize-result` no longer fails; remove it from the baseline');
   });
 
   it('does not link a javascript: spec URL', () => {
