@@ -65,6 +65,18 @@ export interface CheckResult {
   wireLog: string | null;
   /** The messages that prove a failure. */
   evidence?: WireEntry[];
+  /** Schema violations in messages the target sent during the check (see schema/valid-messages). */
+  violations?: MessageViolation[];
+}
+
+export interface MessageViolation {
+  /** recv: the target sent it. */
+  dir: 'send' | 'recv';
+  /** JSON Pointer into the message. */
+  pointer: string;
+  message: string;
+  /** The offending message, shortened. */
+  excerpt: string;
 }
 
 export interface HostVerdict {
