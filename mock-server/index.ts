@@ -5,6 +5,7 @@ export { createMemoryPair } from './memory.ts';
 export { WireLog, type WireEntry } from './wire.ts';
 export { StdioClientTransport, type StdioClientOptions } from './transports/stdio-client.ts';
 export { killAllChildren, liveChildren, stopChild, trackChild } from './transports/processes.ts';
+export { MockClient, DEFAULT_ANSWERS, DEFAULT_CLIENT_INFO, type MockClientOptions } from './client.ts';
 export { StdioServerTransport, redirectConsoleToStderr, type StdioServerOptions } from './transports/stdio-server.ts';
 export { StreamableHttpClientTransport, type StreamableHttpClientOptions } from './transports/http-client.ts';
 export { SseClientTransport, type SseClientOptions } from './transports/sse-client.ts';
@@ -15,7 +16,6 @@ export { HttpError, HttpRecorder, type HttpExchange, type RawRequestOptions, typ
 export { encodeSseEvent, encodeSseComment, readSse, SseWriter, type SseEvent, type SseEventInit } from './transports/sse.ts';
 export { encodeHeaderValue, decodeHeaderValue, standardRequestHeaders, paramHeaderSpecs, paramHeaders, checkRequestHeaders, isModernVersion, type ParamHeaderSpec } from './transports/mcp-headers.ts';
 export { connectTarget, describeTarget, parseHeaderArgs, type TargetSpec, type ConnectOptions } from './transports/connect.ts';
-export { MockClient, DEFAULT_ANSWERS, DEFAULT_CLIENT_INFO, type MockClientOptions } from './client.ts';
 // The scriptable mock server: behaviours as values, composed by createMockServer().
 export { MockServer, ServerSession, RequestCtx, createMockServer, fitTo, InputRequired, MissingClientCapability, MCP_ERRORS, META, LOG_LEVELS, type MockServerOptions, type ServerContext, type ExpectationResult, type ClientReply, type ObservedMessage } from './server.ts';
 export {
