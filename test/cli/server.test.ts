@@ -54,10 +54,12 @@ describe('mcp-conform server', () => {
   }, 60_000);
 
   it('exits 2 on a usage error, before starting anything', async () => {
-    const run = await runCli(['--url', 'http://127.0.0.1:9/mcp', '--sse', 'http://127.0.0.1:9/sse']);
-    expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/error: choose one target, not --url and --sse/);
-    expect(existsSync(join(run.out, 'results.json'))).toBe(false);
+    const [two, none] = await Promise.all([runCli(['--url', 'http://127.0.0.1:9/mcp', '--sse', 'http://127.0.0.1:9/sse']), runCli(['--only', 'lifecycel', '--stdio', '--', 'x'])]);
+    expect(two.code, two.stderr).toBe(2);
+    expect(two.stderr).toMatch(/error: choose one target, not --url and --sse/);
+    expect(none.code, none.stderr).toBe(2);
+    expect(none.stderr).toMatch(/error: no check matches --only lifecycel \(areas: .*lifecycle/);
+    for (const run of [two, none]) expect(existsSync(join(run.out, 'results.json'))).toBe(false);
   }, 60_000);
 });
 
