@@ -1,7 +1,7 @@
 // The `t` a check body receives: connections to the target, the check's wire log, and a small
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
 import { hasCapability, type Current, type Revision } from '../../schema/index.ts';
-import { ClosedError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
+import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/model.ts';
 import type { RunConfig, TargetSpec } from './config.ts';
 import { openTransport, type OpenedTransport } from './connect.ts';
@@ -118,18 +118,24 @@ export class CheckContext {
     this.wire.note('send', `connecting (${this.connections.length + 1}) to ${this.target.kind} target`);
     let opened: OpenedTransport;
     try {
-      opened = openTransport(this.target, opts.requestTimeoutMs ?? this.requestTimeoutMs);
+      opened = openTransport(this.target, opts.requestTimeoutMs ?? this.requestTimeoutMs, this.config.open);
     } catch (err) {
       throw new CheckOutcome('not-verified', `cannot connect to the target: ${(err as Error).message}`);
     }
+    const normal = opts.requestTimeoutMs ?? this.requestTimeoutMs;
     const client = new MockClient(opened.transport, {
       protocolVersion: opts.protocolVersion ?? this.revision,
       wire: this.wire,
-      requestTimeoutMs: opts.requestTimeoutMs ?? this.requestTimeoutMs,
+      // Until the server first speaks, allow for its start-up; then the normal answer timeout.
+      requestTimeoutMs: Math.max(normal, this.config.startupMs),
       ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
       ...(opts.clientInfo ? { clientInfo: opts.clientInfo } : {}),
       ...(opts.handlers ? { handlers: opts.handlers } : {}),
     });
+    client.peer.onincoming = () => {
+      client.peer.requestTimeoutMs = normal;
+      client.peer.onincoming = undefined;
+    };
     this.connections.push({ client, opened });
     try {
       await client.start();
@@ -331,6 +337,11 @@ export class CheckContext {
   async close(): Promise<void> {
     this.ended = true;
     await Promise.all(this.connections.map((c) => c.client.close().catch(() => {})));
+  }
+
+  /** An HTTP target refused the request at the transport level (status ≥ 400, no JSON-RPC answer to it). */
+  static httpRefusal(err: unknown): { status: number; body: string } | undefined {
+    return err instanceof HttpError ? { status: err.status, body: err.body } : undefined;
   }
 
   /** Is this error one of the peer's "no answer" / "went away" errors? */
