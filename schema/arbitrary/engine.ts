@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { formatArbitrary, numericFormatBounds } from './formats.ts';
 import { ANNOTATIONS, isObj, mergeSchemas, schemaForKey, type Normalizer } from './normalize.ts';
-import { boundedFilter, RESIDUAL, SchemaArbitraryError, type Dialect, type JsonSchema, type Oracle, type Residual, type SchemaObject } from './oracle.ts';
+import { boundedFilter, escapeSegment, RESIDUAL, SchemaArbitraryError, type Dialect, type JsonSchema, type Oracle, type Residual, type SchemaObject } from './oracle.ts';
 
 export interface ArbitraryOptions {
   /** Nesting (objects, arrays) past which only required members are generated. Default 4. */
@@ -95,10 +95,11 @@ const keyName = fc.oneof(
 export class Compiler {
   readonly oracleUses: OracleUse[] = [];
   /** Why subschemas had no value, deepest last; used for the error when the root has none. */
-  readonly failures: { pointer: string; reason: string }[] = [];
+  readonly failures: { pointer: string; construct: string; reason: string }[] = [];
   private readonly memo = new WeakMap<object, Map<number, Arb | null | typeof PENDING>>();
   private readonly branchCache = new WeakMap<object, JsonSchema[]>();
   private readonly noted = new Set<string>();
+  private cycleHits = 0;
 
   constructor(
     readonly norm: Normalizer,
@@ -111,18 +112,26 @@ export class Compiler {
   compile(node: JsonSchema, depth: number): Arb | null {
     const s = this.norm.normalize(node);
     if (s === true) return this.anyJson(depth);
-    if (s === false) return this.fail(node, 'the schema is `false`');
+    if (s === false) return null; // the parent says what needed a value here
     if (depth > this.opts.maxDepth + REQUIRED_NESTING_SLACK) {
-      return this.fail(s, 'required members nest without end (a recursive schema with no finite value)');
+      return this.fail(s, '$ref', 'required members nest without end (a recursive schema with no finite value)');
     }
     let byDepth = this.memo.get(s);
     if (!byDepth) this.memo.set(s, (byDepth = new Map()));
     const hit = byDepth.get(depth);
-    if (hit === PENDING) return null; // a cycle through anyOf/$ref without nesting adds nothing new
+    if (hit === PENDING) {
+      // A cycle through anyOf/$ref without nesting adds nothing new.
+      this.cycleHits++;
+      return null;
+    }
     if (hit !== undefined) return hit;
     byDepth.set(depth, PENDING);
+    const hitsBefore = this.cycleHits;
     const arb = this.build(s, depth);
-    byDepth.set(depth, arb);
+    // A result shaped by a cycle cut depends on where compilation started: keep it only for this
+    // call, so an arbitrary never depends on which types were compiled before it.
+    if (this.cycleHits === hitsBefore) byDepth.set(depth, arb);
+    else byDepth.delete(depth);
     return arb;
   }
 
@@ -130,8 +139,8 @@ export class Compiler {
     return this.norm.pointerOf(s);
   }
 
-  private fail(s: JsonSchema, reason: string): null {
-    this.failures.push({ pointer: this.ptr(s), reason });
+  private fail(s: JsonSchema, construct: string, reason: string): null {
+    this.failures.push({ pointer: this.ptr(s), construct, reason });
     return null;
   }
 
@@ -162,10 +171,11 @@ export class Compiler {
       const base: SchemaObject & Residual = { ...s };
       delete base[key];
       branches = originals.map((b) => mergeSchemas(base, this.norm.normalize(b)));
+      branches.forEach((b, i) => this.norm.noteOrigin(b, `${this.ptr(s)}/${key}/${i}`));
       this.branchCache.set(s, branches);
     }
     const arbs = branches.map((b) => this.compile(b, depth)).filter((a): a is Arb => a !== null);
-    if (arbs.length === 0) return this.fail(s, `no alternative of ${key} can be satisfied`);
+    if (arbs.length === 0) return this.fail(s, key, `no alternative of ${key} can be satisfied`);
     const arb = arbs.length === 1 ? (arbs[0] as Arb) : fc.oneof(...arbs);
     if (key === 'anyOf') return arb;
     const checks = originals.map((b) => this.oracle.forNode(b));
@@ -205,12 +215,12 @@ export class Compiler {
     if (Object.hasOwn(s, 'const') || Array.isArray(s.enum)) {
       const candidates = Object.hasOwn(s, 'const') ? [s.const] : (s.enum as unknown[]);
       const ok = candidates.filter((c) => this.acceptsCandidate(s, c));
-      if (ok.length === 0) return this.fail(s, `no value of ${Object.hasOwn(s, 'const') ? 'const' : 'enum'} satisfies the other keywords`);
+      if (ok.length === 0) return this.fail(s, Object.hasOwn(s, 'const') ? 'const' : 'enum', `no value of ${Object.hasOwn(s, 'const') ? 'const' : 'enum'} satisfies the other keywords`);
       // Clone so that callers mutating a value cannot corrupt the schema's own constants.
       return fc.constantFrom(...ok).map((v) => (v !== null && typeof v === 'object' ? structuredClone(v) : v));
     }
     const types = this.typesOf(s);
-    if (types.length === 0) return this.fail(s, 'type: no type is allowed (conflicting allOf types?)');
+    if (types.length === 0) return this.fail(s, 'type', 'no type is allowed (conflicting types in allOf?)');
     const arbs: Arb[] = [];
     for (const t of types) {
       // "number" already yields integers; listing both would only skew the mix.
@@ -248,7 +258,7 @@ export class Compiler {
       case 'object':
         return this.objects(s, depth);
       default:
-        return this.fail(s, `type "${t}" is not a JSON Schema type`);
+        return this.fail(s, 'type', `type "${t}" is not a JSON Schema type`);
     }
   }
 
@@ -288,10 +298,10 @@ export class Compiler {
     if (typeof m === 'number' && Number.isInteger(m) && m > 0) {
       const klo = Math.ceil(lo / m);
       const khi = Math.floor(hi / m);
-      if (klo > khi) return this.fail(s, `no multiple of ${m} between the bounds`);
+      if (klo > khi) return this.fail(s, 'multipleOf', `no multiple of ${m} between the bounds`);
       return fc.integer({ min: klo, max: khi }).map((k) => noNegativeZero(k * m));
     }
-    if (lo > hi) return this.fail(s, 'minimum/maximum leave no integer');
+    if (lo > hi) return this.fail(s, 'minimum/maximum', 'the bounds leave no integer');
     if (typeof m === 'number') {
       // Non-integer multipleOf: candidates k·m, checked by ajv (floating point decides).
       return fc.integer({ min: -1000, max: 1000 }).map((k) => Math.round(k * m));
@@ -306,13 +316,13 @@ export class Compiler {
         const { lo, hi } = this.bounds(s);
         const klo = Number.isFinite(lo) ? Math.ceil(lo / m) : -1000;
         const khi = Number.isFinite(hi) ? Math.floor(hi / m) : klo + 2000;
-        if (klo > khi) return this.fail(s, `no multiple of ${m} between the bounds`);
+        if (klo > khi) return this.fail(s, 'multipleOf', `no multiple of ${m} between the bounds`);
         return fc.integer({ min: Math.max(klo, -1e9), max: Math.min(khi, 1e9) }).map((k) => noNegativeZero(k * m));
       }
       return this.integers(s);
     }
     const { lo, hi, loEx, hiEx } = this.bounds(s);
-    if (lo > hi || (lo === hi && (loEx || hiEx))) return this.fail(s, 'minimum/maximum leave no number');
+    if (lo > hi || (lo === hi && (loEx || hiEx))) return this.fail(s, 'minimum/maximum', 'the bounds leave no number');
     const doubles = fc
       .double({
         noNaN: true,
@@ -330,7 +340,7 @@ export class Compiler {
   private strings(s: SchemaObject): Arb | null {
     const minL = typeof s.minLength === 'number' ? s.minLength : 0;
     const maxL = typeof s.maxLength === 'number' ? s.maxLength : Infinity;
-    if (minL > maxL) return this.fail(s, 'minLength > maxLength');
+    if (minL > maxL) return this.fail(s, 'minLength/maxLength', 'minLength > maxLength');
     const pointer = this.ptr(s);
     const len = (x: string) => [...x].length; // ajv counts code points
     const lengthOk = (x: string) => len(x) >= minL && len(x) <= maxL;
@@ -373,14 +383,14 @@ export class Compiler {
     const restSchema = (tuple ? (Array.isArray(s.prefixItems) ? s.items : s.additionalItems) : s.items) as JsonSchema | undefined;
     const minI = typeof s.minItems === 'number' ? s.minItems : 0;
     const maxI = typeof s.maxItems === 'number' ? s.maxItems : Infinity;
-    if (minI > maxI) return this.fail(s, 'minItems > maxItems');
+    if (minI > maxI) return this.fail(s, 'minItems/maxItems', 'minItems > maxItems');
     let cap = Math.min(maxI, depth >= this.opts.maxDepth ? minI : Math.max(minI, this.opts.maxArrayLength));
     const prefix = (tuple ?? []).map((t) => this.compile(t, depth + 1));
     const needRest = cap > prefix.length;
     const rest = !needRest ? null : restSchema === undefined ? this.anyJson(depth + 1) : this.compile(restSchema, depth + 1);
     let limit = prefix.findIndex((a) => a === null);
     if (limit < 0) limit = rest ? Infinity : prefix.length;
-    if (minI > limit) return this.fail(s, `minItems ${minI} needs items the schema cannot produce`);
+    if (minI > limit) return this.fail(s, 'minItems', `minItems ${minI} needs items the schema cannot produce`);
     cap = Math.min(cap, limit);
     if (!tuple) {
       const item = rest ?? fc.constant(null); // cap is 0 when rest is null
@@ -419,12 +429,14 @@ export class Compiler {
       const isRequired = required.includes(k);
       if (!isRequired && (minimal || k === '__proto__')) continue;
       if (!nameOk(k)) {
-        if (isRequired) return this.fail(s, `required property "${k}" is not allowed by propertyNames`);
+        if (isRequired) return this.fail(s, 'propertyNames', `required property "${k}" is not allowed by propertyNames`);
         continue;
       }
-      const a = this.compile(schemaForKey(s, k), depth + 1);
+      const sub = schemaForKey(s, k);
+      this.norm.noteOrigin(sub, `${this.ptr(s)}/properties/${escapeSegment(k)}`);
+      const a = this.compile(sub, depth + 1);
       if (!a) {
-        if (isRequired) return this.fail(s, `required property "${k}" cannot be satisfied`);
+        if (isRequired) return this.fail(s, 'required', `required property "${k}" cannot be satisfied`);
         continue;
       }
       model[k] = a;
@@ -435,7 +447,7 @@ export class Compiler {
     const needExtra = Math.max(0, minProps - Object.keys(model).length);
     if ((!this.opts.extraProperties || minimal) && needExtra === 0) return record;
     const extra = this.extraEntry(s, props, nameOk, depth);
-    if (!extra) return needExtra > 0 ? this.fail(s, 'minProperties needs more properties than the schema allows') : record;
+    if (!extra) return needExtra > 0 ? this.fail(s, 'minProperties', 'minProperties needs more properties than the schema allows') : record;
     const extras = needExtra > 0
       ? fc.array(extra, { minLength: needExtra, maxLength: needExtra + 2 })
       : fc.oneof({ weight: 3, arbitrary: fc.constant([] as [string, unknown][]) }, { weight: 1, arbitrary: fc.array(extra, { minLength: 1, maxLength: 2 }) });

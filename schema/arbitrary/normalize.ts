@@ -53,12 +53,23 @@ export class Normalizer {
     private readonly anchors: Map<string, SchemaObject>,
   ) {}
 
+  /** Merged nodes: the pointer of the original they were made from, for messages. */
+  private readonly origins = new WeakMap<object, string>();
+
   pointerOf(node: JsonSchema): string {
-    return typeof node === 'object' ? (this.pointers.get(node) ?? '(merged)') : '';
+    return typeof node === 'object' ? (this.pointers.get(node) ?? this.origins.get(node) ?? '(merged)') : '';
+  }
+
+  noteOrigin(node: JsonSchema, pointer: string): void {
+    if (typeof node === 'object' && !this.pointers.has(node) && !this.origins.has(node)) this.origins.set(node, pointer);
   }
 
   resolveRef(ref: string, from: JsonSchema): JsonSchema {
     const at = this.pointerOf(from);
+    // A reference spelled with the document's own $id is local too.
+    const id = typeof this.root.$id === 'string' ? this.root.$id.replace(/#$/, '') : undefined;
+    if (id && ref.startsWith(`${id}#`)) ref = ref.slice(id.length);
+    else if (id && ref === id) ref = '#';
     if (!ref.startsWith('#')) {
       throw new SchemaArbitraryError(`$ref "${ref}" at ${at || '/'}: only local references ("#/…" or "#anchor") are supported`, at, '$ref');
     }
@@ -90,6 +101,7 @@ export class Normalizer {
     this.resolving.add(node);
     try {
       const out = this.flatten(node);
+      this.noteOrigin(out, this.pointerOf(node));
       this.cache.set(node, out);
       return out;
     } finally {
