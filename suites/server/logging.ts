@@ -33,7 +33,8 @@ check(
     id: 'logging/set-level',
     title: 'logging/setLevel is accepted for each of the eight RFC 5424 levels',
     level: 'MUST',
-    requirement: 'To configure the minimum log level, clients MAY send a logging/setLevel request with one of the levels debug, info, notice, warning, error, critical, alert, emergency; the server answers with an empty result.',
+    requirement:
+      'To configure the minimum log level, clients MAY send a logging/setLevel request with one of the levels debug, info, notice, warning, error, critical, alert, emergency; the server answers with an empty result.',
     spec: logging('setting-log-level'),
     requires: 'server.logging',
   },

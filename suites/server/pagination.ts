@@ -37,7 +37,8 @@ check(
     id: 'pagination/terminates',
     title: 'following nextCursor reaches a last page without nextCursor (no cursor loops)',
     level: 'MUST',
-    requirement: 'Pagination starts when the server sends a response that includes the current page of results and an optional nextCursor field if more results exist; the last page has no nextCursor.',
+    requirement:
+      'Pagination starts when the server sends a response that includes the current page of results and an optional nextCursor field if more results exist; the last page has no nextCursor.',
     spec: pagination('response-format'),
   },
   async (t) => {

@@ -50,7 +50,8 @@ check(
     id: 'resources/list-result',
     title: 'resources/list is answered with a valid ListResourcesResult on every page',
     level: 'MUST',
-    requirement: 'To discover available resources, clients send a resources/list request; the server answers with its resources (a ListResourcesResult as the schema defines it). This operation supports pagination.',
+    requirement:
+      'To discover available resources, clients send a resources/list request; the server answers with its resources (a ListResourcesResult as the schema defines it). This operation supports pagination.',
     spec: resources('listing-resources'),
     requires: 'server.resources',
   },
@@ -70,7 +71,8 @@ check(
     id: 'resources/templates-list-result',
     title: 'resources/templates/list is answered with a valid ListResourceTemplatesResult',
     level: 'MUST',
-    requirement: 'Resource templates allow servers to expose parameterized resources using URI templates; clients list them with resources/templates/list (answered with a ListResourceTemplatesResult as the schema defines it).',
+    requirement:
+      'Resource templates allow servers to expose parameterized resources using URI templates; clients list them with resources/templates/list (answered with a ListResourceTemplatesResult as the schema defines it).',
     spec: resources('resource-templates'),
     requires: 'server.resources',
   },
@@ -172,7 +174,11 @@ check(
     // A scheme no server serves, so no template can match it.
     const uri = `mcp-conform-missing://nowhere/${unknownName('resource')}`;
     const reply = await c.request<Json>('resources/read', { uri });
-    if (reply.ok) return t.fail(`reading the nonexistent ${uri} was answered with a result${Array.isArray(reply.result.contents) && reply.result.contents.length === 0 ? ' with empty contents' : ''}, not error -32002`, reply);
+    if (reply.ok)
+      return t.fail(
+        `reading the nonexistent ${uri} was answered with a result${Array.isArray(reply.result.contents) && reply.result.contents.length === 0 ? ' with empty contents' : ''}, not error -32002`,
+        reply,
+      );
     t.expectError(reply, -32002, `resources/read of the nonexistent ${uri}`);
   },
 );
@@ -182,14 +188,16 @@ check(
     id: 'resources/template-read',
     title: 'a resource of the fixture template test://template/{id}/data can be read',
     level: 'MUST',
-    requirement: 'Resource templates allow servers to expose parameterized resources using URI templates: a URI expanded from a listed template names a resource the server serves (fixture contract: any id).',
+    requirement:
+      'Resource templates allow servers to expose parameterized resources using URI templates: a URI expanded from a listed template names a resource the server serves (fixture contract: any id).',
     spec: resources('resource-templates'),
     requires: 'server.resources',
   },
   async (t) => {
     const c = await t.session();
     const templates = await listAll(t, c, 'resources/templates/list', 'resourceTemplates');
-    if (!templates.some((x) => x.uriTemplate === CONTRACT.template)) return t.notVerified(`needs the fixture-contract template ${CONTRACT.template}; values for other templates' variables are unknown`);
+    if (!templates.some((x) => x.uriTemplate === CONTRACT.template))
+      return t.notVerified(`needs the fixture-contract template ${CONTRACT.template}; values for other templates' variables are unknown`);
     const uri = expandTemplate(CONTRACT.template, { id: 'mcp-conform-42' });
     const reply = await c.request<Json>('resources/read', { uri });
     if (!reply.ok) return t.fail(`reading ${uri} (from ${CONTRACT.template}) was answered with ${errorText(reply)}`, reply);
@@ -203,7 +211,8 @@ check(
     id: 'resources/subscribe',
     title: 'resources/subscribe and resources/unsubscribe are answered with results',
     level: 'MUST',
-    requirement: 'The protocol supports optional subscriptions to resource changes: with the subscribe capability, clients send resources/subscribe (and resources/unsubscribe) for a resource URI, and the server confirms.',
+    requirement:
+      'The protocol supports optional subscriptions to resource changes: with the subscribe capability, clients send resources/subscribe (and resources/unsubscribe) for a resource URI, and the server confirms.',
     spec: resources('subscriptions'),
     requires: 'server.resources.subscribe',
   },
@@ -224,7 +233,8 @@ check(
     id: 'resources/subscribe-updated',
     title: 'a subscribed resource that changes is announced with notifications/resources/updated',
     level: 'SHOULD',
-    requirement: 'Clients can subscribe to specific resources and receive notifications when they change (notifications/resources/updated with the resource uri). Fixture contract: test://watched-resource changes while subscribed.',
+    requirement:
+      'Clients can subscribe to specific resources and receive notifications when they change (notifications/resources/updated with the resource uri). Fixture contract: test://watched-resource changes while subscribed.',
     spec: resources('subscriptions'),
     requires: 'server.resources.subscribe',
   },
@@ -232,7 +242,8 @@ check(
     const c = await t.session();
     const uris = (await listResources(t, c)).map((r) => r.uri);
     if (!uris.includes(CONTRACT.watched)) return t.notVerified(`needs the fixture-contract resource ${CONTRACT.watched}; other resources change only when something changes them`);
-    t.expectResult(await c.request('resources/subscribe', { uri: CONTRACT.watched }), 'resources/subscribe');
+    const sub = await c.request('resources/subscribe', { uri: CONTRACT.watched });
+    if (!sub.ok) return t.notVerified(`resources/subscribe was answered with ${errorText(sub)} (see resources/subscribe)`, sub);
     const got = await waitFor(c, isUpdate(CONTRACT.watched), t.requestTimeoutMs);
     if (!got) t.fail(`no notifications/resources/updated for ${CONTRACT.watched} within ${t.requestTimeoutMs} ms of subscribing`);
   },
@@ -251,9 +262,11 @@ check(
     const c = await t.session();
     const uris = (await listResources(t, c)).map((r) => r.uri);
     if (!uris.includes(CONTRACT.watched)) return t.notVerified(`needs the fixture-contract resource ${CONTRACT.watched}, which changes while subscribed`);
-    t.expectResult(await c.request('resources/subscribe', { uri: CONTRACT.watched }), 'resources/subscribe');
+    const sub = await c.request('resources/subscribe', { uri: CONTRACT.watched });
+    if (!sub.ok) return t.notVerified(`resources/subscribe was answered with ${errorText(sub)} (see resources/subscribe)`, sub);
     if (!(await waitFor(c, isUpdate(CONTRACT.watched), t.requestTimeoutMs))) return t.notVerified(`${CONTRACT.watched} sent no update while subscribed (see resources/subscribe-updated)`);
-    t.expectResult(await c.request('resources/unsubscribe', { uri: CONTRACT.watched }), 'resources/unsubscribe');
+    const unsub = await c.request('resources/unsubscribe', { uri: CONTRACT.watched });
+    if (!unsub.ok) return t.notVerified(`resources/unsubscribe was answered with ${errorText(unsub)} (see resources/subscribe)`, unsub);
     const after = c.peer.received.length;
     await t.sleep(Math.max(t.quietMs * 2, 300));
     const late = c.peer.received.slice(after).filter(isUpdate(CONTRACT.watched));

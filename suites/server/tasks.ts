@@ -32,7 +32,7 @@ const NEXT: Record<string, string[]> = {
 const TTL = 60_000;
 
 type TaskSupport = 'forbidden' | 'optional' | 'required';
-const supportOf = (tool: Tool): TaskSupport => ((tool as { execution?: { taskSupport?: TaskSupport } }).execution?.taskSupport ?? 'forbidden');
+const supportOf = (tool: Tool): TaskSupport => (tool as { execution?: { taskSupport?: TaskSupport } }).execution?.taskSupport ?? 'forbidden';
 
 function argsFor(t: T, tool: Tool): Json {
   const gen = generateArguments(t.revision, tool, 1);
@@ -165,7 +165,8 @@ check(
     id: 'tasks/status-lifecycle',
     title: 'task statuses move only along valid paths, and terminal statuses stay',
     level: 'MUST',
-    requirement: 'Receivers MUST only transition tasks through the valid paths (working → input_required, completed, failed or cancelled; input_required → working, completed, failed or cancelled); completed, failed and cancelled are terminal and MUST NOT transition to any other status.',
+    requirement:
+      'Receivers MUST only transition tasks through the valid paths (working → input_required, completed, failed or cancelled; input_required → working, completed, failed or cancelled); completed, failed and cancelled are terminal and MUST NOT transition to any other status.',
     spec: tasks('task-status-lifecycle'),
     requires: TOOLS_CALL,
   },
@@ -196,7 +197,8 @@ check(
     id: 'tasks/result',
     title: 'tasks/result returns the result of the underlying tools/call',
     level: 'MUST',
-    requirement: 'When a receiver receives a tasks/result request for a task in a terminal status, it MUST return the final result of the underlying request (for tools/call, a CallToolResult), whether that is a successful result or a JSON-RPC error.',
+    requirement:
+      'When a receiver receives a tasks/result request for a task in a terminal status, it MUST return the final result of the underlying request (for tools/call, a CallToolResult), whether that is a successful result or a JSON-RPC error.',
     spec: tasks('result-retrieval'),
     requires: TOOLS_CALL,
   },
@@ -215,7 +217,8 @@ check(
     id: 'tasks/result-related-task',
     title: "tasks/result carries the io.modelcontextprotocol/related-task metadata with the task's id",
     level: 'MUST',
-    requirement: 'The tasks/result operation MUST include this metadata (io.modelcontextprotocol/related-task, with the taskId) in its response, as the result structure itself does not contain the task ID.',
+    requirement:
+      'The tasks/result operation MUST include this metadata (io.modelcontextprotocol/related-task, with the taskId) in its response, as the result structure itself does not contain the task ID.',
     spec: tasks('associating-task-related-messages'),
     requires: TOOLS_CALL,
   },
@@ -241,7 +244,8 @@ check(
   },
   async (t) => {
     const c = await t.session();
-    if (!(c.serverCapabilities as Json).tasks || !isObject(((c.serverCapabilities as Json).tasks as Json).requests)) return t.notVerified('the server declares tasks.list but no task-augmented requests to create a task with');
+    if (!(c.serverCapabilities as Json).tasks || !isObject(((c.serverCapabilities as Json).tasks as Json).requests))
+      return t.notVerified('the server declares tasks.list but no task-augmented requests to create a task with');
     const { taskId } = await createdTask(t, c);
     const walk = await walkList(c, 'tasks/list', 'tasks');
     if (walk.error) return t.fail(`tasks/list was answered with ${errorText(walk.error)}`, walk.error);
@@ -254,7 +258,8 @@ check(
     id: 'tasks/cancel',
     title: 'tasks/cancel moves a running task to cancelled, where it stays',
     level: 'MUST',
-    requirement: 'Upon receiving a valid cancellation request, receivers MUST transition the task to cancelled status before sending the response. Once a task is cancelled, it MUST remain in cancelled status even if execution continues to completion or fails.',
+    requirement:
+      'Upon receiving a valid cancellation request, receivers MUST transition the task to cancelled status before sending the response. Once a task is cancelled, it MUST remain in cancelled status even if execution continues to completion or fails.',
     spec: tasks('task-cancellation'),
     requires: 'server.tasks.cancel',
   },
@@ -264,7 +269,8 @@ check(
     const reply = await c.request<Json>('tasks/cancel', { taskId });
     if (!reply.ok) {
       const now = await c.request<Json>('tasks/get', { taskId });
-      if (reply.error.code === -32602 && now.ok && TERMINAL.includes(String(now.result.status))) return t.notVerified(`the task finished (${String(now.result.status)}) before it could be cancelled`, reply);
+      if (reply.error.code === -32602 && now.ok && TERMINAL.includes(String(now.result.status)))
+        return t.notVerified(`the task finished (${String(now.result.status)}) before it could be cancelled`, reply);
       return t.fail(`tasks/cancel of the running task ${taskId} was answered with ${errorText(reply)}`, reply);
     }
     t.expect(reply.result.status === 'cancelled', `tasks/cancel answered with status ${JSON.stringify(reply.result.status)}, not "cancelled"`, reply);
@@ -305,7 +311,8 @@ check(
     id: 'tasks/unknown-id',
     title: 'tasks/get, tasks/result and tasks/cancel with a nonexistent taskId are answered with error -32602',
     level: 'MUST',
-    requirement: 'Receivers MUST return standard JSON-RPC errors for the following protocol error cases: Invalid or nonexistent taskId in tasks/get, tasks/result, or tasks/cancel: -32602 (Invalid params).',
+    requirement:
+      'Receivers MUST return standard JSON-RPC errors for the following protocol error cases: Invalid or nonexistent taskId in tasks/get, tasks/result, or tasks/cancel: -32602 (Invalid params).',
     spec: tasks('protocol-errors'),
     requires: 'server.tasks',
   },
@@ -326,7 +333,8 @@ check(
     id: 'tasks/tool-forbidden',
     title: 'a task-augmented call of a tool without task support is answered with error -32601',
     level: 'SHOULD',
-    requirement: 'If execution.taskSupport is not present or "forbidden", clients MUST NOT attempt to invoke the tool as a task. Servers SHOULD return a -32601 (Method not found) error if a client attempts to do so.',
+    requirement:
+      'If execution.taskSupport is not present or "forbidden", clients MUST NOT attempt to invoke the tool as a task. Servers SHOULD return a -32601 (Method not found) error if a client attempts to do so.',
     spec: tasks('tool-level-negotiation'),
     requires: TOOLS_CALL,
   },
@@ -337,7 +345,8 @@ check(
     const tool = callable(t, forbidden)[0] as Tool;
     const reply = await callTool(t, c, tool.name, argsFor(t, tool), { extra: { task: { ttl: TTL } } });
     if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
-    if (reply.ok) return t.fail(`the task-augmented call of ${tool.name} (no task support) was answered with a ${isObject(reply.result.task) ? 'CreateTaskResult' : 'result'}, not error -32601`, reply);
+    if (reply.ok)
+      return t.fail(`the task-augmented call of ${tool.name} (no task support) was answered with a ${isObject(reply.result.task) ? 'CreateTaskResult' : 'result'}, not error -32601`, reply);
     t.expectError(reply, -32601, `the task-augmented call of ${tool.name}`);
   },
 );
@@ -380,9 +389,15 @@ check(
     const list = plainCallable(await listTools(t, c));
     if (list.length === 0) return t.notApplicable('the server lists no tools that can be called');
     const tool = callable(t, list)[0] as Tool;
-    const reply = await callTool(t, c, tool.name, argsFor(t, tool), { extra: { task: { ttl: TTL } } });
+    const args = argsFor(t, tool);
+    const reply = await callTool(t, c, tool.name, args, { extra: { task: { ttl: TTL } } });
     if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
-    if (!reply.ok) return t.notVerified(`the call of ${tool.name} was answered with ${errorText(reply)}`, reply);
+    if (!reply.ok) {
+      // An error is only the task field's doing if the same call without it succeeds.
+      const plain = await callTool(t, c, tool.name, args);
+      if (plain?.ok) return t.fail(`the task-augmented call of ${tool.name} was answered with ${errorText(reply)}, while the same call without "task" succeeds: the task field was not ignored`, reply);
+      return t.notVerified(`the call of ${tool.name} fails with and without "task" (${errorText(reply)})`, reply);
+    }
     if (isObject(reply.result.task)) t.fail(`the server does not declare tasks.requests.tools.call, yet answered a task-augmented call of ${tool.name} with a CreateTaskResult`, reply);
     const bad = schemaProblem(t.revision, 'CallToolResult', reply.result);
     if (bad) t.fail(`the task-augmented call of ${tool.name} was not answered with a plain CallToolResult: ${bad}`, reply);

@@ -1,9 +1,12 @@
 // Shared by the feature-suite tests: in-process fixture targets and a compact view of results.
-import { createMemoryPair } from '../../mock-server/index.ts';
+import type { Transport as SdkTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { createMemoryPair, type Transport } from '../../mock-server/index.ts';
 import { runChecks, runConfig, type CheckDef, type RunConfig, type TargetSpec } from '../../suites/harness/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import type { Revision } from '../../schema/index.ts';
 import { serveFeatures, type FeatureServerOptions } from '../fixtures/servers/feature-server.ts';
+import { createSdkFeatureServer } from '../fixtures/servers/sdk-feature-server.ts';
 
 export const FEATURE_AREAS = ['tools', 'resources', 'prompts', 'completion', 'logging', 'pagination', 'tasks'];
 
@@ -30,4 +33,30 @@ export async function run(defs: readonly CheckDef[], target: TargetSpec, revisio
 
 export function brief(r: CheckResult): string {
   return `${r.id} [${r.revision}] ${r.verdict}${r.message ? `: ${r.message}` : ''}`;
+}
+
+/** Our Transport seen as the SDK's (same shape; the SDK's onmessage takes its own message type). */
+function asSdkTransport(t: Transport): SdkTransport {
+  const sdk: SdkTransport = {
+    start: () => t.start(),
+    send: (m) => t.send(m),
+    close: () => t.close(),
+  };
+  t.onmessage = (m) => sdk.onmessage?.(m as JSONRPCMessage);
+  t.onclose = () => sdk.onclose?.();
+  t.onerror = (e) => sdk.onerror?.(e);
+  return sdk;
+}
+
+/** The official-SDK feature server, in-process (a fresh Server per connection). */
+export function sdkTarget(): TargetSpec {
+  return {
+    kind: 'memory',
+    label: 'SDK feature server',
+    connect: () => {
+      const [client, server] = createMemoryPair();
+      void createSdkFeatureServer().connect(asSdkTransport(server));
+      return client;
+    },
+  };
 }
