@@ -1,7 +1,7 @@
 // What one run is about: the target, the revisions, where results go, the time limits. The CLI
 // builds it and hands it to vitest with `provide`; each check reads it with `inject`.
 import type { Revision } from '../../schema/index.ts';
-import type { TargetSpec } from '../../mock-server/index.ts';
+import type { TargetSpec, Transport } from '../../mock-server/index.ts';
 
 export type { TargetSpec };
 
@@ -15,6 +15,8 @@ export interface RunConfig {
   checkTimeoutMs: number;
   /** Longest to wait for one answer. */
   requestTimeoutMs: number;
+  /** Longest to wait for the first answer on a new connection (a server may start slowly: npx, tsx…). */
+  startupMs: number;
   /** How long "nothing arrives" is watched for (no response to a notification, after cancel…). */
   quietMs: number;
   /** Check id globs to run / to leave out (`lifecycle/*`, `**`, or a bare area `ping`). */
@@ -22,12 +24,22 @@ export interface RunConfig {
   skip: string[];
   /** Wall-clock ms (epoch) after which no check starts and running ones are cut short. */
   deadline: number | null;
+  /**
+   * When this file exists the run is over (Ctrl-C): no check starts, running ones stop. A file,
+   * because checks run in vitest worker processes that only saw the config when they started.
+   */
+  stopFile: string | null;
+  /**
+   * In-process runs only (the tool's own tests): makes each connection's transport instead of
+   * connectTarget(target). A function cannot cross to vitest workers, so the CLI never sets it.
+   */
+  open?: (target: TargetSpec) => Transport;
 }
 
-export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 20_000, requestTimeoutMs: 5_000, quietMs: 400 } as const;
+export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 30_000, requestTimeoutMs: 5_000, startupMs: 15_000, quietMs: 400 } as const;
 
 export function runConfig(target: TargetSpec, revisions: Revision[], over: Partial<Omit<RunConfig, 'target' | 'revisions'>> = {}): RunConfig {
-  return { target, revisions, outDir: null, ...DEFAULT_TIMEOUTS, only: [], skip: [], deadline: null, ...over };
+  return { target, revisions, outDir: null, ...DEFAULT_TIMEOUTS, only: [], skip: [], deadline: null, stopFile: null, ...over };
 }
 
 function globRegex(glob: string): RegExp {

@@ -118,18 +118,24 @@ export class CheckContext {
     this.wire.note('send', `connecting (${this.connections.length + 1}) to ${this.target.kind} target`);
     let opened: OpenedTransport;
     try {
-      opened = openTransport(this.target, opts.requestTimeoutMs ?? this.requestTimeoutMs);
+      opened = openTransport(this.target, opts.requestTimeoutMs ?? this.requestTimeoutMs, this.config.open);
     } catch (err) {
       throw new CheckOutcome('not-verified', `cannot connect to the target: ${(err as Error).message}`);
     }
+    const normal = opts.requestTimeoutMs ?? this.requestTimeoutMs;
     const client = new MockClient(opened.transport, {
       protocolVersion: opts.protocolVersion ?? this.revision,
       wire: this.wire,
-      requestTimeoutMs: opts.requestTimeoutMs ?? this.requestTimeoutMs,
+      // Until the server first speaks, allow for its start-up; then the normal answer timeout.
+      requestTimeoutMs: Math.max(normal, this.config.startupMs),
       ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
       ...(opts.clientInfo ? { clientInfo: opts.clientInfo } : {}),
       ...(opts.handlers ? { handlers: opts.handlers } : {}),
     });
+    client.peer.onincoming = () => {
+      client.peer.requestTimeoutMs = normal;
+      client.peer.onincoming = undefined;
+    };
     this.connections.push({ client, opened });
     try {
       await client.start();
