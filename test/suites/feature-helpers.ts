@@ -10,12 +10,18 @@ import { createSdkFeatureServer } from '../fixtures/servers/sdk-feature-server.t
 
 export const FEATURE_AREAS = ['tools', 'resources', 'prompts', 'completion', 'logging', 'pagination', 'tasks'];
 
+/** A target served in-process: a description (stdio command) plus the transport maker. */
+export interface InProcess {
+  target: TargetSpec;
+  open: (target: TargetSpec) => Transport;
+}
+
 /** The feature fixture served in-process, a fresh server per connection. */
-export function fixtureTarget(opts: FeatureServerOptions = {}): TargetSpec {
+export function fixtureTarget(opts: FeatureServerOptions = {}): InProcess {
+  const args = ['bin/run.js', 'test/fixtures/servers/feature-server.ts', ...(opts.breaks ?? []).flatMap((b) => ['--break', b])];
   return {
-    kind: 'memory',
-    label: `feature fixture${opts.breaks?.length ? ` --break ${opts.breaks.join(',')}` : ''}`,
-    connect: () => {
+    target: { kind: 'stdio', command: 'node', args },
+    open: () => {
       const [client, server] = createMemoryPair();
       void serveFeatures(server, opts).start();
       return client;
@@ -24,11 +30,11 @@ export function fixtureTarget(opts: FeatureServerOptions = {}): TargetSpec {
 }
 
 export function fastConfig(target: TargetSpec, revisions: Revision[], over: Partial<RunConfig> = {}): RunConfig {
-  return runConfig(target, revisions, { quietMs: 150, requestTimeoutMs: 3_000, checkTimeoutMs: 10_000, ...over });
+  return runConfig(target, revisions, { quietMs: 150, requestTimeoutMs: 3_000, startupMs: 3_000, checkTimeoutMs: 10_000, ...over });
 }
 
-export async function run(defs: readonly CheckDef[], target: TargetSpec, revisions: Revision[], over: Partial<RunConfig> = {}): Promise<CheckResult[]> {
-  return runChecks(defs, fastConfig(target, revisions, over), { concurrency: 4 });
+export async function run(defs: readonly CheckDef[], where: InProcess, revisions: Revision[], over: Partial<RunConfig> = {}): Promise<CheckResult[]> {
+  return runChecks(defs, fastConfig(where.target, revisions, { open: where.open, ...over }), { concurrency: 8 });
 }
 
 export function brief(r: CheckResult): string {
@@ -49,11 +55,10 @@ function asSdkTransport(t: Transport): SdkTransport {
 }
 
 /** The official-SDK feature server, in-process (a fresh Server per connection). */
-export function sdkTarget(): TargetSpec {
+export function sdkTarget(): InProcess {
   return {
-    kind: 'memory',
-    label: 'SDK feature server',
-    connect: () => {
+    target: { kind: 'stdio', command: 'node', args: ['bin/run.js', 'test/fixtures/servers/sdk-feature-server.ts'] },
+    open: () => {
       const [client, server] = createMemoryPair();
       void createSdkFeatureServer().connect(asSdkTransport(server));
       return client;
