@@ -34,6 +34,10 @@ export interface ServerCommandOptions {
   sse?: string;
   config?: string;
   name?: string;
+  /** --call-tools values (all, none, safe, or tool-name globs). */
+  callTools?: string[];
+  /** false with --no-call. */
+  call?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -205,6 +209,12 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
     const ids = (await loadServerChecks()).map((d) => d.meta.id);
     if (!ids.some((id) => selected(id, o))) throw new UsageError(`no check matches --only ${o.only.join(',') || '(all)'}${o.skip.length ? ` --skip ${o.skip.join(',')}` : ''} (areas: ${[...new Set(ids.map((id) => id.split('/')[0]))].join(', ')})`);
   }
+  let callTools: RunConfig['callTools'];
+  try {
+    callTools = o.call === false ? 'none' : m.parseCallTools(o.callTools);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 
   say(`mcp-conform ${VERSION}: testing ${describeTarget(target)}`);
   // The first answer may take a server's start-up (npx downloads, tsx compiles…).
@@ -236,6 +246,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
       only: o.only,
       skip: o.skip,
       deadline,
+      callTools,
     }),
     outDir,
   };
@@ -270,6 +281,8 @@ export function registerServer(program: Command): void {
     .option('--url <url>', 'Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp')
     .option('--header <K:V>', 'HTTP header sent with every request (repeatable)', repeat, [])
     .option('--sse <url>', 'legacy HTTP+SSE endpoint (2024-11-05), e.g. http://127.0.0.1:3000/sse')
+    .option('--call-tools <which>', 'tools the checks may call: safe (annotated readOnlyHint or destructiveHint: false, the default), all, none, or tool-name globs (repeatable, comma-separated)', collect, [])
+    .option('--no-call', 'call no tools at all (same as --call-tools none)')
     .option('--config <file>', 'an mcpServers JSON config file')
     .option('--name <name>', 'which server of --config')
     .addHelpText(
