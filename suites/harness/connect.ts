@@ -1,6 +1,6 @@
 // Opens one connection to the target. Every check gets fresh connections (a fresh process for
 // stdio targets), so no check can be spoiled by another's leftovers.
-import { StdioClientTransport, type Transport } from '../../mock-server/index.ts';
+import { connectTarget, StdioClientTransport, type Transport } from '../../mock-server/index.ts';
 import type { TargetSpec } from './config.ts';
 
 export interface OpenedTransport {
@@ -20,5 +20,7 @@ export function openTransport(target: TargetSpec): OpenedTransport {
     const transport = new StdioClientTransport(opts);
     return { transport, stderr: () => transport.stderr, pid: () => transport.pid };
   }
-  throw new Error(`the ${target.kind} transport is not available in this build`);
+  // Streamable HTTP and legacy HTTP+SSE: mock-server's client transports, which record every
+  // HTTP exchange (the evidence the transport checks read).
+  return { transport: connectTarget(target) };
 }
