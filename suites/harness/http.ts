@@ -169,7 +169,7 @@ export class HttpProbe {
    * negotiated version, and (by default) sends notifications/initialized. Ends the check
    * not-verified when initialize fails, not-applicable when the version is not spoken.
    */
-  async initialize(opts: { version?: string; sendInitialized?: boolean; anyVersion?: boolean } = {}): Promise<{ response: RawResponse; result: Record<string, unknown>; initialized?: RawResponse }> {
+  async initialize(opts: { version?: string; sendInitialized?: boolean; anyVersion?: boolean } = {}): Promise<{ id: string; response: RawResponse; result: Record<string, unknown>; initialized?: RawResponse }> {
     const version = opts.version ?? this.t.revision;
     const id = this.id();
     const response = await this.post(rpcRequest('initialize', { protocolVersion: version, capabilities: {}, clientInfo: DEFAULT_CLIENT_INFO }, id));
@@ -185,7 +185,7 @@ export class HttpProbe {
     const sid = response.headers['mcp-session-id'];
     if (sid !== undefined) this.transport.sessionId = sid;
     if (typeof negotiated === 'string') this.transport.setProtocolVersion(negotiated);
-    const out: { response: RawResponse; result: Record<string, unknown>; initialized?: RawResponse } = { response, result: reply.result };
+    const out: { id: string; response: RawResponse; result: Record<string, unknown>; initialized?: RawResponse } = { id, response, result: reply.result };
     if (opts.sendInitialized !== false) out.initialized = await this.post({ jsonrpc: '2.0', method: 'notifications/initialized' });
     return out;
   }
