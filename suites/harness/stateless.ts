@@ -91,6 +91,8 @@ export interface DiscoverProbe {
   result?: DiscoverResult;
   /** A sentence for not-applicable verdicts and the CLI. */
   reason: string;
+  /** The question could not be asked (no connection, the target went away): not an answer. */
+  unreachable?: boolean;
 }
 
 /** Interprets one server/discover attempt (a reply, or the error the request failed with). */
@@ -99,10 +101,10 @@ export function judgeDiscover(revision: string, outcome: { reply: Reply<Discover
   if ('error' in outcome) {
     const err = outcome.error;
     if (err instanceof TimeoutError) return { speaks: false, reason: `${prefix}: server/discover got no answer within ${timeoutMs} ms (a server of an earlier revision?)` };
-    if (err instanceof HttpError) {
+    if (err instanceof HttpError && err.status !== 0) {
       return { speaks: false, reason: `${prefix}: server/discover was refused with HTTP ${err.status}${err.body ? ` (${err.body.slice(0, 120).trim()})` : ''}, without a 2026-07-28 JSON-RPC error` };
     }
-    return { speaks: false, reason: `${prefix}: server/discover failed: ${err instanceof Error ? err.message : String(err)}` };
+    return { speaks: false, unreachable: true, reason: `cannot ask the server whether it speaks ${revision}: server/discover failed: ${err instanceof Error ? err.message : String(err)}` };
   }
   const { reply } = outcome;
   if (!reply.ok) {
@@ -210,7 +212,8 @@ export async function openStateless(t: CheckContext, opts: StatelessOptions): Pr
   const s = new StatelessClient(c, { ...opts, protocolVersion: version });
   if (opts.probe === false) return s;
   if (!isStateless(t.revision)) throw new CheckOutcome('not-applicable', `${t.revision} has initialize; the stateless driver is for 2026-07-28 and later`);
-  const timeoutMs = Math.min(opts.requestTimeoutMs ?? t.requestTimeoutMs, t.requestTimeoutMs);
+  // The first request also waits for a stdio target to start: give it half the check's time.
+  const timeoutMs = Math.max(opts.requestTimeoutMs ?? t.requestTimeoutMs, Math.floor(t.config.checkTimeoutMs / 2));
   let probe: DiscoverProbe;
   try {
     probe = judgeDiscover(t.revision, { reply: await s.discover({ timeoutMs }) }, timeoutMs);
@@ -219,7 +222,7 @@ export async function openStateless(t: CheckContext, opts: StatelessOptions): Pr
     probe = judgeDiscover(t.revision, { error }, timeoutMs);
   }
   if (probe.result) s.discovery = probe.result;
-  if (!probe.speaks) throw new CheckOutcome('not-applicable', probe.reason);
+  if (!probe.speaks) throw new CheckOutcome(probe.unreachable ? 'not-verified' : 'not-applicable', probe.reason);
   return s;
 }
 
