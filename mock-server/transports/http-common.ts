@@ -2,6 +2,24 @@
 // checks look at), raw requests outside the JSON-RPC flow, and the error a failed POST rejects with.
 import { readSse, type SseEvent } from './sse.ts';
 
+// Shapes of JSON-RPC messages as they cross HTTP (no schema: the Peer validates).
+export const idKey = (id: unknown): string => JSON.stringify(id);
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+export const isRequest = (m: unknown): m is Record<string, unknown> => isObject(m) && typeof m.method === 'string' && Object.hasOwn(m, 'id');
+export const isResponse = (m: unknown): m is Record<string, unknown> =>
+  isObject(m) && typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
+/** The messages of a body: a batch's items, or the single message. */
+export const items = (m: unknown): unknown[] => (Array.isArray(m) ? m : [m]);
+export function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: Error } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, error: err as Error };
+  }
+}
+
 export interface HttpExchange {
   /** Sequence number within the transport. */
   seq: number;
@@ -130,7 +148,10 @@ export interface RawRequestOptions {
   headers?: Record<string, string | null>;
   /** A string is sent as-is; anything else is JSON-serialised. */
   body?: unknown;
-  /** Give up reading after this long (default 5000 ms); the result then has timedOut. */
+  /**
+   * Stop waiting/reading after this long; the result then has timedOut (default 5000 ms, GET 1000 ms:
+   * a GET stream normally stays open, so its reading ends by time).
+   */
   timeoutMs?: number;
   /** For SSE responses: stop reading once this returns true (default: after the first JSON-RPC response). */
   until?: (events: SseEvent[]) => boolean;
@@ -175,10 +196,11 @@ export async function sendRaw(
   const x = recorder.begin(kind, method, url, headers, body);
   const ctrl = new AbortController();
   let timedOut = false;
+  const timeoutMs = opts.timeoutMs ?? (method === 'GET' ? 1_000 : 5_000);
   const timer = setTimeout(() => {
     timedOut = true;
     ctrl.abort();
-  }, opts.timeoutMs ?? 5_000);
+  }, timeoutMs);
   const result = (partial: Partial<RawResponse>): RawResponse => ({
     status: x.status,
     statusText: x.statusText,
@@ -194,7 +216,7 @@ export async function sendRaw(
     try {
       res = await fetchFn(url, { method, headers, body, signal: ctrl.signal });
     } catch (err) {
-      const error = timedOut ? `no response within ${opts.timeoutMs ?? 5_000} ms` : (err as Error).message;
+      const error = timedOut ? `no response within ${timeoutMs} ms` : (err as Error).message;
       recorder.finish(x, error);
       return result({ error });
     }

@@ -1,12 +1,9 @@
 // What one run is about: the target, the revisions, where results go, the time limits. The CLI
 // builds it and hands it to vitest with `provide`; each check reads it with `inject`.
 import type { Revision } from '../../schema/index.ts';
+import type { TargetSpec } from '../../mock-server/index.ts';
 
-/** How to reach the server under test (the same shape as mock-server's connectTarget). */
-export type TargetSpec =
-  | { kind: 'stdio'; command: string; args: string[]; cwd?: string; env?: Record<string, string> }
-  | { kind: 'http'; url: string; headers?: Record<string, string> }
-  | { kind: 'sse'; url: string; headers?: Record<string, string> };
+export type { TargetSpec };
 
 export interface RunConfig {
   target: TargetSpec;
@@ -57,9 +54,4 @@ export function matchesGlob(id: string, glob: string): boolean {
 export function selected(id: string, cfg: Pick<RunConfig, 'only' | 'skip'>): boolean {
   if (cfg.only.length && !cfg.only.some((g) => matchesGlob(id, g))) return false;
   return !cfg.skip.some((g) => matchesGlob(id, g));
-}
-
-export function describeTarget(t: TargetSpec): string {
-  if (t.kind === 'stdio') return [t.command, ...t.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
-  return `${t.kind === 'sse' ? 'SSE ' : ''}${t.url}`;
 }

@@ -1,12 +1,12 @@
 // The `t` a check body receives: connections to the target, the check's wire log, and a small
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
 import { hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
-import { ClosedError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler } from '../../mock-server/index.ts';
+import { ClosedError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/model.ts';
 import type { RunConfig, TargetSpec } from './config.ts';
 import { openTransport, type OpenedTransport } from './connect.ts';
 import { openStateless, type StatelessClient, type StatelessOptions } from './stateless.ts';
-import { openHttp, type HttpProbe, type HttpProbeOptions } from './http.ts';
+import { openHttpProbe, type HttpProbe, type HttpProbeOptions } from './http.ts';
 
 /** Ends a check with a verdict: thrown by t.fail / t.notApplicable / t.notVerified. */
 export class CheckOutcome extends Error {
@@ -107,6 +107,11 @@ export class CheckContext {
     return this.connections.map((c) => c.opened.pid?.()).filter((p): p is number => p !== undefined);
   }
 
+  /** The Streamable HTTP client under a connection (HTTP targets only): raw exchanges, rawRequest(). */
+  http(c: MockClient): StreamableHttpClientTransport | undefined {
+    return this.connections.find((x) => x.client === c)?.opened.http;
+  }
+
   /** What the stdio targets wrote to stderr. */
   stderr(): string {
     return this.connections.map((c) => c.opened.stderr?.() ?? '').join('');
@@ -118,7 +123,7 @@ export class CheckContext {
     this.wire.note('send', `connecting (${this.connections.length + 1}) to ${this.target.kind} target`);
     let opened: OpenedTransport;
     try {
-      opened = openTransport(this.target);
+      opened = openTransport(this.target, opts.requestTimeoutMs ?? this.requestTimeoutMs);
     } catch (err) {
       throw new CheckOutcome('not-verified', `cannot connect to the target: ${(err as Error).message}`);
     }
@@ -204,12 +209,12 @@ export class CheckContext {
     return openStateless(this, opts);
   }
 
-  /** Raw HTTP to a Streamable HTTP target (not-applicable for other targets). */
-  async http(opts: HttpProbeOptions = {}): Promise<HttpProbe> {
-    return openHttp(this, opts);
+  /** A raw HTTP conversation with a Streamable HTTP target, every exchange in the wire log (not-applicable for other targets). */
+  async httpProbe(opts: HttpProbeOptions = {}): Promise<HttpProbe> {
+    return openHttpProbe(this, opts);
   }
 
-  /** Registers something to undo when the check ends (closed before the connections). */
+  /** Registers something to undo when the check ends (run before the connections close). */
   defer(fn: () => unknown): void {
     this.cleanups.push(fn);
   }
@@ -287,6 +292,67 @@ export class CheckContext {
   async expectSilence(c: MockClient, message: string, pred: (m: Record<string, unknown>) => boolean = () => true, ms = this.quietMs): Promise<void> {
     const got = await c.peer.collect(ms, pred);
     if (got.length) this.fail(message, got);
+  }
+
+  /** Sends text exactly as given (one frame; stdio gets its newline): for malformed-input checks. */
+  async sendRaw(c: MockClient, text: string): Promise<void> {
+    await c.peer.send({ raw: this.target.kind === 'stdio' ? `${text}\n` : text });
+  }
+
+  /** Sends a message as-is (any shape, any id) without waiting for an answer. */
+  async send(c: MockClient, message: Record<string, unknown> | unknown[]): Promise<void> {
+    await c.peer.send(message);
+  }
+
+  /**
+   * The first response (result or error) matching `pred` received after `since` (an index into
+   * c.peer.received; default: any time); fails the check on timeout.
+   */
+  async response(c: MockClient, what: string, pred: (m: Record<string, unknown>) => boolean = () => true, opts: { since?: number; ms?: number } = {}): Promise<Record<string, unknown>> {
+    const since = opts.since ?? 0;
+    const ms = opts.ms ?? this.requestTimeoutMs;
+    const match = (m: Record<string, unknown>) => (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error')) && pred(m);
+    const past = c.peer.received.slice(since).find(match);
+    if (past) return past;
+    try {
+      return await c.peer.waitFor(match, ms, { what });
+    } catch (err) {
+      if (err instanceof TimeoutError) return this.fail(`no answer to ${what} within ${ms} ms`);
+      throw err;
+    }
+  }
+
+  /** Sends a message as-is (or raw text) and returns the first response that follows it. */
+  async exchange(c: MockClient, message: Record<string, unknown> | unknown[] | string, what: string, pred?: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    const since = c.peer.received.length;
+    if (typeof message === 'string') await this.sendRaw(c, message);
+    else await this.send(c, message);
+    return this.response(c, what, pred, { since });
+  }
+
+  /**
+   * Every item of a paginated list (`tools/list` → `tools`…), following nextCursor up to
+   * maxPages; a page answered with an error fails the check.
+   */
+  async listAll(c: MockClient, method: string, key: string, maxPages = 20): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const reply = await c.request(method, cursor === undefined ? {} : { cursor });
+      const r = this.expectResult(reply, method);
+      const list = r[key];
+      if (Array.isArray(list)) items.push(...(list as Record<string, unknown>[]));
+      cursor = typeof r.nextCursor === 'string' ? r.nextCursor : undefined;
+      if (cursor === undefined) break;
+    }
+    return items;
+  }
+
+  /** The tool of that name, if the server lists one (and declares tools). */
+  async findTool(c: MockClient, name: string): Promise<Current['Tool'] | undefined> {
+    if (!c.serverCapabilities.tools) return undefined;
+    const tools = await this.listAll(c, 'tools/list', 'tools');
+    return tools.find((x) => x.name === name) as Current['Tool'] | undefined;
   }
 
   /** Adds a line to the wire log (shown with the evidence). */

@@ -200,8 +200,8 @@ export class HttpProbe {
   }
 }
 
-/** Opens a raw HTTP conversation with the check's Streamable HTTP target (used by `t.http()`). */
-export async function openHttp(t: CheckContext, opts: HttpProbeOptions): Promise<HttpProbe> {
+/** Opens a raw HTTP conversation with the check's Streamable HTTP target (used by `t.httpProbe()`). */
+export async function openHttpProbe(t: CheckContext, opts: HttpProbeOptions): Promise<HttpProbe> {
   const target = t.target;
   if (target.kind !== 'http') throw new CheckOutcome('not-applicable', `the target is not reached over Streamable HTTP (it is a ${target.kind} target)`);
   if (t.ended) throw new CheckOutcome('not-verified', 'the check already ended');
