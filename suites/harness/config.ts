@@ -1,7 +1,7 @@
 // What one run is about: the target, the revisions, where results go, the time limits. The CLI
 // builds it and hands it to vitest with `provide`; each check reads it with `inject`.
 import type { Revision } from '../../schema/index.ts';
-import type { TargetSpec } from '../../mock-server/index.ts';
+import type { TargetSpec, Transport } from '../../mock-server/index.ts';
 
 export type { TargetSpec };
 
@@ -22,6 +22,11 @@ export interface RunConfig {
   skip: string[];
   /** Wall-clock ms (epoch) after which no check starts and running ones are cut short. */
   deadline: number | null;
+  /**
+   * In-process runs only (the tool's own tests): makes each connection's transport instead of
+   * connectTarget(target). A function cannot cross to vitest workers, so the CLI never sets it.
+   */
+  open?: (target: TargetSpec) => Transport;
 }
 
 export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 20_000, requestTimeoutMs: 5_000, quietMs: 400 } as const;

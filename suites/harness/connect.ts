@@ -13,8 +13,8 @@ export interface OpenedTransport {
   http?: StreamableHttpClientTransport;
 }
 
-export function openTransport(target: TargetSpec, requestTimeoutMs?: number): OpenedTransport {
-  const transport = connectTarget(target, requestTimeoutMs === undefined ? {} : { requestTimeoutMs });
+export function openTransport(target: TargetSpec, requestTimeoutMs?: number, open?: (target: TargetSpec) => Transport): OpenedTransport {
+  const transport = open ? open(target) : connectTarget(target, requestTimeoutMs === undefined ? {} : { requestTimeoutMs });
   if (transport instanceof StdioClientTransport) return { transport, stderr: () => transport.stderr, pid: () => transport.pid };
   if (transport instanceof StreamableHttpClientTransport) return { transport, http: transport };
   return { transport };

@@ -123,7 +123,7 @@ export class CheckContext {
     this.wire.note('send', `connecting (${this.connections.length + 1}) to ${this.target.kind} target`);
     let opened: OpenedTransport;
     try {
-      opened = openTransport(this.target, opts.requestTimeoutMs ?? this.requestTimeoutMs);
+      opened = openTransport(this.target, opts.requestTimeoutMs ?? this.requestTimeoutMs, this.config.open);
     } catch (err) {
       throw new CheckOutcome('not-verified', `cannot connect to the target: ${(err as Error).message}`);
     }
