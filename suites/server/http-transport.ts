@@ -38,7 +38,7 @@ function jsonRpcError(r: RawResponse): string {
 
 /** A raw conversation with an initialized session at the check's revision. */
 async function session(t: T): Promise<HttpProbe> {
-  const h = await t.http();
+  const h = await t.httpProbe();
   await h.initialize();
   return h;
 }
@@ -66,7 +66,7 @@ function expectAnswered(t: T, r: RawResponse, id: unknown, what: string): Record
 
 /** A 2026-07-28 conversation: server/discover first; not-applicable when the target does not speak it. */
 async function modern(t: T): Promise<{ h: HttpProbe; discovery: DiscoverResult; modernOnly: boolean }> {
-  const h = await t.http();
+  const h = await t.httpProbe();
   const id = h.id();
   const r = await h.request('server/discover', {}, { id });
   if (r.status === 0) return t.notVerified(`cannot reach the target: ${r.error ?? 'no HTTP response'}`);
@@ -103,7 +103,7 @@ check(
       expectAnswered(t, await h.request('server/discover', {}, { id }), id, 'server/discover');
       return;
     }
-    const h = await t.http();
+    const h = await t.httpProbe();
     const init = await h.initialize({ sendInitialized: false });
     expectAnswered(t, init.response, init.id, 'initialize');
     await h.post({ jsonrpc: '2.0', method: 'notifications/initialized' });
@@ -129,7 +129,7 @@ check(
       r = await h.post({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'mcp-conform-none', reason: 'transport check' } });
       if (r.status >= 400 && r.status <= 599) return;
     } else {
-      const h = await t.http();
+      const h = await t.httpProbe();
       const init = await h.initialize();
       r = init.initialized!;
       if (r.status >= 400) return t.fail(`notifications/initialized was refused with ${describe(r)}; the handshake cannot complete`);
@@ -454,7 +454,7 @@ async function foreignOrigin(t: T): Promise<RawResponse> {
     const { h } = await modern(t);
     return h.request('server/discover', {}, { headers: { origin: FOREIGN_ORIGIN } });
   }
-  const h = await t.http();
+  const h = await t.httpProbe();
   const r = await h.post({ jsonrpc: '2.0', id: h.id(), method: 'initialize', params: { protocolVersion: t.revision, capabilities: {}, clientInfo: { name: 'mcp-conform', version: '0.1.0' } } }, { headers: { origin: FOREIGN_ORIGIN } });
   const sid = r.headers['mcp-session-id'];
   if (sid !== undefined) h.transport.sessionId = sid; // closed with DELETE when the check ends
@@ -605,7 +605,10 @@ check(
   async (t) => {
     const { h } = await modern(t);
     const { 'io.modelcontextprotocol/clientCapabilities': _dropped, ...meta } = h.statelessMeta() ?? {};
-    const r = await h.request('server/discover', {}, { meta });
+    const id = h.id();
+    const r = await h.request('server/discover', {}, { id, meta });
+    const reply = responseIn(r, id);
+    if (reply && isObject(reply.result)) return t.notVerified('the server served the request instead of refusing it (see meta/required-fields)');
     t.expect(r.status === 400 && errorCodeIn(r) === -32602, `server/discover without io.modelcontextprotocol/clientCapabilities was answered with ${describe(r)}${jsonRpcError(r)}, not 400 with error -32602`);
   },
 );

@@ -98,7 +98,7 @@ check(
     let text: string;
     if (s.http) {
       // What a legacy client sends: no MCP-Protocol-Version, no Mcp-Method.
-      const h = await t.http({ protocolVersion: '2025-11-25' });
+      const h = await t.httpProbe({ protocolVersion: '2025-11-25' });
       h.transport.setProtocolVersion(undefined);
       const r = await h.post({ jsonrpc: '2.0', id: 1, method: 'initialize', params });
       if (r.status >= 200 && r.status <= 299 && typeof r.text === 'string' && r.text.includes('"result"')) return t.notApplicable('the server answered initialize with a result: it also serves a legacy version');
@@ -176,7 +176,9 @@ check(
   async (t) => {
     const s = await t.stateless();
     const caps = s.serverCapabilities;
-    const methods = ['server/discover', ...(caps.tools ? ['tools/list'] : []), ...(caps.prompts ? ['prompts/list'] : []), ...(caps.resources ? ['resources/list'] : [])];
+    // server/discover has its own check (discover/server-info); here, the other results.
+    const methods = [...(caps.tools ? ['tools/list'] : []), ...(caps.prompts ? ['prompts/list'] : []), ...(caps.resources ? ['resources/list'] : [])];
+    if (methods.length === 0) return t.notApplicable('the server declares none of tools, prompts and resources');
     for (const method of methods) {
       const reply = await s.request(method);
       if (!reply.ok) continue;
