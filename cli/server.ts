@@ -4,10 +4,16 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { parseRevisionList, REVISIONS, type Revision } from '../schema/index.ts';
-import { describeTarget, killAllChildren, type TargetSpec } from '../mock-server/index.ts';
-import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
-import { probeTarget, runConfig, runSuites, type RunConfig } from '../suites/harness/index.ts';
+import type { TargetSpec } from '../mock-server/index.ts';
+import type { Results } from '../reports/index.ts';
+import type { RunConfig } from '../suites/harness/index.ts';
 import { VERSION } from './version.ts';
+
+// The harness, transports and writers load only when a run starts: usage errors and --help stay quick.
+const lazy = async () => {
+  const [mock, reports, harness] = await Promise.all([import('../mock-server/index.ts'), import('../reports/index.ts'), import('../suites/harness/index.ts')]);
+  return { ...mock, ...reports, ...harness };
+};
 
 export const EXIT = { ok: 0, mustFailed: 1, usage: 2, unreachable: 3, interrupted: 130 } as const;
 
@@ -28,6 +34,10 @@ export interface ServerCommandOptions {
   sse?: string;
   config?: string;
   name?: string;
+  /** --call-tools values (all, none, safe, or tool-name globs). */
+  callTools?: string[];
+  /** false with --no-call. */
+  call?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -157,7 +167,8 @@ export function parseRevisions(text: string): Revision[] | 'all' {
   }
 }
 
-function emptyResults(target: TargetSpec, revisions: Revision[], startedAt: string, errors: string[]): Results {
+function emptyResults(m: Awaited<ReturnType<typeof lazy>>, target: TargetSpec, revisions: Revision[], startedAt: string, errors: string[]): Results {
+  const { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, countVerdicts, describeTarget } = m;
   return {
     format: RESULTS_FORMAT,
     formatVersion: RESULTS_FORMAT_VERSION,
@@ -191,19 +202,29 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const outDir = resolve(o.out);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const say = (line: string) => io.err.write(`${line}\n`);
+  const m = await lazy();
+  const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary } = m;
+  let callTools: RunConfig['callTools'];
+  try {
+    callTools = o.call === false ? 'none' : m.parseCallTools(o.callTools);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 
   say(`mcp-conform ${VERSION}: testing ${describeTarget(target)}`);
-  const probeTimeout = Math.min(requestTimeoutMs * 2, deadline === null ? Infinity : Math.max(1_000, deadline - Date.now()));
+  // The first answer may take a server's start-up (npx downloads, tsx compiles…).
+  const startupMs = Math.max(15_000, requestTimeoutMs);
+  const probeTimeout = Math.min(startupMs, deadline === null ? Infinity : Math.max(1_000, deadline - Date.now()));
   const probe = await probeTarget(target, requested, probeTimeout);
   if (io.signal?.aborted) {
-    await writeResults(emptyResults(target, requested === 'all' ? [] : requested, startedAt, ['interrupted before any check ran']), outDir);
+    await writeResults(emptyResults(m, target, requested === 'all' ? [] : requested, startedAt, ['interrupted before any check ran']), outDir);
     return EXIT.interrupted;
   }
   if (!probe.reachable) {
     const why = `cannot reach the target: ${probe.reason ?? 'no answer'}`;
     say(`mcp-conform: ${why}`);
     if (probe.stderr) say(`its stderr ended with:\n${probe.stderr.split('\n').slice(-10).join('\n')}`);
-    const file = await writeResults(emptyResults(target, requested === 'all' ? [] : requested, startedAt, [why]), outDir);
+    const file = await writeResults(emptyResults(m, target, requested === 'all' ? [] : requested, startedAt, [why]), outDir);
     say(`results: ${file}`);
     return EXIT.unreachable;
   }
@@ -215,10 +236,12 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
     ...runConfig(target, revisions, {
       outDir,
       requestTimeoutMs,
-      checkTimeoutMs: requestTimeoutMs * 3 + 5_000,
+      startupMs,
+      checkTimeoutMs: startupMs + requestTimeoutMs * 3,
       only: o.only,
       skip: o.skip,
       deadline,
+      callTools,
     }),
     outDir,
   };
@@ -253,6 +276,8 @@ export function registerServer(program: Command): void {
     .option('--url <url>', 'Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp')
     .option('--header <K:V>', 'HTTP header sent with every request (repeatable)', repeat, [])
     .option('--sse <url>', 'legacy HTTP+SSE endpoint (2024-11-05), e.g. http://127.0.0.1:3000/sse')
+    .option('--call-tools <which>', 'tools the checks may call: safe (annotated readOnlyHint or destructiveHint: false, the default), all, none, or tool-name globs (repeatable, comma-separated)', collect, [])
+    .option('--no-call', 'call no tools at all (same as --call-tools none)')
     .option('--config <file>', 'an mcpServers JSON config file')
     .option('--name <name>', 'which server of --config')
     .addHelpText(
@@ -268,7 +293,7 @@ export function registerServer(program: Command): void {
       const onSigint = () => {
         hits++;
         // First Ctrl-C: stop and write what we have; a second one: out now.
-        killAllChildren('SIGKILL');
+        void import('../mock-server/index.ts').then((mock) => mock.killAllChildren('SIGKILL'));
         if (hits > 1) process.exit(EXIT.interrupted);
         process.stderr.write('\nmcp-conform: interrupted, writing results…\n');
         ac.abort();

@@ -127,14 +127,20 @@ export class CheckContext {
     } catch (err) {
       throw new CheckOutcome('not-verified', `cannot connect to the target: ${(err as Error).message}`);
     }
+    const normal = opts.requestTimeoutMs ?? this.requestTimeoutMs;
     const client = new MockClient(opened.transport, {
       protocolVersion: opts.protocolVersion ?? this.revision,
       wire: this.wire,
-      requestTimeoutMs: opts.requestTimeoutMs ?? this.requestTimeoutMs,
+      // Until the server first speaks, allow for its start-up; then the normal answer timeout.
+      requestTimeoutMs: Math.max(normal, this.config.startupMs),
       ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
       ...(opts.clientInfo ? { clientInfo: opts.clientInfo } : {}),
       ...(opts.handlers ? { handlers: opts.handlers } : {}),
     });
+    client.peer.onincoming = () => {
+      client.peer.requestTimeoutMs = normal;
+      client.peer.onincoming = undefined;
+    };
     this.connections.push({ client, opened });
     try {
       await client.start();

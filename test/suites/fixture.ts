@@ -18,6 +18,7 @@ export async function runAgainstFixture(opts: FixtureOptions, revisions: Revisio
   const args = [...FIXTURE_COMMAND.slice(1), ...(opts.break ? ['--break', opts.break] : [])];
   const cfg = runConfig({ kind: 'stdio', command: 'node', args }, revisions, {
     requestTimeoutMs: 1_000,
+    startupMs: 1_000,
     checkTimeoutMs: 6_000,
     quietMs: 120,
     open: () => fixtureTransport(opts),
