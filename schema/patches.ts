@@ -12,7 +12,31 @@ export interface SchemaPatch {
   apply(doc: JsonSchemaDoc, defs: Record<string, JsonSchemaDoc>): void;
 }
 
-export const PATCHES: SchemaPatch[] = [];
+function errorEnvelope(defs: Record<string, JsonSchemaDoc>): JsonSchemaDoc {
+  const def = defs.JSONRPCErrorResponse ?? defs.JSONRPCError;
+  if (!def) throw new Error('no JSON-RPC error response definition');
+  return def;
+}
+
+export const PATCHES: SchemaPatch[] = [
+  {
+    id: 'error-response-null-id',
+    revisions: ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'],
+    reason:
+      'JSON-RPC 2.0 (section 5) requires an error response to a request whose id could not be read ' +
+      '(parse error, invalid request) to carry "id": null. The schemas type the id as RequestId only ' +
+      '(string | number), so the one correct answer to malformed input would be rejected. The MCP text ' +
+      'forbids null ids in requests, not in these error responses. Null is allowed in error responses only.',
+    apply(_doc, defs) {
+      const props = errorEnvelope(defs).properties as Record<string, JsonSchemaDoc> | undefined;
+      const id = props?.id;
+      if (!props || !id || typeof id.$ref !== 'string' || !id.$ref.endsWith('/RequestId')) {
+        throw new Error('error-response-null-id: the error response id is no longer a plain RequestId ref; review the patch');
+      }
+      props.id = { anyOf: [id, { type: 'null' }] };
+    },
+  },
+];
 
 export function applyPatches(rev: Revision, doc: JsonSchemaDoc, defs: Record<string, JsonSchemaDoc>): string[] {
   const applied: string[] = [];

@@ -18,8 +18,14 @@ export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export function cachePath(rev: Revision): string {
-  return join(CACHE_DIR, rev, 'schema.json');
+export function cachePath(rev: Revision, cacheDir = CACHE_DIR): string {
+  return join(cacheDir, rev, 'schema.json');
+}
+
+/** Where sync looks and writes; tests inject their own. */
+export interface SyncPlaces {
+  cacheDir?: string;
+  sources?: { label: string; dir: string }[];
 }
 
 /** Local directories that may hold <rev>/schema.json, in the order they are tried. */
@@ -35,8 +41,8 @@ interface Attempt {
   outcome: string;
 }
 
-function writeCache(rev: Revision, data: Buffer): string {
-  const target = cachePath(rev);
+function writeCache(rev: Revision, data: Buffer, places: SyncPlaces): string {
+  const target = cachePath(rev, places.cacheDir);
   mkdirSync(dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
   writeFileSync(tmp, data);
@@ -44,11 +50,11 @@ function writeCache(rev: Revision, data: Buffer): string {
   return target;
 }
 
-function tryLocal(rev: Revision, attempts: Attempt[]): string | undefined {
+function tryLocal(rev: Revision, attempts: Attempt[], places: SyncPlaces): string | undefined {
   const want = revisionInfo(rev).sha256;
-  const cached = cachePath(rev);
+  const cached = cachePath(rev, places.cacheDir);
   if (existsSync(cached) && sha256(readFileSync(cached)) === want) return cached;
-  for (const { label, dir } of localSources()) {
+  for (const { label, dir } of places.sources ?? localSources()) {
     const file = join(dir, rev, 'schema.json');
     if (!existsSync(file)) {
       attempts.push({ source: `${label} (${file})`, outcome: 'not found' });
@@ -60,7 +66,7 @@ function tryLocal(rev: Revision, attempts: Attempt[]): string | undefined {
       attempts.push({ source: `${label} (${file})`, outcome: `sha256 mismatch: got ${got}, manifest pins ${want}` });
       continue;
     }
-    return writeCache(rev, data);
+    return writeCache(rev, data, places);
   }
   return undefined;
 }
@@ -74,9 +80,9 @@ function unavailable(rev: Revision, attempts: Attempt[]): SpecUnavailableError {
 }
 
 /** Synchronous: cache or local copies only. Used on every load; never touches the network. */
-export function resolveSchemaFileSync(rev: Revision): string {
+export function resolveSchemaFileSync(rev: Revision, places: SyncPlaces = {}): string {
   const attempts: Attempt[] = [];
-  const found = tryLocal(rev, attempts);
+  const found = tryLocal(rev, attempts, places);
   if (found) return found;
   attempts.push({ source: `pinned download (${revisionInfo(rev).url})`, outcome: 'not tried: run `mcp-conform sync` to download' });
   throw unavailable(rev, attempts);
@@ -85,18 +91,20 @@ export function resolveSchemaFileSync(rev: Revision): string {
 /** Fills the cache for the given revisions, downloading when no local copy exists. */
 export async function syncSchemas(
   revs: readonly Revision[] = REVISIONS,
-  opts: { download?: boolean; timeoutMs?: number; fetchImpl?: typeof fetch } = {},
+  opts: SyncPlaces & { download?: boolean; timeoutMs?: number; fetchImpl?: typeof fetch } = {},
 ): Promise<Record<Revision, string>> {
   const out = {} as Record<Revision, string>;
+  // MCP_CONFORM_OFFLINE=1: never download (air-gapped CI, or to prove the local copies are used).
+  const download = opts.download ?? process.env.MCP_CONFORM_OFFLINE !== '1';
   for (const rev of revs) {
     const attempts: Attempt[] = [];
-    const local = tryLocal(rev, attempts);
+    const local = tryLocal(rev, attempts, opts);
     if (local) {
       out[rev] = local;
       continue;
     }
     const { url, sha256: want } = revisionInfo(rev);
-    if (opts.download === false) {
+    if (!download) {
       attempts.push({ source: `pinned download (${url})`, outcome: 'disabled' });
       throw unavailable(rev, attempts);
     }
@@ -106,7 +114,7 @@ export async function syncSchemas(
       const data = Buffer.from(await res.arrayBuffer());
       const got = sha256(data);
       if (got !== want) throw new Error(`sha256 mismatch: got ${got}, manifest pins ${want}`);
-      out[rev] = writeCache(rev, data);
+      out[rev] = writeCache(rev, data, opts);
     } catch (err) {
       const reason = err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err);
       attempts.push({ source: `pinned download (${url})`, outcome: reason });
