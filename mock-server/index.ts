@@ -6,3 +6,41 @@ export { WireLog, type WireEntry } from './wire.ts';
 export { StdioClientTransport, type StdioClientOptions } from './transports/stdio-client.ts';
 export { killAllChildren, liveChildren, stopChild, trackChild } from './transports/processes.ts';
 export { MockClient, DEFAULT_ANSWERS, DEFAULT_CLIENT_INFO, type MockClientOptions } from './client.ts';
+export { StdioServerTransport, redirectConsoleToStderr, type StdioServerOptions } from './transports/stdio-server.ts';
+export { StreamableHttpClientTransport, type StreamableHttpClientOptions } from './transports/http-client.ts';
+export { SseClientTransport, type SseClientOptions } from './transports/sse-client.ts';
+export { createStreamableHttpHandler, StreamableHttpServerTransport, isAllowedOrigin, type StreamableHttpHandler, type StreamableHttpHandlerOptions, type SessionInfo, type ServerExchange, type HttpFaultHook, type HttpFaultContext, type ResponseMode } from './transports/http-server.ts';
+export { createSseHandler, SseServerTransport, type SseHandler, type SseHandlerOptions } from './transports/sse-server.ts';
+export { serveHttp, routeHandlers, type FetchHandler, type ServeOptions, type ServedHttp } from './transports/serve.ts';
+export { HttpError, HttpRecorder, type HttpExchange, type RawRequestOptions, type RawResponse } from './transports/http-common.ts';
+export { encodeSseEvent, encodeSseComment, readSse, SseWriter, type SseEvent, type SseEventInit } from './transports/sse.ts';
+export { encodeHeaderValue, decodeHeaderValue, standardRequestHeaders, paramHeaderSpecs, paramHeaders, checkRequestHeaders, isModernVersion, type ParamHeaderSpec } from './transports/mcp-headers.ts';
+export { connectTarget, describeTarget, parseHeaderArgs, type TargetSpec, type ConnectOptions } from './transports/connect.ts';
+// The scriptable mock server: behaviours as values, composed by createMockServer().
+export { MockServer, ServerSession, RequestCtx, createMockServer, fitTo, InputRequired, MissingClientCapability, MCP_ERRORS, META, LOG_LEVELS, type MockServerOptions, type ServerContext, type ExpectationResult, type ClientReply, type ObservedMessage } from './server.ts';
+export {
+  tool,
+  resource,
+  resourceTemplate,
+  prompt,
+  completion,
+  logs,
+  notify,
+  serverRequest,
+  send,
+  on,
+  expectRequest,
+  flattenBehaviours,
+  type Behaviour,
+  type BehaviourInput,
+  type Trigger,
+  type ToolSpec,
+  type ResourceSpec,
+  type ResourceTemplateSpec,
+  type PromptSpec,
+  type InputRequestSpec,
+  type ExpectationSpec,
+  type LogEntry,
+  type JsonObject,
+} from './behaviours.ts';
+export { matchesSubset, subsetMismatch, fillTemplate, uriTemplate } from './match.ts';
