@@ -67,6 +67,10 @@ export interface CheckResult {
   evidence?: WireEntry[];
   /** Schema violations in messages the target sent during the check (see schema/valid-messages). */
   violations?: MessageViolation[];
+  /** Set by applyBaseline: a failing check the baseline lists (the verdict stays as it is). */
+  expected?: boolean;
+  /** Set by applyBaseline: a check the baseline lists as failing that did not fail (a stale entry). */
+  stale?: boolean;
 }
 
 export interface MessageViolation {
@@ -111,6 +115,24 @@ export interface Results {
   hosts?: HostVerdict[];
   /** Problems of the run itself (target crashed, budget exhausted…). */
   errors: string[];
+  /** Present when an expected-failures baseline was applied (see applyBaseline). */
+  baseline?: BaselineOutcome;
+}
+
+/** What comparing a run with an expected-failures baseline found; entries are quoted as written. */
+export interface BaselineOutcome {
+  /** The baseline file, as given. */
+  source: string;
+  /** Failing checks (`id` or `id@revision`) the baseline does not list. */
+  newFailures: string[];
+  /** Entries whose checks failed, as listed. */
+  expectedFailures: string[];
+  /** Entries whose checks ran and did not fail: the baseline must be updated. */
+  staleEntries: string[];
+  /** Entries that matched no check of this run (tolerated, like an absent check). */
+  unmatchedEntries: string[];
+  /** Whether a warn (SHOULD) counted as a failure, as in the official suite. */
+  warningsFail: boolean;
 }
 
 export function verdictForFailure(level: Level): Verdict {
@@ -130,7 +152,13 @@ export function countVerdicts(checks: readonly CheckResult[]): Counts {
   return c;
 }
 
-/** 0 = no MUST failed, 1 = a MUST failed. (2 usage error and 3 unreachable target are the CLI's.) */
-export function exitCodeFor(results: Pick<Results, 'checks'>): 0 | 1 {
+/**
+ * 0 = no MUST failed, 1 = a MUST failed. (2 usage error and 3 unreachable target are the CLI's.)
+ * With a baseline applied: 1 = a failure the baseline does not list, or a stale baseline entry.
+ */
+export function exitCodeFor(results: Pick<Results, 'checks' | 'baseline'>): 0 | 1 {
+  if (results.baseline) {
+    return results.baseline.newFailures.length > 0 || results.baseline.staleEntries.length > 0 ? 1 : 0;
+  }
   return results.checks.some((c) => c.verdict === 'fail') ? 1 : 0;
 }
