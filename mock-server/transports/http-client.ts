@@ -30,6 +30,8 @@ export interface StreamableHttpClientOptions extends RecorderOptions {
   reconnect?: { maxRetries?: number; delayMs?: number };
   /** How long a POST stream may stay open after carrying its response before we close it (default 2000 ms). */
   lingerMs?: number;
+  /** Adopt the protocolVersion of the initialize result as MCP-Protocol-Version (default true; setProtocolVersion overrides). */
+  trackNegotiatedVersion?: boolean;
   /** Send DELETE on close when a session exists (default true). */
   deleteOnClose?: boolean;
   fetch?: typeof fetch;
@@ -85,6 +87,7 @@ export class StreamableHttpClientTransport implements Transport {
   private readonly requestStreams = new Map<string, AbortController>();
   private readonly toolHeaders = new Map<string, ParamHeaderSpec[]>();
   private getOpen = false;
+  private readonly initIds = new Set<string>();
 
   constructor(readonly options: StreamableHttpClientOptions) {
     this.url = new URL(options.url);
@@ -161,6 +164,16 @@ export class StreamableHttpClientTransport implements Transport {
     this.onnote?.(text);
   }
 
+  private emit(parsed: unknown, raw: string, note: string): void {
+    if (this.options.trackNegotiatedVersion ?? true) {
+      for (const m of items(parsed)) {
+        if (!isResponse(m) || !this.initIds.delete(key(m.id)) || !isObject(m.result)) continue;
+        if (typeof m.result.protocolVersion === 'string') this.protocolVersion = m.result.protocolVersion;
+      }
+    }
+    this.onmessage?.(parsed, { raw, note });
+  }
+
   private deliver(text: string, note: string): unknown {
     let parsed: unknown;
     try {
@@ -169,7 +182,7 @@ export class StreamableHttpClientTransport implements Transport {
       this.onmalformed?.(text, err as Error);
       return undefined;
     }
-    this.onmessage?.(parsed, { raw: text, note });
+    this.emit(parsed, text, note);
     return parsed;
   }
 
@@ -199,6 +212,7 @@ export class StreamableHttpClientTransport implements Transport {
     }
     const requestIds = items(parsed).filter(isRequest).map((m) => key(m.id));
     const isInit = items(parsed).some((m) => isRequest(m) && m.method === 'initialize');
+    for (const m of items(parsed)) if (isRequest(m) && m.method === 'initialize') this.initIds.add(key(m.id));
     const isInitialized = isObject(parsed) && parsed.method === 'notifications/initialized';
     const headers = this.postHeaders(parsed);
     const x = this.recorder.begin('post', 'POST', this.url.href, headers, text);
@@ -298,7 +312,7 @@ export class StreamableHttpClientTransport implements Transport {
     }
     const looksRpc = items(parsed).some((m) => isObject(m) && (m.jsonrpc === '2.0' || Object.hasOwn(m, 'error') || Object.hasOwn(m, 'result')));
     if (!looksRpc) return false;
-    this.onmessage?.(parsed, { raw: body, note });
+    this.emit(parsed, body, note);
     return items(parsed).some((m) => isResponse(m) && requestIds.includes(key(m.id)));
   }
 

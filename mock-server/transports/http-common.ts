@@ -130,7 +130,10 @@ export interface RawRequestOptions {
   headers?: Record<string, string | null>;
   /** A string is sent as-is; anything else is JSON-serialised. */
   body?: unknown;
-  /** Give up reading after this long (default 5000 ms); the result then has timedOut. */
+  /**
+   * Stop waiting/reading after this long; the result then has timedOut (default 5000 ms, GET 1000 ms:
+   * a GET stream normally stays open, so its reading ends by time).
+   */
   timeoutMs?: number;
   /** For SSE responses: stop reading once this returns true (default: after the first JSON-RPC response). */
   until?: (events: SseEvent[]) => boolean;
@@ -175,10 +178,11 @@ export async function sendRaw(
   const x = recorder.begin(kind, method, url, headers, body);
   const ctrl = new AbortController();
   let timedOut = false;
+  const timeoutMs = opts.timeoutMs ?? (method === 'GET' ? 1_000 : 5_000);
   const timer = setTimeout(() => {
     timedOut = true;
     ctrl.abort();
-  }, opts.timeoutMs ?? 5_000);
+  }, timeoutMs);
   const result = (partial: Partial<RawResponse>): RawResponse => ({
     status: x.status,
     statusText: x.statusText,
@@ -194,7 +198,7 @@ export async function sendRaw(
     try {
       res = await fetchFn(url, { method, headers, body, signal: ctrl.signal });
     } catch (err) {
-      const error = timedOut ? `no response within ${opts.timeoutMs ?? 5_000} ms` : (err as Error).message;
+      const error = timedOut ? `no response within ${timeoutMs} ms` : (err as Error).message;
       recorder.finish(x, error);
       return result({ error });
     }

@@ -252,6 +252,67 @@ export class CheckContext {
     if (got.length) this.fail(message, got);
   }
 
+  /** Sends text exactly as given (one frame; stdio gets its newline): for malformed-input checks. */
+  async sendRaw(c: MockClient, text: string): Promise<void> {
+    await c.peer.send({ raw: this.target.kind === 'stdio' ? `${text}\n` : text });
+  }
+
+  /** Sends a message as-is (any shape, any id) without waiting for an answer. */
+  async send(c: MockClient, message: Record<string, unknown> | unknown[]): Promise<void> {
+    await c.peer.send(message);
+  }
+
+  /**
+   * The first response (result or error) matching `pred` received after `since` (an index into
+   * c.peer.received; default: any time); fails the check on timeout.
+   */
+  async response(c: MockClient, what: string, pred: (m: Record<string, unknown>) => boolean = () => true, opts: { since?: number; ms?: number } = {}): Promise<Record<string, unknown>> {
+    const since = opts.since ?? 0;
+    const ms = opts.ms ?? this.requestTimeoutMs;
+    const match = (m: Record<string, unknown>) => (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error')) && pred(m);
+    const past = c.peer.received.slice(since).find(match);
+    if (past) return past;
+    try {
+      return await c.peer.waitFor(match, ms, { what });
+    } catch (err) {
+      if (err instanceof TimeoutError) return this.fail(`no answer to ${what} within ${ms} ms`);
+      throw err;
+    }
+  }
+
+  /** Sends a message as-is (or raw text) and returns the first response that follows it. */
+  async exchange(c: MockClient, message: Record<string, unknown> | unknown[] | string, what: string, pred?: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    const since = c.peer.received.length;
+    if (typeof message === 'string') await this.sendRaw(c, message);
+    else await this.send(c, message);
+    return this.response(c, what, pred, { since });
+  }
+
+  /**
+   * Every item of a paginated list (`tools/list` → `tools`…), following nextCursor up to
+   * maxPages; a page answered with an error fails the check.
+   */
+  async listAll(c: MockClient, method: string, key: string, maxPages = 20): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const reply = await c.request(method, cursor === undefined ? {} : { cursor });
+      const r = this.expectResult(reply, method);
+      const list = r[key];
+      if (Array.isArray(list)) items.push(...(list as Record<string, unknown>[]));
+      cursor = typeof r.nextCursor === 'string' ? r.nextCursor : undefined;
+      if (cursor === undefined) break;
+    }
+    return items;
+  }
+
+  /** The tool of that name, if the server lists one (and declares tools). */
+  async findTool(c: MockClient, name: string): Promise<Current['Tool'] | undefined> {
+    if (!c.serverCapabilities.tools) return undefined;
+    const tools = await this.listAll(c, 'tools/list', 'tools');
+    return tools.find((x) => x.name === name) as Current['Tool'] | undefined;
+  }
+
   /** Adds a line to the wire log (shown with the evidence). */
   note(text: string): void {
     this.wire.note('send', text);

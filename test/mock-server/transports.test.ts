@@ -271,6 +271,20 @@ describe('Streamable HTTP', () => {
     ]);
   });
 
+  it('adopts the negotiated version for MCP-Protocol-Version unless told otherwise', async () => {
+    const { url } = await serveStreamable();
+    const { t } = httpClient(url);
+    const client = new Peer(t, { role: 'client', revision: '2025-06-18' });
+    const init = await client.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } });
+    expect(init.ok).toBe(true);
+    expect(t.exchanges[0]!.requestHeaders['mcp-protocol-version']).toBeUndefined();
+    await client.notify('notifications/initialized');
+    expect(t.exchanges.at(-1)!.requestHeaders['mcp-protocol-version']).toBe('2025-06-18');
+    t.setProtocolVersion('2025-03-26');
+    await client.request('ping');
+    expect(t.exchanges.at(-1)!.requestHeaders['mcp-protocol-version']).toBe('2025-03-26');
+  });
+
   it('stateless mode: no session id, GET and DELETE 405, every request served', async () => {
     const { url, handler } = await serveStreamable({ stateless: true });
     const { t } = httpClient(url, { getStream: true });
