@@ -20,5 +20,6 @@ export function openTransport(target: TargetSpec): OpenedTransport {
     const transport = new StdioClientTransport(opts);
     return { transport, stderr: () => transport.stderr, pid: () => transport.pid };
   }
+  if (target.kind === 'memory') return { transport: target.connect() };
   throw new Error(`the ${target.kind} transport is not available in this build`);
 }

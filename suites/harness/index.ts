@@ -17,5 +17,5 @@ export { CheckContext, CheckOutcome, compactEntry, type ConnectOptions, type Ses
 export { runCheck, revisionsFor, wireLogPath, type CheckBody, type CheckDef } from './run.ts';
 export { runChecks, type RunChecksOptions } from './inprocess.ts';
 export { validMessagesResults, notRunResult, VALID_MESSAGES } from './aggregate.ts';
-export { runConfig, selected, matchesGlob, describeTarget, DEFAULT_TIMEOUTS, type RunConfig, type TargetSpec } from './config.ts';
+export { runConfig, parseCallTools, selected, matchesGlob, describeTarget, DEFAULT_TIMEOUTS, type RunConfig, type TargetSpec, type CallToolsPolicy } from './config.ts';
 export { openTransport, type OpenedTransport } from './connect.ts';
