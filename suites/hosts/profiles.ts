@@ -112,14 +112,6 @@ export const PROFILES: Record<HostId, HostProfile> = {
     uses: ['tools', 'prompts', 'resources'],
     rules: [
       {
-        name: 'transport',
-        title: 'Claude Code connects over stdio, Streamable HTTP or SSE',
-        level: 'MUST',
-        requirement: 'Servers are added as stdio (local process), http (Streamable HTTP) or sse servers (`claude mcp add --transport stdio|http|sse`).',
-        source: SOURCES.claudeCodeMcp,
-        spec: { kind: 'transport', allowed: ['stdio', 'http', 'sse'], advice: 'serve it over stdio or Streamable HTTP' },
-      },
-      {
         name: 'sse-deprecated',
         title: 'The SSE transport is deprecated in Claude Code',
         level: 'SHOULD',

@@ -4,7 +4,7 @@
 import { REVISIONS, type Current, type Revision } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check, describeTarget, type CheckContext, type CheckDef, type TargetSpec } from '../harness/index.ts';
-import { mayCallTool } from './tool-policy.ts';
+import { callWithGenerated, callable, listAll, listTools as listServerTools, plainCallable } from '../server/feature-kit.ts';
 import { discoverOAuth } from './oauth.ts';
 import { ruleId, type HostProfile, type HostRule, type RuleSpec, type TransportKind } from './profiles.ts';
 
@@ -78,37 +78,11 @@ export function unreachableHost(hostname: string): string | null {
   return null;
 }
 
-// ---- lists and tool calls ----
-
-const MAX_PAGES = 50;
-
-/** Every item of a paginated list; null (and a note) when it cannot be read. */
-async function listAll(t: T, c: MockClient, method: string, key: string): Promise<Json[]> {
-  const items: Json[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const reply = await c.request<Json>(method, cursor === undefined ? {} : { cursor });
-    if (!reply.ok) return t.notVerified(`${method} was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}`, reply);
-    const list = reply.result[key];
-    if (!Array.isArray(list)) return t.notVerified(`the ${method} result has no "${key}" array`, reply);
-    items.push(...list.filter(isObject));
-    const next = reply.result.nextCursor;
-    if (typeof next !== 'string' || next === cursor) return items;
-    cursor = next;
-  }
-  return items;
-}
+// ---- lists and tool calls (the server suite's kit: same paging, same --call-tools policy) ----
 
 async function listTools(t: T, c: MockClient, host: HostProfile): Promise<Tool[]> {
-  if (!c.serverCapabilities.tools) return t.notApplicable(`the server offers no tools (hosts/${host.id} checks what it offers)`);
-  return (await listAll(t, c, 'tools/list', 'tools')) as unknown as Tool[];
-}
-
-/** Arguments a call can be made with without inventing data: `{}` when nothing is required. */
-function emptyArgsFit(tool: Tool): boolean {
-  const s = tool.inputSchema as unknown;
-  if (!isObject(s)) return false;
-  return !Array.isArray(s.required) || s.required.length === 0;
+  if (!c.serverCapabilities.tools) return t.notApplicable(`the server offers no tools (see the other hosts/${host.id} checks)`);
+  return listServerTools(t, c);
 }
 
 interface Called {
@@ -116,46 +90,23 @@ interface Called {
   result: Current['CallToolResult'];
 }
 
-const MAX_CALLS = 10;
-
 /**
- * Calls the tools the run's --call-tools policy allows (with `{}` when nothing is required) and
- * returns their results. notVerified when none could be called, saying why.
+ * Calls, once each, the tools the run's --call-tools policy allows, with arguments generated
+ * from their input schemas; notVerified when none may be called or none answered.
  */
 async function callTools(t: T, c: MockClient, tools: Tool[]): Promise<Called[]> {
-  const why: string[] = [];
-  const picked: { tool: Tool; args: Json }[] = [];
-  for (const tool of tools) {
-    const may = mayCallTool(tool, t.config.callTools);
-    if (!may.ok) {
-      why.push(`"${tool.name}": ${may.why}`);
-      continue;
-    }
-    const args = may.args ?? (emptyArgsFit(tool) ? {} : undefined);
-    if (!args) {
-      why.push(`"${tool.name}": needs arguments (${short((tool.inputSchema as Json).required)}) that cannot be made up`);
-      continue;
-    }
-    picked.push({ tool, args });
-  }
-  if (picked.length === 0) {
-    return t.notVerified(
-      tools.length === 0 ? 'the server lists no tools' : `no tool could be called: ${why.slice(0, 3).join('; ')}${why.length > 3 ? ` (and ${why.length - 3} more)` : ''}; allow calls with --call-tools all or --call-tools <glob>`,
-    );
-  }
-  const out: Called[] = [];
-  for (const { tool, args } of picked.slice(0, MAX_CALLS)) {
-    const reply = await c.request<Current['CallToolResult']>('tools/call', { name: tool.name, arguments: args });
-    if (reply.ok && Array.isArray(reply.result.content)) out.push({ tool, result: reply.result });
-  }
-  if (out.length === 0) return t.notVerified(`none of the tools called (${picked.map((p) => p.tool.name).join(', ')}) returned a result`);
+  if (tools.length === 0) return t.notVerified('the server lists no tools');
+  const allowed = callable(t, plainCallable(tools), 'tool');
+  const calls = await callWithGenerated(t, c, allowed, 1);
+  const out = calls.flatMap(({ tool, reply }) => (reply.ok && Array.isArray(reply.result.content) ? [{ tool, result: reply.result as unknown as Current['CallToolResult'] }] : []));
+  if (out.length === 0) return t.notVerified(`none of the tools called (${allowed.map((x) => x.name).join(', ')}) returned a result`);
   return out;
 }
 
 /** Characters of text a result puts before the model: text blocks and embedded text resources. */
 export function resultChars(result: Current['CallToolResult']): number {
   let n = 0;
-  for (const b of result.content as Json[]) {
+  for (const b of result.content as unknown as Json[]) {
     if (b.type === 'text' && typeof b.text === 'string') n += b.text.length;
     else if (b.type === 'resource' && isObject(b.resource) && typeof b.resource.text === 'string') n += b.resource.text.length;
   }
@@ -165,7 +116,7 @@ export function resultChars(result: Current['CallToolResult']): number {
 /** Claude Code's estimate of a result's tokens: text characters / 4 (rounded), 1,600 per image. */
 export function estimateTokens(result: Current['CallToolResult'], charsPerToken: number, imageTokens: number): number {
   let n = 0;
-  for (const b of result.content as Json[]) {
+  for (const b of result.content as unknown as Json[]) {
     if (b.type === 'text' && typeof b.text === 'string') n += Math.round(b.text.length / charsPerToken);
     else if (b.type === 'image') n += imageTokens;
   }
@@ -182,6 +133,7 @@ function kindOf(target: TargetSpec): TransportKind | 'memory' {
 
 const BODIES: { [K in RuleSpec['kind']]: (spec: Extract<RuleSpec, { kind: K }>) => Body } = {
   transport: (spec) => async (t, host) => {
+    onceOnly(t);
     const kind = kindOf(t.target);
     if (kind === 'memory') return t.notApplicable('an in-process target has no transport');
     if (!spec.allowed.includes(kind)) {
@@ -190,17 +142,20 @@ const BODIES: { [K in RuleSpec['kind']]: (spec: Extract<RuleSpec, { kind: K }>) 
   },
 
   'deprecated-transport': (spec) => async (t, host) => {
+    onceOnly(t);
     const kind = kindOf(t.target);
     if (kind === 'memory') return t.notApplicable('an in-process target has no transport');
     if (spec.deprecated.includes(kind)) t.fail(`the server is reached over ${TRANSPORT_NAMES[kind]}, which ${host.name} documents as deprecated: offer ${spec.instead}`);
   },
 
   'https-url': () => async (t, host) => {
+    onceOnly(t);
     const url = remoteUrl(t, host);
     if (url.protocol !== 'https:') t.fail(`the server URL ${url.href} is not https: ${host.name} connects to remote servers over HTTPS only`);
   },
 
   'public-url': (spec) => async (t, host) => {
+    onceOnly(t);
     const url = remoteUrl(t, host);
     const why = unreachableHost(url.hostname);
     if (why) t.fail(`${host.name} connects from ${spec.from}, which cannot reach ${url.host} (${why}); deploy the server at a public URL (or tunnel it) to use it there`);
@@ -276,7 +231,7 @@ const BODIES: { [K in RuleSpec['kind']]: (spec: Extract<RuleSpec, { kind: K }>) 
     const called = await callTools(t, c, await listTools(t, c, host));
     const odd: string[] = [];
     for (const { tool, result } of called) {
-      const types = [...new Set((result.content as Json[]).map((b) => String(b.type)))].filter((x) => !spec.types.includes(x));
+      const types = [...new Set((result.content as unknown as Json[]).map((b) => String(b.type)))].filter((x) => !spec.types.includes(x));
       if (types.length) odd.push(`"${tool.name}" returned ${types.join(', ')} content`);
     }
     if (odd.length) t.fail(`${host.name} shows ${orList(spec.types)} tool results: ${odd.join('; ')}`);
