@@ -1,15 +1,14 @@
 // What one run is about: the target, the revisions, where results go, the time limits. The CLI
 // builds it and hands it to vitest with `provide`; each check reads it with `inject`.
 import type { Revision } from '../../schema/index.ts';
-import type { Transport } from '../../mock-server/index.ts';
+import type { TargetSpec as WireTargetSpec, Transport } from '../../mock-server/index.ts';
+import { describeTarget as describeWireTarget } from '../../mock-server/index.ts';
 
-/** How to reach the server under test (the same shape as mock-server's connectTarget). */
-export type TargetSpec =
-  | { kind: 'stdio'; command: string; args: string[]; cwd?: string; env?: Record<string, string> }
-  | { kind: 'http'; url: string; headers?: Record<string, string> }
-  | { kind: 'sse'; url: string; headers?: Record<string, string> }
-  /** An in-process server (the tool's own tests): `connect` returns the client side of a fresh pair. */
-  | { kind: 'memory'; connect: () => Transport; label?: string };
+/**
+ * How to reach the server under test: mock-server's connectTarget shapes, plus an in-process
+ * server (the tool's own tests) whose `connect` returns the client side of a fresh pair.
+ */
+export type TargetSpec = WireTargetSpec | { kind: 'memory'; connect: () => Transport; label?: string };
 
 /**
  * Which tools checks may call (tools/call has side effects the suite cannot see):
@@ -38,6 +37,11 @@ export interface RunConfig {
   deadline: number | null;
   /** Which tools checks may call with generated arguments (default 'safe'). */
   callTools: CallToolsPolicy;
+  /**
+   * In-process runs only (the tool's own tests): makes each connection's transport instead of
+   * connectTarget(target). A function cannot cross to vitest workers, so the CLI never sets it.
+   */
+  open?: (target: TargetSpec) => Transport;
 }
 
 export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 20_000, requestTimeoutMs: 5_000, quietMs: 400 } as const;
@@ -86,7 +90,5 @@ export function selected(id: string, cfg: Pick<RunConfig, 'only' | 'skip'>): boo
 }
 
 export function describeTarget(t: TargetSpec): string {
-  if (t.kind === 'memory') return `in-process ${t.label ?? 'server'}`;
-  if (t.kind === 'stdio') return [t.command, ...t.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
-  return `${t.kind === 'sse' ? 'SSE ' : ''}${t.url}`;
+  return t.kind === 'memory' ? `in-process ${t.label ?? 'server'}` : describeWireTarget(t);
 }

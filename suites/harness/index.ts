@@ -19,3 +19,6 @@ export { runChecks, type RunChecksOptions } from './inprocess.ts';
 export { validMessagesResults, notRunResult, VALID_MESSAGES } from './aggregate.ts';
 export { runConfig, parseCallTools, selected, matchesGlob, describeTarget, DEFAULT_TIMEOUTS, type RunConfig, type TargetSpec, type CallToolsPolicy } from './config.ts';
 export { openTransport, type OpenedTransport } from './connect.ts';
+export { probeTarget, type ProbeResult, type RevisionProbe } from './probe.ts';
+export { runSuites, finishResults, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';
+export { FIXTURE } from './fixtures.ts';
