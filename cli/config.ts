@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { TargetSpec } from '../suites/harness/index.ts';
+import type { TargetSpec } from '../mock-server/index.ts';
 
 /** Which host wrote the file; decides the scopes and whether `${VAR}` is expanded. */
 export type ConfigKind = 'claude-desktop' | 'claude-code-project' | 'claude-code-user' | 'mcp-servers';
@@ -98,13 +98,14 @@ export function detectKind(file: string, doc: Json): ConfigKind {
   return 'mcp-servers';
 }
 
+// `transport` is the name some hosts use for `type`; `cwd` (a folder for a stdio server) too.
 const KNOWN_FIELDS = {
-  stdio: new Set(['type', 'command', 'args', 'env']),
-  http: new Set(['type', 'url', 'headers']),
-  sse: new Set(['type', 'url', 'headers']),
+  stdio: new Set(['type', 'transport', 'command', 'args', 'env', 'cwd']),
+  http: new Set(['type', 'transport', 'url', 'headers']),
+  sse: new Set(['type', 'transport', 'url', 'headers']),
 };
 // Fields other hosts or Claude Code features put in entries: noted, not fatal.
-const IGNORED_FIELDS = new Set(['disabled', 'autoApprove', 'alwaysAllow', 'timeout', 'description', 'headersHelper', 'oauth', 'cwd', 'name']);
+const IGNORED_FIELDS = new Set(['disabled', 'autoApprove', 'alwaysAllow', 'timeout', 'description', 'headersHelper', 'oauth', 'name']);
 
 interface EntryContext {
   file: string;
@@ -132,17 +133,19 @@ function parseEntry(raw: unknown, ctx: EntryContext): { type: ConfigEntry['type'
   };
 
   let type: ConfigEntry['type'];
-  if (raw.type === undefined) {
+  const declared = raw.type ?? raw.transport;
+  const typeField = raw.type === undefined && raw.transport !== undefined ? 'transport' : 'type';
+  if (declared === undefined) {
     // Claude Desktop entries carry no type; an entry with a url and no type is Streamable HTTP.
     if ('command' in raw) type = 'stdio';
     else if ('url' in raw) type = 'http';
     else throw new ConfigError(`${at}: has neither "command" (a stdio server) nor "url" (an http or sse server)`);
-  } else if (raw.type === 'stdio' || raw.type === 'http' || raw.type === 'sse') {
-    type = raw.type;
-  } else if (raw.type === 'streamable-http' || raw.type === 'streamableHttp') {
+  } else if (declared === 'stdio' || declared === 'http' || declared === 'sse') {
+    type = declared;
+  } else if (typeof declared === 'string' && ['streamable-http', 'streamablehttp'].includes(declared.toLowerCase())) {
     type = 'http';
   } else {
-    throw new ConfigError(`${field('type')}: ${JSON.stringify(raw.type)} is not a transport mcp-conform can test (stdio, http, sse)`);
+    throw new ConfigError(`${field(typeField)}: ${JSON.stringify(declared)} is not a transport mcp-conform can test (stdio, http, sse)`);
   }
 
   const warnings: string[] = [];
@@ -163,7 +166,8 @@ function parseEntry(raw: unknown, ctx: EntryContext): { type: ConfigEntry['type'
     }
     const target: TargetSpec = { kind: 'stdio', command, args };
     if (raw.env !== undefined) target.env = strMap('env', raw.env);
-    if (ctx.cwd) target.cwd = ctx.cwd;
+    const cwd = raw.cwd === undefined ? ctx.cwd : resolve(ctx.cwd ?? dirname(ctx.file), str('cwd', raw.cwd));
+    if (cwd) target.cwd = cwd;
     return { type, target, warnings };
   }
   const url = str('url', raw.url);
@@ -224,7 +228,8 @@ export function readConfigFile(path: string, opts: ReadConfigOptions = {}): Conf
   };
 
   if (kind === 'claude-code-user') {
-    add(serversOf(doc, file, 'mcpServers', false), 'mcpServers', { scope: 'user' });
+    // User-scope servers start in the folder Claude Code runs in; local ones in their project.
+    add(serversOf(doc, file, 'mcpServers', false), 'mcpServers', { scope: 'user' }, resolve(opts.projectDir ?? process.cwd()));
     if (doc.projects !== undefined) {
       if (!isObject(doc.projects)) throw new ConfigError(`${file}: "projects" must be an object keyed by project path`);
       for (const [project, p] of Object.entries(doc.projects)) {
@@ -236,8 +241,9 @@ export function readConfigFile(path: string, opts: ReadConfigOptions = {}): Conf
     }
   } else {
     const servers = serversOf(doc, file, 'mcpServers', true);
-    // A project's .mcp.json is run from the project folder: relative commands start there.
-    add(servers, 'mcpServers', kind === 'claude-code-project' ? { scope: 'project' } : {}, kind === 'claude-code-project' ? dirname(file) : undefined);
+    // Relative commands and paths of a stdio server start from the file's folder (for a
+    // project's .mcp.json, the project folder Claude Code runs in).
+    add(servers, 'mcpServers', kind === 'claude-code-project' ? { scope: 'project' } : {}, dirname(file));
   }
   return { file, kind, entries };
 }
@@ -346,11 +352,13 @@ export function resolveConfigOptions(o: ConfigOptions, opts: ReadConfigOptions =
     for (const { entry } of list) notes.push(...entry.warnings);
     return { entries: list, notes };
   }
-  if (o.name === undefined) {
-    const names = candidates(cfg, opts).map((e) => e.name);
-    throw new ConfigError(`--config needs --name NAME or --all (${cfg.file} lists: ${names.length ? [...new Set(names)].join(', ') : 'no servers'})`);
+  let name = o.name;
+  if (name === undefined) {
+    const names = [...new Set(candidates(cfg, opts).filter((e) => !scope || e.scope === scope).map((e) => e.name))];
+    if (names.length !== 1) throw new ConfigError(`${cfg.file} has ${names.length} servers; choose one with --name (${names.join(', ') || 'none'}) or test them all with --all`);
+    name = names[0] as string;
   }
-  const { entry, note } = selectEntry(cfg, o.name, scope, opts);
+  const { entry, note } = selectEntry(cfg, name, scope, opts);
   notes.push(...entry.warnings);
   if (note) notes.push(note);
   return { entries: [{ entry, slug: null }], notes };

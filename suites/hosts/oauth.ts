@@ -91,24 +91,20 @@ export async function discoverOAuth(t: CheckContext): Promise<OAuthDiscovery> {
     init = { method: 'GET', headers };
     t.wire.note('send', `GET ${url.href} (SSE stream, no credentials beyond the configured headers)`);
   }
-  const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(), t.requestTimeoutMs);
   let res: Response;
   try {
-    res = await fetch(url, { ...init, signal: ctrl.signal });
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(t.requestTimeoutMs) });
   } catch (err) {
-    clearTimeout(timer);
     t.wire.note('recv', `no answer: ${(err as Error).message}`);
     return { kind: 'unreachable', why: `the server did not answer: ${(err as Error).message}` };
   }
-  clearTimeout(timer);
   const challenge = res.headers.get('www-authenticate');
   t.wire.note('recv', `HTTP ${res.status}${challenge ? ` WWW-Authenticate: ${challenge}` : ''}`);
-  // Only the status line matters: drop the body (an SSE stream would never end) and any session.
-  ctrl.abort();
-  await res.body?.cancel().catch(() => {});
+  // Only the status line matters. The body is dropped, not awaited (an SSE stream never ends,
+  // and some fetch stacks settle a cancel only when the stream does); a session is ended.
+  void res.body?.cancel().catch(() => {});
   const session = res.headers.get('mcp-session-id');
-  if (session && target.kind === 'http') await fetch(url, { method: 'DELETE', headers: { ...target.headers, 'mcp-session-id': session }, signal: AbortSignal.timeout(t.requestTimeoutMs) }).catch(() => {});
+  if (session && target.kind === 'http') await fetch(url, { method: 'DELETE', headers: { ...target.headers, 'mcp-session-id': session }, signal: AbortSignal.timeout(t.requestTimeoutMs) }).then((r) => void r.body?.cancel().catch(() => {})).catch(() => {});
 
   if (res.status !== 401) {
     if (res.ok) return { kind: 'authless', status: res.status };

@@ -197,7 +197,7 @@ const BODIES: { [K in RuleSpec['kind']]: (spec: Extract<RuleSpec, { kind: K }>) 
     for (const x of tools) {
       const s = x.inputSchema as unknown;
       if (!isObject(s)) problems.push(`"${x.name}": inputSchema is ${short(s, 40)}, not an object`);
-      else if (s.type !== 'object') problems.push(`"${x.name}": inputSchema has type ${short(s.type, 40)}, not "object"`);
+      else if (s.type !== 'object') problems.push(`"${x.name}": inputSchema has type ${short(JSON.stringify(s.type) ?? 'undefined', 40)}, not "object"`);
       else if (s.properties !== undefined && !isObject(s.properties)) problems.push(`"${x.name}": inputSchema.properties is not an object`);
     }
     if (problems.length) t.fail(`${problems.length} tool(s) have an input schema Claude cannot take: ${problems.slice(0, 5).join('; ')}`);

@@ -55,7 +55,7 @@ describe("Claude Desktop's claude_desktop_config.json", () => {
     expect(cfg.kind).toBe('claude-desktop');
     const files = cfg.entries.find((e) => e.name === 'files')!;
     expect(files.type).toBe('stdio');
-    expect(files.target).toEqual({ kind: 'stdio', command: 'node', args: ['server.js', '${HOME}'], env: { TOKEN: 'abc' } });
+    expect(files.target).toEqual({ kind: 'stdio', command: 'node', args: ['server.js', '${HOME}'], env: { TOKEN: 'abc' }, cwd: join(root, 'desktop') });
     expect(files.location).toBe('mcpServers.files');
   });
   it('reads an entry with a url and no type as Streamable HTTP', () => {
@@ -129,7 +129,7 @@ describe("Claude Code's ~/.claude.json scopes", () => {
 
   it('--scope picks one scope; project reads the project .mcp.json', () => {
     const cfg = readConfigFile(file, opts);
-    expect(selectEntry(cfg, 'shared', 'user', opts).entry.target).toMatchObject({ command: 'user-cmd' });
+    expect(selectEntry(cfg, 'shared', 'user', opts).entry.target).toMatchObject({ command: 'user-cmd', cwd: projectDir });
     const project = selectEntry(cfg, 'shared', 'project', opts).entry;
     expect(project.target).toMatchObject({ command: 'project-cmd', cwd: projectDir });
     expect(project.file).toBe(join(projectDir, '.mcp.json'));
@@ -157,9 +157,15 @@ describe('other hosts, the same mcpServers shape', () => {
     const cfg = readConfigFile(file, { env: {} });
     expect(cfg.kind).toBe('mcp-servers');
     expect(cfg.entries.map((e) => e.target)).toEqual([
-      { kind: 'stdio', command: 'x', args: ['${Y}'] },
+      { kind: 'stdio', command: 'x', args: ['${Y}'], cwd: join(root, 'cursor') },
       { kind: 'http', url: 'http://127.0.0.1:1/mcp' },
     ]);
+  });
+  it('takes `transport` for `type` and a `cwd` relative to the file', () => {
+    const file = write('other/servers.json', { mcpServers: { a: { command: 'x', cwd: 'sub' }, b: { transport: 'sse', url: 'http://127.0.0.1:1/sse' } } });
+    const [a, b] = readConfigFile(file).entries;
+    expect(a!.target).toMatchObject({ cwd: join(root, 'other', 'sub') });
+    expect(b!.target).toEqual({ kind: 'sse', url: 'http://127.0.0.1:1/sse' });
   });
   it('notes fields it does not use, without failing', () => {
     const file = write('cline/settings.json', { mcpServers: { a: { command: 'x', disabled: false, autoApprove: [], surprise: 1 } } });
@@ -201,7 +207,9 @@ describe('malformed files and entries are usage errors naming file, entry and fi
   it('option mistakes', () => {
     const file = write('opts/.mcp.json', { mcpServers: { a: { command: 'x' }, b: { command: 'y' } } });
     expect(configError(() => resolveConfigOptions({ name: 'a' }))).toMatch(/need --config FILE/);
-    expect(configError(() => resolveConfigOptions({ config: file }))).toMatch(/needs --name NAME or --all \(.* lists: a, b\)/);
+    expect(configError(() => resolveConfigOptions({ config: file }))).toMatch(/has 2 servers; choose one with --name \(a, b\) or test them all with --all/);
+    const one = write('opts/one.json', { mcpServers: { only: { command: 'x' } } });
+    expect(resolveConfigOptions({ config: one })!.entries[0]!.entry.name).toBe('only');
     expect(configError(() => resolveConfigOptions({ config: file, name: 'a', all: true }))).toMatch(/either --name NAME or --all/);
     expect(configError(() => resolveConfigOptions({ config: file, name: 'a', scope: 'global' }))).toMatch(/--scope must be one of local, project, user/);
     expect(configError(() => resolveConfigOptions({ config: file, name: 'zzz' }))).toMatch(/no server named "zzz" \(servers: a, b\)/);
