@@ -35,6 +35,24 @@ export interface ConfigEntry {
   warnings: string[];
 }
 
+/** An entry that cannot be used (its error says why); the file's other entries still can. */
+export interface BrokenEntry {
+  name: string;
+  file: string;
+  kind: ConfigKind;
+  scope?: Scope;
+  project?: string;
+  location: string;
+  error: string;
+}
+
+/** An entry as listed: usable, or broken. */
+export type ListedEntry = ConfigEntry | BrokenEntry;
+
+export function isBroken(e: ListedEntry): e is BrokenEntry {
+  return 'error' in e;
+}
+
 /** A config file that cannot be used as asked: the CLI prints it and exits 2. */
 export class ConfigError extends Error {
   readonly exitCode = 2;
@@ -57,6 +75,10 @@ export interface ConfigFile {
   file: string;
   kind: ConfigKind;
   entries: ConfigEntry[];
+  /** Entries with an error (a bad field, an unset variable): fatal only when chosen. */
+  broken: BrokenEntry[];
+  /** Both, in file order. */
+  all: ListedEntry[];
 }
 
 type Json = Record<string, unknown>;
@@ -216,14 +238,18 @@ export function readConfigFile(path: string, opts: ReadConfigOptions = {}): Conf
   const kind = opts.kind ?? detectKind(file, doc);
   const env = opts.env ?? process.env;
   const expand = kind === 'claude-code-project' || kind === 'claude-code-user';
-  const entries: ConfigEntry[] = [];
+  const all: ListedEntry[] = [];
   const add = (servers: Json, base: string, extra: Pick<ConfigEntry, 'scope' | 'project'>, cwd?: string) => {
     for (const [name, raw] of Object.entries(servers)) {
       const location = keyPath(base, name);
       const ctx: EntryContext = { file, kind, name, location, expand, env };
       if (cwd) ctx.cwd = cwd;
-      const parsed = parseEntry(raw, ctx);
-      entries.push({ name, file, kind, location, ...extra, ...parsed });
+      try {
+        all.push({ name, file, kind, location, ...extra, ...parseEntry(raw, ctx) });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        all.push({ name, file, kind, location, ...extra, error: err.message });
+      }
     }
   };
 
@@ -245,23 +271,28 @@ export function readConfigFile(path: string, opts: ReadConfigOptions = {}): Conf
     // project's .mcp.json, the project folder Claude Code runs in).
     add(servers, 'mcpServers', kind === 'claude-code-project' ? { scope: 'project' } : {}, dirname(file));
   }
-  return { file, kind, entries };
+  return { file, kind, entries: all.filter((e): e is ConfigEntry => !isBroken(e)), broken: all.filter(isBroken), all };
+}
+
+/** Every entry of the file, usable or broken, in file order. */
+function listed(cfg: ConfigFile): ListedEntry[] {
+  return cfg.all;
 }
 
 /**
  * The entries Claude Code would see from a ~/.claude.json when run in `projectDir`: user scope,
  * the local scope of that project, and the project's own .mcp.json. Other files: their entries.
  */
-export function candidates(cfg: ConfigFile, opts: ReadConfigOptions = {}): ConfigEntry[] {
-  if (cfg.kind !== 'claude-code-user') return cfg.entries;
+export function candidates(cfg: ConfigFile, opts: ReadConfigOptions = {}): ListedEntry[] {
+  if (cfg.kind !== 'claude-code-user') return listed(cfg);
   const projectDir = resolve(opts.projectDir ?? process.cwd());
-  const out = cfg.entries.filter((e) => e.scope === 'user' || (e.scope === 'local' && e.project !== undefined && resolve(e.project) === projectDir));
+  const out = listed(cfg).filter((e) => e.scope === 'user' || (e.scope === 'local' && e.project !== undefined && resolve(e.project) === projectDir));
   const mcpJson = join(projectDir, '.mcp.json');
-  if (existsSync(mcpJson)) out.push(...readConfigFile(mcpJson, { ...opts, kind: 'claude-code-project' }).entries);
+  if (existsSync(mcpJson)) out.push(...listed(readConfigFile(mcpJson, { ...opts, kind: 'claude-code-project' })));
   return out;
 }
 
-function describe(e: ConfigEntry): string {
+function describe(e: ListedEntry): string {
   return e.scope ? `${e.scope} scope (${e.scope === 'project' ? e.file : e.location})` : e.location;
 }
 
@@ -274,7 +305,7 @@ export function selectEntry(cfg: ConfigFile, name: string, scope?: Scope, opts: 
     found = found.filter((e) => e.scope === scope);
   }
   if (found.length === 0) {
-    const elsewhere = cfg.entries.filter((e) => e.name === name && !all.includes(e));
+    const elsewhere = listed(cfg).filter((e) => e.name === name && !all.includes(e));
     const names = [...new Set(all.map((e) => (scope && e.scope !== scope ? null : e.name)).filter((n): n is string => n !== null))];
     let msg = `${cfg.file}: no server named "${name}"${scope ? ` in the ${scope} scope` : ''}`;
     if (elsewhere.length) msg += ` for ${resolve(opts.projectDir ?? process.cwd())} (it is in the local scope of ${elsewhere.map((e) => e.project).join(', ')}; run from that folder)`;
@@ -283,6 +314,7 @@ export function selectEntry(cfg: ConfigFile, name: string, scope?: Scope, opts: 
   }
   found.sort((a, b) => SCOPES.indexOf(a.scope ?? 'local') - SCOPES.indexOf(b.scope ?? 'local'));
   const entry = found[0]!;
+  if (isBroken(entry)) throw new ConfigError(entry.error);
   if (found.length === 1) return { entry };
   return { entry, note: `"${name}" is in several scopes (${found.map(describe).join('; ')}); testing the ${entry.scope} one, as Claude Code would — pick another with --scope` };
 }
@@ -292,8 +324,8 @@ export function selectEntry(cfg: ConfigFile, name: string, scope?: Scope, opts: 
  * ~/.claude.json every project's local scope too), or those of one scope (`project` reads the
  * project's .mcp.json).
  */
-export function allEntries(cfg: ConfigFile, scope?: Scope, opts: ReadConfigOptions = {}): { entry: ConfigEntry; slug: string }[] {
-  let list = cfg.entries;
+export function allEntries(cfg: ConfigFile, scope?: Scope, opts: ReadConfigOptions = {}): { entry: ListedEntry; slug: string }[] {
+  let list = listed(cfg);
   if (scope === 'project' && cfg.kind === 'claude-code-user') list = candidates(cfg, opts).filter((e) => e.scope === 'project');
   else if (scope) list = list.filter((e) => e.scope === scope);
   const used = new Set<string>();
@@ -326,8 +358,8 @@ export function addConfigOptions(cmd: Command): Command {
 }
 
 export interface ResolvedTargets {
-  /** One entry (--name), or every entry (--all) with a results sub-folder each. */
-  entries: { entry: ConfigEntry; slug: string | null }[];
+  /** One entry (--name), or every entry (--all, broken ones too) with a results sub-folder each. */
+  entries: { entry: ListedEntry; slug: string | null }[];
   /** Lines for stderr: ignored fields, scope choices. */
   notes: string[];
 }
@@ -349,7 +381,7 @@ export function resolveConfigOptions(o: ConfigOptions, opts: ReadConfigOptions =
   if (o.all) {
     const list = allEntries(cfg, scope, opts);
     if (list.length === 0) throw new ConfigError(`${cfg.file}: lists no servers${scope ? ` in the ${scope} scope` : ''}`);
-    for (const { entry } of list) notes.push(...entry.warnings);
+    for (const { entry } of list) if (!isBroken(entry)) notes.push(...entry.warnings);
     return { entries: list, notes };
   }
   let name = o.name;

@@ -5,7 +5,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { countsText, type Counts, type HostVerdict, type Results } from '../reports/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
-import { ConfigError, resolveConfigOptions, type ConfigEntry } from './config.ts';
+import { ConfigError, isBroken, resolveConfigOptions, type ListedEntry } from './config.ts';
 import { EXIT, UsageError, type ServerCommandOptions, type ServerRunIo } from './server.ts';
 
 type RunOne = (o: ServerCommandOptions, command: string[], io: ServerRunIo) => Promise<number>;
@@ -48,7 +48,7 @@ function readResults(folder: string): Results | undefined {
   }
 }
 
-function where(e: ConfigEntry): string {
+function where(e: ListedEntry): string {
   return e.scope ? `${e.scope} scope${e.scope === 'local' && e.project ? ` of ${e.project}` : ''}` : e.location;
 }
 
@@ -57,7 +57,7 @@ export async function runAllEntries(o: ServerCommandOptions, command: string[], 
   if (o.name !== undefined) throw new UsageError('give either --name NAME or --all, not both');
   if (command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (the servers come from --config)`);
   if (o.stdio || o.url || o.sse) throw new UsageError('--all tests the servers of --config; do not also give --stdio, --url or --sse');
-  let list: { entry: ConfigEntry; slug: string | null }[];
+  let list: { entry: ListedEntry; slug: string | null }[];
   let notes: string[];
   try {
     const resolved = resolveConfigOptions({ config: o.config, all: true, scope: o.scope });
@@ -75,17 +75,20 @@ export async function runAllEntries(o: ServerCommandOptions, command: string[], 
     if (io.signal?.aborted) break;
     const folder = join(outDir, slug ?? entry.name);
     say(`\n── ${i + 1}/${list.length}: "${entry.name}" (${where(entry)}) → ${folder}`);
-    const one = optionsForTarget(o, entry.target, folder);
     let exitCode: number;
+    let problem: string | undefined;
     try {
+      if (isBroken(entry)) throw new UsageError(entry.error);
+      const one = optionsForTarget(o, entry.target, folder);
       exitCode = await runOne(one.options, one.command, io);
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
-      say(`mcp-conform: "${entry.name}": ${err.message}`);
+      say(`mcp-conform: ${err.message}`);
+      problem = err.message;
       exitCode = EXIT.usage;
     }
-    const r = readResults(folder);
-    const s: EntrySummary = { name: entry.name, location: entry.location, folder, exitCode, errors: r?.errors ?? [] };
+    const r = problem === undefined ? readResults(folder) : undefined;
+    const s: EntrySummary = { name: entry.name, location: entry.location, folder, exitCode, errors: problem === undefined ? (r?.errors ?? []) : [problem] };
     if (entry.scope) s.scope = entry.scope;
     if (entry.project) s.project = entry.project;
     if (r) s.counts = r.counts;
@@ -93,7 +96,8 @@ export async function runAllEntries(o: ServerCommandOptions, command: string[], 
     summaries.push(s);
   }
 
-  const code = summaries.some((s) => s.exitCode === EXIT.mustFailed) ? EXIT.mustFailed : summaries.some((s) => s.exitCode === EXIT.unreachable || s.exitCode === EXIT.usage) ? EXIT.unreachable : io.signal?.aborted ? EXIT.interrupted : EXIT.ok;
+  const worst = (c: number) => summaries.some((s) => s.exitCode === c);
+  const code = worst(EXIT.mustFailed) ? EXIT.mustFailed : worst(EXIT.usage) ? EXIT.usage : worst(EXIT.unreachable) ? EXIT.unreachable : io.signal?.aborted ? EXIT.interrupted : EXIT.ok;
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'summary.json');
   writeFileSync(file, `${JSON.stringify({ format: 'mcp-conform/summary', formatVersion: 1, config: resolve(o.config as string), exitCode: code, entries: summaries }, null, 2)}\n`);
@@ -101,7 +105,7 @@ export async function runAllEntries(o: ServerCommandOptions, command: string[], 
   const lines = ['', `${summaries.length} of ${list.length} server(s) of ${resolve(o.config as string)}:`];
   for (const s of summaries) {
     const glyph = s.exitCode === EXIT.ok ? '✓' : '✗';
-    const what = s.counts ? countsText(s.counts) : s.exitCode === EXIT.usage ? 'not run (configuration error)' : 'no results';
+    const what = s.counts ? countsText(s.counts) : s.exitCode === EXIT.usage ? `not run: ${s.errors[0] ?? 'configuration error'}` : 'no results';
     const unreachable = s.exitCode === EXIT.unreachable ? ` — ${s.errors[0] ?? 'unreachable'}` : '';
     lines.push(`${glyph} ${s.name} (${s.scope ?? s.location}): ${what}${unreachable}`);
     for (const h of s.hosts ?? []) lines.push(`    ${h.works ? '✓' : '✗'} ${h.summary}`);

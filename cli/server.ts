@@ -7,7 +7,7 @@ import { describeTarget, killAllChildren, type TargetSpec } from '../mock-server
 import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { probeTarget, runConfig, runSuites, SERVER_SUITES, type RunConfig } from '../suites/harness/index.ts';
 import { VERSION } from './version.ts';
-import { ConfigError, addConfigOptions, resolveConfigOptions } from './config.ts';
+import { ConfigError, addConfigOptions, isBroken, resolveConfigOptions } from './config.ts';
 import { HOST_SUITE_FILES, hostSelection, parseProfiles, withHostVerdicts, type HostProfile } from '../suites/hosts/index.ts';
 import { runAllEntries } from './server-all.ts';
 
@@ -101,10 +101,11 @@ export function targetFromOptions(o: ServerCommandOptions, command: string[], no
   // An entry of a host's config file (cli/config.ts: Claude Desktop, .mcp.json, ~/.claude.json…).
   try {
     const resolved = resolveConfigOptions({ config: o.config as string, name: o.name, scope: o.scope });
-    const picked = resolved?.entries[0];
+    const picked = resolved?.entries[0]?.entry;
     if (!picked) throw new UsageError('--config names no server');
+    if (isBroken(picked)) throw new UsageError(picked.error);
     notes.push(...resolved.notes);
-    return picked.entry.target;
+    return picked.target;
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
@@ -241,7 +242,7 @@ export function registerServer(program: Command): void {
     .addHelpText(
       'after',
       '\nExit codes: 0 no MUST failed, 1 a MUST failed, 2 usage or config error, 3 target unreachable, 130 interrupted.\n' +
-        'With --all: 1 if any entry had a MUST failure, else 3 if any was unreachable, else 0.\n' +
+        'With --all: 1 if any entry had a MUST failure, else 2 if an entry is broken, else 3 if any was unreachable, else 0.\n' +
         'Examples:\n  mcp-conform server --stdio -- npx -y @modelcontextprotocol/server-everything\n' +
         '  mcp-conform server --url http://127.0.0.1:3001/mcp --only lifecycle\n' +
         '  mcp-conform server --config ~/.cursor/mcp.json --name github --revision 2025-06-18\n' +

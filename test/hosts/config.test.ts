@@ -85,8 +85,12 @@ describe("Claude Code's project .mcp.json", () => {
     expect(byName.events!.target).toEqual({ kind: 'sse', url: 'http://127.0.0.1:9999/sse' });
     expect(byName.api!.scope).toBe('project');
   });
-  it('names file, entry and field of an unset variable', () => {
-    const msg = configError(() => readConfigFile(file, { env: { MODE: 'x', API_HOST: 'h' } }));
+  it('names file, entry and field of an unset variable, and the other entries stay usable', () => {
+    const cfg = readConfigFile(file, { env: { MODE: 'x', API_HOST: 'h' } });
+    expect(cfg.entries.map((e) => e.name)).toEqual(['events']);
+    expect(cfg.broken.map((e) => e.name)).toEqual(['local', 'api']);
+    expect(selectEntry(cfg, 'events').entry.type).toBe('sse');
+    const msg = configError(() => selectEntry(cfg, 'local'));
     expect(msg).toContain(file);
     expect(msg).toContain('server "local"');
     expect(msg).toContain('field "env.KEY"');
@@ -196,11 +200,17 @@ describe('malformed files and entries are usage errors naming file, entry and fi
   for (const [name, doc, re] of cases) {
     it(name, () => {
       const file = write(`bad/${name}`, doc);
-      const msg = configError(() => readConfigFile(file));
+      const msg = configError(() => resolveConfigOptions({ config: file, name: 's' }));
       expect(msg).toMatch(re);
       if (name !== 'not-json.json') expect(msg).toContain(file);
     });
   }
+  it('--all lists broken entries with their error, in file order', () => {
+    const file = write('bad/mixed.json', { mcpServers: { a: { command: 'x' }, b: { type: 'ws' }, c: { url: 'https://x' } } });
+    const r = resolveConfigOptions({ config: file, all: true })!;
+    expect(r.entries.map((e) => `${e.slug}${'error' in e.entry ? ' (broken)' : ''}`)).toEqual(['a', 'b (broken)', 'c']);
+    expect((r.entries[1]!.entry as { error: string }).error).toMatch(/server "b" \(mcpServers\.b\), field "type": "ws"/);
+  });
   it('a missing file', () => {
     expect(configError(() => readConfigFile(join(root, 'nope.json')))).toMatch(/cannot read .*nope\.json: no such file/);
   });
