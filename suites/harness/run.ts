@@ -163,7 +163,8 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
     verdict: outcome.verdict,
     message: outcome.message,
     requirement: meta.requirement,
-    specUrl: page ? specUrl(rev, page) : null,
+    // An absolute URL cites a page outside the MCP spec (host checks cite Claude's documentation).
+    specUrl: page ? (/^https?:\/\//.test(page) ? page : specUrl(rev, page)) : null,
     durationMs: Math.round(performance.now() - started),
     wireLog,
     violations: collectViolations(t),
