@@ -69,6 +69,18 @@ export interface CheckResult {
   expected?: boolean;
   /** Set by applyBaseline: a check the baseline lists as failing that did not fail (a stale entry). */
   stale?: boolean;
+  /** Schema violations in messages the target sent during the check (see schema/valid-messages). */
+  violations?: MessageViolation[];
+}
+
+export interface MessageViolation {
+  /** recv: the target sent it. */
+  dir: 'send' | 'recv';
+  /** JSON Pointer into the message. */
+  pointer: string;
+  message: string;
+  /** The offending message, shortened. */
+  excerpt: string;
 }
 
 export interface HostVerdict {

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkRequestHeaders,
+  createStreamableHttpHandler,
+  decodeHeaderValue,
+  encodeHeaderValue,
+  paramHeaders,
+  paramHeaderSpecs,
+  Peer,
+  standardRequestHeaders,
+  StreamableHttpClientTransport,
+} from '../../mock-server/index.ts';
+import { echoServer } from './transports-fixtures.ts';
+
+describe('2026-07-28 request-metadata headers', () => {
+  it('encodes header values with the Base64 sentinel exactly when needed (spec examples)', () => {
+    expect(encodeHeaderValue('us-west1')).toBe('us-west1');
+    expect(encodeHeaderValue('Hello, 世界')).toBe('=?base64?SGVsbG8sIOS4lueVjA==?=');
+    expect(encodeHeaderValue(' padded ')).toBe('=?base64?IHBhZGRlZCA=?=');
+    expect(encodeHeaderValue('line1\nline2')).toBe('=?base64?bGluZTEKbGluZTI=?=');
+    expect(encodeHeaderValue('=?base64?literal?=')).toBe('=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?=');
+    for (const v of ['us-west1', 'Hello, 世界', ' padded ', 'line1\nline2', '=?base64?literal?=']) {
+      expect(decodeHeaderValue(encodeHeaderValue(v))).toEqual({ ok: true, value: v });
+    }
+    expect(decodeHeaderValue('=?base64?!!!?=').ok).toBe(false);
+  });
+
+  it('derives Mcp-Method and Mcp-Name from the body', () => {
+    expect(standardRequestHeaders({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'file:///a b' } })).toEqual({
+      'mcp-method': 'resources/read',
+      'mcp-name': 'file:///a b',
+    });
+    expect(standardRequestHeaders({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).toEqual({ 'mcp-method': 'tools/list' });
+    expect(standardRequestHeaders({ jsonrpc: '2.0', method: 'notifications/x' })).toEqual({});
+  });
+
+  it('reads x-mcp-header annotations and rejects invalid ones', () => {
+    const good = { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' }, opts: { type: 'object', properties: { n: { type: 'integer', 'x-mcp-header': 'N' } } } } };
+    expect(paramHeaderSpecs(good)).toEqual({ specs: [{ name: 'Region', path: ['region'], type: 'string' }, { name: 'N', path: ['opts', 'n'], type: 'integer' }], errors: [] });
+    expect(paramHeaders(paramHeaderSpecs(good).specs, { region: 'us-west1', opts: { n: 42 } })).toEqual({ 'mcp-param-region': 'us-west1', 'mcp-param-n': '42' });
+    const bad = [
+      { type: 'object', properties: { x: { type: 'number', 'x-mcp-header': 'X' } } },
+      { type: 'object', properties: { x: { type: 'string', 'x-mcp-header': 'a b' } } },
+      { type: 'object', properties: { x: { type: 'string', 'x-mcp-header': 'X' }, y: { type: 'string', 'x-mcp-header': 'x' } } },
+      { type: 'object', properties: { list: { type: 'array', items: { type: 'string', 'x-mcp-header': 'Item' } } } },
+      { type: 'object', properties: { x: { anyOf: [{ type: 'string', 'x-mcp-header': 'X' }] } } },
+    ];
+    for (const schema of bad) expect(paramHeaderSpecs(schema).errors).toHaveLength(1);
+  });
+
+  it('checks headers against the body the way a server must', () => {
+    const msg = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'sql', arguments: { region: 'eu', n: 42 }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } };
+    const schema = { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' }, n: { type: 'integer', 'x-mcp-header': 'N' } } };
+    const h = (extra: Record<string, string>) => new Headers({ 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'sql', 'mcp-param-region': 'eu', 'mcp-param-n': '42.0', ...extra });
+    expect(checkRequestHeaders(h({}), msg, () => schema)).toBeUndefined();
+    expect(checkRequestHeaders(h({ 'mcp-name': 'other' }), msg, () => schema)).toMatch(/Mcp-Name/);
+    expect(checkRequestHeaders(h({ 'mcp-method': 'tools/list' }), msg)).toMatch(/Mcp-Method/);
+    expect(checkRequestHeaders(h({ 'mcp-protocol-version': '2025-11-25' }), msg)).toMatch(/MCP-Protocol-Version/);
+    expect(checkRequestHeaders(h({ 'mcp-param-region': 'us' }), msg, () => schema)).toMatch(/Mcp-Param-Region/);
+    const missing = new Headers({ 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call' });
+    expect(checkRequestHeaders(missing, msg)).toMatch(/Mcp-Name is missing/);
+  });
+
+  it('the client mirrors x-mcp-header arguments and the server checks them (handler called directly as fetch)', async () => {
+    const schema = { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' } } };
+    const handler = createStreamableHttpHandler({
+      toolInputSchema: () => schema,
+      onSession: async (t) => {
+        const p = echoServer(t);
+        p.revision = '2026-07-28';
+        await p.start();
+      },
+    });
+    // Call the handler directly as fetch: no socket at all.
+    const fetchFn: typeof fetch = (input, init) => handler(new Request(input as URL, init));
+    const t = new StreamableHttpClientTransport({ url: 'http://127.0.0.1:9/mcp', protocolVersion: '2026-07-28', fetch: fetchFn });
+    expect(t.setToolSchemas([{ name: 'sql', inputSchema: schema }])).toEqual([]);
+    const client = new Peer(t, { role: 'client', revision: '2026-07-28', validate: false });
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+    const r = await client.request('tools/call', { name: 'sql', arguments: { region: 'Zürich', text: 'ok' }, _meta: meta });
+    expect(r.ok).toBe(true);
+    expect(t.exchanges.at(-1)!.requestHeaders['mcp-param-region']).toBe(encodeHeaderValue('Zürich'));
+    const refused = await t.rawRequest({ body: { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'sql', arguments: { region: 'a' }, _meta: meta } }, headers: { 'mcp-param-region': 'b' } });
+    expect(refused).toMatchObject({ status: 400, json: { id: 9, error: { code: -32020 } } });
+    await client.close();
+    await handler.close();
+  });
+});
