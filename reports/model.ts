@@ -65,12 +65,12 @@ export interface CheckResult {
   wireLog: string | null;
   /** The messages that prove a failure. */
   evidence?: WireEntry[];
+  /** Schema violations in messages the target sent during the check (see schema/valid-messages). */
+  violations?: MessageViolation[];
   /** Set by applyBaseline: a failing check the baseline lists (the verdict stays as it is). */
   expected?: boolean;
   /** Set by applyBaseline: a check the baseline lists as failing that did not fail (a stale entry). */
   stale?: boolean;
-  /** Schema violations in messages the target sent during the check (see schema/valid-messages). */
-  violations?: MessageViolation[];
 }
 
 export interface MessageViolation {
