@@ -1,12 +1,15 @@
 // What one run is about: the target, the revisions, where results go, the time limits. The CLI
 // builds it and hands it to vitest with `provide`; each check reads it with `inject`.
 import type { Revision } from '../../schema/index.ts';
+import type { ClientTarget } from './client-context.ts';
 
 /** How to reach the server under test (the same shape as mock-server's connectTarget). */
 export type TargetSpec =
   | { kind: 'stdio'; command: string; args: string[]; cwd?: string; env?: Record<string, string> }
   | { kind: 'http'; url: string; headers?: Record<string, string> }
-  | { kind: 'sse'; url: string; headers?: Record<string, string> };
+  | { kind: 'sse'; url: string; headers?: Record<string, string> }
+  // Client mode: the client command and its recorded scenario runs (client-context.ts).
+  | ClientTarget;
 
 export interface RunConfig {
   target: TargetSpec;
@@ -60,6 +63,6 @@ export function selected(id: string, cfg: Pick<RunConfig, 'only' | 'skip'>): boo
 }
 
 export function describeTarget(t: TargetSpec): string {
-  if (t.kind === 'stdio') return [t.command, ...t.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  if (t.kind === 'stdio' || t.kind === 'client') return [t.command, ...t.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
   return `${t.kind === 'sse' ? 'SSE ' : ''}${t.url}`;
 }

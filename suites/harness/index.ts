@@ -19,3 +19,4 @@ export { runChecks, type RunChecksOptions } from './inprocess.ts';
 export { validMessagesResults, notRunResult, VALID_MESSAGES } from './aggregate.ts';
 export { runConfig, selected, matchesGlob, describeTarget, DEFAULT_TIMEOUTS, type RunConfig, type TargetSpec } from './config.ts';
 export { openTransport, type OpenedTransport } from './connect.ts';
+export { clientRuns, gateClient, loadClientRuns, isClientTarget, declaredCapabilities, connected, notSpoken, sent, received, ClientView, type ClientTarget, type ClientRun, type ClientRunsFile, type ClientRunsOptions, type RecordedEntry, type HttpRecord, type ProcessRecord, type StdioServerRecord } from './client-context.ts';
