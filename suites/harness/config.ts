@@ -1,15 +1,10 @@
 // What one run is about: the target, the revisions, where results go, the time limits. The CLI
 // builds it and hands it to vitest with `provide`; each check reads it with `inject`.
 import type { Revision } from '../../schema/index.ts';
+import type { TargetSpec, Transport } from '../../mock-server/index.ts';
 import type { ClientTarget } from './client-context.ts';
 
-/** How to reach the server under test (the same shape as mock-server's connectTarget). */
-export type TargetSpec =
-  | { kind: 'stdio'; command: string; args: string[]; cwd?: string; env?: Record<string, string> }
-  | { kind: 'http'; url: string; headers?: Record<string, string> }
-  | { kind: 'sse'; url: string; headers?: Record<string, string> }
-  // Client mode: the client command and its recorded scenario runs (client-context.ts).
-  | ClientTarget;
+export type { TargetSpec };
 
 export interface RunConfig {
   target: TargetSpec;
@@ -28,6 +23,13 @@ export interface RunConfig {
   skip: string[];
   /** Wall-clock ms (epoch) after which no check starts and running ones are cut short. */
   deadline: number | null;
+  /**
+   * In-process runs only (the tool's own tests): makes each connection's transport instead of
+   * connectTarget(target). A function cannot cross to vitest workers, so the CLI never sets it.
+   */
+  open?: (target: TargetSpec) => Transport;
+  /** Client mode: the client command and its recorded scenario runs (client-context.ts). */
+  client?: ClientTarget;
 }
 
 export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 20_000, requestTimeoutMs: 5_000, quietMs: 400 } as const;
@@ -60,9 +62,4 @@ export function matchesGlob(id: string, glob: string): boolean {
 export function selected(id: string, cfg: Pick<RunConfig, 'only' | 'skip'>): boolean {
   if (cfg.only.length && !cfg.only.some((g) => matchesGlob(id, g))) return false;
   return !cfg.skip.some((g) => matchesGlob(id, g));
-}
-
-export function describeTarget(t: TargetSpec): string {
-  if (t.kind === 'stdio' || t.kind === 'client') return [t.command, ...t.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
-  return `${t.kind === 'sse' ? 'SSE ' : ''}${t.url}`;
 }

@@ -1,7 +1,7 @@
 // The `t` a check body receives: connections to the target, the check's wire log, and a small
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
 import { hasCapability, type Current, type Revision } from '../../schema/index.ts';
-import { ClosedError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler } from '../../mock-server/index.ts';
+import { ClosedError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/model.ts';
 import type { RunConfig, TargetSpec } from './config.ts';
 import { openTransport, type OpenedTransport } from './connect.ts';
@@ -102,6 +102,11 @@ export class CheckContext {
     return this.connections.map((c) => c.opened.pid?.()).filter((p): p is number => p !== undefined);
   }
 
+  /** The Streamable HTTP client under a connection (HTTP targets only): raw exchanges, rawRequest(). */
+  http(c: MockClient): StreamableHttpClientTransport | undefined {
+    return this.connections.find((x) => x.client === c)?.opened.http;
+  }
+
   /** What the stdio targets wrote to stderr. */
   stderr(): string {
     return this.connections.map((c) => c.opened.stderr?.() ?? '').join('');
@@ -113,7 +118,7 @@ export class CheckContext {
     this.wire.note('send', `connecting (${this.connections.length + 1}) to ${this.target.kind} target`);
     let opened: OpenedTransport;
     try {
-      opened = openTransport(this.target);
+      opened = openTransport(this.target, opts.requestTimeoutMs ?? this.requestTimeoutMs, this.config.open);
     } catch (err) {
       throw new CheckOutcome('not-verified', `cannot connect to the target: ${(err as Error).message}`);
     }

@@ -1,8 +1,9 @@
 // basic/utilities/cancellation
 import type { Revision } from '../../schema/index.ts';
 import { TimeoutError } from '../../mock-server/index.ts';
-import { check } from '../harness/index.ts';
-import { PROGRESS_TOOL } from './progress.ts';
+import { check, FIXTURE } from '../harness/index.ts';
+
+const PROGRESS_TOOL = FIXTURE.progressTool;
 
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const page = (anchor: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/cancellation#${anchor}`]));

@@ -1,9 +1,9 @@
 // basic/utilities/progress, exercised through the conformance fixture tool `test_tool_with_progress`
 // (the official suite's fixture contract): servers without it get not-verified.
 import type { Revision } from '../../schema/index.ts';
-import { check, type CheckContext } from '../harness/index.ts';
+import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
 
-export const PROGRESS_TOOL = 'test_tool_with_progress';
+const PROGRESS_TOOL = FIXTURE.progressTool;
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const page = (anchor: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/progress#${anchor}`]));
 
