@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerValidate } from './validate.ts';
 import { registerSync } from './sync.ts';
 import { registerServer } from './server.ts';
+import { registerMock } from './mock.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command();
@@ -16,6 +17,7 @@ program
 registerValidate(program);
 registerSync(program);
 registerServer(program);
+registerMock(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -39,7 +39,12 @@ interface Base {
 export type ToolResultValue = Current['CallToolResult'] | string | { structuredContent: JsonObject; content?: Current['ContentBlock'][]; isError?: boolean; _meta?: JsonObject };
 export type ToolHandler = (args: JsonObject, ctx: ServerContext) => ToolResultValue | Promise<ToolResultValue>;
 
-export interface ToolSpec extends Omit<Partial<Current['Tool']>, 'name'> {
+/** A JSON Schema object (tool input/output schemas may use any keyword of their dialect). */
+export type JsonSchemaObject = JsonObject;
+
+export interface ToolSpec extends Omit<Partial<Current['Tool']>, 'name' | 'inputSchema' | 'outputSchema'> {
+  inputSchema?: JsonSchemaObject;
+  outputSchema?: JsonSchemaObject;
   /** Computes the result; thrown errors become `isError` results, RpcError a JSON-RPC error. */
   handler?: ToolHandler;
   /** A fixed result; strings may hold `{{arguments.x}}` and `{{input.key.…}}` placeholders. */

@@ -460,6 +460,8 @@ interface ListenSub {
   filter: Current['ServerCapabilities'] & JsonObject;
   agreed: JsonObject;
   end: () => void;
+  /** The listen request's async context: its notifications travel on its stream (HTTP routes by it). */
+  scope: AsyncResource;
 }
 
 interface LegacyState {
@@ -625,7 +627,7 @@ export class ServerSession {
         const wanted = lc ? sub.agreed[lc.filter] === true : Array.isArray(sub.agreed.resourceSubscriptions) && (sub.agreed.resourceSubscriptions as unknown[]).includes(params?.uri);
         if (!wanted) continue;
         const meta = { ...(isObject(params?._meta) ? params._meta : {}), [META.subscriptionId]: sub.id };
-        await this.sendNotification(method, { ...(params ?? {}), _meta: meta }, this.server.statelessRevisions[0]);
+        await sub.scope.runInAsyncScope(() => this.sendNotification(method, { ...(params ?? {}), _meta: meta }, this.server.statelessRevisions[0]));
       }
       return;
     }
@@ -1111,6 +1113,7 @@ export class ServerSession {
         this.listens.delete(key(id));
         resolveListen({ _meta: { [META.subscriptionId]: id } });
       },
+      scope: new AsyncResource('mcp-conform.listen'),
     };
     ctx.signal.addEventListener('abort', () => {
       this.listens.delete(key(id));

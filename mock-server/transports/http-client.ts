@@ -5,6 +5,11 @@ import { frameText, isRawFrame, type Transport } from '../transport.ts';
 import {
   HttpError,
   HttpRecorder,
+  idKey,
+  isObject,
+  isRequest,
+  isResponse,
+  items,
   mergeHeaders,
   readBody,
   sendRaw,
@@ -37,15 +42,7 @@ export interface StreamableHttpClientOptions extends RecorderOptions {
   fetch?: typeof fetch;
 }
 
-const key = (id: unknown) => JSON.stringify(id);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-const isRequest = (m: unknown): m is Record<string, unknown> => isObject(m) && typeof m.method === 'string' && Object.hasOwn(m, 'id');
-const isResponse = (m: unknown): m is Record<string, unknown> =>
-  isObject(m) && typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
-const items = (m: unknown): unknown[] => (Array.isArray(m) ? m : [m]);
+const key = idKey;
 
 function summary(parsed: unknown): string {
   if (parsed === undefined) return 'raw frame';

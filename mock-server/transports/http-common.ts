@@ -2,6 +2,24 @@
 // checks look at), raw requests outside the JSON-RPC flow, and the error a failed POST rejects with.
 import { readSse, type SseEvent } from './sse.ts';
 
+// Shapes of JSON-RPC messages as they cross HTTP (no schema: the Peer validates).
+export const idKey = (id: unknown): string => JSON.stringify(id);
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+export const isRequest = (m: unknown): m is Record<string, unknown> => isObject(m) && typeof m.method === 'string' && Object.hasOwn(m, 'id');
+export const isResponse = (m: unknown): m is Record<string, unknown> =>
+  isObject(m) && typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
+/** The messages of a body: a batch's items, or the single message. */
+export const items = (m: unknown): unknown[] => (Array.isArray(m) ? m : [m]);
+export function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: Error } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, error: err as Error };
+  }
+}
+
 export interface HttpExchange {
   /** Sequence number within the transport. */
   seq: number;

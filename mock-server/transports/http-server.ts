@@ -10,7 +10,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { REVISIONS } from '../../schema/index.ts';
 import { frameText, isRawFrame, type Transport } from '../transport.ts';
-import { headersToRecord } from './http-common.ts';
+import { headersToRecord, idKey, isObject, isRequest, isResponse, items, tryParse } from './http-common.ts';
 import {
   checkRequestHeaders,
   HEADER_MISMATCH,
@@ -119,23 +119,7 @@ export interface StreamableHttpHandler {
   close(): Promise<void>;
 }
 
-const key = (id: unknown) => JSON.stringify(id);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-const isRequest = (m: unknown): m is Record<string, unknown> => isObject(m) && typeof m.method === 'string' && Object.hasOwn(m, 'id');
-const isResponse = (m: unknown): m is Record<string, unknown> =>
-  isObject(m) && typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
-const items = (m: unknown): unknown[] => (Array.isArray(m) ? m : [m]);
-
-function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: Error } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (err) {
-    return { ok: false, error: err as Error };
-  }
-}
+const key = idKey;
 
 /** A JSON-RPC error as an HTTP response; `id` undefined leaves the id out (a transport-level error). */
 function errorResponse(status: number, code: number, message: string, id?: unknown, data?: unknown, headers: Record<string, string> = {}): Response {

@@ -1,6 +1,7 @@
 // The request-metadata headers of Streamable HTTP from 2026-07-28 on
 // (basic/transports/streamable-http#request-metadata): Mcp-Method, Mcp-Name, Mcp-Param-{Name},
 // their Base64 sentinel encoding, the x-mcp-header schema extension, and the server-side check.
+import { isObject } from './http-common.ts';
 
 export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
 export const HEADER_MISMATCH = -32020;
@@ -14,10 +15,6 @@ export const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri'>> = {
 };
 
 const SENTINEL = /^=\?base64\?(.*)\?=$/s;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** True for a revision string of the stateless era (no initialize, no sessions). */
 export function isModernVersion(version: string | undefined): boolean {

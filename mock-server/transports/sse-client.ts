@@ -5,6 +5,7 @@ import { frameText, isRawFrame, type Transport } from '../transport.ts';
 import {
   HttpError,
   HttpRecorder,
+  isObject,
   mergeHeaders,
   readBody,
   sendRaw,
@@ -24,10 +25,6 @@ export interface SseClientOptions extends RecorderOptions {
   /** Longest wait for a POST's answer (default 30 s). */
   requestTimeoutMs?: number;
   fetch?: typeof fetch;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export class SseClientTransport implements Transport {
