@@ -247,8 +247,8 @@ function exitText(run: ClientRun): string {
 }
 
 function targetOf(t: CheckContext): ClientTarget {
-  const target = t.target;
-  if (target.kind !== 'client') throw new Error(`client check ${t.meta.id} needs a client target (got ${target.kind})`);
+  const target = t.config.client;
+  if (!target) throw new Error(`client check ${t.meta.id} needs a client run (RunConfig.client is not set)`);
   return target;
 }
 
