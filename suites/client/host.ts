@@ -60,6 +60,8 @@ export class Recorder {
   readonly events: ClientRun['events'] = [];
   readonly notes: string[] = [];
   readonly servers = new Map<number, StdioServerRecord>();
+  /** Messages the HTTP handler refused before the mock saw them (still things the client sent). */
+  readonly refused: RecordedEntry[] = [];
 
   now = (): number => Math.round((performance.now() - this.t0) * 10) / 10;
 
@@ -90,6 +92,18 @@ export class Recorder {
     if (x.sessionId !== undefined) rec.session = x.sessionId;
     if (x.reason !== undefined) rec.reason = x.reason;
     this.http.push(rec);
+    if (x.reason !== undefined && x.method === 'POST' && x.requestBody) {
+      let msg: unknown;
+      try {
+        msg = JSON.parse(x.requestBody);
+      } catch {
+        msg = undefined;
+      }
+      const e: RecordedEntry = { t: rec.t, dir: 'recv', session: x.requestHeaders['mcp-session-id'] ?? 'no-session', note: `refused with HTTP ${x.status} (${x.reason}): the mock never processed it` };
+      if (msg === undefined) e.raw = x.requestBody;
+      else e.msg = msg;
+      this.refused.push(e);
+    }
   }
 
   server(pid: number): StdioServerRecord {
@@ -115,6 +129,7 @@ export class Recorder {
         for (const x of v.violations) violations.push({ t: at, session: wire.label, pointer: x.pointer, message: x.message, excerpt });
       }
     }
+    entries.push(...this.refused);
     entries.sort((a, b) => a.t - b.t);
     return { entries, violations, notes: [...this.notes, ...mock.problems.map((p) => `mock: ${p}`)] };
   }

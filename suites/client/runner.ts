@@ -25,6 +25,8 @@ export interface RunOptions {
   graceMs?: number;
   /** Wall-clock ms (epoch) after which no scenario starts and running ones are cut short. */
   deadline?: number | null;
+  /** Aborting kills the running client and starts no more scenarios. */
+  signal?: AbortSignal;
 }
 
 const TAIL = 8 * 1024;
@@ -168,12 +170,15 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((r) => {
       timer = setTimeout(() => r(true), timeoutMs);
+      opts.signal?.addEventListener('abort', () => r(true), { once: true });
     });
     const late = await Promise.race([exited.then(() => false), timedOut]);
     clearTimeout(timer);
     if (late && child?.pid !== undefined) {
       proc.timedOut = true;
-      recorder.event('client-killed', `no exit within ${timeoutMs} ms`);
+      if (opts.signal?.aborted) proc.cutShort = 'the run was interrupted';
+      else if (timeoutMs < (opts.timeoutMs ?? 15_000)) proc.cutShort = 'the run budget ran out';
+      recorder.event('client-killed', opts.signal?.aborted ? 'the run was interrupted' : `no exit within ${timeoutMs} ms`);
       killGroup(child.pid, 'SIGTERM');
       await Promise.race([exited, sleep(1_000)]);
       killGroup(child.pid, 'SIGKILL');
@@ -247,8 +252,8 @@ export async function runScenarios(pairs: readonly { scenario: Scenario; revisio
   const worker = async () => {
     for (let i = next++; i < jobs.length; i = next++) {
       const job = jobs[i]!;
-      if (opts.deadline && Date.now() >= opts.deadline) {
-        file.skipped.push({ scenario: job.scenario.name, revision: job.revision, why: 'not run: the run budget was exhausted' });
+      if ((opts.deadline && Date.now() >= opts.deadline) || opts.signal?.aborted) {
+        file.skipped.push({ scenario: job.scenario.name, revision: job.revision, why: opts.signal?.aborted ? 'not run: the run was interrupted' : 'not run: the run budget was exhausted' });
         continue;
       }
       const run = await runScenario(job.scenario, job.revision, cmd, opts);

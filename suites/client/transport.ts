@@ -65,8 +65,9 @@ clientCheck(
       for (const hs of handshakes(run)) {
         if (!hs.result || hs.answered === undefined) continue;
         const session = hs.session;
-        for (const h of streamable(run)) {
-          if (h.t <= hs.result.e.t || h.session !== session) continue;
+        for (const { h, m } of httpMessages(run)) {
+          if (!streamable(run).includes(h) || h.t < hs.result.e.t || h.session !== session) continue;
+          if (isObject(m) && m.method === 'initialize') continue; // the request that negotiated
           const header = h.headers['mcp-protocol-version'];
           if (header !== hs.answered) return t.fail(`in scenario ${run.scenario} after negotiating ${hs.answered} a ${h.method} carried MCP-Protocol-Version ${JSON.stringify(header ?? null)}`, v.httpEvidence([h]));
         }

@@ -62,6 +62,8 @@ export interface ProcessRecord {
   signal: string | null;
   /** Killed by the runner at the scenario timeout or the run budget. */
   timedOut: boolean;
+  /** Killed early for a reason that is not the client's (budget, Ctrl-C): its run proves nothing. */
+  cutShort?: string;
   exitedAt?: number;
   stdoutTail: string;
   stderrTail: string;
@@ -190,15 +192,16 @@ export class ClientView {
     return this.file.target.transport;
   }
 
-  /** Runs in which the client sent something. */
+  /** Runs in which the client sent something (and that were not cut short by the runner). */
   live(): ClientRun[] {
-    return this.runs.filter(connected);
+    return this.runs.filter((r) => connected(r) && !r.process.cutShort);
   }
 
   /** The run of a scenario; not-verified (or not-applicable) when it did not run. */
   need(scenario: string): ClientRun {
     const run = this.runs.find((r) => r.scenario === scenario);
     if (run) {
+      if (run.process.cutShort) this.t.notVerified(`scenario ${scenario} was cut short: ${run.process.cutShort}`);
       if (!connected(run)) this.t.notVerified(`the client never connected in scenario ${scenario}${exitText(run)}`);
       return run;
     }
