@@ -15,6 +15,7 @@ import {
   StdioServerTransport,
   WireLog,
   type MockServer,
+  type ResponseMode,
   type ServedHttp,
   type ServerExchange,
   type ServerSession,
@@ -156,6 +157,14 @@ function rewriting(inner: Transport, rewrite: OutgoingRewrite, wire: SessionWire
   return outer;
 }
 
+/** subscriptions/listen is a long-lived stream: always answered on SSE, whatever else the scenario wants. */
+function listenOnSse(mode: ResponseMode | ((m: unknown) => ResponseMode) | undefined): (m: unknown) => ResponseMode {
+  return (m) => {
+    if (typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'subscriptions/listen') return 'sse';
+    return typeof mode === 'function' ? mode(m) : (mode ?? 'json');
+  };
+}
+
 export interface HostedScenario {
   recorder: Recorder;
   mock: MockServer;
@@ -186,7 +195,7 @@ export async function hostScenario(sc: Scenario, rev: Revision, transport: Clien
     const onexchange = (x: ServerExchange) => recorder.exchange(x);
     const handler = server.legacySse
       ? createSseHandler({ ssePath: '/mcp', messagePath: '/mcp/messages', onexchange, onSession: (t, info) => attach(t, isSession(info.sessionId ?? 'sse', server)) })
-      : createStreamableHttpHandler({ ...server.http, onexchange, onSession: (t, info) => attach(t, info.sessionId ?? 'stateless') });
+      : createStreamableHttpHandler({ ...server.http, responseMode: listenOnSse(server.http?.responseMode), onexchange, onSession: (t, info) => attach(t, info.sessionId ?? 'stateless') });
     const served: ServedHttp = await serveHttp(routeHandlers({ '/mcp': handler, '/mcp/messages': handler }));
     return {
       recorder,

@@ -129,9 +129,11 @@ clientCheck(
     const v = clientRuns(t);
     for (const run of v.requireLive()) {
       for (const h of handshakes(run)) {
+        if (h.request.e.note?.startsWith('refused')) continue; // never reached the server: nothing to wait for
         const end = h.result?.e.t ?? Infinity;
         const early = clientMessages(run, h.session).find((s) => s.e.t > h.request.e.t && s.e.t < end && isRequest(s.m) && s.m.method !== 'ping');
         if (early) return t.fail(`in scenario ${run.scenario} the client sent ${String(early.m.method)} before the initialize result`, v.evidence([h.request.e, early.e]));
+        if (!h.result) continue;
         const start = run.http.find((x) => x.t >= h.request.e.t - 5 && x.body.includes('"initialize"'))?.t ?? h.request.e.t;
         for (const { h: x, m } of httpMessages(run)) {
           if (x.t <= start || x.t >= end || x.method !== 'POST' || !isObject(m) || !isRequest(m) || m.method === 'ping' || m.method === 'initialize') continue;

@@ -168,12 +168,15 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
     });
     if (child?.pid !== undefined) proc.pid = child.pid;
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     const timedOut = new Promise<boolean>((r) => {
       timer = setTimeout(() => r(true), timeoutMs);
-      opts.signal?.addEventListener('abort', () => r(true), { once: true });
+      onAbort = () => r(true);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
     });
     const late = await Promise.race([exited.then(() => false), timedOut]);
     clearTimeout(timer);
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
     if (late && child?.pid !== undefined) {
       proc.timedOut = true;
       if (opts.signal?.aborted) proc.cutShort = 'the run was interrupted';

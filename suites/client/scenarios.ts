@@ -574,7 +574,19 @@ const scenarios: Scenario[] = [
     expects: 'A dual-era client falls back to initialize; a modern-only client reports that the server is too old.',
     revisions: MODERN,
     transports: BOTH,
-    build: () => ({ behaviours: [addNumbers], revisions: ['2025-11-25'], http: { supportedVersions: STATEFUL } }),
+    build: (_rev, api) => ({
+      behaviours: [addNumbers],
+      revisions: ['2025-11-25'],
+      http: {
+        // What a legacy server answers a request it cannot place in a session (no modern error code).
+        httpFault: (request) => {
+          const v = request.headers.get('mcp-protocol-version');
+          if (request.method !== 'POST' || !v || v < '2026-07-28') return undefined;
+          api.event('modern-request-refused', v);
+          return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Bad Request: Server not initialized' } }), { status: 400, headers: { 'content-type': 'application/json' } });
+        },
+      },
+    }),
   },
   {
     name: 'broken-stream',

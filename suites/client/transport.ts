@@ -1,6 +1,6 @@
 // basic/transports, client side: Streamable HTTP headers, sessions, response kinds, resumption,
 // the HTTP+SSE fallback, 2026-07-28 request headers; stdio framing.
-import { isStateless, REVISIONS } from '../../schema/index.ts';
+import { isRevision, isStateless, REVISIONS } from '../../schema/index.ts';
 import { checkRequestHeaders } from '../../mock-server/index.ts';
 import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
 import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isObject, isRequest, metaOf, META_VERSION, toolCalls } from './analysis.ts';
@@ -63,7 +63,8 @@ clientCheck(
         continue;
       }
       for (const hs of handshakes(run)) {
-        if (!hs.result || hs.answered === undefined) continue;
+        // A version the client cannot speak ends the session: nothing after it carries that version.
+        if (!hs.result || !isRevision(hs.answered)) continue;
         const session = hs.session;
         for (const { h, m } of httpMessages(run)) {
           if (!streamable(run).includes(h) || h.t < hs.result.e.t || h.session !== session) continue;
