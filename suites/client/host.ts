@@ -45,7 +45,7 @@ class SessionWire extends WireLog {
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i]!;
       if (e.dir === 'send' && e.msg === original) {
-        this.entries[i] = { ...e, t: this.now(), msg: replacement, note: 'rewritten by the scenario' };
+        this.entries[i] = { ...e, t: this.now(), msg: replacement, note: replacement === original ? 'delayed by the scenario' : 'rewritten by the scenario' };
         return;
       }
     }
@@ -87,6 +87,7 @@ export class Recorder {
       headers: x.requestHeaders,
       body: x.requestBody,
       status: x.status,
+      ms: x.ms,
       contentType: x.contentType,
       responseHeaders: x.responseHeaders,
     };
@@ -143,8 +144,10 @@ function rewriting(inner: Transport, rewrite: OutgoingRewrite, wire: SessionWire
     close: () => inner.close(),
     send: async (message: unknown) => {
       if (isRawFrame(message) || typeof message !== 'object' || message === null || Array.isArray(message)) return inner.send(message);
+      const before = performance.now();
       const out = await rewrite(message as Record<string, unknown>);
-      if (out !== message) wire.replace(message, out);
+      // The recording must show what went out, and when (a rewrite may also delay it).
+      if (out !== message || performance.now() - before > 5) wire.replace(message, out);
       return inner.send(out);
     },
   };

@@ -133,12 +133,17 @@ clientCheck(
         const end = h.result?.e.t ?? Infinity;
         const early = clientMessages(run, h.session).find((s) => s.e.t > h.request.e.t && s.e.t < end && isRequest(s.m) && s.m.method !== 'ping');
         if (early) return t.fail(`in scenario ${run.scenario} the client sent ${String(early.m.method)} before the initialize result`, v.evidence([h.request.e, early.e]));
-        if (!h.result) continue;
-        const start = run.http.find((x) => x.t >= h.request.e.t - 5 && x.body.includes('"initialize"'))?.t ?? h.request.e.t;
-        for (const { h: x, m } of httpMessages(run)) {
-          if (x.t <= start || x.t >= end || x.method !== 'POST' || !isObject(m) || !isRequest(m) || m.method === 'ping' || m.method === 'initialize') continue;
-          return t.fail(`in scenario ${run.scenario} the client POSTed ${String(m.method)} before the initialize result`, v.httpEvidence([x]));
-        }
+      }
+      // HTTP: requests POSTed before the first initialize result was out (the mock refuses those
+      // without a session, so they only show in the HTTP records; concurrent POSTs may even
+      // arrive before the initialize itself).
+      // (HTTP+SSE answers on its stream, so only Streamable HTTP POSTs carry the timing.)
+      const posts = httpMessages(run).filter((x) => x.h.method === 'POST' && !x.h.path.includes('sessionId='));
+      const init = posts.find((x) => isObject(x.m) && x.m.method === 'initialize' && x.h.status < 400);
+      if (init) {
+        const end = init.h.t + init.h.ms;
+        const early = posts.find(({ h: x, m }) => x !== init.h && x.t < end && isObject(m) && isRequest(m) && m.method !== 'ping' && m.method !== 'initialize' && typeof metaOf(m)?.[META_VERSION] !== 'string');
+        if (early) return t.fail(`in scenario ${run.scenario} the client POSTed ${String((early.m as Record<string, unknown>).method)} before the initialize result`, v.httpEvidence([init.h, early.h]));
       }
     }
   },

@@ -34,6 +34,8 @@ export interface HttpRecord {
   headers: Record<string, string>;
   body: string;
   status: number;
+  /** Milliseconds until the response headers were ready. */
+  ms: number;
   contentType: string;
   responseHeaders: Record<string, string>;
   session?: string;
@@ -143,7 +145,10 @@ export function declaredCapabilities(run: ClientRun): Record<string, unknown> | 
   return undefined;
 }
 
-/** Why the client does not speak this revision, judged from its runs (undefined: it does). */
+/**
+ * Why the client does not speak this revision, judged from its runs (undefined: it does, or the
+ * runs cannot tell). Stateful: answered this revision, the client never went on in any session.
+ */
 export function notSpoken(runs: readonly ClientRun[], rev: Revision): string | undefined {
   const live = runs.filter(connected);
   if (live.length === 0) return undefined;
@@ -154,23 +159,28 @@ export function notSpoken(runs: readonly ClientRun[], rev: Revision): string | u
     }));
     return modern ? undefined : `the client never sent a ${rev} request (no _meta protocolVersion ${rev}): it does not speak the stateless revision`;
   }
-  // Stateful: it speaks `rev` if, answered `rev`, it went on in some run (initialized or any request).
+  let answered = 0;
+  let asked: unknown;
   for (const r of live) {
-    const sessions = new Map<string, { answered?: string; after: boolean }>();
+    // A result the client waited too long for proves nothing about the version.
+    if (r.scenario === 'initialize-slow') continue;
+    let at: number | undefined;
     for (const e of r.entries) {
-      const st = sessions.get(e.session) ?? { after: false };
-      sessions.set(e.session, st);
       const mine = received(e);
-      if (mine && isObject(mine.result) && typeof mine.result.protocolVersion === 'string') st.answered = mine.result.protocolVersion;
+      if (at === undefined && mine && isObject(mine.result) && mine.result.protocolVersion === rev && isObject(mine.result.serverInfo)) at = e.t;
       const m = sent(e);
-      if (m && st.answered === rev && m.method !== 'initialize') st.after = true;
+      if (m?.method === 'initialize' && asked === undefined && isObject(m.params)) asked = m.params.protocolVersion;
     }
-    if ([...sessions.values()].some((s) => s.after)) return undefined;
+    if (at === undefined) continue;
+    answered++;
+    // Anything it sent afterwards (even what the mock refused) shows it went on at this revision.
+    if (r.entries.some((e) => e.t > at && sent(e) !== undefined && sent(e)!.method !== 'initialize')) return undefined;
+    // A crash after the answer is not a version judgement.
+    const p = r.process;
+    if (p.timedOut || p.signal !== null || (p.exitCode !== null && p.exitCode !== 0)) return undefined;
   }
-  const asked = live.flatMap((r) => r.entries.map(sent)).find((m) => m?.method === 'initialize');
-  const wanted = asked && isObject(asked.params) ? asked.params.protocolVersion : undefined;
-  if (wanted === undefined) return `the client never initialized a session at ${rev}`;
-  return `the client asked for ${JSON.stringify(wanted)} and did not go on when the server answered ${rev}: it does not speak ${rev}`;
+  if (answered === 0) return undefined;
+  return `the client asked for ${JSON.stringify(asked)} and did not go on when the server answered ${rev}: it does not speak ${rev}`;
 }
 
 export interface ClientRunsOptions {
