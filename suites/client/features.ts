@@ -236,6 +236,7 @@ clientCheck(
   (t) => {
     const v = clientRuns(t);
     if (declares(v, ['elicitation', 'url'])) return t.notApplicable('the client declares URL-mode elicitation');
+    if (!declares(v, ['elicitation'])) return t.notApplicable('the client does not declare elicitation at all (judged by client-elicitation/undeclared-refused)');
     expectRefused(t, v, provoked(t, v, 'elicitation-url', 'elicitation/create', 'trigger_url_elicitation'), 'a URL-mode elicitation/create', -32602);
   },
 );

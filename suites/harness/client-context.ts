@@ -211,6 +211,7 @@ export class ClientView {
   need(scenario: string): ClientRun {
     const run = this.runs.find((r) => r.scenario === scenario);
     if (run) {
+      this.record(run);
       if (run.process.cutShort) this.t.notVerified(`scenario ${scenario} was cut short: ${run.process.cutShort}`);
       if (!connected(run)) this.t.notVerified(`the client never connected in scenario ${scenario}${exitText(run)}`);
       return run;
@@ -219,6 +220,16 @@ export class ClientView {
     if (skipped && /transport|revision/.test(skipped.why)) this.t.notApplicable(`scenario ${scenario} ${skipped.why}`);
     return this.t.notVerified(`scenario ${scenario} was not run${skipped ? ` (${skipped.why})` : ''}`);
   }
+
+  /** Puts a run's traffic into the check's wire log (written to wire/<check>.jsonl). */
+  record(run: ClientRun): void {
+    if (this.recorded.has(run)) return;
+    this.recorded.add(run);
+    this.t.wire.note('send', `scenario ${run.scenario} at ${run.revision} over ${run.transport}: ${run.process.argv.join(' ').slice(0, 300)}`);
+    for (const { session, ...e } of run.entries) this.t.wire.entries.push({ ...e, note: e.note ? `${session}: ${e.note}` : session });
+  }
+
+  private readonly recorded = new Set<ClientRun>();
 
   /** Not-verified unless the client connected in at least one run. */
   requireLive(): ClientRun[] {
