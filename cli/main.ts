@@ -4,6 +4,7 @@ import { registerValidate } from './validate.ts';
 import { registerSync } from './sync.ts';
 import { registerMock } from './mock.ts';
 import { registerServer } from './server.ts';
+import { registerClient } from './client.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command();
@@ -18,6 +19,7 @@ registerValidate(program);
 registerSync(program);
 registerMock(program);
 registerServer(program);
+registerClient(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@
 import type { Revision } from '../../schema/index.ts';
 import type { TargetSpec as WireTargetSpec, Transport } from '../../mock-server/index.ts';
 import { describeTarget as describeWireTarget } from '../../mock-server/index.ts';
+import type { ClientTarget } from './client-context.ts';
 
 /**
  * How to reach the server under test: mock-server's connectTarget shapes, plus an in-process
@@ -49,6 +50,8 @@ export interface RunConfig {
    * connectTarget(target). A function cannot cross to vitest workers, so the CLI never sets it.
    */
   open?: (target: TargetSpec) => Transport;
+  /** Client mode: the client command and its recorded scenario runs (client-context.ts). */
+  client?: ClientTarget;
 }
 
 export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 30_000, requestTimeoutMs: 5_000, startupMs: 15_000, quietMs: 400 } as const;

@@ -7,6 +7,7 @@ import { verdictForFailure, type CheckMeta, type CheckResult, type MessageViolat
 import type { ViolationReport } from '../../mock-server/index.ts';
 import type { RunConfig } from './config.ts';
 import { CheckContext, CheckOutcome, compactEntry } from './context.ts';
+import { gateClient } from './client-context.ts';
 
 export type CheckBody = (t: CheckContext) => Promise<void> | void;
 
@@ -102,7 +103,7 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
       if (cfg.stopFile !== null) poll = setInterval(() => stopRequested(cfg) && r(STOPPED), 200);
     });
     const work = (async () => {
-      if (meta.requires) await t.gate(meta.requires);
+      if (meta.requires) await (meta.side === 'client' ? gateClient(t, meta.requires) : t.gate(meta.requires));
       await def.body(t);
     })();
     try {
