@@ -16,3 +16,31 @@ export { HttpError, HttpRecorder, type HttpExchange, type RawRequestOptions, typ
 export { encodeSseEvent, encodeSseComment, readSse, SseWriter, type SseEvent, type SseEventInit } from './transports/sse.ts';
 export { encodeHeaderValue, decodeHeaderValue, standardRequestHeaders, paramHeaderSpecs, paramHeaders, checkRequestHeaders, isModernVersion, type ParamHeaderSpec } from './transports/mcp-headers.ts';
 export { connectTarget, describeTarget, parseHeaderArgs, type TargetSpec, type ConnectOptions } from './transports/connect.ts';
+// The scriptable mock server: behaviours as values, composed by createMockServer().
+export { MockServer, ServerSession, RequestCtx, createMockServer, fitTo, InputRequired, MissingClientCapability, MCP_ERRORS, META, LOG_LEVELS, type MockServerOptions, type ServerContext, type ExpectationResult, type ClientReply, type ObservedMessage } from './server.ts';
+export {
+  tool,
+  resource,
+  resourceTemplate,
+  prompt,
+  completion,
+  logs,
+  notify,
+  serverRequest,
+  send,
+  on,
+  expectRequest,
+  flattenBehaviours,
+  type Behaviour,
+  type BehaviourInput,
+  type Trigger,
+  type ToolSpec,
+  type ResourceSpec,
+  type ResourceTemplateSpec,
+  type PromptSpec,
+  type InputRequestSpec,
+  type ExpectationSpec,
+  type LogEntry,
+  type JsonObject,
+} from './behaviours.ts';
+export { matchesSubset, subsetMismatch, fillTemplate, uriTemplate } from './match.ts';

@@ -95,6 +95,10 @@ export interface PeerOptions {
   rejectInvalidParams?: boolean;
   /** Answer non-JSON frames with a -32700 error (default true). */
   answerMalformed?: boolean;
+  /** Picks the revision each message is validated against (a server serving several eras at once); replaces `revision` when set. */
+  revisionOf?: (message: unknown, dir: 'send' | 'recv') => Revision | undefined;
+  /** Keep at most this many entries in `received`, `violations` and `unsolicited` (default: all), so a long-lived peer stays bounded. */
+  historyLimit?: number;
 }
 
 interface Pending {
@@ -134,6 +138,7 @@ export class Peer {
   /** Called for every incoming message before dispatch. */
   onincoming?: (msg: Record<string, unknown>, info: FrameInfo) => void;
   onclose?: (reason: string) => void;
+  revisionOf?: (message: unknown, dir: 'send' | 'recv') => Revision | undefined;
 
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
@@ -145,12 +150,15 @@ export class Peer {
   private waiters = new Set<Waiter>();
   private readonly progressHandlers = new Map<string, (p: Record<string, unknown>) => void>();
   private readonly opts: Required<Pick<PeerOptions, 'validate' | 'rejectInvalidParams' | 'answerMalformed'>>;
+  private readonly historyLimit: number;
 
   constructor(readonly transport: Transport, options: PeerOptions) {
     this.role = options.role;
     this.revision = options.revision;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.wire = options.wire ?? new WireLog();
+    if (options.revisionOf) this.revisionOf = options.revisionOf;
+    this.historyLimit = options.historyLimit ?? Infinity;
     this.opts = {
       validate: options.validate ?? true,
       rejectInvalidParams: options.rejectInvalidParams ?? options.role === 'server',
@@ -320,15 +328,21 @@ export class Peer {
     this.onclose?.(reason);
   }
 
+  private remember<T>(list: T[], item: T): void {
+    list.push(item);
+    if (list.length > this.historyLimit) list.splice(0, list.length - this.historyLimit);
+  }
+
   private check(dir: 'send' | 'recv', message: unknown): Classified | undefined {
-    if (!this.opts.validate || !this.revision) return undefined;
+    const revision = this.revisionOf ? this.revisionOf(message, dir) : this.revision;
+    if (!this.opts.validate || !revision) return undefined;
     const direction = dir === 'send' ? this.outgoing : this.incomingDirection;
     // For responses, the request they answer was sent the other way.
     const requestMethod = (id: JsonRpcId) => (dir === 'recv' ? this.pending.get(key(id))?.method : this.inflightMethods.get(key(id)));
-    const c = classify(this.revision, message, { direction, requestMethod });
+    const c = classify(revision, message, { direction, requestMethod });
     if (c.violations.length) {
       const v: ViolationReport = { dir, message, classified: c, violations: c.violations };
-      this.violations.push(v);
+      this.remember(this.violations, v);
       this.onviolation?.(v);
     }
     return c;
@@ -358,7 +372,7 @@ export class Peer {
       return;
     }
     const c = this.check('recv', raw);
-    this.received.push(raw);
+    this.remember(this.received, raw);
     this.onincoming?.(raw, info);
     for (const w of [...this.waiters]) if (w.pred(raw)) w.resolve(raw);
 
@@ -370,7 +384,7 @@ export class Peer {
     if (Object.hasOwn(raw, 'result') || Object.hasOwn(raw, 'error')) {
       const p = this.pending.get(key(raw.id));
       if (!p) {
-        this.unsolicited.push(raw);
+        this.remember(this.unsolicited, raw);
         return;
       }
       if (Object.hasOwn(raw, 'error') && isObject(raw.error)) {
@@ -420,6 +434,11 @@ export class Peer {
     const handler = this.requestHandlers.get(method) ?? this.fallbackRequest;
     if (!handler) {
       await this.replyError(id, ErrorCode.MethodNotFound, `Method not found: ${method}`);
+      return;
+    }
+    // A request whose envelope is wrong (jsonrpc other than "2.0") is an Invalid Request (JSON-RPC 2.0 section 5.1).
+    if (this.opts.rejectInvalidParams && c?.violations.some((v) => v.pointer === '/jsonrpc')) {
+      await this.replyError(id, ErrorCode.InvalidRequest, 'Invalid Request: jsonrpc must be "2.0"');
       return;
     }
     if (this.opts.rejectInvalidParams && c && c.info && c.violations.length) {

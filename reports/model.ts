@@ -65,10 +65,22 @@ export interface CheckResult {
   wireLog: string | null;
   /** The messages that prove a failure. */
   evidence?: WireEntry[];
+  /** Schema violations in messages the target sent during the check (see schema/valid-messages). */
+  violations?: MessageViolation[];
   /** Set by applyBaseline: a failing check the baseline lists (the verdict stays as it is). */
   expected?: boolean;
   /** Set by applyBaseline: a check the baseline lists as failing that did not fail (a stale entry). */
   stale?: boolean;
+}
+
+export interface MessageViolation {
+  /** recv: the target sent it. */
+  dir: 'send' | 'recv';
+  /** JSON Pointer into the message. */
+  pointer: string;
+  message: string;
+  /** The offending message, shortened. */
+  excerpt: string;
 }
 
 export interface HostVerdict {

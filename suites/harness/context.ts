@@ -1,0 +1,339 @@
+// The `t` a check body receives: connections to the target, the check's wire log, and a small
+// vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
+import { hasCapability, type Current, type Revision } from '../../schema/index.ts';
+import { ClosedError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler } from '../../mock-server/index.ts';
+import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/model.ts';
+import type { RunConfig, TargetSpec } from './config.ts';
+import { openTransport, type OpenedTransport } from './connect.ts';
+
+/** Ends a check with a verdict: thrown by t.fail / t.notApplicable / t.notVerified. */
+export class CheckOutcome extends Error {
+  constructor(
+    readonly kind: 'fail' | 'not-applicable' | 'not-verified',
+    message: string,
+    readonly evidence?: WireEntry[],
+  ) {
+    super(message);
+    this.name = 'CheckOutcome';
+  }
+}
+
+/** Something the check observed and reported, without ending it (t.warn, t.info). */
+export interface Finding {
+  verdict: Extract<Verdict, 'warn' | 'info'>;
+  message: string;
+  evidence: WireEntry[];
+}
+
+export interface ConnectOptions {
+  /** protocolVersion sent by initialize (default: the check's revision). Any string may be sent. */
+  protocolVersion?: string;
+  capabilities?: Current['ClientCapabilities'];
+  clientInfo?: Current['Implementation'];
+  /** Answers to server→client requests, over the valid canned defaults. */
+  handlers?: Record<string, RequestHandler>;
+  requestTimeoutMs?: number;
+}
+
+export interface SessionOptions extends ConnectOptions {
+  /** Keep the session even when the server negotiates another version (default: not-applicable). */
+  anyVersion?: boolean;
+  /** Send notifications/initialized (default true). */
+  sendInitialized?: boolean;
+  /** Open a new session even if one is already open for this check. */
+  fresh?: boolean;
+}
+
+/** Anything a failure can point at: wire entries, a reply, a received message. */
+export type EvidenceLike = WireEntry[] | Record<string, unknown>[] | Reply<unknown> | Record<string, unknown> | undefined;
+
+const EVIDENCE_MAX_CHARS = 4_000;
+
+/** Keeps a wire entry small enough for an evidence excerpt or a log line. */
+export function compactEntry(e: WireEntry, maxChars = EVIDENCE_MAX_CHARS): WireEntry {
+  if (e.msg === undefined) {
+    return e.raw !== undefined && e.raw.length > maxChars ? { ...e, raw: `${e.raw.slice(0, maxChars)}… [${e.raw.length} chars]` } : e;
+  }
+  const text = JSON.stringify(e.msg) ?? 'undefined';
+  if (text.length <= maxChars) return e;
+  const { msg: _msg, ...rest } = e;
+  return { ...rest, raw: `${text.slice(0, maxChars)}… [${text.length} chars]` };
+}
+
+function isReply(x: unknown): x is Reply<unknown> {
+  return typeof x === 'object' && x !== null && 'ok' in x && 'message' in x && typeof (x as { ok: unknown }).ok === 'boolean';
+}
+
+interface Connection {
+  client: MockClient;
+  opened: OpenedTransport;
+}
+
+export class CheckContext {
+  readonly wire = new WireLog();
+  /** Soft findings (t.warn / t.info) of this check. */
+  readonly findings: Finding[] = [];
+  readonly connections: Connection[] = [];
+  /** Set when the check timed out or ended: no new connections after that. */
+  ended = false;
+  private firstSession?: MockClient;
+
+  constructor(
+    readonly meta: CheckMeta,
+    readonly revision: Revision,
+    readonly config: RunConfig,
+  ) {}
+
+  get target(): TargetSpec {
+    return this.config.target;
+  }
+
+  get requestTimeoutMs(): number {
+    return this.config.requestTimeoutMs;
+  }
+
+  /** How long "nothing happens" is watched for. */
+  get quietMs(): number {
+    return this.config.quietMs;
+  }
+
+  /** Process ids of the stdio targets this check started. */
+  get pids(): number[] {
+    return this.connections.map((c) => c.opened.pid?.()).filter((p): p is number => p !== undefined);
+  }
+
+  /** What the stdio targets wrote to stderr. */
+  stderr(): string {
+    return this.connections.map((c) => c.opened.stderr?.() ?? '').join('');
+  }
+
+  /** A started connection with a MockClient on it, not initialized. */
+  async connect(opts: ConnectOptions = {}): Promise<MockClient> {
+    if (this.ended) throw new CheckOutcome('not-verified', 'the check already ended');
+    this.wire.note('send', `connecting (${this.connections.length + 1}) to ${this.target.kind} target`);
+    let opened: OpenedTransport;
+    try {
+      opened = openTransport(this.target);
+    } catch (err) {
+      throw new CheckOutcome('not-verified', `cannot connect to the target: ${(err as Error).message}`);
+    }
+    const client = new MockClient(opened.transport, {
+      protocolVersion: opts.protocolVersion ?? this.revision,
+      wire: this.wire,
+      requestTimeoutMs: opts.requestTimeoutMs ?? this.requestTimeoutMs,
+      ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
+      ...(opts.clientInfo ? { clientInfo: opts.clientInfo } : {}),
+      ...(opts.handlers ? { handlers: opts.handlers } : {}),
+    });
+    this.connections.push({ client, opened });
+    try {
+      await client.start();
+    } catch (err) {
+      throw new CheckOutcome('not-verified', `cannot connect to the target: ${(err as Error).message}`);
+    }
+    if (this.ended) {
+      await client.close();
+      throw new CheckOutcome('not-verified', 'the check already ended');
+    }
+    return client;
+  }
+
+  /**
+   * A connected and initialized session at the check's revision. The first call returns the
+   * session opened for capability gating, if any; `fresh: true` always opens a new one.
+   */
+  async session(opts: SessionOptions = {}): Promise<MockClient> {
+    const { anyVersion, sendInitialized, fresh, ...connectOpts } = opts;
+    if (this.firstSession && !fresh && Object.keys(connectOpts).length === 0) {
+      const s = this.firstSession;
+      this.firstSession = undefined;
+      return s;
+    }
+    const c = await this.connect(connectOpts);
+    let reply: Reply<Current['InitializeResult']>;
+    try {
+      reply = await c.initialize({ sendInitialized: sendInitialized !== false });
+    } catch (err) {
+      throw new CheckOutcome('not-verified', `cannot open a session: initialize failed: ${(err as Error).message}`, this.wire.tail(4));
+    }
+    if (!reply.ok) {
+      throw new CheckOutcome('not-verified', `cannot open a session: initialize answered error ${reply.error.code} ${JSON.stringify(reply.error.message)}`, this.evidence(reply));
+    }
+    const asked = connectOpts.protocolVersion ?? this.revision;
+    if (!anyVersion && reply.result.protocolVersion !== asked) {
+      throw new CheckOutcome('not-applicable', `the server does not speak ${asked} (it answered protocolVersion ${JSON.stringify(reply.result.protocolVersion)})`, this.evidence(reply));
+    }
+    return c;
+  }
+
+  /** Opens the session used for `requires` gating; run.ts calls it before the body. */
+  async gate(requires: string): Promise<void> {
+    const s = await this.session();
+    this.firstSession = s;
+    const [side, ...path] = requires.split('.');
+    const caps = side === 'server' ? s.serverCapabilities : s.options.capabilities ?? {};
+    if (!hasCapability(caps, { side: side === 'client' ? 'client' : 'server', path })) {
+      throw new CheckOutcome('not-applicable', `the ${side} does not declare the capability ${path.join('.')}`);
+    }
+  }
+
+  // ---- the vocabulary ----
+
+  /** The wire entries that prove a point; default: the last few. */
+  evidence(of?: EvidenceLike): WireEntry[] {
+    let picked: WireEntry[];
+    if (of === undefined) picked = this.wire.tail(6);
+    else if (Array.isArray(of)) picked = of.every((e) => typeof e === 'object' && e !== null && 'dir' in e && 't' in e) ? (of as WireEntry[]) : this.byMessages(of);
+    else if (isReply(of)) {
+      const id = of.message.id;
+      picked = this.wire.find((e) => e.msg === of.message || (e.dir === 'send' && typeof e.msg === 'object' && e.msg !== null && (e.msg as { id?: unknown }).id === id && 'method' in e.msg));
+      if (picked.length === 0) picked = this.wire.tail(6);
+    } else picked = this.byMessages([of]);
+    return picked.slice(-12).map((e) => compactEntry(e));
+  }
+
+  private byMessages(msgs: unknown[]): WireEntry[] {
+    const hit = this.wire.find((e) => msgs.includes(e.msg));
+    return hit.length ? hit : this.wire.tail(6);
+  }
+
+  /** Ends the check: the requirement is broken (fail at MUST, warn at SHOULD, info at MAY). */
+  fail(message: string, evidence?: EvidenceLike): never {
+    throw new CheckOutcome('fail', message, this.evidence(evidence));
+  }
+
+  /**
+   * On a false condition, t.fail(message). (Not an `asserts` signature: those need an explicitly
+   * typed `t`, and check bodies take it untyped; use `return t.fail(…)` where narrowing matters.)
+   */
+  expect(condition: unknown, message: string, evidence?: EvidenceLike): void {
+    if (!condition) this.fail(message, evidence);
+  }
+
+  /** Records a SHOULD-level problem and goes on; the check ends as 'warn' unless it fails. */
+  warn(message: string, evidence?: EvidenceLike): void {
+    this.findings.push({ verdict: 'warn', message, evidence: this.evidence(evidence) });
+  }
+
+  /** Records a MAY-level observation and goes on. */
+  info(message: string, evidence?: EvidenceLike): void {
+    this.findings.push({ verdict: 'info', message, evidence: this.evidence(evidence) });
+  }
+
+  /** Ends the check: it does not apply to this target (capability, revision, transport). */
+  notApplicable(message: string): never {
+    throw new CheckOutcome('not-applicable', message);
+  }
+
+  /** Ends the check: the requirement could not be exercised (say why). */
+  notVerified(message: string, evidence?: EvidenceLike): never {
+    throw new CheckOutcome('not-verified', message, evidence === undefined ? undefined : this.evidence(evidence));
+  }
+
+  /** The reply must be a result; returns it. */
+  expectResult<R>(reply: Reply<R>, what = 'the request'): R {
+    if (!reply.ok) this.fail(`${what} was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}`, reply);
+    return reply.result;
+  }
+
+  /** The reply must be an error, with one of the given codes when given; returns the error. */
+  expectError<R>(reply: Reply<R>, code?: number | number[], what = 'the request'): { code: number; message: string; data?: unknown } {
+    if (reply.ok) this.fail(`${what} was answered with a result, not a JSON-RPC error${code === undefined ? '' : ` ${[code].flat().join(' or ')}`}`, reply);
+    const codes = code === undefined ? [] : [code].flat();
+    if (codes.length && !codes.includes(reply.error.code)) {
+      this.fail(`${what} was answered with error code ${JSON.stringify(reply.error.code)}, expected ${codes.join(' or ')}`, reply);
+    }
+    return reply.error;
+  }
+
+  /** Watches `ms` (default quietMs) and fails if a message matching `pred` arrives. */
+  async expectSilence(c: MockClient, message: string, pred: (m: Record<string, unknown>) => boolean = () => true, ms = this.quietMs): Promise<void> {
+    const got = await c.peer.collect(ms, pred);
+    if (got.length) this.fail(message, got);
+  }
+
+  /** Sends text exactly as given (one frame; stdio gets its newline): for malformed-input checks. */
+  async sendRaw(c: MockClient, text: string): Promise<void> {
+    await c.peer.send({ raw: this.target.kind === 'stdio' ? `${text}\n` : text });
+  }
+
+  /** Sends a message as-is (any shape, any id) without waiting for an answer. */
+  async send(c: MockClient, message: Record<string, unknown> | unknown[]): Promise<void> {
+    await c.peer.send(message);
+  }
+
+  /**
+   * The first response (result or error) matching `pred` received after `since` (an index into
+   * c.peer.received; default: any time); fails the check on timeout.
+   */
+  async response(c: MockClient, what: string, pred: (m: Record<string, unknown>) => boolean = () => true, opts: { since?: number; ms?: number } = {}): Promise<Record<string, unknown>> {
+    const since = opts.since ?? 0;
+    const ms = opts.ms ?? this.requestTimeoutMs;
+    const match = (m: Record<string, unknown>) => (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error')) && pred(m);
+    const past = c.peer.received.slice(since).find(match);
+    if (past) return past;
+    try {
+      return await c.peer.waitFor(match, ms, { what });
+    } catch (err) {
+      if (err instanceof TimeoutError) return this.fail(`no answer to ${what} within ${ms} ms`);
+      throw err;
+    }
+  }
+
+  /** Sends a message as-is (or raw text) and returns the first response that follows it. */
+  async exchange(c: MockClient, message: Record<string, unknown> | unknown[] | string, what: string, pred?: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    const since = c.peer.received.length;
+    if (typeof message === 'string') await this.sendRaw(c, message);
+    else await this.send(c, message);
+    return this.response(c, what, pred, { since });
+  }
+
+  /**
+   * Every item of a paginated list (`tools/list` → `tools`…), following nextCursor up to
+   * maxPages; a page answered with an error fails the check.
+   */
+  async listAll(c: MockClient, method: string, key: string, maxPages = 20): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const reply = await c.request(method, cursor === undefined ? {} : { cursor });
+      const r = this.expectResult(reply, method);
+      const list = r[key];
+      if (Array.isArray(list)) items.push(...(list as Record<string, unknown>[]));
+      cursor = typeof r.nextCursor === 'string' ? r.nextCursor : undefined;
+      if (cursor === undefined) break;
+    }
+    return items;
+  }
+
+  /** The tool of that name, if the server lists one (and declares tools). */
+  async findTool(c: MockClient, name: string): Promise<Current['Tool'] | undefined> {
+    if (!c.serverCapabilities.tools) return undefined;
+    const tools = await this.listAll(c, 'tools/list', 'tools');
+    return tools.find((x) => x.name === name) as Current['Tool'] | undefined;
+  }
+
+  /** Adds a line to the wire log (shown with the evidence). */
+  note(text: string): void {
+    this.wire.note('send', text);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+  }
+
+  /** Closes every connection (stdin, then SIGTERM, then SIGKILL for stdio targets). */
+  async close(): Promise<void> {
+    this.ended = true;
+    await Promise.all(this.connections.map((c) => c.client.close().catch(() => {})));
+  }
+
+  /** Is this error one of the peer's "no answer" / "went away" errors? */
+  static isWireError(err: unknown): err is TimeoutError | ClosedError {
+    return err instanceof TimeoutError || err instanceof ClosedError;
+  }
+
+  static levelVerdict(level: Level): Verdict {
+    return level === 'MUST' ? 'fail' : level === 'SHOULD' ? 'warn' : 'info';
+  }
+}

@@ -1,0 +1,21 @@
+// The public module of the conformance harness: `check()` and what a check body gets (`t`),
+// plus the runner pieces the CLI and the tool's own tests use.
+//
+//   check({ id: 'ping/response', title, level: 'MUST', requirement: 'the spec sentence',
+//           spec: { '2025-11-25': 'basic/utilities/ping#behavior-requirements' }, requires?: 'server.tools' },
+//     async (t) => {
+//       const c = await t.session();          // fresh, initialized MockClient at t.revision
+//       const r = t.expectResult(await c.request('ping'));
+//       t.expect(Object.keys(r).length === 0, 'ping result is not empty');   // fail → verdict by level
+//     });
+//
+// t.connect() (started, not initialized), t.session(), t.expectResult/expectError/expect/
+// expectSilence, t.fail/warn/info/notApplicable/notVerified (fail & co end the check: write
+// `return t.fail(…)` where TypeScript should narrow), t.wire, t.revision, t.quietMs.
+export { check, checkMeta, definedChecks, type CheckSpec } from './check.ts';
+export { CheckContext, CheckOutcome, compactEntry, type ConnectOptions, type SessionOptions, type EvidenceLike, type Finding } from './context.ts';
+export { runCheck, revisionsFor, wireLogPath, type CheckBody, type CheckDef } from './run.ts';
+export { runChecks, type RunChecksOptions } from './inprocess.ts';
+export { validMessagesResults, notRunResult, VALID_MESSAGES } from './aggregate.ts';
+export { runConfig, selected, matchesGlob, describeTarget, DEFAULT_TIMEOUTS, type RunConfig, type TargetSpec } from './config.ts';
+export { openTransport, type OpenedTransport } from './connect.ts';

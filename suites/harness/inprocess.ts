@@ -1,0 +1,33 @@
+// Runs checks without vitest: for the tool's own tests (fixture both-ways matrix) and for any
+// caller that wants results as values. Same runCheck, same verdicts as under the CLI.
+import type { Revision } from '../../schema/index.ts';
+import type { CheckResult } from '../../reports/model.ts';
+import { selected, type RunConfig } from './config.ts';
+import { revisionsFor, runCheck, type CheckDef } from './run.ts';
+
+export interface RunChecksOptions {
+  /** Checks run at the same time (each has its own connections); default 4. */
+  concurrency?: number;
+  onResult?: (r: CheckResult) => void;
+}
+
+/** Runs each selected check at each applicable revision; results in definition order. */
+export async function runChecks(defs: readonly CheckDef[], cfg: RunConfig, opts: RunChecksOptions = {}): Promise<CheckResult[]> {
+  const jobs: { def: CheckDef; rev: Revision }[] = [];
+  for (const def of defs) {
+    if (!selected(def.meta.id, cfg)) continue;
+    for (const rev of revisionsFor(def, cfg)) jobs.push({ def, rev });
+  }
+  const results: CheckResult[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < jobs.length; i = next++) {
+      const job = jobs[i]!;
+      const r = await runCheck(job.def, job.rev, cfg);
+      results[i] = r;
+      opts.onResult?.(r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  return results;
+}

@@ -1,0 +1,158 @@
+// Runs one check at one revision and turns whatever happened into a CheckResult: the check's
+// own verdict, a timeout, a crash of the target or of the body, a budget cut. Always cleans up.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { specUrl, type Revision } from '../../schema/index.ts';
+import { verdictForFailure, type CheckMeta, type CheckResult, type MessageViolation, type Verdict, type WireEntry } from '../../reports/model.ts';
+import type { ViolationReport } from '../../mock-server/index.ts';
+import type { RunConfig } from './config.ts';
+import { CheckContext, CheckOutcome, compactEntry } from './context.ts';
+
+export type CheckBody = (t: CheckContext) => Promise<void> | void;
+
+export interface CheckDef {
+  meta: CheckMeta;
+  body: CheckBody;
+}
+
+const MAX_VIOLATIONS = 20;
+const WIRE_ENTRY_MAX_CHARS = 64 * 1024;
+
+/** `lifecycle/initialize-result` + `2025-11-25` → `wire/lifecycle_initialize-result@2025-11-25.jsonl` */
+export function wireLogPath(id: string, rev: Revision | null): string {
+  return `wire/${id.replace(/[^A-Za-z0-9._-]+/g, '_')}@${rev ?? 'any'}.jsonl`;
+}
+
+function excerpt(msg: unknown, max = 300): string {
+  const text = typeof msg === 'string' ? msg : (JSON.stringify(msg) ?? String(msg));
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * An error response with a null or absent id answers a request whose id could not be read;
+ * JSON-RPC 2.0 (§5) requires `id: null` there, although MCP's schemas only admit string and
+ * integer ids (2025-11-25 on also allows no id). Not counted against the target.
+ */
+function isUnreadableIdError(v: ViolationReport): boolean {
+  const m = v.message as Record<string, unknown> | null;
+  if (typeof m !== 'object' || m === null || !Object.hasOwn(m, 'error') || (m.id !== null && m.id !== undefined)) return false;
+  return v.violations.every((x) => x.pointer === '/id' || (x.pointer === '' && x.message.includes('"id"')));
+}
+
+function collectViolations(t: CheckContext): MessageViolation[] {
+  const out: MessageViolation[] = [];
+  for (const { client } of t.connections) {
+    for (const v of client.peer.violations) {
+      // Only what the target sent: our own deliberately broken messages are not its fault.
+      if (v.dir !== 'recv' || isUnreadableIdError(v)) continue;
+      for (const x of v.violations) out.push({ dir: 'recv', pointer: x.pointer, message: x.message, excerpt: excerpt(v.message) });
+    }
+  }
+  for (const e of t.wire.entries) {
+    if (e.dir === 'recv' && e.raw !== undefined && e.note?.startsWith('not JSON')) {
+      out.push({ dir: 'recv', pointer: '', message: e.note, excerpt: excerpt(e.raw) });
+    }
+  }
+  return out.slice(0, MAX_VIOLATIONS);
+}
+
+function writeWire(path: string, entries: readonly WireEntry[], dropped: number): void {
+  const lines = entries.map((e) => JSON.stringify(compactEntry(e, WIRE_ENTRY_MAX_CHARS)));
+  if (dropped) lines.push(JSON.stringify({ t: entries.at(-1)?.t ?? 0, dir: 'recv', note: `${dropped} more entries dropped (log cap)` }));
+  writeFileSync(path, lines.length ? `${lines.join('\n')}\n` : '');
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.name && err.name !== 'Error' && !err.message.includes(err.name) ? `${err.name}: ${err.message}` : err.message;
+  return String(err);
+}
+
+interface Outcome {
+  verdict: Verdict;
+  message: string;
+  evidence?: WireEntry[];
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** Runs a check's body at one revision against the configured target. Never throws. */
+export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Promise<CheckResult> {
+  const started = performance.now();
+  const { meta } = def;
+  const t = new CheckContext(meta, rev, cfg);
+  let outcome: Outcome;
+  const remaining = cfg.deadline === null ? Infinity : cfg.deadline - Date.now();
+  const budgetCut = remaining < cfg.checkTimeoutMs;
+  const limit = Math.min(cfg.checkTimeoutMs, remaining);
+
+  if (limit <= 0) {
+    outcome = { verdict: 'not-verified', message: 'not run: the run budget was exhausted' };
+  } else {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>((r) => {
+      timer = setTimeout(() => r(TIMED_OUT), limit);
+    });
+    const work = (async () => {
+      if (meta.requires) await t.gate(meta.requires);
+      await def.body(t);
+    })();
+    try {
+      const r = await Promise.race([work, timeout]);
+      if (r === TIMED_OUT) {
+        work.catch(() => {}); // it will reject once its connections are closed below
+        outcome = budgetCut
+          ? { verdict: 'not-verified', message: `cut short: the run budget ran out after ${Math.round(limit)} ms`, evidence: t.evidence() }
+          : { verdict: verdictForFailure(meta.level), message: `the check did not finish within ${limit} ms (the target stopped answering)`, evidence: t.evidence() };
+      } else {
+        const worst = t.findings.find((f) => f.verdict === 'warn') ?? t.findings[0];
+        outcome = worst ? { verdict: worst.verdict, message: worst.message, evidence: worst.evidence } : { verdict: 'pass', message: '' };
+      }
+    } catch (err) {
+      if (err instanceof CheckOutcome) {
+        const verdict = err.kind === 'fail' ? verdictForFailure(meta.level) : err.kind;
+        outcome = { verdict, message: err.message };
+        if (err.evidence) outcome.evidence = err.evidence;
+      } else {
+        // An exception the body did not classify: a timeout, a closed connection, a crash.
+        const stderr = t.stderr().trim().split('\n').filter(Boolean).at(-1);
+        const why = CheckContext.isWireError(err) ? errorText(err) : `unexpected error: ${errorText(err)}`;
+        outcome = { verdict: verdictForFailure(meta.level), message: stderr ? `${why} (last stderr line: ${stderr.slice(0, 200)})` : why, evidence: t.evidence() };
+      }
+    } finally {
+      clearTimeout(timer);
+      await t.close();
+    }
+  }
+
+  let wireLog: string | null = null;
+  if (cfg.outDir) {
+    wireLog = wireLogPath(meta.id, rev);
+    try {
+      mkdirSync(join(cfg.outDir, 'wire'), { recursive: true });
+      writeWire(join(cfg.outDir, wireLog), t.wire.entries, t.wire.dropped);
+    } catch {
+      wireLog = null;
+    }
+  }
+  const page = meta.spec[rev];
+  const result: CheckResult = {
+    id: meta.id,
+    title: meta.title,
+    level: meta.level,
+    revision: rev,
+    verdict: outcome.verdict,
+    message: outcome.message,
+    requirement: meta.requirement,
+    specUrl: page ? specUrl(rev, page) : null,
+    durationMs: Math.round(performance.now() - started),
+    wireLog,
+    violations: collectViolations(t),
+  };
+  if (outcome.evidence?.length && outcome.verdict !== 'pass') result.evidence = outcome.evidence;
+  return result;
+}
+
+/** Revisions a check runs at: the run's revisions that the check applies to. */
+export function revisionsFor(def: CheckDef, cfg: Pick<RunConfig, 'revisions'>): Revision[] {
+  return cfg.revisions.filter((r) => def.meta.revisions.includes(r));
+}

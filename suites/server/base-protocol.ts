@@ -1,0 +1,214 @@
+// basic (Messages): the JSON-RPC 2.0 base every MCP message follows.
+import type { Revision } from '../../schema/index.ts';
+import { check, type CheckContext } from '../harness/index.ts';
+
+const OLD = '2024-11-05' as const;
+/** Where each revision says "All messages … MUST follow the JSON-RPC 2.0 specification". */
+const JSON_RPC: Partial<Record<Revision, string>> = { [OLD]: 'basic/messages', '2025-03-26': 'basic#messages', '2025-06-18': 'basic#messages', '2025-11-25': 'basic#messages' };
+/** 2024-11-05 has a separate Messages page; later revisions put it on the basic overview. */
+function messages(anchor: string, latest = anchor): Partial<Record<Revision, string>> {
+  return {
+    [OLD]: `basic/messages#${anchor}`,
+    '2025-03-26': `basic#${anchor}`,
+    '2025-06-18': `basic#${anchor}`,
+    '2025-11-25': `basic#${latest}`,
+  };
+}
+
+const isResponse = (m: Record<string, unknown>) => Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error');
+
+/** Asks for a ping and waits for the answer: proof the target is still serving. */
+async function stillServing(t: CheckContext, c: Awaited<ReturnType<CheckContext['session']>>, after: string): Promise<void> {
+  let reply;
+  try {
+    reply = await c.request('ping');
+  } catch (err) {
+    return t.fail(`the server stopped serving after ${after}: ${(err as Error).message}`);
+  }
+  t.expectResult(reply, `ping after ${after}`);
+}
+
+check(
+  {
+    id: 'messages/response-id',
+    title: 'responses carry exactly the id of their request (number, string, 0, "")',
+    level: 'MUST',
+    requirement: 'Responses MUST include the same ID as the request they correspond to.',
+    spec: messages('responses', 'result-responses'),
+  },
+  async (t) => {
+    const c = await t.session();
+    const problems: string[] = [];
+    const evidence: Record<string, unknown>[] = [];
+    for (const id of [7, 'mcp-conform-7', 0, '', 9007199254740991, '7', 'ünï-cödé']) {
+      const m = await t.exchange(c, { jsonrpc: '2.0', id, method: 'ping' }, `ping with id ${JSON.stringify(id)}`);
+      if (m.id !== id) {
+        problems.push(`ping with id ${JSON.stringify(id)} was answered with id ${JSON.stringify(m.id)}`);
+        evidence.push(m);
+      }
+    }
+    t.expect(problems.length === 0, problems.join('; '), evidence);
+  },
+);
+
+check(
+  {
+    id: 'messages/no-response-to-notification',
+    title: 'notifications are never answered',
+    level: 'MUST',
+    requirement: 'Notifications are sent as a one-way message. The receiver MUST NOT send a response.',
+    spec: messages('notifications'),
+  },
+  async (t) => {
+    const c = await t.session();
+    await c.notify('notifications/mcp-conform/unknown', { x: 1 });
+    await c.notify('notifications/roots/list_changed');
+    await c.notify('notifications/cancelled', { requestId: 'mcp-conform-never-sent' });
+    await t.send(c, { jsonrpc: '2.0', method: 'ping' }); // a request method without an id is a notification too
+    await stillServing(t, c, 'notifications');
+    await t.sleep(t.quietMs);
+    const stray = c.peer.unsolicited.filter(isResponse);
+    t.expect(stray.length === 0, 'the server answered a notification', stray);
+  },
+);
+
+check(
+  {
+    id: 'messages/result-xor-error',
+    title: 'every response has either a result or an error, never both; errors have an integer code and a message',
+    level: 'MUST',
+    requirement: 'Either a result or an error MUST be set. A response MUST NOT set both. Errors MUST include an error code and message at minimum; error codes MUST be integers.',
+    spec: messages('responses', 'error-responses'),
+  },
+  async (t) => {
+    const c = await t.session();
+    await c.request('ping');
+    await c.request('mcp-conform/unknown-method');
+    if (c.serverCapabilities.tools) await c.request('tools/list', {});
+    for (const m of c.peer.received.filter(isResponse)) {
+      const has = (k: string) => Object.hasOwn(m, k);
+      t.expect(has('result') !== has('error'), has('result') ? 'a response sets both result and error' : 'a response sets neither result nor error', [m]);
+      if (has('error')) {
+        const e = m.error as { code?: unknown; message?: unknown } | null;
+        t.expect(typeof e === 'object' && e !== null, 'error is not an object', [m]);
+        t.expect(Number.isInteger(e?.code), `error code ${JSON.stringify(e?.code)} is not an integer`, [m]);
+        t.expect(typeof e?.message === 'string', 'error has no message string', [m]);
+      }
+    }
+  },
+);
+
+check(
+  {
+    id: 'messages/unknown-method',
+    title: 'an unknown method is answered with error -32601 (Method not found)',
+    level: 'MUST',
+    requirement: 'All messages MUST follow the JSON-RPC 2.0 specification: a request is answered with a response, and a method that does not exist is reported with error -32601.',
+    spec: JSON_RPC,
+  },
+  async (t) => {
+    const c = await t.session();
+    t.expectError(await c.request('mcp-conform/unknown-method', {}), -32601, 'a request for an unknown method');
+  },
+);
+
+check(
+  {
+    id: 'messages/invalid-params',
+    title: 'a known method with invalid params is answered with error -32602 (Invalid params)',
+    level: 'SHOULD',
+    requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: invalid prompt name, missing required arguments, invalid log level: -32602 (Invalid params).',
+    spec: Object.fromEntries(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'].map((r) => [r, 'server/prompts#error-handling'])),
+  },
+  async (t) => {
+    const c = await t.session();
+    const caps = c.serverCapabilities;
+    // params that break the method's schema: a required member missing or of the wrong type.
+    const probe = caps.prompts
+      ? { method: 'prompts/get', params: { name: 42 } }
+      : caps.resources
+        ? { method: 'resources/read', params: { uri: 42 } }
+        : caps.tools
+          ? { method: 'tools/call', params: { name: 42, arguments: {} } }
+          : caps.logging
+            ? { method: 'logging/setLevel', params: { level: 'mcp-conform-no-such-level' } }
+            : undefined;
+    if (!probe) return t.notApplicable('the server declares none of prompts, resources, tools, logging');
+    t.expectError(await c.request(probe.method, probe.params), -32602, `${probe.method} with invalid params`);
+  },
+);
+
+check(
+  {
+    id: 'messages/parse-error',
+    title: 'invalid JSON is answered with error -32700 (Parse error)',
+    level: 'SHOULD',
+    requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to invalid JSON is a Parse error (-32700) response with id null.',
+    spec: JSON_RPC,
+  },
+  async (t) => {
+    const c = await t.session();
+    const m = await t.exchange(c, '{"jsonrpc": "2.0", "id": "mcp-conform-1", "method": "ping"', 'invalid JSON');
+    const e = m.error as { code?: unknown } | undefined;
+    t.expect(e !== undefined, 'invalid JSON was answered with a result', [m]);
+    t.expect(e?.code === -32700, `invalid JSON was answered with error code ${JSON.stringify(e?.code)}, expected -32700`, [m]);
+  },
+);
+
+check(
+  {
+    id: 'messages/invalid-request',
+    title: 'a JSON object that is not a valid request is answered with error -32600 (Invalid Request)',
+    level: 'SHOULD',
+    requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to a JSON value that is not a valid Request object is an Invalid Request (-32600) error.',
+    spec: JSON_RPC,
+  },
+  async (t) => {
+    const c = await t.session();
+    const m = await t.exchange(c, { jsonrpc: '2.0', id: 'mcp-conform-bad', method: 42 }, 'a request whose method is a number');
+    const e = m.error as { code?: unknown } | undefined;
+    t.expect(e !== undefined, 'an invalid request was answered with a result', [m]);
+    t.expect(e?.code === -32600, `an invalid request was answered with error code ${JSON.stringify(e?.code)}, expected -32600`, [m]);
+  },
+);
+
+check(
+  {
+    id: 'messages/batch-receive',
+    title: 'a JSON-RPC batch of requests is answered (2025-03-26)',
+    level: 'MUST',
+    requirement: 'MCP implementations MAY support sending JSON-RPC batches, but MUST support receiving JSON-RPC batches.',
+    spec: { '2025-03-26': 'basic#batching' },
+  },
+  async (t) => {
+    const c = await t.session();
+    await t.send(c, [
+      { jsonrpc: '2.0', id: 'mcp-conform-b1', method: 'ping' },
+      { jsonrpc: '2.0', id: 'mcp-conform-b2', method: 'ping' },
+      { jsonrpc: '2.0', method: 'notifications/mcp-conform/unknown' },
+    ]);
+    for (const id of ['mcp-conform-b1', 'mcp-conform-b2']) {
+      const m = await t.response(c, `batched ping ${id}`, (x) => x.id === id);
+      t.expect(Object.hasOwn(m, 'result'), `batched ping ${id} was answered with an error`, [m]);
+    }
+  },
+);
+
+check(
+  {
+    id: 'messages/batch-removed',
+    title: 'a JSON-RPC batch (removed in 2025-06-18) does not break the connection',
+    level: 'SHOULD',
+    requirement: 'Messages are individual JSON-RPC requests, notifications, or responses (batching was removed in 2025-06-18); a batch is at most rejected, and the server goes on serving.',
+    spec: { '2025-06-18': 'basic/transports#stdio', '2025-11-25': 'basic/transports#stdio' },
+  },
+  async (t) => {
+    const c = await t.session();
+    await t.send(c, [
+      { jsonrpc: '2.0', id: 'mcp-conform-b1', method: 'ping' },
+      { jsonrpc: '2.0', id: 'mcp-conform-b2', method: 'ping' },
+    ]);
+    await t.sleep(t.quietMs);
+    await stillServing(t, c, 'a batch');
+  },
+);

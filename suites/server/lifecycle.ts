@@ -1,0 +1,172 @@
+// basic/lifecycle: initialization, version negotiation, capability negotiation.
+import { isRevision, REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { check } from '../harness/index.ts';
+
+const STATEFUL = REVISIONS.filter((r) => r < '2026-07-28');
+const page = (anchor: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, `basic/lifecycle#${anchor}`]));
+
+/** A protocol version no server supports: a newer client's. */
+export const UNKNOWN_VERSION = '2099-01-01';
+
+check(
+  {
+    id: 'lifecycle/initialize-result',
+    title: 'initialize is answered with a valid InitializeResult',
+    level: 'MUST',
+    requirement: 'The server MUST respond with its own capabilities and information.',
+    spec: page('initialization'),
+  },
+  async (t) => {
+    const c = await t.connect();
+    const reply = await c.initialize();
+    const result = t.expectResult(reply, 'initialize');
+    const v = validate(t.revision, 'InitializeResult', result);
+    t.expect(v.valid, `the initialize result is not a valid InitializeResult: ${v.errors.map((e) => `${e.pointer || '/'} ${e.message}`).join('; ')}`, reply);
+  },
+);
+
+check(
+  {
+    id: 'lifecycle/server-info',
+    title: 'initialize result names the server (serverInfo.name, serverInfo.version)',
+    level: 'MUST',
+    requirement: 'The server MUST respond with its own capabilities and information.',
+    spec: page('initialization'),
+  },
+  async (t) => {
+    const c = await t.connect();
+    const reply = await c.initialize();
+    const info: unknown = (t.expectResult(reply, 'initialize') as { serverInfo?: unknown }).serverInfo;
+    if (typeof info !== 'object' || info === null) return t.fail('the initialize result has no serverInfo object', reply);
+    const { name, version } = info as { name?: unknown; version?: unknown };
+    t.expect(typeof name === 'string' && name !== '', 'serverInfo.name is missing or empty', reply);
+    t.expect(typeof version === 'string', 'serverInfo.version is missing', reply);
+  },
+);
+
+/** Opens a connection, asks for `version`, returns the version answered (or the error reply). */
+async function negotiate(t: Parameters<Parameters<typeof check>[1]>[0], version: string) {
+  const c = await t.connect({ protocolVersion: version });
+  await c.start();
+  return c.initialize();
+}
+
+check(
+  {
+    id: 'lifecycle/version-same',
+    title: 'a supported protocol version is answered with the same version',
+    level: 'MUST',
+    requirement: 'If the server supports the requested protocol version, it MUST respond with the same version.',
+    spec: page('version-negotiation'),
+  },
+  async (t) => {
+    const reply = await negotiate(t, t.revision);
+    const answered = t.expectResult(reply, 'initialize').protocolVersion;
+    if (answered === t.revision) return;
+    // It answered another version, so it claims to support that one: asked for it, it must echo it.
+    if (!isRevision(answered)) return t.fail(`asked for ${t.revision}, the server answered ${JSON.stringify(answered)}, which is no MCP revision`, reply);
+    const again = await negotiate(t, answered);
+    const second = t.expectResult(again, 'initialize').protocolVersion;
+    t.expect(second === answered, `the server answered ${answered} when asked for ${t.revision}, but asked for ${answered} it answered ${JSON.stringify(second)}`, again);
+    t.notApplicable(`the server does not support ${t.revision} (it answered ${answered})`);
+  },
+);
+
+check(
+  {
+    id: 'lifecycle/version-unknown',
+    title: 'an unsupported protocol version is answered with a version the server supports',
+    level: 'MUST',
+    requirement: 'Otherwise, the server MUST respond with another protocol version it supports.',
+    spec: page('version-negotiation'),
+  },
+  async (t) => {
+    const reply = await negotiate(t, UNKNOWN_VERSION);
+    const answered = t.expectResult(reply, `initialize with protocolVersion ${UNKNOWN_VERSION}`).protocolVersion;
+    t.expect(answered !== UNKNOWN_VERSION, `the server accepted the unknown protocol version ${UNKNOWN_VERSION} instead of offering one it supports`, reply);
+    if (!isRevision(answered)) return t.fail(`the server answered protocolVersion ${JSON.stringify(answered)}, which is no MCP revision`, reply);
+    const again = await negotiate(t, answered);
+    const echoed = t.expectResult(again, `initialize with protocolVersion ${answered}`).protocolVersion;
+    t.expect(echoed === answered, `the server offered ${answered}, but asked for ${answered} it answered ${JSON.stringify(echoed)}: it does not support what it offered`, again);
+  },
+);
+
+check(
+  {
+    id: 'lifecycle/version-unknown-latest',
+    title: 'the version offered for an unsupported one is the latest the server supports',
+    level: 'SHOULD',
+    requirement: 'This SHOULD be the latest version supported by the server.',
+    spec: page('version-negotiation'),
+  },
+  async (t) => {
+    const own = await negotiate(t, t.revision);
+    if (!own.ok || own.result.protocolVersion !== t.revision) return t.notApplicable(`the server does not support ${t.revision}`);
+    const reply = await negotiate(t, UNKNOWN_VERSION);
+    if (!reply.ok) return t.notVerified('initialize with an unknown version was answered with an error (see lifecycle/version-unknown)', reply);
+    const offered = reply.result.protocolVersion;
+    t.expect(typeof offered === 'string' && offered >= t.revision, `asked for an unknown version the server offered ${JSON.stringify(offered)}, older than ${t.revision}, which it supports`, reply);
+  },
+);
+
+// Capability → a request that works exactly when the capability is declared.
+const PROBES: { capability: string; method: string; params: Record<string, unknown> }[] = [
+  { capability: 'tools', method: 'tools/list', params: {} },
+  { capability: 'resources', method: 'resources/list', params: {} },
+  { capability: 'prompts', method: 'prompts/list', params: {} },
+  { capability: 'logging', method: 'logging/setLevel', params: { level: 'info' } },
+];
+
+check(
+  {
+    id: 'lifecycle/capabilities-honoured',
+    title: 'declared capabilities work, and undeclared list methods are not served',
+    level: 'MUST',
+    requirement: 'During the operation phase, the client and server exchange messages according to the negotiated capabilities. Both parties MUST only use capabilities that were successfully negotiated.',
+    spec: page('operation'),
+  },
+  async (t) => {
+    const c = await t.session();
+    const caps = c.serverCapabilities as Record<string, unknown>;
+    for (const p of PROBES) {
+      const declared = caps[p.capability] !== undefined && caps[p.capability] !== null;
+      const reply = await c.request(p.method, p.params);
+      if (declared) {
+        if (!reply.ok) t.fail(`the server declares the ${p.capability} capability, but ${p.method} was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}`, reply);
+      } else if (reply.ok) {
+        t.fail(`the server does not declare the ${p.capability} capability, yet serves ${p.method}`, reply);
+      }
+    }
+  },
+);
+
+check(
+  {
+    id: 'lifecycle/no-requests-before-initialized',
+    title: 'no requests other than ping from the server before notifications/initialized',
+    level: 'SHOULD',
+    requirement: 'The server SHOULD NOT send requests other than pings and logging before receiving the initialized notification.',
+    spec: page('initialization'),
+  },
+  async (t) => {
+    const c = await t.connect({ capabilities: { roots: { listChanged: true }, sampling: {}, elicitation: {} } });
+    t.expectResult(await c.initialize({ sendInitialized: false }), 'initialize');
+    await t.expectSilence(c, 'the server sent a request before the initialized notification', (m) => typeof m.method === 'string' && Object.hasOwn(m, 'id') && m.method !== 'ping', t.quietMs * 2);
+  },
+);
+
+check(
+  {
+    id: 'lifecycle/request-before-initialize',
+    title: 'a request before initialize is still answered, and initialize works after it',
+    level: 'MUST',
+    requirement: 'The initialization phase MUST be the first interaction between client and server; a request sent before it is still a JSON-RPC request, which is answered with a result or an error.',
+    spec: page('initialization'),
+  },
+  async (t) => {
+    const c = await t.connect();
+    const early = await c.request('tools/list', {});
+    if (early.ok) t.info('the server served tools/list before initialize', early);
+    t.expectResult(await c.initialize(), 'initialize after an early request');
+  },
+);

@@ -1,0 +1,41 @@
+// basic/utilities/ping
+import type { Revision } from '../../schema/index.ts';
+import { check } from '../harness/index.ts';
+
+const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
+const page = (p: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, p]));
+
+/** An empty result: no members, except the _meta every result may carry. */
+const isEmpty = (r: Record<string, unknown>) => Object.keys(r).every((k) => k === '_meta');
+
+check(
+  {
+    id: 'ping/response',
+    title: 'ping is answered promptly with an empty result',
+    level: 'MUST',
+    requirement: 'The receiver MUST respond promptly with an empty response.',
+    spec: page('basic/utilities/ping#behavior-requirements'),
+  },
+  async (t) => {
+    const c = await t.session();
+    const reply = await c.request('ping');
+    const r = t.expectResult(reply, 'ping');
+    t.expect(isEmpty(r), `ping was answered with a non-empty result (${Object.keys(r).join(', ')})`, reply);
+  },
+);
+
+check(
+  {
+    id: 'ping/before-initialize',
+    title: 'ping is answered before initialize too',
+    level: 'MUST',
+    requirement: 'The client SHOULD NOT send requests other than pings before the server has responded to the initialize request; the receiver of a ping MUST respond promptly with an empty response.',
+    spec: page('basic/lifecycle#initialization'),
+  },
+  async (t) => {
+    const c = await t.connect();
+    const reply = await c.request('ping');
+    const r = t.expectResult(reply, 'ping before initialize');
+    t.expect(isEmpty(r), `ping was answered with a non-empty result (${Object.keys(r).join(', ')})`, reply);
+  },
+);
