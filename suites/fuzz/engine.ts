@@ -232,6 +232,80 @@ export async function fuzzServer(factory: TargetFactory, opts: FuzzOptions): Pro
   return report;
 }
 
+/**
+ * Fuzzes a client target (client mode): the fuzzer is the server, sending the client fuzzed
+ * server→client messages. The model-based phase and the tool-call oracle are server-only.
+ */
+export async function fuzzClient(factory: TargetFactory, opts: FuzzOptions): Promise<FuzzReport> {
+  const started = performance.now();
+  const log = opts.log ?? (() => {});
+  const deadline = Date.now() + (opts.timeBudgetMs ?? DEFAULTS.timeBudgetMs);
+  const timeout = opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  const wanted = new Set<OracleId>(opts.oracles ?? SEQUENCE_ORACLES);
+  const report: FuzzReport = {
+    target: factory.description,
+    transport: factory.transport,
+    revision: opts.revision,
+    findings: [],
+    exercised: zeroCounts(),
+    ran: [],
+    runs: 0,
+    messages: 0,
+    durationMs: 0,
+    sessionsStarted: 0,
+    tools: { called: [], skipped: [] },
+    notes: [],
+    errors: [],
+  };
+  const pool = new SessionPool(factory, { revision: opts.revision, requestTimeoutMs: timeout, spare: opts.spare ?? true });
+  let first: FuzzSession;
+  try {
+    first = await pool.acquire();
+  } catch (err) {
+    report.unreachable = `cannot fuzz ${factory.description}: ${(err as Error).message}`;
+    await pool.close();
+    report.durationMs = Math.round(performance.now() - started);
+    return report;
+  }
+  report.revision = first.revision;
+  const capabilities = first.serverCapabilities;
+  pool.release(first, first.alive);
+  log(`fuzzing ${factory.description} at ${report.revision}; client capabilities: ${Object.keys(capabilities).join(', ') || 'none'}`);
+  try {
+    const ctx: StepContext = {
+      rev: report.revision,
+      receiver: 'client',
+      transport: factory.transport,
+      capabilities,
+      tools: [],
+      ...(opts.hugeStringLength !== undefined ? { hugeStringLength: opts.hugeStringLength } : {}),
+      ...(opts.nestingDepth !== undefined ? { nestingDepth: opts.nestingDepth } : {}),
+    };
+    const oracles = SEQUENCE_ORACLES.filter((o) => wanted.has(o) && o !== 'tool-call-protocol-errors');
+    report.ran.push(...oracles);
+    report.findings.push(
+      ...(await fuzzSequences(pool, ctx, {
+        oracles,
+        seed: opts.seed ?? DEFAULTS.seed,
+        runs: opts.runs ?? DEFAULTS.runs,
+        deadline,
+        requestTimeoutMs: timeout,
+        maxSteps: opts.maxSteps ?? DEFAULTS.maxSteps,
+        report,
+        log,
+        receiver: 'client',
+      })),
+    );
+  } catch (err) {
+    report.errors.push(`fuzzing stopped: ${(err as Error).stack ?? String(err)}`);
+  } finally {
+    report.sessionsStarted = pool.started;
+    await pool.close();
+  }
+  report.durationMs = Math.round(performance.now() - started);
+  return report;
+}
+
 export interface SequenceFuzzOptions {
   oracles: readonly OracleId[];
   seed: number;

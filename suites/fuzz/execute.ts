@@ -136,7 +136,9 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
 
   // ---- stays-alive
   if (!alive) {
-    const why = sendFailure ?? session.closedReason ?? session.conn.exited?.() ?? `it stopped answering: our ping got no answer within ${opts.stallTimeoutMs ?? Math.max(3 * timeout, 5_000)} ms`;
+    // The connection may close a moment before the process's exit status is known.
+    if (session.conn.exited && session.conn.exited() === undefined) await session.until(() => session.conn.exited?.() !== undefined, session.now() + 300);
+    const why = sendFailure ?? session.conn.exited?.() ?? (session.closedReason ? `the connection closed (${session.closedReason})` : undefined) ?? `it stopped answering: our ping got no answer within ${opts.stallTimeoutMs ?? Math.max(3 * timeout, 5_000)} ms`;
     const lastStderr = session.stderr().trim().split('\n').filter(Boolean).slice(-3).join(' | ');
     violations.push({ oracle: 'stays-alive', message: `after ${steps.length} message(s): ${why}${lastStderr ? ` (last stderr: ${short(lastStderr, 300)})` : ''}` });
     if (lastStderr) evidence.push({ t: session.now() - t0, dir: 'recv', note: `stderr: ${short(lastStderr, 1000)}` });
@@ -200,7 +202,7 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
           if (silent(i)) break;
           if (e.toolCall) {
             notes.push(`${label}: no answer within ${timeout} ms (a long-running tool?); not judged`);
-            void session.client.peer.notify('notifications/cancelled', { requestId: e.id, reason: 'mcp-conform fuzz: timeout' }).catch(() => {});
+            void session.peer.notify('notifications/cancelled', { requestId: e.id, reason: 'mcp-conform fuzz: timeout' }).catch(() => {});
           } else if (e.mustError) violations.push({ oracle: 'error-codes', step: i, message: `${label} got no answer within ${timeout} ms; expected error ${e.codes?.join(' or ') ?? ''}`.trim() });
           else violations.push({ oracle: 'one-response-per-request', step: i, message: `${label} got no response within ${timeout} ms` });
         } else judgeError(mine[0] as Record<string, unknown>);

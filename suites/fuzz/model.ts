@@ -124,8 +124,13 @@ export class ModelDriver {
     return this.await(id, method, opts);
   }
 
+  /** Until the target first answers, it may still be starting up (a fresh process). */
+  private get patience(): number {
+    return this.session.inbox.length > this.inboxFrom ? this.timeoutMs : Math.max(this.timeoutMs, 30_000);
+  }
+
   async await(id: unknown, method: string, opts: { excuseTimeout?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
-    const deadline = this.session.now() + this.timeoutMs;
+    const deadline = this.session.now() + this.patience;
     await this.session.until(() => this.responses(id).length > 0 || !this.session.alive, deadline);
     const got = this.responses(id)[0];
     if (got) {
@@ -156,7 +161,8 @@ export class ModelDriver {
     const waitCancelled = [...this.sent.values()].some((s) => s.cancelledAt !== undefined && this.responses(s.id).length === 0);
     await this.session.until(() => false, this.session.now() + (waitCancelled ? Math.min(this.timeoutMs, 1_000) : graceMs));
     if (!this.session.alive) throw new ModelViolation('stateful-model', `the target went away: ${this.session.closedReason ?? 'closed'}${this.stderrTail()}`);
-    if (!(await this.session.ping(this.timeoutMs))) throw new ModelViolation('stateful-model', `the target stopped answering (ping unanswered within ${this.timeoutMs} ms)`);
+    const patience = Math.max(this.patience, 3 * this.timeoutMs, 5_000);
+    if (!(await this.session.ping(patience))) throw new ModelViolation('stateful-model', `the target stopped answering (ping unanswered within ${patience} ms)`);
     const got = this.session.inbox.slice(this.inboxFrom);
     for (const r of got) this.evidence.push({ t: r.t - this.t0, dir: 'recv', msg: r.msg });
     this.evidence.sort((a, b) => a.t - b.t);

@@ -8,7 +8,7 @@
 // or stalled; the model-based fuzzer and the final reproduction of a finding get a fresh one. A spare session is started in the
 // background while the current one works, so a replacement is usually ready when needed.
 import { EventEmitter } from 'node:events';
-import { connectTarget, MockClient, WireLog, type TargetSpec, type Transport } from '../../mock-server/index.ts';
+import { connectTarget, MockClient, WireLog, type Peer, type TargetSpec, type Transport } from '../../mock-server/index.ts';
 import { isRevision, type Revision } from '../../schema/index.ts';
 
 /** One connection to the target, not started. */
@@ -20,8 +20,10 @@ export interface OpenedConnection {
   stderr?: () => string;
   /** Why the target process is gone ("exited with code 70"), if it is. */
   exited?: () => string | undefined;
-  /** Extra teardown (an in-memory server…). */
+  /** Extra teardown (an in-memory server, the client process…). */
   dispose?: () => Promise<void>;
+  /** Our side of the connection (default: the client role, for a server target). */
+  driver?: (transport: Transport, wire: WireLog, options: SessionOptions) => SessionDriver;
 }
 
 /** How to reach the target: opens connections. */
@@ -29,7 +31,7 @@ export interface TargetFactory {
   /** Human text: `stdio: node server.js`. */
   description: string;
   transport: 'stdio' | 'http' | 'sse' | 'memory';
-  open(): OpenedConnection;
+  open(): OpenedConnection | Promise<OpenedConnection>;
 }
 
 export function targetFactory(target: TargetSpec, description: string): TargetFactory {
@@ -66,11 +68,43 @@ export interface SessionOptions {
   capabilities?: Record<string, unknown>;
 }
 
+/** Our side of a connection: the client role (target is a server) or the server role (client mode). */
+export interface SessionDriver {
+  /** The peer, once started. */
+  readonly peer: Peer;
+  start(): Promise<void>;
+  /** Completes the handshake; says what was negotiated and what the target declared. */
+  initialize(): Promise<{ revision: Revision; capabilities: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
 /** Ids of our own plumbing requests (handshake, health checks): never a fuzz reply. */
 export const OWN_ID_PREFIX = 'mcp-conform-';
 
+/** The client role: a MockClient that sends initialize and notifications/initialized. */
+export function clientDriver(transport: Transport, wire: WireLog, options: SessionOptions): SessionDriver {
+  const client = new MockClient(transport, { protocolVersion: options.revision, requestTimeoutMs: options.requestTimeoutMs, wire, capabilities: options.capabilities ?? {} });
+  return {
+    peer: client.peer,
+    start: () => client.start(),
+    async initialize() {
+      const reply = await client.peer.request('initialize', client.initializeParams(), { id: `${OWN_ID_PREFIX}initialize`, timeoutMs: Math.max(options.requestTimeoutMs, options.startupTimeoutMs ?? 30_000) });
+      if (!reply.ok) throw new Error(`initialize was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}`);
+      const result = reply.result as Record<string, unknown>;
+      const v = result.protocolVersion;
+      if (!isRevision(v)) throw new Error(`the target negotiated protocol version ${JSON.stringify(v)}, which is not a known revision`);
+      client.peer.revision = v;
+      client.initializeResult = result as unknown as MockClient['initializeResult'];
+      transport.setProtocolVersion?.(v);
+      await client.peer.notify('notifications/initialized');
+      return { revision: v, capabilities: (result.capabilities as Record<string, unknown> | undefined) ?? {} };
+    },
+    close: () => client.close(),
+  };
+}
+
 export class FuzzSession {
-  readonly client: MockClient;
+  readonly driver: SessionDriver;
   readonly wire = new WireLog(2_000);
   readonly inbox: Received[] = [];
   /** Lines the target wrote that are not JSON. */
@@ -83,6 +117,7 @@ export class FuzzSession {
   initialized = false;
   /** The revision both sides speak after initialize. */
   revision: Revision;
+  /** What the target declared: server capabilities, or a client's in client mode. */
   serverCapabilities: Record<string, unknown> = {};
   /** Fuzz runs this session has served. */
   runs = 0;
@@ -90,29 +125,12 @@ export class FuzzSession {
 
   constructor(readonly conn: OpenedConnection, readonly options: SessionOptions) {
     this.revision = options.revision;
-    this.client = new MockClient(conn.transport, { protocolVersion: options.revision, requestTimeoutMs: options.requestTimeoutMs, wire: this.wire, capabilities: options.capabilities ?? {} });
-    const peer = this.client.peer;
-    peer.onincoming = (msg) => {
-      this.inbox.push({ t: this.now(), msg });
-      this.events.emit('message');
-    };
-    peer.onclose = (reason) => {
-      this.closedReason = conn.exited?.() ?? reason;
-      this.events.emit('message');
-    };
-    const t = conn.transport;
-    const malformed = t.onmalformed;
-    t.onmalformed = (raw, err) => {
-      this.malformed.push({ t: this.now(), raw });
-      this.events.emit('message');
-      malformed?.(raw, err);
-    };
-    const note = t.onnote;
-    t.onnote = (text) => {
-      if (!text.startsWith('stderr:')) this.notes.push({ t: this.now(), note: text });
-      note?.(text);
-    };
+    this.driver = (conn.driver ?? clientDriver)(conn.transport, this.wire, options);
     this.events.setMaxListeners(100);
+  }
+
+  get peer(): Peer {
+    return this.driver.peer;
   }
 
   now(): number {
@@ -132,22 +150,41 @@ export class FuzzSession {
   }
 
   async start(): Promise<void> {
-    await this.client.start();
+    await this.driver.start();
+    // Wrapped once the peer exists and has set its own handlers.
+    const t = this.conn.transport;
+    const malformed = t.onmalformed;
+    t.onmalformed = (raw, err) => {
+      this.malformed.push({ t: this.now(), raw });
+      this.events.emit('message');
+      malformed?.(raw, err);
+    };
+    const note = t.onnote;
+    t.onnote = (text) => {
+      if (!text.startsWith('stderr:')) this.notes.push({ t: this.now(), note: text });
+      note?.(text);
+    };
+    const peer = this.peer;
+    const incoming = peer.onincoming;
+    peer.onincoming = (msg, info) => {
+      this.inbox.push({ t: this.now(), msg });
+      this.events.emit('message');
+      incoming?.(msg, info);
+    };
+    const closed = peer.onclose;
+    peer.onclose = (reason) => {
+      this.closedReason = this.conn.exited?.() ?? reason;
+      this.events.emit('message');
+      closed?.(reason);
+    };
+    if (peer.closed) this.closedReason = this.conn.exited?.() ?? peer.closeReason;
   }
 
   /** The initialize handshake; throws with the reason when the target refuses or is silent. */
   async initialize(): Promise<void> {
-    const reply = await this.client.peer.request('initialize', this.client.initializeParams(), { id: `${OWN_ID_PREFIX}initialize`, timeoutMs: Math.max(this.options.requestTimeoutMs, this.options.startupTimeoutMs ?? 30_000) });
-    if (!reply.ok) throw new Error(`initialize was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}`);
-    const result = reply.result as Record<string, unknown>;
-    const v = result.protocolVersion;
-    if (!isRevision(v)) throw new Error(`the target negotiated protocol version ${JSON.stringify(v)}, which is not a known revision`);
-    this.revision = v;
-    this.client.peer.revision = v;
-    this.client.initializeResult = result as unknown as MockClient['initializeResult'];
-    this.serverCapabilities = (result.capabilities as Record<string, unknown> | undefined) ?? {};
-    this.conn.transport.setProtocolVersion?.(v);
-    await this.client.peer.notify('notifications/initialized');
+    const { revision, capabilities } = await this.driver.initialize();
+    this.revision = revision;
+    this.serverCapabilities = capabilities;
     this.initialized = true;
   }
 
@@ -155,7 +192,7 @@ export class FuzzSession {
   async ping(timeoutMs = this.options.requestTimeoutMs): Promise<boolean> {
     if (!this.alive) return false;
     try {
-      await this.client.peer.request('ping', undefined, { id: `${OWN_ID_PREFIX}health-${++this.health}`, timeoutMs });
+      await this.peer.request('ping', undefined, { id: `${OWN_ID_PREFIX}health-${++this.health}`, timeoutMs });
       return true;
     } catch {
       return false;
@@ -185,7 +222,7 @@ export class FuzzSession {
     this.inbox.length = 0;
     this.malformed.length = 0;
     this.notes.length = 0;
-    const peer = this.client.peer;
+    const peer = this.peer;
     peer.received.length = 0;
     peer.unsolicited.length = 0;
     peer.violations.length = 0;
@@ -193,7 +230,7 @@ export class FuzzSession {
   }
 
   async close(): Promise<void> {
-    await this.client.close().catch(() => {});
+    await this.driver.close().catch(() => {});
     await this.conn.dispose?.().catch(() => {});
   }
 }
@@ -217,7 +254,7 @@ export class SessionPool {
 
   private async startOne(): Promise<FuzzSession> {
     this.started++;
-    const s = new FuzzSession(this.factory.open(), this.options);
+    const s = new FuzzSession(await this.factory.open(), this.options);
     try {
       await s.start();
     } catch (err) {

@@ -33,7 +33,7 @@ export async function listTools(session: FuzzSession, timeoutMs: number, maxPage
   const tools: Current['Tool'][] = [];
   let cursor: string | undefined;
   for (let page = 0; page < maxPages; page++) {
-    const reply = await session.client.peer.request('tools/list', cursor === undefined ? {} : { cursor }, { id: `mcp-conform-tools-${page}`, timeoutMs });
+    const reply = await session.peer.request('tools/list', cursor === undefined ? {} : { cursor }, { id: `mcp-conform-tools-${page}`, timeoutMs });
     if (!reply.ok) throw new Error(`tools/list was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}`);
     const list = reply.result.tools;
     if (Array.isArray(list)) tools.push(...(list as Current['Tool'][]));
