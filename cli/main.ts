@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerValidate } from './validate.ts';
 import { registerSync } from './sync.ts';
+import { registerFuzz } from './fuzz.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command();
@@ -14,6 +15,7 @@ program
 
 registerValidate(program);
 registerSync(program);
+registerFuzz(program);
 
 try {
   await program.parseAsync(process.argv);

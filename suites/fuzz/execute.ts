@@ -50,6 +50,7 @@ const short = (v: unknown, max = 200) => {
   const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return text.length > max ? `${text.slice(0, max)}…` : text;
 };
+const ms = (t: number) => Math.round(t * 10) / 10;
 const codeOf = (m: Record<string, unknown>) => (isObject(m.error) ? m.error.code : undefined);
 
 /** Makes a frame a stdio line: raw frames get the newline the transport leaves to us. */
@@ -91,7 +92,7 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
     const step = steps[i] as FuzzStep;
     if (!session.alive) break;
     const notesFrom = session.notes.length;
-    evidence.push(sentEntry(step, session.now() - t0, i));
+    evidence.push(sentEntry(step, ms(session.now() - t0), i));
     try {
       await session.transport.send(framed(step, stdio));
     } catch (err) {
@@ -130,8 +131,8 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
 
   // ---- what came back
   const got = session.inbox.slice(inboxFrom);
-  for (const r of got) evidence.push({ t: r.t - t0, dir: 'recv', msg: r.msg });
-  for (const m of session.malformed.slice(malformedFrom)) evidence.push({ t: m.t - t0, dir: 'recv', raw: m.raw, note: 'not JSON' });
+  for (const r of got) evidence.push({ t: ms(r.t - t0), dir: 'recv', msg: r.msg });
+  for (const m of session.malformed.slice(malformedFrom)) evidence.push({ t: ms(m.t - t0), dir: 'recv', raw: m.raw, note: 'not JSON' });
   evidence.sort((a, b) => a.t - b.t);
 
   // ---- stays-alive
@@ -141,7 +142,7 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
     const why = sendFailure ?? session.conn.exited?.() ?? (session.closedReason ? `the connection closed (${session.closedReason})` : undefined) ?? `it stopped answering: our ping got no answer within ${opts.stallTimeoutMs ?? Math.max(3 * timeout, 5_000)} ms`;
     const lastStderr = session.stderr().trim().split('\n').filter(Boolean).slice(-3).join(' | ');
     violations.push({ oracle: 'stays-alive', message: `after ${steps.length} message(s): ${why}${lastStderr ? ` (last stderr: ${short(lastStderr, 300)})` : ''}` });
-    if (lastStderr) evidence.push({ t: session.now() - t0, dir: 'recv', note: `stderr: ${short(lastStderr, 1000)}` });
+    if (lastStderr) evidence.push({ t: ms(session.now() - t0), dir: 'recv', note: `stderr: ${short(lastStderr, 1000)}` });
   }
 
   // ---- valid-responses: everything the target sent, results against their request's method

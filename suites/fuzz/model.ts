@@ -83,7 +83,7 @@ export class ModelDriver {
   }
 
   now(): number {
-    return this.session.now() - this.t0;
+    return Math.round((this.session.now() - this.t0) * 10) / 10;
   }
 
   id(kind: IdKind): string | number {
@@ -164,7 +164,7 @@ export class ModelDriver {
     const patience = Math.max(this.patience, 3 * this.timeoutMs, 5_000);
     if (!(await this.session.ping(patience))) throw new ModelViolation('stateful-model', `the target stopped answering (ping unanswered within ${patience} ms)`);
     const got = this.session.inbox.slice(this.inboxFrom);
-    for (const r of got) this.evidence.push({ t: r.t - this.t0, dir: 'recv', msg: r.msg });
+    for (const r of got) this.evidence.push({ t: Math.round((r.t - this.t0) * 10) / 10, dir: 'recv', msg: r.msg });
     this.evidence.sort((a, b) => a.t - b.t);
     const counts = new Map<string, number>();
     for (const r of got) {
@@ -437,7 +437,7 @@ export async function runCommands(source: SessionSource, cmds: Iterable<Cmd>, o:
     else error = err as Error;
     // What arrived until now is evidence too.
     if (driver.evidence.every((e) => e.dir === 'send')) {
-      for (const r of session.inbox.slice(driver.inboxFrom)) driver.evidence.push({ t: r.t - driver.t0, dir: 'recv', msg: r.msg });
+      for (const r of session.inbox.slice(driver.inboxFrom)) driver.evidence.push({ t: Math.round((r.t - driver.t0) * 10) / 10, dir: 'recv', msg: r.msg });
       driver.evidence.sort((a, b) => a.t - b.t);
     }
   } finally {

@@ -19,6 +19,7 @@ export interface ClientLaunch {
   command: string[];
   /** How the client reaches the mock server: it runs a stdio server command ({server}) or posts to a URL ({url}). */
   via: 'stdio' | 'http';
+  cwd?: string;
 }
 
 export interface ReplayFile {
