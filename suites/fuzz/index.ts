@@ -18,3 +18,4 @@ export { clientFactory, launchVia, substitute, defaultClientFuzzServer, type Cli
 export { listTools, selectTools, whyUnsafe, type CallToolsMode, type ToolSelection } from './tools.ts';
 export { replay, loadReplay, parseReplay, replayFileFor, ReplayFileError, REPLAY_FORMAT, type ReplayFile, type ReplayOutcome, type ClientLaunch } from './replay.ts';
 export { fuzzResults, replayPath, wirePath, type FuzzResultsOptions } from './results.ts';
+export { memoryFactory, type InMemoryServer } from './memory.ts';

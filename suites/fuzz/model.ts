@@ -376,8 +376,6 @@ export function commandArbitraries(tools: readonly CallableTool[], capabilities:
   const listable: ListMethod[] = [...lists, 'ping'];
   const arbs: fc.Arbitrary<Cmd>[] = [
     fc.constant(new Initialize({ cmd: 'initialize' })),
-    fc.constant(new Initialize({ cmd: 'initialize' })),
-    fc.constant(new Initialized({ cmd: 'initialized' })),
     fc.constant(new Initialized({ cmd: 'initialized' })),
     idKind.map((k) => new Ping(k)),
     fc.tuple(fc.constantFrom(...listable), idKind).map(([m, k]) => new List(m, k)),
@@ -398,6 +396,10 @@ export function commandArbitraries(tools: readonly CallableTool[], capabilities:
   }
   return arbs;
 }
+
+const handshake = (): Base[] => [new Initialize({ cmd: 'initialize' }), new Initialized({ cmd: 'initialized' })];
+/** true 4 times in 5; shrinks to false. */
+const handshakeFirst = fc.integer({ min: 0, max: 4 }).map((n) => n > 0);
 
 export interface ModelOptions {
   revision: Revision;
@@ -456,8 +458,10 @@ export async function runModel(source: SessionSource, o: ModelOptions): Promise<
     const seed = o.seed + 1000 + k;
     let focus: OracleId | undefined;
     let last: { driver: ModelDriver; violation: ModelViolation } | undefined;
-    const property = fc.asyncProperty(fc.commands(arbs, { maxCommands: o.maxCommands ?? 10 }), async (cmds) => {
-      const { driver, violation, error } = await runCommands(source, cmds, o);
+    // Most runs start with the handshake, so the commands that need a session get to run (fast-check
+    // skips a command whose precondition fails); shrinking drops it when the failure does not need it.
+    const property = fc.asyncProperty(handshakeFirst, fc.commands(arbs, { maxCommands: o.maxCommands ?? 10 }), async (first, cmds) => {
+      const { driver, violation, error } = await runCommands(source, [...(first ? handshake() : []), ...cmds], o);
       result.runs++;
       result.messages += driver.messages;
       result.cancellations += driver.cancellations;
@@ -475,9 +479,9 @@ export async function runModel(source: SessionSource, o: ModelOptions): Promise<
     }
     if (!details.failed || !focus || !details.counterexample) break;
     const oracle: OracleId = focus;
-    const cmds = [...(details.counterexample as unknown as [Iterable<Cmd>])[0]];
-    // fc.commands reports only the commands that ran; rebuild them from their JSON for the replay.
-    const json = cmds.map((c) => (c as Base).json);
+    // fast-check iterates its command wrappers; the commands that ran are the counterexample.
+    const [first, ran] = details.counterexample as unknown as [boolean, Iterable<{ cmd: Base; hasRan: boolean }>];
+    const json = [...(first ? handshake().map((c) => c.json) : []), ...[...ran].filter((w) => w.hasRan).map((w) => w.cmd.json)];
     o.log?.(`found ${oracle} (model) after ${details.numRuns} run(s), shrunk to ${json.length} command(s): ${json.map(describe).join(', ')}`);
     const again = await runCommands(source, json.map(commandFromJson), o);
     const reproduced = again.violation?.oracle === oracle;
