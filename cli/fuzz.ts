@@ -41,6 +41,7 @@ interface FuzzCliOptions {
   timeout: string;
   revision: string;
   maxSteps: string;
+  maxFindings: string;
   callTools: string;
   modelShare: string;
   model: boolean;
@@ -119,6 +120,7 @@ async function runFuzz(opts: FuzzCliOptions, command: string[]): Promise<number>
     timeBudgetMs: int('--time-budget', opts.timeBudget, 1),
     requestTimeoutMs: int('--timeout', opts.timeout, 1),
     maxSteps: int('--max-steps', opts.maxSteps, 1),
+    maxFindingsPerOracle: int('--max-findings', opts.maxFindings, 1),
     callTools,
     modelShare,
     ...(oracles ? { oracles: oracles as OracleId[] } : {}),
@@ -229,6 +231,7 @@ export function registerFuzz(program: Command): void {
     .option('--timeout <ms>', 'longest wait for one reply', String(DEFAULTS.requestTimeoutMs))
     .option('-r, --revision <rev>', `protocol revision to ask for (${REVISIONS.join(', ')})`, LATEST_STATEFUL)
     .option('--max-steps <n>', 'longest message sequence of one run', String(DEFAULTS.maxSteps))
+    .option('--max-findings <n>', 'findings per oracle, each for another kind of message', String(DEFAULTS.maxFindingsPerOracle))
     .addOption(new Option('--call-tools <mode>', 'which listed tools get called with generated arguments').choices(['safe', 'all', 'none']).default('safe'))
     .option('--model-share <f>', 'share of the budget for the model-based (fc.commands) phase', String(DEFAULTS.modelShare))
     .option('--no-model', 'skip the model-based phase')

@@ -35,6 +35,8 @@ export interface FuzzOptions {
   oracles?: readonly OracleId[];
   /** Keep a spare session starting in the background (default true). */
   spare?: boolean;
+  /** At most this many findings per oracle, each for another kind of step (default 3). */
+  maxFindingsPerOracle?: number;
   /** Sizes of the 'huge-string' and 'deep-nesting' rules. */
   hugeStringLength?: number;
   nestingDepth?: number;
@@ -44,6 +46,8 @@ export interface FuzzOptions {
 
 export interface Finding {
   oracle: OracleId;
+  /** The category of the step it concerns ('run': the run as a whole); findings of one oracle differ in it. */
+  category: string;
   /** The violation, in words. */
   message: string;
   kind: 'sequence' | 'model';
@@ -84,7 +88,7 @@ export interface FuzzReport {
   stderr?: string;
 }
 
-export const DEFAULTS = { runs: 200, seed: 0, timeBudgetMs: 60_000, requestTimeoutMs: 2_000, maxSteps: 8, modelShare: 0.3 } as const;
+export const DEFAULTS = { runs: 200, seed: 0, timeBudgetMs: 60_000, requestTimeoutMs: 2_000, maxSteps: 8, modelShare: 0.3, maxFindingsPerOracle: 3 } as const;
 
 function zeroCounts(): Record<OracleId, number> {
   return { 'stays-alive': 0, 'one-response-per-request': 0, 'valid-responses': 0, 'error-codes': 0, 'tool-call-protocol-errors': 0, 'stateful-model': 0, cancellation: 0 };
@@ -198,6 +202,7 @@ export async function fuzzServer(factory: TargetFactory, opts: FuzzOptions): Pro
       maxSteps: opts.maxSteps ?? DEFAULTS.maxSteps,
       report,
       log,
+      ...(opts.maxFindingsPerOracle !== undefined ? { maxFindingsPerOracle: opts.maxFindingsPerOracle } : {}),
     });
     report.findings.push(...found);
 
@@ -294,6 +299,7 @@ export async function fuzzClient(factory: TargetFactory, opts: FuzzOptions): Pro
         report,
         log,
         receiver: 'client',
+        ...(opts.maxFindingsPerOracle !== undefined ? { maxFindingsPerOracle: opts.maxFindingsPerOracle } : {}),
       })),
     );
   } catch (err) {
@@ -316,6 +322,8 @@ export interface SequenceFuzzOptions {
   maxSteps: number;
   report: Pick<FuzzReport, 'exercised' | 'runs' | 'messages' | 'notes' | 'errors'>;
   log: (line: string) => void;
+  /** Findings of one oracle with different step categories (likely different defects), at most (default 3). */
+  maxFindingsPerOracle?: number;
   /** Who receives the messages (default server). */
   receiver?: 'server' | 'client';
 }
@@ -330,28 +338,39 @@ export interface SessionSource {
 /** The sequence phase: one fast-check property run per finding, until runs or time run out. */
 export async function fuzzSequences(pool: SessionSource, ctx: StepContext, o: SequenceFuzzOptions): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const active = new Set<OracleId>(o.oracles);
+  const maxPer = o.maxFindingsPerOracle ?? DEFAULTS.maxFindingsPerOracle;
+  const found = new Map<OracleId, number>();
+  /** `oracle|category` of every finding so far: the same defect is not reported twice. */
+  const retired = new Set<string>();
+  const sig = (v: OracleViolation) => `${v.oracle}|${v.category ?? 'run'}`;
+  const open = (oracle: OracleId) => o.oracles.includes(oracle) && (found.get(oracle) ?? 0) < maxPer;
+  const judged = (oracle: OracleId, category: string) => open(oracle) && !retired.has(`${oracle}|${category}`);
   const arbitrary = sequenceArbitrary(ctx, o.maxSteps);
   let runsLeft = o.runs;
   const notes = new Set<string>();
-  for (let k = 0; active.size > 0 && runsLeft > 0 && Date.now() < o.deadline - 200; k++) {
+  for (let k = 0; o.oracles.some(open) && runsLeft > 0 && Date.now() < o.deadline - 200; k++) {
     const seed = o.seed + k;
-    let focus: OracleId | undefined;
+    let focus: string | undefined;
     let lastFailure: { rec: RunRecord; violation: OracleViolation } | undefined;
     const property = fc.asyncProperty(arbitrary, async (steps) => {
       const session = await pool.acquire();
-      const rec = await runSteps(session, steps, { requestTimeoutMs: o.requestTimeoutMs, active: focus ? new Set([focus]) : active, receiver: o.receiver ?? 'server' });
+      const f = focus;
+      const rec = await runSteps(session, steps, {
+        requestTimeoutMs: o.requestTimeoutMs,
+        judged: f ? (oracle, category) => `${oracle}|${category}` === f : judged,
+        receiver: o.receiver ?? 'server',
+      });
       o.report.runs++;
       o.report.messages += rec.steps.length;
       countExercised(rec, o.report.exercised);
       rec.notes.forEach((n) => notes.add(n.replace(/^step \d+ /, '')));
-      const relevant = rec.violations.filter((v) => (focus ? v.oracle === focus : active.has(v.oracle)));
+      const relevant = rec.violations.filter((v) => (f ? sig(v) === f : judged(v.oracle, v.category ?? 'run')));
       // Reused while it answers: a restart per failing run would make shrinking crawl (a Node
       // server takes 0.3–2 s of CPU to start); a dead or stalled target is replaced.
       pool.release(session, rec.alive);
       if (relevant.length === 0) return true;
       const v = relevant[0] as OracleViolation;
-      focus ??= v.oracle;
+      focus ??= sig(v);
       lastFailure = { rec, violation: v };
       return false;
     });
@@ -366,25 +385,29 @@ export async function fuzzSequences(pool: SessionSource, ctx: StepContext, o: Se
       break;
     }
     if (!details.failed || !focus || !details.counterexample) break;
-    const oracle: OracleId = focus;
+    const signature: string = focus;
+    const [oracleText, category] = signature.split('|') as [OracleId, string];
+    const oracle: OracleId = oracleText;
     const steps = (details.counterexample as unknown as [FuzzStep[]])[0];
-    o.log(`found ${oracle} after ${details.numRuns} run(s), shrunk ${details.numShrinks} time(s) to ${steps.length} message(s); reproducing on a fresh session`);
+    o.log(`found ${oracle} (${category}) after ${details.numRuns} run(s), shrunk ${details.numShrinks} time(s) to ${steps.length} message(s); reproducing on a fresh session`);
     // The evidence: the shrunk sequence once more, on a session nothing else has touched.
     let rec: RunRecord | undefined;
-    for (let attempt = 0; attempt < 2 && !rec?.violations.some((v) => v.oracle === oracle); attempt++) {
+    const same = (oracleId: OracleId, c: string) => `${oracleId}|${c}` === signature;
+    for (let attempt = 0; attempt < 2 && !rec?.violations.some((v) => sig(v) === signature); attempt++) {
       try {
         const fresh = await pool.fresh(true);
-        rec = await runSteps(fresh, steps, { requestTimeoutMs: o.requestTimeoutMs, active: new Set([oracle]), receiver: o.receiver ?? 'server' });
+        rec = await runSteps(fresh, steps, { requestTimeoutMs: o.requestTimeoutMs, judged: same, receiver: o.receiver ?? 'server' });
         pool.release(fresh, false);
       } catch (err) {
         o.report.errors.push(`reproducing the ${oracle} finding failed: ${(err as Error).message}`);
         break;
       }
     }
-    const again = rec?.violations.find((v) => v.oracle === oracle);
+    const again = rec?.violations.find((v) => sig(v) === signature);
     const shown = again ? (rec as RunRecord) : (lastFailure?.rec ?? rec);
     findings.push({
       oracle,
+      category,
       message: (again ?? lastFailure?.violation)?.message ?? 'violated',
       kind: 'sequence',
       seed,
@@ -395,7 +418,8 @@ export async function fuzzSequences(pool: SessionSource, ctx: StepContext, o: Se
       numRuns: details.numRuns,
       numShrinks: details.numShrinks,
     });
-    active.delete(oracle);
+    retired.add(signature);
+    found.set(oracle, (found.get(oracle) ?? 0) + 1);
   }
   o.report.notes.push(...[...notes].slice(0, 20));
   return findings;

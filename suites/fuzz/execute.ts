@@ -14,7 +14,12 @@ export interface OracleViolation {
   message: string;
   /** Index of the step it concerns, when one. */
   step?: number;
+  /** That step's category ('run' when the violation concerns the run as a whole). */
+  category?: string;
 }
+
+/** Which (oracle, step category) pairs still matter. */
+export type Judged = (oracle: OracleId, category: string) => boolean;
 
 export interface RunRecord {
   /** The steps as sent (fresh ids in place). */
@@ -37,6 +42,8 @@ export interface RunOptions {
   graceMs?: number;
   /** Oracles whose violations matter; a reply only they would judge is not waited for. */
   active?: ReadonlySet<OracleId>;
+  /** Finer than `active`: which oracle and step category pairs matter (both must agree). */
+  judged?: Judged;
   /** Who the target is (decides the direction replies are validated in). */
   receiver?: 'server' | 'client';
 }
@@ -75,7 +82,7 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
   const timeout = opts.requestTimeoutMs;
   const grace = opts.graceMs ?? 25;
   const active = opts.active;
-  const on = (o: OracleId) => !active || active.has(o);
+  const on = (o: OracleId, category = 'run') => (!active || active.has(o)) && (!opts.judged || opts.judged(o, category));
   const stdio = session.conn.lines === true;
   const t0 = session.now();
   const inboxFrom = session.inbox.length;
@@ -119,7 +126,10 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
   // timeout, unless no active oracle would judge their absence.
   const waitedFor = steps
     .map((s, i) => ({ s, i }))
-    .filter(({ s, i }) => s.expect.reply === 'response' && !httpRefused.has(i) && (on('one-response-per-request') || (s.expect.mustError && on('error-codes')) || (s.expect.toolCall && on('tool-call-protocol-errors')) || on('valid-responses')));
+    .filter(({ s, i }) => {
+      const c = s.category ?? 'step';
+      return s.expect.reply === 'response' && !httpRefused.has(i) && (on('one-response-per-request', c) || (s.expect.mustError && on('error-codes', c)) || (s.expect.toolCall && on('tool-call-protocol-errors', c)));
+    });
   if (answered) {
     await session.until(() => {
       const ids = byId();
@@ -269,5 +279,6 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
     violations.push({ oracle: 'one-response-per-request', message: `a response with id ${k} answers no request of this run: ${short(list[0], 160)}` });
   }
 
+  for (const v of violations) v.category = v.step !== undefined ? (steps[v.step]?.category ?? 'step') : 'run';
   return { steps, evidence, violations, alive, notes, durationMs: Math.round(performance.now() - started) };
 }

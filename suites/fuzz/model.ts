@@ -488,6 +488,7 @@ export async function runModel(source: SessionSource, o: ModelOptions): Promise<
     const shown = reproduced ? again : last;
     result.findings.push({
       oracle,
+      category: 'model',
       message: `${(reproduced ? again.violation : last?.violation)?.message ?? 'violated'} — after: ${json.map(describe).join(' → ')}`,
       kind: 'model',
       seed,

@@ -32,6 +32,8 @@ export interface ReplayFile {
   revision: Revision;
   target: { description: string; server?: TargetSpec; client?: ClientLaunch };
   oracle: OracleId;
+  /** The category of step the violation concerns: the replay judges that pair only. */
+  category?: string;
   violation: string;
   kind: 'sequence' | 'model';
   seed: number;
@@ -45,13 +47,14 @@ export interface ReplayFile {
   exchange: WireEntry[];
 }
 
-export function replayFileFor(f: Finding, ctx: Omit<ReplayFile, 'format' | 'formatVersion' | 'createdAt' | 'oracle' | 'violation' | 'kind' | 'seed' | 'path' | 'reproduced' | 'steps' | 'commands' | 'exchange'>): ReplayFile {
+export function replayFileFor(f: Finding, ctx: Omit<ReplayFile, 'format' | 'formatVersion' | 'createdAt' | 'oracle' | 'category' | 'violation' | 'kind' | 'seed' | 'path' | 'reproduced' | 'steps' | 'commands' | 'exchange'>): ReplayFile {
   const file: ReplayFile = {
     format: REPLAY_FORMAT,
     formatVersion: 1,
     createdAt: new Date().toISOString(),
     ...ctx,
     oracle: f.oracle,
+    category: f.category,
     violation: f.message,
     kind: f.kind,
     seed: f.seed,
@@ -113,8 +116,14 @@ export async function replay(file: ReplayFile, source: SessionSource, opts: { re
   const session = await source.fresh(true);
   try {
     // The steps are stored as sent: no fresh ids, so the frames are the very same.
-    const record = await runSteps(session, file.steps, { requestTimeoutMs: timeout, active: new Set([file.oracle]), receiver: opts.receiver ?? (file.mode === 'client' ? 'client' : 'server') });
-    const v = record.violations.find((x) => x.oracle === file.oracle);
+    const same = (v: { oracle: OracleId; category?: string }) => v.oracle === file.oracle && (file.category === undefined || (v.category ?? 'run') === file.category);
+    const record = await runSteps(session, file.steps, {
+      requestTimeoutMs: timeout,
+      active: new Set([file.oracle]),
+      judged: (oracle, category) => same({ oracle, category }),
+      receiver: opts.receiver ?? (file.mode === 'client' ? 'client' : 'server'),
+    });
+    const v = record.violations.find(same);
     return { reproduced: v !== undefined, message: v ? v.message : 'not reproduced: the sequence ran without that violation', evidence: record.evidence, record };
   } finally {
     source.release(session, false);

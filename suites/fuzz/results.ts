@@ -25,13 +25,13 @@ function compact(e: WireEntry): WireEntry {
 
 const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-/** `replays/fuzz_error-codes@2025-11-25.json` */
-export function replayPath(oracle: OracleId, rev: Revision): string {
-  return `replays/${fileSafe(ORACLES[oracle].id)}@${rev}.json`;
+/** `replays/fuzz_error-codes@2025-11-25.json`, then `…@2025-11-25.2.json` for an oracle's second finding. */
+export function replayPath(oracle: OracleId, rev: Revision, n = 1): string {
+  return `replays/${fileSafe(ORACLES[oracle].id)}@${rev}${n > 1 ? `.${n}` : ''}.json`;
 }
 
-export function wirePath(oracle: OracleId, rev: Revision): string {
-  return `wire/${fileSafe(ORACLES[oracle].id)}@${rev}.jsonl`;
+export function wirePath(oracle: OracleId, rev: Revision, n = 1): string {
+  return `wire/${fileSafe(ORACLES[oracle].id)}@${rev}${n > 1 ? `.${n}` : ''}.jsonl`;
 }
 
 export interface FuzzResultsOptions {
@@ -62,7 +62,8 @@ export function fuzzResults(report: FuzzReport, opts: FuzzResultsOptions): { res
   const rev = report.revision;
   const checks: CheckResult[] = [];
   const replayFiles: string[] = [];
-  const byOracle = new Map<OracleId, Finding>(report.findings.map((f) => [f.oracle, f]));
+  const byOracle = new Map<OracleId, Finding[]>();
+  for (const f of report.findings) byOracle.set(f.oracle, [...(byOracle.get(f.oracle) ?? []), f]);
   for (const oracle of ORACLE_IDS) {
     const meta = ORACLES[oracle];
     const page = meta.spec[rev];
@@ -78,8 +79,8 @@ export function fuzzResults(report: FuzzReport, opts: FuzzResultsOptions): { res
       durationMs: report.durationMs,
       wireLog: null,
     };
-    const f = byOracle.get(oracle);
-    if (!f) {
+    const found = byOracle.get(oracle) ?? [];
+    if (found.length === 0) {
       if (!meta.revisions.includes(rev)) {
         checks.push({ ...base, verdict: 'not-applicable', message: `does not apply to ${rev}` });
         continue;
@@ -92,28 +93,35 @@ export function fuzzResults(report: FuzzReport, opts: FuzzResultsOptions): { res
       else checks.push({ ...base, ...why(report, oracle) });
       continue;
     }
-    let replayFile: string | null = null;
-    let wireLog: string | null = null;
-    if (opts.outDir) {
-      replayFile = replayPath(oracle, rev);
-      wireLog = wirePath(oracle, rev);
-      const file = replayFileFor(f, { ...opts.replay, revision: rev });
-      mkdirSync(join(opts.outDir, 'replays'), { recursive: true });
-      mkdirSync(join(opts.outDir, 'wire'), { recursive: true });
-      writeFileSync(join(opts.outDir, replayFile), `${JSON.stringify(file, null, 2)}\n`);
-      writeFileSync(join(opts.outDir, wireLog), f.evidence.map((e) => JSON.stringify(e)).join('\n') + (f.evidence.length ? '\n' : ''));
-      replayFiles.push(join(opts.outDir, replayFile));
-    }
-    const size = f.kind === 'model' ? `${f.commands?.length ?? 0} command(s), ${f.steps.length} message(s)` : `${f.steps.length} message(s)`;
-    const how = `minimal ${f.kind === 'model' ? 'command sequence' : 'sequence'}: ${size} (seed ${f.seed}, path ${f.path || '-'}, ${f.numRuns} run(s), ${f.numShrinks} shrink step(s))`;
-    const rep = f.reproduced ? '' : '; NOT reproduced on a fresh session (may depend on earlier state or timing)';
-    const replayText = replayFile ? `; replay: ${replayFile} (mcp-conform fuzz --replay ${join(opts.outDir ?? '.', replayFile)})` : '';
+    const texts: string[] = [];
+    let firstWire: string | null = null;
+    found.forEach((f, i) => {
+      let replayFile: string | null = null;
+      if (opts.outDir) {
+        replayFile = replayPath(oracle, rev, i + 1);
+        const wireLog = wirePath(oracle, rev, i + 1);
+        firstWire ??= wireLog;
+        const file = replayFileFor(f, { ...opts.replay, revision: rev });
+        mkdirSync(join(opts.outDir, 'replays'), { recursive: true });
+        mkdirSync(join(opts.outDir, 'wire'), { recursive: true });
+        writeFileSync(join(opts.outDir, replayFile), `${JSON.stringify(file, null, 2)}\n`);
+        writeFileSync(join(opts.outDir, wireLog), f.evidence.map((e) => JSON.stringify(e)).join('\n') + (f.evidence.length ? '\n' : ''));
+        replayFiles.push(join(opts.outDir, replayFile));
+      }
+      const size = f.kind === 'model' ? `${f.commands?.length ?? 0} command(s), ${f.steps.length} message(s)` : `${f.steps.length} message(s)`;
+      const how = `minimal ${f.kind === 'model' ? 'command sequence' : 'sequence'}: ${size} (seed ${f.seed}, path ${f.path || '-'}, ${f.numRuns} run(s), ${f.numShrinks} shrink step(s))`;
+      const rep = f.reproduced ? '' : '; NOT reproduced on a fresh session (may depend on earlier state or timing)';
+      const replayText = replayFile ? `; replay: ${replayFile} (mcp-conform fuzz --replay ${join(opts.outDir ?? '.', replayFile)})` : '';
+      texts.push(`${found.length > 1 ? `[${i + 1}/${found.length}, ${f.category}] ` : ''}${f.message} — ${how}${rep}${replayText}`);
+    });
+    const first = found[0] as Finding;
     checks.push({
       ...base,
       verdict: verdictForFailure(meta.level),
-      message: `${f.message} — ${how}${rep}${replayText}`,
-      wireLog,
-      evidence: f.evidence.map(compact),
+      message: texts.join(' | '),
+      wireLog: firstWire,
+      // The first finding's exchange; the others are in their replay files and wire logs.
+      evidence: first.evidence.map(compact),
     });
   }
   const errors = [...report.errors];

@@ -43,6 +43,12 @@ export interface Expectation {
 export interface FuzzStep {
   /** What was sent, for reports: 'valid tools/list request', 'invalid (wrong-type): /params/name is 42…'. */
   label: string;
+  /**
+   * The kind of step, coarse enough that two findings of one oracle and one category are likely
+   * one defect: 'valid request', 'valid request + unknown top-level member', 'invalid request
+   * (invalid-json)', 'unknown method', 'tool call'…
+   */
+  category?: string;
   /** A JSON value, sent serialised (one frame). */
   message?: unknown;
   /** Exact text sent as one frame (stdio: a newline is added). */
@@ -159,6 +165,12 @@ export function expectationFor(ctx: StepContext, inv: InvalidMessage): Expectati
   }
 }
 
+/** Where a rule was applied, for categories: the envelope and the params are answered differently. */
+function where(pointer: string | undefined): string {
+  if (pointer === undefined || pointer === '') return '';
+  return isParamsPointer(pointer) ? ' in params' : ' in the envelope';
+}
+
 /** The id a receiver reads from bytes with invalid UTF-8 in it (each bad sequence becomes U+FFFD). */
 function decodedId(raw: Uint8Array): unknown {
   try {
@@ -168,12 +180,21 @@ function decodedId(raw: Uint8Array): unknown {
   }
 }
 
+/** The invalid message without the unknown top-level members its base happened to get (see sometimesPlain). */
+function withoutExtras(inv: InvalidMessage): InvalidMessage {
+  const v = inv.value;
+  if (inv.rule === 'extra-top-level-key' || inv.raw !== undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return inv;
+  const keep = inv.pointer?.split('/')[1];
+  const value = Object.fromEntries(Object.entries(v).filter(([key]) => ENVELOPE.has(key) || key === keep));
+  return { ...inv, value };
+}
+
 function fromInvalid(ctx: StepContext, inv: InvalidMessage, idKind: 'int' | 'string'): FuzzStep {
   let expect = expectationFor(ctx, inv);
   if (inv.rule === 'invalid-utf8' && inv.pointer === '/id' && inv.raw instanceof Uint8Array && expect.id !== undefined) {
     expect = { ...expect, id: decodedId(inv.raw) };
   }
-  const step: FuzzStep = { label: `invalid ${inv.base.kind}${inv.base.method ? ` ${inv.base.method}` : ''} (${inv.rule}): ${inv.description}`, expect };
+  const step: FuzzStep = { label: `invalid ${inv.base.kind}${inv.base.method ? ` ${inv.base.method}` : ''} (${inv.rule}): ${inv.description}`, category: `invalid ${inv.base.kind} (${inv.rule}${where(inv.pointer)})${inv.value !== undefined && inv.rule !== 'extra-top-level-key' ? extra(inv.value) : ''}`, expect };
   if (inv.raw !== undefined) {
     if (typeof inv.raw === 'string') step.raw = inv.raw;
     else step.rawBase64 = Buffer.from(inv.raw).toString('base64');
@@ -186,6 +207,25 @@ function fromInvalid(ctx: StepContext, inv: InvalidMessage, idKind: 'int' | 'str
 }
 
 const idKind = fc.constantFrom<'int' | 'string'>('int', 'string');
+
+const ENVELOPE = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
+
+/**
+ * The schema lets a message carry unknown top-level members, and the generator adds some. Peers
+ * that drop such messages (the SDK's strict parsing does) would then hide every other defect, so
+ * valid messages keep them one time in five; shrinking drops them.
+ */
+function sometimesPlain<T extends { value: Record<string, unknown> }>(arb: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return fc.tuple(arb, fc.integer({ min: 0, max: 4 })).map(([vm, n]) => {
+    if (n === 4) return vm;
+    const value = Object.fromEntries(Object.entries(vm.value).filter(([k]) => ENVELOPE.has(k)));
+    return { ...vm, value };
+  });
+}
+/** ' + unknown top-level member' when the message carries members JSON-RPC does not define. */
+function extra(v: unknown): string {
+  return v !== null && typeof v === 'object' && Object.keys(v).some((k) => !ENVELOPE.has(k)) ? ' + unknown top-level member' : '';
+}
 
 /** Every kind of step, weighted, for the given target. */
 export function stepArbitrary(ctx: StepContext): fc.Arbitrary<FuzzStep> {
@@ -201,8 +241,9 @@ export function stepArbitrary(ctx: StepContext): fc.Arbitrary<FuzzStep> {
   if (requests.length) {
     arbs.push({
       weight: 4,
-      arbitrary: fc.tuple(validMessage(ctx.rev, { kinds: ['request'], methods: requests }), idKind).map(([vm, k]) => ({
+      arbitrary: fc.tuple(sometimesPlain(validMessage(ctx.rev, { kinds: ['request'], methods: requests })), idKind).map(([vm, k]) => ({
         label: `valid ${vm.method} request`,
+        category: `valid request${extra(vm.value)}`,
         message: vm.value,
         expect: { reply: 'response' as const, id: idOf(vm.value) ?? 0, method: vm.method as string },
         freshId: k,
@@ -212,13 +253,14 @@ export function stepArbitrary(ctx: StepContext): fc.Arbitrary<FuzzStep> {
   if (notifications.length) {
     arbs.push({
       weight: 1,
-      arbitrary: validMessage(ctx.rev, { kinds: ['notification'], methods: notifications }).map((vm) => ({ label: `valid ${vm.method} notification`, message: vm.value, expect: { reply: 'none' as const } })),
+      arbitrary: sometimesPlain(validMessage(ctx.rev, { kinds: ['notification'], methods: notifications })).map((vm) => ({ label: `valid ${vm.method} notification`, category: `valid notification${extra(vm.value)}`, message: vm.value, expect: { reply: 'none' as const } })),
     });
   }
   arbs.push({
     weight: 1,
     arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_METHODS), fc.option(fc.constant({}), { nil: undefined }), idKind).map(([method, params, k]) => ({
       label: `request of unknown method ${JSON.stringify(method)}`,
+      category: 'unknown method',
       message: request(method, params),
       expect: { reply: 'response' as const, id: 0, method, mustError: true, codes: [JSONRPC.MethodNotFound] },
       freshId: k,
@@ -227,8 +269,9 @@ export function stepArbitrary(ctx: StepContext): fc.Arbitrary<FuzzStep> {
   if (otherWay.length) {
     arbs.push({
       weight: 1,
-      arbitrary: fc.tuple(validMessage(ctx.rev, { kinds: ['request'], methods: otherWay }), idKind).map(([vm, k]) => ({
+      arbitrary: fc.tuple(sometimesPlain(validMessage(ctx.rev, { kinds: ['request'], methods: otherWay })), idKind).map(([vm, k]) => ({
         label: `${vm.method} request, a method only the ${ctx.receiver} sends`,
+        category: `method of the other side${extra(vm.value)}`,
         message: vm.value,
         expect: { reply: 'response' as const, id: 0, mustError: true, codes: [JSONRPC.MethodNotFound] },
         freshId: k,
@@ -238,13 +281,14 @@ export function stepArbitrary(ctx: StepContext): fc.Arbitrary<FuzzStep> {
   arbs.push({
     weight: 4,
     arbitrary: fc
-      .tuple(invalidMessage(ctx.rev, { kinds: ['request', 'notification'], methods: [...requests, ...notifications], ...sizes }), idKind)
-      .map(([inv, k]) => fromInvalid(ctx, inv, k)),
+      .tuple(invalidMessage(ctx.rev, { kinds: ['request', 'notification'], methods: [...requests, ...notifications], ...sizes }), idKind, fc.integer({ min: 0, max: 4 }))
+      .map(([inv, k, n]) => fromInvalid(ctx, n === 4 ? inv : withoutExtras(inv), k)),
   });
   arbs.push({
     weight: 1,
     arbitrary: validMessage(ctx.rev, { kinds: ['response', 'error'] }).map((vm) => ({
       label: `unsolicited ${vm.kind === 'error' ? 'error ' : ''}response${vm.method ? ` (a ${vm.method} result)` : ''}`,
+      category: 'unsolicited response',
       message: vm.value,
       expect: { reply: 'none-or-error' as const, id: rawIdOf(vm.value) },
     })),
@@ -253,6 +297,7 @@ export function stepArbitrary(ctx: StepContext): fc.Arbitrary<FuzzStep> {
     const calls = ctx.tools.map((t) =>
       fc.tuple(t.arguments, idKind).map(([args, k]) => ({
         label: `tools/call of ${t.name} with generated arguments`,
+        category: 'tool call',
         message: request('tools/call', { name: t.name, arguments: args }),
         expect: { reply: 'response' as const, id: 0, method: 'tools/call', toolCall: true },
         freshId: k,
