@@ -5,6 +5,7 @@ import { registerSync } from './sync.ts';
 import { registerMock } from './mock.ts';
 import { registerServer } from './server.ts';
 import { registerClient } from './client.ts';
+import { registerFuzz } from './fuzz.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command();
@@ -20,6 +21,7 @@ registerSync(program);
 registerMock(program);
 registerServer(program);
 registerClient(program);
+registerFuzz(program);
 
 try {
   await program.parseAsync(process.argv);
