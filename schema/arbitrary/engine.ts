@@ -95,7 +95,7 @@ const keyName = fc.oneof(
 
 export class Compiler {
   readonly oracleUses: OracleUse[] = [];
-  /** Why subschemas had no value, deepest last; used for the error when the root has none. */
+  /** Why subschemas had no value, causes before the nodes they sink; the error when the root has none. */
   readonly failures: { pointer: string; construct: string; reason: string }[] = [];
   private readonly memo = new WeakMap<object, Map<number, Arb | null | typeof PENDING>>();
   private readonly branchCache = new WeakMap<object, JsonSchema[]>();
