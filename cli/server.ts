@@ -36,6 +36,8 @@ export interface ServerCommandOptions {
   sse?: string;
   config?: string;
   name?: string;
+  /** --reference: test the bundled reference server. */
+  reference?: boolean;
   /** --call-tools values (all, none, safe, or tool-name globs). */
   callTools?: string[];
   /** false with --no-call. */
@@ -82,8 +84,13 @@ function parseEnv(list: readonly string[]): Record<string, string> {
 
 /** The one target the options name; exactly one of --stdio, --url, --sse, --config. */
 export function targetFromOptions(o: ServerCommandOptions, command: string[], notes: string[] = []): TargetSpec {
-  const forms = [o.stdio && '--stdio', o.url && '--url', o.sse && '--sse', o.config && '--config'].filter(Boolean);
-  if (forms.length !== 1) throw new UsageError(forms.length ? `choose one target, not ${forms.join(' and ')}` : 'no target: give --stdio -- CMD ARGS…, --url URL, --sse URL or --config FILE --name NAME');
+  const forms = [o.reference && '--reference', o.stdio && '--stdio', o.url && '--url', o.sse && '--sse', o.config && '--config'].filter(Boolean);
+  if (forms.length !== 1) throw new UsageError(forms.length ? `choose one target, not ${forms.join(' and ')}` : 'no target: give --stdio -- CMD ARGS…, --url URL, --sse URL, --config FILE --name NAME or --reference');
+  // The embedded default target: the bundled reference server (mock-server/reference) over stdio.
+  if (o.reference) {
+    if (command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (--reference takes no command)`);
+    return { kind: 'stdio', command: process.execPath, args: [join(PROJECT_ROOT, 'bin', 'mcp-conform.js'), 'mock', '--reference', '--stdio'] };
+  }
   if (!o.stdio && command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (only --stdio takes a command after --)`);
   if (!o.stdio && (o.cwd || o.env.length)) throw new UsageError('--cwd and --env apply to --stdio only');
   if (!o.url && !o.sse && o.header.length) throw new UsageError('--header applies to --url and --sse only');
@@ -258,6 +265,7 @@ export function registerServer(program: Command): void {
     .option('-o, --out <dir>', 'folder for results.json and wire/*.jsonl', './mcp-conform-results')
     .option('--timeout <ms>', 'longest wait for one answer from the server', '5000')
     .option('--budget <ms>', 'whole-run time limit; checks not finished by then are not-verified')
+    .option('--reference', 'test the bundled reference server (mcp-conform mock --reference) over stdio: the default target of npm start')
     .addOption(new Option('--stdio', 'run the server as a child process and talk over its stdin/stdout'))
     .option('--cwd <dir>', 'working directory of the --stdio server')
     .option('--env <K=V>', 'environment variable for the --stdio server (repeatable)', repeat, [])
