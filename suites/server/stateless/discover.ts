@@ -154,7 +154,7 @@ check(
     ] as const) {
       if (caps[cap]) replies.push({ method, reply: await s.request(method) });
     }
-    for (const op of (await safeOperations(s)).slice(0, 3)) replies.push({ method: op.label, reply: await s.request(op.method, op.params) });
+    for (const op of (await safeOperations(s, t.config.callTools)).slice(0, 3)) replies.push({ method: op.label, reply: await s.request(op.method, op.params) });
     for (const { method, reply } of replies) {
       if (!reply.ok) continue;
       const type = reply.result.resultType;

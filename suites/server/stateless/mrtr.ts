@@ -8,8 +8,8 @@ import { at, CAPABILITY_OF, INPUT_METHODS, inputRequiringOperation, isObject, ty
 
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
   const s = await t.stateless();
-  const found = await inputRequiringOperation(s);
-  if (!found) return t.notApplicable('no read-only operation of the server (resources/read, prompts/get, tools/call of readOnlyHint tools) asked for input');
+  const found = await inputRequiringOperation(s, t.config.callTools);
+  if (!found) return t.notApplicable('no operation the checks may send (resources/read, prompts/get, tools/call of tools the --call-tools policy allows) asked for input');
   return { s, op: found.op, result: found.reply.result };
 }
 
