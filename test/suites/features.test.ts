@@ -34,7 +34,7 @@ test('the feature areas define the expected checks', () => {
 });
 
 test('correct fixture: every check passes at every stateful revision (or does not apply)', async () => {
-  const results = await run(defs, fixtureTarget(), STATEFUL, { checkTimeoutMs: 15_000 });
+  const results = await run(defs, fixtureTarget(), STATEFUL, { checkTimeoutMs: 20_000 });
   const wrong = results.filter((r) => r.verdict !== 'pass' && !(r.verdict === 'not-applicable' && r.id in WITHOUT));
   expect(wrong.map(brief)).toEqual([]);
   // The fixture speaks each revision validly: no schema violations in anything it sent.
@@ -63,7 +63,7 @@ describe.concurrent('--break <check-id> fails exactly that check', () => {
       defs.filter((d) => d.meta.revisions.includes(rev)),
       fixtureTarget({ breaks: [id] }),
       [rev],
-      { checkTimeoutMs: 15_000 },
+      { checkTimeoutMs: 20_000 },
     );
     const mine = results.find((r) => r.id === id) as CheckResult;
     expect(brief(mine)).toMatch(new RegExp(`^${id.replace('/', '\\/')} \\[${rev}\\] ${verdictForFailure(def.meta.level)}: `));
