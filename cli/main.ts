@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerValidate } from './validate.ts';
 import { registerSync } from './sync.ts';
+import { registerMock } from './mock.ts';
 import { registerServer } from './server.ts';
 import { VERSION } from './version.ts';
 
@@ -15,6 +16,7 @@ program
 
 registerValidate(program);
 registerSync(program);
+registerMock(program);
 registerServer(program);
 
 try {

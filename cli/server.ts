@@ -203,12 +203,17 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const say = (line: string) => io.err.write(`${line}\n`);
   const m = await lazy();
-  const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary } = m;
+  const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary, loadServerChecks, selected } = m;
   let callTools: RunConfig['callTools'];
   try {
     callTools = o.call === false ? 'none' : m.parseCallTools(o.callTools);
   } catch (err) {
     throw new UsageError((err as Error).message);
+  }
+  // --only / --skip that select nothing are a typo, not a run.
+  if (o.only.length || o.skip.length) {
+    const ids = (await loadServerChecks()).map((d) => d.meta.id);
+    if (!ids.some((id) => selected(id, o))) throw new UsageError(`no check matches --only ${o.only.join(',') || '(all)'}${o.skip.length ? ` --skip ${o.skip.join(',')}` : ''} (areas: ${[...new Set(ids.map((id) => id.split('/')[0]))].join(', ')})`);
   }
 
   say(`mcp-conform ${VERSION}: testing ${describeTarget(target)}`);

@@ -39,7 +39,12 @@ interface Base {
 export type ToolResultValue = Current['CallToolResult'] | string | { structuredContent: JsonObject; content?: Current['ContentBlock'][]; isError?: boolean; _meta?: JsonObject };
 export type ToolHandler = (args: JsonObject, ctx: ServerContext) => ToolResultValue | Promise<ToolResultValue>;
 
-export interface ToolSpec extends Omit<Partial<Current['Tool']>, 'name'> {
+/** A JSON Schema object (tool input/output schemas may use any keyword of their dialect). */
+export type JsonSchemaObject = JsonObject;
+
+export interface ToolSpec extends Omit<Partial<Current['Tool']>, 'name' | 'inputSchema' | 'outputSchema'> {
+  inputSchema?: JsonSchemaObject;
+  outputSchema?: JsonSchemaObject;
   /** Computes the result; thrown errors become `isError` results, RpcError a JSON-RPC error. */
   handler?: ToolHandler;
   /** A fixed result; strings may hold `{{arguments.x}}` and `{{input.key.…}}` placeholders. */
@@ -176,7 +181,7 @@ export interface ExpectationSpec {
   params?: JsonObject;
   /** Must arrive within this many ms of the server's first connection. */
   within?: number;
-  /** How many matches are needed (default at least 1); `{ max }` also bounds them. */
+  /** How many matches are needed: a number is a minimum (default 1); `{ min, max }` bounds both ways ({ max: 0 }: never). */
   times?: number | { min?: number; max?: number };
 }
 

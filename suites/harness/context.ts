@@ -1,7 +1,7 @@
 // The `t` a check body receives: connections to the target, the check's wire log, and a small
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
 import { hasCapability, type Current, type Revision } from '../../schema/index.ts';
-import { ClosedError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
+import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/model.ts';
 import type { RunConfig, TargetSpec } from './config.ts';
 import { openTransport, type OpenedTransport } from './connect.ts';
@@ -337,6 +337,11 @@ export class CheckContext {
   async close(): Promise<void> {
     this.ended = true;
     await Promise.all(this.connections.map((c) => c.client.close().catch(() => {})));
+  }
+
+  /** An HTTP target refused the request at the transport level (status ≥ 400, no JSON-RPC answer to it). */
+  static httpRefusal(err: unknown): { status: number; body: string } | undefined {
+    return err instanceof HttpError ? { status: err.status, body: err.body } : undefined;
   }
 
   /** Is this error one of the peer's "no answer" / "went away" errors? */

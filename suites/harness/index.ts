@@ -20,5 +20,5 @@ export { validMessagesResults, notRunResult, VALID_MESSAGES } from './aggregate.
 export { runConfig, parseCallTools, selected, matchesGlob, DEFAULT_TIMEOUTS, type RunConfig, type TargetSpec, type CallToolsPolicy } from './config.ts';
 export { openTransport, type OpenedTransport } from './connect.ts';
 export { probeTarget, type ProbeResult, type RevisionProbe } from './probe.ts';
-export { runSuites, finishResults, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';
+export { runSuites, finishResults, loadServerChecks, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';
 export { FIXTURE } from './fixtures.ts';

@@ -1,13 +1,16 @@
 // Runs suites as vitest tests (the CLI's engine): one vitest test per check and revision,
 // results.json written by the reports room's reporter, plus the run-level results computed here
 // (schema/valid-messages, budget and interruption notes).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Reporter, Vitest } from 'vitest/node';
 import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
 import type { CheckResult, Results } from '../../reports/model.ts';
 import type { ProgressStream } from '../../reports/index.ts';
 import { validMessagesResults } from './aggregate.ts';
+import { definedChecks } from './check.ts';
+import type { CheckDef } from './run.ts';
 import type { RunConfig } from './config.ts';
 
 export interface SuiteRunOptions {
@@ -27,6 +30,17 @@ export interface SuiteRunOptions {
 }
 
 export const SERVER_SUITES = ['suites/server/**/*.ts'];
+/** Files under suites/ starting with `_` are helpers, not suites. */
+const SUITE_EXCLUDE = ['**/_*.ts', '**/node_modules/**'];
+
+/** The checks the server suites define (imports every suite file here; nothing runs). */
+export async function loadServerChecks(dir = join(PROJECT_ROOT, 'suites', 'server')): Promise<CheckDef[]> {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !basename(f).startsWith('_'))
+    .sort();
+  for (const f of files) await import(pathToFileURL(join(dir, f)).href);
+  return definedChecks().filter((d) => d.meta.side === 'server');
+}
 
 const BUDGET_NOTE = 'not run: the run budget was exhausted';
 
@@ -108,6 +122,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
         config: false,
         root: PROJECT_ROOT,
         include: opts.include ?? SERVER_SUITES,
+        exclude: SUITE_EXCLUDE,
         watch: false,
         reporters: [reporter, handle],
         pool: 'forks',

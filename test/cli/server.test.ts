@@ -3,10 +3,14 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE, leftovers, readResults, runCli, tempDir } from './server-helpers.ts';
+import { parseRevisions, targetFromConfig, targetFromOptions, UsageError, type ServerCommandOptions } from '../../cli/server.ts';
 
 describe('mcp-conform server', () => {
-  it('passes the correct fixture over stdio: exit 0, results.json, wire logs, no leftover process', async () => {
-    const run = await runCli(['--revision', '2025-11-25', '--stdio', '--', ...FIXTURE]);
+  it('passes the correct fixture (from an mcpServers config) over stdio: exit 0, results.json, wire logs, no leftover process', async () => {
+    const dir = tempDir('config');
+    const [command, ...args] = FIXTURE;
+    writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { other: { url: 'http://127.0.0.1:1/mcp' }, fixture: { command, args } } }));
+    const run = await runCli(['--revision', '2025-11-25', '--config', join(dir, 'mcp.json'), '--name', 'fixture'], { timeoutMs: 300_000 });
     expect(run.code, run.stderr).toBe(0);
     const results = readResults(run);
     expect(results.revisions).toEqual(['2025-11-25']);
@@ -20,7 +24,7 @@ describe('mcp-conform server', () => {
     const procs = await leftovers(run);
     expect(procs.started).toBeGreaterThan(25);
     expect(procs.alive).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it('exits 1 when a MUST fails, naming the check (a broken fixture, --only)', async () => {
     const run = await runCli(['--revision', '2025-11-25', '--only', 'stdio', '--only', 'ping/*', '--stdio', '--', ...FIXTURE, '--break', 'stdio/stdout-only-messages']);
@@ -33,17 +37,6 @@ describe('mcp-conform server', () => {
     expect(check?.evidence?.some((e) => e.raw?.includes('fixture server ready'))).toBe(true);
     expect(check?.specUrl).toBe('https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#stdio');
     expect(run.stdout).toContain('stdio/stdout-only-messages');
-  }, 120_000);
-
-  it('--revision all tests every revision the server speaks; --config reads mcpServers', async () => {
-    const dir = tempDir('config');
-    const [command, ...args] = FIXTURE;
-    writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { other: { url: 'http://127.0.0.1:1/mcp' }, fixture: { command, args } } }));
-    const run = await runCli(['--only', 'ping/response', '--config', join(dir, 'mcp.json'), '--name', 'fixture']);
-    expect(run.code, run.stderr).toBe(0);
-    const results = readResults(run);
-    expect(results.revisions).toEqual(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25']);
-    expect(results.checks.filter((c) => c.id === 'ping/response').map((c) => c.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
   }, 120_000);
 
   it('exits 3 and still writes results.json when the target cannot be started or reached', async () => {
@@ -60,22 +53,73 @@ describe('mcp-conform server', () => {
     }
   }, 60_000);
 
-  it('exits 2 on usage and config errors', async () => {
-    const dir = tempDir('badconfig');
-    writeFileSync(join(dir, 'two.json'), JSON.stringify({ mcpServers: { a: { command: 'x' }, b: { command: 'y' } } }));
-    const runs = await Promise.all([
-      runCli([]),
-      runCli(['--url', 'http://127.0.0.1:9/mcp', '--sse', 'http://127.0.0.1:9/sse']),
-      runCli(['--revision', '2023-01-01', '--stdio', '--', 'x']),
-      runCli(['--timeout', 'soon', '--stdio', '--', 'x']),
-      runCli(['--config', join(dir, 'two.json')]),
-      runCli(['--config', join(dir, 'missing.json')]),
-    ]);
-    for (const run of runs) {
-      expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(/error/);
-      expect(existsSync(join(run.out, 'results.json'))).toBe(false);
-    }
-    expect(runs[4]?.stderr).toMatch(/choose one with --name \(a, b\)/);
+  it('exits 2 on a usage error, before starting anything', async () => {
+    const [two, none] = await Promise.all([runCli(['--url', 'http://127.0.0.1:9/mcp', '--sse', 'http://127.0.0.1:9/sse']), runCli(['--only', 'lifecycel', '--stdio', '--', 'x'])]);
+    expect(two.code, two.stderr).toBe(2);
+    expect(two.stderr).toMatch(/error: choose one target, not --url and --sse/);
+    expect(none.code, none.stderr).toBe(2);
+    expect(none.stderr).toMatch(/error: no check matches --only lifecycel \(areas: .*lifecycle/);
+    for (const run of [two, none]) expect(existsSync(join(run.out, 'results.json'))).toBe(false);
   }, 60_000);
+});
+
+describe('mcp-conform server option parsing', () => {
+  const base: ServerCommandOptions = { revision: 'all', only: [], skip: [], out: 'x', timeout: '5000', env: [], header: [] };
+  const usage = (o: Partial<ServerCommandOptions>, cmd: string[] = []) => {
+    try {
+      targetFromOptions({ ...base, ...o }, cmd);
+    } catch (err) {
+      if (err instanceof UsageError) return err.message;
+      throw err;
+    }
+    return 'no error';
+  };
+
+  it('needs exactly one target, and options that fit it', () => {
+    expect(usage({})).toMatch(/no target/);
+    expect(usage({ stdio: true })).toMatch(/needs the server command after --/);
+    expect(usage({ url: 'http://a/mcp', sse: 'http://a/sse' })).toMatch(/choose one target/);
+    expect(usage({ url: 'ftp://a' })).toMatch(/not an http\(s\) URL/);
+    expect(usage({ url: 'http://a/mcp', cwd: '/' })).toMatch(/--cwd and --env apply to --stdio only/);
+    expect(usage({ stdio: true, header: ['a:b'] }, ['x'])).toMatch(/--header applies/);
+    expect(usage({ url: 'http://a/mcp' }, ['x'])).toMatch(/unexpected arguments/);
+    expect(usage({ stdio: true, env: ['NOPE'] }, ['x'])).toMatch(/KEY=value/);
+    expect(usage({ url: 'http://a/mcp', header: ['nocolon'] })).toMatch(/Name:value/);
+    expect(usage({ config: '/no/such/file.json' })).toMatch(/cannot read/);
+  });
+
+  it('builds stdio, http and sse targets', () => {
+    expect(targetFromOptions({ ...base, stdio: true, cwd: '/tmp', env: ['A=1', 'B=x=y'] }, ['node', 's.js'])).toEqual({ kind: 'stdio', command: 'node', args: ['s.js'], cwd: '/tmp', env: { A: '1', B: 'x=y' } });
+    expect(targetFromOptions({ ...base, url: 'http://127.0.0.1:1/mcp', header: ['Authorization: Bearer x'] }, [])).toEqual({ kind: 'http', url: 'http://127.0.0.1:1/mcp', headers: { Authorization: 'Bearer x' } });
+    expect(targetFromOptions({ ...base, sse: 'http://127.0.0.1:1/sse' }, [])).toEqual({ kind: 'sse', url: 'http://127.0.0.1:1/sse' });
+  });
+
+  it('reads the mcpServers config format', () => {
+    const doc = JSON.stringify({
+      mcpServers: {
+        local: { command: 'npx', args: ['-y', 'pkg'], env: { K: 'v' }, cwd: 'sub' },
+        remote: { url: 'http://127.0.0.1:1/mcp', headers: { 'X-Key': 'k' } },
+        legacy: { type: 'sse', url: 'http://127.0.0.1:1/sse' },
+        streamable: { type: 'streamable-http', url: 'http://127.0.0.1:1/mcp' },
+        odd: { type: 'websocket', url: 'ws://x' },
+        broken: { args: [] },
+      },
+    });
+    expect(targetFromConfig(doc, 'mcp.json', 'local', '/base')).toEqual({ kind: 'stdio', command: 'npx', args: ['-y', 'pkg'], env: { K: 'v' }, cwd: '/base/sub' });
+    expect(targetFromConfig(doc, 'mcp.json', 'remote', '/base')).toEqual({ kind: 'http', url: 'http://127.0.0.1:1/mcp', headers: { 'X-Key': 'k' } });
+    expect(targetFromConfig(doc, 'mcp.json', 'legacy', '/base')).toEqual({ kind: 'sse', url: 'http://127.0.0.1:1/sse' });
+    expect(targetFromConfig(doc, 'mcp.json', 'streamable', '/base').kind).toBe('http');
+    expect(() => targetFromConfig(doc, 'mcp.json', 'odd', '/base')).toThrow(/is not http, streamable-http or sse/);
+    expect(() => targetFromConfig(doc, 'mcp.json', 'broken', '/base')).toThrow(/neither "command" nor "url"/);
+    expect(() => targetFromConfig(doc, 'mcp.json', undefined, '/base')).toThrow(/choose one with --name \(local, remote/);
+    expect(() => targetFromConfig(doc, 'mcp.json', 'nope', '/base')).toThrow(/no server named "nope"/);
+    expect(() => targetFromConfig('{', 'mcp.json', undefined, '/base')).toThrow(/not JSON/);
+    expect(() => targetFromConfig('{"servers":{}}', 'mcp.json', undefined, '/base')).toThrow(/no "mcpServers" object/);
+  });
+
+  it('parses revisions', () => {
+    expect(parseRevisions('all')).toBe('all');
+    expect(parseRevisions('2025-06-18,2025-11-25')).toEqual(['2025-06-18', '2025-11-25']);
+    expect(() => parseRevisions('2023-01-01')).toThrow(UsageError);
+  });
 });
