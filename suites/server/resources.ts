@@ -18,7 +18,7 @@ import {
   walkList,
   type Json,
   type T,
-} from './feature-kit.ts';
+} from './_feature-kit.ts';
 
 const resources = (anchor: string | Parameters<typeof cite>[1], revs = STATEFUL) => cite('server/resources', anchor, revs);
 

@@ -19,7 +19,7 @@ import {
   type Json,
   type T,
   type Tool,
-} from './feature-kit.ts';
+} from './_feature-kit.ts';
 
 const tasks = (anchor: string) => cite('basic/utilities/tasks', anchor, ['2025-11-25']);
 const TOOLS_CALL = 'server.tasks.requests.tools.call';

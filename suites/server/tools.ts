@@ -1,5 +1,5 @@
 // server/tools: listing tools, their schemas and names, calling them (only those the run may
-// call: see feature-kit mayCall), results and content, error reporting, list_changed gating.
+// call: see _feature-kit mayCall), results and content, error reporting, list_changed gating.
 import { isDeepStrictEqual } from 'node:util';
 import { check } from '../harness/index.ts';
 import {
@@ -23,7 +23,7 @@ import {
   walkList,
   type Json,
   type Tool,
-} from './feature-kit.ts';
+} from './_feature-kit.ts';
 
 const tools = (anchor: string | Parameters<typeof cite>[1], revs = STATEFUL) => cite('server/tools', anchor, revs);
 

@@ -12,7 +12,7 @@ import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
 import { brief, FEATURE_AREAS, fastConfig, fixtureTarget, run } from './feature-helpers.ts';
-import { STATEFUL } from '../../suites/server/feature-kit.ts';
+import { STATEFUL } from '../../suites/server/_feature-kit.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));
 const ids = defs.map((d) => d.meta.id);
