@@ -1,9 +1,15 @@
 // What one run is about: the target, the revisions, where results go, the time limits. The CLI
 // builds it and hands it to vitest with `provide`; each check reads it with `inject`.
 import type { Revision } from '../../schema/index.ts';
-import type { TargetSpec, Transport } from '../../mock-server/index.ts';
+import type { TargetSpec as WireTargetSpec, Transport } from '../../mock-server/index.ts';
+import { describeTarget as describeWireTarget } from '../../mock-server/index.ts';
+import type { ClientTarget } from './client-context.ts';
 
-export type { TargetSpec };
+/**
+ * How to reach the server under test: mock-server's connectTarget shapes, plus an in-process
+ * server (the tool's own tests) whose `connect` returns the client side of a fresh pair.
+ */
+export type TargetSpec = WireTargetSpec | { kind: 'memory'; connect: () => Transport; label?: string };
 
 /**
  * Which tools checks may call (tools/call has side effects the suite cannot see):
@@ -37,13 +43,15 @@ export interface RunConfig {
    * because checks run in vitest worker processes that only saw the config when they started.
    */
   stopFile: string | null;
+  /** Which tools checks may call with generated arguments (default 'safe'). */
+  callTools: CallToolsPolicy;
   /**
    * In-process runs only (the tool's own tests): makes each connection's transport instead of
    * connectTarget(target). A function cannot cross to vitest workers, so the CLI never sets it.
    */
   open?: (target: TargetSpec) => Transport;
-  /** Which tools checks may call with generated arguments (default 'safe'; CLI --call-tools). */
-  callTools: CallToolsPolicy;
+  /** Client mode: the client command and its recorded scenario runs (client-context.ts). */
+  client?: ClientTarget;
 }
 
 export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 30_000, requestTimeoutMs: 5_000, startupMs: 15_000, quietMs: 400 } as const;
@@ -92,4 +100,8 @@ export function matchesGlob(id: string, glob: string): boolean {
 export function selected(id: string, cfg: Pick<RunConfig, 'only' | 'skip'>): boolean {
   if (cfg.only.length && !cfg.only.some((g) => matchesGlob(id, g))) return false;
   return !cfg.skip.some((g) => matchesGlob(id, g));
+}
+
+export function describeTarget(t: TargetSpec): string {
+  return t.kind === 'memory' ? `in-process ${t.label ?? 'server'}` : describeWireTarget(t);
 }

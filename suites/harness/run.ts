@@ -7,6 +7,7 @@ import { verdictForFailure, type CheckMeta, type CheckResult, type MessageViolat
 import type { ViolationReport } from '../../mock-server/index.ts';
 import type { RunConfig } from './config.ts';
 import { CheckContext, CheckOutcome, compactEntry } from './context.ts';
+import { gateClient } from './client-context.ts';
 
 export type CheckBody = (t: CheckContext) => Promise<void> | void;
 
@@ -102,7 +103,7 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
       if (cfg.stopFile !== null) poll = setInterval(() => stopRequested(cfg) && r(STOPPED), 200);
     });
     const work = (async () => {
-      if (meta.requires) await t.gate(meta.requires);
+      if (meta.requires) await (meta.side === 'client' ? gateClient(t, meta.requires) : t.gate(meta.requires));
       await def.body(t);
     })();
     try {
@@ -163,7 +164,8 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
     verdict: outcome.verdict,
     message: outcome.message,
     requirement: meta.requirement,
-    specUrl: page ? specUrl(rev, page) : null,
+    // An absolute URL cites a page outside the MCP spec (host checks cite Claude's documentation).
+    specUrl: page ? (/^https?:\/\//.test(page) ? page : specUrl(rev, page)) : null,
     durationMs: Math.round(performance.now() - started),
     wireLog,
     violations: collectViolations(t),

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Reporter, Vitest } from 'vitest/node';
 import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
 import type { CheckResult, Results } from '../../reports/model.ts';
-import type { ProgressStream } from '../../reports/index.ts';
+import type { Mode, ProgressStream } from '../../reports/index.ts';
 import { validMessagesResults } from './aggregate.ts';
 import { definedChecks } from './check.ts';
 import type { CheckDef } from './run.ts';
@@ -27,6 +27,8 @@ export interface SuiteRunOptions {
   maxConcurrency?: number;
   /** Aborting cancels the run; the results so far are still written. */
   signal?: AbortSignal;
+  /** Which side is under test (default 'server'); client runs add no schema/valid-messages. */
+  mode?: Mode;
 }
 
 export const SERVER_SUITES = ['suites/server/**/*.ts'];
@@ -45,13 +47,13 @@ export async function loadServerChecks(dir = join(PROJECT_ROOT, 'suites', 'serve
 const BUDGET_NOTE = 'not run: the run budget was exhausted';
 
 /** Adds what only the whole run can say, and recounts. */
-export function finishResults(results: Results, revisions: readonly Revision[], extra: { errors?: string[]; budgetExhausted?: boolean; interrupted?: boolean } = {}): Results {
+export function finishResults(results: Results, revisions: readonly Revision[], extra: { errors?: string[]; budgetExhausted?: boolean; interrupted?: boolean; validMessages?: boolean } = {}): Results {
   let checks: CheckResult[] = results.checks.filter((c) => c.id !== 'schema/valid-messages');
   if (extra.budgetExhausted) {
     checks = checks.map((c) => (c.verdict === 'not-verified' && /^(not run|did not finish|skipped)/.test(c.message) ? { ...c, message: BUDGET_NOTE } : c));
   }
   const ran = checks.some((c) => c.verdict !== 'not-verified' || !c.message.startsWith('not run'));
-  if (ran) checks.push(...validMessagesResults(checks, revisions));
+  if (ran && extra.validMessages !== false) checks.push(...validMessagesResults(checks, revisions));
   const errors = [...(extra.errors ?? []), ...results.errors];
   if (extra.budgetExhausted) errors.push('the run budget was exhausted: checks that had not finished are not-verified');
   if (extra.interrupted) errors.push('the run was interrupted: checks that had not finished are not-verified');
@@ -78,11 +80,11 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
   let interrupted = false;
   const reporter = new ConformReporter({
     outDir: resolve(cfg.outDir),
-    mode: 'server',
+    mode: opts.mode ?? 'server',
     target: opts.target,
     revisions: cfg.revisions,
     progress: opts.progress ?? process.stdout,
-    enrich: (r) => finishResults(r, cfg.revisions, { errors: opts.errors ?? [], budgetExhausted: budgetExhausted || (cfg.deadline !== null && Date.now() >= cfg.deadline), interrupted }),
+    enrich: (r) => finishResults(r, cfg.revisions, { errors: opts.errors ?? [], budgetExhausted: budgetExhausted || (cfg.deadline !== null && Date.now() >= cfg.deadline), interrupted, validMessages: (opts.mode ?? 'server') === 'server' }),
   });
   // startVitest resolves only when the run is over; a second reporter hands over the instance
   // as soon as it exists, so the budget and Ctrl-C can cancel the run.

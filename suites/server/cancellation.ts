@@ -18,6 +18,7 @@ check(
     requires: 'server.tools',
   },
   async (t) => {
+    if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
     const c = await t.session();
     if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs a long-running tool: the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
     const id = 'mcp-conform-cancel-me';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE, leftovers, readResults, runCli, tempDir } from './server-helpers.ts';
-import { parseRevisions, targetFromConfig, targetFromOptions, UsageError, type ServerCommandOptions } from '../../cli/server.ts';
+import { parseRevisions, targetFromOptions, UsageError, type ServerCommandOptions } from '../../cli/server.ts';
 
 describe('mcp-conform server', () => {
   it('passes the correct fixture (from an mcpServers config) over stdio: exit 0, results.json, wire logs, no leftover process', async () => {
@@ -94,28 +94,7 @@ describe('mcp-conform server option parsing', () => {
     expect(targetFromOptions({ ...base, sse: 'http://127.0.0.1:1/sse' }, [])).toEqual({ kind: 'sse', url: 'http://127.0.0.1:1/sse' });
   });
 
-  it('reads the mcpServers config format', () => {
-    const doc = JSON.stringify({
-      mcpServers: {
-        local: { command: 'npx', args: ['-y', 'pkg'], env: { K: 'v' }, cwd: 'sub' },
-        remote: { url: 'http://127.0.0.1:1/mcp', headers: { 'X-Key': 'k' } },
-        legacy: { type: 'sse', url: 'http://127.0.0.1:1/sse' },
-        streamable: { type: 'streamable-http', url: 'http://127.0.0.1:1/mcp' },
-        odd: { type: 'websocket', url: 'ws://x' },
-        broken: { args: [] },
-      },
-    });
-    expect(targetFromConfig(doc, 'mcp.json', 'local', '/base')).toEqual({ kind: 'stdio', command: 'npx', args: ['-y', 'pkg'], env: { K: 'v' }, cwd: '/base/sub' });
-    expect(targetFromConfig(doc, 'mcp.json', 'remote', '/base')).toEqual({ kind: 'http', url: 'http://127.0.0.1:1/mcp', headers: { 'X-Key': 'k' } });
-    expect(targetFromConfig(doc, 'mcp.json', 'legacy', '/base')).toEqual({ kind: 'sse', url: 'http://127.0.0.1:1/sse' });
-    expect(targetFromConfig(doc, 'mcp.json', 'streamable', '/base').kind).toBe('http');
-    expect(() => targetFromConfig(doc, 'mcp.json', 'odd', '/base')).toThrow(/is not http, streamable-http or sse/);
-    expect(() => targetFromConfig(doc, 'mcp.json', 'broken', '/base')).toThrow(/neither "command" nor "url"/);
-    expect(() => targetFromConfig(doc, 'mcp.json', undefined, '/base')).toThrow(/choose one with --name \(local, remote/);
-    expect(() => targetFromConfig(doc, 'mcp.json', 'nope', '/base')).toThrow(/no server named "nope"/);
-    expect(() => targetFromConfig('{', 'mcp.json', undefined, '/base')).toThrow(/not JSON/);
-    expect(() => targetFromConfig('{"servers":{}}', 'mcp.json', undefined, '/base')).toThrow(/no "mcpServers" object/);
-  });
+  // The mcpServers config formats are covered by test/hosts/config.test.ts (cli/config.ts).
 
   it('parses revisions', () => {
     expect(parseRevisions('all')).toBe('all');
