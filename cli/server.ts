@@ -3,13 +3,19 @@
 import { join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { parseRevisionList, PROJECT_ROOT, REVISIONS, type Revision } from '../schema/index.ts';
-import { describeTarget, killAllChildren, type TargetSpec } from '../mock-server/index.ts';
-import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
-import { probeTarget, runConfig, runSuites, SERVER_SUITES, type RunConfig } from '../suites/harness/index.ts';
+import type { TargetSpec } from '../mock-server/index.ts';
+import type { Results } from '../reports/index.ts';
+import type { RunConfig } from '../suites/harness/index.ts';
 import { VERSION } from './version.ts';
 import { ConfigError, addConfigOptions, isBroken, resolveConfigOptions } from './config.ts';
 import { HOST_SUITE_FILES, hostSelection, parseProfiles, withHostVerdicts, type HostProfile } from '../suites/hosts/index.ts';
 import { runAllEntries } from './server-all.ts';
+
+// The harness, transports and writers load only when a run starts: usage errors and --help stay quick.
+const lazy = async () => {
+  const [mock, reports, harness] = await Promise.all([import('../mock-server/index.ts'), import('../reports/index.ts'), import('../suites/harness/index.ts')]);
+  return { ...mock, ...reports, ...harness };
+};
 
 export const EXIT = { ok: 0, mustFailed: 1, usage: 2, unreachable: 3, interrupted: 130 } as const;
 
@@ -30,6 +36,12 @@ export interface ServerCommandOptions {
   sse?: string;
   config?: string;
   name?: string;
+  /** --reference: test the bundled reference server. */
+  reference?: boolean;
+  /** --call-tools values (all, none, safe, or tool-name globs). */
+  callTools?: string[];
+  /** false with --no-call. */
+  call?: boolean;
   all?: boolean;
   scope?: string;
   /** --profile: Claude hosts to judge the server for (claude-desktop, claude-code, claude-ai, messages-api). */
@@ -72,8 +84,13 @@ function parseEnv(list: readonly string[]): Record<string, string> {
 
 /** The one target the options name; exactly one of --stdio, --url, --sse, --config. */
 export function targetFromOptions(o: ServerCommandOptions, command: string[], notes: string[] = []): TargetSpec {
-  const forms = [o.stdio && '--stdio', o.url && '--url', o.sse && '--sse', o.config && '--config'].filter(Boolean);
-  if (forms.length !== 1) throw new UsageError(forms.length ? `choose one target, not ${forms.join(' and ')}` : 'no target: give --stdio -- CMD ARGS…, --url URL, --sse URL or --config FILE --name NAME');
+  const forms = [o.reference && '--reference', o.stdio && '--stdio', o.url && '--url', o.sse && '--sse', o.config && '--config'].filter(Boolean);
+  if (forms.length !== 1) throw new UsageError(forms.length ? `choose one target, not ${forms.join(' and ')}` : 'no target: give --stdio -- CMD ARGS…, --url URL, --sse URL, --config FILE --name NAME or --reference');
+  // The embedded default target: the bundled reference server (mock-server/reference) over stdio.
+  if (o.reference) {
+    if (command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (--reference takes no command)`);
+    return { kind: 'stdio', command: process.execPath, args: [join(PROJECT_ROOT, 'bin', 'mcp-conform.js'), 'mock', '--reference', '--stdio'] };
+  }
   if (!o.stdio && command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (only --stdio takes a command after --)`);
   if (!o.stdio && (o.cwd || o.env.length)) throw new UsageError('--cwd and --env apply to --stdio only');
   if (!o.url && !o.sse && o.header.length) throw new UsageError('--header applies to --url and --sse only');
@@ -130,7 +147,8 @@ export function parseRevisions(text: string): Revision[] | 'all' {
   }
 }
 
-function emptyResults(target: TargetSpec, revisions: Revision[], startedAt: string, errors: string[]): Results {
+function emptyResults(m: Awaited<ReturnType<typeof lazy>>, target: TargetSpec, revisions: Revision[], startedAt: string, errors: string[]): Results {
+  const { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, countVerdicts, describeTarget } = m;
   return {
     format: RESULTS_FORMAT,
     formatVersion: RESULTS_FORMAT_VERSION,
@@ -167,20 +185,35 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const outDir = resolve(o.out);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const say = (line: string) => io.err.write(`${line}\n`);
+  const m = await lazy();
+  const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary, loadServerChecks, selected } = m;
+  // --only / --skip that select nothing are a typo, not a run.
+  if (o.only.length || o.skip.length) {
+    const ids = (await loadServerChecks()).map((d) => d.meta.id);
+    if (!ids.some((id) => selected(id, o))) throw new UsageError(`no check matches --only ${o.only.join(',') || '(all)'}${o.skip.length ? ` --skip ${o.skip.join(',')}` : ''} (areas: ${[...new Set(ids.map((id) => id.split('/')[0]))].join(', ')})`);
+  }
+  let callTools: RunConfig['callTools'];
+  try {
+    callTools = o.call === false ? 'none' : m.parseCallTools(o.callTools);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 
   for (const n of configNotes) say(`mcp-conform: ${n}`);
   say(`mcp-conform ${VERSION}: testing ${describeTarget(target)}${hosts.length ? ` for ${hosts.map((h) => h.name).join(', ')}` : ''}`);
-  const probeTimeout = Math.min(requestTimeoutMs * 2, deadline === null ? Infinity : Math.max(1_000, deadline - Date.now()));
+  // The first answer may take a server's start-up (npx downloads, tsx compiles…).
+  const startupMs = Math.max(15_000, requestTimeoutMs);
+  const probeTimeout = Math.min(startupMs, deadline === null ? Infinity : Math.max(1_000, deadline - Date.now()));
   const probe = await probeTarget(target, requested, probeTimeout);
   if (io.signal?.aborted) {
-    await writeResults(emptyResults(target, requested === 'all' ? [] : requested, startedAt, ['interrupted before any check ran']), outDir);
+    await writeResults(emptyResults(m, target, requested === 'all' ? [] : requested, startedAt, ['interrupted before any check ran']), outDir);
     return EXIT.interrupted;
   }
   if (!probe.reachable) {
     const why = `cannot reach the target: ${probe.reason ?? 'no answer'}`;
     say(`mcp-conform: ${why}`);
     if (probe.stderr) say(`its stderr ended with:\n${probe.stderr.split('\n').slice(-10).join('\n')}`);
-    const unreached = withHostVerdicts(emptyResults(target, requested === 'all' ? [] : requested, startedAt, [why]), hosts);
+    const unreached = withHostVerdicts(emptyResults(m, target, requested === 'all' ? [] : requested, startedAt, [why]), hosts);
     const file = await writeResults(unreached, outDir);
     if (hosts.length) printSummary(unreached, io.out);
     say(`results: ${file}`);
@@ -194,15 +227,17 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
     ...runConfig(target, revisions, {
       outDir,
       requestTimeoutMs,
-      checkTimeoutMs: requestTimeoutMs * 3 + 5_000,
+      startupMs,
+      checkTimeoutMs: startupMs + requestTimeoutMs * 3,
       ...hostSelection(hosts, { only: o.only, skip: o.skip }),
       deadline,
+      callTools,
     }),
     outDir,
   };
   const run = await runSuites({
     cfg,
-    ...(hosts.length ? { include: [...SERVER_SUITES, ...HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f))] } : {}),
+    ...(hosts.length ? { include: [...m.SERVER_SUITES, ...HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f))] } : {}),
     target: { description: describeTarget(target), transport: target.kind },
     errors: notes,
     progress: io.out,
@@ -230,12 +265,15 @@ export function registerServer(program: Command): void {
     .option('-o, --out <dir>', 'folder for results.json and wire/*.jsonl', './mcp-conform-results')
     .option('--timeout <ms>', 'longest wait for one answer from the server', '5000')
     .option('--budget <ms>', 'whole-run time limit; checks not finished by then are not-verified')
+    .option('--reference', 'test the bundled reference server (mcp-conform mock --reference) over stdio: the default target of npm start')
     .addOption(new Option('--stdio', 'run the server as a child process and talk over its stdin/stdout'))
     .option('--cwd <dir>', 'working directory of the --stdio server')
     .option('--env <K=V>', 'environment variable for the --stdio server (repeatable)', repeat, [])
     .option('--url <url>', 'Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp')
     .option('--header <K:V>', 'HTTP header sent with every request (repeatable)', repeat, [])
     .option('--sse <url>', 'legacy HTTP+SSE endpoint (2024-11-05), e.g. http://127.0.0.1:3000/sse')
+    .option('--call-tools <which>', 'tools the checks may call: safe (annotated readOnlyHint or destructiveHint: false, the default), all, none, or tool-name globs (repeatable, comma-separated)', collect, [])
+    .option('--no-call', 'call no tools at all (same as --call-tools none)')
     .option('--profile <host>', 'also judge the server for a Claude host: claude-desktop, claude-code, claude-ai, messages-api (repeatable)', collect, []);
   addConfigOptions(cmd);
   cmd
@@ -255,7 +293,7 @@ export function registerServer(program: Command): void {
       const onSigint = () => {
         hits++;
         // First Ctrl-C: stop and write what we have; a second one: out now.
-        killAllChildren('SIGKILL');
+        void import('../mock-server/index.ts').then((mock) => mock.killAllChildren('SIGKILL'));
         if (hits > 1) process.exit(EXIT.interrupted);
         process.stderr.write('\nmcp-conform: interrupted, writing results…\n');
         ac.abort();

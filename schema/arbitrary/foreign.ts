@@ -19,7 +19,8 @@ export function dialectOf(schema: JsonSchema, fallback: Dialect = '2020-12'): Di
 /** Like arbitraryFromJsonSchema, also saying where generation leans on ajv. */
 export function compileJsonSchema(schema: JsonSchema, opts: ForeignSchemaOptions = {}): CompiledArbitrary<unknown> {
   const dialect = opts.dialect ?? dialectOf(schema);
-  const root: SchemaObject = typeof schema === 'boolean' ? (schema ? {} : { not: {} }) : schema;
+  if (schema === false) throw new SchemaArbitraryError('no value satisfies the schema — it is `false`', '', 'false');
+  const root: SchemaObject = schema === true ? {} : schema;
   const { compiler } = makeEngine(root, dialect, opts);
   let check: (v: unknown) => boolean;
   try {

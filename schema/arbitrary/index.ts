@@ -5,3 +5,5 @@ export { SchemaArbitraryError, GenerationExhaustedError, type Dialect, type Json
 export type { CompiledArbitrary } from './shared.ts';
 export { arbitraryFor, compileFor } from './mcp.ts';
 export { arbitraryFromJsonSchema, compileJsonSchema, dialectOf, type ForeignSchemaOptions } from './foreign.ts';
+export { validMessage, envelopeTypes, MESSAGE_KINDS, type ValidMessage, type MessageKind, type MessageOptions, type SchemaCheck } from './messages.ts';
+export { invalidMessage, invalidMessageFor, INVALID_RULES, WIRE_RULES, type InvalidMessage, type InvalidRule, type InvalidOptions } from './invalid.ts';

@@ -3,6 +3,7 @@
 import type { Revision } from '../../schema/index.ts';
 import type { TargetSpec as WireTargetSpec, Transport } from '../../mock-server/index.ts';
 import { describeTarget as describeWireTarget } from '../../mock-server/index.ts';
+import type { ClientTarget } from './client-context.ts';
 
 /**
  * How to reach the server under test: mock-server's connectTarget shapes, plus an in-process
@@ -28,6 +29,8 @@ export interface RunConfig {
   checkTimeoutMs: number;
   /** Longest to wait for one answer. */
   requestTimeoutMs: number;
+  /** Longest to wait for the first answer on a new connection (a server may start slowly: npx, tsx…). */
+  startupMs: number;
   /** How long "nothing arrives" is watched for (no response to a notification, after cancel…). */
   quietMs: number;
   /** Check id globs to run / to leave out (`lifecycle/*`, `**`, or a bare area `ping`). */
@@ -35,6 +38,11 @@ export interface RunConfig {
   skip: string[];
   /** Wall-clock ms (epoch) after which no check starts and running ones are cut short. */
   deadline: number | null;
+  /**
+   * When this file exists the run is over (Ctrl-C): no check starts, running ones stop. A file,
+   * because checks run in vitest worker processes that only saw the config when they started.
+   */
+  stopFile: string | null;
   /** Which tools checks may call with generated arguments (default 'safe'). */
   callTools: CallToolsPolicy;
   /**
@@ -42,17 +50,22 @@ export interface RunConfig {
    * connectTarget(target). A function cannot cross to vitest workers, so the CLI never sets it.
    */
   open?: (target: TargetSpec) => Transport;
+  /** Client mode: the client command and its recorded scenario runs (client-context.ts). */
+  client?: ClientTarget;
 }
 
-export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 20_000, requestTimeoutMs: 5_000, quietMs: 400 } as const;
+export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 30_000, requestTimeoutMs: 5_000, startupMs: 15_000, quietMs: 400 } as const;
 
 export function runConfig(target: TargetSpec, revisions: Revision[], over: Partial<Omit<RunConfig, 'target' | 'revisions'>> = {}): RunConfig {
-  return { target, revisions, outDir: null, ...DEFAULT_TIMEOUTS, only: [], skip: [], deadline: null, callTools: 'safe', ...over };
+  return { target, revisions, outDir: null, ...DEFAULT_TIMEOUTS, only: [], skip: [], deadline: null, stopFile: null, callTools: 'safe', ...over };
 }
 
 /** `--call-tools all|none|safe|GLOB[,GLOB…]` (repeatable) → the policy; `--no-call` is 'none'. */
 export function parseCallTools(values: string | readonly string[] | undefined): CallToolsPolicy {
-  const list = (typeof values === 'string' ? [values] : (values ?? [])).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const list = (typeof values === 'string' ? [values] : (values ?? []))
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (list.length === 0) return 'safe';
   for (const word of ['none', 'all', 'safe'] as const) {
     if (list.includes(word)) {

@@ -80,9 +80,14 @@ check(
     const pending = c.peer.request('initialize', c.initializeParams(), { id });
     pending.catch(() => {});
     await c.notify('notifications/cancelled', { requestId: id, reason: 'mcp-conform: initialize must not be cancellable' });
+    // A ping (allowed before initialize) shows when the server is up; after its answer, initialize
+    // has had the normal time to be answered too.
+    const ping = c.peer.request('ping');
+    ping.catch(() => {});
+    const first = await Promise.race([pending.then(() => 'initialize', () => 'initialize'), ping.then(() => 'ping', () => 'ping')]);
     let reply;
     try {
-      reply = await pending;
+      reply = first === 'initialize' ? await pending : await Promise.race([pending, t.sleep(t.requestTimeoutMs).then(() => Promise.reject(new Error(`no answer within ${t.requestTimeoutMs} ms (a ping sent after it was answered)`)))]);
     } catch (err) {
       return t.fail(`initialize was not answered after a cancellation notification for it: ${(err as Error).message}`);
     }

@@ -268,7 +268,11 @@ export function generateArguments(rev: Revision, tool: Tool, count: number): { a
  */
 export async function callTool(t: T, c: MockClient, name: string, args: Json, opts: { timeoutMs?: number; extra?: Json; onprogress?: (p: Json) => void } = {}): Promise<Reply<Json> | undefined> {
   try {
-    return await c.request<Json>('tools/call', { name, arguments: args, ...(opts.extra ?? {}) }, { timeoutMs: opts.timeoutMs ?? callTimeout(t), cancelOnTimeout: true, ...(opts.onprogress ? { onprogress: opts.onprogress } : {}) });
+    return await c.request<Json>(
+      'tools/call',
+      { name, arguments: args, ...(opts.extra ?? {}) },
+      { timeoutMs: opts.timeoutMs ?? callTimeout(t), cancelOnTimeout: true, ...(opts.onprogress ? { onprogress: opts.onprogress } : {}) },
+    );
   } catch (err) {
     if (CheckContext.isWireError(err) && err.name === 'TimeoutError') {
       t.note(`${name} did not answer in time; the call was cancelled and is not counted`);

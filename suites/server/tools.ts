@@ -50,9 +50,10 @@ check(
 check(
   {
     id: 'tools/input-schema',
-    title: "every tool's inputSchema is a valid JSON Schema object with type \"object\"",
+    title: 'every tool\'s inputSchema is a valid JSON Schema object with type "object"',
     level: 'MUST',
-    requirement: 'inputSchema: JSON Schema defining expected parameters. MUST be a valid JSON Schema object (not null); schemas MUST be valid according to their declared or default dialect (2020-12 when no $schema is present).',
+    requirement:
+      'inputSchema: JSON Schema defining expected parameters. MUST be a valid JSON Schema object (not null); schemas MUST be valid according to their declared or default dialect (2020-12 when no $schema is present).',
     spec: tools('tool'),
     requires: 'server.tools',
   },
@@ -78,7 +79,8 @@ check(
     id: 'tools/output-schema',
     title: "every tool's outputSchema, when present, is a valid JSON Schema object",
     level: 'MUST',
-    requirement: 'outputSchema: Optional JSON Schema defining expected output structure; it follows the JSON Schema usage guidelines (schemas MUST be valid according to their declared or default dialect).',
+    requirement:
+      'outputSchema: Optional JSON Schema defining expected output structure; it follows the JSON Schema usage guidelines (schemas MUST be valid according to their declared or default dialect).',
     spec: tools('output-schema', since('2025-06-18')),
     requires: 'server.tools',
   },
@@ -100,7 +102,8 @@ check(
     id: 'tools/name-format',
     title: 'tool names are 1–128 characters of A–Z, a–z, 0–9, _, - and .',
     level: 'SHOULD',
-    requirement: 'Tool names SHOULD be between 1 and 128 characters in length (inclusive). The following SHOULD be the only allowed characters: uppercase and lowercase ASCII letters (A-Z, a-z), digits (0-9), underscore (_), hyphen (-), and dot (.)',
+    requirement:
+      'Tool names SHOULD be between 1 and 128 characters in length (inclusive). The following SHOULD be the only allowed characters: uppercase and lowercase ASCII letters (A-Z, a-z), digits (0-9), underscore (_), hyphen (-), and dot (.)',
     spec: tools('tool-names', since('2025-11-25')),
     requires: 'server.tools',
   },
@@ -146,7 +149,8 @@ check(
     const calls = await callWithGenerated(t, c, ok);
     const results = calls.filter((x) => x.reply.ok);
     for (const x of calls.filter((y) => !y.reply.ok)) t.note(`${x.tool.name}(${short(x.args, 80)}) was answered with ${errorText(x.reply)}`);
-    if (results.length === 0) return t.notVerified(calls.length ? `all ${calls.length} calls were answered with JSON-RPC errors (first: ${errorText(calls[0]!.reply)})` : 'no call was answered in time');
+    if (results.length === 0)
+      return t.notVerified(calls.length ? `all ${calls.length} calls were answered with JSON-RPC errors (first: ${errorText(calls[0]!.reply)})` : 'no call was answered in time');
     for (const x of results) {
       const bad = schemaProblem(t.revision, 'CallToolResult', x.reply.ok ? x.reply.result : undefined);
       if (bad) t.fail(`${x.tool.name}(${short(x.args, 80)}) returned an invalid CallToolResult: ${bad}`, x.reply);
@@ -159,7 +163,8 @@ check(
     id: 'tools/content-valid',
     title: 'result content is well formed: base64 data with MIME types, embedded resources with text or blob, resource links with URIs',
     level: 'MUST',
-    requirement: 'Tool results carry content items of the defined types: image and audio data base64-encoded with a MIME type, embedded resources with a URI and either text or base64 blob data, resource links with a URI. Binary data MUST be properly encoded.',
+    requirement:
+      'Tool results carry content items of the defined types: image and audio data base64-encoded with a MIME type, embedded resources with a URI and either text or base64 blob data, resource links with a URI. Binary data MUST be properly encoded.',
     spec: tools('tool-result'),
     requires: 'server.tools',
   },
@@ -212,7 +217,13 @@ check(
     if (declared.length === 0) return t.notApplicable('no tool (callable without a task) declares an outputSchema');
     const usable = withOutputSchema(t, callable(t, declared, 'tool with an outputSchema'));
     if (usable.length === 0) return t.notVerified('no outputSchema could be compiled (see tools/output-schema)');
-    const results = (await callWithGenerated(t, c, usable.map((u) => u.tool))).filter((x) => x.reply.ok && x.reply.result.isError !== true);
+    const results = (
+      await callWithGenerated(
+        t,
+        c,
+        usable.map((u) => u.tool),
+      )
+    ).filter((x) => x.reply.ok && x.reply.result.isError !== true);
     if (results.length === 0) return t.notVerified('no call of a tool with an outputSchema returned a successful result');
     for (const x of results) {
       const u = usable.find((y) => y.tool === x.tool);
@@ -259,7 +270,8 @@ check(
     id: 'tools/call-unknown',
     title: 'calling an unknown tool is a JSON-RPC error, not a tool result',
     level: 'MUST',
-    requirement: 'Tools use two error reporting mechanisms: Protocol Errors — standard JSON-RPC errors — for issues like unknown tools; Tool Execution Errors (isError: true) for failures of a tool that ran.',
+    requirement:
+      'Tools use two error reporting mechanisms: Protocol Errors — standard JSON-RPC errors — for issues like unknown tools; Tool Execution Errors (isError: true) for failures of a tool that ran.',
     spec: tools('error-handling'),
     requires: 'server.tools',
   },
@@ -323,7 +335,10 @@ check(
     const list = plainCallable(await listTools(t, c));
     const candidates = list.map((tool) => ({ tool, bad: invalidArguments(t, tool) })).filter((x): x is { tool: Tool; bad: { args: Json; how: string } } => x.bad !== undefined);
     if (candidates.length === 0) return t.notApplicable('no tool has an inputSchema that arguments can break (required or typed properties)');
-    const ok = callable(t, candidates.map((x) => x.tool));
+    const ok = callable(
+      t,
+      candidates.map((x) => x.tool),
+    );
     const pick = candidates.find((x) => ok.includes(x.tool)) as (typeof candidates)[number];
     const reply = await callTool(t, c, pick.tool.name, pick.bad.args);
     if (!reply) return t.notVerified(`${pick.tool.name} did not answer in time`);
@@ -342,7 +357,8 @@ check(
     id: 'tools/list-changed-gated',
     title: 'notifications/tools/list_changed only from a server that declared tools.listChanged',
     level: 'MUST',
-    requirement: 'listChanged indicates whether the server will emit notifications when the list of available tools changes; both parties MUST only use capabilities that were successfully negotiated.',
+    requirement:
+      'listChanged indicates whether the server will emit notifications when the list of available tools changes; both parties MUST only use capabilities that were successfully negotiated.',
     spec: tools('list-changed-notification'),
     requires: 'server.tools',
   },
@@ -361,7 +377,8 @@ check(
     id: 'tools/server-requests-gated',
     title: 'tool calls from a client without sampling, elicitation or roots send no such requests',
     level: 'MUST',
-    requirement: 'Both parties MUST only use capabilities that were successfully negotiated: a server sends sampling/createMessage, elicitation/create or roots/list only to a client that declared sampling, elicitation or roots.',
+    requirement:
+      'Both parties MUST only use capabilities that were successfully negotiated: a server sends sampling/createMessage, elicitation/create or roots/list only to a client that declared sampling, elicitation or roots.',
     spec: cite('basic/lifecycle', 'operation'),
     requires: 'server.tools',
   },
