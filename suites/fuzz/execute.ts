@@ -272,7 +272,8 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
     const parse = needers.filter((i) => steps[i]?.expect.reply === 'null-id-error' || steps[i]?.expect.mustError);
     const oracle: OracleId = parse.length ? 'error-codes' : 'one-response-per-request';
     const which = (parse.length ? parse : needers).map((i) => `step ${i + 1} (${steps[i]?.label})`);
-    violations.push({ oracle, step: (parse[0] ?? needers[0]) as number, message: `${missing} of ${required} message(s) that call for an error response got none (silence), among: ${which.slice(0, 3).join('; ')}${which.length > 3 ? '…' : ''}` });
+    const what = parse.length ? 'call for an error response' : 'must be answered (with a response, or an error without an id)';
+    violations.push({ oracle, step: (parse[0] ?? needers[0]) as number, message: `${missing} of ${required} message(s) that ${what} got no answer (silence), among: ${which.slice(0, 3).join('; ')}${which.length > 3 ? '…' : ''}` });
   }
   if (!unbounded && nulls.length > required + optional) {
     violations.push({ oracle: 'one-response-per-request', message: `${nulls.length} error response(s) without an id, but only ${required + optional} of the messages sent could call for one: ${nulls.slice(0, 2).map((m) => short(m, 120)).join('; ')}` });
