@@ -2,6 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerValidate } from './validate.ts';
 import { registerSync } from './sync.ts';
+import { registerMock } from './mock.ts';
+import { registerServer } from './server.ts';
+import { registerClient } from './client.ts';
 import { registerFuzz } from './fuzz.ts';
 import { VERSION } from './version.ts';
 
@@ -15,6 +18,9 @@ program
 
 registerValidate(program);
 registerSync(program);
+registerMock(program);
+registerServer(program);
+registerClient(program);
 registerFuzz(program);
 
 try {

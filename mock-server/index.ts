@@ -44,3 +44,15 @@ export {
   type JsonObject,
 } from './behaviours.ts';
 export { matchesSubset, subsetMismatch, fillTemplate, uriTemplate } from './match.ts';
+// Scripts (YAML, JSON, TypeScript), the scripted client, serving, faults, record/replay, msw.
+export { parseScript, loadScript, validateScript, defineServer, isServerDefinition, formatIssue, ScriptError, scriptSchema, type ScriptIssue, type ServerDefinition, type LoadedScript } from './script/load.ts';
+export { scriptBehaviours, scriptOptions, scriptDefinition, serverFromDefinition, definitionOf, loadServer } from './script/build.ts';
+export { ScriptedClient, runClientScript, generateAnswer, checkReply, formatRunReport, type ClientRunReport, type StepResult, type StepFunction, type AnyStep, type ScriptedClientOptions } from './script/client.ts';
+export type { ScriptDoc, ScriptClient, ScriptStep, StepExpect } from './script/types.ts';
+export { serveMockStdio, serveMockHttp, mockHttpHandler, mockSseHandler, toMockServer, type HttpServeOptions, type MockHttpOptions, type MockSseOptions, type ServedMock, type StdioServeOptions, type FaultServeOptions } from './serving.ts';
+export { parseFault, checkFault, toFaultSpec, withFaults, FaultyTransport, FaultSpecError, seededRandom, FAULT_HELP, MESSAGE_FAULTS, HTTP_FAULTS, type FaultSpec, type FaultKind, type FaultInput, type FaultOptions } from './faults/index.ts';
+export { httpFaultHook, withSlowSse } from './faults/http.ts';
+export { redact, recordProxy, CassetteWriter, readCassette, parseCassette, ReplayServer, CassetteError, REDACTED, type Cassette, type CassetteEntry, type CassetteHeader } from './record/index.ts';
+// mcpHandlers lives in ./msw.ts (import it from there): msw is only loaded by code that uses it.
+export type { McpHandlers, McpHandlersOptions } from './msw.ts';
+export { referenceServer, referenceDefinition, REFERENCE_OPTIONS } from './reference/server.ts';

@@ -36,7 +36,29 @@ export const PATCHES: SchemaPatch[] = [
       props.id = { anyOf: [id, { type: 'null' }] };
     },
   },
+  {
+    id: 'elicit-result-number',
+    revisions: ['2025-06-18', '2025-11-25', '2026-07-28'],
+    reason:
+      'schema.ts types the values of ElicitResult.content as string | number | boolean (| string[]), and ' +
+      'NumberSchema lets a form ask for type "number" (with a fractional default); schema.json, generated with ' +
+      'integers as the default number type, allows only integers, so a correct answer such as 95.5 would be rejected.',
+    apply(_doc, defs) {
+      const scalar = elicitContentScalar(defs);
+      scalar.type = (scalar.type as string[]).map((t) => (t === 'integer' ? 'number' : t));
+    },
+  },
 ];
+
+/** The `type: [string, integer, boolean]` member of ElicitResult's content values. */
+function elicitContentScalar(defs: Record<string, JsonSchemaDoc>): JsonSchemaDoc {
+  const content = ((defs.ElicitResult?.properties as Record<string, JsonSchemaDoc> | undefined)?.content ?? {}) as JsonSchemaDoc;
+  const values = content.additionalProperties as JsonSchemaDoc | undefined;
+  const members = Array.isArray(values?.anyOf) ? (values.anyOf as JsonSchemaDoc[]) : values ? [values] : [];
+  const scalar = members.find((m) => Array.isArray(m.type) && (m.type as unknown[]).includes('integer') && (m.type as unknown[]).includes('string'));
+  if (!scalar) throw new Error('elicit-result-number: ElicitResult content values no longer list integer; review the patch');
+  return scalar;
+}
 
 export function applyPatches(rev: Revision, doc: JsonSchemaDoc, defs: Record<string, JsonSchemaDoc>): string[] {
   const applied: string[] = [];

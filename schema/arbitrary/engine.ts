@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { formatArbitrary, numericFormatBounds } from './formats.ts';
 import { ANNOTATIONS, isObj, mergeSchemas, schemaForKey, type Normalizer } from './normalize.ts';
-import { boundedFilter, escapeSegment, RESIDUAL, SchemaArbitraryError, type Dialect, type JsonSchema, type Oracle, type Residual, type SchemaObject } from './oracle.ts';
+import { boundedFilter, escapeSegment, GenerationExhaustedError, RESIDUAL, SchemaArbitraryError, type Dialect, type JsonSchema, type Oracle, type Residual, type SchemaObject } from './oracle.ts';
 
 export interface ArbitraryOptions {
   /** Nesting (objects, arrays) past which only required members are generated. Default 4. */
@@ -41,6 +41,7 @@ type Arb = fc.Arbitrary<unknown>;
 /** Nesting allowed past maxDepth for required members before a schema is declared endless. */
 const REQUIRED_NESTING_SLACK = 24;
 const PENDING = Symbol('pending');
+const PROBE_SEED = 0x5eed;
 
 const OBJECT_KEYWORDS = ['properties', 'required', 'additionalProperties', 'patternProperties', 'propertyNames', 'minProperties', 'maxProperties', 'dependentRequired', 'dependencies', 'dependentSchemas', 'unevaluatedProperties'];
 const ARRAY_KEYWORDS = ['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems', 'contains', 'minContains', 'maxContains', 'unevaluatedItems'];
@@ -94,7 +95,7 @@ const keyName = fc.oneof(
 
 export class Compiler {
   readonly oracleUses: OracleUse[] = [];
-  /** Why subschemas had no value, deepest last; used for the error when the root has none. */
+  /** Why subschemas had no value, causes before the nodes they sink; the error when the root has none. */
   readonly failures: { pointer: string; construct: string; reason: string }[] = [];
   private readonly memo = new WeakMap<object, Map<number, Arb | null | typeof PENDING>>();
   private readonly branchCache = new WeakMap<object, JsonSchema[]>();
@@ -112,7 +113,11 @@ export class Compiler {
   compile(node: JsonSchema, depth: number): Arb | null {
     const s = this.norm.normalize(node);
     if (s === true) return this.anyJson(depth);
-    if (s === false) return null; // the parent says what needed a value here
+    if (s === false) {
+      const conflict = typeof node === 'object' ? this.norm.conflicts.get(node) : undefined;
+      if (conflict) return this.fail(node, conflict, `allOf/$ref parts disagree on ${conflict}`);
+      return null; // the parent says what needed a value here
+    }
     if (depth > this.opts.maxDepth + REQUIRED_NESTING_SLACK) {
       return this.fail(s, '$ref', 'required members nest without end (a recursive schema with no finite value)');
     }
@@ -144,22 +149,60 @@ export class Compiler {
     return null;
   }
 
-  private useOracle(s: SchemaObject, arb: Arb, construct: string, pred?: (v: unknown) => boolean): Arb {
+  /** Values of `arb` that ajv accepts for `s` (or that pass `pred`); recorded in oracleUses. */
+  private useOracle(s: SchemaObject, arb: Arb, construct: string, pred?: (v: unknown) => boolean): Arb | null {
     const pointer = this.ptr(s);
     const key = `${pointer} ${construct}`;
     if (!this.noted.has(key)) {
       this.noted.add(key);
       this.oracleUses.push({ pointer, construct });
     }
-    return boundedFilter(arb, pred ?? this.oracle.forNode(s), { pointer, construct });
+    return this.filtered(s, arb, pred ?? this.oracle.forNode(s), construct);
+  }
+
+  /**
+   * A bounded filter, tried once here with a fixed seed: when nothing passes, the node counts as
+   * having no value (null), so an optional member or an alternative is dropped instead of
+   * failing every generation later.
+   */
+  private filtered<T>(s: SchemaObject, arb: fc.Arbitrary<T>, pred: (v: T) => boolean, construct: string, tries = 200): fc.Arbitrary<T> | null {
+    const pointer = this.ptr(s);
+    const out = boundedFilter(arb, pred, { pointer, construct }, tries);
+    try {
+      fc.sample(out, { seed: PROBE_SEED, numRuns: 3 });
+    } catch (err) {
+      if (!(err instanceof GenerationExhaustedError)) throw err;
+      this.failures.push({ pointer: err.pointer, construct: err.construct, reason: 'no generated candidate passes it (unsatisfiable, or too hard for the generator)' });
+      return null;
+    }
+    return out;
   }
 
   private build(s: SchemaObject, depth: number): Arb | null {
     if (Array.isArray(s.anyOf) || Array.isArray(s.oneOf)) return this.buildBranches(s, depth);
+    if (s.if !== undefined) return this.buildConditional(s, depth);
     const arb = this.buildTyped(s, depth);
     if (!arb) return null;
     const needs = this.needsOracle(s);
     return needs.length ? this.useOracle(s, arb, needs.join(', ')) : arb;
+  }
+
+  /** if/then/else as two alternatives, (if ∧ then) or else, each checked against the whole node. */
+  private buildConditional(s: SchemaObject, depth: number): Arb | null {
+    let branches = this.branchCache.get(s);
+    if (!branches) {
+      const base: SchemaObject & Residual = { ...s };
+      delete base.if;
+      delete base.then;
+      delete base.else;
+      const n = (x: unknown) => this.norm.normalize((x ?? true) as JsonSchema);
+      branches = [mergeSchemas(mergeSchemas(base, n(s.if)), n(s.then)), mergeSchemas(base, n(s.else))];
+      branches.forEach((b, i) => this.norm.noteOrigin(b, `${this.ptr(s)}/${i ? 'else' : 'then'}`));
+      this.branchCache.set(s, branches);
+    }
+    const arbs = branches.map((b) => this.compile(b, depth)).filter((a): a is Arb => a !== null);
+    if (arbs.length === 0) return this.fail(s, 'if', 'neither then nor else can be satisfied');
+    return this.useOracle(s, arbs.length === 1 ? (arbs[0] as Arb) : fc.oneof(...arbs), 'if/then/else');
   }
 
   private buildBranches(s: SchemaObject, depth: number): Arb | null {
@@ -192,7 +235,6 @@ export class Compiler {
       if (k === 'multipleOf' && Number.isInteger(s.multipleOf)) continue;
       if (k === 'uniqueItems' && (s.uniqueItems !== true || (!Array.isArray(s.prefixItems) && !Array.isArray(s.items) && !((s.minItems as number) > 1)))) continue;
       if (k === 'patternProperties' && isObj(s.patternProperties) && Object.keys(s.patternProperties).length <= 1) continue;
-      if (k === 'then' || k === 'else') continue; // reported with `if`
       if (k.startsWith('x-') || !VALIDATION_KEYWORDS.has(k)) continue; // ajv ignores unknown keywords
       out.push(k);
     }
@@ -346,6 +388,7 @@ export class Compiler {
     const lengthOk = (x: string) => len(x) >= minL && len(x) <= maxL;
     const format = typeof s.format === 'string' ? s.format : undefined;
     const fmt = format ? formatArbitrary(format, pointer) : undefined;
+    const bounded = minL > 0 || Number.isFinite(maxL);
     if (typeof s.pattern === 'string') {
       let re: RegExp;
       try {
@@ -353,19 +396,21 @@ export class Compiler {
       } catch (err) {
         throw new SchemaArbitraryError(`pattern at ${pointer || '/'} is not a valid ECMA-262 regular expression: ${(err as Error).message}`, pointer, 'pattern');
       }
-      let arb: fc.Arbitrary<string>;
+      let matching: fc.Arbitrary<string> | undefined;
       try {
-        arb = fc.stringMatching(re, Number.isFinite(maxL) ? { maxLength: maxL } : {});
+        // No maxLength here: fast-check throws at generation when the pattern needs more; the length filter below decides.
+        matching = fc.stringMatching(re);
       } catch {
-        // Syntax fast-check cannot invert (lookarounds, backreferences): random strings, filtered.
-        arb = fc.string({ unit: 'binary-ascii', minLength: minL, maxLength: Math.max(minL, this.opts.maxStringLength) });
-        arb = boundedFilter(arb, (x) => re.test(x), { pointer, construct: `pattern ${s.pattern} (syntax the generator cannot invert)` });
+        // Syntax fast-check cannot invert: random strings, filtered below.
       }
-      if (fmt) arb = boundedFilter(arb, (x) => this.formatOk(format as string, x), { pointer, construct: `pattern with format ${format}` });
-      if (minL > 0 || Number.isFinite(maxL)) arb = boundedFilter(arb, lengthOk, { pointer, construct: 'pattern with minLength/maxLength' });
-      return arb;
+      if (matching && !fmt && !bounded) return matching;
+      // Candidates from every generator that fits part of the node, kept when they fit all of it.
+      const sources = [matching, fmt, fc.string({ unit: 'binary-ascii', minLength: minL, maxLength: Math.max(minL, this.opts.maxStringLength) })].filter((a): a is fc.Arbitrary<string> => a !== undefined);
+      const ok = (x: string) => re.test(x) && lengthOk(x) && (!format || !fmt || this.formatOk(format, x));
+      const what = [`pattern ${s.pattern}`, fmt ? `format ${format}` : '', bounded ? 'minLength/maxLength' : ''].filter(Boolean).join(' with ');
+      return this.filtered(s, fc.oneof(...sources), ok, what);
     }
-    if (fmt) return minL > 0 || Number.isFinite(maxL) ? boundedFilter(fmt, lengthOk, { pointer, construct: `format ${format} with minLength/maxLength` }) : fmt;
+    if (fmt) return bounded ? this.filtered(s, fmt, lengthOk, `format ${format} with minLength/maxLength`) : fmt;
     const maxLength = Math.min(maxL, Math.max(minL, this.opts.maxStringLength));
     return fc.oneof(
       { weight: 4, arbitrary: fc.string({ minLength: minL, maxLength }) },
@@ -392,11 +437,19 @@ export class Compiler {
     if (limit < 0) limit = rest ? Infinity : prefix.length;
     if (minI > limit) return this.fail(s, 'minItems', `minItems ${minI} needs items the schema cannot produce`);
     cap = Math.min(cap, limit);
+    if (s.contains !== undefined && s.minContains !== 0 && !this.compile(s.contains as JsonSchema, depth + 1)) {
+      return this.fail(s, 'contains', 'no item can satisfy contains');
+    }
     if (!tuple) {
       const item = rest ?? fc.constant(null); // cap is 0 when rest is null
-      let arb: Arb = s.uniqueItems === true
-        ? fc.uniqueArray(item, { minLength: minI, maxLength: cap, selector: canonicalJson })
-        : fc.array(item, { minLength: minI, maxLength: cap });
+      let arb: Arb | null = fc.array(item, { minLength: minI, maxLength: cap });
+      if (s.uniqueItems === true) {
+        // fc.uniqueArray loops forever when minLength exceeds the items it can draw: ask for
+        // none and check the length here, bounded.
+        arb = fc.uniqueArray(item, { maxLength: cap, selector: canonicalJson });
+        if (minI > 0) arb = this.filtered(s, arb as fc.Arbitrary<unknown[]>, (a) => a.length >= minI, 'uniqueItems with minItems');
+        if (!arb) return null;
+      }
       if (s.contains !== undefined) arb = this.withContains(s, arb, depth);
       return arb;
     }
@@ -423,6 +476,9 @@ export class Compiler {
     const pn = s.propertyNames as JsonSchema | undefined;
     const nameOk = pn === undefined ? () => true : this.oracle.forNode(pn);
     const minimal = depth >= this.opts.maxDepth;
+    const maxProps = typeof s.maxProperties === 'number' ? s.maxProperties : Infinity;
+    if (typeof s.minProperties === 'number' && s.minProperties > maxProps) return this.fail(s, 'minProperties/maxProperties', 'minProperties > maxProperties');
+    if (new Set(required).size > maxProps) return this.fail(s, 'maxProperties', 'more required properties than maxProperties allows');
     const model: Record<string, Arb> = {};
     const requiredKeys: string[] = [];
     for (const k of new Set([...required, ...Object.keys(props)])) {
@@ -460,7 +516,6 @@ export class Compiler {
 
   /** One unknown member: a name the schema leaves open and a value its additional/pattern properties allow. */
   private extraEntry(s: SchemaObject, props: SchemaObject, nameOk: (k: unknown) => boolean, depth: number): fc.Arbitrary<[string, unknown]> | null {
-    const pointer = this.ptr(s);
     const patterns = isObj(s.patternProperties) ? Object.keys(s.patternProperties) : [];
     const regexes = patterns.map((p) => new RegExp(p, 'u'));
     const free = (k: string) => k !== '__proto__' && !Object.hasOwn(props, k) && nameOk(k);
@@ -470,10 +525,8 @@ export class Compiler {
       const value = additional === undefined ? this.anyJson(depth + 1) : this.compile(additional as JsonSchema, depth + 1);
       const pnArb = s.propertyNames !== undefined && s.propertyNames !== true ? this.compile(s.propertyNames as JsonSchema, depth + 1) : null;
       const names = (pnArb ?? keyName) as fc.Arbitrary<unknown>;
-      if (value) {
-        const name = boundedFilter(names, (k): k is string => typeof k === 'string' && free(k) && !regexes.some((r) => r.test(k)), { pointer, construct: 'a name for an additional property' }, 50);
-        options.push(fc.tuple(name as fc.Arbitrary<string>, value));
-      }
+      const name = value && this.filtered(s, names, (k) => typeof k === 'string' && free(k) && !regexes.some((r) => r.test(k)), 'a name for an additional property', 50);
+      if (value && name) options.push(fc.tuple(name as fc.Arbitrary<string>, value));
     }
     patterns.forEach((p, i) => {
       let name: fc.Arbitrary<string>;
@@ -483,7 +536,8 @@ export class Compiler {
         return;
       }
       const value = this.compile((s.patternProperties as SchemaObject)[p] as JsonSchema, depth + 1);
-      if (value) options.push(fc.tuple(boundedFilter(name, free, { pointer, construct: `a name matching patternProperties ${p}` }, 50), value));
+      const key = value && this.filtered(s, name, free, `a name matching patternProperties ${p}`, 50);
+      if (value && key) options.push(fc.tuple(key, value));
     });
     if (options.length === 0) return null;
     return options.length === 1 ? (options[0] as fc.Arbitrary<[string, unknown]>) : fc.oneof(...options);

@@ -53,6 +53,8 @@ export class Normalizer {
     private readonly anchors: Map<string, SchemaObject>,
   ) {}
 
+  /** Nodes whose allOf/$ref parts contradict each other, and on which keyword. */
+  readonly conflicts = new WeakMap<object, string>();
   /** Merged nodes: the pointer of the original they were made from, for messages. */
   private readonly origins = new WeakMap<object, string>();
 
@@ -128,7 +130,7 @@ export class Normalizer {
     if (hasAllOf) for (const sub of node.allOf as JsonSchema[]) parts.push(this.normalize(sub));
     if (Object.keys(rest).length) parts.unshift(rest);
     let acc: JsonSchema = true;
-    for (const p of parts) acc = mergeSchemas(acc, p);
+    for (const p of parts) acc = mergeSchemas(acc, p, (kw) => this.conflicts.set(node, kw));
     return acc;
   }
 }
@@ -175,7 +177,7 @@ export function schemaForKey(s: SchemaObject, key: string): JsonSchema {
  * allOf of two flat schemas as one flat schema. Exact for the keywords merged here; any other
  * keyword present on both sides keeps the left one and parks the right one as RESIDUAL.
  */
-export function mergeSchemas(a: JsonSchema, b: JsonSchema): JsonSchema {
+export function mergeSchemas(a: JsonSchema, b: JsonSchema, onConflict?: (keyword: string) => void): JsonSchema {
   if (a === true) return b;
   if (b === true) return a;
   if (a === false || b === false) return false;
@@ -199,9 +201,14 @@ export function mergeSchemas(a: JsonSchema, b: JsonSchema): JsonSchema {
         const ta = typeSet(a);
         const tb = typeSet(b);
         out.type = ta && tb ? intersectTypes(ta, tb) : (tb ? [...tb] : av);
+        if (Array.isArray(out.type) && out.type.length === 0) {
+          onConflict?.('type');
+          return false;
+        }
         break;
       }
       case 'const':
+        onConflict?.('const');
         return false;
       case 'enum': {
         out.enum = (av as unknown[]).filter((x) => (bv as unknown[]).some((y) => isDeepStrictEqual(x, y)));

@@ -82,7 +82,14 @@ export class Oracle {
     }
     if (!fn) throw new Error(`ajv could not compile the schema at ${ptr ?? '(merged node)'}`);
     const f = fn;
-    const check = (v: unknown) => f(v) as boolean;
+    // ajv can throw on odd data (fast-deep-equal calls a member named toString): not confirmed valid.
+    const check = (v: unknown) => {
+      try {
+        return f(v) as boolean;
+      } catch {
+        return false;
+      }
+    };
     this.byNode.set(node, check);
     return check;
   }

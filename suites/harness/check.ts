@@ -3,18 +3,16 @@
 // else it only records the definition, so tests can run check bodies in-process (runChecks).
 import { inject, test } from 'vitest';
 import type { Revision } from '../../schema/index.ts';
-import type { CheckMeta, CheckResult, Level } from '../../reports/model.ts';
+import type { CheckMeta, Level } from '../../reports/model.ts';
+import type {} from '../../reports/index.ts';
 import { selected, type RunConfig } from './config.ts';
 import { revisionsFor, runCheck, type CheckBody, type CheckDef } from './run.ts';
 
+// task.meta.mcpConform / mcpConformCheck are declared by the reports room (reports/vitest-meta.ts).
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The run the CLI configured; absent when suites are imported by the tool's own tests. */
     mcpConform: RunConfig;
-  }
-  export interface TaskMeta {
-    /** The check's result, read by the reporter. */
-    mcpConform?: CheckResult;
   }
 }
 
@@ -74,6 +72,7 @@ export function check(spec: CheckSpec, body: CheckBody): CheckDef {
     for (const rev of revisionsFor(def, cfg)) {
       // vitest's own timeout is a backstop only: runCheck enforces the check timeout itself.
       test(`${spec.id} [${rev}]`, { timeout: cfg.checkTimeoutMs + 15_000 }, async (ctx) => {
+        ctx.task.meta.mcpConformCheck = { check: def.meta, revision: rev };
         const result = await runCheck(def, rev, cfg);
         ctx.task.meta.mcpConform = result;
         if (result.verdict === 'fail') throw new Error(`${spec.id} [${rev}]: ${result.message}`);

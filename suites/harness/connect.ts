@@ -1,6 +1,6 @@
 // Opens one connection to the target. Every check gets fresh connections (a fresh process for
 // stdio targets), so no check can be spoiled by another's leftovers.
-import { StdioClientTransport, type Transport } from '../../mock-server/index.ts';
+import { connectTarget, StdioClientTransport, StreamableHttpClientTransport, type Transport } from '../../mock-server/index.ts';
 import type { TargetSpec } from './config.ts';
 
 export interface OpenedTransport {
@@ -10,15 +10,14 @@ export interface OpenedTransport {
   pid?: () => number | undefined;
   /** What the target wrote to stderr so far (stdio). */
   stderr?: () => string;
+  /** The Streamable HTTP client, for checks that look at raw HTTP exchanges. */
+  http?: StreamableHttpClientTransport;
 }
 
-export function openTransport(target: TargetSpec): OpenedTransport {
-  if (target.kind === 'stdio') {
-    const opts: ConstructorParameters<typeof StdioClientTransport>[0] = { command: target.command, args: target.args };
-    if (target.cwd) opts.cwd = target.cwd;
-    if (target.env) opts.env = target.env;
-    const transport = new StdioClientTransport(opts);
-    return { transport, stderr: () => transport.stderr, pid: () => transport.pid };
-  }
-  throw new Error(`the ${target.kind} transport is not available in this build`);
+export function openTransport(target: TargetSpec, requestTimeoutMs?: number, open?: (target: TargetSpec) => Transport): OpenedTransport {
+  if (target.kind === 'memory') return { transport: target.connect() };
+  const transport = open ? open(target) : connectTarget(target, requestTimeoutMs === undefined ? {} : { requestTimeoutMs });
+  if (transport instanceof StdioClientTransport) return { transport, stderr: () => transport.stderr, pid: () => transport.pid };
+  if (transport instanceof StreamableHttpClientTransport) return { transport, http: transport };
+  return { transport };
 }

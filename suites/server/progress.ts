@@ -1,9 +1,9 @@
 // basic/utilities/progress, exercised through the conformance fixture tool `test_tool_with_progress`
 // (the official suite's fixture contract): servers without it get not-verified.
 import type { Revision } from '../../schema/index.ts';
-import { check, type CheckContext } from '../harness/index.ts';
+import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
 
-export const PROGRESS_TOOL = 'test_tool_with_progress';
+const PROGRESS_TOOL = FIXTURE.progressTool;
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const page = (anchor: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/progress#${anchor}`]));
 
@@ -13,6 +13,7 @@ const params = (m: Msg) => (m.params ?? {}) as { progressToken?: unknown; progre
 
 /** Calls the progress tool with `token`; returns the progress notifications before and after its response. */
 async function callWithProgress(t: CheckContext, token: string | number) {
+  if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
   const c = await t.session();
   if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
   const since = c.peer.received.length;

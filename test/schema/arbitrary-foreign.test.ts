@@ -110,6 +110,12 @@ const SCHEMAS: Record<string, JsonSchema> = {
   '$anchor references': { $defs: { s: { $anchor: 'str', type: 'string', minLength: 3 } }, type: 'array', items: { $ref: '#str' } },
   'type arrays and nullable': { type: 'object', properties: { n: { type: ['integer', 'null'] }, s: { type: ['string', 'boolean'], minLength: 2 } }, required: ['n', 's'] },
   'true schema': true,
+  'optional members that cannot be satisfied are left out': {
+    type: 'object',
+    properties: { ok: { type: 'string' }, never: { type: 'array', items: { type: 'null' }, minItems: 2, uniqueItems: true }, alsoNever: { not: {} } },
+    required: ['ok'],
+  },
+  'pattern and format together': { type: 'string', pattern: 'x|y', format: 'email' },
 };
 
 describe('hand-written foreign schemas', () => {
@@ -161,7 +167,11 @@ describe('schemas without values fail fast and say why', () => {
     ['a required property that is `false`', { type: 'object', properties: { a: false }, required: ['a'] }, /required property "a"/],
     ['recursion without a base case', { $defs: { a: { type: 'object', properties: { next: { $ref: '#/$defs/a' } }, required: ['next'] } }, $ref: '#/$defs/a' }, /recursive|nest without end/],
     ['an empty enum', { enum: [] }, /enum/],
-    ['not: {}', { not: {} }, /"not"/],
+    ['not: {}', { not: {} }, /\bnot\b/],
+    // fast-check's own uniqueArray would loop forever here (two distinct nulls).
+    ['uniqueItems beyond the item domain', { type: 'array', items: { type: 'null' }, minItems: 2, uniqueItems: true }, /uniqueItems/],
+    ['a pattern longer than maxLength', { type: 'string', pattern: '^a{10}$', maxLength: 3 }, /pattern/],
+    ['contains nothing can satisfy', { type: 'array', items: { type: 'string' }, contains: { type: 'integer' } }, /contains/],
     ['oneOf of identical alternatives', { oneOf: [{ type: 'string' }, { type: 'string' }] }, /oneOf/],
     ['false', false, /false/],
     ['a reference to another document', { $ref: 'https://example.com/other.json' }, /example\.com\/other\.json/],

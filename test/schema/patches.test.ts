@@ -37,4 +37,17 @@ describe('schema patches', () => {
       expect(validate(rev, resultType, { jsonrpc: '2.0', id: null, result: {} }).valid).toBe(false);
     });
   });
+
+  describe.each(['2025-06-18', '2025-11-25', '2026-07-28'] as const)('elicit-result-number (%s)', (rev) => {
+    const fractional = { action: 'accept', content: { score: 95.5 } };
+
+    it('the official schema rejects a fractional number in accepted form content', () => {
+      expect(officialValidator(rev, 'ElicitResult')(fractional)).toBe(false);
+    });
+
+    it('the patched schema accepts it, and still rejects objects', () => {
+      expect(validate(rev, 'ElicitResult', fractional).valid).toBe(true);
+      expect(validate(rev, 'ElicitResult', { action: 'accept', content: { score: { x: 1 } } }).valid).toBe(false);
+    });
+  });
 });

@@ -15,7 +15,7 @@ import {
   type TargetFactory,
 } from '../../suites/fuzz/index.ts';
 import { buggyTransport } from '../fixtures/servers/buggy-transport.ts';
-import { fixtureServer } from '../fixtures/servers/fixture-server.ts';
+import { fixtureServer } from '../fixtures/servers/fuzz-fixture-server.ts';
 
 function factory(bugs: string[] = []): TargetFactory {
   return memoryFactory(fixtureServer, (t: Transport) => buggyTransport(t, bugs, () => void t.close()), `memory fixture ${bugs.join(' ')}`.trim());

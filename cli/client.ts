@@ -1,0 +1,260 @@
+// `mcp-conform client`: runs a client command once per scenario against a scripted mock server
+// (the official conformance suite's client contract), records both sides, then judges the
+// recordings with the client checks. Results, exit codes and results.json as `mcp-conform server`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseRevisionList, REVISIONS, type Revision } from '../schema/index.ts';
+import { killAllChildren, type TargetSpec } from '../mock-server/index.ts';
+import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
+import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
+import { clientTransport, runScenarios, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
+import { EXIT, UsageError } from './server.ts';
+import { VERSION } from './version.ts';
+
+export interface ClientCommandOptions {
+  revision: string;
+  only: string[];
+  skip: string[];
+  scenario: string[];
+  out: string;
+  timeout: string;
+  budget?: string;
+  concurrency: string;
+  cwd?: string;
+  env: string[];
+  list?: boolean;
+}
+
+export const CLIENT_SUITES = ['suites/client/index.ts'];
+export const RUNS_FILE = 'client-runs.json';
+
+const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+const repeat = (value: string, previous: string[]) => [...previous, value];
+
+function positiveInt(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${what} must be a positive integer, not "${text}"`);
+  return n;
+}
+
+function parseEnv(list: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of list) {
+    const i = e.indexOf('=');
+    if (i <= 0) throw new UsageError(`--env "${e}" is not in the form KEY=value`);
+    out[e.slice(0, i)] = e.slice(i + 1);
+  }
+  return out;
+}
+
+/** `auto` (every revision the client speaks), `all`, or a comma-separated list. */
+export function parseClientRevisions(text: string): Revision[] | 'auto' {
+  if (text === 'auto') return 'auto';
+  try {
+    return parseRevisionList(text);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The scenarios the selected checks need (and --scenario, when given, narrows them). */
+export function selectScenarios(only: string[], skip: string[], named: string[]): Scenario[] {
+  for (const n of named) if (!SCENARIOS.some((s) => s.name === n)) throw new UsageError(`unknown scenario "${n}" (see --list)`);
+  const ids = definedChecks()
+    .filter((d) => d.meta.side === 'client' && selected(d.meta.id, { only, skip }))
+    .map((d) => d.meta.id);
+  if (ids.length === 0) throw new UsageError('no client check matches --only/--skip');
+  const needed = scenariosNeeded(ids);
+  return SCENARIOS.filter((s) => (needed === 'all' || needed.has(s.name)) && (named.length === 0 || named.includes(s.name)));
+}
+
+export function scenarioList(): string {
+  const lines = SCENARIOS.map((s) => {
+    const revs = s.revisions.length === REVISIONS.length ? 'all revisions' : s.revisions.join(', ');
+    return `${s.name}\n    mock: ${s.description}\n    client: ${s.expects}\n    ${revs}; ${s.transports.join(' and ')}${s.context ? `; context ${JSON.stringify(s.context)}` : ''}`;
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function describe(cmd: ClientCommand): string {
+  return [cmd.command, ...cmd.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+function emptyResults(cmd: ClientCommand, revisions: Revision[], startedAt: string, errors: string[]): Results {
+  return {
+    format: RESULTS_FORMAT,
+    formatVersion: RESULTS_FORMAT_VERSION,
+    tool: { name: 'mcp-conform', version: VERSION },
+    mode: 'client',
+    target: { description: describe(cmd), transport: 'command' },
+    revisions,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    counts: countVerdicts([]),
+    checks: [],
+    errors,
+  };
+}
+
+function runLine(run: ClientRun): string {
+  const p = run.process;
+  const how = p.spawnError ? `could not start (${p.spawnError})` : p.cutShort ? `cut short (${p.cutShort})` : p.timedOut ? 'killed at the timeout' : p.signal ? `died of ${p.signal}` : `exit ${p.exitCode}`;
+  return `  ${run.scenario} [${run.revision}]: ${connected(run) ? '' : 'never connected, '}${how}, ${(run.durationMs / 1000).toFixed(1)} s`;
+}
+
+export interface ClientRunIo {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+/** The whole command after option parsing; resolves with the exit code. */
+export async function runClientCommand(o: ClientCommandOptions, command: string[], io: ClientRunIo): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const t0 = Date.now();
+  const say = (line: string) => io.err.write(`${line}\n`);
+  const [exe, ...args] = command;
+  if (!exe) throw new UsageError('no client command: give it after --, e.g. mcp-conform client -- node my-client.js');
+  const cmd: ClientCommand = { command: exe, args };
+  if (o.cwd) cmd.cwd = resolve(o.cwd);
+  if (o.env.length) cmd.env = parseEnv(o.env);
+  const requested = parseClientRevisions(o.revision);
+  const timeoutMs = positiveInt(o.timeout, '--timeout');
+  const concurrency = positiveInt(o.concurrency, '--concurrency');
+  const budgetMs = o.budget === undefined ? null : positiveInt(o.budget, '--budget');
+  const deadline = budgetMs === null ? null : t0 + budgetMs;
+  const outDir = resolve(o.out);
+  const scenarios = selectScenarios(o.only, o.skip, o.scenario);
+  const transport = clientTransport(cmd);
+  const common = { timeoutMs, concurrency, deadline, ...(io.signal ? { signal: io.signal } : {}), onRun: (r: ClientRun) => say(runLine(r)) };
+
+  say(`mcp-conform ${VERSION}: testing the client ${describe(cmd)} over ${transport === 'stdio' ? 'stdio ({server})' : 'Streamable HTTP'}`);
+  const file: ClientRunsFile = { format: 'mcp-conform/client-runs', version: 1, target: { argv: [exe, ...args], transport }, runs: [], skipped: [] };
+  const merge = (f: ClientRunsFile) => {
+    file.runs.push(...f.runs);
+    file.skipped.push(...f.skipped);
+  };
+  const errors: string[] = [];
+  let revisions: Revision[];
+  if (requested === 'auto') {
+    // Which revisions does it speak? The initialize scenario at each one tells (and counts as a run).
+    const init = SCENARIOS.find((s) => s.name === 'initialize')!;
+    const probe = await runScenarios(REVISIONS.map((revision) => ({ scenario: init, revision })), cmd, common);
+    merge(probe);
+    revisions = REVISIONS.filter((r) => {
+      const why = notSpoken(probe.runs.filter((x) => x.revision === r), r);
+      if (why) say(`  ${r}: ${why}`);
+      return !why && probe.runs.some((x) => x.revision === r && connected(x));
+    });
+    if (revisions.length) say(`revisions the client speaks: ${revisions.join(', ')}`);
+  } else revisions = requested;
+
+  const done = new Set(file.runs.map((r) => `${r.scenario}@${r.revision}`));
+  const pairs = revisions.flatMap((revision) => scenarios.filter((s) => !done.has(`${s.name}@${revision}`)).map((scenario) => ({ scenario, revision })));
+  if (revisions.length && !io.signal?.aborted) merge(await runScenarios(pairs, cmd, common));
+  mkdirSync(outDir, { recursive: true });
+  const runsPath = join(outDir, RUNS_FILE);
+  writeFileSync(runsPath, JSON.stringify(file));
+
+  if (io.signal?.aborted) {
+    await writeResults(emptyResults(cmd, revisions, startedAt, ['interrupted before the checks ran']), outDir);
+    return EXIT.interrupted;
+  }
+  const live = file.runs.filter(connected);
+  if (live.length === 0) {
+    const first = file.runs[0];
+    const why = first?.process.spawnError ? `the client command could not be started: ${first.process.spawnError}` : 'the client never connected to the mock server in any scenario';
+    say(`mcp-conform: ${why}`);
+    if (first?.process.stderrTail) say(`its stderr ended with:\n${first.process.stderrTail.trim().split('\n').slice(-10).join('\n')}`);
+    errors.push(why);
+    if (revisions.length === 0) {
+      const out = await writeResults(emptyResults(cmd, [], startedAt, errors), outDir);
+      say(`results: ${out}`);
+      return EXIT.unreachable;
+    }
+  }
+  for (const r of file.runs) {
+    if (r.process.timedOut && !r.process.cutShort) errors.push(`scenario ${r.scenario} [${r.revision}]: the client did not exit within ${timeoutMs} ms and was killed`);
+    for (const n of r.notes) errors.push(`scenario ${r.scenario} [${r.revision}]: ${n}`);
+  }
+  for (const s of file.skipped) if (s.why.startsWith('not run')) errors.push(`scenario ${s.scenario} [${s.revision}]: ${s.why}`);
+
+  const target: TargetSpec = { kind: 'stdio', command: exe, args };
+  const cfg: RunConfig & { outDir: string } = {
+    ...runConfig(target, revisions, { outDir, only: o.only, skip: o.skip, deadline: null, checkTimeoutMs: 10_000 }),
+    outDir,
+    client: { kind: 'client', command: exe, args, recordings: runsPath },
+  };
+  const { results, interrupted } = await runSuites({
+    cfg,
+    include: CLIENT_SUITES,
+    mode: 'client',
+    target: { description: describe(cmd), transport: 'command' },
+    errors,
+    progress: io.out,
+    maxWorkers: 1,
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  printSummary(results, io.out);
+  say(`results: ${join(outDir, 'results.json')} (recorded runs in ${runsPath})`);
+  if (interrupted || io.signal?.aborted) return EXIT.interrupted;
+  if (live.length === 0) return EXIT.unreachable;
+  return results.checks.some((c) => c.verdict === 'fail') ? EXIT.mustFailed : EXIT.ok;
+}
+
+export function registerClient(program: Command): void {
+  program
+    .command('client')
+    .description('test an MCP client against the specification (the client is run once per scenario against a mock server)')
+    .usage('[options] -- CMD ARGS…   ({url} or {server} in ARGS; else the URL is appended)')
+    .argument('[command...]', 'the client command and its arguments, after --')
+    .option('-r, --revision <rev>', `revision(s) to test, comma-separated (${REVISIONS.join(', ')}), all, or auto: every one the client speaks`, 'auto')
+    .option('--only <glob>', 'run only checks whose id matches (repeatable; client-lifecycle, client-transport/*, **)', collect, [])
+    .option('--skip <glob>', 'leave out checks whose id matches (repeatable)', collect, [])
+    .option('--scenario <name>', 'run only these scenarios (repeatable; see --list)', collect, [])
+    .option('-o, --out <dir>', 'folder for results.json, client-runs.json and wire/*.jsonl', './mcp-conform-results')
+    .option('--timeout <ms>', 'longest a client may take for one scenario', '15000')
+    .option('--budget <ms>', 'whole-run time limit; scenarios not run by then are not-verified')
+    .option('--concurrency <n>', 'scenarios run at the same time', '2')
+    .option('--cwd <dir>', 'working directory of the client command')
+    .option('--env <K=V>', 'environment variable for the client (repeatable)', repeat, [])
+    .option('--list', 'list the scenarios and what a client is expected to do in each, then exit')
+    .addHelpText(
+      'after',
+      '\nThe client contract (the official conformance suite\'s): the scenario name is in MCP_CONFORMANCE_SCENARIO, its\n' +
+        'data in MCP_CONFORMANCE_CONTEXT (JSON), the revision under test in MCP_CONFORMANCE_PROTOCOL_VERSION. The mock\'s\n' +
+        'Streamable HTTP URL replaces {url} in the arguments (or is appended last); {server} is replaced by a command line\n' +
+        'that starts the mock as a stdio server.\n' +
+        'Exit codes: 0 no MUST failed, 1 a MUST failed, 2 usage error, 3 the client never connected, 130 interrupted.\n' +
+        'Examples:\n  mcp-conform client -- node bin/run.js test/drivers/sdk-client.ts\n' +
+        '  mcp-conform client --revision 2025-11-25 -- node bin/run.js test/drivers/sdk-client.ts --stdio {server}\n' +
+        '  mcp-conform client --list',
+    )
+    .action(async (command: string[], o: ClientCommandOptions, cmd: Command) => {
+      if (o.list) {
+        process.stdout.write(scenarioList());
+        return;
+      }
+      const ac = new AbortController();
+      let hits = 0;
+      const onSigint = () => {
+        hits++;
+        killAllChildren('SIGKILL');
+        if (hits > 1) process.exit(EXIT.interrupted);
+        process.stderr.write('\nmcp-conform: interrupted, writing results…\n');
+        ac.abort();
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      try {
+        process.exitCode = await runClientCommand(o, command, { out: process.stdout, err: process.stderr, signal: ac.signal });
+      } catch (err) {
+        if (err instanceof UsageError) cmd.error(`error: ${err.message}`, { exitCode: EXIT.usage });
+        throw err;
+      } finally {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+    });
+}

@@ -1,0 +1,170 @@
+// Reading a recorded run: the messages of each connection, the client's requests and the
+// mock's answers, server→client requests and the client's replies. Checks stay short because
+// the correlation lives here.
+import { isRevision, isStateless, type Revision } from '../../schema/index.ts';
+import { received, sent, type ClientRun, type HttpRecord, type RecordedEntry } from '../harness/index.ts';
+
+export type Msg = Record<string, unknown>;
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
+export const META_CAPS = 'io.modelcontextprotocol/clientCapabilities';
+export const META_INFO = 'io.modelcontextprotocol/clientInfo';
+
+export const isRequest = (m: Msg | undefined): m is Msg => !!m && typeof m.method === 'string' && Object.hasOwn(m, 'id');
+export const isNotification = (m: Msg | undefined): m is Msg => !!m && typeof m.method === 'string' && !Object.hasOwn(m, 'id');
+export const isResponse = (m: Msg | undefined): m is Msg => !!m && typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
+
+const key = (id: unknown) => JSON.stringify(id);
+
+/** An entry with the message the client sent. */
+export interface Sent {
+  e: RecordedEntry;
+  m: Msg;
+}
+
+/** Entries the client sent (parsed messages), optionally of one session. */
+export function clientMessages(run: ClientRun, session?: string): Sent[] {
+  const out: Sent[] = [];
+  for (const e of run.entries) {
+    if (session !== undefined && e.session !== session) continue;
+    const m = sent(e);
+    if (m) out.push({ e, m });
+    else if (e.dir === 'recv' && Array.isArray(e.msg)) for (const x of e.msg) if (isObject(x)) out.push({ e, m: x });
+  }
+  return out;
+}
+
+/** Entries the mock sent (parsed messages). */
+export function mockMessages(run: ClientRun, session?: string): Sent[] {
+  const out: Sent[] = [];
+  for (const e of run.entries) {
+    if (session !== undefined && e.session !== session) continue;
+    const m = received(e);
+    if (m) out.push({ e, m });
+  }
+  return out;
+}
+
+export function sessions(run: ClientRun): string[] {
+  return [...new Set(run.entries.map((e) => e.session))];
+}
+
+/** Requests the client sent, optionally of one method. */
+export function clientRequests(run: ClientRun, method?: string): Sent[] {
+  return clientMessages(run).filter((s) => isRequest(s.m) && (method === undefined || s.m.method === method));
+}
+
+export function clientNotifications(run: ClientRun, method?: string): Sent[] {
+  return clientMessages(run).filter((s) => isNotification(s.m) && (method === undefined || s.m.method === method));
+}
+
+/** The mock's answer to a client request (same session, same id, after it). */
+export function answerTo(run: ClientRun, req: Sent): Sent | undefined {
+  return mockMessages(run, req.e.session).find((s) => isResponse(s.m) && key(s.m.id) === key(req.m.id) && s.e.t >= req.e.t);
+}
+
+/** Requests the mock sent to the client. */
+export function serverRequests(run: ClientRun, method?: string): Sent[] {
+  return mockMessages(run).filter((s) => isRequest(s.m) && (method === undefined || s.m.method === method));
+}
+
+/** The client's reply to a request the mock sent. */
+export function replyTo(run: ClientRun, req: Sent): Sent | undefined {
+  return clientMessages(run, req.e.session).find((s) => isResponse(s.m) && key(s.m.id) === key(req.m.id) && s.e.t >= req.e.t);
+}
+
+/** Everything the client sent after `t` (in the same session unless `anySession`). */
+export function clientAfter(run: ClientRun, t: number, session?: string): Sent[] {
+  return clientMessages(run, session).filter((s) => s.e.t > t);
+}
+
+/** A legacy handshake of one session. */
+export interface Handshake {
+  session: string;
+  request: Sent;
+  /** The version the client asked for. */
+  asked: unknown;
+  result?: Sent;
+  /** The version the mock answered (what the client saw). */
+  answered?: string;
+}
+
+export function handshakes(run: ClientRun): Handshake[] {
+  const out: Handshake[] = [];
+  for (const req of clientRequests(run, 'initialize')) {
+    const result = answerTo(run, req);
+    const h: Handshake = { session: req.e.session, request: req, asked: isObject(req.m.params) ? req.m.params.protocolVersion : undefined };
+    if (result) {
+      h.result = result;
+      const r = result.m.result;
+      if (isObject(r) && typeof r.protocolVersion === 'string') h.answered = r.protocolVersion;
+    }
+    out.push(h);
+  }
+  return out;
+}
+
+/** The revision messages of a session are judged at: the negotiated one, or the run's. */
+export function sessionRevision(run: ClientRun, session: string): Revision {
+  const h = handshakes(run).find((x) => x.session === session && x.answered);
+  return h && isRevision(h.answered) ? h.answered : run.revision;
+}
+
+/** The HTTP requests that carried a message (parsed body), in order. */
+export function httpMessages(run: ClientRun): { h: HttpRecord; m: Msg | unknown[] | undefined }[] {
+  return run.http.map((h) => {
+    let m: Msg | unknown[] | undefined;
+    try {
+      const parsed: unknown = h.body ? JSON.parse(h.body) : undefined;
+      if (isObject(parsed) || Array.isArray(parsed)) m = parsed;
+    } catch {
+      m = undefined;
+    }
+    return { h, m };
+  });
+}
+
+export function modern(run: ClientRun): boolean {
+  return isStateless(run.revision);
+}
+
+/** `_meta` of a request. */
+export function metaOf(m: Msg): Record<string, unknown> | undefined {
+  return isObject(m.params) && isObject(m.params._meta) ? m.params._meta : undefined;
+}
+
+/** Tool names the client called, in order. */
+export function toolCalls(run: ClientRun): Sent[] {
+  return clientRequests(run, 'tools/call');
+}
+
+export function toolName(s: Sent): string | undefined {
+  return isObject(s.m.params) && typeof s.m.params.name === 'string' ? s.m.params.name : undefined;
+}
+
+/** Short text of a message for failure messages. */
+export function brief(m: unknown, max = 200): string {
+  const s = JSON.stringify(m) ?? String(m);
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** The last line the client wrote to stderr, for messages about runs that went wrong. */
+export function exitSummary(run: ClientRun): string {
+  const p = run.process;
+  if (p.spawnError) return `the command could not be started: ${p.spawnError}`;
+  const how = p.timedOut ? 'was killed at the scenario timeout' : p.signal ? `died of ${p.signal}` : `exited with code ${p.exitCode}`;
+  const last = p.stderrTail.trim().split('\n').filter(Boolean).at(-1);
+  return `the client ${how}${last ? ` (last stderr line: ${last.slice(0, 160)})` : ''}`;
+}
+
+/** Entries around a moment, for evidence. */
+export function around(run: ClientRun, t: number, before = 4, after = 4, session?: string): RecordedEntry[] {
+  const list = session === undefined ? run.entries : run.entries.filter((e) => e.session === session);
+  const i = list.findIndex((e) => e.t >= t);
+  const at = i < 0 ? list.length : i;
+  return list.slice(Math.max(0, at - before), at + after);
+}

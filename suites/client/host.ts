@@ -1,0 +1,307 @@
+// Hosts one scenario for one run: a MockServer with the scenario's behaviours, reachable over
+// Streamable HTTP (or the deprecated HTTP+SSE transport) or through the stdio relay the client
+// starts, and a Recorder that keeps everything both sides did on one clock.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Revision } from '../../schema/index.ts';
+import {
+  createMockServer,
+  createSseHandler,
+  createStreamableHttpHandler,
+  isRawFrame,
+  routeHandlers,
+  serveHttp,
+  StdioServerTransport,
+  WireLog,
+  type MockServer,
+  type ResponseMode,
+  type ServedHttp,
+  type ServerExchange,
+  type ServerSession,
+  type Transport,
+  type WireEntry,
+} from '../../mock-server/index.ts';
+import type { ClientRun, HttpRecord, RecordedEntry, StdioServerRecord } from '../harness/index.ts';
+import type { ClientTransportKind, OutgoingRewrite, Scenario, ScenarioApi, ScenarioServer } from './scenarios.ts';
+
+export const RELAY_PATH = fileURLToPath(new URL('./stdio-relay.mjs', import.meta.url));
+
+/** A WireLog on the run's clock, one per connection. */
+class SessionWire extends WireLog {
+  constructor(
+    private readonly clock: () => number,
+    readonly label: string,
+  ) {
+    super();
+  }
+
+  override now(): number {
+    return this.clock();
+  }
+
+  /** The scenario rewrote a message after the peer recorded it: record what really went out. */
+  replace(original: unknown, replacement: unknown): void {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i]!;
+      if (e.dir === 'send' && e.msg === original) {
+        this.entries[i] = { ...e, t: this.now(), msg: replacement, note: replacement === original ? 'delayed by the scenario' : 'rewritten by the scenario' };
+        return;
+      }
+    }
+  }
+}
+
+/** Everything recorded during one run. */
+export class Recorder {
+  private readonly t0 = performance.now();
+  readonly startedEpoch = Date.now();
+  readonly wires: { wire: SessionWire; session?: ServerSession }[] = [];
+  readonly http: HttpRecord[] = [];
+  readonly events: ClientRun['events'] = [];
+  readonly notes: string[] = [];
+  readonly servers = new Map<number, StdioServerRecord>();
+  /** Messages the HTTP handler refused before the mock saw them (still things the client sent). */
+  readonly refused: RecordedEntry[] = [];
+
+  now = (): number => Math.round((performance.now() - this.t0) * 10) / 10;
+
+  wire(label: string): SessionWire {
+    const w = new SessionWire(this.now, label);
+    this.wires.push({ wire: w });
+    return w;
+  }
+
+  event(what: string, detail?: string): void {
+    const e: ClientRun['events'][number] = { t: this.now(), what };
+    if (detail !== undefined) e.detail = detail;
+    this.events.push(e);
+  }
+
+  exchange(x: ServerExchange): void {
+    const url = new URL(x.url);
+    const rec: HttpRecord = {
+      t: Math.max(0, x.startedAt - this.startedEpoch),
+      method: x.method,
+      path: url.pathname + url.search,
+      headers: x.requestHeaders,
+      body: x.requestBody,
+      status: x.status,
+      ms: x.ms,
+      contentType: x.contentType,
+      responseHeaders: x.responseHeaders,
+    };
+    if (x.sessionId !== undefined) rec.session = x.sessionId;
+    if (x.reason !== undefined) rec.reason = x.reason;
+    this.http.push(rec);
+    if (x.reason !== undefined && x.method === 'POST' && x.requestBody) {
+      let msg: unknown;
+      try {
+        msg = JSON.parse(x.requestBody);
+      } catch {
+        msg = undefined;
+      }
+      const e: RecordedEntry = { t: rec.t, dir: 'recv', session: x.requestHeaders['mcp-session-id'] ?? 'no-session', note: `refused with HTTP ${x.status} (${x.reason}): the mock never processed it` };
+      if (msg === undefined) e.raw = x.requestBody;
+      else e.msg = msg;
+      this.refused.push(e);
+    }
+  }
+
+  server(pid: number): StdioServerRecord {
+    let r = this.servers.get(pid);
+    if (!r) {
+      r = { pid, signals: [], aliveAfterClient: false };
+      this.servers.set(pid, r);
+    }
+    return r;
+  }
+
+  /** Entries of every connection on one timeline, and the schema violations in what the client sent. */
+  collect(mock: MockServer): Pick<ClientRun, 'entries' | 'violations' | 'notes'> {
+    const entries: RecordedEntry[] = [];
+    const violations: ClientRun['violations'] = [];
+    for (const { wire, session } of this.wires) {
+      for (const e of wire.entries) entries.push({ ...e, session: wire.label });
+      if (wire.dropped) this.notes.push(`${wire.label}: ${wire.dropped} wire entries dropped (log cap)`);
+      for (const v of session?.peer.violations ?? []) {
+        if (v.dir !== 'recv') continue;
+        const at = wire.entries.find((e) => e.msg === v.message)?.t ?? 0;
+        const excerpt = (JSON.stringify(v.message) ?? String(v.message)).slice(0, 300);
+        for (const x of v.violations) violations.push({ t: at, session: wire.label, pointer: x.pointer, message: x.message, excerpt });
+      }
+    }
+    entries.push(...this.refused);
+    entries.sort((a, b) => a.t - b.t);
+    return { entries, violations, notes: [...this.notes, ...mock.problems.map((p) => `mock: ${p}`)] };
+  }
+}
+
+/** A transport that lets the scenario rewrite (or delay) what the mock sends. */
+function rewriting(inner: Transport, rewrite: OutgoingRewrite, wire: SessionWire): Transport {
+  const outer: Transport = {
+    start: () => inner.start(),
+    close: () => inner.close(),
+    send: async (message: unknown) => {
+      if (isRawFrame(message) || typeof message !== 'object' || message === null || Array.isArray(message)) return inner.send(message);
+      const before = performance.now();
+      const out = await rewrite(message as Record<string, unknown>);
+      // The recording must show what went out, and when (a rewrite may also delay it).
+      if (out !== message || performance.now() - before > 5) wire.replace(message, out);
+      return inner.send(out);
+    },
+  };
+  if (inner.setProtocolVersion) outer.setProtocolVersion = (v: string) => inner.setProtocolVersion?.(v);
+  inner.onmessage = (m, i) => outer.onmessage?.(m, i);
+  inner.onmalformed = (r, e) => outer.onmalformed?.(r, e);
+  inner.onclose = (r) => outer.onclose?.(r);
+  inner.onerror = (e) => outer.onerror?.(e);
+  inner.onnote = (n) => outer.onnote?.(n);
+  return outer;
+}
+
+/** subscriptions/listen is a long-lived stream: always answered on SSE, whatever else the scenario wants. */
+function listenOnSse(mode: ResponseMode | ((m: unknown) => ResponseMode) | undefined): (m: unknown) => ResponseMode {
+  return (m) => {
+    if (typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'subscriptions/listen') return 'sse';
+    return typeof mode === 'function' ? mode(m) : (mode ?? 'json');
+  };
+}
+
+export interface HostedScenario {
+  recorder: Recorder;
+  mock: MockServer;
+  /** The Streamable HTTP (or HTTP+SSE) URL, for HTTP runs. */
+  url?: string;
+  /** The command line that starts a stdio server for the client, for stdio runs. */
+  serverArgv?: string[];
+  close(): Promise<void>;
+}
+
+function isSession(label: string, server: ScenarioServer): string {
+  return server.legacySse ? `sse:${label}` : label;
+}
+
+export async function hostScenario(sc: Scenario, rev: Revision, transport: ClientTransportKind, recorder = new Recorder()): Promise<HostedScenario> {
+  const api: ScenarioApi = { event: (what, detail) => recorder.event(what, detail), transport };
+  const server = sc.build(rev, api);
+  const mock = createMockServer({ requestTimeoutMs: 10_000, ...server.options, revisions: server.revisions ?? [rev] }, ...server.behaviours);
+
+  const attach = async (t: Transport, label: string): Promise<void> => {
+    const wire = recorder.wire(label);
+    const slot = recorder.wires.find((w) => w.wire === wire)!;
+    const session = await mock.connect(server.outgoing ? rewriting(t, server.outgoing, wire) : t, { wire });
+    slot.session = session;
+  };
+
+  if (transport === 'http') {
+    const onexchange = (x: ServerExchange) => recorder.exchange(x);
+    const handler = server.legacySse
+      ? createSseHandler({ ssePath: '/mcp', messagePath: '/mcp/messages', onexchange, onSession: (t, info) => attach(t, isSession(info.sessionId ?? 'sse', server)) })
+      : createStreamableHttpHandler({ ...server.http, responseMode: listenOnSse(server.http?.responseMode), onexchange, onSession: (t, info) => attach(t, info.sessionId ?? 'stateless') });
+    const served: ServedHttp = await serveHttp(routeHandlers({ '/mcp': handler, '/mcp/messages': handler }));
+    return {
+      recorder,
+      mock,
+      url: `${served.url}/mcp`,
+      close: async () => {
+        await mock.close().catch(() => {});
+        await served.close();
+      },
+    };
+  }
+
+  // stdio: the relay the client starts connects back twice (data and control) with a token.
+  const token = randomBytes(12).toString('hex');
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const net: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let head = Buffer.alloc(0);
+    const onHello = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const nl = head.indexOf(10);
+      if (nl < 0) {
+        if (head.length > 200) socket.destroy();
+        return;
+      }
+      socket.off('data', onHello);
+      socket.pause();
+      const [tok, kind, pidText] = head.subarray(0, nl).toString('utf8').trim().split(' ');
+      const rest = head.subarray(nl + 1);
+      if (rest.length) socket.unshift(rest);
+      const pid = Number(pidText);
+      if (tok !== token || !Number.isInteger(pid)) {
+        socket.destroy();
+        return;
+      }
+      const rec = recorder.server(pid);
+      if (kind === 'control') controlChannel(socket, rec);
+      else if (kind === 'data') {
+        const label = `stdio-${++connections}`;
+        const t = new StdioServerTransport({ input: socket, output: socket, guardStdout: false });
+        const origClose = t.close.bind(t);
+        // Closing the session ends the connection, so the relay's stdout closes like a server's.
+        t.close = async () => {
+          await origClose();
+          socket.end();
+        };
+        void attach(t, label).catch((err: Error) => recorder.notes.push(`${label}: ${err.message}`));
+      } else socket.destroy();
+    };
+    socket.on('data', onHello);
+  });
+
+  const controlChannel = (socket: Socket, rec: StdioServerRecord) => {
+    let buf = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buf += chunk;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        let ev: Record<string, unknown>;
+        try {
+          ev = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
+        const t = recorder.now();
+        if (ev.ev === 'stdin-end') rec.stdinClosedAt ??= t;
+        else if (ev.ev === 'signal') rec.signals.push({ t, signal: String(ev.signal) });
+        else if (ev.ev === 'exit' && rec.exitedAt === undefined) {
+          rec.exitedAt = t;
+          rec.exitReason = String(ev.reason);
+        }
+      }
+    });
+    socket.resume();
+    socket.once('close', () => {
+      if (rec.exitedAt === undefined) {
+        rec.exitedAt = recorder.now();
+        rec.exitReason = 'ended without saying why (killed with SIGKILL?)';
+      }
+    });
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    net.once('error', reject);
+    net.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = net.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    recorder,
+    mock,
+    serverArgv: [process.execPath, RELAY_PATH, `127.0.0.1:${port}`, token, String(server.lingerMs ?? 0)],
+    close: async () => {
+      await mock.close().catch(() => {});
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => net.close(() => r()));
+    },
+  };
+}
+
+export type { WireEntry };

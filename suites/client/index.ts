@@ -1,0 +1,14 @@
+// The client suite: every client check (importing registers them) and the scenario runner.
+// Under the CLI's vitest run this file is the test module; elsewhere importing it only defines
+// the checks (see suites/harness/check.ts).
+import './lifecycle.ts';
+import './messages.ts';
+import './transport.ts';
+import './utilities.ts';
+import './features.ts';
+import './stateless.ts';
+
+export { clientCheck, scenariosNeeded, scenariosOf } from './check.ts';
+export { SCENARIOS, scenario, scenarioSkip, type Scenario, type ScenarioServer, type ClientTransportKind } from './scenarios.ts';
+export { runScenario, runScenarios, clientTransport, fillArgs, processGroupMembers, type ClientCommand, type RunOptions, type RunAllOptions } from './runner.ts';
+export { hostScenario, RELAY_PATH, type HostedScenario } from './host.ts';

@@ -1,0 +1,271 @@
+// Runs the client under test once per scenario: hosts the scenario's mock, launches the client
+// command in its own process group with the official suite's contract (URL as the last argument
+// or in {url}; {server} for a stdio server command; MCP_CONFORMANCE_SCENARIO, _CONTEXT and
+// _PROTOCOL_VERSION in the environment), waits for it to exit or kills it at the timeout, then
+// looks for processes it left behind. Every process started here is killed before a run returns.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Revision } from '../../schema/index.ts';
+import { trackChild } from '../../mock-server/index.ts';
+import type { ClientRun, ClientRunsFile, ProcessRecord } from '../harness/index.ts';
+import { hostScenario, Recorder } from './host.ts';
+import { scenarioSkip, type ClientTransportKind, type Scenario } from './scenarios.ts';
+
+export interface ClientCommand {
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+export interface RunOptions {
+  /** Longest a client may take for one scenario (default 15 s). */
+  timeoutMs?: number;
+  /** After the client exits: how long to wait for its stdio server to report (default 500 ms). */
+  graceMs?: number;
+  /** Wall-clock ms (epoch) after which no scenario starts and running ones are cut short. */
+  deadline?: number | null;
+  /** Aborting kills the running client and starts no more scenarios. */
+  signal?: AbortSignal;
+}
+
+const TAIL = 8 * 1024;
+const URL_PLACEHOLDER = '{url}';
+const SERVER_PLACEHOLDER = '{server}';
+
+/** How the client is reached: {server} in its arguments means stdio, otherwise HTTP. */
+export function clientTransport(cmd: ClientCommand): ClientTransportKind {
+  return [cmd.command, ...cmd.args].some((a) => a.includes(SERVER_PLACEHOLDER)) ? 'stdio' : 'http';
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The argv with placeholders filled: `{server}` alone expands to the server argv, inside text to a quoted command line. */
+export function fillArgs(cmd: ClientCommand, where: { url?: string; serverArgv?: string[] }): string[] {
+  const out: string[] = [];
+  let used = false;
+  for (const a of [cmd.command, ...cmd.args]) {
+    if (a === SERVER_PLACEHOLDER && where.serverArgv) {
+      out.push(...where.serverArgv);
+      used = true;
+      continue;
+    }
+    let v = a;
+    if (where.serverArgv && v.includes(SERVER_PLACEHOLDER)) {
+      v = v.split(SERVER_PLACEHOLDER).join(where.serverArgv.map(shellQuote).join(' '));
+      used = true;
+    }
+    if (where.url && v.includes(URL_PLACEHOLDER)) {
+      v = v.split(URL_PLACEHOLDER).join(where.url);
+      used = true;
+    }
+    out.push(v);
+  }
+  if (!used && where.url) out.push(where.url);
+  return out;
+}
+
+function tail(s: string): string {
+  return s.length > TAIL ? s.slice(-TAIL) : s;
+}
+
+/** Processes whose process group is `pgid` (Linux /proc; empty elsewhere). */
+export function processGroupMembers(pgid: number): { pid: number; command: string }[] {
+  const out: { pid: number; command: string }[] = [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp …; comm may contain spaces and parentheses.
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      if (fields[0] === 'Z') continue; // a zombie is already dead
+      if (Number(fields[2]) !== pgid) continue;
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      out.push({ pid: Number(name), command: cmdline || stat.slice(stat.indexOf('(') + 1, close) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // gone
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function context(sc: Scenario): string {
+  return JSON.stringify({ name: sc.name, ...(sc.context ?? {}) });
+}
+
+/** Runs one scenario at one revision. Never throws; the run records what went wrong. */
+export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientCommand, opts: RunOptions = {}): Promise<ClientRun> {
+  const transport = clientTransport(cmd);
+  const recorder = new Recorder();
+  const startedAt = new Date(recorder.startedEpoch).toISOString();
+  const timeoutMs = Math.max(1, Math.min(opts.timeoutMs ?? 15_000, opts.deadline ? opts.deadline - Date.now() : Infinity));
+  const proc: ProcessRecord = { argv: [], exitCode: null, signal: null, timedOut: false, stdoutTail: '', stderrTail: '', leftovers: [] };
+  const hosted = await hostScenario(sc, rev, transport, recorder);
+  const argv = fillArgs(cmd, hosted.url !== undefined ? { url: hosted.url } : { serverArgv: hosted.serverArgv! });
+  proc.argv = argv;
+
+  let child: ChildProcess | undefined;
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...cmd.env,
+      MCP_CONFORMANCE_SCENARIO: sc.name,
+      MCP_CONFORMANCE_PROTOCOL_VERSION: rev,
+      MCP_CONFORMANCE_CONTEXT: context(sc),
+    };
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<void>((resolve) => {
+      try {
+        child = spawn(argv[0]!, argv.slice(1), { cwd: cmd.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+      } catch (err) {
+        proc.spawnError = (err as Error).message;
+        resolve();
+        return;
+      }
+      trackChild(child);
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout = tail(stdout + d)));
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = tail(stderr + d)));
+      child.stdin?.on('error', () => {});
+      child.once('error', (err) => {
+        proc.spawnError = err.message;
+        resolve();
+      });
+      child.once('exit', (code, signal) => {
+        proc.exitCode = code;
+        proc.signal = signal;
+        proc.exitedAt = recorder.now();
+        resolve();
+      });
+    });
+    if (child?.pid !== undefined) proc.pid = child.pid;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const timedOut = new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(true), timeoutMs);
+      onAbort = () => r(true);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const late = await Promise.race([exited.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
+    if (late && child?.pid !== undefined) {
+      proc.timedOut = true;
+      if (opts.signal?.aborted) proc.cutShort = 'the run was interrupted';
+      else if (timeoutMs < (opts.timeoutMs ?? 15_000)) proc.cutShort = 'the run budget ran out';
+      recorder.event('client-killed', opts.signal?.aborted ? 'the run was interrupted' : `no exit within ${timeoutMs} ms`);
+      killGroup(child.pid, 'SIGTERM');
+      await Promise.race([exited, sleep(1_000)]);
+      killGroup(child.pid, 'SIGKILL');
+      await Promise.race([exited, sleep(1_000)]);
+    }
+    // Drain the pipes (a grandchild may hold them open: do not wait for that).
+    await sleep(20);
+    proc.stdoutTail = stdout;
+    proc.stderrTail = stderr;
+
+    // Give the stdio server a moment to report its end, then see what is left.
+    const grace = opts.graceMs ?? 500;
+    const until = Date.now() + grace;
+    while (Date.now() < until && [...recorder.servers.values()].some((s) => s.exitedAt === undefined)) await sleep(20);
+    if (child?.pid !== undefined && !proc.timedOut) {
+      proc.leftovers = processGroupMembers(child.pid);
+      for (const s of recorder.servers.values()) {
+        s.aliveAfterClient = s.exitedAt === undefined && s.pid !== undefined && alive(s.pid);
+        if (s.aliveAfterClient && s.pid !== undefined && !proc.leftovers.some((l) => l.pid === s.pid)) proc.leftovers.push({ pid: s.pid, command: 'the stdio server (mcp-conform relay)' });
+      }
+    }
+  } catch (err) {
+    recorder.notes.push(`runner error: ${(err as Error).message}`);
+  } finally {
+    // Always: nothing the client started survives the run.
+    if (child?.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    for (const s of recorder.servers.values()) {
+      if (s.pid !== undefined && alive(s.pid)) {
+        try {
+          process.kill(s.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    await hosted.close().catch((err: Error) => recorder.notes.push(`closing the mock: ${err.message}`));
+  }
+  const collected = recorder.collect(hosted.mock);
+  return {
+    scenario: sc.name,
+    revision: rev,
+    transport,
+    startedAt,
+    durationMs: Math.round(Date.now() - recorder.startedEpoch),
+    ...collected,
+    http: recorder.http,
+    process: proc,
+    servers: [...recorder.servers.values()],
+    events: recorder.events,
+  };
+}
+
+export interface RunAllOptions extends RunOptions {
+  /** Scenario runs at the same time (default 2). */
+  concurrency?: number;
+  onRun?: (run: ClientRun) => void;
+}
+
+/** Runs each (scenario, revision) pair that applies to the client's transport. */
+export async function runScenarios(pairs: readonly { scenario: Scenario; revision: Revision }[], cmd: ClientCommand, opts: RunAllOptions = {}): Promise<ClientRunsFile> {
+  const transport = clientTransport(cmd);
+  const file: ClientRunsFile = { format: 'mcp-conform/client-runs', version: 1, target: { argv: [cmd.command, ...cmd.args], transport }, runs: [], skipped: [] };
+  const jobs: { scenario: Scenario; revision: Revision }[] = [];
+  for (const p of pairs) {
+    const why = scenarioSkip(p.scenario, p.revision, transport);
+    if (why) file.skipped.push({ scenario: p.scenario.name, revision: p.revision, why });
+    else jobs.push(p);
+  }
+  const results: (ClientRun | undefined)[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < jobs.length; i = next++) {
+      const job = jobs[i]!;
+      if ((opts.deadline && Date.now() >= opts.deadline) || opts.signal?.aborted) {
+        file.skipped.push({ scenario: job.scenario.name, revision: job.revision, why: opts.signal?.aborted ? 'not run: the run was interrupted' : 'not run: the run budget was exhausted' });
+        continue;
+      }
+      const run = await runScenario(job.scenario, job.revision, cmd, opts);
+      results[i] = run;
+      opts.onRun?.(run);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
+  file.runs = results.filter((r): r is ClientRun => r !== undefined);
+  return file;
+}
+

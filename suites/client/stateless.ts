@@ -1,0 +1,261 @@
+// 2026-07-28, the stateless revision: per-request _meta, resultType, multi round-trip requests,
+// version negotiation by error, era detection, server/discover.
+import { validate } from '../../schema/index.ts';
+import { clientRuns, type ClientRun } from '../harness/index.ts';
+import { answerTo, brief, clientRequests, exitSummary, isObject, metaOf, META_CAPS, META_INFO, META_VERSION, toolCalls, toolName, type Sent } from './analysis.ts';
+import { carriedOn } from './messages.ts';
+import { clientCheck, MODERN, pages } from './check.ts';
+
+/** Requests of the stateless era (legacy fallbacks after an initialize are exempt). */
+function modernRequests(run: ClientRun): Sent[] {
+  const legacy = new Set(clientRequests(run, 'initialize').map((r) => r.e.session));
+  return clientRequests(run).filter((r) => r.m.method !== 'initialize' && !(legacy.has(r.e.session) && metaOf(r.m)?.[META_VERSION] === undefined));
+}
+
+clientCheck(
+  {
+    id: 'client-meta/version-and-capabilities',
+    title: 'every request carries _meta protocolVersion and clientCapabilities',
+    level: 'MUST',
+    requirement: 'Client requests carry io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities in _meta; fields marked as required MUST be included on every request.',
+    spec: pages(MODERN, 'basic#meta'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      if (run.scenario === 'legacy-server') continue; // a dual-era client talks legacy there
+      for (const r of modernRequests(run)) {
+        const meta = metaOf(r.m);
+        if (typeof meta?.[META_VERSION] !== 'string') return t.fail(`in scenario ${run.scenario} ${String(r.m.method)} has no _meta["${META_VERSION}"]`, v.evidence([r.e]));
+        if (!isObject(meta[META_CAPS])) return t.fail(`in scenario ${run.scenario} ${String(r.m.method)} has no _meta["${META_CAPS}"]`, v.evidence([r.e]));
+      }
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-meta/client-info',
+    title: 'every request names the client (_meta clientInfo)',
+    level: 'SHOULD',
+    requirement: 'Clients SHOULD include io.modelcontextprotocol/clientInfo on every request unless specifically configured not to do so.',
+    spec: pages(MODERN, 'basic#meta'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      if (run.scenario === 'legacy-server') continue;
+      for (const r of modernRequests(run)) {
+        const info = metaOf(r.m)?.[META_INFO];
+        if (!isObject(info) || typeof info.name !== 'string') return t.fail(`in scenario ${run.scenario} ${String(r.m.method)} has no _meta["${META_INFO}"]`, v.evidence([r.e]));
+      }
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-mrtr/absent-result-type-is-complete',
+    title: 'a result without resultType is treated as complete',
+    level: 'MUST',
+    requirement: 'For backward compatibility with servers implementing earlier protocol versions, which do not include resultType, clients MUST treat an absent resultType as "complete".',
+    spec: pages(MODERN, 'basic#resulttype'),
+    scenarios: ['result-type-absent'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('result-type-absent');
+    const list = clientRequests(run, 'tools/list').map((r) => ({ r, a: answerTo(run, r) })).find((x) => x.a && isObject(x.a.m.result) && !('resultType' in x.a.m.result));
+    if (!list) return t.notVerified(`the client never got a tools/list result (${exitSummary(run)})`);
+    const call = toolCalls(run).find((c) => c.e.t > list.a!.e.t && toolName(c) === 'add_numbers');
+    if (call) return;
+    const next = carriedOn(run, list.a!.e.t);
+    t.fail(`given tools/list without resultType, the client did not call the listed tool: ${next.ok ? 'it made other requests instead' : next.why}`, v.evidence([list.r.e, list.a!.e]));
+  },
+);
+
+interface Round {
+  first: Sent;
+  interim: Record<string, unknown>;
+  retry?: Sent;
+}
+
+/** The first input_required answer to `tool` and the client's retry. */
+function round(run: ClientRun, tool: string): Round | undefined {
+  for (const c of toolCalls(run)) {
+    if (toolName(c) !== tool) continue;
+    const a = answerTo(run, c);
+    const result = a && isObject(a.m.result) ? a.m.result : undefined;
+    if (result?.resultType !== 'input_required') continue;
+    const retry = toolCalls(run).find((x) => x.e.t > a!.e.t && toolName(x) === tool);
+    const r: Round = { first: c, interim: result };
+    if (retry) r.retry = retry;
+    return r;
+  }
+  return undefined;
+}
+
+const mrtr = pages(MODERN, 'basic/patterns/mrtr#client-requirements-basic-workflow');
+
+function needRound(t: Parameters<Parameters<typeof clientCheck>[1]>[0], scenario: string, tool: string): { run: ClientRun; r: Round & { retry: Sent } } {
+  const v = clientRuns(t);
+  const run = v.need(scenario);
+  const r = round(run, tool);
+  if (!r) return t.notVerified(toolCalls(run).some((c) => toolName(c) === tool) ? 'the server did not ask for input (the client declares no elicitation, sampling or roots)' : `the client did not call ${tool} (${exitSummary(run)})`);
+  if (!r.retry) return t.notVerified('the client did not retry the request (servers must not assume it will)');
+  return { run, r: r as Round & { retry: Sent } };
+}
+
+clientCheck(
+  {
+    id: 'client-mrtr/input-responses',
+    title: 'the retry answers every input request (inputResponses)',
+    level: 'MUST',
+    requirement: 'If a client receives an InputRequiredResult that contains the inputRequests field, the client MUST construct the requested inputs before retrying the original request.',
+    spec: mrtr,
+    scenarios: ['input-required'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const { r } = needRound(t, 'input-required', 'needs_input');
+    const asked = isObject(r.interim.inputRequests) ? r.interim.inputRequests : {};
+    const params = isObject(r.retry.m.params) ? r.retry.m.params : {};
+    const given = isObject(params.inputResponses) ? params.inputResponses : {};
+    const missing = Object.keys(asked).filter((k) => !(k in given));
+    if (missing.length) return t.fail(`the retry lacks inputResponses for ${missing.join(', ')}`, v.evidence([r.first.e, r.retry.e]));
+    for (const [k, req] of Object.entries(asked)) {
+      const method = isObject(req) ? req.method : undefined;
+      const type = method === 'elicitation/create' ? 'ElicitResult' : method === 'sampling/createMessage' ? 'CreateMessageResult' : method === 'roots/list' ? 'ListRootsResult' : undefined;
+      if (!type) continue;
+      const res = validate(t.revision, type, given[k]);
+      if (!res.valid) return t.fail(`inputResponses.${k} is not a valid ${type}: ${res.errors.slice(0, 2).map((e) => `${e.pointer || '/'} ${e.message}`).join('; ')}`, v.evidence([r.retry.e]));
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-mrtr/request-state-echoed',
+    title: 'the retry echoes requestState exactly',
+    level: 'MUST',
+    requirement: 'If an InputRequiredResult contains the requestState field, the client MUST echo back the exact value of that field when retrying the original request.',
+    spec: mrtr,
+    scenarios: ['input-required'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const { r } = needRound(t, 'input-required', 'needs_input');
+    const sent = isObject(r.retry.m.params) ? r.retry.m.params.requestState : undefined;
+    if (sent !== r.interim.requestState) t.fail(`the retry's requestState is ${brief(sent, 80)}, not the ${brief(r.interim.requestState, 80)} the server gave`, v.evidence([r.first.e, r.retry.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-mrtr/no-invented-request-state',
+    title: 'without a requestState, the retry carries none',
+    level: 'MUST',
+    requirement: 'If the InputRequiredResult does not contain a requestState field, the client MUST NOT include one in the retry.',
+    spec: mrtr,
+    scenarios: ['input-required-no-state'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const { r } = needRound(t, 'input-required-no-state', 'needs_input_stateless');
+    const params = isObject(r.retry.m.params) ? r.retry.m.params : {};
+    if ('requestState' in params) t.fail(`the retry carries requestState ${brief(params.requestState, 80)} although the server gave none`, v.evidence([r.first.e, r.retry.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-mrtr/new-request-id',
+    title: 'the retry is a new request (new JSON-RPC id)',
+    level: 'MUST',
+    requirement: 'The JSON-RPC id MUST be different between the initial request and the retry, as they are independent requests.',
+    spec: mrtr,
+    scenarios: ['input-required', 'input-required-no-state'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const { r } = needRound(t, 'input-required', 'needs_input');
+    if (JSON.stringify(r.first.m.id) === JSON.stringify(r.retry.m.id)) t.fail(`the retry reuses id ${JSON.stringify(r.first.m.id)}`, v.evidence([r.first.e, r.retry.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-versioning/unsupported-version-retry',
+    title: 'after UnsupportedProtocolVersionError the client retries with a supported version',
+    level: 'SHOULD',
+    requirement: 'The client SHOULD select a mutually supported version from the supported list and retry the request, or surface an error to the user if no compatible version exists.',
+    spec: pages(MODERN, 'basic/versioning#protocol-version-negotiation'),
+    scenarios: ['unsupported-version'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('unsupported-version');
+    const rejected = clientRequests(run).map((r) => ({ r, a: answerTo(run, r) })).find((x) => isObject(x.a?.m.error) && (x.a!.m.error as { code?: unknown }).code === -32022);
+    if (!rejected) return t.notVerified(`the client sent no request the server could reject (${exitSummary(run)})`);
+    const data = (rejected.a!.m.error as { data?: { supported?: unknown } }).data;
+    const supported = Array.isArray(data?.supported) ? data.supported : [];
+    const retry = clientRequests(run).find((r) => r.e.t > rejected.a!.e.t && r.m.method !== 'initialize');
+    if (!retry) return t.fail(`after UnsupportedProtocolVersionError the client did not retry (${exitSummary(run)})`, v.evidence([rejected.r.e, rejected.a!.e]));
+    const version = metaOf(retry.m)?.[META_VERSION];
+    if (!supported.includes(version)) t.fail(`the client retried with protocol version ${brief(version)}, not one of ${brief(supported)}`, v.evidence([rejected.a!.e, retry.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-versioning/legacy-fallback',
+    title: 'a dual-era client falls back to initialize with a legacy server',
+    level: 'MAY',
+    requirement: 'A client that supports both modern MCP versions and a legacy version that requires an initialize handshake MAY detect which era the server implements by attempting a modern request first; if the response is not a recognized modern error, fall back to initialize.',
+    spec: pages(MODERN, 'basic/versioning#backward-compatibility-with-initialization-based-versions'),
+    scenarios: ['legacy-server'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('legacy-server');
+    const init = clientRequests(run, 'initialize')[0];
+    if (!init) t.fail('given a legacy-only server, the client did not fall back to initialize (a modern-only client; it should report the server as too old)', v.evidence(run.entries.slice(0, 4)));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-versioning/stdio-discover-probe',
+    title: 'on stdio, a dual-era client probes with server/discover first',
+    level: 'SHOULD',
+    requirement: 'A client that supports both modern MCP versions and a legacy version that requires an initialize handshake SHOULD probe with server/discover before sending any other request, setting its preferred modern version in _meta.',
+    spec: pages(MODERN, 'basic/transports/stdio#backward-compatibility'),
+    scenarios: ['legacy-server'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('stdio');
+    const run = v.need('legacy-server');
+    if (!clientRequests(run, 'initialize').length) return t.notApplicable('the client does not fall back to initialize (not dual-era)');
+    const first = clientRequests(run)[0]!;
+    if (first.m.method !== 'server/discover') t.fail(`the client's first request was ${String(first.m.method)}, not a server/discover probe`, v.evidence([first.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-discover/used',
+    title: 'the client uses server/discover',
+    level: 'MAY',
+    requirement: 'Clients MAY call server/discover before sending any other requests to learn the server\'s supported versions up front, but are not required to.',
+    spec: pages(MODERN, 'basic/versioning#protocol-version-negotiation'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const runs = v.requireLive();
+    if (!runs.some((r) => clientRequests(r, 'server/discover').length > 0)) t.fail('the client never called server/discover');
+  },
+);

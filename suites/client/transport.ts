@@ -1,0 +1,315 @@
+// basic/transports, client side: Streamable HTTP headers, sessions, response kinds, resumption,
+// the HTTP+SSE fallback, 2026-07-28 request headers; stdio framing.
+import { isRevision, isStateless, REVISIONS } from '../../schema/index.ts';
+import { checkRequestHeaders } from '../../mock-server/index.ts';
+import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
+import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isObject, isRequest, metaOf, META_VERSION, toolCalls } from './analysis.ts';
+import { clientCheck, MODERN, pages, STREAMABLE, STREAMABLE_STATEFUL, transportPage } from './check.ts';
+
+/** Requests of the Streamable HTTP transport (not the HTTP+SSE fallback's). */
+function streamable(run: ClientRun): HttpRecord[] {
+  if (run.scenario !== 'legacy-sse') return run.http;
+  return run.http.filter((h) => h.method === 'POST' && h.path === '/mcp');
+}
+
+const accepts = (h: HttpRecord, types: string[]) => {
+  const listed = (h.headers.accept ?? '').split(',').map((p) => p.split(';')[0]!.trim().toLowerCase());
+  return types.every((t) => listed.includes(t) || listed.includes('*/*'));
+};
+
+clientCheck(
+  {
+    id: 'client-transport/http-accept',
+    title: 'POSTs accept application/json and text/event-stream; GETs accept text/event-stream',
+    level: 'MUST',
+    requirement: 'The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types. (GET: The client MUST include an Accept header, listing text/event-stream as a supported content type.)',
+    spec: pages(STREAMABLE, transportPage('sending-messages-to-the-server', 'streamable-http', 'sending-messages-to-the-server')),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    for (const run of v.requireLive()) {
+      for (const h of streamable(run)) {
+        if (h.method === 'POST' && !accepts(h, ['application/json', 'text/event-stream'])) {
+          return t.fail(`in scenario ${run.scenario} a POST had Accept: ${JSON.stringify(h.headers.accept ?? null)}`, v.httpEvidence([h]));
+        }
+        if (h.method === 'GET' && !accepts(h, ['text/event-stream'])) return t.fail(`in scenario ${run.scenario} a GET had Accept: ${JSON.stringify(h.headers.accept ?? null)}`, v.httpEvidence([h]));
+      }
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/http-protocol-version-header',
+    title: 'MCP-Protocol-Version on every HTTP request after initialization (2026-07-28: on every POST, equal to _meta)',
+    level: 'MUST',
+    requirement: 'If using HTTP, the client MUST include the MCP-Protocol-Version: <protocol-version> HTTP header on all subsequent requests to the MCP server. (2026-07-28: Every POST request to the MCP endpoint MUST include an MCP-Protocol-Version header; the header value MUST match the io.modelcontextprotocol/protocolVersion field carried in the request body\'s _meta.)',
+    spec: pages(REVISIONS.filter((r) => r >= '2025-06-18'), transportPage('protocol-version-header')),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    for (const run of v.requireLive()) {
+      if (isStateless(t.revision)) {
+        for (const { h, m } of httpMessages(run)) {
+          const version = isObject(m) ? metaOf(m)?.[META_VERSION] : undefined;
+          if (h.method !== 'POST' || typeof version !== 'string') continue;
+          const header = h.headers['mcp-protocol-version'];
+          if (header !== version) return t.fail(`in scenario ${run.scenario} a ${version} POST carried MCP-Protocol-Version ${JSON.stringify(header ?? null)}`, v.httpEvidence([h]));
+        }
+        continue;
+      }
+      for (const hs of handshakes(run)) {
+        // A version the client cannot speak ends the session: nothing after it carries that version.
+        if (!hs.result || !isRevision(hs.answered)) continue;
+        const session = hs.session;
+        for (const { h, m } of httpMessages(run)) {
+          if (!streamable(run).includes(h) || h.t < hs.result.e.t || h.session !== session) continue;
+          if (isObject(m) && m.method === 'initialize') continue; // the request that negotiated
+          const header = h.headers['mcp-protocol-version'];
+          if (header !== hs.answered) return t.fail(`in scenario ${run.scenario} after negotiating ${hs.answered} a ${h.method} carried MCP-Protocol-Version ${JSON.stringify(header ?? null)}`, v.httpEvidence([h]));
+        }
+      }
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/http-session-id',
+    title: 'Mcp-Session-Id on every request after the server assigned one',
+    level: 'MUST',
+    requirement: 'If an Mcp-Session-Id is returned by the server during initialization, clients using the Streamable HTTP transport MUST include it in the Mcp-Session-Id header on all of their subsequent HTTP requests.',
+    spec: pages(STREAMABLE_STATEFUL, transportPage('session-management')),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    let judged = 0;
+    for (const run of v.requireLive()) {
+      const issued = new Set<string>();
+      let current: string | undefined;
+      for (const { h, m } of httpMessages(run).filter((x) => streamable(run).includes(x.h))) {
+        const isInit = isObject(m) && m.method === 'initialize';
+        const modern = isObject(m) && typeof metaOf(m)?.[META_VERSION] === 'string';
+        if (isInit || modern) {
+          const sid = h.responseHeaders['mcp-session-id'];
+          if (sid) {
+            issued.add(sid);
+            current = sid;
+          }
+          continue;
+        }
+        if (current === undefined) continue;
+        judged++;
+        const sent = h.headers['mcp-session-id'];
+        if (!sent) return t.fail(`in scenario ${run.scenario} a ${h.method} after initialization carried no Mcp-Session-Id (the session was ${current})`, v.httpEvidence([h]));
+        if (!issued.has(sent)) return t.fail(`in scenario ${run.scenario} a ${h.method} carried Mcp-Session-Id ${sent}, which the server never issued`, v.httpEvidence([h]));
+      }
+    }
+    if (judged === 0) t.notVerified('the client made no request within a session');
+  },
+);
+
+/** The first request answered in `mode` that the client went on from. */
+function handled(run: ClientRun): boolean {
+  for (const r of clientRequests(run)) {
+    const a = answerTo(run, r);
+    if (a && clientMessages(run).some((s) => s.e.t > a.e.t)) return true;
+  }
+  return false;
+}
+
+for (const mode of ['json', 'sse'] as const) {
+  clientCheck(
+    {
+      id: `client-transport/http-${mode}-response`,
+      title: `responses sent ${mode === 'json' ? 'as application/json' : 'on an SSE stream'} are understood`,
+      level: 'MUST',
+      requirement: 'If the input is a JSON-RPC request, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object. The client MUST support both these cases.',
+      spec: pages(STREAMABLE, transportPage('sending-messages-to-the-server')),
+      scenarios: [`${mode}-response`],
+    },
+    (t) => {
+      const v = clientRuns(t);
+      v.requireTransport('http');
+      const run = v.need(`${mode}-response`);
+      if (handled(run)) return;
+      const first = clientRequests(run)[0];
+      if (!first) return t.notVerified(`the client sent no request (${exitSummary(run)})`);
+      t.fail(`answered ${mode === 'json' ? 'with JSON bodies' : 'on SSE streams'}, the client never went on after a response: ${exitSummary(run)}`, v.evidence(run.entries.slice(0, 6)));
+    },
+  );
+}
+
+clientCheck(
+  {
+    id: 'client-transport/http-reinitialize-after-404',
+    title: 'a 404 for its session makes the client start a new session',
+    level: 'MUST',
+    requirement: 'When a client receives HTTP 404 in response to a request containing an Mcp-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached.',
+    spec: pages(STREAMABLE_STATEFUL, transportPage('session-management')),
+    scenarios: ['session-expired'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    const run = v.need('session-expired');
+    const expired = run.events.find((e) => e.what === 'session-expired');
+    if (!expired) return t.notVerified(`the client made no request after initialization, so its session was never expired (${exitSummary(run)})`);
+    const notFound = run.http.find((h) => h.status === 404 && h.headers['mcp-session-id'] === expired.detail);
+    if (!notFound) return t.notVerified('the client never got the 404');
+    const later = httpMessages(run).filter((x) => x.h.t > notFound.t && x.h.method === 'POST');
+    const reinit = later.find((x) => isObject(x.m) && x.m.method === 'initialize');
+    const stale = later.find((x) => x.h.headers['mcp-session-id'] === expired.detail && x !== reinit);
+    if (stale && (!reinit || stale.h.t < reinit.h.t)) return t.fail(`after the 404 the client kept using the expired session ${expired.detail}`, v.httpEvidence([notFound, stale.h]));
+    if (!reinit) return t.fail(`after the 404 the client did not initialize a new session (${exitSummary(run)})`, v.httpEvidence([notFound]));
+    if (reinit.h.headers['mcp-session-id']) t.fail(`the new initialize carried Mcp-Session-Id ${reinit.h.headers['mcp-session-id']}`, v.httpEvidence([notFound, reinit.h]));
+  },
+);
+
+/** The reconnection GETs after the stream was cut. */
+function resumption(run: ClientRun): { cut: number; gets: HttpRecord[] } | undefined {
+  const cut = run.events.find((e) => e.what === 'stream-cut');
+  if (!cut) return undefined;
+  return { cut: cut.t, gets: run.http.filter((h) => h.method === 'GET' && h.t >= cut.t) };
+}
+
+clientCheck(
+  {
+    id: 'client-transport/sse-resume',
+    title: 'after a broken SSE stream the client resumes with GET and Last-Event-ID',
+    level: 'SHOULD',
+    requirement: 'If the client wishes to resume after a disconnection (whether due to network failure or server-initiated closure), it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received.',
+    spec: pages(STREAMABLE_STATEFUL, transportPage('resumability-and-redelivery')),
+    scenarios: ['sse-retry'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    const run = v.need('sse-retry');
+    const r = resumption(run);
+    if (!r) return t.notVerified(`the client did not call test_reconnection, so no stream was cut (${exitSummary(run)})`);
+    const resumed = r.gets.find((h) => (h.headers['last-event-id'] ?? '') !== '');
+    if (!resumed) t.fail(`after the server closed the SSE stream the client did not GET with Last-Event-ID (${r.gets.length} GET(s) without it; ${exitSummary(run)})`, v.httpEvidence(run.http.filter((h) => h.t >= r.cut - 500)));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/sse-retry-respected',
+    title: 'the client waits the SSE retry interval before reconnecting',
+    level: 'MUST',
+    requirement: 'If the server does close the connection prior to terminating the SSE stream, it SHOULD send an SSE event with a standard retry field before closing the connection. The client MUST respect the retry field, waiting the given number of milliseconds before attempting to reconnect.',
+    spec: pages(['2025-11-25'], 'basic/transports#sending-messages-to-the-server'),
+    scenarios: ['sse-retry'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    const run = v.need('sse-retry');
+    const r = resumption(run);
+    if (!r) return t.notVerified(`the client did not call test_reconnection, so no stream was cut (${exitSummary(run)})`);
+    const first = r.gets[0];
+    if (!first) return t.notVerified('the client never reconnected');
+    const waited = first.t - r.cut;
+    // retry: 500 ms; a little slack for the clocks of the two ends of a local socket.
+    if (waited < 450) t.fail(`the client reconnected ${Math.round(waited)} ms after the stream closed, before the 500 ms retry interval`, v.httpEvidence([first]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/legacy-sse-fallback',
+    title: 'given an HTTP+SSE server, the client falls back to the old transport',
+    level: 'MAY',
+    requirement: 'Clients wanting to support older servers should: attempt to POST an InitializeRequest to the server URL; if it fails with 400, 404 or 405, issue a GET request to the server URL, expecting that this will open an SSE stream and return an endpoint event as the first event.',
+    spec: pages(STREAMABLE_STATEFUL, transportPage('backwards-compatibility')),
+    scenarios: ['legacy-sse'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    const run = v.need('legacy-sse');
+    const refused = run.http.find((h) => h.method === 'POST' && h.path === '/mcp' && [400, 404, 405].includes(h.status));
+    if (!refused) return t.notVerified('the client never POSTed to the URL');
+    const get = run.http.find((h) => h.method === 'GET' && h.t > refused.t);
+    const init = clientRequests(run, 'initialize').find((r) => r.e.session.startsWith('sse:'));
+    if (!get) return t.fail(`refused with ${refused.status}, the client did not try the HTTP+SSE transport (${exitSummary(run)})`, v.httpEvidence([refused]));
+    if (!init) t.fail('the client opened the SSE stream but never initialized over it', v.httpEvidence([refused, get]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/stdio-only-messages',
+    title: 'the client writes only JSON-RPC messages to the server\'s stdin',
+    level: 'MUST',
+    requirement: "The client MUST NOT write anything to the server's stdin that is not a valid MCP message.",
+    spec: pages(REVISIONS, transportPage('stdio', 'stdio', 'stdio')),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('stdio');
+    for (const run of v.requireLive()) {
+      const raw = run.entries.find((e) => e.dir === 'recv' && e.raw !== undefined && e.note?.startsWith('not JSON'));
+      if (raw) return t.fail(`in scenario ${run.scenario} the client wrote a line that is not JSON: ${raw.raw!.slice(0, 120)}`, v.evidence([raw]));
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/http-request-headers',
+    title: 'Mcp-Method (and Mcp-Name) headers mirror the body',
+    level: 'MUST',
+    requirement: 'The client MUST include the request metadata headers (Mcp-Method for all requests; Mcp-Name for tools/call, resources/read and prompts/get) on every POST, with values matching the JSON-RPC body.',
+    spec: pages(MODERN, 'basic/transports/streamable-http#standard-request-headers'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    let judged = 0;
+    for (const run of v.requireLive()) {
+      for (const { h, m } of httpMessages(run)) {
+        if (h.method !== 'POST' || !isObject(m) || !isRequest(m) || typeof metaOf(m)?.[META_VERSION] !== 'string') continue;
+        judged++;
+        const problem = checkRequestHeaders(new Headers(h.headers), m);
+        if (problem) return t.fail(`in scenario ${run.scenario}: ${problem}`, v.httpEvidence([h]));
+      }
+    }
+    if (judged === 0) t.notVerified('the client sent no 2026-07-28 request over HTTP');
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/reissue-after-broken-stream',
+    title: 'a request whose response stream broke is re-issued with a new id',
+    level: 'MUST',
+    requirement: 'A broken response stream loses the in-flight request; clients MUST re-issue it as a new request with a new request ID.',
+    spec: pages(MODERN, 'changelog#major-changes'),
+    scenarios: ['broken-stream'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    const run = v.need('broken-stream');
+    const broken = run.events.find((e) => e.what === 'stream-broken');
+    if (!broken) return t.notVerified(`the client called no tool (${exitSummary(run)})`);
+    // The broken call never reached the mock (its POST was answered by the fault): it is recorded as refused.
+    const calls = toolCalls(run);
+    const first = calls.find((c) => c.e.note?.includes('fault injection')) ?? calls[0];
+    if (!first) return t.notVerified('the broken tools/call was not recorded');
+    const firstId = first.m.id;
+    const again = calls.find((c) => c !== first && c.e.t >= first.e.t);
+    if (!again) return t.fail(`the client did not re-issue tools/call after its response stream broke (${exitSummary(run)})`, v.evidence([first.e]));
+    if (JSON.stringify(again.m.id) === JSON.stringify(firstId)) t.fail(`the client re-issued tools/call with the same id ${JSON.stringify(firstId)}`, v.evidence([again.e]));
+  },
+);

@@ -1,0 +1,293 @@
+// Utilities as they bind a client: ping, cancellation, progress, pagination, list changes.
+import { isStateless, REVISIONS } from '../../schema/index.ts';
+import { clientRuns, type ClientRun } from '../harness/index.ts';
+import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, isObject, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
+import { carriedOn } from './messages.ts';
+import { scenario } from './scenarios.ts';
+import { clientCheck, pages, STATEFUL, utilityPage } from './check.ts';
+
+clientCheck(
+  {
+    id: 'client-ping/answers-ping',
+    title: 'ping is answered promptly with an empty result',
+    level: 'MUST',
+    requirement: 'The receiver MUST respond promptly with an empty response.',
+    spec: pages(STATEFUL, 'basic/utilities/ping#behavior-requirements'),
+    scenarios: ['ping'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('ping');
+    const ping = serverRequests(run, 'ping')[0];
+    if (!ping) return t.notVerified(`the server never got to ping: the client did not call trigger_ping (${exitSummary(run)})`);
+    const reply = replyTo(run, ping);
+    if (!reply) return t.fail('the client never answered ping', v.evidence([ping.e]));
+    if (!isObject(reply.m.result)) return t.fail(`the client answered ping with ${brief(reply.m.error ?? reply.m)}`, v.evidence([ping.e, reply.e]));
+    const extra = Object.keys(reply.m.result).filter((k) => k !== '_meta');
+    if (extra.length) return t.fail(`the ping result is not empty: ${brief(reply.m.result)}`, v.evidence([ping.e, reply.e]));
+    if (reply.e.t - ping.e.t > 2000) t.fail(`the client took ${Math.round(reply.e.t - ping.e.t)} ms to answer ping`, v.evidence([ping.e, reply.e]));
+  },
+);
+
+/** How a request was cancelled: a notification, or (2026-07-28 HTTP) closing its response stream. */
+function cancelOf(run: ClientRun, req: Sent): Sent | undefined {
+  // A cancellation POSTed before a session existed is refused (session 'no-session') but was still sent.
+  return clientNotifications(run, 'notifications/cancelled').find((n) => isObject(n.m.params) && JSON.stringify(n.m.params.requestId) === JSON.stringify(req.m.id) && (n.e.session === req.e.session || n.e.session === 'no-session') && n.e.t > req.e.t);
+}
+
+clientCheck(
+  {
+    id: 'client-cancellation/on-timeout',
+    title: 'a request that timed out is cancelled',
+    level: 'SHOULD',
+    requirement: 'When the request has not received a success or error response within the timeout period, the sender SHOULD issue a cancellation notification for that request and stop waiting for a response. (2026-07-28 Streamable HTTP: closing the response stream constitutes cancellation.)',
+    spec: pages(REVISIONS, (r) => (isStateless(r) ? 'basic/patterns/cancellation#timeouts' : 'basic/lifecycle#timeouts')),
+    scenarios: ['request-timeout'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('request-timeout');
+    const call = toolCalls(run).find((c) => toolName(c) === 'never_returns');
+    if (!call) return t.notVerified(`the client did not call never_returns (${exitSummary(run)})`);
+    const cancel = cancelOf(run, call);
+    // The scenario's timeout, plus slack: a stream that only closes when the process exits is no cancellation.
+    const timeout = Number(scenario('request-timeout')?.context?.requestTimeoutMs ?? 10_000);
+    if (cancel && cancel.e.t - call.e.t <= timeout + 3_000) return;
+    if (cancel) return t.fail(`the client cancelled the unanswered call only after ${Math.round(cancel.e.t - call.e.t)} ms (its timeout was ${timeout} ms${Math.abs(cancel.e.t - (run.process.exitedAt ?? -1e9)) < 200 ? ': the stream closed when the process exited' : ''})`, v.evidence([call.e, cancel.e]));
+    const ended = run.process.exitedAt ?? Infinity;
+    const within = ended - call.e.t;
+    t.fail(`the client never cancelled the unanswered call (it ${run.process.timedOut ? 'was still waiting at the scenario timeout' : `exited ${Math.round(within)} ms after sending it`})`, v.evidence([call.e, ...run.entries.filter((e) => e.t > call.e.t).slice(0, 4)]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-cancellation/not-initialize',
+    title: 'initialize is never cancelled',
+    level: 'MUST',
+    requirement: 'The initialize request MUST NOT be cancelled by clients.',
+    spec: pages(STATEFUL, 'basic/utilities/cancellation#behavior-requirements'),
+    scenarios: ['initialize-slow'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.need('initialize-slow');
+    for (const run of v.live()) {
+      for (const h of handshakes(run)) {
+        const c = cancelOf(run, h.request);
+        if (c) return t.fail(`in scenario ${run.scenario} the client cancelled initialize`, v.evidence([h.request.e, c.e]));
+      }
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-cancellation/only-in-flight',
+    title: 'cancellations reference requests the client issued that are still in progress',
+    level: 'MUST',
+    requirement: 'Cancellation notifications MUST only reference requests that were previously issued in the same direction and are believed to still be in-progress.',
+    spec: pages(REVISIONS, utilityPage('cancellation', 'behavior-requirements')),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      for (const n of clientNotifications(run, 'notifications/cancelled')) {
+        if (n.e.note?.startsWith('synthesized')) continue; // the HTTP transport's own record of a closed stream
+        const id = isObject(n.m.params) ? n.m.params.requestId : undefined;
+        const req = clientRequests(run).find((r) => r.e.session === n.e.session && JSON.stringify(r.m.id) === JSON.stringify(id) && r.e.t < n.e.t);
+        if (!req) return t.fail(`in scenario ${run.scenario} the client cancelled request ${brief(id)}, which it never sent`, v.evidence([n.e]));
+        const answer = answerTo(run, req);
+        // A response that crossed the cancellation is a race the spec allows; one long delivered is not.
+        if (answer && n.e.t - answer.e.t > 500) return t.fail(`in scenario ${run.scenario} the client cancelled request ${brief(id)} ${Math.round(n.e.t - answer.e.t)} ms after its response`, v.evidence([req.e, answer.e, n.e]));
+      }
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-progress/notifications-accepted',
+    title: 'progress notifications it asked for do not disturb the client',
+    level: 'SHOULD',
+    requirement: 'When a party wants to receive progress updates for a request, it includes a progressToken in the request metadata. The receiver MAY then send progress notifications containing the original progress token, the current progress value and an optional total.',
+    spec: pages(REVISIONS, utilityPage('progress', 'progress-flow')),
+    scenarios: ['progress'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('progress');
+    const call = toolCalls(run).find((c) => toolName(c) === 'slow_with_progress');
+    if (!call) return t.notVerified(`the client did not call slow_with_progress (${exitSummary(run)})`);
+    if (metaOf(call.m)?.progressToken === undefined) return t.notVerified('the client did not ask for progress (no _meta.progressToken)');
+    const notes = mockMessages(run, call.e.session).filter((s) => s.m.method === 'notifications/progress');
+    if (!notes.length) return t.notVerified('no progress notification was sent');
+    const answer = answerTo(run, call);
+    const next = carriedOn(run, (answer ?? notes[0]!).e.t);
+    if (next.ok || !next.crashed) return;
+    t.fail(`after ${answer ? 'progress notifications and the result' : 'a progress notification'}, the client stopped: ${next.why}`, v.evidence([call.e, ...notes.map((n) => n.e), ...(answer ? [answer.e] : [])]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-progress/unique-tokens',
+    title: 'progress tokens are unique among requests in progress',
+    level: 'MUST',
+    requirement: 'Progress tokens MUST be unique across all active requests.',
+    spec: pages(REVISIONS, utilityPage('progress', 'progress-flow')),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      const active: { token: string; req: Sent; until: number }[] = [];
+      for (const r of clientRequests(run)) {
+        const token = metaOf(r.m)?.progressToken;
+        if (token === undefined) continue;
+        const key = `${r.e.session} ${JSON.stringify(token)}`;
+        const clash = active.find((a) => a.token === key && a.until > r.e.t);
+        if (clash) return t.fail(`in scenario ${run.scenario} two requests in progress share progressToken ${JSON.stringify(token)}`, v.evidence([clash.req.e, r.e]));
+        active.push({ token: key, req: r, until: answerTo(run, r)?.e.t ?? Infinity });
+      }
+    }
+  },
+);
+
+/** tools/list requests and what the mock answered. */
+function listing(run: ClientRun): { r: Sent; cursor: unknown; next: unknown }[] {
+  return clientRequests(run, 'tools/list').map((r) => {
+    const a = answerTo(run, r);
+    const result = a && isObject(a.m.result) ? a.m.result : undefined;
+    return { r, cursor: isObject(r.m.params) ? r.m.params.cursor : undefined, next: result?.nextCursor };
+  });
+}
+
+const paginationPage = pages(REVISIONS, 'server/utilities/pagination#implementation-guidelines');
+
+clientCheck(
+  {
+    id: 'client-pagination/follows-cursor',
+    title: 'the client follows nextCursor through every page',
+    level: 'SHOULD',
+    requirement: 'Clients SHOULD support both paginated and non-paginated flows.',
+    spec: paginationPage,
+    scenarios: ['pagination'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('pagination');
+    const lists = listing(run);
+    if (!lists.length) return t.notVerified(`the client never listed tools (${exitSummary(run)})`);
+    const given = lists.map((l) => l.next).filter((c) => typeof c === 'string');
+    const followed = given.filter((c) => lists.some((l) => l.cursor === c));
+    if (followed.length < given.length) t.fail(`the server gave ${given.length} nextCursor(s); the client followed ${followed.length}`, v.evidence(lists.map((l) => l.r.e)));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-pagination/cursor-opaque',
+    title: 'cursors are sent back exactly as the server gave them',
+    level: 'MUST',
+    requirement: "Clients MUST treat cursors as opaque tokens: don't make assumptions about cursor format; don't attempt to parse or modify cursors; don't persist cursors across sessions.",
+    spec: paginationPage,
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      const given = new Set<string>();
+      for (const s of mockMessages(run)) {
+        const next = isObject(s.m.result) ? s.m.result.nextCursor : undefined;
+        if (typeof next === 'string') given.add(`${s.e.session} ${next}`);
+      }
+      for (const r of clientRequests(run)) {
+        const cursor = isObject(r.m.params) ? r.m.params.cursor : undefined;
+        if (cursor === undefined) continue;
+        if (!given.has(`${r.e.session} ${String(cursor)}`)) return t.fail(`in scenario ${run.scenario} the client sent cursor ${brief(cursor)}, which the server never gave on this connection`, v.evidence([r.e]));
+      }
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-pagination/stops-at-last-page',
+    title: 'a page without nextCursor ends the listing',
+    level: 'SHOULD',
+    requirement: 'Clients SHOULD treat a missing nextCursor as the end of results.',
+    spec: paginationPage,
+    scenarios: ['pagination'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('pagination');
+    const lists = listing(run);
+    const last = lists.find((l) => l.cursor !== undefined && l.next === undefined);
+    if (!last) return t.notVerified('the client never reached the last page');
+    const more = lists.find((l) => l.r.e.t > last.r.e.t && l.cursor !== undefined);
+    if (more) t.fail(`after the last page the client asked for another page (cursor ${brief(more.cursor)})`, v.evidence([last.r.e, more.r.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-pagination/stops-on-cursor-loop',
+    title: 'a cursor that repeats does not make the client loop',
+    level: 'MAY',
+    requirement: 'Implementations SHOULD establish timeouts for all sent requests, to prevent hung connections and resource exhaustion. (A server that repeats a cursor would otherwise keep a client paging forever.)',
+    spec: paginationPage,
+    scenarios: ['pagination-loop'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('pagination-loop');
+    const lists = listing(run).filter((l) => l.cursor === 'mcp-conform-loop');
+    if (!listing(run).length) return t.notVerified(`the client never listed tools (${exitSummary(run)})`);
+    if (lists.length > 10) t.fail(`the client requested the same cursor ${lists.length} times`, v.evidence(lists.slice(-3).map((l) => l.r.e)));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-tools/refetch-on-list-changed',
+    title: 'notifications/tools/list_changed makes the client list tools again',
+    level: 'MAY',
+    requirement: 'When the list of available tools changes, servers that declared the listChanged capability SHOULD send a notification (the message flow shows the client then requesting tools/list).',
+    spec: pages(REVISIONS, 'server/tools#list-changed-notification'),
+    scenarios: ['list-changed'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('list-changed');
+    const note = mockMessages(run).find((s) => s.m.method === 'notifications/tools/list_changed');
+    if (!note) return t.notVerified(run.events.some((e) => e.what === 'list-changed') ? 'the list changed but the notification could not be delivered (no stream open for it)' : `the client did not call change_tools (${exitSummary(run)})`);
+    const again = clientRequests(run, 'tools/list').find((r) => r.e.t > note.e.t);
+    if (!again) t.fail('the client did not list tools again after notifications/tools/list_changed', v.evidence([note.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-tools/is-error-handled',
+    title: 'after a tool result with isError the client carries on',
+    level: 'SHOULD',
+    requirement: 'Tool Execution Errors are reported in tool results with isError: true. Clients SHOULD provide tool execution errors to language models to enable self-correction.',
+    spec: pages(REVISIONS, 'server/tools#error-handling'),
+    scenarios: ['errors'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('errors');
+    const call = toolCalls(run).find((c) => toolName(c) === 'returns_tool_error');
+    if (!call) return t.notVerified(`the client did not call returns_tool_error (${exitSummary(run)})`);
+    const answer = answerTo(run, call);
+    if (!answer) return t.notVerified('the tool result was never sent');
+    const next = carriedOn(run, answer.e.t);
+    if (next.ok) return;
+    if (next.crashed) return t.fail(`after a tool result with isError the client stopped: ${next.why}`, v.evidence([call.e, answer.e]));
+    t.notVerified(`the client made no request after the isError result (${next.why})`);
+  },
+);

@@ -1,0 +1,14 @@
+// Names of the fixture tools, resources and prompts the official conformance suite asks servers
+// under test to provide. Checks that need one look it up by these names; a server without it
+// gets not-verified, never a guess.
+export const FIXTURE = {
+  /** Sends progress notifications while it runs (and runs long enough to be cancelled). */
+  progressTool: 'test_tool_with_progress',
+  simpleTextTool: 'test_simple_text',
+  errorTool: 'test_error_handling',
+  loggingTool: 'test_tool_with_logging',
+  samplingTool: 'test_sampling',
+  elicitationTool: 'test_elicitation',
+  staticTextResource: 'test://static-text',
+  simplePrompt: 'test_simple_prompt',
+} as const;

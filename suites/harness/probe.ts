@@ -1,0 +1,91 @@
+// Before any check runs: can the target be started and reached at all, and which revisions
+// does it speak? (initialize with each revision; it supports those it answers with themselves.)
+import { isRevision, isStateless, LATEST_STATEFUL, type Revision } from '../../schema/index.ts';
+import { MockClient, WireLog, type TargetSpec } from '../../mock-server/index.ts';
+import { openTransport } from './connect.ts';
+import { discoverTarget } from './stateless.ts';
+
+export interface RevisionProbe {
+  asked: Revision;
+  /** The protocolVersion the server answered, or undefined (error / no answer). */
+  answered?: string;
+  error?: string;
+}
+
+export interface ProbeResult {
+  /** The target answered an initialize request (with a result or an error). */
+  reachable: boolean;
+  /** Why it is unreachable: spawn failure, refused connection, no answer, exit. */
+  reason?: string;
+  /** Revisions the target answered with themselves. */
+  supported: Revision[];
+  probes: RevisionProbe[];
+  /** stderr of a stdio target's first probe (for the error message). */
+  stderr?: string;
+}
+
+/** One initialize exchange; never throws. */
+async function probeOnce(target: TargetSpec, asked: Revision, timeoutMs: number): Promise<RevisionProbe & { reached: boolean; stderr?: string }> {
+  const opened = openTransport(target, timeoutMs);
+  const client = new MockClient(opened.transport, { protocolVersion: asked, requestTimeoutMs: timeoutMs, wire: new WireLog(200) });
+  client.peer.revision = undefined; // probing validates nothing
+  const out: RevisionProbe & { reached: boolean; stderr?: string } = { asked, reached: false };
+  try {
+    await client.start();
+    const reply = await client.initialize({ timeoutMs });
+    out.reached = true;
+    if (reply.ok) out.answered = String(reply.result.protocolVersion);
+    else out.error = `initialize answered error ${reply.error.code}: ${reply.error.message}`;
+  } catch (err) {
+    out.error = (err as Error).message;
+  } finally {
+    const stderr = opened.stderr?.().trim();
+    if (stderr) out.stderr = stderr.slice(-2_000);
+    await client.close().catch(() => {});
+  }
+  return out;
+}
+
+/**
+ * Probes the target. `revisions: 'all'` asks every stateful revision and keeps those it supports;
+ * an explicit list is kept as given (checks at an unsupported one end not-applicable).
+ */
+export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'all', timeoutMs: number): Promise<ProbeResult> {
+  const wanted = revisions === 'all' ? null : revisions;
+  const first: Revision = wanted?.find((r) => !isStateless(r)) ?? LATEST_STATEFUL;
+  if (wanted && wanted.every(isStateless)) {
+    // No initialize from 2026-07-28 on: server/discover tells reachability (an older server that
+    // refuses it is reachable; its stateless checks end not-applicable, saying why).
+    const asked = wanted[0]!;
+    const d = await discoverTarget(target, asked, timeoutMs);
+    if (d.unreachable) return { reachable: false, reason: d.reason, supported: [], probes: [{ asked, error: d.reason }] };
+    return { reachable: true, supported: [...wanted], probes: [d.speaks ? { asked, answered: asked } : { asked, error: d.reason }] };
+  }
+  // Asked in parallel with the initialize probes: does the target also speak 2026-07-28?
+  const modern = wanted === null ? discoverTarget(target, '2026-07-28', timeoutMs) : undefined;
+  const p0 = await probeOnce(target, first, timeoutMs);
+  if (!p0.reached && modern && (await modern).speaks) {
+    // A 2026-07-28-only server need not answer initialize at all.
+    return { reachable: true, supported: ['2026-07-28'], probes: [p0, { asked: '2026-07-28', answered: '2026-07-28' }] };
+  }
+  if (!p0.reached) {
+    const result: ProbeResult = { reachable: false, reason: p0.error ?? 'no answer to initialize', supported: [], probes: [p0] };
+    if (p0.stderr) result.stderr = p0.stderr;
+    return result;
+  }
+  const probes: RevisionProbe[] = [p0];
+  if (wanted) return { reachable: true, supported: [...wanted], probes };
+  const others = (['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'] as Revision[]).filter((r) => r !== first);
+  probes.push(...(await Promise.all(others.map((r) => probeOnce(target, r, timeoutMs)))));
+  let supported = probes.filter((p) => p.answered === p.asked).map((p) => p.asked);
+  // A server that never echoes a version still says which ones it speaks by answering them.
+  if (supported.length === 0) supported = [...new Set(probes.map((p) => p.answered).filter((v): v is Revision => isRevision(v) && !isStateless(v)))];
+  const d = modern ? await modern : undefined;
+  if (d?.speaks) {
+    probes.push({ asked: '2026-07-28', answered: '2026-07-28' });
+    supported.push('2026-07-28');
+  } else if (d?.unreachable) probes.push({ asked: '2026-07-28', error: d.reason });
+  if (supported.length === 0) supported = [first];
+  supported.sort();
+  return { reachable: true, supported, probes: probes.map(({ asked, answered, error }) => ({ asked, ...(answered !== undefined ? { answered } : {}), ...(error !== undefined ? { error } : {}) })) };
+}

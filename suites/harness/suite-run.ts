@@ -1,0 +1,151 @@
+// Runs suites as vitest tests (the CLI's engine): one vitest test per check and revision,
+// results.json written by the reports room's reporter, plus the run-level results computed here
+// (schema/valid-messages, budget and interruption notes).
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Reporter, Vitest } from 'vitest/node';
+import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
+import type { CheckResult, Results } from '../../reports/model.ts';
+import type { Mode, ProgressStream } from '../../reports/index.ts';
+import { validMessagesResults } from './aggregate.ts';
+import { definedChecks } from './check.ts';
+import type { CheckDef } from './run.ts';
+import type { RunConfig } from './config.ts';
+
+export interface SuiteRunOptions {
+  /** stopFile is set by runSuites (under outDir) when null. */
+  cfg: RunConfig & { outDir: string };
+  /** Test file globs relative to the project root (default: the server suites). */
+  include?: string[];
+  target: Results['target'];
+  /** Problems found before the run (they go to results.errors). */
+  errors?: string[];
+  progress?: ProgressStream | false;
+  /** Worker processes (default 2) and checks at a time in each (default 3). */
+  maxWorkers?: number;
+  maxConcurrency?: number;
+  /** Aborting cancels the run; the results so far are still written. */
+  signal?: AbortSignal;
+  /** Which side is under test (default 'server'); client runs add no schema/valid-messages. */
+  mode?: Mode;
+}
+
+export const SERVER_SUITES = ['suites/server/**/*.ts'];
+/** Files under suites/ starting with `_` are helpers, not suites. */
+const SUITE_EXCLUDE = ['**/_*.ts', '**/node_modules/**'];
+
+/** The checks the server suites define (imports every suite file here; nothing runs). */
+export async function loadServerChecks(dir = join(PROJECT_ROOT, 'suites', 'server')): Promise<CheckDef[]> {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !basename(f).startsWith('_'))
+    .sort();
+  for (const f of files) await import(pathToFileURL(join(dir, f)).href);
+  return definedChecks().filter((d) => d.meta.side === 'server');
+}
+
+const BUDGET_NOTE = 'not run: the run budget was exhausted';
+
+/** Adds what only the whole run can say, and recounts. */
+export function finishResults(results: Results, revisions: readonly Revision[], extra: { errors?: string[]; budgetExhausted?: boolean; interrupted?: boolean; validMessages?: boolean } = {}): Results {
+  let checks: CheckResult[] = results.checks.filter((c) => c.id !== 'schema/valid-messages');
+  if (extra.budgetExhausted) {
+    checks = checks.map((c) => (c.verdict === 'not-verified' && /^(not run|did not finish|skipped)/.test(c.message) ? { ...c, message: BUDGET_NOTE } : c));
+  }
+  const ran = checks.some((c) => c.verdict !== 'not-verified' || !c.message.startsWith('not run'));
+  if (ran && extra.validMessages !== false) checks.push(...validMessagesResults(checks, revisions));
+  const errors = [...(extra.errors ?? []), ...results.errors];
+  if (extra.budgetExhausted) errors.push('the run budget was exhausted: checks that had not finished are not-verified');
+  if (extra.interrupted) errors.push('the run was interrupted: checks that had not finished are not-verified');
+  const counts = { total: checks.length, passed: 0, failed: 0, warned: 0, info: 0, notApplicable: 0, notVerified: 0 };
+  for (const c of checks) {
+    if (c.verdict === 'pass') counts.passed++;
+    else if (c.verdict === 'fail') counts.failed++;
+    else if (c.verdict === 'warn') counts.warned++;
+    else if (c.verdict === 'info') counts.info++;
+    else if (c.verdict === 'not-applicable') counts.notApplicable++;
+    else counts.notVerified++;
+  }
+  return { ...results, checks, counts, errors };
+}
+
+/** Runs the suites against cfg.target; resolves with the results written to cfg.outDir/results.json. */
+export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Results; interrupted: boolean; budgetExhausted: boolean }> {
+  const { startVitest } = await import('vitest/node');
+  const { ConformReporter } = await import('../../reports/index.ts');
+  const cfg: RunConfig & { outDir: string } = { ...opts.cfg, stopFile: opts.cfg.stopFile ?? join(resolve(opts.cfg.outDir), '.stop') };
+  mkdirSync(resolve(cfg.outDir), { recursive: true });
+  rmSync(cfg.stopFile as string, { force: true });
+  let budgetExhausted = false;
+  let interrupted = false;
+  const reporter = new ConformReporter({
+    outDir: resolve(cfg.outDir),
+    mode: opts.mode ?? 'server',
+    target: opts.target,
+    revisions: cfg.revisions,
+    progress: opts.progress ?? process.stdout,
+    enrich: (r) => finishResults(r, cfg.revisions, { errors: opts.errors ?? [], budgetExhausted: budgetExhausted || (cfg.deadline !== null && Date.now() >= cfg.deadline), interrupted, validMessages: (opts.mode ?? 'server') === 'server' }),
+  });
+  // startVitest resolves only when the run is over; a second reporter hands over the instance
+  // as soon as it exists, so the budget and Ctrl-C can cancel the run.
+  let vitest: Vitest | undefined;
+  let pendingCancel = false;
+  const cancel = (why: 'budget' | 'signal') => {
+    if (why === 'budget') budgetExhausted = true;
+    else interrupted = true;
+    // Checks see the stop file and end as not-verified; vitest then finishes the run normally.
+    writeFileSync(cfg.stopFile as string, why);
+    if (why === 'signal') return;
+    if (vitest) void vitest.cancelCurrentRun('keyboard-input');
+    else pendingCancel = true;
+  };
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const ours = Object.fromEntries(signals.map((sig) => [sig, new Set(process.listeners(sig))]));
+  const handle: Reporter = {
+    onInit(v) {
+      vitest = v;
+      // Vitest's own SIGINT/SIGTERM handlers exit the process at once; ours cancel the run so the
+      // results still get written (and the caller's handler kills the servers).
+      for (const sig of signals) for (const l of process.listeners(sig)) if (!ours[sig]?.has(l)) process.off(sig, l);
+      if (pendingCancel) void v.cancelCurrentRun('keyboard-input');
+    },
+  };
+  // Checks cut themselves short at the deadline; this is the backstop should one not.
+  const backstop = cfg.deadline === null ? undefined : setTimeout(() => cancel('budget'), Math.max(0, cfg.deadline - Date.now()) + 10_000);
+  const onAbort = () => cancel('signal');
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort);
+  const exitCode = process.exitCode;
+  try {
+    await startVitest(
+      'test',
+      [],
+      {
+        config: false,
+        root: PROJECT_ROOT,
+        include: opts.include ?? SERVER_SUITES,
+        exclude: SUITE_EXCLUDE,
+        watch: false,
+        reporters: [reporter, handle],
+        pool: 'forks',
+        maxWorkers: opts.maxWorkers ?? 2,
+        maxConcurrency: opts.maxConcurrency ?? 3,
+        sequence: { concurrent: true },
+        provide: { mcpConform: cfg },
+        passWithNoTests: true,
+        testTimeout: cfg.checkTimeoutMs + 15_000,
+        hookTimeout: 30_000,
+        teardownTimeout: 5_000,
+      },
+      { logLevel: 'error', server: { watch: null } },
+    );
+  } finally {
+    clearTimeout(backstop);
+    opts.signal?.removeEventListener('abort', onAbort);
+    process.exitCode = exitCode; // vitest sets it for failed tests; the CLI decides
+    rmSync(cfg.stopFile as string, { force: true });
+  }
+  const results = reporter.results;
+  if (!results) throw new Error('the run ended without results (vitest did not finish the run)');
+  return { results, interrupted, budgetExhausted: results.errors.some((e) => e.startsWith('the run budget')) };
+}

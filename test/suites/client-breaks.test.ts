@@ -1,0 +1,122 @@
+// The failing side of every client check: the fixture client started with `--break <check-id>`
+// breaks exactly that requirement, and the check reports it (fail at MUST, warn at SHOULD, info at
+// MAY). Each case runs only the scenarios its check judges, two at a time.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Revision } from '../../schema/index.ts';
+import { verdictForFailure, type CheckResult } from '../../reports/index.ts';
+import { clientChecks, fixture, line, runAndJudge, scenariosFor, type Via } from './client-helpers.ts';
+
+interface Case {
+  id: string;
+  rev: Revision;
+  via: Via;
+  /** Scenarios to run (default: the ones the check judges; tools_call for tier-1 checks). */
+  scenarios?: string[];
+  caps?: string;
+}
+
+const R = '2025-11-25';
+const M = '2026-07-28';
+const cases: Case[] = [
+  { id: 'client-lifecycle/initialize-first', rev: R, via: 'stdio' },
+  { id: 'client-lifecycle/initialize-first', rev: R, via: 'http' },
+  { id: 'client-lifecycle/initialize-valid', rev: R, via: 'stdio' },
+  { id: 'client-lifecycle/protocol-version', rev: R, via: 'stdio' },
+  { id: 'client-lifecycle/initialized-notification', rev: R, via: 'stdio' },
+  // (Over HTTP a request sent meanwhile usually waits for the initialize POST's connection, so
+  // the server cannot see that it was sent early: the stdio case proves the check.)
+  { id: 'client-lifecycle/no-requests-before-initialize-result', rev: R, via: 'stdio' },
+  { id: 'client-lifecycle/version-adopted', rev: R, via: 'http' },
+  { id: 'client-lifecycle/disconnects-on-unsupported-version', rev: R, via: 'stdio' },
+  { id: 'client-lifecycle/stdio-shutdown', rev: R, via: 'stdio' },
+  { id: 'client-lifecycle/no-leftover-processes', rev: R, via: 'http' },
+  { id: 'client-lifecycle/http-delete-session', rev: R, via: 'http' },
+  { id: 'client-messages/valid', rev: R, via: 'stdio' },
+  { id: 'client-messages/unique-request-ids', rev: R, via: 'stdio' },
+  { id: 'client-messages/no-response-to-notifications', rev: R, via: 'stdio', scenarios: ['notifications'] },
+  { id: 'client-messages/unknown-method', rev: R, via: 'stdio' },
+  { id: 'client-messages/error-response-handled', rev: R, via: 'stdio' },
+  { id: 'client-messages/unknown-notification-ignored', rev: R, via: 'stdio' },
+  { id: 'client-messages/extra-fields-tolerated', rev: R, via: 'stdio' },
+  { id: 'client-transport/http-accept', rev: R, via: 'http' },
+  { id: 'client-transport/http-protocol-version-header', rev: R, via: 'http' },
+  { id: 'client-transport/http-protocol-version-header', rev: M, via: 'http' },
+  { id: 'client-transport/http-session-id', rev: R, via: 'http' },
+  { id: 'client-transport/http-json-response', rev: R, via: 'http' },
+  { id: 'client-transport/http-sse-response', rev: R, via: 'http' },
+  { id: 'client-transport/http-reinitialize-after-404', rev: R, via: 'http' },
+  { id: 'client-transport/sse-resume', rev: R, via: 'http' },
+  { id: 'client-transport/sse-retry-respected', rev: R, via: 'http' },
+  { id: 'client-transport/legacy-sse-fallback', rev: R, via: 'http' },
+  { id: 'client-transport/stdio-only-messages', rev: R, via: 'stdio' },
+  { id: 'client-transport/http-request-headers', rev: M, via: 'http' },
+  { id: 'client-transport/reissue-after-broken-stream', rev: M, via: 'http' },
+  { id: 'client-ping/answers-ping', rev: R, via: 'stdio' },
+  { id: 'client-cancellation/on-timeout', rev: R, via: 'stdio' },
+  { id: 'client-cancellation/on-timeout', rev: M, via: 'http' },
+  { id: 'client-cancellation/not-initialize', rev: R, via: 'stdio' },
+  { id: 'client-cancellation/not-initialize', rev: R, via: 'http' },
+  { id: 'client-cancellation/only-in-flight', rev: R, via: 'stdio' },
+  { id: 'client-progress/notifications-accepted', rev: R, via: 'stdio' },
+  { id: 'client-progress/unique-tokens', rev: R, via: 'stdio' },
+  { id: 'client-pagination/follows-cursor', rev: R, via: 'stdio' },
+  { id: 'client-pagination/cursor-opaque', rev: R, via: 'stdio', scenarios: ['pagination'] },
+  { id: 'client-pagination/stops-at-last-page', rev: R, via: 'stdio' },
+  { id: 'client-pagination/stops-on-cursor-loop', rev: R, via: 'stdio' },
+  { id: 'client-tools/refetch-on-list-changed', rev: R, via: 'stdio' },
+  { id: 'client-tools/refetch-on-list-changed', rev: M, via: 'http' },
+  { id: 'client-tools/is-error-handled', rev: R, via: 'stdio' },
+  { id: 'client-roots/list-result', rev: R, via: 'stdio' },
+  { id: 'client-roots/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
+  { id: 'client-sampling/create-message-result', rev: R, via: 'stdio' },
+  { id: 'client-sampling/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
+  { id: 'client-elicitation/result', rev: R, via: 'stdio' },
+  { id: 'client-elicitation/content-matches-schema', rev: R, via: 'stdio' },
+  { id: 'client-elicitation/defaults-applied', rev: R, via: 'stdio' },
+  { id: 'client-elicitation/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
+  { id: 'client-elicitation/url-mode', rev: R, via: 'stdio' },
+  { id: 'client-elicitation/url-undeclared-refused', rev: R, via: 'stdio', caps: 'roots,sampling,elicitation' },
+  { id: 'client-meta/version-and-capabilities', rev: M, via: 'stdio' },
+  { id: 'client-meta/client-info', rev: M, via: 'stdio' },
+  { id: 'client-mrtr/absent-result-type-is-complete', rev: M, via: 'stdio' },
+  { id: 'client-mrtr/input-responses', rev: M, via: 'stdio' },
+  { id: 'client-mrtr/request-state-echoed', rev: M, via: 'http' },
+  { id: 'client-mrtr/no-invented-request-state', rev: M, via: 'stdio' },
+  { id: 'client-mrtr/new-request-id', rev: M, via: 'stdio', scenarios: ['input-required'] },
+  { id: 'client-versioning/unsupported-version-retry', rev: M, via: 'stdio' },
+  { id: 'client-versioning/legacy-fallback', rev: M, via: 'http' },
+  { id: 'client-versioning/stdio-discover-probe', rev: M, via: 'stdio' },
+  { id: 'client-discover/used', rev: M, via: 'stdio' },
+];
+
+const outcome = new Map<Case, CheckResult | string>();
+
+beforeAll(async () => {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < cases.length; i = next++) {
+      const c = cases[i]!;
+      try {
+        const j = await runAndJudge(fixture(c.via, { breaks: [c.id], ...(c.caps ? { caps: c.caps } : {}) }), [c.rev], c.scenarios ?? scenariosFor(c.id), { only: [c.id], concurrency: 1 });
+        outcome.set(c, j.byId(c.id, c.rev) ?? 'the check did not run');
+      } catch (err) {
+        outcome.set(c, `the run failed: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}, 600_000);
+
+describe('every client check fails against a client that breaks it', () => {
+  it('covers every client check', () => {
+    const covered = new Set(cases.map((c) => c.id));
+    expect(clientChecks().map((d) => d.meta.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  it.each(cases.map((c) => [`${c.id} [${c.rev}, ${c.via}${c.caps ? `, caps ${c.caps}` : ''}]`, c] as const))('%s', (_name, c) => {
+    const r = outcome.get(c);
+    if (typeof r === 'string' || r === undefined) throw new Error(r ?? 'no outcome');
+    const level = clientChecks().find((d) => d.meta.id === c.id)!.meta.level;
+    expect(line(r)).toMatch(new RegExp(`: ${verdictForFailure(level)} — `));
+  });
+});

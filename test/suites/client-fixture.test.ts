@@ -1,0 +1,60 @@
+// The correct side of every client check: the fixture client, correct by default, run through
+// every scenario at several revisions and over both transports, passes every check that applies;
+// what does not apply says why (capability not declared, other transport). Together with
+// client-breaks.test.ts (the failing side) every check is proven both ways.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Revision } from '../../schema/index.ts';
+import type { CheckResult } from '../../reports/index.ts';
+import { SCENARIOS, scenariosOf } from '../../suites/client/index.ts';
+import { clientChecks, fixture, line, runAndJudge, type Via } from './client-helpers.ts';
+
+const ALL = SCENARIOS.map((s) => s.name);
+const NOT_APPLICABLE_WHY = /declares (the|URL-mode)|declare (the capability|elicitation at all)|applies to the (http|stdio) transport|needs the .* transport|does not fall back to initialize/;
+
+const combos: { rev: Revision; via: Via; caps?: string; scenarios: string[] }[] = [
+  { rev: '2025-11-25', via: 'http', scenarios: ALL },
+  { rev: '2025-11-25', via: 'stdio', scenarios: ALL },
+  { rev: '2026-07-28', via: 'http', scenarios: ALL },
+  { rev: '2026-07-28', via: 'stdio', scenarios: ALL },
+  { rev: '2025-03-26', via: 'http', scenarios: ALL },
+  { rev: '2024-11-05', via: 'stdio', scenarios: ALL },
+  // Capabilities not declared: the client must refuse what it did not declare.
+  { rev: '2025-11-25', via: 'stdio', caps: 'none', scenarios: ['roots', 'sampling', 'elicitation', 'elicitation-url'] },
+  { rev: '2025-11-25', via: 'http', caps: 'roots,sampling,elicitation', scenarios: ['elicitation-url'] },
+];
+
+const passedSomewhere = new Set<string>();
+
+describe.each(combos)('the correct fixture client at $rev over $via (caps: $caps)', ({ rev, via, caps, scenarios }) => {
+  let results: CheckResult[] = [];
+
+  beforeAll(async () => {
+    const j = await runAndJudge(fixture(via, caps === undefined ? {} : { caps }), [rev], scenarios);
+    results = j.results;
+    for (const r of results) if (r.verdict === 'pass') passedSomewhere.add(r.id);
+  }, 300_000);
+
+  it('passes every check that applies', () => {
+    // With only some scenarios run, only the checks of those scenarios are judged here.
+    const judged = (id: string) => {
+      const s = scenariosOf(id);
+      return s === 'all' || (s !== undefined && s.every((x) => scenarios.includes(x)));
+    };
+    const bad = results.filter((r) => r.verdict !== 'pass' && r.verdict !== 'not-applicable' && judged(r.id));
+    expect(bad.map(line)).toEqual([]);
+  });
+
+  it('is not-applicable only for an undeclared capability or the other transport', () => {
+    const odd = results.filter((r) => r.verdict === 'not-applicable' && !NOT_APPLICABLE_WHY.test(r.message));
+    expect(odd.map(line)).toEqual([]);
+  });
+});
+
+describe('coverage of the correct side', () => {
+  it('every client check passes in at least one run of the correct fixture', () => {
+    const never = clientChecks()
+      .map((d) => d.meta.id)
+      .filter((id) => !passedSomewhere.has(id));
+    expect(never).toEqual([]);
+  });
+});
