@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE, leftovers, readResults, runCli, tempDir } from './server-helpers.ts';
 import { everythingOver } from '../helpers/everything.ts';
-import { parseRevisions, targetFromConfig, targetFromOptions, UsageError, type ServerCommandOptions } from '../../cli/server.ts';
+import { parseRevisions, targetFromOptions, UsageError, type ServerCommandOptions } from '../../cli/server.ts';
 
 describe('mcp-conform server', () => {
   it('passes the correct fixture (from an mcpServers config) over stdio: exit 0, results.json, wire logs, no leftover process', async () => {
