@@ -324,6 +324,8 @@ export interface SequenceFuzzOptions {
   log: (line: string) => void;
   /** Findings of one oracle with different step categories (likely different defects), at most (default 3). */
   maxFindingsPerOracle?: number;
+  /** Judge nothing: every run passes, nothing shrinks (measures the loop itself: bench/fuzz.ts). */
+  observeOnly?: boolean;
   /** Who receives the messages (default server). */
   receiver?: 'server' | 'client';
 }
@@ -348,6 +350,7 @@ export async function fuzzSequences(pool: SessionSource, ctx: StepContext, o: Se
   const arbitrary = sequenceArbitrary(ctx, o.maxSteps);
   let runsLeft = o.runs;
   const notes = new Set<string>();
+  const slowTools = new Set<string>();
   for (let k = 0; o.oracles.some(open) && runsLeft > 0 && Date.now() < o.deadline - 200; k++) {
     const seed = o.seed + k;
     let focus: string | undefined;
@@ -359,12 +362,14 @@ export async function fuzzSequences(pool: SessionSource, ctx: StepContext, o: Se
         requestTimeoutMs: o.requestTimeoutMs,
         judged: f ? (oracle, category) => `${oracle}|${category}` === f : judged,
         receiver: o.receiver ?? 'server',
+        slowTools,
       });
+      rec.slowTools.forEach((t) => slowTools.add(t));
       o.report.runs++;
       o.report.messages += rec.steps.length;
       countExercised(rec, o.report.exercised);
       rec.notes.forEach((n) => notes.add(n.replace(/^step \d+ /, '')));
-      const relevant = rec.violations.filter((v) => (f ? sig(v) === f : judged(v.oracle, v.category ?? 'run')));
+      const relevant = o.observeOnly ? [] : rec.violations.filter((v) => (f ? sig(v) === f : judged(v.oracle, v.category ?? 'run')));
       // Reused while it answers: a restart per failing run would make shrinking crawl (a Node
       // server takes 0.3–2 s of CPU to start); a dead or stalled target is replaced.
       pool.release(session, rec.alive);

@@ -31,6 +31,8 @@ export interface RunRecord {
   alive: boolean;
   /** Observations that are not violations (a tool call still running at the deadline…). */
   notes: string[];
+  /** Tools whose calls got no answer within the timeout (long-running, or stuck). */
+  slowTools: string[];
   durationMs: number;
 }
 
@@ -38,12 +40,14 @@ export interface RunOptions {
   requestTimeoutMs: number;
   /** Longest wait for the barrier ping before the target counts as stalled (default max(3 × timeout, 5 s)). */
   stallTimeoutMs?: number;
-  /** How long to keep listening for stray replies after everything expected arrived (default 25 ms). */
+  /** How long to keep listening for stray replies after everything expected arrived (default 2 ms: the barrier ping already ordered the rest). */
   graceMs?: number;
   /** Oracles whose violations matter; a reply only they would judge is not waited for. */
   active?: ReadonlySet<OracleId>;
   /** Finer than `active`: which oracle and step category pairs matter (both must agree). */
   judged?: Judged;
+  /** Tools known to run past the timeout: their calls are judged if answered, but not waited for. */
+  slowTools?: ReadonlySet<string>;
   /** Who the target is (decides the direction replies are validated in). */
   receiver?: 'server' | 'client';
 }
@@ -59,6 +63,11 @@ const short = (v: unknown, max = 200) => {
 };
 const ms = (t: number) => Math.round(t * 10) / 10;
 const codeOf = (m: Record<string, unknown>) => (isObject(m.error) ? m.error.code : undefined);
+
+function toolName(s: FuzzStep): string {
+  const params = isObject(s.message) ? s.message.params : undefined;
+  return isObject(params) && typeof params.name === 'string' ? params.name : '';
+}
 
 /** Makes a frame a stdio line: raw frames get the newline the transport leaves to us. */
 function framed(step: FuzzStep, stdio: boolean): unknown {
@@ -80,7 +89,7 @@ function sentEntry(step: FuzzStep, t: number, i: number): WireEntry {
 export async function runSteps(session: FuzzSession, template: readonly FuzzStep[], opts: RunOptions): Promise<RunRecord> {
   const started = performance.now();
   const timeout = opts.requestTimeoutMs;
-  const grace = opts.graceMs ?? 25;
+  const grace = opts.graceMs ?? 2;
   const active = opts.active;
   const on = (o: OracleId, category = 'run') => (!active || active.has(o)) && (!opts.judged || opts.judged(o, category));
   const stdio = session.conn.lines === true;
@@ -90,6 +99,7 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
   const evidence: WireEntry[] = [];
   const notes: string[] = [];
   const violations: OracleViolation[] = [];
+  const slowTools = new Set<string>();
   const steps = template.map((s) => concretize(s));
   /** Steps an HTTP error status answered (Streamable HTTP may refuse a bad POST that way). */
   const httpRefused = new Set<number>();
@@ -128,6 +138,7 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
     .map((s, i) => ({ s, i }))
     .filter(({ s, i }) => {
       const c = s.category ?? 'step';
+      if (s.expect.toolCall && opts.slowTools?.has(toolName(s))) return false;
       return s.expect.reply === 'response' && !httpRefused.has(i) && (on('one-response-per-request', c) || (s.expect.mustError && on('error-codes', c)) || (s.expect.toolCall && on('tool-call-protocol-errors', c)));
     });
   if (answered) {
@@ -212,7 +223,8 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
         if (mine.length === 0) {
           if (silent(i)) break;
           if (e.toolCall) {
-            notes.push(`${label}: no answer within ${timeout} ms (a long-running tool?); not judged`);
+            slowTools.add(toolName(s));
+            if (!opts.slowTools?.has(toolName(s))) notes.push(`${label}: no answer within ${timeout} ms (a long-running tool?); not judged, and no longer waited for`);
             void session.peer.notify('notifications/cancelled', { requestId: e.id, reason: 'mcp-conform fuzz: timeout' }).catch(() => {});
           } else if (e.mustError) violations.push({ oracle: 'error-codes', step: i, message: `${label} got no answer within ${timeout} ms; expected error ${e.codes?.join(' or ') ?? ''}`.trim() });
           else violations.push({ oracle: 'one-response-per-request', step: i, message: `${label} got no response within ${timeout} ms` });
@@ -260,7 +272,8 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
     const parse = needers.filter((i) => steps[i]?.expect.reply === 'null-id-error' || steps[i]?.expect.mustError);
     const oracle: OracleId = parse.length ? 'error-codes' : 'one-response-per-request';
     const which = (parse.length ? parse : needers).map((i) => `step ${i + 1} (${steps[i]?.label})`);
-    violations.push({ oracle, step: (parse[0] ?? needers[0]) as number, message: `${missing} of ${required} message(s) that call for an error response got none (silence), among: ${which.slice(0, 3).join('; ')}${which.length > 3 ? '…' : ''}` });
+    const what = parse.length ? 'call for an error response' : 'must be answered (with a response, or an error without an id)';
+    violations.push({ oracle, step: (parse[0] ?? needers[0]) as number, message: `${missing} of ${required} message(s) that ${what} got no answer (silence), among: ${which.slice(0, 3).join('; ')}${which.length > 3 ? '…' : ''}` });
   }
   if (!unbounded && nulls.length > required + optional) {
     violations.push({ oracle: 'one-response-per-request', message: `${nulls.length} error response(s) without an id, but only ${required + optional} of the messages sent could call for one: ${nulls.slice(0, 2).map((m) => short(m, 120)).join('; ')}` });
@@ -280,5 +293,5 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
   }
 
   for (const v of violations) v.category = v.step !== undefined ? (steps[v.step]?.category ?? 'step') : 'run';
-  return { steps, evidence, violations, alive, notes, durationMs: Math.round(performance.now() - started) };
+  return { steps, evidence, violations, alive, notes, slowTools: [...slowTools], durationMs: Math.round(performance.now() - started) };
 }
