@@ -4,7 +4,7 @@ import type { Reply } from '../../../mock-server/index.ts';
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
-import { mayCall, type Tool } from '../feature-kit.ts';
+import { mayCall, type Tool } from '../_feature-kit.ts';
 
 export const STATELESS: Revision[] = ['2026-07-28'];
 
