@@ -2,9 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerValidate } from './validate.ts';
 import { registerSync } from './sync.ts';
-import { registerServer } from './server.ts';
 import { registerMock } from './mock.ts';
+import { registerServer } from './server.ts';
 import { registerClient } from './client.ts';
+import { registerFuzz } from './fuzz.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command();
@@ -17,9 +18,10 @@ program
 
 registerValidate(program);
 registerSync(program);
-registerServer(program);
 registerMock(program);
+registerServer(program);
 registerClient(program);
+registerFuzz(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -138,7 +138,7 @@ async function runClient(opts: MockOpts, command: string[]): Promise<number> {
   stderr(`mock client: ${describeTarget(target)}`);
   const transport = connectTarget(target, opts.timeout ? { requestTimeoutMs: int('--timeout', opts.timeout, 1)! } : {});
   const timeoutMs = int('--timeout', opts.timeout, 1);
-  const report = await runClientScript(transport, script, { ...(timeoutMs ? { timeoutMs } : {}), onstep: (s) => stderr(`${s.ok ? 'ok  ' : 'FAIL'} ${s.name}: ${s.detail}`) });
+  const report = await runClientScript(transport, script, timeoutMs ? { timeoutMs } : {});
   process.stdout.write(`${formatRunReport(report)}\n`);
   return report.ok ? 0 : 1;
 }

@@ -1,13 +1,21 @@
 // `mcp-conform server`: runs the server conformance suites against one server (stdio command,
 // Streamable HTTP URL, legacy SSE URL, or an entry of an mcpServers config file).
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseRevisionList, REVISIONS, type Revision } from '../schema/index.ts';
-import { describeTarget, killAllChildren, type TargetSpec } from '../mock-server/index.ts';
-import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
-import { probeTarget, runConfig, runSuites, type RunConfig } from '../suites/harness/index.ts';
+import { parseRevisionList, PROJECT_ROOT, REVISIONS, type Revision } from '../schema/index.ts';
+import type { TargetSpec } from '../mock-server/index.ts';
+import type { Results } from '../reports/index.ts';
+import type { RunConfig } from '../suites/harness/index.ts';
 import { VERSION } from './version.ts';
+import { ConfigError, addConfigOptions, isBroken, resolveConfigOptions } from './config.ts';
+import { HOST_SUITE_FILES, hostSelection, parseProfiles, withHostVerdicts, type HostProfile } from '../suites/hosts/index.ts';
+import { runAllEntries } from './server-all.ts';
+
+// The harness, transports and writers load only when a run starts: usage errors and --help stay quick.
+const lazy = async () => {
+  const [mock, reports, harness] = await Promise.all([import('../mock-server/index.ts'), import('../reports/index.ts'), import('../suites/harness/index.ts')]);
+  return { ...mock, ...reports, ...harness };
+};
 
 export const EXIT = { ok: 0, mustFailed: 1, usage: 2, unreachable: 3, interrupted: 130 } as const;
 
@@ -28,6 +36,16 @@ export interface ServerCommandOptions {
   sse?: string;
   config?: string;
   name?: string;
+  /** --reference: test the bundled reference server. */
+  reference?: boolean;
+  /** --call-tools values (all, none, safe, or tool-name globs). */
+  callTools?: string[];
+  /** false with --no-call. */
+  call?: boolean;
+  all?: boolean;
+  scope?: string;
+  /** --profile: Claude hosts to judge the server for (claude-desktop, claude-code, claude-ai, messages-api). */
+  profile?: string[];
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -64,60 +82,19 @@ function parseEnv(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function stringRecord(v: unknown, what: string): Record<string, string> | undefined {
-  if (v === undefined) return undefined;
-  if (!isObject(v) || !Object.values(v).every((x) => typeof x === 'string')) throw new UsageError(`${what} must be an object of strings`);
-  return v as Record<string, string>;
-}
-
-/** One server of an `mcpServers` config file (the format Claude Desktop, Claude Code, Cursor… use). */
-export function targetFromConfig(text: string, file: string, name: string | undefined, baseDir: string): TargetSpec {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file} is not JSON: ${(err as Error).message}`);
-  }
-  const servers = isObject(doc) && isObject(doc.mcpServers) ? doc.mcpServers : undefined;
-  if (!servers) throw new UsageError(`${file} has no "mcpServers" object`);
-  const names = Object.keys(servers);
-  if (name === undefined) {
-    if (names.length !== 1) throw new UsageError(`${file} has ${names.length} servers; choose one with --name (${names.join(', ') || 'none'})`);
-    name = names[0] as string;
-  }
-  const entry = servers[name];
-  if (!isObject(entry)) throw new UsageError(`${file} has no server named "${name}" (it has: ${names.join(', ') || 'none'})`);
-  const headers = stringRecord(entry.headers, `mcpServers.${name}.headers`);
-  if (typeof entry.url === 'string') {
-    const type = typeof entry.type === 'string' ? entry.type.toLowerCase() : typeof entry.transport === 'string' ? entry.transport.toLowerCase() : 'http';
-    const kind = type === 'sse' ? 'sse' : type === 'http' || type === 'streamable-http' || type === 'streamablehttp' ? 'http' : undefined;
-    if (!kind) throw new UsageError(`mcpServers.${name}.type "${String(entry.type)}" is not http, streamable-http or sse`);
-    return headers ? { kind, url: entry.url, headers } : { kind, url: entry.url };
-  }
-  if (typeof entry.command === 'string') {
-    const args = entry.args ?? [];
-    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new UsageError(`mcpServers.${name}.args must be an array of strings`);
-    const t: TargetSpec = { kind: 'stdio', command: entry.command, args: args as string[] };
-    const env = stringRecord(entry.env, `mcpServers.${name}.env`);
-    if (env) t.env = env;
-    t.cwd = typeof entry.cwd === 'string' ? resolve(baseDir, entry.cwd) : baseDir;
-    return t;
-  }
-  throw new UsageError(`mcpServers.${name} has neither "command" nor "url"`);
-}
-
 /** The one target the options name; exactly one of --stdio, --url, --sse, --config. */
-export function targetFromOptions(o: ServerCommandOptions, command: string[]): TargetSpec {
-  const forms = [o.stdio && '--stdio', o.url && '--url', o.sse && '--sse', o.config && '--config'].filter(Boolean);
-  if (forms.length !== 1) throw new UsageError(forms.length ? `choose one target, not ${forms.join(' and ')}` : 'no target: give --stdio -- CMD ARGS…, --url URL, --sse URL or --config FILE --name NAME');
+export function targetFromOptions(o: ServerCommandOptions, command: string[], notes: string[] = []): TargetSpec {
+  const forms = [o.reference && '--reference', o.stdio && '--stdio', o.url && '--url', o.sse && '--sse', o.config && '--config'].filter(Boolean);
+  if (forms.length !== 1) throw new UsageError(forms.length ? `choose one target, not ${forms.join(' and ')}` : 'no target: give --stdio -- CMD ARGS…, --url URL, --sse URL, --config FILE --name NAME or --reference');
+  // The embedded default target: the bundled reference server (mock-server/reference) over stdio.
+  if (o.reference) {
+    if (command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (--reference takes no command)`);
+    return { kind: 'stdio', command: process.execPath, args: [join(PROJECT_ROOT, 'bin', 'mcp-conform.js'), 'mock', '--reference', '--stdio'] };
+  }
   if (!o.stdio && command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (only --stdio takes a command after --)`);
   if (!o.stdio && (o.cwd || o.env.length)) throw new UsageError('--cwd and --env apply to --stdio only');
   if (!o.url && !o.sse && o.header.length) throw new UsageError('--header applies to --url and --sse only');
-  if (o.name && !o.config) throw new UsageError('--name applies to --config only');
+  if ((o.name || o.all || o.scope) && !o.config) throw new UsageError('--name, --all and --scope apply to --config only');
   if (o.stdio) {
     const [cmd, ...args] = command;
     if (!cmd) throw new UsageError('--stdio needs the server command after --, e.g. --stdio -- node server.js');
@@ -138,14 +115,27 @@ export function targetFromOptions(o: ServerCommandOptions, command: string[]): T
     const kind = o.url ? 'http' : 'sse';
     return o.header.length ? { kind, url, headers: parseHeaders(o.header) } : { kind, url };
   }
-  const file = resolve(o.config as string);
-  let text: string;
+  // An entry of a host's config file (cli/config.ts: Claude Desktop, .mcp.json, ~/.claude.json…).
   try {
-    text = readFileSync(file, 'utf8');
+    const resolved = resolveConfigOptions({ config: o.config as string, name: o.name, scope: o.scope });
+    const picked = resolved?.entries[0]?.entry;
+    if (!picked) throw new UsageError('--config names no server');
+    if (isBroken(picked)) throw new UsageError(picked.error);
+    notes.push(...resolved.notes);
+    return picked.target;
   } catch (err) {
-    throw new UsageError(`cannot read ${o.config}: ${(err as Error).message}`);
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
   }
-  return targetFromConfig(text, o.config as string, o.name, resolve(file, '..'));
+}
+
+/** --profile values (repeatable, comma-separated) → host profiles; unknown names are usage errors. */
+export function profilesFromOptions(o: Pick<ServerCommandOptions, 'profile'>): HostProfile[] {
+  try {
+    return parseProfiles(o.profile ?? []);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 export function parseRevisions(text: string): Revision[] | 'all' {
@@ -157,7 +147,8 @@ export function parseRevisions(text: string): Revision[] | 'all' {
   }
 }
 
-function emptyResults(target: TargetSpec, revisions: Revision[], startedAt: string, errors: string[]): Results {
+function emptyResults(m: Awaited<ReturnType<typeof lazy>>, target: TargetSpec, revisions: Revision[], startedAt: string, errors: string[]): Results {
+  const { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, countVerdicts, describeTarget } = m;
   return {
     format: RESULTS_FORMAT,
     formatVersion: RESULTS_FORMAT_VERSION,
@@ -182,28 +173,49 @@ export interface ServerRunIo {
 
 /** The whole command after option parsing; resolves with the exit code. */
 export async function runServerCommand(o: ServerCommandOptions, command: string[], io: ServerRunIo): Promise<number> {
+  if (o.all) return runAllEntries(o, command, io, runServerCommand);
   const startedAt = new Date().toISOString();
   const t0 = Date.now();
-  const target = targetFromOptions(o, command);
+  const configNotes: string[] = [];
+  const target = targetFromOptions(o, command, configNotes);
+  const hosts = profilesFromOptions(o);
   const requested = parseRevisions(o.revision);
   const requestTimeoutMs = positiveInt(o.timeout, '--timeout');
   const budgetMs = o.budget === undefined ? null : positiveInt(o.budget, '--budget');
   const outDir = resolve(o.out);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const say = (line: string) => io.err.write(`${line}\n`);
+  const m = await lazy();
+  const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary, loadServerChecks, selected } = m;
+  // --only / --skip that select nothing are a typo, not a run.
+  if (o.only.length || o.skip.length) {
+    const ids = (await loadServerChecks()).map((d) => d.meta.id);
+    if (!ids.some((id) => selected(id, o))) throw new UsageError(`no check matches --only ${o.only.join(',') || '(all)'}${o.skip.length ? ` --skip ${o.skip.join(',')}` : ''} (areas: ${[...new Set(ids.map((id) => id.split('/')[0]))].join(', ')})`);
+  }
+  let callTools: RunConfig['callTools'];
+  try {
+    callTools = o.call === false ? 'none' : m.parseCallTools(o.callTools);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 
-  say(`mcp-conform ${VERSION}: testing ${describeTarget(target)}`);
-  const probeTimeout = Math.min(requestTimeoutMs * 2, deadline === null ? Infinity : Math.max(1_000, deadline - Date.now()));
+  for (const n of configNotes) say(`mcp-conform: ${n}`);
+  say(`mcp-conform ${VERSION}: testing ${describeTarget(target)}${hosts.length ? ` for ${hosts.map((h) => h.name).join(', ')}` : ''}`);
+  // The first answer may take a server's start-up (npx downloads, tsx compiles…).
+  const startupMs = Math.max(15_000, requestTimeoutMs);
+  const probeTimeout = Math.min(startupMs, deadline === null ? Infinity : Math.max(1_000, deadline - Date.now()));
   const probe = await probeTarget(target, requested, probeTimeout);
   if (io.signal?.aborted) {
-    await writeResults(emptyResults(target, requested === 'all' ? [] : requested, startedAt, ['interrupted before any check ran']), outDir);
+    await writeResults(emptyResults(m, target, requested === 'all' ? [] : requested, startedAt, ['interrupted before any check ran']), outDir);
     return EXIT.interrupted;
   }
   if (!probe.reachable) {
     const why = `cannot reach the target: ${probe.reason ?? 'no answer'}`;
     say(`mcp-conform: ${why}`);
     if (probe.stderr) say(`its stderr ended with:\n${probe.stderr.split('\n').slice(-10).join('\n')}`);
-    const file = await writeResults(emptyResults(target, requested === 'all' ? [] : requested, startedAt, [why]), outDir);
+    const unreached = withHostVerdicts(emptyResults(m, target, requested === 'all' ? [] : requested, startedAt, [why]), hosts);
+    const file = await writeResults(unreached, outDir);
+    if (hosts.length) printSummary(unreached, io.out);
     say(`results: ${file}`);
     return EXIT.unreachable;
   }
@@ -215,20 +227,26 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
     ...runConfig(target, revisions, {
       outDir,
       requestTimeoutMs,
-      checkTimeoutMs: requestTimeoutMs * 3 + 5_000,
-      only: o.only,
-      skip: o.skip,
+      startupMs,
+      checkTimeoutMs: startupMs + requestTimeoutMs * 3,
+      ...hostSelection(hosts, { only: o.only, skip: o.skip }),
       deadline,
+      callTools,
     }),
     outDir,
   };
-  const { results, interrupted } = await runSuites({
+  const run = await runSuites({
     cfg,
+    ...(hosts.length ? { include: [...m.SERVER_SUITES, ...HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f))] } : {}),
     target: { description: describeTarget(target), transport: target.kind },
     errors: notes,
     progress: io.out,
     ...(io.signal ? { signal: io.signal } : {}),
   });
+  const { interrupted } = run;
+  // The host verdicts come from the finished results: added, then results.json written again.
+  const results = withHostVerdicts(run.results, hosts);
+  if (hosts.length) await writeResults(results, outDir);
   printSummary(results, io.out);
   say(`results: ${join(outDir, 'results.json')} (wire logs in ${join(outDir, 'wire')})`);
   if (interrupted || io.signal?.aborted) return EXIT.interrupted;
@@ -236,10 +254,10 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
 }
 
 export function registerServer(program: Command): void {
-  program
+  const cmd = program
     .command('server')
     .description('test an MCP server against the specification')
-    .usage('[options] ( --stdio [--cwd D] [--env K=V]… -- CMD ARGS… | --url URL [--header K:V]… | --sse URL | --config mcp.json --name NAME )')
+    .usage('[options] ( --stdio [--cwd D] [--env K=V]… -- CMD ARGS… | --url URL [--header K:V]… | --sse URL | --config FILE (--name NAME | --all) [--scope S] )')
     .argument('[command...]', 'with --stdio: the server command and its arguments, after --')
     .option('-r, --revision <rev>', `revision(s) to test, comma-separated (${REVISIONS.join(', ')}), or all: every one the server supports`, 'all')
     .option('--only <glob>', 'run only checks whose id matches (repeatable; lifecycle, messages/*, **)', collect, [])
@@ -247,20 +265,27 @@ export function registerServer(program: Command): void {
     .option('-o, --out <dir>', 'folder for results.json and wire/*.jsonl', './mcp-conform-results')
     .option('--timeout <ms>', 'longest wait for one answer from the server', '5000')
     .option('--budget <ms>', 'whole-run time limit; checks not finished by then are not-verified')
+    .option('--reference', 'test the bundled reference server (mcp-conform mock --reference) over stdio: the default target of npm start')
     .addOption(new Option('--stdio', 'run the server as a child process and talk over its stdin/stdout'))
     .option('--cwd <dir>', 'working directory of the --stdio server')
     .option('--env <K=V>', 'environment variable for the --stdio server (repeatable)', repeat, [])
     .option('--url <url>', 'Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp')
     .option('--header <K:V>', 'HTTP header sent with every request (repeatable)', repeat, [])
     .option('--sse <url>', 'legacy HTTP+SSE endpoint (2024-11-05), e.g. http://127.0.0.1:3000/sse')
-    .option('--config <file>', 'an mcpServers JSON config file')
-    .option('--name <name>', 'which server of --config')
+    .option('--call-tools <which>', 'tools the checks may call: safe (annotated readOnlyHint or destructiveHint: false, the default), all, none, or tool-name globs (repeatable, comma-separated)', collect, [])
+    .option('--no-call', 'call no tools at all (same as --call-tools none)')
+    .option('--profile <host>', 'also judge the server for a Claude host: claude-desktop, claude-code, claude-ai, messages-api (repeatable)', collect, []);
+  addConfigOptions(cmd);
+  cmd
     .addHelpText(
       'after',
       '\nExit codes: 0 no MUST failed, 1 a MUST failed, 2 usage or config error, 3 target unreachable, 130 interrupted.\n' +
+        'With --all: 1 if any entry had a MUST failure, else 2 if an entry is broken, else 3 if any was unreachable, else 0.\n' +
         'Examples:\n  mcp-conform server --stdio -- npx -y @modelcontextprotocol/server-everything\n' +
         '  mcp-conform server --url http://127.0.0.1:3001/mcp --only lifecycle\n' +
-        '  mcp-conform server --config ~/.cursor/mcp.json --name github --revision 2025-06-18',
+        '  mcp-conform server --config ~/.cursor/mcp.json --name github --revision 2025-06-18\n' +
+        '  mcp-conform server --config ~/.claude.json --all --profile claude-code\n' +
+        '  mcp-conform server --url https://mcp.example.com/mcp --profile claude-ai --profile messages-api',
     )
     .action(async (command: string[], o: ServerCommandOptions, cmd: Command) => {
       const ac = new AbortController();
@@ -268,7 +293,7 @@ export function registerServer(program: Command): void {
       const onSigint = () => {
         hits++;
         // First Ctrl-C: stop and write what we have; a second one: out now.
-        killAllChildren('SIGKILL');
+        void import('../mock-server/index.ts').then((mock) => mock.killAllChildren('SIGKILL'));
         if (hits > 1) process.exit(EXIT.interrupted);
         process.stderr.write('\nmcp-conform: interrupted, writing results…\n');
         ac.abort();

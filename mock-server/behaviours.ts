@@ -181,7 +181,7 @@ export interface ExpectationSpec {
   params?: JsonObject;
   /** Must arrive within this many ms of the server's first connection. */
   within?: number;
-  /** How many matches are needed (default at least 1); `{ max }` also bounds them. */
+  /** How many matches are needed: a number is a minimum (default 1); `{ min, max }` bounds both ways ({ max: 0 }: never). */
   times?: number | { min?: number; max?: number };
 }
 

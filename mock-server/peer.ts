@@ -24,7 +24,11 @@ export interface RpcErrorBody {
 /** Thrown by a handler to answer with a JSON-RPC error. */
 export class RpcError extends Error {
   constructor(readonly code: number, message: string, readonly data?: unknown) {
+    // An answer, not a bug: no stack trace (capturing one dominates the cost of error replies).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'RpcError';
   }
   toBody(): RpcErrorBody {
@@ -71,6 +75,8 @@ export interface HandlerContext {
   progressToken?: string | number;
   /** _meta of the request. */
   meta?: Record<string, unknown>;
+  /** Runs `fn` once the response (result or error) has been handed to the transport. */
+  afterResponse?(fn: () => void): void;
 }
 
 export type RequestHandler = (params: Record<string, unknown> | undefined, ctx: HandlerContext) => unknown | Promise<unknown>;
@@ -125,7 +131,7 @@ export class Peer {
   readonly role: 'client' | 'server';
   revision: Revision | undefined;
   requestTimeoutMs: number;
-  /** Every schema violation seen, in both directions. */
+  /** Every schema violation seen, in both directions (bounded by historyLimit, see remember()). */
   readonly violations: ViolationReport[] = [];
   /** Every parsed message received, in order. */
   readonly received: Record<string, unknown>[] = [];
@@ -330,7 +336,8 @@ export class Peer {
 
   private remember<T>(list: T[], item: T): void {
     list.push(item);
-    if (list.length > this.historyLimit) list.splice(0, list.length - this.historyLimit);
+    // Trimmed in bulk (amortised O(1)): at most twice the limit is ever held.
+    if (list.length >= this.historyLimit * 2) list.splice(0, list.length - this.historyLimit);
   }
 
   private check(dir: 'send' | 'recv', message: unknown): Classified | undefined {
@@ -394,7 +401,9 @@ export class Peer {
       }
       return;
     }
-    void this.replyError(Object.hasOwn(raw, 'id') ? (raw.id as JsonRpcId) : null, ErrorCode.InvalidRequest, 'Invalid Request');
+    // Echo the id only when it is a valid one (JSON-RPC 2.0 section 5: null when it cannot be read).
+    const id = typeof raw.id === 'string' || (typeof raw.id === 'number' && Number.isInteger(raw.id)) ? raw.id : null;
+    void this.replyError(id, ErrorCode.InvalidRequest, 'Invalid Request');
   }
 
   private async batch(items: unknown[]): Promise<void> {
@@ -403,7 +412,11 @@ export class Peer {
       await this.replyError(null, ErrorCode.InvalidRequest, 'Invalid Request: empty batch');
       return;
     }
-    for (const it of items) this.incoming(it, { raw: JSON.stringify(it) });
+    for (const it of items) {
+      // A batch inside a batch is one invalid request, not another batch.
+      if (Array.isArray(it)) await this.replyError(null, ErrorCode.InvalidRequest, 'Invalid Request: nested batch');
+      else this.incoming(it, { raw: JSON.stringify(it) });
+    }
   }
 
   private handleNotification(msg: Record<string, unknown>): void {
@@ -427,8 +440,8 @@ export class Peer {
   private async handleRequest(msg: Record<string, unknown>, c: Classified | undefined): Promise<void> {
     const id = msg.id as JsonRpcId;
     const method = msg.method as string;
-    if (typeof id !== 'string' && typeof id !== 'number') {
-      await this.replyError(null, ErrorCode.InvalidRequest, 'Invalid Request: id must be a string or number');
+    if (typeof id !== 'string' && !(typeof id === 'number' && Number.isInteger(id))) {
+      await this.replyError(null, ErrorCode.InvalidRequest, 'Invalid Request: id must be a string or an integer');
       return;
     }
     const handler = this.requestHandlers.get(method) ?? this.fallbackRequest;
@@ -453,21 +466,36 @@ export class Peer {
     this.inflight.set(key(id), controller);
     this.inflightMethods.set(key(id), method);
     const meta = isObject(params?._meta) ? params._meta : undefined;
-    const ctx: HandlerContext = { id, method, signal: controller.signal, peer: this };
+    const after: (() => void)[] = [];
+    const ctx: HandlerContext = { id, method, signal: controller.signal, peer: this, afterResponse: (fn) => void after.push(fn) };
     if (meta) ctx.meta = meta;
     const token = meta?.progressToken;
     if (typeof token === 'string' || typeof token === 'number') ctx.progressToken = token;
+    let answered = false;
     try {
       const result = await handler(params, ctx);
       // A cancelled request gets no response (basic/utilities/cancellation).
-      if (!controller.signal.aborted) await this.send({ jsonrpc: '2.0', id, result: result ?? {} });
+      if (!controller.signal.aborted) {
+        await this.send({ jsonrpc: '2.0', id, result: result ?? {} });
+        answered = true;
+      }
     } catch (err) {
       if (controller.signal.aborted) return;
-      if (err instanceof RpcError) await this.send({ jsonrpc: '2.0', id, error: err.toBody() });
+      if (err instanceof RpcError) await this.send({ jsonrpc: '2.0', id, error: err.toBody() }).catch(() => {});
       else await this.replyError(id, ErrorCode.InternalError, `Internal error: ${(err as Error)?.message ?? String(err)}`);
+      answered = true;
     } finally {
       this.inflight.delete(key(id));
       this.inflightMethods.delete(key(id));
+    }
+    if (answered) {
+      for (const fn of after) {
+        try {
+          fn();
+        } catch (err) {
+          this.wire.note('send', `after-response action failed: ${(err as Error).message}`);
+        }
+      }
     }
   }
 

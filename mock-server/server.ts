@@ -164,13 +164,20 @@ function stripUndefined<T extends JsonObject>(o: T): T {
 }
 
 /** Keeps only the properties a revision's schema type has (so older clients get what they know). */
+const propertySets = new Map<string, Set<string> | null>();
 export function fitTo<T>(rev: Revision, typeName: string, value: T): T {
   if (!isObject(value)) return value;
-  const def = loadSchema(rev).defs[typeName];
-  const props = def?.properties as Record<string, unknown> | undefined;
+  const k = `${rev}#${typeName}`;
+  let props = propertySets.get(k);
+  if (props === undefined) {
+    const def = loadSchema(rev).defs[typeName];
+    const p = def?.properties as Record<string, unknown> | undefined;
+    props = p ? new Set(Object.keys(p)) : null;
+    propertySets.set(k, props);
+  }
   if (!props) return value;
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) if (Object.hasOwn(props, k)) out[k] = v;
+  for (const [name, v] of Object.entries(value)) if (props.has(name)) out[name] = v;
   return out as T;
 }
 
@@ -385,7 +392,8 @@ export class MockServer {
       const st = this.expectations.get(b) ?? { count: 0 };
       const spec = b.spec;
       const t = spec.times ?? 1;
-      const min = typeof t === 'number' ? t : (t.min ?? 1);
+      // A number is a minimum; { min, max } bounds both ways (min defaults to 0 there, so { max: 0 } means never).
+      const min = typeof t === 'number' ? t : (t.min ?? 0);
       const max = typeof t === 'number' ? Infinity : (t.max ?? Infinity);
       const what = `${spec.method}${spec.params ? ` ${JSON.stringify(spec.params)}` : ''}`;
       let met = st.count >= min && st.count <= max;
@@ -683,15 +691,27 @@ export class ServerSession {
       if (phase === 'during') {
         if (t.delayMs) await ctx?.sleep(t.delayMs);
         await this.execute(b, params, ctx);
-      } else {
+        continue;
+      }
+      const run = () =>
+        this.root.runInAsyncScope(() => {
+          this.execute(b, params, undefined).catch((err: Error) => this.peer.wire.note('send', `action ${b.kind} failed: ${err.message}`));
+        });
+      // Without a delay the action follows the response at once (no timer: an in-memory client
+      // that never yields to the event loop still sees it); with one, a timer.
+      const start = () => {
+        if (!t.delayMs) {
+          run();
+          return;
+        }
         const timer = setTimeout(() => {
           this.timers.delete(timer);
-          this.root.runInAsyncScope(() => {
-            this.execute(b, params, undefined).catch((err: Error) => this.peer.wire.note('send', `action ${b.kind} failed: ${err.message}`));
-          });
-        }, t.delayMs ?? 0);
+          run();
+        }, t.delayMs);
         this.timers.add(timer);
-      }
+      };
+      if (ctx) ctx.afterResponse(start);
+      else start();
     }
   }
 
@@ -904,6 +924,8 @@ export class ServerSession {
       case 'resources/read':
         return this.readResource(params, ctx);
       case 'resources/subscribe':
+        // Bounded, so a client cannot grow the server without limit.
+        if (this.subscriptions.size >= 10_000 && !this.subscriptions.has(String(params.uri))) throw new RpcError(ErrorCode.InternalError, 'Internal error: too many subscriptions on this connection');
         this.subscriptions.add(String(params.uri));
         return {};
       case 'resources/unsubscribe':
@@ -938,6 +960,17 @@ export class ServerSession {
   }
 
   toolDefinition(t: ToolBehaviour, rev: Revision): JsonObject {
+    // Behaviours are values: a tool's definition per revision never changes, so it is built once.
+    let perRev = definitionCache.get(t);
+    if (!perRev) definitionCache.set(t, (perRev = new Map()));
+    const hit = perRev.get(rev);
+    if (hit) return hit;
+    const def = this.buildToolDefinition(t, rev);
+    perRev.set(rev, def);
+    return def;
+  }
+
+  private buildToolDefinition(t: ToolBehaviour, rev: Revision): JsonObject {
     const s = t.spec;
     const def = stripUndefined({
       name: t.name,
@@ -1095,6 +1128,7 @@ export class ServerSession {
   }
 
   private async listen(params: JsonObject, ctx: RequestCtx): Promise<unknown> {
+    if (this.listens.size >= 1_000) throw new RpcError(ErrorCode.InternalError, 'Internal error: too many open subscriptions on this connection');
     const filter = (isObject(params.notifications) ? params.notifications : {}) as ListenSub['filter'];
     const caps = this.server.capabilitiesFor(ctx.revision);
     const agreed: JsonObject = {};
@@ -1128,6 +1162,7 @@ export class ServerSession {
   }
 }
 
+const definitionCache = new WeakMap<ToolBehaviour, Map<Revision, JsonObject>>();
 const templates = new Map<string, UriTemplate>();
 function compiledTemplate(t: string): UriTemplate {
   let c = templates.get(t);
@@ -1156,6 +1191,8 @@ export class RequestCtx implements ServerContext {
   readonly id: JsonRpcId;
   readonly signal: AbortSignal;
   readonly progressToken: string | number | undefined;
+  /** Runs `fn` once this request's response is out. */
+  readonly afterResponse: (fn: () => void) => void;
   private lastProgress = -Infinity;
 
   constructor(
@@ -1173,6 +1210,7 @@ export class RequestCtx implements ServerContext {
     this.id = hctx.id;
     this.signal = hctx.signal;
     this.progressToken = hctx.progressToken;
+    this.afterResponse = hctx.afterResponse ?? ((fn) => queueMicrotask(fn));
   }
 
   get server(): MockServer {

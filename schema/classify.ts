@@ -45,6 +45,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const TASK_AUGMENTABLE = new Set(['tools/call', 'sampling/createMessage', 'elicitation/create']);
+
 export function batchesAllowed(rev: Revision): boolean {
   return hasType(rev, 'JSONRPCBatchRequest');
 }
@@ -127,10 +129,15 @@ export function classify(rev: Revision, raw: unknown, opts: ClassifyOptions = {}
     if (info) out.info = info;
     const result = msg.result as Record<string, unknown>;
     // 2026-07-28: any request may be answered "input_required" instead of its final result.
+    // 2025-11-25 tasks: a task-augmented request (tools/call, sampling, elicitation) is answered
+    // with a CreateTaskResult (basic/utilities/tasks#creating-tasks), recognised by its `task`.
+    const createsTask = isObject(result) && isObject(result.task) && rm !== undefined && TASK_AUGMENTABLE.has(rm) && hasType(rev, 'CreateTaskResult');
     const resultType =
       isObject(result) && result.resultType === 'input_required' && hasType(rev, 'InputRequiredResult')
         ? 'InputRequiredResult'
-        : (info?.resultType ?? 'Result');
+        : createsTask
+          ? 'CreateTaskResult'
+          : (info?.resultType ?? 'Result');
     out.schemaType = resultType;
     out.violations.push(...prefixed(validate(rev, resultType, result).errors, '/result'));
   }

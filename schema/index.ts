@@ -7,3 +7,9 @@ export { registry, hasCapability, gateOf, unionMembers, type MethodInfo, type Re
 export { classify, batchesAllowed, type Classified, type ClassifyOptions, type MessageKind, type JsonRpcId } from './classify.ts';
 export { PATCHES, type SchemaPatch } from './patches.ts';
 export type { Schema, McpType, Current, Stateless, AnyRevision } from './types.ts';
+export {
+  arbitraryFor, compileFor, arbitraryFromJsonSchema, compileJsonSchema, dialectOf, validMessage, envelopeTypes, invalidMessage, invalidMessageFor,
+  INVALID_RULES, WIRE_RULES, MESSAGE_KINDS, SchemaArbitraryError, GenerationExhaustedError,
+  type ArbitraryOptions, type OracleUse, type CompiledArbitrary, type ForeignSchemaOptions, type Dialect, type JsonSchema,
+  type ValidMessage, type MessageKind as GeneratedMessageKind, type MessageOptions, type SchemaCheck, type InvalidMessage, type InvalidRule, type InvalidOptions,
+} from './arbitrary/index.ts';

@@ -378,6 +378,12 @@ export class StreamableHttpServerTransport implements Transport {
         if (ctx && !ctx.finished) return ctx;
       }
     }
+    // 2026-07-28: a notification tagged with a subscription belongs on that subscriptions/listen stream.
+    const sub = isObject(parsed) && typeof parsed.method === 'string' && isObject(parsed.params) && isObject(parsed.params._meta) ? parsed.params._meta['io.modelcontextprotocol/subscriptionId'] : undefined;
+    if (sub !== undefined) {
+      const ctx = this.byRequest.get(key(sub));
+      if (ctx && !ctx.finished) return ctx;
+    }
     const store = als.getStore();
     if (store && store.transport === this && !store.finished) return store;
     if (isObject(parsed) && parsed.method === 'notifications/progress' && isObject(parsed.params)) {

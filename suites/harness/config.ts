@@ -1,10 +1,23 @@
 // What one run is about: the target, the revisions, where results go, the time limits. The CLI
 // builds it and hands it to vitest with `provide`; each check reads it with `inject`.
 import type { Revision } from '../../schema/index.ts';
-import type { TargetSpec, Transport } from '../../mock-server/index.ts';
+import type { TargetSpec as WireTargetSpec, Transport } from '../../mock-server/index.ts';
+import { describeTarget as describeWireTarget } from '../../mock-server/index.ts';
 import type { ClientTarget } from './client-context.ts';
 
-export type { TargetSpec };
+/**
+ * How to reach the server under test: mock-server's connectTarget shapes, plus an in-process
+ * server (the tool's own tests) whose `connect` returns the client side of a fresh pair.
+ */
+export type TargetSpec = WireTargetSpec | { kind: 'memory'; connect: () => Transport; label?: string };
+
+/**
+ * Which tools checks may call (tools/call has side effects the suite cannot see):
+ * 'safe' — only tools annotated readOnlyHint: true or destructiveHint: false (unannotated tools
+ * are destructive by the spec's defaults), plus the fixture-contract tools; 'all'; 'none';
+ * or globs of tool names to call in addition to the safe ones.
+ */
+export type CallToolsPolicy = 'safe' | 'all' | 'none' | string[];
 
 export interface RunConfig {
   target: TargetSpec;
@@ -16,6 +29,8 @@ export interface RunConfig {
   checkTimeoutMs: number;
   /** Longest to wait for one answer. */
   requestTimeoutMs: number;
+  /** Longest to wait for the first answer on a new connection (a server may start slowly: npx, tsx…). */
+  startupMs: number;
   /** How long "nothing arrives" is watched for (no response to a notification, after cancel…). */
   quietMs: number;
   /** Check id globs to run / to leave out (`lifecycle/*`, `**`, or a bare area `ping`). */
@@ -23,6 +38,13 @@ export interface RunConfig {
   skip: string[];
   /** Wall-clock ms (epoch) after which no check starts and running ones are cut short. */
   deadline: number | null;
+  /**
+   * When this file exists the run is over (Ctrl-C): no check starts, running ones stop. A file,
+   * because checks run in vitest worker processes that only saw the config when they started.
+   */
+  stopFile: string | null;
+  /** Which tools checks may call with generated arguments (default 'safe'). */
+  callTools: CallToolsPolicy;
   /**
    * In-process runs only (the tool's own tests): makes each connection's transport instead of
    * connectTarget(target). A function cannot cross to vitest workers, so the CLI never sets it.
@@ -32,10 +54,26 @@ export interface RunConfig {
   client?: ClientTarget;
 }
 
-export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 20_000, requestTimeoutMs: 5_000, quietMs: 400 } as const;
+export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 30_000, requestTimeoutMs: 5_000, startupMs: 15_000, quietMs: 400 } as const;
 
 export function runConfig(target: TargetSpec, revisions: Revision[], over: Partial<Omit<RunConfig, 'target' | 'revisions'>> = {}): RunConfig {
-  return { target, revisions, outDir: null, ...DEFAULT_TIMEOUTS, only: [], skip: [], deadline: null, ...over };
+  return { target, revisions, outDir: null, ...DEFAULT_TIMEOUTS, only: [], skip: [], deadline: null, stopFile: null, callTools: 'safe', ...over };
+}
+
+/** `--call-tools all|none|safe|GLOB[,GLOB…]` (repeatable) → the policy; `--no-call` is 'none'. */
+export function parseCallTools(values: string | readonly string[] | undefined): CallToolsPolicy {
+  const list = (typeof values === 'string' ? [values] : (values ?? []))
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (list.length === 0) return 'safe';
+  for (const word of ['none', 'all', 'safe'] as const) {
+    if (list.includes(word)) {
+      if (list.length > 1) throw new Error(`--call-tools ${word} cannot be combined with other values (got ${list.join(', ')})`);
+      return word;
+    }
+  }
+  return list;
 }
 
 function globRegex(glob: string): RegExp {
@@ -62,4 +100,8 @@ export function matchesGlob(id: string, glob: string): boolean {
 export function selected(id: string, cfg: Pick<RunConfig, 'only' | 'skip'>): boolean {
   if (cfg.only.length && !cfg.only.some((g) => matchesGlob(id, g))) return false;
   return !cfg.skip.some((g) => matchesGlob(id, g));
+}
+
+export function describeTarget(t: TargetSpec): string {
+  return t.kind === 'memory' ? `in-process ${t.label ?? 'server'}` : describeWireTarget(t);
 }

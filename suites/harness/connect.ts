@@ -1,6 +1,7 @@
 // Opens one connection to the target. Every check gets fresh connections (a fresh process for
 // stdio targets), so no check can be spoiled by another's leftovers.
-import { connectTarget, StdioClientTransport, StreamableHttpClientTransport, type TargetSpec, type Transport } from '../../mock-server/index.ts';
+import { connectTarget, StdioClientTransport, StreamableHttpClientTransport, type Transport } from '../../mock-server/index.ts';
+import type { TargetSpec } from './config.ts';
 
 export interface OpenedTransport {
   /** Not started yet: the peer on top starts it. */
@@ -14,6 +15,7 @@ export interface OpenedTransport {
 }
 
 export function openTransport(target: TargetSpec, requestTimeoutMs?: number, open?: (target: TargetSpec) => Transport): OpenedTransport {
+  if (target.kind === 'memory') return { transport: target.connect() };
   const transport = open ? open(target) : connectTarget(target, requestTimeoutMs === undefined ? {} : { requestTimeoutMs });
   if (transport instanceof StdioClientTransport) return { transport, stderr: () => transport.stderr, pid: () => transport.pid };
   if (transport instanceof StreamableHttpClientTransport) return { transport, http: transport };

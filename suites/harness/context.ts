@@ -1,10 +1,12 @@
 // The `t` a check body receives: connections to the target, the check's wire log, and a small
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
-import { hasCapability, type Current, type Revision } from '../../schema/index.ts';
-import { ClosedError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
+import { hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
+import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/model.ts';
 import type { RunConfig, TargetSpec } from './config.ts';
 import { openTransport, type OpenedTransport } from './connect.ts';
+import { openStateless, type StatelessClient, type StatelessOptions } from './stateless.ts';
+import { openHttpProbe, type HttpProbe, type HttpProbeOptions } from './http.ts';
 
 /** Ends a check with a verdict: thrown by t.fail / t.notApplicable / t.notVerified. */
 export class CheckOutcome extends Error {
@@ -77,6 +79,9 @@ export class CheckContext {
   /** Set when the check timed out or ended: no new connections after that. */
   ended = false;
   private firstSession?: MockClient;
+  private firstStateless?: StatelessClient;
+  /** Run by close(), newest first: what check helpers opened besides connections. */
+  private readonly cleanups: (() => unknown)[] = [];
 
   constructor(
     readonly meta: CheckMeta,
@@ -102,6 +107,11 @@ export class CheckContext {
     return this.connections.map((c) => c.opened.pid?.()).filter((p): p is number => p !== undefined);
   }
 
+  /** The Streamable HTTP client of the latest connection (HTTP targets only): exchanges, rawRequest(). */
+  get rawHttp(): StreamableHttpClientTransport | undefined {
+    return this.connections.at(-1)?.opened.http;
+  }
+
   /** The Streamable HTTP client under a connection (HTTP targets only): raw exchanges, rawRequest(). */
   http(c: MockClient): StreamableHttpClientTransport | undefined {
     return this.connections.find((x) => x.client === c)?.opened.http;
@@ -122,14 +132,20 @@ export class CheckContext {
     } catch (err) {
       throw new CheckOutcome('not-verified', `cannot connect to the target: ${(err as Error).message}`);
     }
+    const normal = opts.requestTimeoutMs ?? this.requestTimeoutMs;
     const client = new MockClient(opened.transport, {
       protocolVersion: opts.protocolVersion ?? this.revision,
       wire: this.wire,
-      requestTimeoutMs: opts.requestTimeoutMs ?? this.requestTimeoutMs,
+      // Until the server first speaks, allow for its start-up; then the normal answer timeout.
+      requestTimeoutMs: Math.max(normal, this.config.startupMs),
       ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
       ...(opts.clientInfo ? { clientInfo: opts.clientInfo } : {}),
       ...(opts.handlers ? { handlers: opts.handlers } : {}),
     });
+    client.peer.onincoming = () => {
+      client.peer.requestTimeoutMs = normal;
+      client.peer.onincoming = undefined;
+    };
     this.connections.push({ client, opened });
     try {
       await client.start();
@@ -173,13 +189,45 @@ export class CheckContext {
 
   /** Opens the session used for `requires` gating; run.ts calls it before the body. */
   async gate(requires: string): Promise<void> {
-    const s = await this.session();
-    this.firstSession = s;
     const [side, ...path] = requires.split('.');
-    const caps = side === 'server' ? s.serverCapabilities : s.options.capabilities ?? {};
+    let caps: unknown;
+    if (isStateless(this.revision)) {
+      // No initialize in 2026-07-28: the capabilities come from server/discover.
+      const s = await this.stateless();
+      this.firstStateless = s;
+      caps = side === 'server' ? s.serverCapabilities : s.options.capabilities ?? {};
+    } else {
+      const s = await this.session();
+      this.firstSession = s;
+      caps = side === 'server' ? s.serverCapabilities : s.options.capabilities ?? {};
+    }
     if (!hasCapability(caps, { side: side === 'client' ? 'client' : 'server', path })) {
       throw new CheckOutcome('not-applicable', `the ${side} does not declare the capability ${path.join('.')}`);
     }
+  }
+
+  /**
+   * A 2026-07-28 client: no initialize, every request carries the per-request `_meta` (protocol
+   * version, client capabilities, clientInfo, optional log level). It first asks server/discover;
+   * a server that does not speak the check's revision makes the check not-applicable.
+   */
+  async stateless(opts: StatelessOptions = {}): Promise<StatelessClient> {
+    if (this.firstStateless && Object.keys(opts).length === 0) {
+      const s = this.firstStateless;
+      this.firstStateless = undefined;
+      return s;
+    }
+    return openStateless(this, opts);
+  }
+
+  /** A raw HTTP conversation with a Streamable HTTP target, every exchange in the wire log (not-applicable for other targets). */
+  async httpProbe(opts: HttpProbeOptions = {}): Promise<HttpProbe> {
+    return openHttpProbe(this, opts);
+  }
+
+  /** Registers something to undo when the check ends (run before the connections close). */
+  defer(fn: () => unknown): void {
+    this.cleanups.push(fn);
   }
 
   // ---- the vocabulary ----
@@ -330,7 +378,19 @@ export class CheckContext {
   /** Closes every connection (stdin, then SIGTERM, then SIGKILL for stdio targets). */
   async close(): Promise<void> {
     this.ended = true;
+    for (const fn of this.cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch {
+        // cleanup is best effort: the check already has its verdict
+      }
+    }
     await Promise.all(this.connections.map((c) => c.client.close().catch(() => {})));
+  }
+
+  /** An HTTP target refused the request at the transport level (status ≥ 400, no JSON-RPC answer to it). */
+  static httpRefusal(err: unknown): { status: number; body: string } | undefined {
+    return err instanceof HttpError ? { status: err.status, body: err.body } : undefined;
   }
 
   /** Is this error one of the peer's "no answer" / "went away" errors? */

@@ -17,9 +17,9 @@ export { CheckContext, CheckOutcome, compactEntry, type ConnectOptions, type Ses
 export { runCheck, revisionsFor, wireLogPath, type CheckBody, type CheckDef } from './run.ts';
 export { runChecks, type RunChecksOptions } from './inprocess.ts';
 export { validMessagesResults, notRunResult, VALID_MESSAGES } from './aggregate.ts';
-export { runConfig, selected, matchesGlob, DEFAULT_TIMEOUTS, type RunConfig, type TargetSpec } from './config.ts';
+export { runConfig, parseCallTools, selected, matchesGlob, describeTarget, DEFAULT_TIMEOUTS, type RunConfig, type TargetSpec, type CallToolsPolicy } from './config.ts';
 export { openTransport, type OpenedTransport } from './connect.ts';
 export { clientRuns, gateClient, loadClientRuns, isClientTarget, declaredCapabilities, connected, notSpoken, sent, received, ClientView, type ClientTarget, type ClientRun, type ClientRunsFile, type ClientRunsOptions, type RecordedEntry, type HttpRecord, type ProcessRecord, type StdioServerRecord } from './client-context.ts';
 export { probeTarget, type ProbeResult, type RevisionProbe } from './probe.ts';
-export { runSuites, finishResults, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';
+export { runSuites, finishResults, loadServerChecks, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';
 export { FIXTURE } from './fixtures.ts';

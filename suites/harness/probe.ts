@@ -3,6 +3,7 @@
 import { isRevision, isStateless, LATEST_STATEFUL, type Revision } from '../../schema/index.ts';
 import { MockClient, WireLog, type TargetSpec } from '../../mock-server/index.ts';
 import { openTransport } from './connect.ts';
+import { discoverTarget } from './stateless.ts';
 
 export interface RevisionProbe {
   asked: Revision;
@@ -53,10 +54,20 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
   const wanted = revisions === 'all' ? null : revisions;
   const first: Revision = wanted?.find((r) => !isStateless(r)) ?? LATEST_STATEFUL;
   if (wanted && wanted.every(isStateless)) {
-    // The stateless revision has no initialize; reachability is its suites' business.
-    return { reachable: true, supported: [...wanted], probes: [] };
+    // No initialize from 2026-07-28 on: server/discover tells reachability (an older server that
+    // refuses it is reachable; its stateless checks end not-applicable, saying why).
+    const asked = wanted[0]!;
+    const d = await discoverTarget(target, asked, timeoutMs);
+    if (d.unreachable) return { reachable: false, reason: d.reason, supported: [], probes: [{ asked, error: d.reason }] };
+    return { reachable: true, supported: [...wanted], probes: [d.speaks ? { asked, answered: asked } : { asked, error: d.reason }] };
   }
+  // Asked in parallel with the initialize probes: does the target also speak 2026-07-28?
+  const modern = wanted === null ? discoverTarget(target, '2026-07-28', timeoutMs) : undefined;
   const p0 = await probeOnce(target, first, timeoutMs);
+  if (!p0.reached && modern && (await modern).speaks) {
+    // A 2026-07-28-only server need not answer initialize at all.
+    return { reachable: true, supported: ['2026-07-28'], probes: [p0, { asked: '2026-07-28', answered: '2026-07-28' }] };
+  }
   if (!p0.reached) {
     const result: ProbeResult = { reachable: false, reason: p0.error ?? 'no answer to initialize', supported: [], probes: [p0] };
     if (p0.stderr) result.stderr = p0.stderr;
@@ -68,7 +79,12 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
   probes.push(...(await Promise.all(others.map((r) => probeOnce(target, r, timeoutMs)))));
   let supported = probes.filter((p) => p.answered === p.asked).map((p) => p.asked);
   // A server that never echoes a version still says which ones it speaks by answering them.
-  if (supported.length === 0) supported = [...new Set(probes.map((p) => p.answered).filter(isRevision))];
+  if (supported.length === 0) supported = [...new Set(probes.map((p) => p.answered).filter((v): v is Revision => isRevision(v) && !isStateless(v)))];
+  const d = modern ? await modern : undefined;
+  if (d?.speaks) {
+    probes.push({ asked: '2026-07-28', answered: '2026-07-28' });
+    supported.push('2026-07-28');
+  } else if (d?.unreachable) probes.push({ asked: '2026-07-28', error: d.reason });
   if (supported.length === 0) supported = [first];
   supported.sort();
   return { reachable: true, supported, probes: probes.map(({ asked, answered, error }) => ({ asked, ...(answered !== undefined ? { answered } : {}), ...(error !== undefined ? { error } : {}) })) };

@@ -1,6 +1,6 @@
 // Runs one check at one revision and turns whatever happened into a CheckResult: the check's
 // own verdict, a timeout, a crash of the target or of the body, a budget cut. Always cleans up.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { specUrl, type Revision } from '../../schema/index.ts';
 import { verdictForFailure, type CheckMeta, type CheckResult, type MessageViolation, type Verdict, type WireEntry } from '../../reports/model.ts';
@@ -75,6 +75,11 @@ interface Outcome {
 }
 
 const TIMED_OUT = Symbol('timed out');
+const STOPPED = Symbol('stopped');
+
+export function stopRequested(cfg: Pick<RunConfig, 'stopFile'>): boolean {
+  return cfg.stopFile !== null && existsSync(cfg.stopFile);
+}
 
 /** Runs a check's body at one revision against the configured target. Never throws. */
 export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Promise<CheckResult> {
@@ -86,12 +91,16 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
   const budgetCut = remaining < cfg.checkTimeoutMs;
   const limit = Math.min(cfg.checkTimeoutMs, remaining);
 
-  if (limit <= 0) {
+  if (stopRequested(cfg)) {
+    outcome = { verdict: 'not-verified', message: 'not run: the run was interrupted' };
+  } else if (limit <= 0) {
     outcome = { verdict: 'not-verified', message: 'not run: the run budget was exhausted' };
   } else {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<typeof TIMED_OUT>((r) => {
+    let poll: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMED_OUT | typeof STOPPED>((r) => {
       timer = setTimeout(() => r(TIMED_OUT), limit);
+      if (cfg.stopFile !== null) poll = setInterval(() => stopRequested(cfg) && r(STOPPED), 200);
     });
     const work = (async () => {
       if (meta.requires) await (meta.side === 'client' ? gateClient(t, meta.requires) : t.gate(meta.requires));
@@ -99,7 +108,10 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
     })();
     try {
       const r = await Promise.race([work, timeout]);
-      if (r === TIMED_OUT) {
+      if (r === STOPPED) {
+        work.catch(() => {});
+        outcome = { verdict: 'not-verified', message: 'cut short: the run was interrupted', evidence: t.evidence() };
+      } else if (r === TIMED_OUT) {
         work.catch(() => {}); // it will reject once its connections are closed below
         outcome = budgetCut
           ? { verdict: 'not-verified', message: `cut short: the run budget ran out after ${Math.round(limit)} ms`, evidence: t.evidence() }
@@ -115,12 +127,20 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
         if (err.evidence) outcome.evidence = err.evidence;
       } else {
         // An exception the body did not classify: a timeout, a closed connection, a crash.
+        // A write that failed because the server exited: give its exit a moment to be reported.
+        if (/EPIPE|ECONNRESET|not running/.test(String((err as { code?: unknown }).code ?? '') + errorText(err))) await new Promise((r) => setTimeout(r, 300));
         const stderr = t.stderr().trim().split('\n').filter(Boolean).at(-1);
-        const why = CheckContext.isWireError(err) ? errorText(err) : `unexpected error: ${errorText(err)}`;
+        const gone = t.connections.map((c) => c.client.peer).find((p) => p.closed && p.closeReason !== 'closed locally');
+        const why = CheckContext.isWireError(err)
+          ? errorText(err)
+          : gone
+            ? `the server went away (${gone.closeReason}) during the check: ${errorText(err)}`
+            : `unexpected error: ${errorText(err)}`;
         outcome = { verdict: verdictForFailure(meta.level), message: stderr ? `${why} (last stderr line: ${stderr.slice(0, 200)})` : why, evidence: t.evidence() };
       }
     } finally {
       clearTimeout(timer);
+      clearInterval(poll);
       await t.close();
     }
   }
@@ -144,11 +164,13 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
     verdict: outcome.verdict,
     message: outcome.message,
     requirement: meta.requirement,
-    specUrl: page ? specUrl(rev, page) : null,
+    // An absolute URL cites a page outside the MCP spec (host checks cite Claude's documentation).
+    specUrl: page ? (/^https?:\/\//.test(page) ? page : specUrl(rev, page)) : null,
     durationMs: Math.round(performance.now() - started),
     wireLog,
-    violations: collectViolations(t),
   };
+  const violations = collectViolations(t);
+  if (violations.length) result.violations = violations;
   if (outcome.evidence?.length && outcome.verdict !== 'pass') result.evidence = outcome.evidence;
   return result;
 }

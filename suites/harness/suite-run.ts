@@ -1,15 +1,20 @@
 // Runs suites as vitest tests (the CLI's engine): one vitest test per check and revision,
 // results.json written by the reports room's reporter, plus the run-level results computed here
 // (schema/valid-messages, budget and interruption notes).
-import { resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Reporter, Vitest } from 'vitest/node';
 import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
 import type { CheckResult, Results } from '../../reports/model.ts';
 import type { Mode, ProgressStream } from '../../reports/index.ts';
 import { validMessagesResults } from './aggregate.ts';
+import { definedChecks } from './check.ts';
+import type { CheckDef } from './run.ts';
 import type { RunConfig } from './config.ts';
 
 export interface SuiteRunOptions {
+  /** stopFile is set by runSuites (under outDir) when null. */
   cfg: RunConfig & { outDir: string };
   /** Test file globs relative to the project root (default: the server suites). */
   include?: string[];
@@ -27,6 +32,17 @@ export interface SuiteRunOptions {
 }
 
 export const SERVER_SUITES = ['suites/server/**/*.ts'];
+/** Files under suites/ starting with `_` are helpers, not suites. */
+const SUITE_EXCLUDE = ['**/_*.ts', '**/node_modules/**'];
+
+/** The checks the server suites define (imports every suite file here; nothing runs). */
+export async function loadServerChecks(dir = join(PROJECT_ROOT, 'suites', 'server')): Promise<CheckDef[]> {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !basename(f).startsWith('_'))
+    .sort();
+  for (const f of files) await import(pathToFileURL(join(dir, f)).href);
+  return definedChecks().filter((d) => d.meta.side === 'server');
+}
 
 const BUDGET_NOTE = 'not run: the run budget was exhausted';
 
@@ -40,6 +56,7 @@ export function finishResults(results: Results, revisions: readonly Revision[], 
   if (ran && extra.validMessages !== false) checks.push(...validMessagesResults(checks, revisions));
   const errors = [...(extra.errors ?? []), ...results.errors];
   if (extra.budgetExhausted) errors.push('the run budget was exhausted: checks that had not finished are not-verified');
+  if (extra.interrupted) errors.push('the run was interrupted: checks that had not finished are not-verified');
   const counts = { total: checks.length, passed: 0, failed: 0, warned: 0, info: 0, notApplicable: 0, notVerified: 0 };
   for (const c of checks) {
     if (c.verdict === 'pass') counts.passed++;
@@ -56,7 +73,9 @@ export function finishResults(results: Results, revisions: readonly Revision[], 
 export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Results; interrupted: boolean; budgetExhausted: boolean }> {
   const { startVitest } = await import('vitest/node');
   const { ConformReporter } = await import('../../reports/index.ts');
-  const { cfg } = opts;
+  const cfg: RunConfig & { outDir: string } = { ...opts.cfg, stopFile: opts.cfg.stopFile ?? join(resolve(opts.cfg.outDir), '.stop') };
+  mkdirSync(resolve(cfg.outDir), { recursive: true });
+  rmSync(cfg.stopFile as string, { force: true });
   let budgetExhausted = false;
   let interrupted = false;
   const reporter = new ConformReporter({
@@ -74,18 +93,27 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
   const cancel = (why: 'budget' | 'signal') => {
     if (why === 'budget') budgetExhausted = true;
     else interrupted = true;
+    // Checks see the stop file and end as not-verified; vitest then finishes the run normally.
+    writeFileSync(cfg.stopFile as string, why);
+    if (why === 'signal') return;
     if (vitest) void vitest.cancelCurrentRun('keyboard-input');
     else pendingCancel = true;
   };
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const ours = Object.fromEntries(signals.map((sig) => [sig, new Set(process.listeners(sig))]));
   const handle: Reporter = {
     onInit(v) {
       vitest = v;
+      // Vitest's own SIGINT/SIGTERM handlers exit the process at once; ours cancel the run so the
+      // results still get written (and the caller's handler kills the servers).
+      for (const sig of signals) for (const l of process.listeners(sig)) if (!ours[sig]?.has(l)) process.off(sig, l);
       if (pendingCancel) void v.cancelCurrentRun('keyboard-input');
     },
   };
   // Checks cut themselves short at the deadline; this is the backstop should one not.
   const backstop = cfg.deadline === null ? undefined : setTimeout(() => cancel('budget'), Math.max(0, cfg.deadline - Date.now()) + 10_000);
   const onAbort = () => cancel('signal');
+  if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort);
   const exitCode = process.exitCode;
   try {
@@ -96,6 +124,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
         config: false,
         root: PROJECT_ROOT,
         include: opts.include ?? SERVER_SUITES,
+        exclude: SUITE_EXCLUDE,
         watch: false,
         reporters: [reporter, handle],
         pool: 'forks',
@@ -114,6 +143,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
     clearTimeout(backstop);
     opts.signal?.removeEventListener('abort', onAbort);
     process.exitCode = exitCode; // vitest sets it for failed tests; the CLI decides
+    rmSync(cfg.stopFile as string, { force: true });
   }
   const results = reporter.results;
   if (!results) throw new Error('the run ended without results (vitest did not finish the run)');

@@ -143,7 +143,7 @@ check(
     id: 'messages/parse-error',
     title: 'invalid JSON is answered with error -32700 (Parse error)',
     level: 'SHOULD',
-    requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to invalid JSON is a Parse error (-32700) response with id null.',
+    requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to invalid JSON is a Parse error (-32700) response with id null. (Checked at SHOULD: MCP clients MUST NOT send invalid JSON in the first place.)',
     spec: JSON_RPC,
   },
   async (t) => {
@@ -160,7 +160,7 @@ check(
     id: 'messages/invalid-request',
     title: 'a JSON object that is not a valid request is answered with error -32600 (Invalid Request)',
     level: 'SHOULD',
-    requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to a JSON value that is not a valid Request object is an Invalid Request (-32600) error.',
+    requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to a JSON value that is not a valid Request object is an Invalid Request (-32600) error. (Checked at SHOULD: MCP clients MUST NOT send such messages in the first place.)',
     spec: JSON_RPC,
   },
   async (t) => {
@@ -199,7 +199,7 @@ check(
     id: 'messages/batch-removed',
     title: 'a JSON-RPC batch (removed in 2025-06-18) does not break the connection',
     level: 'SHOULD',
-    requirement: 'Messages are individual JSON-RPC requests, notifications, or responses (batching was removed in 2025-06-18); a batch is at most rejected, and the server goes on serving.',
+    requirement: 'Messages are individual JSON-RPC requests, notifications, or responses. (Batching was removed in 2025-06-18; a server SHOULD reject a batch rather than stop serving: our reading.)',
     spec: { '2025-06-18': 'basic/transports#stdio', '2025-11-25': 'basic/transports#stdio' },
   },
   async (t) => {

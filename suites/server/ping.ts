@@ -1,6 +1,6 @@
 // basic/utilities/ping
 import type { Revision } from '../../schema/index.ts';
-import { check } from '../harness/index.ts';
+import { check, CheckContext } from '../harness/index.ts';
 
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const page = (p: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, p]));
@@ -34,7 +34,15 @@ check(
   },
   async (t) => {
     const c = await t.connect();
-    const reply = await c.request('ping');
+    let reply;
+    try {
+      reply = await c.request('ping');
+    } catch (err) {
+      const refused = CheckContext.httpRefusal(err);
+      // Streamable HTTP: a server that requires a session SHOULD answer requests without one with 400.
+      if (refused) return t.notApplicable(`the server wants a session before any request but initialize (HTTP ${refused.status}), as Streamable HTTP session management allows`);
+      throw err;
+    }
     const r = t.expectResult(reply, 'ping before initialize');
     t.expect(isEmpty(r), `ping was answered with a non-empty result (${Object.keys(r).join(', ')})`, reply);
   },

@@ -13,6 +13,7 @@ const params = (m: Msg) => (m.params ?? {}) as { progressToken?: unknown; progre
 
 /** Calls the progress tool with `token`; returns the progress notifications before and after its response. */
 async function callWithProgress(t: CheckContext, token: string | number) {
+  if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
   const c = await t.session();
   if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
   const since = c.peer.received.length;

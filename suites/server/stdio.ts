@@ -63,7 +63,7 @@ check(
     id: 'stdio/survives-malformed-input',
     title: 'malformed input lines do not stop the server',
     level: 'SHOULD',
-    requirement: 'The client MUST NOT write anything to the server\'s stdin that is not a valid MCP message; a server that gets such input anyway answers it as JSON-RPC says (Parse error, Invalid Request) and goes on serving.',
+    requirement: 'The client MUST NOT write anything to the server\'s stdin that is not a valid MCP message. (Our reading: a server that gets such input anyway SHOULD answer it as JSON-RPC says and go on serving.)',
     spec: STDIO,
   },
   async (t) => {

@@ -1,0 +1,205 @@
+// server/prompts: listing prompts, getting them with their arguments, message contents,
+// errors for unknown prompts and missing arguments, list_changed gating.
+import type { MockClient } from '../../mock-server/index.ts';
+import { check } from '../harness/index.ts';
+import { cite, contentProblems, errorText, isObject, listAll, received, schemaProblem, STATEFUL, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
+
+const prompts = (anchor: string) => cite('server/prompts', anchor, STATEFUL);
+
+/** At most this many prompts are fetched by one check. */
+const MAX_GETS = 12;
+
+/** Argument values of the fixture contract's prompts. */
+export const CONTRACT_PROMPT_ARGS: Record<string, Record<string, string>> = {
+  test_prompt_with_arguments: { arg1: 'alpha', arg2: 'beta' },
+  test_prompt_with_embedded_resource: { resourceUri: 'test://static-text' },
+};
+
+interface PromptArg {
+  name: string;
+  required?: boolean;
+}
+
+function argsOf(p: Json): PromptArg[] {
+  return Array.isArray(p.arguments) ? (p.arguments.filter((a) => isObject(a) && typeof a.name === 'string') as unknown as PromptArg[]) : [];
+}
+
+/**
+ * Values for a prompt's required arguments: the fixture contract's, else the first value the
+ * server's own completion offers, else a plain word.
+ */
+async function argumentValues(c: MockClient, p: Json): Promise<Record<string, string>> {
+  const name = String(p.name);
+  const out: Record<string, string> = { ...(CONTRACT_PROMPT_ARGS[name] ?? {}) };
+  const completes = c.serverCapabilities.completions !== undefined || c.negotiated === '2024-11-05';
+  for (const a of argsOf(p)) {
+    if (out[a.name] !== undefined || a.required !== true) continue;
+    let value = 'mcp-conform';
+    if (completes) {
+      const r = await c.request<Json>('completion/complete', {
+        ref: { type: 'ref/prompt', name },
+        argument: { name: a.name, value: '' },
+        ...(Object.keys(out).length ? { context: { arguments: out } } : {}),
+      });
+      const first = r.ok && isObject(r.result.completion) && Array.isArray(r.result.completion.values) ? r.result.completion.values[0] : undefined;
+      if (typeof first === 'string') value = first;
+    }
+    out[a.name] = value;
+  }
+  return out;
+}
+
+interface Got {
+  prompt: Json;
+  args: Record<string, string>;
+  reply: OkReply;
+}
+
+/**
+ * Gets every listed prompt (up to MAX_GETS). `strict`: an error for a prompt whose arguments
+ * were not guessed fails the check (prompts/get); otherwise errors are only noted.
+ */
+async function getAll(t: T, c: MockClient, strict: boolean): Promise<Got[]> {
+  const list = await listAll(t, c, 'prompts/list', 'prompts');
+  if (list.length === 0) return t.notApplicable('the server lists no prompts');
+  const out: Got[] = [];
+  for (const p of list.slice(0, MAX_GETS)) {
+    const args = await argumentValues(c, p);
+    const reply = await c.request<Json>('prompts/get', { name: p.name, ...(Object.keys(args).length ? { arguments: args } : {}) });
+    if (reply.ok) {
+      out.push({ prompt: p, args, reply });
+      continue;
+    }
+    // Values guessed for required arguments may be refused by a server that validates them
+    // (the spec names no code for bad values, only for unknown prompts and missing arguments).
+    const guessed = argsOf(p).some((a) => a.required === true && CONTRACT_PROMPT_ARGS[String(p.name)]?.[a.name] === undefined);
+    if (!strict || guessed) t.note(`prompt "${String(p.name)}" refused the guessed arguments ${JSON.stringify(args)}: ${errorText(reply)}`);
+    else t.fail(`prompts/get of the listed prompt "${String(p.name)}"${Object.keys(args).length ? ` with ${JSON.stringify(args)}` : ''} was answered with ${errorText(reply)}`, reply);
+  }
+  if (out.length === 0) return t.notVerified('no prompt could be fetched with the argument values at hand');
+  return out;
+}
+
+check(
+  {
+    id: 'prompts/list-result',
+    title: 'prompts/list is answered with a valid ListPromptsResult on every page',
+    level: 'MUST',
+    requirement:
+      'To retrieve available prompts, clients send a prompts/list request; the server answers with its prompts (a ListPromptsResult as the schema defines it). This operation supports pagination.',
+    spec: prompts('listing-prompts'),
+    requires: 'server.prompts',
+  },
+  async (t) => {
+    const c = await t.session();
+    const l = await walkList(c, 'prompts/list', 'prompts');
+    if (l.error) return t.fail(`prompts/list was answered with ${errorText(l.error)}`, l.error);
+    for (const [i, p] of l.pages.entries()) {
+      const bad = schemaProblem(t.revision, 'ListPromptsResult', p.reply.result);
+      if (bad) t.fail(`page ${i + 1} of prompts/list is not a valid ListPromptsResult: ${bad}`, p.reply);
+    }
+  },
+);
+
+check(
+  {
+    id: 'prompts/get',
+    title: 'every listed prompt can be fetched with prompts/get, answered with a valid GetPromptResult',
+    level: 'MUST',
+    requirement: 'To retrieve a specific prompt, clients send a prompts/get request with its name and arguments; the server answers with the prompt messages (a GetPromptResult).',
+    spec: prompts('getting-a-prompt'),
+    requires: 'server.prompts',
+  },
+  async (t) => {
+    const c = await t.session();
+    for (const g of await getAll(t, c, true)) {
+      const bad = schemaProblem(t.revision, 'GetPromptResult', g.reply.result);
+      if (bad) t.fail(`prompts/get of "${String(g.prompt.name)}" returned an invalid GetPromptResult: ${bad}`, g.reply);
+    }
+  },
+);
+
+check(
+  {
+    id: 'prompts/messages-valid',
+    title: 'prompt message content is well formed: base64 data with MIME types, embedded resources with text or blob',
+    level: 'MUST',
+    requirement:
+      'The image (and audio) data MUST be base64-encoded and include a valid MIME type. Embedded resources MUST include a valid resource URI, the appropriate MIME type, and either text content or base64-encoded blob data.',
+    spec: prompts('promptmessage'),
+    requires: 'server.prompts',
+  },
+  async (t) => {
+    const c = await t.session();
+    for (const g of await getAll(t, c, false)) {
+      const messages = Array.isArray(g.reply.result.messages) ? g.reply.result.messages : [];
+      for (const [i, m] of messages.entries()) {
+        if (!isObject(m)) continue;
+        if (m.role !== 'user' && m.role !== 'assistant') t.fail(`prompt "${String(g.prompt.name)}" messages[${i}].role is ${JSON.stringify(m.role)}, not "user" or "assistant"`, g.reply);
+        const problems = contentProblems(m.content, `messages[${i}].content`);
+        if (problems.length) t.fail(`prompt "${String(g.prompt.name)}": ${problems.join('; ')}`, g.reply);
+      }
+    }
+  },
+);
+
+check(
+  {
+    id: 'prompts/get-missing-argument',
+    title: 'prompts/get without a required argument is answered with error -32602',
+    level: 'SHOULD',
+    requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Missing required arguments: -32602 (Invalid params).',
+    spec: prompts('error-handling'),
+    requires: 'server.prompts',
+  },
+  async (t) => {
+    const c = await t.session();
+    const list = await listAll(t, c, 'prompts/list', 'prompts');
+    const p = list.find((x) => argsOf(x).some((a) => a.required === true));
+    if (!p) return t.notApplicable('no listed prompt has a required argument');
+    const reply = await c.request('prompts/get', { name: p.name, arguments: {} });
+    const missing = argsOf(p)
+      .filter((a) => a.required === true)
+      .map((a) => a.name);
+    if (reply.ok) return t.fail(`prompts/get of "${String(p.name)}" without its required argument(s) ${missing.join(', ')} was answered with a result`, reply);
+    t.expectError(reply, -32602, `prompts/get of "${String(p.name)}" without ${missing.join(', ')}`);
+  },
+);
+
+check(
+  {
+    id: 'prompts/get-unknown',
+    title: 'prompts/get of an unknown prompt is answered with error -32602',
+    level: 'SHOULD',
+    requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Invalid prompt name: -32602 (Invalid params).',
+    spec: prompts('error-handling'),
+    requires: 'server.prompts',
+  },
+  async (t) => {
+    const c = await t.session();
+    const name = unknownName('mcp_conform_unknown_prompt');
+    const reply = await c.request('prompts/get', { name });
+    if (reply.ok) return t.fail(`prompts/get of the unknown prompt "${name}" was answered with a result`, reply);
+    t.expectError(reply, -32602, `prompts/get of the unknown prompt "${name}"`);
+  },
+);
+
+check(
+  {
+    id: 'prompts/list-changed-gated',
+    title: 'notifications/prompts/list_changed only from a server that declared prompts.listChanged',
+    level: 'MUST',
+    requirement:
+      'listChanged indicates whether the server will emit notifications when the list of available prompts changes; both parties MUST only use capabilities that were successfully negotiated.',
+    spec: prompts('list-changed-notification'),
+    requires: 'server.prompts',
+  },
+  async (t) => {
+    const c = await t.session();
+    if ((c.serverCapabilities.prompts as Json | undefined)?.listChanged === true) return t.notApplicable('the server declares prompts.listChanged');
+    await c.request('prompts/list', {});
+    await t.sleep(t.quietMs);
+    const got = received(c, 'notifications/prompts/list_changed');
+    if (got.length) t.fail('the server sent notifications/prompts/list_changed without declaring prompts.listChanged', got);
+  },
+);

@@ -1,0 +1,296 @@
+// server/resources: listing resources and templates, template syntax (RFC 6570), reading,
+// contents, not-found errors, subscriptions and their notifications, list_changed gating.
+import type { MockClient } from '../../mock-server/index.ts';
+import { check } from '../harness/index.ts';
+import {
+  cite,
+  errorText,
+  expandTemplate,
+  isObject,
+  listAll,
+  received,
+  resourceContentsProblems,
+  schemaProblem,
+  STATEFUL,
+  unknownName,
+  uriTemplateProblem,
+  waitFor,
+  walkList,
+  type Json,
+  type T,
+} from './_feature-kit.ts';
+
+const resources = (anchor: string | Parameters<typeof cite>[1], revs = STATEFUL) => cite('server/resources', anchor, revs);
+
+/** At most this many resources are read by one check. */
+const MAX_READS = 12;
+
+/** The fixture contract's resources (see the README section on the fixture contract). */
+export const CONTRACT = {
+  staticText: 'test://static-text',
+  staticBinary: 'test://static-binary',
+  watched: 'test://watched-resource',
+  template: 'test://template/{id}/data',
+} as const;
+
+async function listResources(t: T, c: MockClient): Promise<Json[]> {
+  return listAll(t, c, 'resources/list', 'resources');
+}
+
+/** A listed resource to subscribe to: the contract's watched resource if listed, else the first. */
+async function subscribable(t: T, c: MockClient): Promise<string> {
+  const list = await listResources(t, c);
+  const uris = list.map((r) => r.uri).filter((u): u is string => typeof u === 'string');
+  if (uris.length === 0) return t.notVerified('the server lists no resources to subscribe to');
+  return uris.includes(CONTRACT.watched) ? CONTRACT.watched : (uris[0] as string);
+}
+
+check(
+  {
+    id: 'resources/list-result',
+    title: 'resources/list is answered with a valid ListResourcesResult on every page',
+    level: 'MUST',
+    requirement:
+      'To discover available resources, clients send a resources/list request; the server answers with its resources (a ListResourcesResult as the schema defines it). This operation supports pagination.',
+    spec: resources('listing-resources'),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    const l = await walkList(c, 'resources/list', 'resources');
+    if (l.error) return t.fail(`resources/list was answered with ${errorText(l.error)}`, l.error);
+    for (const [i, p] of l.pages.entries()) {
+      const bad = schemaProblem(t.revision, 'ListResourcesResult', p.reply.result);
+      if (bad) t.fail(`page ${i + 1} of resources/list is not a valid ListResourcesResult: ${bad}`, p.reply);
+    }
+  },
+);
+
+check(
+  {
+    id: 'resources/templates-list-result',
+    title: 'resources/templates/list is answered with a valid ListResourceTemplatesResult',
+    level: 'MUST',
+    requirement:
+      'Resource templates allow servers to expose parameterized resources using URI templates; clients list them with resources/templates/list (answered with a ListResourceTemplatesResult as the schema defines it).',
+    spec: resources('resource-templates'),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    const l = await walkList(c, 'resources/templates/list', 'resourceTemplates');
+    if (l.error) return t.fail(`resources/templates/list was answered with ${errorText(l.error)}`, l.error);
+    for (const [i, p] of l.pages.entries()) {
+      const bad = schemaProblem(t.revision, 'ListResourceTemplatesResult', p.reply.result);
+      if (bad) t.fail(`page ${i + 1} of resources/templates/list is not a valid ListResourceTemplatesResult: ${bad}`, p.reply);
+    }
+  },
+);
+
+check(
+  {
+    id: 'resources/template-syntax',
+    title: 'every uriTemplate is a valid RFC 6570 URI template',
+    level: 'MUST',
+    requirement: 'Resource templates allow servers to expose parameterized resources using URI templates (RFC 6570).',
+    spec: resources('resource-templates'),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    const l = await walkList(c, 'resources/templates/list', 'resourceTemplates');
+    if (l.error) return t.notVerified(`resources/templates/list was answered with ${errorText(l.error)}`, l.error);
+    if (l.items.length === 0) return t.notApplicable('the server lists no resource templates');
+    for (const tpl of l.items) {
+      if (typeof tpl.uriTemplate !== 'string') continue; // resources/templates-list-result reports it
+      const why = uriTemplateProblem(tpl.uriTemplate);
+      if (why) t.fail(`uriTemplate ${JSON.stringify(tpl.uriTemplate)} is not a valid RFC 6570 template: ${why}`);
+    }
+  },
+);
+
+check(
+  {
+    id: 'resources/read',
+    title: 'every listed resource can be read',
+    level: 'MUST',
+    requirement: 'To retrieve resource contents, clients send a resources/read request; the server answers with the contents of the resource.',
+    spec: resources('reading-resources'),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    const uris = (await listResources(t, c)).map((r) => r.uri).filter((u): u is string => typeof u === 'string');
+    if (uris.length === 0) return t.notApplicable('the server lists no resources');
+    for (const uri of uris.slice(0, MAX_READS)) {
+      const reply = await c.request<Json>('resources/read', { uri });
+      if (!reply.ok) t.fail(`reading the listed resource ${uri} was answered with ${errorText(reply)}`, reply);
+      else if (!Array.isArray(reply.result.contents)) t.fail(`reading ${uri} returned no contents array`, reply);
+    }
+  },
+);
+
+check(
+  {
+    id: 'resources/contents-valid',
+    title: 'resource contents carry a uri and either text or a base64 blob',
+    level: 'MUST',
+    requirement: 'Resources can contain either text or binary data: each contents item has a uri and either text or a base64-encoded blob. Binary data MUST be properly encoded.',
+    spec: resources('resource-contents'),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    const uris = (await listResources(t, c)).map((r) => r.uri).filter((u): u is string => typeof u === 'string');
+    if (uris.length === 0) return t.notApplicable('the server lists no resources');
+    let items = 0;
+    for (const uri of uris.slice(0, MAX_READS)) {
+      const reply = await c.request<Json>('resources/read', { uri });
+      if (!reply.ok) continue; // resources/read reports it
+      const bad = schemaProblem(t.revision, 'ReadResourceResult', reply.result);
+      if (bad) t.fail(`reading ${uri} returned an invalid ReadResourceResult: ${bad}`, reply);
+      const contents = reply.result.contents as unknown[];
+      for (const [i, rc] of contents.entries()) {
+        items++;
+        const problems = resourceContentsProblems(rc, `contents[${i}]`);
+        if (problems.length) t.fail(`${uri}: ${problems.join('; ')}`, reply);
+      }
+    }
+    if (items === 0) t.notVerified('no read returned contents');
+  },
+);
+
+check(
+  {
+    id: 'resources/read-not-found',
+    title: 'reading a resource that does not exist is answered with error -32002',
+    level: 'SHOULD',
+    requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Resource not found: -32002.',
+    spec: resources('error-handling'),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    // A scheme no server serves, so no template can match it.
+    const uri = `mcp-conform-missing://nowhere/${unknownName('resource')}`;
+    const reply = await c.request<Json>('resources/read', { uri });
+    if (reply.ok)
+      return t.fail(
+        `reading the nonexistent ${uri} was answered with a result${Array.isArray(reply.result.contents) && reply.result.contents.length === 0 ? ' with empty contents' : ''}, not error -32002`,
+        reply,
+      );
+    t.expectError(reply, -32002, `resources/read of the nonexistent ${uri}`);
+  },
+);
+
+check(
+  {
+    id: 'resources/template-read',
+    title: 'a resource of the fixture template test://template/{id}/data can be read',
+    level: 'MUST',
+    requirement:
+      'Resource templates allow servers to expose parameterized resources using URI templates: a URI expanded from a listed template names a resource the server serves (fixture contract: any id).',
+    spec: resources('resource-templates'),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    const templates = await listAll(t, c, 'resources/templates/list', 'resourceTemplates');
+    if (!templates.some((x) => x.uriTemplate === CONTRACT.template))
+      return t.notVerified(`needs the fixture-contract template ${CONTRACT.template}; values for other templates' variables are unknown`);
+    const uri = expandTemplate(CONTRACT.template, { id: 'mcp-conform-42' });
+    const reply = await c.request<Json>('resources/read', { uri });
+    if (!reply.ok) return t.fail(`reading ${uri} (from ${CONTRACT.template}) was answered with ${errorText(reply)}`, reply);
+    const contents = reply.result.contents;
+    t.expect(Array.isArray(contents) && contents.length > 0, `reading ${uri} returned no contents`, reply);
+  },
+);
+
+check(
+  {
+    id: 'resources/subscribe',
+    title: 'resources/subscribe and resources/unsubscribe are answered with results',
+    level: 'MUST',
+    requirement:
+      'The protocol supports optional subscriptions to resource changes: with the subscribe capability, clients send resources/subscribe (and resources/unsubscribe) for a resource URI, and the server confirms.',
+    spec: resources('subscriptions'),
+    requires: 'server.resources.subscribe',
+  },
+  async (t) => {
+    const c = await t.session();
+    const uri = await subscribable(t, c);
+    const sub = await c.request('resources/subscribe', { uri });
+    if (!sub.ok) return t.fail(`resources/subscribe for ${uri} was answered with ${errorText(sub)}`, sub);
+    const unsub = await c.request('resources/unsubscribe', { uri });
+    if (!unsub.ok) t.fail(`resources/unsubscribe for ${uri} was answered with ${errorText(unsub)}`, unsub);
+  },
+);
+
+const isUpdate = (uri: string) => (m: Json) => m.method === 'notifications/resources/updated' && isObject(m.params) && m.params.uri === uri;
+
+check(
+  {
+    id: 'resources/subscribe-updated',
+    title: 'a subscribed resource that changes is announced with notifications/resources/updated',
+    level: 'SHOULD',
+    requirement:
+      'Clients can subscribe to specific resources and receive notifications when they change (notifications/resources/updated with the resource uri). Fixture contract: test://watched-resource changes while subscribed.',
+    spec: resources('subscriptions'),
+    requires: 'server.resources.subscribe',
+  },
+  async (t) => {
+    const c = await t.session();
+    const uris = (await listResources(t, c)).map((r) => r.uri);
+    if (!uris.includes(CONTRACT.watched)) return t.notVerified(`needs the fixture-contract resource ${CONTRACT.watched}; other resources change only when something changes them`);
+    const sub = await c.request('resources/subscribe', { uri: CONTRACT.watched });
+    if (!sub.ok) return t.notVerified(`resources/subscribe was answered with ${errorText(sub)} (see resources/subscribe)`, sub);
+    const got = await waitFor(c, isUpdate(CONTRACT.watched), t.requestTimeoutMs);
+    if (!got) t.fail(`no notifications/resources/updated for ${CONTRACT.watched} within ${t.requestTimeoutMs} ms of subscribing`);
+  },
+);
+
+check(
+  {
+    id: 'resources/updated-unsubscribed',
+    title: 'no notifications/resources/updated for resources not (or no longer) subscribed',
+    level: 'SHOULD',
+    requirement: 'Clients can subscribe to specific resources and receive notifications when they change; after resources/unsubscribe the client is no longer subscribed to that resource.',
+    spec: resources('subscriptions'),
+    requires: 'server.resources.subscribe',
+  },
+  async (t) => {
+    const c = await t.session();
+    const uris = (await listResources(t, c)).map((r) => r.uri);
+    if (!uris.includes(CONTRACT.watched)) return t.notVerified(`needs the fixture-contract resource ${CONTRACT.watched}, which changes while subscribed`);
+    const sub = await c.request('resources/subscribe', { uri: CONTRACT.watched });
+    if (!sub.ok) return t.notVerified(`resources/subscribe was answered with ${errorText(sub)} (see resources/subscribe)`, sub);
+    if (!(await waitFor(c, isUpdate(CONTRACT.watched), t.requestTimeoutMs))) return t.notVerified(`${CONTRACT.watched} sent no update while subscribed (see resources/subscribe-updated)`);
+    const unsub = await c.request('resources/unsubscribe', { uri: CONTRACT.watched });
+    if (!unsub.ok) return t.notVerified(`resources/unsubscribe was answered with ${errorText(unsub)} (see resources/subscribe)`, unsub);
+    const after = c.peer.received.length;
+    await t.sleep(Math.max(t.quietMs * 2, 500));
+    const late = c.peer.received.slice(after).filter(isUpdate(CONTRACT.watched));
+    if (late.length) t.fail(`${late.length} notifications/resources/updated for ${CONTRACT.watched} arrived after resources/unsubscribe was answered`, late);
+    const stray = received(c, 'notifications/resources/updated').filter((m) => !(isObject(m.params) && m.params.uri === CONTRACT.watched));
+    if (stray.length) t.fail('notifications/resources/updated arrived for resources that were never subscribed', stray);
+  },
+);
+
+check(
+  {
+    id: 'resources/list-changed-gated',
+    title: 'notifications/resources/list_changed only from a server that declared resources.listChanged',
+    level: 'MUST',
+    requirement: 'listChanged: whether the server will emit notifications when the list of available resources changes; both parties MUST only use capabilities that were successfully negotiated.',
+    spec: resources('list-changed-notification'),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    if ((c.serverCapabilities.resources as Json | undefined)?.listChanged === true) return t.notApplicable('the server declares resources.listChanged');
+    await c.request('resources/list', {});
+    await t.sleep(t.quietMs);
+    const got = received(c, 'notifications/resources/list_changed');
+    if (got.length) t.fail('the server sent notifications/resources/list_changed without declaring resources.listChanged', got);
+  },
+);

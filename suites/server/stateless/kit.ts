@@ -1,0 +1,121 @@
+// What the 2026-07-28 checks share: the revision list, spec pages, and the read-only operations
+// a check may send to find a server behaviour (input_required, log messages) without side effects.
+import type { Reply } from '../../../mock-server/index.ts';
+import type { Revision } from '../../../schema/index.ts';
+import type { CallToolsPolicy } from '../../harness/index.ts';
+import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
+import { mayCall, type Tool } from '../_feature-kit.ts';
+
+export const STATELESS: Revision[] = ['2026-07-28'];
+
+/** Spec page (and anchor) at each stateless revision. */
+export function at(page: string): Partial<Record<Revision, string>> {
+  return Object.fromEntries(STATELESS.map((r) => [r, page]));
+}
+
+/** Every client capability that lets a server ask for input (basic/patterns/mrtr). */
+export const INPUT_CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} };
+
+export const INPUT_METHODS = ['elicitation/create', 'sampling/createMessage', 'roots/list'] as const;
+
+/** The client capability an input request needs. */
+export const CAPABILITY_OF: Record<string, string> = {
+  'elicitation/create': 'elicitation',
+  'sampling/createMessage': 'sampling',
+  'roots/list': 'roots',
+};
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One request a check may send freely: reading a resource, getting a prompt, a read-only tool. */
+export interface Operation {
+  method: 'tools/call' | 'prompts/get' | 'resources/read';
+  params: Record<string, unknown>;
+  label: string;
+}
+
+const LIMIT = 6;
+
+function placeholder(schema: unknown): unknown {
+  const s = isObject(schema) ? schema : {};
+  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
+  switch (s.type) {
+    case 'string':
+      return 'mcp-conform';
+    case 'integer':
+    case 'number':
+      return typeof s.minimum === 'number' ? s.minimum : 1;
+    case 'boolean':
+      return true;
+    default:
+      return undefined;
+  }
+}
+
+async function list(s: StatelessClient, method: string, key: string): Promise<Record<string, unknown>[]> {
+  const r = await s.request(method);
+  const items = r.ok ? r.result[key] : undefined;
+  return Array.isArray(items) ? items.filter(isObject).slice(0, LIMIT) : [];
+}
+
+/**
+ * Side-effect-free operations of the server: resources/read of listed resources, prompts/get of
+ * listed prompts (required arguments filled in), and tools/call of the tools the run's call policy
+ * allows (by default those the server marks readOnlyHint or not destructive) whose required
+ * arguments are primitives.
+ */
+export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy = 'safe'): Promise<Operation[]> {
+  const caps = s.serverCapabilities;
+  const ops: Operation[] = [];
+  if (caps.tools && policy !== 'none') {
+    for (const tool of await list(s, 'tools/list', 'tools')) {
+      if (typeof tool.name !== 'string' || !mayCall(tool as unknown as Tool, policy).ok) continue;
+      const schema = isObject(tool.inputSchema) ? tool.inputSchema : {};
+      const props = isObject(schema.properties) ? schema.properties : {};
+      const required = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === 'string') : [];
+      const args: Record<string, unknown> = {};
+      let ok = true;
+      for (const k of required) {
+        const v = placeholder(props[k]);
+        if (v === undefined) ok = false;
+        else args[k] = v;
+      }
+      if (ok) ops.push({ method: 'tools/call', params: { name: tool.name, arguments: args }, label: `tools/call ${tool.name}` });
+    }
+  }
+  if (caps.prompts) {
+    for (const p of await list(s, 'prompts/list', 'prompts')) {
+      if (typeof p.name !== 'string') continue;
+      const args: Record<string, string> = {};
+      for (const a of Array.isArray(p.arguments) ? p.arguments.filter(isObject) : []) if (a.required === true && typeof a.name === 'string') args[a.name] = 'mcp-conform';
+      ops.push({ method: 'prompts/get', params: { name: p.name, arguments: args }, label: `prompts/get ${p.name}` });
+    }
+  }
+  if (caps.resources) {
+    for (const r of await list(s, 'resources/list', 'resources')) {
+      if (typeof r.uri === 'string') ops.push({ method: 'resources/read', params: { uri: r.uri }, label: `resources/read ${r.uri}` });
+    }
+  }
+  return ops;
+}
+
+/** The first safe operation the server answers with input_required (asked with every input capability). */
+export async function inputRequiringOperation(s: StatelessClient, policy: CallToolsPolicy): Promise<{ op: Operation; reply: Reply & { ok: true } } | undefined> {
+  for (const op of await safeOperations(s, policy)) {
+    const reply = await s.request(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
+    if (reply.ok && reply.result.resultType === 'input_required') return { op, reply };
+  }
+  return undefined;
+}
+
+/** Sends a request and returns the notifications/message that arrived while it was answered. */
+export async function logsOf(s: StatelessClient, op: Operation, opts: StatelessRequestOptions, graceMs: number): Promise<{ reply: Reply; logs: Record<string, unknown>[] }> {
+  const start = s.peer.received.length;
+  // Input requests are answered, so a tool that asks before it logs still gets to its logs.
+  const replies = await s.requestWithInput(op.method, op.params, { ...opts, capabilities: opts.capabilities ?? INPUT_CAPABILITIES });
+  await new Promise((r) => setTimeout(r, graceMs));
+  const logs = s.peer.received.slice(start).filter((m) => m.method === 'notifications/message');
+  return { reply: replies.at(-1)!, logs };
+}

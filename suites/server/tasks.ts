@@ -1,0 +1,405 @@
+// basic/utilities/tasks (2025-11-25, experimental): task-augmented tools/call, tasks/get,
+// status lifecycle, TTL, tasks/result, tasks/list, tasks/cancel, error codes, tool-level
+// negotiation, and servers without the capability ignoring task augmentation.
+import type { MockClient, Reply } from '../../mock-server/index.ts';
+import { check } from '../harness/index.ts';
+import {
+  callable,
+  callTool,
+  cite,
+  errorText,
+  generateArguments,
+  isObject,
+  listTools,
+  plainCallable,
+  schemaProblem,
+  short,
+  unknownName,
+  walkList,
+  type Json,
+  type T,
+  type Tool,
+} from './_feature-kit.ts';
+
+const tasks = (anchor: string) => cite('basic/utilities/tasks', anchor, ['2025-11-25']);
+const TOOLS_CALL = 'server.tasks.requests.tools.call';
+const TERMINAL = ['completed', 'failed', 'cancelled'];
+const NEXT: Record<string, string[]> = {
+  working: ['working', 'input_required', 'completed', 'failed', 'cancelled'],
+  input_required: ['input_required', 'working', 'completed', 'failed', 'cancelled'],
+};
+/** TTL asked for on created tasks (the receiver may override it). */
+const TTL = 60_000;
+
+type TaskSupport = 'forbidden' | 'optional' | 'required';
+const supportOf = (tool: Tool): TaskSupport => (tool as { execution?: { taskSupport?: TaskSupport } }).execution?.taskSupport ?? 'forbidden';
+
+async function argsFor(t: T, tool: Tool): Promise<Json> {
+  const gen = await generateArguments(t.revision, tool, 1);
+  return 'args' in gen ? ((gen.args[0] as Json | undefined) ?? {}) : {};
+}
+
+/** A tool that may run as a task and that the run may call (optional ones first). */
+async function taskTool(t: T, c: MockClient): Promise<Tool> {
+  const capable = (await listTools(t, c)).filter((x) => supportOf(x) !== 'forbidden').sort((a, b) => Number(supportOf(a) === 'required') - Number(supportOf(b) === 'required'));
+  if (capable.length === 0) return t.notVerified('no listed tool declares execution.taskSupport "optional" or "required"');
+  return callable(t, capable, 'task-capable tool')[0] as Tool;
+}
+
+interface Started {
+  tool: Tool;
+  reply: Reply<Json>;
+}
+
+async function startTask(t: T, c: MockClient, tool?: Tool): Promise<Started> {
+  const x = tool ?? (await taskTool(t, c));
+  const reply = await callTool(t, c, x.name, await argsFor(t, x), { extra: { task: { ttl: TTL } } });
+  if (!reply) return t.notVerified(`the task-augmented call of ${x.name} was not answered in time`);
+  return { tool: x, reply };
+}
+
+/** A created task's id and its Task; anything else is not this check's business. */
+async function createdTask(t: T, c: MockClient): Promise<{ taskId: string; task: Json; tool: Tool }> {
+  const { tool, reply } = await startTask(t, c);
+  const task = reply.ok && isObject(reply.result.task) ? reply.result.task : undefined;
+  if (!task || typeof task.taskId !== 'string') return t.notVerified(`the task-augmented call of ${tool.name} created no task (see tasks/create-result)`, reply);
+  return { taskId: task.taskId, task, tool };
+}
+
+/** Polls tasks/get until a terminal status (or the time is up); returns the statuses seen. */
+async function poll(t: T, c: MockClient, taskId: string, ms: number): Promise<{ statuses: string[]; last?: Reply<Json> }> {
+  const statuses: string[] = [];
+  const end = Date.now() + ms;
+  let last: Reply<Json> | undefined;
+  while (Date.now() < end) {
+    last = await c.request<Json>('tasks/get', { taskId });
+    if (!last.ok) break;
+    const status = String(last.result.status);
+    statuses.push(status);
+    if (TERMINAL.includes(status)) break;
+    const interval = typeof last.result.pollInterval === 'number' ? last.result.pollInterval : 100;
+    await t.sleep(Math.min(Math.max(interval, 20), 500));
+  }
+  return last ? { statuses, last } : { statuses };
+}
+
+/** How long a check waits for a task to finish. */
+const finishMs = (t: T) => Math.floor(t.config.checkTimeoutMs * 0.4);
+
+check(
+  {
+    id: 'tasks/create-result',
+    title: 'a task-augmented tools/call is answered with a CreateTaskResult',
+    level: 'MUST',
+    requirement: 'Receivers that accept a task-augmented request MUST return a CreateTaskResult as the response. This result SHOULD be returned as soon as possible after accepting the task.',
+    spec: tasks('result-retrieval'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { tool, reply } = await startTask(t, c);
+    if (!reply.ok) return t.fail(`the task-augmented call of ${tool.name} (taskSupport "${supportOf(tool)}") was answered with ${errorText(reply)}`, reply);
+    if (!isObject(reply.result.task)) return t.fail(`the task-augmented call of ${tool.name} was answered with ${short(reply.result, 100)}, not a CreateTaskResult`, reply);
+    const bad = schemaProblem(t.revision, 'CreateTaskResult', reply.result);
+    if (bad) t.fail(`the CreateTaskResult is invalid: ${bad}`, reply);
+  },
+);
+
+check(
+  {
+    id: 'tasks/initial-working',
+    title: 'a new task begins in the working status',
+    level: 'MUST',
+    requirement: 'Tasks MUST begin in the working status when created.',
+    spec: tasks('task-status-lifecycle'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { task } = await createdTask(t, c);
+    t.expect(task.status === 'working', `the created task's status is ${JSON.stringify(task.status)}, not "working"`);
+  },
+);
+
+check(
+  {
+    id: 'tasks/get',
+    title: 'tasks/get returns the task asked for',
+    level: 'MUST',
+    requirement: 'Requestors poll for task completion by sending tasks/get requests; the taskId parameter MUST be used as the source of truth for identifying the target task.',
+    spec: tasks('getting-tasks'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId } = await createdTask(t, c);
+    const reply = await c.request<Json>('tasks/get', { taskId });
+    if (!reply.ok) return t.fail(`tasks/get for the new task ${taskId} was answered with ${errorText(reply)}`, reply);
+    t.expect(reply.result.taskId === taskId, `tasks/get for ${taskId} returned the task ${JSON.stringify(reply.result.taskId)}`, reply);
+    t.expect(typeof reply.result.status === 'string', 'tasks/get returned no status', reply);
+  },
+);
+
+check(
+  {
+    id: 'tasks/ttl',
+    title: 'created tasks and tasks/get results carry the actual ttl (a number, or null for unlimited)',
+    level: 'MUST',
+    requirement: 'Receivers MAY override the requested ttl duration. Receivers MUST include the actual ttl duration (or null for unlimited) in tasks/get responses.',
+    spec: tasks('ttl-and-resource-management'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId, task } = await createdTask(t, c);
+    const ok = (v: unknown) => v === null || (typeof v === 'number' && v >= 0);
+    t.expect(ok(task.ttl), `the created task's ttl is ${short(task.ttl)}, not a duration or null`);
+    const reply = await c.request<Json>('tasks/get', { taskId });
+    if (!reply.ok) return t.notVerified(`tasks/get was answered with ${errorText(reply)} (see tasks/get)`, reply);
+    t.expect(Object.hasOwn(reply.result, 'ttl') && ok(reply.result.ttl), `tasks/get returned ttl ${short(reply.result.ttl)}: the actual ttl (or null) must be included`, reply);
+  },
+);
+
+check(
+  {
+    id: 'tasks/status-lifecycle',
+    title: 'task statuses move only along valid paths, and terminal statuses stay',
+    level: 'MUST',
+    requirement:
+      'Receivers MUST only transition tasks through the valid paths (working → input_required, completed, failed or cancelled; input_required → working, completed, failed or cancelled); completed, failed and cancelled are terminal and MUST NOT transition to any other status.',
+    spec: tasks('task-status-lifecycle'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId, task } = await createdTask(t, c);
+    const { statuses, last } = await poll(t, c, taskId, finishMs(t));
+    if (last && !last.ok) return t.notVerified(`tasks/get was answered with ${errorText(last)}`, last);
+    const seq = [String(task.status), ...statuses];
+    if (!TERMINAL.includes(seq.at(-1) as string)) return t.notVerified(`the task did not finish within ${finishMs(t)} ms (statuses: ${seq.join(' → ')})`);
+    // Terminal must stay terminal: look again a little later.
+    for (let i = 0; i < 3; i++) {
+      await t.sleep(60);
+      const again = await c.request<Json>('tasks/get', { taskId });
+      if (again.ok) seq.push(String(again.result.status));
+    }
+    for (let i = 1; i < seq.length; i++) {
+      const from = seq[i - 1] as string;
+      const to = seq[i] as string;
+      const allowed = TERMINAL.includes(from) ? [from] : (NEXT[from] ?? []);
+      if (!allowed.includes(to)) t.fail(`the task went from "${from}" to "${to}" (statuses seen: ${seq.join(' → ')})`);
+    }
+  },
+);
+
+check(
+  {
+    id: 'tasks/result',
+    title: 'tasks/result returns the result of the underlying tools/call',
+    level: 'MUST',
+    requirement:
+      'When a receiver receives a tasks/result request for a task in a terminal status, it MUST return the final result of the underlying request (for tools/call, a CallToolResult), whether that is a successful result or a JSON-RPC error.',
+    spec: tasks('result-retrieval'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId } = await createdTask(t, c);
+    const reply = await c.request<Json>('tasks/result', { taskId }, { timeoutMs: finishMs(t) });
+    if (!reply.ok) return t.notVerified(`tasks/result was answered with ${errorText(reply)}: the underlying call failed, so there is no tool result to compare`, reply);
+    const bad = schemaProblem(t.revision, 'CallToolResult', reply.result);
+    if (bad) t.fail(`tasks/result did not return a valid CallToolResult: ${bad}`, reply);
+  },
+);
+
+check(
+  {
+    id: 'tasks/result-related-task',
+    title: "tasks/result carries the io.modelcontextprotocol/related-task metadata with the task's id",
+    level: 'MUST',
+    requirement:
+      'The tasks/result operation MUST include this metadata (io.modelcontextprotocol/related-task, with the taskId) in its response, as the result structure itself does not contain the task ID.',
+    spec: tasks('associating-task-related-messages'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId } = await createdTask(t, c);
+    const reply = await c.request<Json>('tasks/result', { taskId }, { timeoutMs: finishMs(t) });
+    if (!reply.ok) return t.notVerified(`tasks/result was answered with ${errorText(reply)}`, reply);
+    const meta = isObject(reply.result._meta) ? reply.result._meta : {};
+    const related = meta['io.modelcontextprotocol/related-task'];
+    t.expect(isObject(related) && related.taskId === taskId, `tasks/result _meta["io.modelcontextprotocol/related-task"] is ${short(related)}, expected {"taskId": ${JSON.stringify(taskId)}}`, reply);
+  },
+);
+
+check(
+  {
+    id: 'tasks/list',
+    title: 'a task retrievable with tasks/get is listed by tasks/list',
+    level: 'MUST',
+    requirement: 'If a task is retrievable via tasks/get for a requestor, it MUST be retrievable via tasks/list for that requestor.',
+    spec: tasks('task-listing'),
+    requires: 'server.tasks.list',
+  },
+  async (t) => {
+    const c = await t.session();
+    if (!(c.serverCapabilities as Json).tasks || !isObject(((c.serverCapabilities as Json).tasks as Json).requests))
+      return t.notVerified('the server declares tasks.list but no task-augmented requests to create a task with');
+    const { taskId } = await createdTask(t, c);
+    const walk = await walkList(c, 'tasks/list', 'tasks');
+    if (walk.error) return t.fail(`tasks/list was answered with ${errorText(walk.error)}`, walk.error);
+    if (!walk.items.some((x) => x.taskId === taskId)) t.fail(`tasks/list (${walk.items.length} tasks on ${walk.pages.length} page(s)) does not list the task ${taskId}`, walk.pages.at(-1)?.reply);
+  },
+);
+
+check(
+  {
+    id: 'tasks/cancel',
+    title: 'tasks/cancel moves a running task to cancelled, where it stays',
+    level: 'MUST',
+    requirement:
+      'Upon receiving a valid cancellation request, receivers MUST transition the task to cancelled status before sending the response. Once a task is cancelled, it MUST remain in cancelled status even if execution continues to completion or fails.',
+    spec: tasks('task-cancellation'),
+    requires: 'server.tasks.cancel',
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId } = await createdTask(t, c);
+    const reply = await c.request<Json>('tasks/cancel', { taskId });
+    if (!reply.ok) {
+      const now = await c.request<Json>('tasks/get', { taskId });
+      if (reply.error.code === -32602 && now.ok && TERMINAL.includes(String(now.result.status)))
+        return t.notVerified(`the task finished (${String(now.result.status)}) before it could be cancelled`, reply);
+      return t.fail(`tasks/cancel of the running task ${taskId} was answered with ${errorText(reply)}`, reply);
+    }
+    t.expect(reply.result.status === 'cancelled', `tasks/cancel answered with status ${JSON.stringify(reply.result.status)}, not "cancelled"`, reply);
+    // Give the underlying work time to finish: the task must stay cancelled.
+    const end = Date.now() + Math.max(t.quietMs * 3, 1_000);
+    while (Date.now() < end) {
+      await t.sleep(80);
+      const g = await c.request<Json>('tasks/get', { taskId });
+      if (!g.ok) return; // receivers MAY delete cancelled tasks at any time
+      if (g.result.status !== 'cancelled') return t.fail(`the cancelled task ${taskId} later reported status ${JSON.stringify(g.result.status)}`, g);
+    }
+  },
+);
+
+check(
+  {
+    id: 'tasks/cancel-terminal',
+    title: 'cancelling a task in a terminal status is answered with error -32602',
+    level: 'MUST',
+    requirement: 'Receivers MUST reject cancellation requests for tasks already in a terminal status (completed, failed, or cancelled) with error code -32602 (Invalid params).',
+    spec: tasks('task-cancellation'),
+    requires: 'server.tasks.cancel',
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId } = await createdTask(t, c);
+    const { statuses } = await poll(t, c, taskId, finishMs(t));
+    const status = statuses.at(-1);
+    if (!status || !TERMINAL.includes(status)) return t.notVerified(`the task did not reach a terminal status within ${finishMs(t)} ms`);
+    const reply = await c.request('tasks/cancel', { taskId });
+    if (reply.ok) return t.fail(`tasks/cancel of the ${status} task ${taskId} was answered with a result`, reply);
+    t.expectError(reply, -32602, `tasks/cancel of a ${status} task`);
+  },
+);
+
+check(
+  {
+    id: 'tasks/unknown-id',
+    title: 'tasks/get, tasks/result and tasks/cancel with a nonexistent taskId are answered with error -32602',
+    level: 'MUST',
+    requirement:
+      'Receivers MUST return standard JSON-RPC errors for the following protocol error cases: Invalid or nonexistent taskId in tasks/get, tasks/result, or tasks/cancel: -32602 (Invalid params).',
+    spec: tasks('protocol-errors'),
+    requires: 'server.tasks',
+  },
+  async (t) => {
+    const c = await t.session();
+    const taskId = unknownName('mcp-conform-no-such-task');
+    const methods = ['tasks/get', 'tasks/result', ...((c.serverCapabilities as Json).tasks && isObject(((c.serverCapabilities as Json).tasks as Json).cancel) ? ['tasks/cancel'] : [])];
+    for (const method of methods) {
+      const reply = await c.request(method, { taskId });
+      if (reply.ok) t.fail(`${method} for the nonexistent task ${taskId} was answered with a result`, reply);
+      t.expectError(reply, -32602, `${method} for a nonexistent taskId`);
+    }
+  },
+);
+
+check(
+  {
+    id: 'tasks/tool-forbidden',
+    title: 'a task-augmented call of a tool without task support is answered with error -32601',
+    level: 'SHOULD',
+    requirement:
+      'If execution.taskSupport is not present or "forbidden", clients MUST NOT attempt to invoke the tool as a task. Servers SHOULD return a -32601 (Method not found) error if a client attempts to do so.',
+    spec: tasks('tool-level-negotiation'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const forbidden = (await listTools(t, c)).filter((x) => supportOf(x) === 'forbidden');
+    if (forbidden.length === 0) return t.notApplicable('every listed tool supports task-augmented calls');
+    const tool = callable(t, forbidden)[0] as Tool;
+    const reply = await callTool(t, c, tool.name, await argsFor(t, tool), { extra: { task: { ttl: TTL } } });
+    if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
+    if (reply.ok)
+      return t.fail(`the task-augmented call of ${tool.name} (no task support) was answered with a ${isObject(reply.result.task) ? 'CreateTaskResult' : 'result'}, not error -32601`, reply);
+    t.expectError(reply, -32601, `the task-augmented call of ${tool.name}`);
+  },
+);
+
+check(
+  {
+    id: 'tasks/tool-required',
+    title: 'a plain call of a tool that requires a task is answered with error -32601',
+    level: 'MUST',
+    requirement: 'If execution.taskSupport is "required", clients MUST invoke the tool as a task. Servers MUST return a -32601 (Method not found) error if a client does not attempt to do so.',
+    spec: tasks('tool-level-negotiation'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const required = (await listTools(t, c)).filter((x) => supportOf(x) === 'required');
+    if (required.length === 0) return t.notApplicable('no listed tool requires task-augmented calls');
+    const tool = callable(t, required)[0] as Tool;
+    const reply = await callTool(t, c, tool.name, await argsFor(t, tool));
+    if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
+    if (reply.ok) return t.fail(`the plain call of ${tool.name} (taskSupport "required") was answered with a result, not error -32601`, reply);
+    t.expectError(reply, -32601, `the plain call of ${tool.name}`);
+  },
+);
+
+check(
+  {
+    id: 'tasks/ignored-without-capability',
+    title: 'a server without task support for tools/call answers a task-augmented call normally',
+    level: 'MUST',
+    requirement: 'Receivers that do not declare the task capability for a request type MUST process requests of that type normally, ignoring any task-augmentation metadata if present.',
+    spec: tasks('task-support-and-handling'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const c = await t.session();
+    const caps = c.serverCapabilities as Json;
+    const declared = isObject(caps.tasks) && isObject(caps.tasks.requests) && isObject(caps.tasks.requests.tools) && isObject(caps.tasks.requests.tools.call);
+    if (declared) return t.notApplicable('the server declares tasks.requests.tools.call');
+    const list = plainCallable(await listTools(t, c));
+    if (list.length === 0) return t.notApplicable('the server lists no tools that can be called');
+    const tool = callable(t, list)[0] as Tool;
+    const args = await argsFor(t, tool);
+    const reply = await callTool(t, c, tool.name, args, { extra: { task: { ttl: TTL } } });
+    if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
+    if (!reply.ok) {
+      // An error is only the task field's doing if the same call without it succeeds.
+      const plain = await callTool(t, c, tool.name, args);
+      if (plain?.ok) return t.fail(`the task-augmented call of ${tool.name} was answered with ${errorText(reply)}, while the same call without "task" succeeds: the task field was not ignored`, reply);
+      return t.notVerified(`the call of ${tool.name} fails with and without "task" (${errorText(reply)})`, reply);
+    }
+    if (isObject(reply.result.task)) t.fail(`the server does not declare tasks.requests.tools.call, yet answered a task-augmented call of ${tool.name} with a CreateTaskResult`, reply);
+    const bad = schemaProblem(t.revision, 'CallToolResult', reply.result);
+    if (bad) t.fail(`the task-augmented call of ${tool.name} was not answered with a plain CallToolResult: ${bad}`, reply);
+  },
+);

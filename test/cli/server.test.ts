@@ -1,0 +1,124 @@
+// `mcp-conform server` end to end: real CLI, real vitest run, the fixture server over real stdio.
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURE, leftovers, readResults, runCli, tempDir } from './server-helpers.ts';
+import { everythingOver } from '../helpers/everything.ts';
+import { parseRevisions, targetFromOptions, UsageError, type ServerCommandOptions } from '../../cli/server.ts';
+
+describe('mcp-conform server', () => {
+  it('passes the correct fixture (from an mcpServers config) over stdio: exit 0, results.json, wire logs, no leftover process', async () => {
+    const dir = tempDir('config');
+    const [command, ...args] = FIXTURE;
+    writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { other: { url: 'http://127.0.0.1:1/mcp' }, fixture: { command, args } } }));
+    const run = await runCli(['--revision', '2025-11-25', '--config', join(dir, 'mcp.json'), '--name', 'fixture'], { timeoutMs: 300_000 });
+    expect(run.code, run.stderr).toBe(0);
+    const results = readResults(run);
+    expect(results.revisions).toEqual(['2025-11-25']);
+    const bad = results.checks.filter((c) => c.verdict !== 'pass');
+    expect(bad.map((c) => `${c.id} ${c.verdict} ${c.message}`)).toEqual([]);
+    expect(results.checks.some((c) => c.id === 'schema/valid-messages')).toBe(true);
+    expect(results.checks.length).toBeGreaterThan(25);
+    const wire = readdirSync(join(run.out, 'wire'));
+    expect(wire).toContain('lifecycle_initialize-result@2025-11-25.jsonl');
+    expect(run.stdout).toMatch(/✓ ping\/response \[2025-11-25\]/);
+    const procs = await leftovers(run);
+    expect(procs.started).toBeGreaterThan(25);
+    expect(procs.alive).toEqual([]);
+  }, 300_000);
+
+  it('exits 1 when a MUST fails, naming the check (a broken fixture, --only)', async () => {
+    const run = await runCli(['--revision', '2025-11-25', '--only', 'stdio', '--only', 'ping/*', '--stdio', '--', ...FIXTURE, '--break', 'stdio/stdout-only-messages']);
+    expect(run.code, run.stderr).toBe(1);
+    const results = readResults(run);
+    expect(new Set(results.checks.map((c) => c.id))).toEqual(new Set(['stdio/stdout-only-messages', 'stdio/no-embedded-newlines', 'stdio/survives-malformed-input', 'ping/response', 'ping/before-initialize', 'schema/valid-messages']));
+    const failed = results.checks.filter((c) => c.verdict === 'fail').map((c) => c.id).sort();
+    expect(failed).toEqual(['schema/valid-messages', 'stdio/stdout-only-messages']);
+    const check = results.checks.find((c) => c.id === 'stdio/stdout-only-messages');
+    expect(check?.evidence?.some((e) => e.raw?.includes('fixture server ready'))).toBe(true);
+    expect(check?.specUrl).toBe('https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#stdio');
+    expect(run.stdout).toContain('stdio/stdout-only-messages');
+  }, 120_000);
+
+  it('tests a Streamable HTTP server (--url)', async () => {
+    const server = await everythingOver('streamableHttp');
+    try {
+      const run = await runCli(['--revision', '2025-11-25', '--only', 'lifecycle/initialize-result,ping', '--url', `http://127.0.0.1:${server.port}/mcp`]);
+      expect(run.code, run.stderr).toBe(0);
+      const results = readResults(run);
+      expect(results.target).toEqual({ description: `Streamable HTTP http://127.0.0.1:${server.port}/mcp`, transport: 'http' });
+      expect(Object.fromEntries(results.checks.map((c) => [c.id, c.verdict]))).toEqual({
+        'lifecycle/initialize-result': 'pass',
+        'ping/response': 'pass',
+        // It wants a session before anything but initialize (HTTP 400), as Streamable HTTP allows.
+        'ping/before-initialize': 'not-applicable',
+        'schema/valid-messages': 'pass',
+      });
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+
+  it('exits 3 and still writes results.json when the target cannot be started or reached', async () => {
+    const [missing, refused] = await Promise.all([
+      runCli(['--stdio', '--', join(tempDir('none'), 'no-such-server')]),
+      runCli(['--timeout', '2000', '--url', 'http://127.0.0.1:9/mcp']),
+    ]);
+    for (const run of [missing, refused]) {
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/cannot reach the target/);
+      const results = readResults(run);
+      expect(results.checks).toEqual([]);
+      expect(results.errors[0]).toMatch(/cannot reach the target/);
+    }
+  }, 60_000);
+
+  it('exits 2 on a usage error, before starting anything', async () => {
+    const [two, none] = await Promise.all([runCli(['--url', 'http://127.0.0.1:9/mcp', '--sse', 'http://127.0.0.1:9/sse']), runCli(['--only', 'lifecycel', '--stdio', '--', 'x'])]);
+    expect(two.code, two.stderr).toBe(2);
+    expect(two.stderr).toMatch(/error: choose one target, not --url and --sse/);
+    expect(none.code, none.stderr).toBe(2);
+    expect(none.stderr).toMatch(/error: no check matches --only lifecycel \(areas: .*lifecycle/);
+    for (const run of [two, none]) expect(existsSync(join(run.out, 'results.json'))).toBe(false);
+  }, 60_000);
+});
+
+describe('mcp-conform server option parsing', () => {
+  const base: ServerCommandOptions = { revision: 'all', only: [], skip: [], out: 'x', timeout: '5000', env: [], header: [] };
+  const usage = (o: Partial<ServerCommandOptions>, cmd: string[] = []) => {
+    try {
+      targetFromOptions({ ...base, ...o }, cmd);
+    } catch (err) {
+      if (err instanceof UsageError) return err.message;
+      throw err;
+    }
+    return 'no error';
+  };
+
+  it('needs exactly one target, and options that fit it', () => {
+    expect(usage({})).toMatch(/no target/);
+    expect(usage({ stdio: true })).toMatch(/needs the server command after --/);
+    expect(usage({ url: 'http://a/mcp', sse: 'http://a/sse' })).toMatch(/choose one target/);
+    expect(usage({ url: 'ftp://a' })).toMatch(/not an http\(s\) URL/);
+    expect(usage({ url: 'http://a/mcp', cwd: '/' })).toMatch(/--cwd and --env apply to --stdio only/);
+    expect(usage({ stdio: true, header: ['a:b'] }, ['x'])).toMatch(/--header applies/);
+    expect(usage({ url: 'http://a/mcp' }, ['x'])).toMatch(/unexpected arguments/);
+    expect(usage({ stdio: true, env: ['NOPE'] }, ['x'])).toMatch(/KEY=value/);
+    expect(usage({ url: 'http://a/mcp', header: ['nocolon'] })).toMatch(/Name:value/);
+    expect(usage({ config: '/no/such/file.json' })).toMatch(/cannot read/);
+  });
+
+  it('builds stdio, http and sse targets', () => {
+    expect(targetFromOptions({ ...base, stdio: true, cwd: '/tmp', env: ['A=1', 'B=x=y'] }, ['node', 's.js'])).toEqual({ kind: 'stdio', command: 'node', args: ['s.js'], cwd: '/tmp', env: { A: '1', B: 'x=y' } });
+    expect(targetFromOptions({ ...base, url: 'http://127.0.0.1:1/mcp', header: ['Authorization: Bearer x'] }, [])).toEqual({ kind: 'http', url: 'http://127.0.0.1:1/mcp', headers: { Authorization: 'Bearer x' } });
+    expect(targetFromOptions({ ...base, sse: 'http://127.0.0.1:1/sse' }, [])).toEqual({ kind: 'sse', url: 'http://127.0.0.1:1/sse' });
+  });
+
+  // The mcpServers config formats are covered by test/hosts/config.test.ts (cli/config.ts).
+
+  it('parses revisions', () => {
+    expect(parseRevisions('all')).toBe('all');
+    expect(parseRevisions('2025-06-18,2025-11-25')).toEqual(['2025-06-18', '2025-11-25']);
+    expect(() => parseRevisions('2023-01-01')).toThrow(UsageError);
+  });
+});

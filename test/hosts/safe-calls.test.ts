@@ -1,0 +1,123 @@
+// Safe tool calling by default, proven from the wire: the whole server suite against a server
+// whose tools carry no annotations (as Claude Code's own Bash, Write and Edit do) sends no
+// tools/call at all; --call-tools (RunConfig.callTools) lets calls through, and only to the
+// tools it names. The server side counts the calls it received as a second witness.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryPair } from '../../mock-server/index.ts';
+import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
+import { definedChecks, runChecks, runConfig, type CallToolsPolicy, type CheckDef, type TargetSpec } from '../../suites/harness/index.ts';
+import type { CheckResult } from '../../reports/model.ts';
+import { serveFeatures } from '../fixtures/servers/feature-server.ts';
+import { toolCallsInResults } from '../helpers/wire.ts';
+
+const SUITES = join(PROJECT_ROOT, 'suites', 'server');
+const REVISIONS: Revision[] = ['2024-11-05', '2025-11-25'];
+const tmp = mkdtempSync(join(tmpdir(), 'mcp-conform-safe-'));
+let suite: CheckDef[] = [];
+
+beforeAll(async () => {
+  for (const f of readdirSync(SUITES).filter((f) => f.endsWith('.ts')).sort()) await import(pathToFileURL(join(SUITES, f)).href);
+  suite = definedChecks().filter((d) => !d.meta.id.startsWith('hosts/'));
+}, 60_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function runSuite(policy: CallToolsPolicy, unannotated: boolean): Promise<{ results: CheckResult[]; wire: { check: string; tool: string }[]; received: string[] }> {
+  const received: string[] = [];
+  const target: TargetSpec = {
+    kind: 'memory',
+    label: 'feature fixture',
+    connect: () => {
+      const [client, server] = createMemoryPair();
+      void serveFeatures(server, { unannotated, onToolCall: (name) => received.push(name) }).start();
+      return client;
+    },
+  };
+  const outDir = mkdtempSync(join(tmp, 'run-'));
+  const cfg = runConfig(target, REVISIONS, { outDir, callTools: policy, quietMs: 150, requestTimeoutMs: 3_000, checkTimeoutMs: 15_000 });
+  const results = await runChecks(suite, cfg, { concurrency: 4 });
+  const listed = new Set<string>();
+  const wire = toolCallsInResults(outDir, listed);
+  expect(listed.size).toBeGreaterThan(3);
+  // What the server received, of its own tools (the unknown-tool checks' names are not among them).
+  return { results, wire, received: received.filter((n) => listed.has(n)) };
+}
+
+describe('the server suite against unannotated tools', () => {
+  it('sends no tools/call under the default policy (safe)', async () => {
+    expect(suite.length).toBeGreaterThan(20);
+    const { results, wire, received } = await runSuite('safe', true);
+    expect(wire).toEqual([]);
+    expect(received).toEqual([]);
+    // The checks that needed a call say why they did not make one.
+    const held = results.filter((r) => r.verdict === 'not-verified' && /not annotated, so possibly destructive/.test(r.message));
+    expect(held.length).toBeGreaterThan(0);
+    expect(held[0]!.message).toMatch(/--call-tools/);
+  }, 300_000);
+
+  it('sends none with --call-tools none, even to read-only tools', async () => {
+    const { wire, received } = await runSuite('none', false);
+    expect(wire).toEqual([]);
+    expect(received).toEqual([]);
+  }, 300_000);
+
+  it('calls only the tools --call-tools names', async () => {
+    const { wire, received } = await runSuite(['echo'], true);
+    expect(wire.length).toBeGreaterThan(0);
+    expect([...new Set(wire.map((c) => c.tool))]).toEqual(['echo']);
+    expect([...new Set(received)]).toEqual(['echo']);
+  }, 300_000);
+
+  it('calls them all with --call-tools all', async () => {
+    const { wire } = await runSuite('all', true);
+    const tools = new Set(wire.map((c) => c.tool));
+    expect(tools.has('echo')).toBe(true);
+    expect(tools.has('delete_record')).toBe(true);
+  }, 300_000);
+});
+
+// ---- the same through the command line ----
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/mcp-conform.js'), 'server', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 280_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const help = await cli(['--help']);
+const hasCallTools = help.stdout.includes('--call-tools');
+const FIXTURE = ['--stdio', '--', process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--unannotated'];
+
+describe('mcp-conform server against unannotated tools', () => {
+  it('sends no tools/call without --call-tools', async () => {
+    const out = mkdtempSync(join(tmp, 'cli-'));
+    const run = await cli(['--revision', '2025-11-25', '--only', 'tools', '-o', out, ...FIXTURE]);
+    expect([0, 1], run.stderr).toContain(run.code);
+    expect(toolCallsInResults(out)).toEqual([]);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { checks: CheckResult[] };
+    expect(results.checks.some((c) => c.verdict === 'not-verified' && /--call-tools/.test(c.message))).toBe(true);
+  }, 300_000);
+
+  // --call-tools is the features branch's flag: this test waits for it to reach the CLI.
+  it.skipIf(!hasCallTools)('--call-tools <name> lets calls through to that tool only', async () => {
+    const out = mkdtempSync(join(tmp, 'cli-'));
+    const run = await cli(['--revision', '2025-11-25', '--only', 'tools', '--call-tools', 'echo', '-o', out, ...FIXTURE]);
+    expect([0, 1], run.stderr).toContain(run.code);
+    const calls = toolCallsInResults(out);
+    expect(calls.length).toBeGreaterThan(0);
+    expect([...new Set(calls.map((c) => c.tool))]).toEqual(['echo']);
+  }, 300_000);
+});

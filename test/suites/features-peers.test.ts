@@ -1,0 +1,90 @@
+// The whole feature suite against real peers: @modelcontextprotocol/server-everything over stdio
+// and a server built on the official SDK (in-process). Every verdict other than pass is listed
+// with the judgement made from the spec text (server wrong, or nothing to verify); a change in
+// any verdict fails here, so a regression in a check or a peer is noticed.
+import { expect, test } from 'vitest';
+import { resolve } from 'node:path';
+import { definedChecks, runChecks, runConfig, type CheckDef } from '../../suites/harness/index.ts';
+import type { Verdict } from '../../reports/model.ts';
+import '../../suites/server/tools.ts';
+import '../../suites/server/resources.ts';
+import '../../suites/server/prompts.ts';
+import '../../suites/server/completion.ts';
+import '../../suites/server/logging.ts';
+import '../../suites/server/pagination.ts';
+import '../../suites/server/tasks.ts';
+import { STATEFUL } from '../../suites/server/_feature-kit.ts';
+import { FEATURE_AREAS, run, sdkTarget } from './feature-helpers.ts';
+
+const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));
+
+function table(results: { id: string; revision: string | null; verdict: Verdict }[]): Record<string, Verdict> {
+  return Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [`${r.id} [${r.revision}]`, r.verdict]));
+}
+
+/** Needs the fixture contract (test://…, test_tool_with_logging), which these peers do not implement. */
+const NO_CONTRACT: Record<string, Verdict> = {
+  'resources/template-read': 'not-verified',
+  'resources/subscribe-updated': 'not-verified',
+  'resources/updated-unsubscribed': 'not-verified',
+  'logging/level-filter': 'not-verified',
+};
+
+test('server-everything (stdio, 2025-11-25): every verdict as judged', async () => {
+  const everything = resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+  // gzip-file-as-resource is annotated destructiveHint: false, so it is called: keep it off the network.
+  const env = { GZIP_ALLOWED_DOMAINS: 'mcp-conform.invalid', GZIP_MAX_FETCH_TIME_MILLIS: '200' };
+  const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'], env }, ['2025-11-25'], { quietMs: 300, checkTimeoutMs: 25_000, requestTimeoutMs: 8_000 });
+  const results = await runChecks(defs, cfg, { concurrency: 4 });
+  const at = (m: Record<string, Verdict>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [`${k} [2025-11-25]`, v]));
+  expect(table(results)).toEqual(
+    at({
+      ...NO_CONTRACT,
+      // Server wrong: an unknown tool is a protocol error (server/tools#error-handling); the SDK v1 McpServer answers an isError result.
+      'tools/call-unknown': 'fail',
+      'tools/call-unknown-code': 'not-verified',
+      // Server deviates from a SHOULD: "Resource not found: -32002"; it answers -32602 (the 2026-07-28 code).
+      'resources/read-not-found': 'warn',
+      // Server deviates from a SHOULD: "Invalid log level: -32602"; it answers -32603.
+      'logging/set-level-invalid': 'warn',
+      // Server deviates from a SHOULD: "Invalid cursors SHOULD result in an error with code -32602"; tools/list ignores the cursor.
+      'pagination/invalid-cursor': 'warn',
+      // Server deviates from a SHOULD: task-augmented call of a forbidden tool → -32601; it answers -32602.
+      'tasks/tool-forbidden': 'warn',
+      // Server wrong: "Servers MUST return a -32601 (Method not found) error" for a plain call of a task-required tool; it answers an isError result.
+      'tasks/tool-required': 'fail',
+      // Not applicable: the capability is declared, or lists fit in one page.
+      'tools/list-changed-gated': 'not-applicable',
+      'resources/list-changed-gated': 'not-applicable',
+      'prompts/list-changed-gated': 'not-applicable',
+      'completion/not-declared': 'not-applicable',
+      'logging/capability-declared': 'not-applicable',
+      'pagination/no-duplicates': 'not-applicable',
+      'tasks/ignored-without-capability': 'not-applicable',
+    }),
+  );
+  // Whatever it sent was valid 2025-11-25.
+  expect(results.flatMap((r) => (r.violations ?? []).map((v) => `${r.id}: ${v.pointer} ${v.message}`))).toEqual([]);
+}, 240_000);
+
+test('SDK server (official TypeScript SDK, low-level Server; every stateful revision): every verdict as judged', async () => {
+  const results = await run(defs, sdkTarget(), STATEFUL);
+  const expected: Record<string, Verdict> = {};
+  const put = (id: string, v: Verdict, revs = STATEFUL) => {
+    for (const r of revs) if (defs.find((d) => d.meta.id === id)?.meta.revisions.includes(r)) expected[`${id} [${r}]`] = v;
+  };
+  for (const [id, v] of Object.entries(NO_CONTRACT)) put(id, v);
+  // The server reports invalid arguments as isError results at every revision: right from 2025-11-25 on,
+  // a deviation from the earlier revisions' "Protocol Errors: … Invalid arguments".
+  put('tools/call-invalid-arguments', 'warn', ['2024-11-05', '2025-03-26', '2025-06-18']);
+  // SDK deviates from a SHOULD: its built-in logging/setLevel answers an invalid level with -32603, not -32602.
+  put('logging/set-level-invalid', 'warn');
+  // Server deviates from a SHOULD: tools/list ignores an invalid cursor (resources/list rejects it).
+  put('pagination/invalid-cursor', 'warn');
+  // SDK wrong: without the tasks capability a task-augmented tools/call MUST be processed normally; the SDK Server answers -32603.
+  put('tasks/ignored-without-capability', 'fail');
+  for (const id of ['completion/not-declared', 'logging/capability-declared']) put(id, 'not-applicable');
+  for (const id of defs.map((d) => d.meta.id).filter((id) => id.startsWith('tasks/') && id !== 'tasks/ignored-without-capability')) put(id, 'not-applicable');
+  expect(table(results)).toEqual(expected);
+  expect(results.flatMap((r) => (r.violations ?? []).map((v) => `${r.id} [${r.revision}]: ${v.pointer} ${v.message}`))).toEqual([]);
+}, 120_000);

@@ -1,0 +1,95 @@
+// Every server-feature check proven both ways on the feature fixture: the correct fixture passes
+// it (at every stateful revision), and `--break <check-id>` makes exactly that check fail.
+import { describe, expect, test } from 'vitest';
+import { resolve } from 'node:path';
+import { definedChecks, runChecks, type CheckDef } from '../../suites/harness/index.ts';
+import { verdictForFailure, type CheckResult } from '../../reports/model.ts';
+import '../../suites/server/tools.ts';
+import '../../suites/server/resources.ts';
+import '../../suites/server/prompts.ts';
+import '../../suites/server/completion.ts';
+import '../../suites/server/logging.ts';
+import '../../suites/server/pagination.ts';
+import '../../suites/server/tasks.ts';
+import { brief, FEATURE_AREAS, fastConfig, fixtureTarget, run } from './feature-helpers.ts';
+import { STATEFUL } from '../../suites/server/_feature-kit.ts';
+
+const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));
+const ids = defs.map((d) => d.meta.id);
+const BAD = new Set(['fail', 'warn', 'info']);
+
+/** Checks that only apply when a capability is absent: the correct fixture declares it. */
+const WITHOUT: Record<string, string> = {
+  'tools/list-changed-gated': 'tools.listChanged',
+  'resources/list-changed-gated': 'resources.listChanged',
+  'prompts/list-changed-gated': 'prompts.listChanged',
+  'completion/not-declared': 'completions',
+  'logging/capability-declared': 'logging',
+  'tasks/ignored-without-capability': 'tasks',
+};
+
+test('the feature areas define the expected checks', () => {
+  expect(defs.length).toBeGreaterThanOrEqual(50);
+  for (const area of FEATURE_AREAS) expect(ids.some((id) => id.startsWith(`${area}/`)), area).toBe(true);
+});
+
+test('correct fixture: every check passes at every stateful revision (or does not apply)', async () => {
+  const results = await run(defs, fixtureTarget(), STATEFUL, { checkTimeoutMs: 20_000 });
+  const wrong = results.filter((r) => r.verdict !== 'pass' && !(r.verdict === 'not-applicable' && r.id in WITHOUT));
+  expect(wrong.map(brief)).toEqual([]);
+  // The fixture speaks each revision validly: no schema violations in anything it sent.
+  expect(results.flatMap((r) => (r.violations ?? []).map((v) => `${r.id} [${r.revision}] ${v.pointer} ${v.message}`))).toEqual([]);
+  // Every check ran (and passed) somewhere, except those needing a capability left out.
+  const passed = new Set(results.filter((r) => r.verdict === 'pass').map((r) => r.id));
+  expect(ids.filter((id) => !passed.has(id) && !(id in WITHOUT))).toEqual([]);
+}, 120_000);
+
+describe.concurrent('correct fixture without a capability: the checks gated on its absence pass', () => {
+  test.each(Object.entries(WITHOUT))('%s', async (id, capability) => {
+    const def = defs.find((d) => d.meta.id === id) as CheckDef;
+    const results = await run([def], fixtureTarget({ without: [capability] }), def.meta.revisions);
+    expect(results.map(brief)).toEqual(results.map((r) => `${r.id} [${r.revision}] pass`));
+  });
+});
+
+/** The newest revision a check applies to: where its break is proven. */
+const newest = (d: CheckDef) => d.meta.revisions.at(-1) as (typeof STATEFUL)[number];
+
+describe.concurrent('--break <check-id> fails exactly that check', () => {
+  test.each(ids)('%s', async (id) => {
+    const def = defs.find((d) => d.meta.id === id) as CheckDef;
+    const rev = newest(def);
+    const results = await run(
+      defs.filter((d) => d.meta.revisions.includes(rev)),
+      fixtureTarget({ breaks: [id] }),
+      [rev],
+      { checkTimeoutMs: 20_000 },
+    );
+    const mine = results.find((r) => r.id === id) as CheckResult;
+    expect(brief(mine)).toMatch(new RegExp(`^${id.replace('/', '\\/')} \\[${rev}\\] ${verdictForFailure(def.meta.level)}: `));
+    expect(results.filter((r) => r.id !== id && BAD.has(r.verdict)).map(brief)).toEqual([]);
+  }, 60_000);
+});
+
+test('tools/call-invalid-arguments follows each revision: protocol error before 2025-11-25, isError result from it', async () => {
+  const def = defs.find((d) => d.meta.id === 'tools/call-invalid-arguments') as CheckDef;
+  const good = await run([def], fixtureTarget(), STATEFUL);
+  expect(good.map((r) => r.verdict)).toEqual(STATEFUL.map(() => 'pass'));
+  const bad = await run([def], fixtureTarget({ breaks: [def.meta.id] }), STATEFUL);
+  expect(bad.map((r) => r.verdict)).toEqual(STATEFUL.map(() => 'warn'));
+  expect(bad[0]?.message).toMatch(/before 2025-11-25 invalid arguments are protocol errors/);
+  expect(bad.at(-1)?.message).toMatch(/tool execution errors/);
+});
+
+test('the stdio entry point of the fixture serves the same server, and --break works there', async () => {
+  const script = resolve('test/fixtures/servers/feature-server.ts');
+  const target = (extra: string[]) => ({ kind: 'stdio' as const, command: process.execPath, args: [resolve('bin/run.js'), script, ...extra] });
+  const pick = defs.filter((d) => d.meta.id === 'tools/call-unknown');
+  const slow = { requestTimeoutMs: 15_000, startupMs: 60_000, checkTimeoutMs: 90_000 }; // tsx start-up on a busy machine
+  const [[good], [bad]] = await Promise.all([
+    runChecks(pick, fastConfig(target([]), ['2025-11-25'], slow)),
+    runChecks(pick, fastConfig(target(['--break', 'tools/call-unknown']), ['2025-11-25'], slow)),
+  ]);
+  expect(good && brief(good)).toBe('tools/call-unknown [2025-11-25] pass');
+  expect(bad?.verdict).toBe('fail');
+}, 240_000);
