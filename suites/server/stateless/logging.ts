@@ -2,7 +2,7 @@
 // without it the server sends no notifications/message for that request.
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, isObject, logsOf, safeOperations, type Operation } from './kit.ts';
+import { at, isObject, logsOf, safeOperations, type Operation } from './_kit.ts';
 
 const LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
 const rank = (l: unknown) => LEVELS.indexOf(l as (typeof LEVELS)[number]);

@@ -3,8 +3,7 @@
 import { validate } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { statusOf } from './discover.ts';
-import { at, CAPABILITY_OF, INPUT_METHODS, inputRequiringOperation, isObject, type Operation } from './kit.ts';
+import { at, CAPABILITY_OF, INPUT_METHODS, inputRequiringOperation, isObject, statusOf, type Operation } from './_kit.ts';
 
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
   const s = await t.stateless();

@@ -1,6 +1,6 @@
 // What the 2026-07-28 checks share: the revision list, spec pages, and the read-only operations
 // a check may send to find a server behaviour (input_required, log messages) without side effects.
-import type { Reply } from '../../../mock-server/index.ts';
+import { StreamableHttpClientTransport, type Reply } from '../../../mock-server/index.ts';
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
@@ -118,4 +118,11 @@ export async function logsOf(s: StatelessClient, op: Operation, opts: StatelessR
   await new Promise((r) => setTimeout(r, graceMs));
   const logs = s.peer.received.slice(start).filter((m) => m.method === 'notifications/message');
   return { reply: replies.at(-1)!, logs };
+}
+
+/** The HTTP exchange that carried a reply (for the status of JSON-RPC errors on HTTP). */
+export function statusOf(transport: unknown, id: unknown): number | undefined {
+  if (!(transport instanceof StreamableHttpClientTransport)) return undefined;
+  const x = [...transport.exchanges].reverse().find((e) => e.kind === 'post' && e.requestBody !== undefined && e.requestBody.includes(`"id":${JSON.stringify(id)}`));
+  return x?.status;
 }
