@@ -192,6 +192,7 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
     mode: 'client',
     target: { description: describe(cmd), transport: 'command' },
     errors,
+    expected: definedChecks().filter((d) => d.meta.side === 'client'),
     progress: io.out,
     maxWorkers: 1,
     ...(io.signal ? { signal: io.signal } : {}),

@@ -187,11 +187,10 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const say = (line: string) => io.err.write(`${line}\n`);
   const m = await lazy();
   const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary, loadServerChecks, selected } = m;
-  // --only / --skip that select nothing are a typo, not a run.
-  if (o.only.length || o.skip.length) {
-    const ids = (await loadServerChecks()).map((d) => d.meta.id);
-    if (!ids.some((id) => selected(id, o))) throw new UsageError(`no check matches --only ${o.only.join(',') || '(all)'}${o.skip.length ? ` --skip ${o.skip.join(',')}` : ''} (areas: ${[...new Set(ids.map((id) => id.split('/')[0]))].join(', ')})`);
-  }
+  // The checks this run should report; --only / --skip that select none are a typo, not a run.
+  const expected = await loadServerChecks();
+  const ids = expected.map((d) => d.meta.id);
+  if (!ids.some((id) => selected(id, o))) throw new UsageError(`no check matches --only ${o.only.join(',') || '(all)'}${o.skip.length ? ` --skip ${o.skip.join(',')}` : ''} (areas: ${[...new Set(ids.map((id) => id.split('/')[0]))].join(', ')})`);
   let callTools: RunConfig['callTools'];
   try {
     callTools = o.call === false ? 'none' : m.parseCallTools(o.callTools);
@@ -240,6 +239,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
     ...(hosts.length ? { include: [...m.SERVER_SUITES, ...HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f))] } : {}),
     target: { description: describeTarget(target), transport: target.kind },
     errors: notes,
+    expected,
     progress: io.out,
     ...(io.signal ? { signal: io.signal } : {}),
   });

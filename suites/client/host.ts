@@ -40,15 +40,18 @@ class SessionWire extends WireLog {
     return this.clock();
   }
 
-  /** The scenario rewrote a message after the peer recorded it: record what really went out. */
-  replace(original: unknown, replacement: unknown): void {
+  /** Takes out the entry the peer just recorded for a message the scenario will rewrite or delay. */
+  take(original: unknown): WireEntry | undefined {
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i]!;
-      if (e.dir === 'send' && e.msg === original) {
-        this.entries[i] = { ...e, t: this.now(), msg: replacement, note: replacement === original ? 'delayed by the scenario' : 'rewritten by the scenario' };
-        return;
-      }
+      if (e.dir === 'send' && e.msg === original) return this.entries.splice(i, 1)[0];
     }
+    return undefined;
+  }
+
+  /** Puts it back as it really went out, and when. */
+  putBack(taken: WireEntry, original: unknown, replacement: unknown): void {
+    this.entries.push({ ...taken, t: this.now(), msg: replacement, note: replacement === original ? 'delayed by the scenario' : 'rewritten by the scenario' });
   }
 }
 
@@ -81,7 +84,8 @@ export class Recorder {
   exchange(x: ServerExchange): void {
     const url = new URL(x.url);
     const rec: HttpRecord = {
-      t: Math.max(0, x.startedAt - this.startedEpoch),
+      // On the run's (monotonic) clock: now, less how long ago the request arrived.
+      t: Math.max(0, Math.round((this.now() - (Date.now() - x.startedAt)) * 10) / 10),
       method: x.method,
       path: url.pathname + url.search,
       headers: x.requestHeaders,
@@ -144,11 +148,12 @@ function rewriting(inner: Transport, rewrite: OutgoingRewrite, wire: SessionWire
     close: () => inner.close(),
     send: async (message: unknown) => {
       if (isRawFrame(message) || typeof message !== 'object' || message === null || Array.isArray(message)) return inner.send(message);
-      const before = performance.now();
+      // The recording must show what went out, and when (a rewrite may also delay it, and a
+      // message still held back when the run ends was never sent).
+      const taken = wire.take(message);
       const out = await rewrite(message as Record<string, unknown>);
-      // The recording must show what went out, and when (a rewrite may also delay it).
-      if (out !== message || performance.now() - before > 5) wire.replace(message, out);
-      return inner.send(out);
+      await inner.send(out);
+      if (taken) wire.putBack(taken, message, out);
     },
   };
   if (inner.setProtocolVersion) outer.setProtocolVersion = (v: string) => inner.setProtocolVersion?.(v);

@@ -166,7 +166,9 @@ clientCheck(
     const negotiated = h.answered!;
     const later = clientAfter(run, h.result!.e.t, h.session).filter((s) => s.m.method !== 'initialize');
     if (later.length === 0) return; // it disconnected: allowed
-    const wrong = run.http.filter((x) => x.t > h.result!.e.t && x.session === h.session && x.headers['mcp-protocol-version'] !== undefined && x.headers['mcp-protocol-version'] !== negotiated);
+    const wrong = httpMessages(run)
+      .filter(({ h: x, m }) => !(isObject(m) && m.method === 'initialize') && x.t > h.result!.e.t && x.session === h.session && x.headers['mcp-protocol-version'] !== undefined && x.headers['mcp-protocol-version'] !== negotiated)
+      .map((x) => x.h);
     if (wrong.length) return t.fail(`negotiated ${negotiated}, the client went on with MCP-Protocol-Version ${wrong[0]!.headers['mcp-protocol-version']}`, v.httpEvidence(wrong));
     const bad = run.violations.filter((x) => x.session === h.session && x.t > h.result!.e.t);
     if (bad.length) t.fail(`negotiated ${negotiated}, the client went on with messages that are not valid at ${negotiated}: ${bad.slice(0, 2).map((b) => `${b.pointer || '/'} ${b.message}`).join('; ')}`, v.evidence(later.map((s) => s.e)));

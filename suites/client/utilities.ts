@@ -25,7 +25,8 @@ clientCheck(
     if (!isObject(reply.m.result)) return t.fail(`the client answered ping with ${brief(reply.m.error ?? reply.m)}`, v.evidence([ping.e, reply.e]));
     const extra = Object.keys(reply.m.result).filter((k) => k !== '_meta');
     if (extra.length) return t.fail(`the ping result is not empty: ${brief(reply.m.result)}`, v.evidence([ping.e, reply.e]));
-    if (reply.e.t - ping.e.t > 2000) t.fail(`the client took ${Math.round(reply.e.t - ping.e.t)} ms to answer ping`, v.evidence([ping.e, reply.e]));
+    // "Promptly": generous, so a loaded machine does not make a correct client fail.
+    if (reply.e.t - ping.e.t > 5000) t.fail(`the client took ${Math.round(reply.e.t - ping.e.t)} ms to answer ping`, v.evidence([ping.e, reply.e]));
   },
 );
 

@@ -5,12 +5,13 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Reporter, Vitest } from 'vitest/node';
-import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
+import { PROJECT_ROOT, specUrl, type Revision } from '../../schema/index.ts';
 import type { CheckResult, Results } from '../../reports/model.ts';
 import type { Mode, ProgressStream } from '../../reports/index.ts';
-import { validMessagesResults } from './aggregate.ts';
+import { notRunResult, validMessagesResults } from './aggregate.ts';
 import { definedChecks } from './check.ts';
-import type { CheckDef } from './run.ts';
+import { selected } from './config.ts';
+import { revisionsFor, type CheckDef } from './run.ts';
 import type { RunConfig } from './config.ts';
 
 export interface SuiteRunOptions {
@@ -29,6 +30,8 @@ export interface SuiteRunOptions {
   signal?: AbortSignal;
   /** Which side is under test (default 'server'); client runs add no schema/valid-messages. */
   mode?: Mode;
+  /** The checks the run should report (see loadServerChecks): any that never report become not-verified. */
+  expected?: readonly CheckDef[];
 }
 
 export const SERVER_SUITES = ['suites/server/**/*.ts'];
@@ -47,8 +50,26 @@ export async function loadServerChecks(dir = join(PROJECT_ROOT, 'suites', 'serve
 const BUDGET_NOTE = 'not run: the run budget was exhausted';
 
 /** Adds what only the whole run can say, and recounts. */
-export function finishResults(results: Results, revisions: readonly Revision[], extra: { errors?: string[]; budgetExhausted?: boolean; interrupted?: boolean; validMessages?: boolean } = {}): Results {
+export function finishResults(
+  results: Results,
+  revisions: readonly Revision[],
+  extra: { errors?: string[]; budgetExhausted?: boolean; interrupted?: boolean; validMessages?: boolean; expected?: readonly CheckDef[]; cfg?: Pick<RunConfig, 'only' | 'skip' | 'revisions'> } = {},
+): Results {
   let checks: CheckResult[] = results.checks.filter((c) => c.id !== 'schema/valid-messages');
+  // Every selected check appears, even one the run never got to (cut before vitest collected it).
+  if (extra.expected && extra.cfg) {
+    const seen = new Set(checks.map((c) => `${c.id}@${c.revision}`));
+    const why = extra.interrupted ? 'not run: the run was interrupted' : extra.budgetExhausted ? BUDGET_NOTE : 'not run: the check never reported (see errors)';
+    for (const def of extra.expected) {
+      if (!selected(def.meta.id, extra.cfg)) continue;
+      for (const rev of revisionsFor(def, extra.cfg)) {
+        if (seen.has(`${def.meta.id}@${rev}`)) continue;
+        const page = def.meta.spec[rev];
+        checks.push(notRunResult(def.meta.id, def.meta.title, def.meta.level, rev, why, def.meta.requirement, page ? specUrl(rev, page) : null));
+      }
+    }
+    checks.sort((a, b) => a.id.localeCompare(b.id) || String(a.revision).localeCompare(String(b.revision)));
+  }
   if (extra.budgetExhausted) {
     checks = checks.map((c) => (c.verdict === 'not-verified' && /^(not run|did not finish|skipped)/.test(c.message) ? { ...c, message: BUDGET_NOTE } : c));
   }
@@ -84,7 +105,14 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
     target: opts.target,
     revisions: cfg.revisions,
     progress: opts.progress ?? process.stdout,
-    enrich: (r) => finishResults(r, cfg.revisions, { errors: opts.errors ?? [], budgetExhausted: budgetExhausted || (cfg.deadline !== null && Date.now() >= cfg.deadline), interrupted, validMessages: (opts.mode ?? 'server') === 'server' }),
+    enrich: (r) =>
+      finishResults(r, cfg.revisions, {
+        errors: opts.errors ?? [],
+        budgetExhausted: budgetExhausted || (cfg.deadline !== null && Date.now() >= cfg.deadline),
+        interrupted,
+        validMessages: (opts.mode ?? 'server') === 'server',
+        ...(opts.expected ? { expected: opts.expected, cfg } : {}),
+      }),
   });
   // startVitest resolves only when the run is over; a second reporter hands over the instance
   // as soon as it exists, so the budget and Ctrl-C can cancel the run.

@@ -123,6 +123,7 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     log('fatal:', err instanceof Error ? err.message : String(err));
-    process.exit(1);
+    // Let what the client library still had to send (a cancellation, a close) go out first.
+    setTimeout(() => process.exit(1), 250);
   },
 );

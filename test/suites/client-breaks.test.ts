@@ -1,6 +1,6 @@
 // The failing side of every client check: the fixture client started with `--break <check-id>`
 // breaks exactly that requirement, and the check reports it (fail at MUST, warn at SHOULD, info at
-// MAY). Each case runs only the scenarios its check judges, two at a time.
+// MAY). Each case runs only the scenarios its check judges, three at a time.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Revision } from '../../schema/index.ts';
 import { verdictForFailure, type CheckResult } from '../../reports/index.ts';
@@ -104,7 +104,7 @@ beforeAll(async () => {
       }
     }
   };
-  await Promise.all([worker(), worker()]);
+  await Promise.all([worker(), worker(), worker()]);
 }, 600_000);
 
 describe('every client check fails against a client that breaks it', () => {
