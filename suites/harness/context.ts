@@ -107,6 +107,11 @@ export class CheckContext {
     return this.connections.map((c) => c.opened.pid?.()).filter((p): p is number => p !== undefined);
   }
 
+  /** The Streamable HTTP client of the latest connection (HTTP targets only): exchanges, rawRequest(). */
+  get rawHttp(): StreamableHttpClientTransport | undefined {
+    return this.connections.at(-1)?.opened.http;
+  }
+
   /** The Streamable HTTP client under a connection (HTTP targets only): raw exchanges, rawRequest(). */
   http(c: MockClient): StreamableHttpClientTransport | undefined {
     return this.connections.find((x) => x.client === c)?.opened.http;

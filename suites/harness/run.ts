@@ -168,8 +168,9 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
     specUrl: page ? (/^https?:\/\//.test(page) ? page : specUrl(rev, page)) : null,
     durationMs: Math.round(performance.now() - started),
     wireLog,
-    violations: collectViolations(t),
   };
+  const violations = collectViolations(t);
+  if (violations.length) result.violations = violations;
   if (outcome.evidence?.length && outcome.verdict !== 'pass') result.evidence = outcome.evidence;
   return result;
 }

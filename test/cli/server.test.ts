@@ -3,7 +3,8 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE, leftovers, readResults, runCli, tempDir } from './server-helpers.ts';
-import { parseRevisions, targetFromOptions, UsageError, type ServerCommandOptions } from '../../cli/server.ts';
+import { everythingOver } from '../helpers/everything.ts';
+import { parseRevisions, targetFromConfig, targetFromOptions, UsageError, type ServerCommandOptions } from '../../cli/server.ts';
 
 describe('mcp-conform server', () => {
   it('passes the correct fixture (from an mcpServers config) over stdio: exit 0, results.json, wire logs, no leftover process', async () => {
@@ -37,6 +38,25 @@ describe('mcp-conform server', () => {
     expect(check?.evidence?.some((e) => e.raw?.includes('fixture server ready'))).toBe(true);
     expect(check?.specUrl).toBe('https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#stdio');
     expect(run.stdout).toContain('stdio/stdout-only-messages');
+  }, 120_000);
+
+  it('tests a Streamable HTTP server (--url)', async () => {
+    const server = await everythingOver('streamableHttp');
+    try {
+      const run = await runCli(['--revision', '2025-11-25', '--only', 'lifecycle/initialize-result,ping', '--url', `http://127.0.0.1:${server.port}/mcp`]);
+      expect(run.code, run.stderr).toBe(0);
+      const results = readResults(run);
+      expect(results.target).toEqual({ description: `Streamable HTTP http://127.0.0.1:${server.port}/mcp`, transport: 'http' });
+      expect(Object.fromEntries(results.checks.map((c) => [c.id, c.verdict]))).toEqual({
+        'lifecycle/initialize-result': 'pass',
+        'ping/response': 'pass',
+        // It wants a session before anything but initialize (HTTP 400), as Streamable HTTP allows.
+        'ping/before-initialize': 'not-applicable',
+        'schema/valid-messages': 'pass',
+      });
+    } finally {
+      await server.stop();
+    }
   }, 120_000);
 
   it('exits 3 and still writes results.json when the target cannot be started or reached', async () => {

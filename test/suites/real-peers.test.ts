@@ -2,21 +2,19 @@
 // stdio, Streamable HTTP and HTTP+SSE, and a small server built on the official SDK. The expected
 // outcomes are the findings (each judged against the spec text; see the harness report): a change
 // here is either a fixed server or a changed check, and must be looked at.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Revision } from '../../schema/index.ts';
 import type { CheckResult } from '../../reports/index.ts';
-import { stopChild, trackChild, type TargetSpec } from '../../mock-server/index.ts';
+import type { TargetSpec } from '../../mock-server/index.ts';
+import { EVERYTHING, everythingOver } from '../helpers/everything.ts';
 import { definedChecks, runChecks, runConfig, validMessagesResults, type RunConfig } from '../../suites/harness/index.ts';
 import { warmUp } from './fixture.ts';
 import { ROOT } from '../cli/server-helpers.ts';
 import { streamTransport, type StreamServer } from '../helpers/stream-transport.ts';
 import { serveSdkServer } from '../fixtures/servers/sdk-server.ts';
 
-const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
 /** server-everything's own server factory, served in-process over its stdio transport code. */
 const everythingInProcess: StreamServer = async (stdin, stdout) => {
@@ -44,38 +42,14 @@ function findings(results: CheckResult[]): Record<string, string> {
   return Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [`${r.id} [${r.revision}]`, r.verdict]));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-const servers: ChildProcess[] = [];
+const servers: (() => Promise<void>)[] = [];
 afterAll(async () => {
-  await Promise.all(servers.map((c) => stopChild(c, 1_000)));
+  await Promise.all(servers.map((stop) => stop()));
 });
 
-/** server-everything in an HTTP mode, on a free port, once it says it listens. */
-async function everythingOver(mode: 'streamableHttp' | 'sse'): Promise<number> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [EVERYTHING, mode], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  trackChild(child);
-  servers.push(child);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server-everything ${mode} did not start`)), 30_000);
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      if (/listening|running/i.test(d)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', () => reject(new Error(`server-everything ${mode} exited`)));
-  });
+async function everythingPort(mode: 'streamableHttp' | 'sse'): Promise<number> {
+  const { port, stop } = await everythingOver(mode);
+  servers.push(stop);
   return port;
 }
 
@@ -116,7 +90,7 @@ describe('real servers', () => {
   }, 240_000);
 
   it('server-everything over Streamable HTTP', async () => {
-    const port = await everythingOver('streamableHttp');
+    const port = await everythingPort('streamableHttp');
     const results = await run({ kind: 'http', url: `http://127.0.0.1:${port}/mcp` }, ['2025-11-25']);
     expect(findings(results)).toEqual({
       ...EVERYTHING_COMMON,
@@ -131,7 +105,7 @@ describe('real servers', () => {
   }, 240_000);
 
   it('server-everything over HTTP+SSE', async () => {
-    const port = await everythingOver('sse');
+    const port = await everythingPort('sse');
     const results = await run({ kind: 'sse', url: `http://127.0.0.1:${port}/sse` }, ['2024-11-05']);
     expect(findings(results)).toEqual({
       'messages/invalid-params [2024-11-05]': 'warn',
