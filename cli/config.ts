@@ -98,8 +98,8 @@ const EXPANSION = /\$\{([^}]*)\}/g;
 
 /**
  * Claude Code's expansion in .mcp.json and ~/.claude.json: `${VAR}` is VAR's value,
- * `${VAR:-default}` is VAR's value when set, else the default. A bare `$VAR` stays as it is.
- * An unset variable without a default is an error naming where it was used.
+ * `${VAR:-default}` is VAR's value when set (and not empty), else the default. A bare `$VAR`
+ * stays as it is. An unset variable without a default is an error naming where it was used.
  */
 export function expandVars(value: string, env: Record<string, string | undefined>, where: string): string {
   return value.replace(EXPANSION, (_all, inner: string) => {
@@ -109,7 +109,9 @@ export function expandVars(value: string, env: Record<string, string | undefined
     const v = env[name];
     if (v !== undefined && (sep === -1 || v !== '')) return v;
     if (sep !== -1) return inner.slice(sep + 2);
-    throw new ConfigError(`${where}: environment variable ${name} is not set and \${${name}} has no default (write \${${name}:-default} or set it)`);
+    // Claude Code itself warns ("Missing environment variables") and passes the text on as it is;
+    // a test of a server started with a literal ${NAME} would only mislead, so this stops.
+    throw new ConfigError(`${where}: environment variable ${name} is not set and \${${name}} has no default (set it, or write \${${name}:-default}; Claude Code would warn and pass the text on unexpanded)`);
   });
 }
 
