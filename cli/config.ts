@@ -69,6 +69,8 @@ export interface ReadConfigOptions {
   projectDir?: string;
   /** Overrides the kind detected from the file's name and content. */
   kind?: ConfigKind;
+  /** Where relative stdio commands and `cwd` fields start (default: the file's folder). */
+  baseDir?: string;
 }
 
 export interface ConfigFile {
@@ -96,8 +98,8 @@ const EXPANSION = /\$\{([^}]*)\}/g;
 
 /**
  * Claude Code's expansion in .mcp.json and ~/.claude.json: `${VAR}` is VAR's value,
- * `${VAR:-default}` is VAR's value when set, else the default. A bare `$VAR` stays as it is.
- * An unset variable without a default is an error naming where it was used.
+ * `${VAR:-default}` is VAR's value when set (and not empty), else the default. A bare `$VAR`
+ * stays as it is. An unset variable without a default is an error naming where it was used.
  */
 export function expandVars(value: string, env: Record<string, string | undefined>, where: string): string {
   return value.replace(EXPANSION, (_all, inner: string) => {
@@ -107,7 +109,9 @@ export function expandVars(value: string, env: Record<string, string | undefined
     const v = env[name];
     if (v !== undefined && (sep === -1 || v !== '')) return v;
     if (sep !== -1) return inner.slice(sep + 2);
-    throw new ConfigError(`${where}: environment variable ${name} is not set and \${${name}} has no default (write \${${name}:-default} or set it)`);
+    // Claude Code itself warns ("Missing environment variables") and passes the text on as it is;
+    // a test of a server started with a literal ${NAME} would only mislead, so this stops.
+    throw new ConfigError(`${where}: environment variable ${name} is not set and \${${name}} has no default (set it, or write \${${name}:-default}; Claude Code would warn and pass the text on unexpanded)`);
   });
 }
 
@@ -161,13 +165,13 @@ function parseEntry(raw: unknown, ctx: EntryContext): { type: ConfigEntry['type'
     // Claude Desktop entries carry no type; an entry with a url and no type is Streamable HTTP.
     if ('command' in raw) type = 'stdio';
     else if ('url' in raw) type = 'http';
-    else throw new ConfigError(`${at}: has neither "command" (a stdio server) nor "url" (an http or sse server)`);
+    else throw new ConfigError(`${at}: has neither "command" nor "url" (a stdio server is started with "command", an http or sse server reached by "url")`);
   } else if (declared === 'stdio' || declared === 'http' || declared === 'sse') {
     type = declared;
   } else if (typeof declared === 'string' && ['streamable-http', 'streamablehttp'].includes(declared.toLowerCase())) {
     type = 'http';
   } else {
-    throw new ConfigError(`${field(typeField)}: ${JSON.stringify(declared)} is not a transport mcp-conform can test (stdio, http, sse)`);
+    throw new ConfigError(`${field(typeField)}: ${JSON.stringify(declared)} is not http, streamable-http or sse (nor stdio): not a transport mcp-conform can test`);
   }
 
   const warnings: string[] = [];
@@ -204,18 +208,20 @@ function parseEntry(raw: unknown, ctx: EntryContext): { type: ConfigEntry['type'
   return { type, target, warnings };
 }
 
-function readJson(file: string): Json {
-  let text: string;
+function readText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
+}
+
+function parseJson(text: string, file: string): Json {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(`${file} is not JSON: ${(err as Error).message}`);
   }
   if (!isObject(doc)) throw new ConfigError(`${file}: must hold a JSON object, not ${Array.isArray(doc) ? 'an array' : JSON.stringify(doc)}`);
   return doc;
@@ -234,7 +240,12 @@ function serversOf(doc: Json, file: string, base: string, required: boolean): Js
 /** Every entry of one file (for ~/.claude.json: the user scope and every project's local scope). */
 export function readConfigFile(path: string, opts: ReadConfigOptions = {}): ConfigFile {
   const file = resolve(path);
-  const doc = readJson(file);
+  return parseConfigText(readText(file), file, opts);
+}
+
+/** The same, from the file's text (`file` names it in messages and decides its kind). */
+export function parseConfigText(text: string, file: string, opts: ReadConfigOptions = {}): ConfigFile {
+  const doc = parseJson(text, file);
   const kind = opts.kind ?? detectKind(file, doc);
   const env = opts.env ?? process.env;
   const expand = kind === 'claude-code-project' || kind === 'claude-code-user';
@@ -269,7 +280,7 @@ export function readConfigFile(path: string, opts: ReadConfigOptions = {}): Conf
     const servers = serversOf(doc, file, 'mcpServers', true);
     // Relative commands and paths of a stdio server start from the file's folder (for a
     // project's .mcp.json, the project folder Claude Code runs in).
-    add(servers, 'mcpServers', kind === 'claude-code-project' ? { scope: 'project' } : {}, dirname(file));
+    add(servers, 'mcpServers', kind === 'claude-code-project' ? { scope: 'project' } : {}, opts.baseDir ?? dirname(file));
   }
   return { file, kind, entries: all.filter((e): e is ConfigEntry => !isBroken(e)), broken: all.filter(isBroken), all };
 }
@@ -317,6 +328,16 @@ export function selectEntry(cfg: ConfigFile, name: string, scope?: Scope, opts: 
   if (isBroken(entry)) throw new ConfigError(entry.error);
   if (found.length === 1) return { entry };
   return { entry, note: `"${name}" is in several scopes (${found.map(describe).join('; ')}); testing the ${entry.scope} one, as Claude Code would — pick another with --scope` };
+}
+
+/** The entry named (or the only one, when no name is given); as selectEntry otherwise. */
+export function pickEntry(cfg: ConfigFile, name: string | undefined, scope?: Scope, opts: ReadConfigOptions = {}): { entry: ConfigEntry; note?: string } {
+  if (name === undefined) {
+    const names = [...new Set(candidates(cfg, opts).filter((e) => !scope || e.scope === scope).map((e) => e.name))];
+    if (names.length !== 1) throw new ConfigError(`${cfg.file} has ${names.length} servers; choose one with --name (${names.join(', ') || 'none'}) or test them all with --all`);
+    name = names[0] as string;
+  }
+  return selectEntry(cfg, name, scope, opts);
 }
 
 /**
@@ -384,13 +405,7 @@ export function resolveConfigOptions(o: ConfigOptions, opts: ReadConfigOptions =
     for (const { entry } of list) if (!isBroken(entry)) notes.push(...entry.warnings);
     return { entries: list, notes };
   }
-  let name = o.name;
-  if (name === undefined) {
-    const names = [...new Set(candidates(cfg, opts).filter((e) => !scope || e.scope === scope).map((e) => e.name))];
-    if (names.length !== 1) throw new ConfigError(`${cfg.file} has ${names.length} servers; choose one with --name (${names.join(', ') || 'none'}) or test them all with --all`);
-    name = names[0] as string;
-  }
-  const { entry, note } = selectEntry(cfg, name, scope, opts);
+  const { entry, note } = pickEntry(cfg, o.name, scope, opts);
   notes.push(...entry.warnings);
   if (note) notes.push(note);
   return { entries: [{ entry, slug: null }], notes };

@@ -7,7 +7,7 @@ import type { TargetSpec } from '../mock-server/index.ts';
 import type { Results } from '../reports/index.ts';
 import type { RunConfig } from '../suites/harness/index.ts';
 import { VERSION } from './version.ts';
-import { ConfigError, addConfigOptions, isBroken, resolveConfigOptions } from './config.ts';
+import { ConfigError, addConfigOptions, isBroken, parseConfigText, pickEntry, resolveConfigOptions } from './config.ts';
 import { HOST_SUITE_FILES, hostSelection, parseProfiles, withHostVerdicts, type HostProfile } from '../suites/hosts/index.ts';
 import { runAllEntries } from './server-all.ts';
 
@@ -80,6 +80,16 @@ function parseEnv(list: readonly string[]): Record<string, string> {
     out[e.slice(0, i)] = e.slice(i + 1);
   }
   return out;
+}
+
+/** One server of an `mcpServers` config file's text (the format Claude Desktop, Claude Code, Cursor… use). */
+export function targetFromConfig(text: string, file: string, name: string | undefined, baseDir: string): TargetSpec {
+  try {
+    return pickEntry(parseConfigText(text, file, { baseDir }), name).entry.target;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** The one target the options name; exactly one of --stdio, --url, --sse, --config. */

@@ -181,13 +181,13 @@ describe('other hosts, the same mcpServers shape', () => {
 
 describe('malformed files and entries are usage errors naming file, entry and field', () => {
   const cases: [string, unknown, RegExp][] = [
-    ['not-json.json', '{ "mcpServers": ', /not-json\.json: not valid JSON/],
+    ['not-json.json', '{ "mcpServers": ', /not-json\.json is not JSON/],
     ['array.json', [], /array\.json: must hold a JSON object, not an array/],
     ['no-servers.json', { servers: {} }, /no-servers\.json: has no "mcpServers" object/],
     ['servers-array.json', { mcpServers: [] }, /"mcpServers" must be an object of servers by name/],
     ['entry-string.json', { mcpServers: { s: 'node x' } }, /server "s" \(mcpServers\.s\): must be an object/],
     ['no-command.json', { mcpServers: { s: { args: [] } } }, /server "s" \(mcpServers\.s\): has neither "command"/],
-    ['bad-type.json', { mcpServers: { s: { type: 'ws', url: 'ws://x' } } }, /server "s" \(mcpServers\.s\), field "type": "ws" is not a transport/],
+    ['bad-type.json', { mcpServers: { s: { type: 'ws', url: 'ws://x' } } }, /server "s" \(mcpServers\.s\), field "type": "ws" is not http, streamable-http or sse/],
     ['args-string.json', { mcpServers: { s: { command: 'x', args: '--a' } } }, /field "args": must be an array of strings/],
     ['arg-number.json', { mcpServers: { s: { command: 'x', args: ['a', 2] } } }, /field "args\[1\]": must be a string, not 2/],
     ['header-number.json', { mcpServers: { s: { type: 'http', url: 'https://x', headers: { A: 1 } } } }, /field "headers\.A": must be a string/],
