@@ -212,8 +212,8 @@ export async function openStateless(t: CheckContext, opts: StatelessOptions): Pr
   const s = new StatelessClient(c, { ...opts, protocolVersion: version });
   if (opts.probe === false) return s;
   if (!isStateless(t.revision)) throw new CheckOutcome('not-applicable', `${t.revision} has initialize; the stateless driver is for 2026-07-28 and later`);
-  // The first request also waits for a stdio target to start: give it half the check's time.
-  const timeoutMs = Math.max(opts.requestTimeoutMs ?? t.requestTimeoutMs, Math.floor(t.config.checkTimeoutMs / 2));
+  // The first request also waits for the target to start (npx, tsx…).
+  const timeoutMs = Math.max(opts.requestTimeoutMs ?? t.requestTimeoutMs, t.config.startupMs);
   let probe: DiscoverProbe;
   try {
     probe = judgeDiscover(t.revision, { reply: await s.discover({ timeoutMs }) }, timeoutMs);

@@ -4,7 +4,7 @@
 import { REVISIONS, type Current, type Revision } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check, describeTarget, type CheckContext, type CheckDef, type TargetSpec } from '../harness/index.ts';
-import { callWithGenerated, callable, listAll, listTools as listServerTools, plainCallable } from '../server/feature-kit.ts';
+import { callWithGenerated, callable, listAll, listTools as listServerTools, plainCallable } from '../server/_feature-kit.ts';
 import { discoverOAuth } from './oauth.ts';
 import { ruleId, type HostProfile, type HostRule, type RuleSpec, type TransportKind } from './profiles.ts';
 

@@ -2,7 +2,7 @@
 // the 100-value limit, total/hasMore consistency, errors, the completions capability.
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, errorText, isObject, listAll, schemaProblem, since, STATEFUL, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './feature-kit.ts';
+import { cite, errorText, isObject, listAll, schemaProblem, since, STATEFUL, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
 
 const completion = (anchor: string | Parameters<typeof cite>[1], revs = STATEFUL) => cite('server/utilities/completion', anchor, revs);
 

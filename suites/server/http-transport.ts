@@ -799,6 +799,7 @@ check(
     spec: LEGACY_PAGES,
   },
   async (t) => {
+    if (t.target.kind !== 'sse') return t.notApplicable(`the target is not reached over the legacy HTTP+SSE transport (it is a ${t.target.kind} target)`);
     const c = await t.connect();
     const transport = legacyTransportOf(t, c.transport);
     const reply = await c.initialize();

@@ -2,7 +2,7 @@
 // level set, and log notifications only with the logging capability.
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { callable, callTool, cite, errorText, isObject, listTools, STATEFUL, type Json, type T } from './feature-kit.ts';
+import { callable, callTool, cite, errorText, isObject, listTools, STATEFUL, type Json, type T } from './_feature-kit.ts';
 
 const logging = (anchor: string) => cite('server/utilities/logging', anchor, STATEFUL);
 

@@ -2,7 +2,7 @@
 // errors for unknown prompts and missing arguments, list_changed gating.
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, contentProblems, errorText, isObject, listAll, received, schemaProblem, STATEFUL, unknownName, walkList, type Json, type OkReply, type T } from './feature-kit.ts';
+import { cite, contentProblems, errorText, isObject, listAll, received, schemaProblem, STATEFUL, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
 
 const prompts = (anchor: string) => cite('server/prompts', anchor, STATEFUL);
 

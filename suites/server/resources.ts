@@ -18,7 +18,7 @@ import {
   walkList,
   type Json,
   type T,
-} from './feature-kit.ts';
+} from './_feature-kit.ts';
 
 const resources = (anchor: string | Parameters<typeof cite>[1], revs = STATEFUL) => cite('server/resources', anchor, revs);
 
@@ -268,7 +268,7 @@ check(
     const unsub = await c.request('resources/unsubscribe', { uri: CONTRACT.watched });
     if (!unsub.ok) return t.notVerified(`resources/unsubscribe was answered with ${errorText(unsub)} (see resources/subscribe)`, unsub);
     const after = c.peer.received.length;
-    await t.sleep(Math.max(t.quietMs * 2, 300));
+    await t.sleep(Math.max(t.quietMs * 2, 500));
     const late = c.peer.received.slice(after).filter(isUpdate(CONTRACT.watched));
     if (late.length) t.fail(`${late.length} notifications/resources/updated for ${CONTRACT.watched} arrived after resources/unsubscribe was answered`, late);
     const stray = received(c, 'notifications/resources/updated').filter((m) => !(isObject(m.params) && m.params.uri === CONTRACT.watched));

@@ -19,7 +19,7 @@ import {
   type Json,
   type T,
   type Tool,
-} from './feature-kit.ts';
+} from './_feature-kit.ts';
 
 const tasks = (anchor: string) => cite('basic/utilities/tasks', anchor, ['2025-11-25']);
 const TOOLS_CALL = 'server.tasks.requests.tools.call';
@@ -34,8 +34,8 @@ const TTL = 60_000;
 type TaskSupport = 'forbidden' | 'optional' | 'required';
 const supportOf = (tool: Tool): TaskSupport => (tool as { execution?: { taskSupport?: TaskSupport } }).execution?.taskSupport ?? 'forbidden';
 
-function argsFor(t: T, tool: Tool): Json {
-  const gen = generateArguments(t.revision, tool, 1);
+async function argsFor(t: T, tool: Tool): Promise<Json> {
+  const gen = await generateArguments(t.revision, tool, 1);
   return 'args' in gen ? ((gen.args[0] as Json | undefined) ?? {}) : {};
 }
 
@@ -53,7 +53,7 @@ interface Started {
 
 async function startTask(t: T, c: MockClient, tool?: Tool): Promise<Started> {
   const x = tool ?? (await taskTool(t, c));
-  const reply = await callTool(t, c, x.name, argsFor(t, x), { extra: { task: { ttl: TTL } } });
+  const reply = await callTool(t, c, x.name, await argsFor(t, x), { extra: { task: { ttl: TTL } } });
   if (!reply) return t.notVerified(`the task-augmented call of ${x.name} was not answered in time`);
   return { tool: x, reply };
 }
@@ -275,7 +275,7 @@ check(
     }
     t.expect(reply.result.status === 'cancelled', `tasks/cancel answered with status ${JSON.stringify(reply.result.status)}, not "cancelled"`, reply);
     // Give the underlying work time to finish: the task must stay cancelled.
-    const end = Date.now() + Math.max(t.quietMs * 2, 400);
+    const end = Date.now() + Math.max(t.quietMs * 3, 1_000);
     while (Date.now() < end) {
       await t.sleep(80);
       const g = await c.request<Json>('tasks/get', { taskId });
@@ -343,7 +343,7 @@ check(
     const forbidden = (await listTools(t, c)).filter((x) => supportOf(x) === 'forbidden');
     if (forbidden.length === 0) return t.notApplicable('every listed tool supports task-augmented calls');
     const tool = callable(t, forbidden)[0] as Tool;
-    const reply = await callTool(t, c, tool.name, argsFor(t, tool), { extra: { task: { ttl: TTL } } });
+    const reply = await callTool(t, c, tool.name, await argsFor(t, tool), { extra: { task: { ttl: TTL } } });
     if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
     if (reply.ok)
       return t.fail(`the task-augmented call of ${tool.name} (no task support) was answered with a ${isObject(reply.result.task) ? 'CreateTaskResult' : 'result'}, not error -32601`, reply);
@@ -365,7 +365,7 @@ check(
     const required = (await listTools(t, c)).filter((x) => supportOf(x) === 'required');
     if (required.length === 0) return t.notApplicable('no listed tool requires task-augmented calls');
     const tool = callable(t, required)[0] as Tool;
-    const reply = await callTool(t, c, tool.name, argsFor(t, tool));
+    const reply = await callTool(t, c, tool.name, await argsFor(t, tool));
     if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
     if (reply.ok) return t.fail(`the plain call of ${tool.name} (taskSupport "required") was answered with a result, not error -32601`, reply);
     t.expectError(reply, -32601, `the plain call of ${tool.name}`);
@@ -389,7 +389,7 @@ check(
     const list = plainCallable(await listTools(t, c));
     if (list.length === 0) return t.notApplicable('the server lists no tools that can be called');
     const tool = callable(t, list)[0] as Tool;
-    const args = argsFor(t, tool);
+    const args = await argsFor(t, tool);
     const reply = await callTool(t, c, tool.name, args, { extra: { task: { ttl: TTL } } });
     if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
     if (!reply.ok) {

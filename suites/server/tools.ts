@@ -1,5 +1,5 @@
 // server/tools: listing tools, their schemas and names, calling them (only those the run may
-// call: see feature-kit mayCall), results and content, error reporting, list_changed gating.
+// call: see _feature-kit mayCall), results and content, error reporting, list_changed gating.
 import { isDeepStrictEqual } from 'node:util';
 import { check } from '../harness/index.ts';
 import {
@@ -23,7 +23,7 @@ import {
   walkList,
   type Json,
   type Tool,
-} from './feature-kit.ts';
+} from './_feature-kit.ts';
 
 const tools = (anchor: string | Parameters<typeof cite>[1], revs = STATEFUL) => cite('server/tools', anchor, revs);
 
@@ -301,10 +301,10 @@ check(
 );
 
 /** Arguments that break the tool's inputSchema (checked against it), or undefined. */
-function invalidArguments(t: Parameters<Parameters<typeof check>[1]>[0], tool: Tool): { args: Json; how: string } | undefined {
+async function invalidArguments(t: Parameters<Parameters<typeof check>[1]>[0], tool: Tool): Promise<{ args: Json; how: string } | undefined> {
   const compiled = compileSchema(t.revision, tool.inputSchema);
   if (!('validate' in compiled)) return undefined;
-  const gen = generateArguments(t.revision, tool, 1);
+  const gen = await generateArguments(t.revision, tool, 1);
   const base = 'args' in gen ? ((gen.args[0] as Json | undefined) ?? {}) : {};
   const schema = tool.inputSchema as { properties?: Record<string, unknown>; required?: string[] };
   const candidates: { args: Json; how: string }[] = [];
@@ -333,7 +333,7 @@ check(
   async (t) => {
     const c = await t.session();
     const list = plainCallable(await listTools(t, c));
-    const candidates = list.map((tool) => ({ tool, bad: invalidArguments(t, tool) })).filter((x): x is { tool: Tool; bad: { args: Json; how: string } } => x.bad !== undefined);
+    const candidates = (await Promise.all(list.map(async (tool) => ({ tool, bad: await invalidArguments(t, tool) })))).filter((x): x is { tool: Tool; bad: { args: Json; how: string } } => x.bad !== undefined);
     if (candidates.length === 0) return t.notApplicable('no tool has an inputSchema that arguments can break (required or typed properties)');
     const ok = callable(
       t,

@@ -13,6 +13,7 @@ import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
 import { definedChecks, runChecks, runConfig, type CallToolsPolicy, type CheckDef, type TargetSpec } from '../../suites/harness/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { serveFeatures } from '../fixtures/servers/feature-server.ts';
+import { toolCallsInResults } from '../helpers/wire.ts';
 
 const SUITES = join(PROJECT_ROOT, 'suites', 'server');
 const REVISIONS: Revision[] = ['2024-11-05', '2025-11-25'];
@@ -24,27 +25,6 @@ beforeAll(async () => {
   suite = definedChecks().filter((d) => !d.meta.id.startsWith('hosts/'));
 }, 60_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/**
- * The tools/call requests a run sent to tools the server lists, from the wire logs it wrote.
- * (Calls of made-up names — the unknown-tool checks — reach no tool and are left out.)
- */
-function callsOnTheWire(outDir: string, listedOut = new Set<string>()): { check: string; tool: string }[] {
-  const dir = join(outDir, 'wire');
-  const listed = listedOut;
-  const sent: { check: string; tool: string }[] = [];
-  for (const f of readdirSync(dir)) {
-    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const e = JSON.parse(line) as { dir: string; msg?: { method?: string; params?: { name?: string }; result?: { tools?: { name?: string }[] } }; raw?: string };
-      if (e.dir === 'recv' && Array.isArray(e.msg?.result?.tools)) for (const x of e.msg.result.tools) listed.add(String(x.name));
-      if (e.dir === 'send' && e.msg?.method === 'tools/call') sent.push({ check: f, tool: String(e.msg.params?.name) });
-      // A message too large to keep whole is stored as text: it counts as a call of anything.
-      else if (e.dir === 'send' && e.raw?.includes('"tools/call"')) sent.push({ check: f, tool: '*' });
-    }
-  }
-  return sent.filter((c) => c.tool === '*' || listed.has(c.tool));
-}
 
 async function runSuite(policy: CallToolsPolicy, unannotated: boolean): Promise<{ results: CheckResult[]; wire: { check: string; tool: string }[]; received: string[] }> {
   const received: string[] = [];
@@ -61,7 +41,7 @@ async function runSuite(policy: CallToolsPolicy, unannotated: boolean): Promise<
   const cfg = runConfig(target, REVISIONS, { outDir, callTools: policy, quietMs: 150, requestTimeoutMs: 3_000, checkTimeoutMs: 15_000 });
   const results = await runChecks(suite, cfg, { concurrency: 4 });
   const listed = new Set<string>();
-  const wire = callsOnTheWire(outDir, listed);
+  const wire = toolCallsInResults(outDir, listed);
   expect(listed.size).toBeGreaterThan(3);
   // What the server received, of its own tools (the unknown-tool checks' names are not among them).
   return { results, wire, received: received.filter((n) => listed.has(n)) };
@@ -126,7 +106,7 @@ describe('mcp-conform server against unannotated tools', () => {
     const out = mkdtempSync(join(tmp, 'cli-'));
     const run = await cli(['--revision', '2025-11-25', '--only', 'tools', '-o', out, ...FIXTURE]);
     expect([0, 1], run.stderr).toContain(run.code);
-    expect(callsOnTheWire(out)).toEqual([]);
+    expect(toolCallsInResults(out)).toEqual([]);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { checks: CheckResult[] };
     expect(results.checks.some((c) => c.verdict === 'not-verified' && /--call-tools/.test(c.message))).toBe(true);
   }, 300_000);
@@ -136,7 +116,7 @@ describe('mcp-conform server against unannotated tools', () => {
     const out = mkdtempSync(join(tmp, 'cli-'));
     const run = await cli(['--revision', '2025-11-25', '--only', 'tools', '--call-tools', 'echo', '-o', out, ...FIXTURE]);
     expect([0, 1], run.stderr).toContain(run.code);
-    const calls = callsOnTheWire(out);
+    const calls = toolCallsInResults(out);
     expect(calls.length).toBeGreaterThan(0);
     expect([...new Set(calls.map((c) => c.tool))]).toEqual(['echo']);
   }, 300_000);

@@ -30,7 +30,7 @@ export function fixtureTarget(opts: FeatureServerOptions = {}): InProcess {
 }
 
 export function fastConfig(target: TargetSpec, revisions: Revision[], over: Partial<RunConfig> = {}): RunConfig {
-  return runConfig(target, revisions, { quietMs: 150, requestTimeoutMs: 3_000, startupMs: 3_000, checkTimeoutMs: 10_000, ...over });
+  return runConfig(target, revisions, { quietMs: 150, requestTimeoutMs: 5_000, startupMs: 5_000, checkTimeoutMs: 20_000, ...over });
 }
 
 export async function run(defs: readonly CheckDef[], where: InProcess, revisions: Revision[], over: Partial<RunConfig> = {}): Promise<CheckResult[]> {

@@ -12,7 +12,7 @@ import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
 import { brief, FEATURE_AREAS, fastConfig, fixtureTarget, run } from './feature-helpers.ts';
-import { STATEFUL } from '../../suites/server/feature-kit.ts';
+import { STATEFUL } from '../../suites/server/_feature-kit.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));
 const ids = defs.map((d) => d.meta.id);
@@ -34,7 +34,7 @@ test('the feature areas define the expected checks', () => {
 });
 
 test('correct fixture: every check passes at every stateful revision (or does not apply)', async () => {
-  const results = await run(defs, fixtureTarget(), STATEFUL, { checkTimeoutMs: 15_000 });
+  const results = await run(defs, fixtureTarget(), STATEFUL, { checkTimeoutMs: 20_000 });
   const wrong = results.filter((r) => r.verdict !== 'pass' && !(r.verdict === 'not-applicable' && r.id in WITHOUT));
   expect(wrong.map(brief)).toEqual([]);
   // The fixture speaks each revision validly: no schema violations in anything it sent.
@@ -63,7 +63,7 @@ describe.concurrent('--break <check-id> fails exactly that check', () => {
       defs.filter((d) => d.meta.revisions.includes(rev)),
       fixtureTarget({ breaks: [id] }),
       [rev],
-      { checkTimeoutMs: 15_000 },
+      { checkTimeoutMs: 20_000 },
     );
     const mine = results.find((r) => r.id === id) as CheckResult;
     expect(brief(mine)).toMatch(new RegExp(`^${id.replace('/', '\\/')} \\[${rev}\\] ${verdictForFailure(def.meta.level)}: `));
@@ -85,8 +85,11 @@ test('the stdio entry point of the fixture serves the same server, and --break w
   const script = resolve('test/fixtures/servers/feature-server.ts');
   const target = (extra: string[]) => ({ kind: 'stdio' as const, command: process.execPath, args: [resolve('bin/run.js'), script, ...extra] });
   const pick = defs.filter((d) => d.meta.id === 'tools/call-unknown');
-  const [good] = await runChecks(pick, fastConfig(target([]), ['2025-11-25'], { requestTimeoutMs: 15_000, checkTimeoutMs: 30_000 }));
-  const [bad] = await runChecks(pick, fastConfig(target(['--break', 'tools/call-unknown']), ['2025-11-25'], { requestTimeoutMs: 15_000, checkTimeoutMs: 30_000 }));
+  const slow = { requestTimeoutMs: 15_000, startupMs: 60_000, checkTimeoutMs: 90_000 }; // tsx start-up on a busy machine
+  const [[good], [bad]] = await Promise.all([
+    runChecks(pick, fastConfig(target([]), ['2025-11-25'], slow)),
+    runChecks(pick, fastConfig(target(['--break', 'tools/call-unknown']), ['2025-11-25'], slow)),
+  ]);
   expect(good && brief(good)).toBe('tools/call-unknown [2025-11-25] pass');
   expect(bad?.verdict).toBe('fail');
-}, 90_000);
+}, 240_000);

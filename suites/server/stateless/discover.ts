@@ -1,9 +1,9 @@
 // 2026-07-28 server/discover, versioning and the per-request/per-response protocol fields:
 // server/discover, basic/versioning#protocol-version-negotiation, basic/index#meta.
-import { HttpError, META, StreamableHttpClientTransport, type Reply } from '../../../mock-server/index.ts';
+import { HttpError, META, type Reply } from '../../../mock-server/index.ts';
 import { validate } from '../../../schema/index.ts';
 import { check } from '../../harness/index.ts';
-import { at, isObject, safeOperations } from './kit.ts';
+import { at, isObject, safeOperations } from './_kit.ts';
 
 const UNKNOWN_VERSION = '2099-01-01';
 
@@ -154,7 +154,7 @@ check(
     ] as const) {
       if (caps[cap]) replies.push({ method, reply: await s.request(method) });
     }
-    for (const op of (await safeOperations(s)).slice(0, 3)) replies.push({ method: op.label, reply: await s.request(op.method, op.params) });
+    for (const op of (await safeOperations(s, t.config.callTools)).slice(0, 3)) replies.push({ method: op.label, reply: await s.request(op.method, op.params) });
     for (const { method, reply } of replies) {
       if (!reply.ok) continue;
       const type = reply.result.resultType;
@@ -188,10 +188,3 @@ check(
     }
   },
 );
-
-/** The HTTP exchange that carried a reply (for the status of JSON-RPC errors on HTTP). */
-export function statusOf(transport: unknown, id: unknown): number | undefined {
-  if (!(transport instanceof StreamableHttpClientTransport)) return undefined;
-  const x = [...transport.exchanges].reverse().find((e) => e.kind === 'post' && e.requestBody !== undefined && e.requestBody.includes(`"id":${JSON.stringify(id)}`));
-  return x?.status;
-}

@@ -2,7 +2,7 @@
 // without it the server sends no notifications/message for that request.
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, isObject, logsOf, safeOperations, type Operation } from './kit.ts';
+import { at, isObject, logsOf, safeOperations, type Operation } from './_kit.ts';
 
 const LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
 const rank = (l: unknown) => LEVELS.indexOf(l as (typeof LEVELS)[number]);
@@ -10,11 +10,11 @@ const rank = (l: unknown) => LEVELS.indexOf(l as (typeof LEVELS)[number]);
 /** The first safe operation that logs when asked at level debug, with the levels it logged. */
 async function loggingOperation(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; levels: number[] }> {
   const s = await t.stateless();
-  for (const op of await safeOperations(s)) {
+  for (const op of await safeOperations(s, t.config.callTools)) {
     const { logs } = await logsOf(s, op, { logLevel: 'debug' }, Math.min(t.quietMs, 200));
     if (logs.length) return { s, op, levels: logs.map((m) => rank(isObject(m.params) ? m.params.level : undefined)) };
   }
-  return t.notVerified('no read-only operation of the server (resources/read, prompts/get, tools/call of readOnlyHint tools) logged when asked at level debug');
+  return t.notVerified('no operation the checks may send (resources/read, prompts/get, tools/call of tools the --call-tools policy allows) logged when asked at level debug');
 }
 
 check(

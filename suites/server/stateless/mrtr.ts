@@ -3,13 +3,12 @@
 import { validate } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { statusOf } from './discover.ts';
-import { at, CAPABILITY_OF, INPUT_METHODS, inputRequiringOperation, isObject, type Operation } from './kit.ts';
+import { at, CAPABILITY_OF, INPUT_METHODS, inputRequiringOperation, isObject, statusOf, type Operation } from './_kit.ts';
 
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
   const s = await t.stateless();
-  const found = await inputRequiringOperation(s);
-  if (!found) return t.notApplicable('no read-only operation of the server (resources/read, prompts/get, tools/call of readOnlyHint tools) asked for input');
+  const found = await inputRequiringOperation(s, t.config.callTools);
+  if (!found) return t.notApplicable('no operation the checks may send (resources/read, prompts/get, tools/call of tools the --call-tools policy allows) asked for input');
   return { s, op: found.op, result: found.reply.result };
 }
 

@@ -3,7 +3,7 @@
 import { META } from '../../../mock-server/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, isObject } from './kit.ts';
+import { at, isObject } from './_kit.ts';
 
 type Filter = { toolsListChanged?: boolean; promptsListChanged?: boolean; resourcesListChanged?: boolean; resourceSubscriptions?: string[] };
 

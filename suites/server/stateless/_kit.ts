@@ -1,8 +1,10 @@
 // What the 2026-07-28 checks share: the revision list, spec pages, and the read-only operations
 // a check may send to find a server behaviour (input_required, log messages) without side effects.
-import type { Reply } from '../../../mock-server/index.ts';
+import { StreamableHttpClientTransport, type Reply } from '../../../mock-server/index.ts';
 import type { Revision } from '../../../schema/index.ts';
+import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
+import { mayCall, type Tool } from '../_feature-kit.ts';
 
 export const STATELESS: Revision[] = ['2026-07-28'];
 
@@ -60,16 +62,16 @@ async function list(s: StatelessClient, method: string, key: string): Promise<Re
 
 /**
  * Side-effect-free operations of the server: resources/read of listed resources, prompts/get of
- * listed prompts (required arguments filled in), and tools/call of tools the server itself marks
- * readOnlyHint whose required arguments are primitives.
+ * listed prompts (required arguments filled in), and tools/call of the tools the run's call policy
+ * allows (by default those the server marks readOnlyHint or not destructive) whose required
+ * arguments are primitives.
  */
-export async function safeOperations(s: StatelessClient): Promise<Operation[]> {
+export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy = 'safe'): Promise<Operation[]> {
   const caps = s.serverCapabilities;
   const ops: Operation[] = [];
-  if (caps.tools) {
+  if (caps.tools && policy !== 'none') {
     for (const tool of await list(s, 'tools/list', 'tools')) {
-      const ann = isObject(tool.annotations) ? tool.annotations : {};
-      if (ann.readOnlyHint !== true || typeof tool.name !== 'string') continue;
+      if (typeof tool.name !== 'string' || !mayCall(tool as unknown as Tool, policy).ok) continue;
       const schema = isObject(tool.inputSchema) ? tool.inputSchema : {};
       const props = isObject(schema.properties) ? schema.properties : {};
       const required = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === 'string') : [];
@@ -100,8 +102,8 @@ export async function safeOperations(s: StatelessClient): Promise<Operation[]> {
 }
 
 /** The first safe operation the server answers with input_required (asked with every input capability). */
-export async function inputRequiringOperation(s: StatelessClient): Promise<{ op: Operation; reply: Reply & { ok: true } } | undefined> {
-  for (const op of await safeOperations(s)) {
+export async function inputRequiringOperation(s: StatelessClient, policy: CallToolsPolicy): Promise<{ op: Operation; reply: Reply & { ok: true } } | undefined> {
+  for (const op of await safeOperations(s, policy)) {
     const reply = await s.request(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
     if (reply.ok && reply.result.resultType === 'input_required') return { op, reply };
   }
@@ -116,4 +118,11 @@ export async function logsOf(s: StatelessClient, op: Operation, opts: StatelessR
   await new Promise((r) => setTimeout(r, graceMs));
   const logs = s.peer.received.slice(start).filter((m) => m.method === 'notifications/message');
   return { reply: replies.at(-1)!, logs };
+}
+
+/** The HTTP exchange that carried a reply (for the status of JSON-RPC errors on HTTP). */
+export function statusOf(transport: unknown, id: unknown): number | undefined {
+  if (!(transport instanceof StreamableHttpClientTransport)) return undefined;
+  const x = [...transport.exchanges].reverse().find((e) => e.kind === 'post' && e.requestBody !== undefined && e.requestBody.includes(`"id":${JSON.stringify(id)}`));
+  return x?.status;
 }

@@ -2,10 +2,10 @@
 // tasks) share: spec-page maps, walking paginated lists, the tool-calling policy, arguments
 // generated from a tool's inputSchema, and content-block checks. Not a public module: the check
 // files of suites/server/ import it directly.
-import fc from 'fast-check';
+import type fc from 'fast-check';
 import { StdUriTemplate } from '@std-uritemplate/std-uritemplate';
 import { createAjv, isStateless, REVISIONS, validate, type Current, type Revision } from '../../schema/index.ts';
-import { arbitraryFromJsonSchema, dialectOf, type Dialect, type JsonSchema } from '../../schema/arbitrary/index.ts';
+import type { Dialect, JsonSchema } from '../../schema/arbitrary/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { CheckContext, matchesGlob, type CallToolsPolicy } from '../harness/index.ts';
 
@@ -185,9 +185,9 @@ export function callable(t: T, tools: readonly Tool[], what = 'tool'): Tool[] {
   if (tools.length > 0 && ok.length === 0) {
     const first = tools[0] as Tool;
     const why = mayCall(first, t.config.callTools).why;
-    const which = tools.length === 1 ? `"${first.name}"` : `none of the ${tools.length} candidate tools (e.g. "${first.name}")`;
+    const which = tools.length === 1 ? `"${first.name}" may not be called` : `none of the ${tools.length} candidate tools may be called (e.g. "${first.name}")`;
     const how = t.config.callTools === 'none' ? '' : '; allow calls with --call-tools all or --call-tools <glob>';
-    return t.notVerified(`needs a ${what} call, but ${which} may be called: ${why}${how}`);
+    return t.notVerified(`needs a ${what} call, but ${which}: ${why}${how}`);
   }
   return ok;
 }
@@ -243,17 +243,24 @@ export function seedFor(name: string): number {
 
 const arbitraries = new Map<string, fc.Arbitrary<unknown>>();
 
+/** The generator engine, loaded on first use (runs that call no tool never pay for it). */
+const engine = async () => {
+  const [fcModule, arb] = await Promise.all([import('fast-check'), import('../../schema/arbitrary/index.ts')]);
+  return { fc: fcModule.default, ...arb };
+};
+
 /** `count` argument objects for a tool, valid against its inputSchema (fast-check, seeded). */
-export function generateArguments(rev: Revision, tool: Tool, count: number): { args: Json[]; seed: number } | { error: string } {
+export async function generateArguments(rev: Revision, tool: Tool, count: number): Promise<{ args: Json[]; seed: number } | { error: string }> {
   if (Object.hasOwn(CONTRACT_TOOLS, tool.name)) return { args: [CONTRACT_TOOLS[tool.name] as Json], seed: 0 };
   const schema = tool.inputSchema as unknown as JsonSchema;
-  const dialect = dialectFor(rev, schema) ?? dialectOf(schema);
   const seed = seedFor(tool.name);
   try {
+    const { fc: fast, arbitraryFromJsonSchema, dialectOf } = await engine();
+    const dialect = dialectFor(rev, schema) ?? dialectOf(schema);
     const key = `${dialect} ${JSON.stringify(schema)}`;
     let arb = arbitraries.get(key);
     if (!arb) arbitraries.set(key, (arb = arbitraryFromJsonSchema(schema, { dialect, maxDepth: 3, maxArrayLength: 2, maxStringLength: 12 })));
-    const values = fc.sample(arb, { seed, numRuns: count });
+    const values = fast.sample(arb, { seed, numRuns: count });
     const args = values.filter(isObject);
     if (args.length === 0) return { error: 'its inputSchema admits no object' };
     return { args, seed };
@@ -284,7 +291,7 @@ export async function callTool(t: T, c: MockClient, name: string, args: Json, op
 
 /** Per-call timeout: bounded so one slow tool cannot eat the whole check. */
 export function callTimeout(t: T): number {
-  return Math.min(t.requestTimeoutMs, Math.max(1_000, Math.floor(t.config.checkTimeoutMs / 8)));
+  return Math.min(t.requestTimeoutMs, Math.max(2_000, Math.floor(t.config.checkTimeoutMs / 6)));
 }
 
 /** Ends calling when this much of the check's time is used (leaves room to report). */
@@ -310,7 +317,7 @@ export async function callWithGenerated(t: T, c: MockClient, tools: readonly Too
   const over = budget(t);
   const out: ToolCall[] = [];
   for (const tool of tools) {
-    const gen = generateArguments(t.revision, tool, perTool);
+    const gen = await generateArguments(t.revision, tool, perTool);
     if ('error' in gen) {
       t.note(`${tool.name}: ${gen.error}`);
       continue;

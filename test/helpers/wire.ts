@@ -1,0 +1,32 @@
+// Reading wire logs (wire/*.jsonl of a results folder, or a fixture's --wire file) in tests.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WireEntry } from '../../reports/model.ts';
+
+type Msg = { method?: string; id?: unknown; params?: { name?: unknown }; result?: { tools?: { name?: unknown }[] } };
+
+export function readWireFile(file: string): WireEntry[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as WireEntry);
+}
+
+/**
+ * The tools/call requests a run sent to tools the server lists, from the wire logs of a results
+ * folder. Calls of made-up names (the unknown-tool checks) reach no tool and are left out; an
+ * entry too large to keep whole (stored as text) counts as a call of anything.
+ */
+export function toolCallsInResults(outDir: string, listedOut = new Set<string>()): { check: string; tool: string }[] {
+  const dir = join(outDir, 'wire');
+  const sent: { check: string; tool: string }[] = [];
+  for (const f of readdirSync(dir)) {
+    for (const e of readWireFile(join(dir, f))) {
+      const msg = e.msg as Msg | undefined;
+      if (e.dir === 'recv' && Array.isArray(msg?.result?.tools)) for (const x of msg.result.tools) listedOut.add(String(x.name));
+      if (e.dir === 'send' && msg?.method === 'tools/call') sent.push({ check: f, tool: String(msg.params?.name) });
+      else if (e.dir === 'send' && e.raw?.includes('"tools/call"')) sent.push({ check: f, tool: '*' });
+    }
+  }
+  return sent.filter((c) => c.tool === '*' || listedOut.has(c.tool));
+}
