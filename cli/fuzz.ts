@@ -74,7 +74,7 @@ function targetFrom(opts: FuzzCliOptions, command: string[]): Target | undefined
   if (chosen.length > 1 && !(chosen.length === 2 && chosen.includes('stdio') && chosen.includes('client'))) throw new UsageError(`choose one target: --stdio -- CMD, --url URL, --sse URL or --client -- CMD (got ${chosen.join(', ')})`);
   const headers = opts.header.length ? parseHeaderArgs(opts.header) : undefined;
   if (opts.client) {
-    if (command.length === 0) throw new UsageError('--client needs the client command after --, with {url} or {server} among its arguments');
+    if (command.length === 0) throw new UsageError('--client needs the client command after -- ({url} or {server} among its arguments; else the URL is appended)');
     const factory = clientFactory({ command });
     return { mode: 'client', factory, client: { command, via: factory.via, cwd: process.cwd() } };
   }
@@ -223,7 +223,7 @@ export function registerFuzz(program: Command): void {
     .option('--stdio', 'the command after -- is a server speaking stdio (the default when a command is given)')
     .option('--url <url>', 'a Streamable HTTP server endpoint')
     .option('--sse <url>', 'a legacy HTTP+SSE server endpoint')
-    .option('--client', 'the command after -- is a client; its arguments contain {url} (Streamable HTTP) or {server} (a stdio server command)')
+    .option('--client', 'the command after -- is a client: {url} in its arguments becomes the mock server URL (appended when absent), {server} a stdio server command')
     .option('-H, --header <header>', 'HTTP header for --url/--sse, "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--runs <n>', 'most property runs in total', String(DEFAULTS.runs))
     .option('--seed <n>', 'fast-check seed (default: random, printed)')

@@ -2,8 +2,9 @@
 // way to reach our mock server in its arguments, waits for it to connect and initialize, and
 // then sends it fuzzed server messages (requests, notifications, responses, broken frames).
 //
-// Launch contract (`mcp-conform fuzz --client -- CMD ARGS…`):
+// Launch contract (`mcp-conform fuzz --client -- CMD ARGS…`), the same as `mcp-conform client`:
 //   {url}     is replaced with the Streamable HTTP URL of the mock server (http://127.0.0.1:PORT/mcp);
+//             with neither placeholder, the URL is appended as the last argument;
 //   {server}  is replaced with a command that runs a stdio MCP server: as an argument of its own it
 //             becomes several arguments (node -e RELAY PORT), inside a longer argument a quoted
 //             command line. The command is a small relay that connects the client's stdio to us.
@@ -47,24 +48,30 @@ export interface ClientTargetOptions {
   server?: MockServer;
 }
 
+/** {server} anywhere in the arguments means stdio; otherwise Streamable HTTP (as `mcp-conform client`). */
 export function launchVia(command: readonly string[]): 'stdio' | 'http' {
-  const text = command.join(' ');
-  if (text.includes('{url}')) return 'http';
-  if (text.includes('{server}')) return 'stdio';
-  throw new Error('the client command needs {url} (Streamable HTTP) or {server} (a stdio server command) among its arguments');
+  return command.some((a) => a.includes('{server}')) ? 'stdio' : 'http';
 }
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Puts the placeholders' values into the client's argv. */
+/** Puts the placeholders' values into the client's argv; with no {url} anywhere, the URL goes last. */
 export function substitute(command: readonly string[], values: { url?: string; server?: string[] }): string[] {
   const out: string[] = [];
+  let used = false;
   for (const arg of command) {
-    if (arg === '{server}' && values.server) out.push(...values.server);
-    else out.push(arg.replaceAll('{url}', values.url ?? '{url}').replaceAll('{server}', values.server ? values.server.map(quote).join(' ') : '{server}'));
+    if (arg === '{server}' && values.server) {
+      out.push(...values.server);
+      used = true;
+      continue;
+    }
+    const next = arg.replaceAll('{url}', values.url ?? '{url}').replaceAll('{server}', values.server ? values.server.map(quote).join(' ') : '{server}');
+    if (next !== arg) used = true;
+    out.push(next);
   }
+  if (!used && values.url) out.push(values.url);
   return out;
 }
 

@@ -69,6 +69,19 @@ function toolName(s: FuzzStep): string {
   return isObject(params) && typeof params.name === 'string' ? params.name : '';
 }
 
+/** Whether every frame of the text is JSON (on stdio each line is a frame of its own). */
+function parses(raw: string, lines: boolean): boolean {
+  const frames = lines ? raw.split('\n').filter((l) => l.trim() !== '') : [raw];
+  return frames.every((f) => {
+    try {
+      JSON.parse(f);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Makes a frame a stdio line: raw frames get the newline the transport leaves to us. */
 function framed(step: FuzzStep, stdio: boolean): unknown {
   const f = frameOf(step);
@@ -200,6 +213,8 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
   };
   const silent = (i: number) => !alive || httpRefused.has(i);
 
+  // Over HTTP a refused POST (4xx) may carry an error body without an id.
+  optional += httpRefused.size;
   steps.forEach((s, i) => {
     const e = s.expect;
     const mine = e.id !== undefined ? (ids.get(key(e.id)) ?? []) : [];
@@ -285,6 +300,16 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
       violations.push({ oracle: 'error-codes', message: `an error without an id answered a malformed frame with code ${code} ${short((m.error as Record<string, unknown> | undefined)?.message, 80)}; the spec's error there is ${[...nullCodes].join(' or ')}` });
       break;
     }
+  }
+  // -32700 says the text was not JSON: wrong for a frame that was. (Bytes that are not UTF-8, lone
+  // surrogates and very deep nesting may fairly be refused by a parser.)
+  const mayNotParse = (st: FuzzStep) => st.rawBase64 !== undefined || /deep-nesting|lone-surrogate|invalid-utf8/.test(st.category ?? '') || (st.raw !== undefined && !parses(st.raw, stdio));
+  const notJson = steps.some(mayNotParse);
+  if (!notJson) {
+    const parseErr = replies().find((r) => codeOf(r.msg) === -32700);
+    // Pinned on the step an HTTP status refused, or the only one, so the finding has a category.
+    const at = [...httpRefused][0] ?? (steps.length === 1 ? 0 : undefined);
+    if (parseErr) violations.push({ oracle: 'error-codes', message: `a Parse error (-32700) answered a message that is valid JSON: ${short(parseErr.msg, 160)}`, ...(at !== undefined ? { step: at } : {}) });
   }
   // Replies to nothing we sent.
   for (const [k, list] of ids) {

@@ -91,6 +91,9 @@ export class ModelDriver {
     return kind === 'int' ? n : `m-${n}`;
   }
 
+  /** Requests a Streamable HTTP server refused with an HTTP error status: answered, at the HTTP level. */
+  readonly refused = new Set<string>();
+
   async send(message: Record<string, unknown>, label: string): Promise<void> {
     this.evidence.push({ t: this.now(), dir: 'send', msg: message, note: label });
     this.messages++;
@@ -98,6 +101,12 @@ export class ModelDriver {
     try {
       await this.session.transport.send(message);
     } catch (err) {
+      const status = (err as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500 && Object.hasOwn(message, 'id')) {
+        this.refused.add(key(message.id));
+        this.evidence.push({ t: this.now(), dir: 'recv', note: `HTTP ${status} for ${label}` });
+        return;
+      }
       throw new ModelViolation('stateful-model', `sending ${label} failed: ${(err as Error).message}${this.stderrTail()}`);
     }
   }
@@ -130,6 +139,7 @@ export class ModelDriver {
   }
 
   async await(id: unknown, method: string, opts: { excuseTimeout?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
+    if (this.refused.has(key(id)) && this.responses(id).length === 0) return undefined;
     const deadline = this.session.now() + this.patience;
     await this.session.until(() => this.responses(id).length > 0 || !this.session.alive, deadline);
     const got = this.responses(id)[0];
@@ -171,6 +181,9 @@ export class ModelDriver {
       const m = r.msg;
       if (typeof m.method === 'string' || !(Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'))) continue;
       if (typeof m.id === 'string' && m.id.startsWith('mcp-conform-')) continue;
+      // Errors without an id answer frames the target could not read or refused at the HTTP level
+      // (a request before the session exists); the model sends none it could not read.
+      if ((m.id === null || m.id === undefined) && Object.hasOwn(m, 'error')) continue;
       const k = key(m.id);
       counts.set(k, (counts.get(k) ?? 0) + 1);
       const s = this.sent.get(k);

@@ -194,8 +194,9 @@ export class FuzzSession {
     try {
       await this.peer.request('ping', undefined, { id: `${OWN_ID_PREFIX}health-${++this.health}`, timeoutMs });
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      // An HTTP status is an answer too (a Streamable HTTP server may refuse a ping without a session).
+      return typeof (err as { status?: unknown }).status === 'number';
     }
   }
 

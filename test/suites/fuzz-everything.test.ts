@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { validateResults } from '../../reports/index.ts';
 import { fuzzResults, fuzzServer, loadReplay, replay, runSteps, SessionPool, targetFactory, type Finding, type FuzzStep, type OracleId } from '../../suites/fuzz/index.ts';
+import { everythingOver } from '../helpers/everything.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -14,8 +15,15 @@ const everything = () => targetFactory({ kind: 'stdio', command: process.execPat
 const out = mkdtempSync(join(tmpdir(), 'mcp-conform-fuzz-everything-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-/** Judged findings: oracle, step category pattern, verdict and why (from the spec text). */
-const JUDGED: { oracle: OracleId; category: RegExp; verdict: 'server wrong' | 'oracle wrong'; why: string }[] = [
+/** Judged findings: oracle, step category (or message) pattern, verdict and why (from the spec text). */
+const JUDGED: { oracle: OracleId; category: RegExp; message?: RegExp; verdict: 'server wrong' | 'oracle wrong'; why: string }[] = [
+  {
+    oracle: 'error-codes',
+    category: /./,
+    message: /Parse error \(-32700\) answered a message that is valid JSON/,
+    verdict: 'server wrong',
+    why: 'over Streamable HTTP the SDK answers every message its strict schema rejects (an unknown top-level member, an id MCP forbids, an unsolicited response…) with -32700; JSON-RPC 2.0 §5.1 reserves -32700 for text that is not JSON (an invalid Request object is -32600).',
+  },
   {
     oracle: 'one-response-per-request',
     category: /unknown top-level member|extra-top-level-key/,
@@ -48,7 +56,7 @@ const JUDGED: { oracle: OracleId; category: RegExp; verdict: 'server wrong' | 'o
   },
 ];
 
-const judgement = (f: Finding) => JUDGED.find((j) => j.oracle === f.oracle && j.category.test(f.category));
+const judgement = (f: Finding) => JUDGED.find((j) => j.oracle === f.oracle && j.category.test(f.category) && (!j.message || j.message.test(f.message)));
 
 describe('fuzzing server-everything (stdio)', () => {
   test('fixed seed, 30 s budget: runs, reports findings with replay files, and each finding is judged', async () => {
@@ -104,4 +112,20 @@ describe('fuzzing server-everything (stdio)', () => {
       await pool.close();
     }
   }, 60_000);
+
+  test('over Streamable HTTP (--url): runs, and its findings are judged too', async () => {
+    const server = await everythingOver('streamableHttp');
+    try {
+      const url = `http://127.0.0.1:${server.port}/mcp`;
+      const report = await fuzzServer(targetFactory({ kind: 'http', url }, url), { revision: '2025-11-25', seed: 1, runs: 2_000, timeBudgetMs: 12_000, requestTimeoutMs: 1_000, modelShare: 0.2 });
+      expect(report.unreachable).toBeUndefined();
+      expect(report.errors).toEqual([]);
+      expect(report.runs).toBeGreaterThan(20);
+      expect(report.exercised['stateful-model']).toBeGreaterThan(0);
+      const unjudged = report.findings.filter((f) => !judgement(f)).map((f) => `${f.oracle} [${f.category}]: ${f.message}`);
+      expect(unjudged, 'findings nobody has judged yet').toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  }, 90_000);
 });
