@@ -246,7 +246,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   };
   const run = await runSuites({
     cfg,
-    ...(hosts.length ? { include: [...m.SERVER_SUITES, ...HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f))] } : {}),
+    include: [...(m.suiteFilesFor(expected, cfg) ?? m.SERVER_SUITES), ...(hosts.length ? HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f)) : [])],
     target: { description: describeTarget(target), transport: target.kind },
     errors: notes,
     expected,

@@ -399,7 +399,8 @@ const BUILDERS: Record<InvalidRule, { kinds: readonly MessageKind[]; build: Buil
   'forbidden-id-type': {
     kinds: ['request', 'response', 'error'],
     build: (ctx, { base }) =>
-      pick([null, 1.5, true, false, {}, [], [1], { id: 1 }, -0.5] as unknown[]).map((next) => {
+      // null is JSON-RPC's id for an error whose request id could not be read: allowed there.
+      pick([...(base.kind === 'error' ? [] : [null]), 1.5, true, false, {}, [], [1], { id: 1 }, -0.5] as unknown[]).map((next) => {
         const value = Object.hasOwn(base.value, 'id') ? replaced(base.value, '/id', next) : { ...base.value, id: next };
         return {
           rule: 'forbidden-id-type' as const,

@@ -248,6 +248,8 @@ export class SessionPool {
   private current: FuzzSession | undefined;
   private spare: Promise<FuzzSession> | undefined;
   private closed = false;
+  /** Sessions being closed in the background; close() waits for them, so no process outlives the pool. */
+  private readonly retiring = new Set<Promise<unknown>>();
   /** Sessions started so far (processes, for stdio). */
   started = 0;
 
@@ -278,6 +280,10 @@ export class SessionPool {
     const next = this.spare ?? this.startOne();
     this.spare = undefined;
     const s = await next;
+    if (this.closed) {
+      await s.close();
+      throw new Error('the session pool is closed');
+    }
     if (initialize) {
       try {
         await s.initialize();
@@ -296,7 +302,7 @@ export class SessionPool {
     const c = this.current;
     if (c && c.alive && c.runs < (this.options.maxRunsPerSession ?? 500)) return c;
     this.current = undefined;
-    if (c) void c.close();
+    if (c) this.retire(c);
     this.current = await this.fresh(true);
     return this.current;
   }
@@ -309,7 +315,13 @@ export class SessionPool {
       return;
     }
     if (this.current === s) this.current = undefined;
-    void s.close();
+    this.retire(s);
+  }
+
+  private retire(s: FuzzSession): void {
+    const p = s.close().catch(() => {});
+    this.retiring.add(p);
+    void p.finally(() => this.retiring.delete(p));
   }
 
   async close(): Promise<void> {
@@ -319,6 +331,6 @@ export class SessionPool {
     if (this.spare) all.push(this.spare.then((s) => s.close(), () => {}));
     this.current = undefined;
     this.spare = undefined;
-    await Promise.all(all);
+    await Promise.all([...all, ...this.retiring]);
   }
 }

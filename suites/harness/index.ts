@@ -21,5 +21,5 @@ export { runConfig, parseCallTools, selected, matchesGlob, describeTarget, DEFAU
 export { openTransport, type OpenedTransport } from './connect.ts';
 export { clientRuns, gateClient, loadClientRuns, isClientTarget, declaredCapabilities, connected, notSpoken, sent, received, ClientView, type ClientTarget, type ClientRun, type ClientRunsFile, type ClientRunsOptions, type RecordedEntry, type HttpRecord, type ProcessRecord, type StdioServerRecord } from './client-context.ts';
 export { probeTarget, type ProbeResult, type RevisionProbe } from './probe.ts';
-export { runSuites, finishResults, loadServerChecks, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';
+export { runSuites, finishResults, loadServerChecks, suiteFilesFor, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';
 export { FIXTURE } from './fixtures.ts';

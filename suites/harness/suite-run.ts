@@ -2,7 +2,7 @@
 // results.json written by the reports room's reporter, plus the run-level results computed here
 // (schema/valid-messages, budget and interruption notes).
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Reporter, Vitest } from 'vitest/node';
 import { PROJECT_ROOT, specUrl, type Revision } from '../../schema/index.ts';
@@ -43,8 +43,32 @@ export async function loadServerChecks(dir = join(PROJECT_ROOT, 'suites', 'serve
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && !basename(f).startsWith('_'))
     .sort();
-  for (const f of files) await import(pathToFileURL(join(dir, f)).href);
+  for (const f of files) {
+    const before = new Set(definedChecks());
+    await import(pathToFileURL(join(dir, f)).href);
+    const file = relative(PROJECT_ROOT, join(dir, f));
+    for (const d of definedChecks()) if (!before.has(d) && !fileOf.has(d)) fileOf.set(d, file);
+  }
   return definedChecks().filter((d) => d.meta.side === 'server');
+}
+
+/** The suite file that defined each check loaded by loadServerChecks. */
+const fileOf = new Map<CheckDef, string>();
+
+/**
+ * The suite files holding at least one selected check (project-relative), so a run with --only
+ * collects only those: every file costs a module graph and its connections in a worker.
+ * Undefined when some selected check's file is unknown (then run them all).
+ */
+export function suiteFilesFor(checks: readonly CheckDef[], sel: Pick<RunConfig, 'only' | 'skip'>): string[] | undefined {
+  const files = new Set<string>();
+  for (const d of checks) {
+    if (!selected(d.meta.id, sel)) continue;
+    const f = fileOf.get(d);
+    if (!f) return undefined;
+    files.add(f);
+  }
+  return [...files].sort();
 }
 
 const BUDGET_NOTE = 'not run: the run budget was exhausted';
@@ -156,6 +180,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
         watch: false,
         reporters: [reporter, handle],
         pool: 'forks',
+        isolate: false,
         maxWorkers: opts.maxWorkers ?? 2,
         maxConcurrency: opts.maxConcurrency ?? 3,
         sequence: { concurrent: true },

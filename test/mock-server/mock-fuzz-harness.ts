@@ -1,6 +1,8 @@
 // The fuzz run behind mock-fuzz.test.ts (kept apart so it can also be profiled on its own):
 // seeded random and malformed frames into the mock over the in-memory pair, with a record of
 // every way the mock's answers departed from what JSON-RPC and MCP require.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { createMemoryPair, createMockServer, type Transport } from '../../mock-server/index.ts';
 import { REFERENCE_OPTIONS, referencePrompts, referenceResources, referenceTools } from '../../mock-server/reference/server.ts';
@@ -120,10 +122,17 @@ export interface FuzzOutcome {
   observed: number;
 }
 
+/** Heap in use after a full collection: what is retained, not what the collector has not reached yet. */
+function heapAfterGc(): number {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  return process.memoryUsage().heapUsed;
+}
+
 export async function runFuzz(seed: number, sessions: number, perSession: number): Promise<FuzzOutcome> {
   const server = createMockServer({ ...REFERENCE_OPTIONS, requestTimeoutMs: 200, historyLimit: 500 }, referenceTools.filter((t) => t.kind !== 'tool' || t.name !== 'slow'), referenceResources, referencePrompts);
   const failures: string[] = [];
-  const heapBefore = process.memoryUsage().heapUsed;
+  const heapBefore = heapAfterGc();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   let sent = 0;
@@ -178,7 +187,7 @@ export async function runFuzz(seed: number, sessions: number, perSession: number
     sent,
     ms: Math.round(performance.now() - t0),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    heapGrowthMiB: (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024,
+    heapGrowthMiB: (heapAfterGc() - heapBefore) / 1024 / 1024,
     failures,
     problems: [...server.problems],
     observed: server.observed.length,

@@ -15,6 +15,7 @@ describe('fuzzing the mock server', () => {
     expect(r.failures.slice(0, 20)).toEqual([]);
     expect(r.sent).toBeGreaterThanOrEqual(100_000);
     expect(r.observed).toBeLessThanOrEqual(4_000);
-    expect(r.heapGrowthMiB).toBeLessThan(200);
+    // Retained after a full collection, once every session is closed: a leak shows, garbage does not.
+    expect(r.heapGrowthMiB).toBeLessThan(64);
   }, 180_000);
 });

@@ -38,8 +38,8 @@ async function replays(factory: TargetFactory, finding: Parameters<typeof replay
 describe('seeded bugs in the stdio fixture server', () => {
   const cases: [string, OracleId][] = [
     ['crash-on-prompts/get', 'stays-alive'],
-    ['hang-on-resources/read', 'one-response-per-request'],
     ['wrong-error-code', 'error-codes'],
+    // hang-on-resources/read: proven in-process (fuzz-memory.test.ts); a process adds nothing to a timeout.
   ];
   test.concurrent.each(cases)('--bug %s: found as %s within the budget, ≤ 3 messages, replayable', async (bug, oracle) => {
     const report = await fuzzServer(server(bug), { ...budget, oracles: [oracle] });
@@ -113,6 +113,7 @@ describe('mcp-conform fuzz (CLI)', () => {
 });
 
 test('no child process is left behind', async () => {
-  await new Promise((r) => setTimeout(r, 200));
+  // Every pool was closed and awaited; a killed process still takes a moment to report its exit.
+  for (let i = 0; i < 40 && liveChildren().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
   expect(liveChildren()).toEqual([]);
 });
