@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most files wait on processes, sockets and timeouts rather than compute: three at a time
+    // keeps two cores busy.
+    maxWorkers: 3,
   },
 });

@@ -313,10 +313,13 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
   }
   // Replies to nothing we sent.
   for (const [k, list] of ids) {
-    if (consumed.has(k)) continue;
+    // A late answer to an earlier run's request on this session (a slow tool it did not wait
+    // for, or a timeout that run already judged) is not an unsolicited response.
+    if (consumed.has(k) || session.earlierIds.has(k)) continue;
     violations.push({ oracle: 'one-response-per-request', message: `a response with id ${k} answers no request of this run: ${short(list[0], 160)}` });
   }
 
   for (const v of violations) v.category = v.step !== undefined ? (steps[v.step]?.category ?? 'step') : 'run';
+  for (const st of steps) if (st.expect.id !== undefined) session.earlierIds.add(key(st.expect.id));
   return { steps, evidence, violations, alive, notes, slowTools: [...slowTools], durationMs: Math.round(performance.now() - started) };
 }

@@ -107,6 +107,8 @@ export class FuzzSession {
   readonly driver: SessionDriver;
   readonly wire = new WireLog(2_000);
   readonly inbox: Received[] = [];
+  /** Ids of the requests earlier runs sent on this session (their answers may still arrive). */
+  readonly earlierIds = new Set<string>();
   /** Lines the target wrote that are not JSON. */
   readonly malformed: { t: number; raw: string }[] = [];
   /** Transport notes (HTTP statuses…) with their time. */

@@ -23,7 +23,8 @@ function server(bug: string): TargetFactory {
   return targetFactory({ kind: 'stdio', command: process.execPath, args: [...SERVER, '--bug', bug], cwd: ROOT }, `buggy-server --bug ${bug}`);
 }
 
-const budget = { revision: '2025-11-25' as const, seed: 1, runs: 150, timeBudgetMs: 45_000, requestTimeoutMs: 1_000, modelShare: 0 };
+// One finding per oracle is all a case asks for: the search stops there, not at the budget.
+const budget = { revision: '2025-11-25' as const, seed: 1, runs: 150, timeBudgetMs: 45_000, requestTimeoutMs: 1_000, modelShare: 0, maxFindingsPerOracle: 1 };
 
 async function replays(factory: TargetFactory, finding: Parameters<typeof replayFileFor>[0], mode: 'server' | 'client'): Promise<boolean> {
   const file = parseReplay(JSON.stringify(replayFileFor(finding, { mode, revision: '2025-11-25', target: { description: factory.description }, requestTimeoutMs: 1_000, tool: { name: 'mcp-conform', version: 'test' } })));
