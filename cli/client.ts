@@ -9,7 +9,8 @@ import { killAllChildren, type TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
 import { clientTransport, runScenarios, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
-import { EXIT, UsageError } from './server.ts';
+import { EXIT, reportPlan, UsageError } from './server.ts';
+import { addReportOptions, finishReports } from './report-options.ts';
 import { VERSION } from './version.ts';
 
 export interface ClientCommandOptions {
@@ -24,6 +25,8 @@ export interface ClientCommandOptions {
   cwd?: string;
   env: string[];
   list?: boolean;
+  format?: string;
+  baseline?: string;
 }
 
 export const CLIENT_SUITES = ['suites/client/index.ts'];
@@ -123,6 +126,7 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
   const timeoutMs = positiveInt(o.timeout, '--timeout');
   const concurrency = positiveInt(o.concurrency, '--concurrency');
   const budgetMs = o.budget === undefined ? null : positiveInt(o.budget, '--budget');
+  const reports = await reportPlan(o);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const outDir = resolve(o.out);
   const scenarios = selectScenarios(o.only, o.skip, o.scenario);
@@ -197,15 +201,16 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
     maxWorkers: 1,
     ...(io.signal ? { signal: io.signal } : {}),
   });
-  printSummary(results, io.out);
-  say(`results: ${join(outDir, 'results.json')} (recorded runs in ${runsPath})`);
+  const finished = await finishReports(results, outDir, reports);
+  printSummary(finished.results, io.out);
+  say(`results: ${finished.paths.join(', ')} (recorded runs in ${runsPath})`);
   if (interrupted || io.signal?.aborted) return EXIT.interrupted;
   if (live.length === 0) return EXIT.unreachable;
-  return results.checks.some((c) => c.verdict === 'fail') ? EXIT.mustFailed : EXIT.ok;
+  return finished.exit;
 }
 
 export function registerClient(program: Command): void {
-  program
+  const cmd = program
     .command('client')
     .description('test an MCP client against the specification (the client is run once per scenario against a mock server)')
     .usage('[options] -- CMD ARGS…   ({url} or {server} in ARGS; else the URL is appended)')
@@ -220,7 +225,8 @@ export function registerClient(program: Command): void {
     .option('--concurrency <n>', 'scenarios run at the same time', '2')
     .option('--cwd <dir>', 'working directory of the client command')
     .option('--env <K=V>', 'environment variable for the client (repeatable)', repeat, [])
-    .option('--list', 'list the scenarios and what a client is expected to do in each, then exit')
+    .option('--list', 'list the scenarios and what a client is expected to do in each, then exit');
+  addReportOptions(cmd)
     .addHelpText(
       'after',
       '\nThe client contract (the official conformance suite\'s): the scenario name is in MCP_CONFORMANCE_SCENARIO, its\n' +

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { describeTarget, parseHeaderArgs } from '../mock-server/index.ts';
 import { isRevision, LATEST_STATEFUL, REVISIONS, specUrl, type Revision } from '../schema/index.ts';
-import { countVerdicts, exitCodeFor, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, REPORT_FORMATS, verdictForFailure, writeAll, type CheckResult, type ReportFormat, type Results } from '../reports/index.ts';
+import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, REPORT_FORMATS, verdictForFailure, type CheckResult, type Results } from '../reports/index.ts';
 import {
   clientFactory,
   DEFAULTS,
@@ -28,6 +28,7 @@ import {
   type TargetFactory,
 } from '../suites/fuzz/index.ts';
 import { TOOL_NAME, VERSION } from './version.ts';
+import { finishReports, planReports, ReportOptionError, type ReportPlan } from './report-options.ts';
 
 interface FuzzCliOptions {
   stdio?: boolean;
@@ -35,6 +36,7 @@ interface FuzzCliOptions {
   sse?: string;
   client?: boolean;
   header: string[];
+  baseline?: string;
   runs: string;
   seed?: string;
   timeBudget: string;
@@ -89,16 +91,20 @@ function targetFrom(opts: FuzzCliOptions, command: string[]): Target | undefined
   return { mode: 'server', factory: targetFactory(spec, describeTarget(spec)), server: spec };
 }
 
-function formatsFrom(text: string): ReportFormat[] {
-  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const f of list) if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}" (known: ${REPORT_FORMATS.join(', ')})`);
-  return list as ReportFormat[];
+async function plan(opts: FuzzCliOptions): Promise<ReportPlan> {
+  try {
+    return await planReports({ format: opts.format, ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}) });
+  } catch (err) {
+    if (err instanceof ReportOptionError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
-async function write(results: Results, outDir: string, formats: ReportFormat[]): Promise<void> {
-  const paths = await writeAll(results, outDir, formats.includes('json') ? formats : ['json', ...formats]);
-  printSummary(results, process.stderr);
-  process.stderr.write(`\nwritten: ${paths.join(', ')}\n`);
+async function write(results: Results, outDir: string, reports: ReportPlan): Promise<0 | 1> {
+  const done = await finishReports(results, outDir, reports);
+  printSummary(done.results, process.stderr);
+  process.stderr.write(`\nwritten: ${done.paths.join(', ')}\n`);
+  return done.exit;
 }
 
 async function runFuzz(opts: FuzzCliOptions, command: string[]): Promise<number> {
@@ -112,7 +118,7 @@ async function runFuzz(opts: FuzzCliOptions, command: string[]): Promise<number>
   const modelShare = opts.model ? Number(opts.modelShare) : 0;
   if (!(modelShare >= 0 && modelShare < 1)) throw new UsageError('--model-share must be a number from 0 to below 1');
   const seed = opts.seed !== undefined ? int('--seed', opts.seed) : Math.floor(Math.random() * 2 ** 31);
-  const formats = formatsFrom(opts.format);
+  const reports = await plan(opts);
   const fuzzOpts = {
     revision: opts.revision as Revision,
     runs: int('--runs', opts.runs, 1),
@@ -138,10 +144,10 @@ async function runFuzz(opts: FuzzCliOptions, command: string[]): Promise<number>
     mode: target.mode,
     replay: { mode: target.mode, tool: TOOL, requestTimeoutMs: fuzzOpts.requestTimeoutMs, target: { description: target.factory.description, ...(target.server ? { server: target.server } : {}), ...(target.client ? { client: target.client } : {}) } },
   });
-  await write(results, outDir, formats);
+  const exit = await write(results, outDir, reports);
   for (const f of replayFiles) process.stderr.write(`replay: mcp-conform fuzz --replay ${f}\n`);
   if (report.unreachable) return 3;
-  return exitCodeFor(results);
+  return exit;
 }
 
 /** --replay: the target from the file, unless the command line names one. */
@@ -211,8 +217,8 @@ async function runReplay(file: string, opts: FuzzCliOptions, command: string[]):
     checks,
     errors,
   };
-  await write(results, resolve(opts.out), formatsFrom(opts.format));
-  return code || exitCodeFor(results);
+  const exit = await write(results, resolve(opts.out), await plan(opts));
+  return code || exit;
 }
 
 export function registerFuzz(program: Command): void {
@@ -238,6 +244,7 @@ export function registerFuzz(program: Command): void {
     .option('--oracles <list>', `only these oracles (${ORACLE_IDS.join(', ')})`)
     .option('-o, --out <dir>', 'results folder (results.json, replays/, wire/)', 'mcp-conform-fuzz')
     .option('--format <list>', `report formats to write besides results.json (${REPORT_FORMATS.join(', ')})`, 'json,summary')
+    .option('--baseline <file>', 'YAML file of expected failures (its fuzz: section): listed findings exit 0, new ones and stale entries exit 1')
     .option('--replay <file>', 're-run a finding from its replay file (target from the file unless given)')
     .action(async (command: string[], opts: FuzzCliOptions, cmd: Command) => {
       try {

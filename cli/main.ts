@@ -8,6 +8,14 @@ import { registerClient } from './client.ts';
 import { registerFuzz } from './fuzz.ts';
 import { VERSION } from './version.ts';
 
+// `mcp-conform … | head`: a reader that goes away is not an error of ours. (A run still writes
+// its files and kills its children; only the terminal output stops.)
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 const program = new Command();
 program
   .name('mcp-conform')

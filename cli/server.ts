@@ -10,6 +10,7 @@ import { VERSION } from './version.ts';
 import { ConfigError, addConfigOptions, isBroken, parseConfigText, pickEntry, resolveConfigOptions } from './config.ts';
 import { HOST_SUITE_FILES, hostSelection, parseProfiles, withHostVerdicts, type HostProfile } from '../suites/hosts/index.ts';
 import { runAllEntries } from './server-all.ts';
+import { addReportOptions, finishReports, planReports, ReportOptionError, type ReportFlags, type ReportPlan } from './report-options.ts';
 
 // The harness, transports and writers load only when a run starts: usage errors and --help stay quick.
 const lazy = async () => {
@@ -46,6 +47,10 @@ export interface ServerCommandOptions {
   scope?: string;
   /** --profile: Claude hosts to judge the server for (claude-desktop, claude-code, claude-ai, messages-api). */
   profile?: string[];
+  /** --format: report files besides results.json (default json only). */
+  format?: string;
+  /** --baseline: expected failures. */
+  baseline?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -194,6 +199,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const budgetMs = o.budget === undefined ? null : positiveInt(o.budget, '--budget');
   const outDir = resolve(o.out);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
+  const reports = await reportPlan(o);
   const say = (line: string) => io.err.write(`${line}\n`);
   const m = await lazy();
   const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary, loadServerChecks, selected } = m;
@@ -255,12 +261,21 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   });
   const { interrupted } = run;
   // The host verdicts come from the finished results: added, then results.json written again.
-  const results = withHostVerdicts(run.results, hosts);
-  if (hosts.length) await writeResults(results, outDir);
+  const { results, paths, exit } = await finishReports(withHostVerdicts(run.results, hosts), outDir, reports);
   printSummary(results, io.out);
-  say(`results: ${join(outDir, 'results.json')} (wire logs in ${join(outDir, 'wire')})`);
+  say(`results: ${paths.join(', ')} (wire logs in ${join(outDir, 'wire')})`);
   if (interrupted || io.signal?.aborted) return EXIT.interrupted;
-  return results.checks.some((c) => c.verdict === 'fail') ? EXIT.mustFailed : EXIT.ok;
+  return exit;
+}
+
+/** --format and --baseline, read before anything starts (a bad one is a usage error). */
+export async function reportPlan(o: Partial<ReportFlags>): Promise<ReportPlan> {
+  try {
+    return await planReports({ format: o.format ?? 'json', ...(o.baseline !== undefined ? { baseline: o.baseline } : {}) });
+  } catch (err) {
+    if (err instanceof ReportOptionError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 export function registerServer(program: Command): void {
@@ -285,6 +300,7 @@ export function registerServer(program: Command): void {
     .option('--call-tools <which>', 'tools the checks may call: safe (annotated readOnlyHint or destructiveHint: false, the default), all, none, or tool-name globs (repeatable, comma-separated)', collect, [])
     .option('--no-call', 'call no tools at all (same as --call-tools none)')
     .option('--profile <host>', 'also judge the server for a Claude host: claude-desktop, claude-code, claude-ai, messages-api (repeatable)', collect, []);
+  addReportOptions(cmd);
   addConfigOptions(cmd);
   cmd
     .addHelpText(

@@ -40,9 +40,10 @@ describe('mcp-conform server against pathological servers', () => {
       expect(results.checks.length).toBeGreaterThan(0);
       expect(procs.alive).toEqual([]);
     }
-    // Each check either saw the server go away, passed before it did, or (on a loaded machine) ran out of budget.
+    // Each check either saw the server go away, passed before it did, or (on a loaded machine) ran
+    // out of budget or waited longer than --timeout for a process still starting.
     for (const c of exitMid.results.checks) {
-      if (c.verdict === 'fail') expect(c.message).toMatch(/connection closed|process exited|went away/);
+      if (c.verdict === 'fail') expect(c.message).toMatch(/connection closed|process exited|went away|no answer to .* within/);
       else expect(['pass', 'not-verified']).toContain(c.verdict);
     }
     // 50 MB: read, validated and logged (in part) — or cut by the budget; never a crash.

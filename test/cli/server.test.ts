@@ -76,13 +76,38 @@ describe('mcp-conform server', () => {
     }
   }, 60_000);
 
+  it('--baseline: a listed failure exits 0, an unlisted or stale one exits 1; --format writes the reports', async () => {
+    const dir = tempDir('baseline');
+    const listed = join(dir, 'listed.yaml');
+    const stale = join(dir, 'stale.yaml');
+    writeFileSync(listed, 'server:\n  - stdio/stdout-only-messages\n  - schema/*\n');
+    writeFileSync(stale, 'server:\n  - stdio/stdout-only-messages\n  - schema/*\n  - ping/response   # passes: stale\n');
+    const args = (file: string) => ['--revision', '2025-11-25', '--only', 'stdio/stdout-only-messages,ping/response', '--format', 'junit,markdown', '--baseline', file, '--stdio', '--', ...FIXTURE, '--break', 'stdio/stdout-only-messages'];
+    const [ok, old] = await Promise.all([runCli(args(listed)), runCli(args(stale))]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readResults(ok).baseline?.expectedFailures).toEqual(['stdio/stdout-only-messages', 'schema/*']);
+    for (const f of ['results.json', 'junit.xml', 'report.md']) expect(existsSync(join(ok.out, f)), f).toBe(true);
+    expect(old.code, old.stderr).toBe(1);
+    expect(readResults(old).baseline?.staleEntries).toEqual(['ping/response']);
+    expect(old.stdout).toMatch(/stale.*ping\/response/);
+  }, 120_000);
+
   it('exits 2 on a usage error, before starting anything', async () => {
-    const [two, none] = await Promise.all([runCli(['--url', 'http://127.0.0.1:9/mcp', '--sse', 'http://127.0.0.1:9/sse']), runCli(['--only', 'lifecycel', '--stdio', '--', 'x'])]);
+    const [two, none, format, baseline] = await Promise.all([
+      runCli(['--url', 'http://127.0.0.1:9/mcp', '--sse', 'http://127.0.0.1:9/sse']),
+      runCli(['--only', 'lifecycel', '--stdio', '--', 'x']),
+      runCli(['--format', 'junit,pdf', '--stdio', '--', 'x']),
+      runCli(['--baseline', join(tempDir('nobaseline'), 'missing.yaml'), '--stdio', '--', 'x']),
+    ]);
+    expect(format.code, format.stderr).toBe(2);
+    expect(format.stderr).toMatch(/unknown format "pdf"/);
+    expect(baseline.code, baseline.stderr).toBe(2);
+    expect(baseline.stderr).toMatch(/missing\.yaml/);
     expect(two.code, two.stderr).toBe(2);
     expect(two.stderr).toMatch(/error: choose one target, not --url and --sse/);
     expect(none.code, none.stderr).toBe(2);
     expect(none.stderr).toMatch(/error: no check matches --only lifecycel \(areas: .*lifecycle/);
-    for (const run of [two, none]) expect(existsSync(join(run.out, 'results.json'))).toBe(false);
+    for (const run of [two, none, format, baseline]) expect(existsSync(join(run.out, 'results.json'))).toBe(false);
   }, 60_000);
 });
 
