@@ -5,11 +5,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRevisionList, REVISIONS, type Revision } from '../schema/index.ts';
-import { killAllChildren, type TargetSpec } from '../mock-server/index.ts';
+import type { TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
 import { clientTransport, runScenarios, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
-import { EXIT, reportPlan, UsageError } from './server.ts';
+import { EXIT, interruptible, reportPlan, UsageError, type ServerRunIo } from './server.ts';
 import { addReportOptions, finishReports } from './report-options.ts';
 import { VERSION } from './version.ts';
 
@@ -106,11 +106,7 @@ function runLine(run: ClientRun): string {
   return `  ${run.scenario} [${run.revision}]: ${connected(run) ? '' : 'never connected, '}${how}, ${(run.durationMs / 1000).toFixed(1)} s`;
 }
 
-export interface ClientRunIo {
-  out: NodeJS.WritableStream & { isTTY?: boolean };
-  err: NodeJS.WritableStream;
-  signal?: AbortSignal;
-}
+export type ClientRunIo = ServerRunIo;
 
 /** The whole command after option parsing; resolves with the exit code. */
 export async function runClientCommand(o: ClientCommandOptions, command: string[], io: ClientRunIo): Promise<number> {
@@ -243,25 +239,6 @@ export function registerClient(program: Command): void {
         process.stdout.write(scenarioList());
         return;
       }
-      const ac = new AbortController();
-      let hits = 0;
-      const onSigint = () => {
-        hits++;
-        killAllChildren('SIGKILL');
-        if (hits > 1) process.exit(EXIT.interrupted);
-        process.stderr.write('\nmcp-conform: interrupted, writing results…\n');
-        ac.abort();
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
-      try {
-        process.exitCode = await runClientCommand(o, command, { out: process.stdout, err: process.stderr, signal: ac.signal });
-      } catch (err) {
-        if (err instanceof UsageError) cmd.error(`error: ${err.message}`, { exitCode: EXIT.usage });
-        throw err;
-      } finally {
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
-      }
+      await interruptible(cmd, (io) => runClientCommand(o, command, io));
     });
 }

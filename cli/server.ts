@@ -314,26 +314,33 @@ export function registerServer(program: Command): void {
         '  mcp-conform server --url https://mcp.example.com/mcp --profile claude-ai --profile messages-api',
     )
     .action(async (command: string[], o: ServerCommandOptions, cmd: Command) => {
-      const ac = new AbortController();
-      let hits = 0;
-      const onSigint = () => {
-        hits++;
-        // First Ctrl-C: stop and write what we have; a second one: out now.
-        void import('../mock-server/index.ts').then((mock) => mock.killAllChildren('SIGKILL'));
-        if (hits > 1) process.exit(EXIT.interrupted);
-        process.stderr.write('\nmcp-conform: interrupted, writing results…\n');
-        ac.abort();
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
-      try {
-        process.exitCode = await runServerCommand(o, command, { out: process.stdout, err: process.stderr, signal: ac.signal });
-      } catch (err) {
-        if (err instanceof UsageError) cmd.error(`error: ${err.message}`, { exitCode: EXIT.usage });
-        throw err;
-      } finally {
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
-      }
+      await interruptible(cmd, (io) => runServerCommand(o, command, io));
     });
+}
+
+/**
+ * Runs a command with Ctrl-C handling: the first SIGINT/SIGTERM kills the targets and aborts
+ * the run, which still writes its results; a second one exits at once. A UsageError exits 2.
+ */
+export async function interruptible(cmd: Command, run: (io: ServerRunIo) => Promise<number>): Promise<void> {
+  const ac = new AbortController();
+  let hits = 0;
+  const onSigint = () => {
+    hits++;
+    void import('../mock-server/index.ts').then((mock) => mock.killAllChildren('SIGKILL'));
+    if (hits > 1) process.exit(EXIT.interrupted);
+    process.stderr.write('\nmcp-conform: interrupted, writing results…\n');
+    ac.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    process.exitCode = await run({ out: process.stdout, err: process.stderr, signal: ac.signal });
+  } catch (err) {
+    if (err instanceof UsageError) cmd.error(`error: ${err.message}`, { exitCode: EXIT.usage });
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
 }
