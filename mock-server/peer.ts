@@ -422,7 +422,9 @@ export class Peer {
   private handleNotification(msg: Record<string, unknown>): void {
     const method = msg.method as string;
     const params = isObject(msg.params) ? msg.params : undefined;
-    if (method === 'notifications/cancelled' && params) {
+    // The initialize request MUST NOT be cancelled: a cancellation of it is ignored (invalid
+    // cancellations SHOULD be), so the handshake still completes.
+    if (method === 'notifications/cancelled' && params && this.inflightMethods.get(key(params.requestId)) !== 'initialize') {
       this.inflight.get(key(params.requestId))?.abort();
     }
     if (method === 'notifications/progress' && params) {

@@ -3,7 +3,8 @@
 // good peer the suites are checked against. Tool, resource and prompt names include those the
 // official conformance suite's fixtures use, so that suite can run against it too.
 import { REVISIONS, type Current } from '../../schema/index.ts';
-import { completion, prompt, resource, resourceTemplate, tool, type Behaviour, type JsonObject } from '../behaviours.ts';
+import { completion, logs, notify, prompt, resource, resourceTemplate, tool, type Behaviour, type JsonObject } from '../behaviours.ts';
+import { ErrorCode, RpcError } from '../peer.ts';
 import { defineServer, type ServerDefinition } from '../script/load.ts';
 import { MockServer, type MockServerOptions, type ServerContext } from '../server.ts';
 
@@ -31,7 +32,11 @@ export const referenceTools: Behaviour[] = [
     inputSchema: { type: 'object', properties: { message: { type: 'string', description: 'What to echo' } }, required: ['message'], additionalProperties: false },
     outputSchema: { type: 'object', properties: { echo: { type: 'string' } }, required: ['echo'], additionalProperties: false },
     annotations: { title: 'Echo', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-    handler: (args) => ({ content: [{ type: 'text', text: String(args.message) }], structuredContent: { echo: String(args.message) } }),
+    // Structured content goes with its JSON in a text block, for clients without outputSchema support.
+    handler: (args) => {
+      const structuredContent = { echo: String(args.message) };
+      return { content: [{ type: 'text', text: JSON.stringify(structuredContent) }], structuredContent };
+    },
   }),
   tool('add', {
     title: 'Add',
@@ -40,8 +45,8 @@ export const referenceTools: Behaviour[] = [
     outputSchema: { type: 'object', properties: { sum: { type: 'number' } }, required: ['sum'], additionalProperties: false },
     annotations: { title: 'Add', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     handler: (args) => {
-      const sum = Number(args.a) + Number(args.b);
-      return { content: [{ type: 'text', text: String(sum) }], structuredContent: { sum } };
+      const structuredContent = { sum: Number(args.a) + Number(args.b) };
+      return { content: [{ type: 'text', text: JSON.stringify(structuredContent) }], structuredContent };
     },
   }),
   tool('delete_item', {
@@ -67,7 +72,13 @@ export const referenceTools: Behaviour[] = [
   }),
   tool('test_simple_text', { description: 'Returns one text block.', inputSchema: noArgs, annotations: { readOnlyHint: true }, result: 'A simple text result from the mcp-conform reference server.' }),
   tool('test_image_content', { description: 'Returns image content.', inputSchema: noArgs, annotations: { readOnlyHint: true }, result: { content: [{ type: 'image', data: PNG_1PX, mimeType: 'image/png' }] } }),
-  tool('test_audio_content', { description: 'Returns audio content.', inputSchema: noArgs, annotations: { readOnlyHint: true }, result: { content: [{ type: 'audio', data: WAV_TINY, mimeType: 'audio/wav' }] } }),
+  tool('test_audio_content', {
+    description: 'Returns audio content.',
+    inputSchema: noArgs,
+    annotations: { readOnlyHint: true },
+    // Audio content exists from 2025-03-26 on; a 2024-11-05 client gets what that revision knows.
+    handler: (_args, ctx) => (ctx.revision < '2025-03-26' ? text('audio content needs protocol revision 2025-03-26 or later') : { content: [{ type: 'audio', data: WAV_TINY, mimeType: 'audio/wav' }] }),
+  }),
   tool('test_embedded_resource', {
     description: 'Returns an embedded resource.',
     inputSchema: noArgs,
@@ -188,7 +199,20 @@ export const referenceTools: Behaviour[] = [
 export const referenceResources: Behaviour[] = [
   resource('test://static-text', { name: 'static-text', title: 'Static text', description: 'A fixed text resource.', mimeType: 'text/plain', text: 'Static text resource of the mcp-conform reference server.' }),
   resource('test://static-binary', { name: 'static-binary', title: 'Static binary', description: 'A fixed binary (PNG) resource.', mimeType: 'image/png', blob: PNG_1PX }),
-  resource('test://watched-resource', { name: 'watched-resource', description: 'Subscribe to it, then call touch_resource.', mimeType: 'text/plain', text: 'Watched resource.' }),
+  resource('test://watched-resource', { name: 'watched-resource', description: 'Changes shortly after each subscription to it (and whenever touch_resource names it).', mimeType: 'text/plain', text: 'Watched resource.' }),
+  // Reading a resource logs (at debug and info), so log-level filtering can be observed.
+  logs(
+    [
+      { level: 'debug', data: 'resources/read: looking the resource up', logger: 'reference' },
+      { level: 'info', data: 'resources/read: serving it', logger: 'reference' },
+    ],
+    { during: 'resources/read' },
+  ),
+  // 2026-07-28: a listener sees a change soon after subscribing (the mock sends only what it asked for).
+  notify('notifications/tools/list_changed', undefined, { after: 'subscriptions/listen', delayMs: 100 }),
+  notify('notifications/prompts/list_changed', undefined, { after: 'subscriptions/listen', delayMs: 100 }),
+  // So a subscriber sees notifications/resources/updated without having to call a tool.
+  notify('notifications/resources/updated', { uri: 'test://watched-resource' }, { after: 'resources/subscribe', match: { uri: 'test://watched-resource' }, delayMs: 200 }),
   ...Array.from({ length: 12 }, (_, i) =>
     resource(`test://items/${i + 1}`, { name: `item-${i + 1}`, description: `Item ${i + 1} of 12 (for pagination).`, mimeType: 'application/json', text: JSON.stringify({ item: i + 1 }) }),
   ),
@@ -222,10 +246,15 @@ export const referencePrompts: Behaviour[] = [
   prompt('test_prompt_with_embedded_resource', {
     description: 'A prompt that embeds a resource.',
     arguments: [{ name: 'resourceUri', description: 'URI of the resource to embed', required: true }],
-    messages: [
-      { role: 'user', content: { type: 'resource', resource: { uri: '{{arguments.resourceUri}}', mimeType: 'text/plain', text: 'Embedded resource for the prompt.' } } },
-      { role: 'user', content: { type: 'text', text: 'Please use the resource above.' } },
-    ],
+    handler: (args) => {
+      const uri = args.resourceUri ?? '';
+      // Embedded as given, so it has to be a URI: anything else is an invalid argument.
+      if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\S*$/.test(uri)) throw new RpcError(ErrorCode.InvalidParams, `Invalid params: resourceUri must be a URI, not ${JSON.stringify(uri)}`);
+      return [
+        { role: 'user', content: { type: 'resource', resource: { uri, mimeType: 'text/plain', text: 'Embedded resource for the prompt.' } } },
+        { role: 'user', content: { type: 'text', text: 'Please use the resource above.' } },
+      ];
+    },
   }),
   prompt('test_prompt_with_image', {
     description: 'A prompt with an image.',

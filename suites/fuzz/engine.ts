@@ -135,19 +135,12 @@ export async function prepareTarget(factory: TargetFactory, opts: FuzzOptions): 
   return { pool, revision: first.revision, capabilities: first.serverCapabilities, tools: selectTools(listed, opts.callTools ?? 'safe', first.revision) };
 }
 
-/** Fuzzes a server target: message sequences, then the model-based phase. */
-export async function fuzzServer(factory: TargetFactory, opts: FuzzOptions): Promise<FuzzReport> {
-  const started = performance.now();
-  const log = opts.log ?? (() => {});
-  const budget = opts.timeBudgetMs ?? DEFAULTS.timeBudgetMs;
-  const deadline = Date.now() + budget;
-  const timeout = opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
-  const seed = opts.seed ?? DEFAULTS.seed;
-  const wanted = new Set<OracleId>(opts.oracles ?? [...SEQUENCE_ORACLES, 'stateful-model', 'cancellation']);
-  const report: FuzzReport = {
+/** A report with nothing in it yet. */
+function emptyReport(factory: TargetFactory, revision: Revision): FuzzReport {
+  return {
     target: factory.description,
     transport: factory.transport,
-    revision: opts.revision,
+    revision,
     findings: [],
     exercised: zeroCounts(),
     ran: [],
@@ -159,6 +152,18 @@ export async function fuzzServer(factory: TargetFactory, opts: FuzzOptions): Pro
     notes: [],
     errors: [],
   };
+}
+
+/** Fuzzes a server target: message sequences, then the model-based phase. */
+export async function fuzzServer(factory: TargetFactory, opts: FuzzOptions): Promise<FuzzReport> {
+  const started = performance.now();
+  const log = opts.log ?? (() => {});
+  const budget = opts.timeBudgetMs ?? DEFAULTS.timeBudgetMs;
+  const deadline = Date.now() + budget;
+  const timeout = opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  const seed = opts.seed ?? DEFAULTS.seed;
+  const wanted = new Set<OracleId>(opts.oracles ?? [...SEQUENCE_ORACLES, 'stateful-model', 'cancellation']);
+  const report = emptyReport(factory, opts.revision);
 
   let prepared: PreparedTarget;
   try {
@@ -247,21 +252,7 @@ export async function fuzzClient(factory: TargetFactory, opts: FuzzOptions): Pro
   const deadline = Date.now() + (opts.timeBudgetMs ?? DEFAULTS.timeBudgetMs);
   const timeout = opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
   const wanted = new Set<OracleId>(opts.oracles ?? SEQUENCE_ORACLES);
-  const report: FuzzReport = {
-    target: factory.description,
-    transport: factory.transport,
-    revision: opts.revision,
-    findings: [],
-    exercised: zeroCounts(),
-    ran: [],
-    runs: 0,
-    messages: 0,
-    durationMs: 0,
-    sessionsStarted: 0,
-    tools: { called: [], skipped: [] },
-    notes: [],
-    errors: [],
-  };
+  const report = emptyReport(factory, opts.revision);
   const pool = new SessionPool(factory, { revision: opts.revision, requestTimeoutMs: timeout, spare: opts.spare ?? true });
   let first: FuzzSession;
   try {

@@ -43,6 +43,15 @@ describe('mcp-conform server', () => {
     expect(run.stdout).toContain('stdio/stdout-only-messages');
   }, 120_000);
 
+  it('--reference (npm start): the bundled reference server passes every check it applies to', async () => {
+    const run = await runCli(['--reference', '--revision', '2025-11-25,2026-07-28', '--skip', 'stdio', '--skip', 'lifecycle', '--skip', 'messages']);
+    const results = readResults(run);
+    const bad = results.checks.filter((c) => !['pass', 'not-applicable'].includes(c.verdict)).map((c) => `${c.verdict} ${c.id}@${c.revision}: ${c.message}`);
+    expect(bad).toEqual([]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(results.checks.filter((c) => c.verdict === 'pass').length).toBeGreaterThan(60);
+  }, 300_000);
+
   it('tests a Streamable HTTP server (--url)', async () => {
     const server = await everythingOver('streamableHttp');
     try {

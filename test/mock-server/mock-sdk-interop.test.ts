@@ -46,7 +46,7 @@ async function exercise(client: Client, transport: SdkTransport, server?: MockSe
   const add = await client.callTool({ name: 'add', arguments: { a: 2, b: 40 } });
   expect(add.structuredContent).toEqual({ sum: 42 });
   const echo = await client.callTool({ name: 'echo', arguments: { message: 'hi' } });
-  expect(echo.content).toEqual([{ type: 'text', text: 'hi' }]);
+  expect(echo.content).toEqual([{ type: 'text', text: JSON.stringify({ echo: 'hi' }) }]); // structured content, serialized for older clients
   const sampled = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'capital of France?' } });
   expect(sampled.content).toEqual([{ type: 'text', text: 'LLM response: sampled: capital of France?' }]);
   const elicited = await client.callTool({ name: 'test_elicitation', arguments: { message: 'ok?' } });
