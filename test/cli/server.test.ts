@@ -44,7 +44,8 @@ describe('mcp-conform server', () => {
   }, 120_000);
 
   it('--reference (npm start): the bundled reference server passes every check it applies to', async () => {
-    const run = await runCli(['--reference', '--revision', '2025-11-25,2026-07-28', '--skip', 'stdio', '--skip', 'lifecycle', '--skip', 'messages']);
+    // --timeout: each check starts the server anew, and CI runs three test files on two cores.
+    const run = await runCli(['--reference', '--timeout', '15000', '--revision', '2025-11-25,2026-07-28', '--skip', 'stdio', '--skip', 'lifecycle', '--skip', 'messages'], { timeoutMs: 280_000 });
     const results = readResults(run);
     const bad = results.checks.filter((c) => !['pass', 'not-applicable'].includes(c.verdict)).map((c) => `${c.verdict} ${c.id}@${c.revision}: ${c.message}`);
     expect(bad).toEqual([]);
