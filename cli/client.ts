@@ -9,7 +9,7 @@ import type { TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
 import { clientTransport, runScenarios, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
-import { EXIT, interruptible, reportPlan, UsageError, type ServerRunIo } from './server.ts';
+import { collect, EXIT, interruptible, parseEnv, positiveInt, repeat, reportPlan, UsageError, type ServerRunIo } from './server.ts';
 import { addReportOptions, finishReports } from './report-options.ts';
 import { VERSION } from './version.ts';
 
@@ -31,25 +31,6 @@ export interface ClientCommandOptions {
 
 export const CLIENT_SUITES = ['suites/client/index.ts'];
 export const RUNS_FILE = 'client-runs.json';
-
-const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-const repeat = (value: string, previous: string[]) => [...previous, value];
-
-function positiveInt(text: string, what: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${what} must be a positive integer, not "${text}"`);
-  return n;
-}
-
-function parseEnv(list: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of list) {
-    const i = e.indexOf('=');
-    if (i <= 0) throw new UsageError(`--env "${e}" is not in the form KEY=value`);
-    out[e.slice(0, i)] = e.slice(i + 1);
-  }
-  return out;
-}
 
 /** `auto` (every revision the client speaks), `all`, or a comma-separated list. */
 export function parseClientRevisions(text: string): Revision[] | 'auto' {
@@ -120,7 +101,7 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
   if (o.env.length) cmd.env = parseEnv(o.env);
   const requested = parseClientRevisions(o.revision);
   const timeoutMs = positiveInt(o.timeout, '--timeout');
-  const concurrency = positiveInt(o.concurrency, '--concurrency');
+  const concurrency = positiveInt(o.concurrency, '--concurrency', 'integer');
   const budgetMs = o.budget === undefined ? null : positiveInt(o.budget, '--budget');
   const reports = await reportPlan(o);
   const deadline = budgetMs === null ? null : t0 + budgetMs;

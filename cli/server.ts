@@ -53,17 +53,18 @@ export interface ServerCommandOptions {
   baseline?: string;
 }
 
-function collect(value: string, previous: string[]): string[] {
+/** Option parsers shared by the commands (client.ts imports them). */
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
 
-function repeat(value: string, previous: string[]): string[] {
+export function repeat(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function positiveInt(text: string, what: string): number {
+export function positiveInt(text: string, what: string, unit = 'number of milliseconds'): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${what} must be a positive number of milliseconds, not "${text}"`);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${what} must be a positive ${unit}, not "${text}"`);
   return n;
 }
 
@@ -77,7 +78,7 @@ function parseHeaders(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-function parseEnv(list: readonly string[]): Record<string, string> {
+export function parseEnv(list: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of list) {
     const i = e.indexOf('=');

@@ -97,8 +97,6 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-const help = await cli(['--help']);
-const hasCallTools = help.stdout.includes('--call-tools');
 const FIXTURE = ['--stdio', '--', process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--unannotated'];
 
 describe('mcp-conform server against unannotated tools', () => {
@@ -111,8 +109,7 @@ describe('mcp-conform server against unannotated tools', () => {
     expect(results.checks.some((c) => c.verdict === 'not-verified' && /--call-tools/.test(c.message))).toBe(true);
   }, 300_000);
 
-  // --call-tools is the features branch's flag: this test waits for it to reach the CLI.
-  it.skipIf(!hasCallTools)('--call-tools <name> lets calls through to that tool only', async () => {
+  it('--call-tools <name> lets calls through to that tool only', async () => {
     const out = mkdtempSync(join(tmp, 'cli-'));
     const run = await cli(['--revision', '2025-11-25', '--only', 'tools', '--call-tools', 'echo', '-o', out, ...FIXTURE]);
     expect([0, 1], run.stderr).toContain(run.code);

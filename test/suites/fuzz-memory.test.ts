@@ -9,8 +9,10 @@ import {
   replay,
   replayFileFor,
   runModel,
+  runSteps,
   SessionPool,
   type FuzzOptions,
+  type FuzzStep,
   type OracleId,
   type TargetFactory,
 } from '../../suites/fuzz/index.ts';
@@ -127,4 +129,35 @@ describe('model-based fuzzing (fc.commands)', () => {
       await bad.close();
     }
   }, 60_000);
+});
+
+describe('answers that arrive after their run', () => {
+  // A slow tool the run stopped waiting for answers during the next run on the same session:
+  // a late answer, not an unsolicited one. Forgetting the earlier ids shows the oracle still bites.
+  const slow = () => createMockServer({ serverInfo: { name: 'slow', version: '1' } }, tool('slow', { inputSchema: { type: 'object' }, handler: async (args) => (await new Promise((r) => setTimeout(r, Number(args.ms))), 'done') }));
+  const call = (id: string, ms: number): FuzzStep => ({ label: 'tools/call slow', category: 'tool call', message: { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'slow', arguments: { ms } } }, expect: { reply: 'response', id, method: 'tools/call', toolCall: true } });
+
+  async function lateAnswerFlagged(forget: boolean): Promise<string[]> {
+    // ignore-cancel: the run cancels the call it stops waiting for; this server answers it anyway (a race the spec allows).
+    const pool = new SessionPool(memoryFactory(slow, (t: Transport) => buggyTransport(t, ['ignore-cancel'], () => void t.close())), { revision: '2025-11-25', requestTimeoutMs: 100, spare: false });
+    try {
+      const session = await pool.acquire();
+      // Run 1 gives up on late-1 after 100 ms; it is answered at 300 ms, while run 2 waits for its own call.
+      await runSteps(session, [call('late-1', 300)], { requestTimeoutMs: 100 });
+      if (forget) session.earlierIds.clear();
+      const next = await runSteps(session, [call('own-2', 600)], { requestTimeoutMs: 2_000 });
+      expect(session.inbox.some((r) => (r.msg as { id?: unknown }).id === 'late-1')).toBe(true);
+      return next.violations.filter((v) => /answers no request/.test(v.message)).map((v) => v.message);
+    } finally {
+      await pool.close();
+    }
+  }
+
+  test("a late answer to an earlier run's request on the session is not unsolicited", async () => {
+    expect(await lateAnswerFlagged(false)).toEqual([]);
+  });
+
+  test('an answer to an id the session never sent still is', async () => {
+    expect(await lateAnswerFlagged(true)).toHaveLength(1);
+  });
 });

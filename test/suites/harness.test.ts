@@ -162,6 +162,7 @@ describe('check metadata', () => {
       .replace(/[^a-z0-9 _-]/g, '')
       .replace(/ /g, '-');
 
+  // Reads the spec pages in ../shared/mcp-spec (CI has them beside the clone); elsewhere there is nothing to read.
   it.skipIf(!existsSync(specRoot))('cites spec pages and anchors that exist, at every revision it applies to', () => {
     const problems: string[] = [];
     for (const { meta } of definedChecks()) {
