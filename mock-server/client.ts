@@ -32,6 +32,14 @@ export class MockClient {
   initializeResult?: Current['InitializeResult'];
   /** The revision both sides now speak (undefined until a known one is negotiated). */
   negotiated?: Revision;
+  /**
+   * 2026-07-28 and later have no initialize: every request carries a per-request `_meta`
+   * (protocol version, client capabilities, clientInfo). When set, request() merges it into
+   * params._meta (keys the caller gives win); the stateless driver sets it.
+   */
+  requestMeta?: () => Record<string, unknown>;
+  /** Server capabilities from server/discover, where there is no initialize result. */
+  discoveredCapabilities?: Current['ServerCapabilities'];
 
   constructor(readonly transport: Transport, readonly options: MockClientOptions = {}) {
     const requested = options.protocolVersion ?? LATEST_STATEFUL;
@@ -44,7 +52,7 @@ export class MockClient {
   }
 
   get serverCapabilities(): Current['ServerCapabilities'] {
-    return this.initializeResult?.capabilities ?? {};
+    return this.initializeResult?.capabilities ?? this.discoveredCapabilities ?? {};
   }
 
   async start(): Promise<void> {
@@ -79,8 +87,10 @@ export class MockClient {
     return reply;
   }
 
-  request<R = Record<string, unknown>>(...args: Parameters<Peer['request']>): Promise<Reply<R>> {
-    return this.peer.request<R>(...args);
+  request<R = Record<string, unknown>>(...[method, params, opts]: Parameters<Peer['request']>): Promise<Reply<R>> {
+    if (!this.requestMeta) return this.peer.request<R>(method, params, opts);
+    const own = typeof params?._meta === 'object' && params._meta !== null ? (params._meta as Record<string, unknown>) : {};
+    return this.peer.request<R>(method, { ...params, _meta: { ...this.requestMeta(), ...own } }, opts);
   }
 
   notify(method: string, params?: Record<string, unknown>): Promise<void> {

@@ -170,6 +170,12 @@ export class CheckContext {
       this.firstSession = undefined;
       return s;
     }
+    if (isStateless(this.revision)) {
+      // No session in 2026-07-28: a stateless client whose requests carry the per-request _meta.
+      const reuse = !fresh && Object.keys(connectOpts).length === 0;
+      const s = await this.stateless(reuse ? {} : { ...(connectOpts.capabilities ? { capabilities: connectOpts.capabilities as StatelessOptions['capabilities'] } : {}), ...(connectOpts.clientInfo ? { clientInfo: connectOpts.clientInfo } : {}), ...(connectOpts.protocolVersion ? { protocolVersion: connectOpts.protocolVersion } : {}), ...(connectOpts.requestTimeoutMs !== undefined ? { requestTimeoutMs: connectOpts.requestTimeoutMs } : {}) });
+      return s.asSession();
+    }
     const c = await this.connect(connectOpts);
     let reply: Reply<Current['InitializeResult']>;
     try {

@@ -165,7 +165,18 @@ export class StatelessClient {
   request<R = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, opts: StatelessRequestOptions = {}): Promise<Reply<R>> {
     const { meta: _m, capabilities: _c, logLevel: _l, ...reqOpts } = opts;
     const own = isObject(params._meta) ? params._meta : {};
-    return this.client.request<R>(method, { ...params, _meta: { ...this.meta(opts), ...own } }, reqOpts);
+    return this.client.peer.request<R>(method, { ...params, _meta: { ...this.meta(opts), ...own } }, reqOpts);
+  }
+
+  /**
+   * The underlying MockClient, made to add this client's `_meta` to every request and to report
+   * the discovered capabilities: what `t.session()` returns at a stateless revision, so a feature
+   * check reads the same at every revision.
+   */
+  asSession(): MockClient {
+    this.client.requestMeta = () => this.meta();
+    this.client.discoveredCapabilities = this.serverCapabilities;
+    return this.client;
   }
 
   discover(opts: StatelessRequestOptions = {}): Promise<Reply<DiscoverResult>> {

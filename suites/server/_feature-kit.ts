@@ -8,6 +8,7 @@ import { createAjv, isStateless, REVISIONS, validate, type Current, type Revisio
 import type { Dialect, JsonSchema } from '../../schema/arbitrary/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { CheckContext, matchesGlob, type CallToolsPolicy } from '../harness/index.ts';
+import { cannedInputResponse } from '../harness/stateless.ts';
 
 export type T = CheckContext;
 export type Json = Record<string, unknown>;
@@ -19,6 +20,17 @@ export const STATEFUL: Revision[] = REVISIONS.filter((r) => !isStateless(r));
 /** Stateful revisions from `first` on. */
 export function since(first: Revision): Revision[] {
   return STATEFUL.filter((r) => r >= first);
+}
+
+/**
+ * Every revision. At a stateless one (2026-07-28) `t.session()` is a client whose requests carry
+ * the per-request _meta, so a check about a feature both eras share reads the same in both.
+ */
+export const EVERY: Revision[] = [...REVISIONS];
+
+/** Every revision from `first` on, stateless ones included. */
+export function from(first: Revision): Revision[] {
+  return EVERY.filter((r) => r >= first);
 }
 
 /**
@@ -274,12 +286,20 @@ export async function generateArguments(rev: Revision, tool: Tool, count: number
  * cancelled and reported as undefined.
  */
 export async function callTool(t: T, c: MockClient, name: string, args: Json, opts: { timeoutMs?: number; extra?: Json; onprogress?: (p: Json) => void } = {}): Promise<Reply<Json> | undefined> {
+  const params: Json = { name, arguments: args, ...(opts.extra ?? {}) };
+  const reqOpts = { timeoutMs: opts.timeoutMs ?? callTimeout(t), cancelOnTimeout: true, ...(opts.onprogress ? { onprogress: opts.onprogress } : {}) };
   try {
-    return await c.request<Json>(
-      'tools/call',
-      { name, arguments: args, ...(opts.extra ?? {}) },
-      { timeoutMs: opts.timeoutMs ?? callTimeout(t), cancelOnTimeout: true, ...(opts.onprogress ? { onprogress: opts.onprogress } : {}) },
-    );
+    let reply = await c.request<Json>('tools/call', params, reqOpts);
+    // 2026-07-28: a tool may first answer input_required; answer its requests and retry, as a
+    // client would (basic/patterns/mrtr), so the result judged is the final one.
+    for (let round = 0; round < 3 && reply.ok && reply.result.resultType === 'input_required'; round++) {
+      const asked = isObject(reply.result.inputRequests) ? reply.result.inputRequests : {};
+      t.note(`${name} answered input_required (${Object.keys(asked).join(', ') || 'no requests'}); retried with canned answers`);
+      const retry: Json = { ...params, inputResponses: Object.fromEntries(Object.entries(asked).map(([k, r]) => [k, cannedInputResponse(r)])) };
+      if (typeof reply.result.requestState === 'string') retry.requestState = reply.result.requestState;
+      reply = await c.request<Json>('tools/call', retry, reqOpts);
+    }
+    return reply;
   } catch (err) {
     if (CheckContext.isWireError(err) && err.name === 'TimeoutError') {
       t.note(`${name} did not answer in time; the call was cancelled and is not counted`);

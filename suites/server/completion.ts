@@ -2,9 +2,9 @@
 // the 100-value limit, total/hasMore consistency, errors, the completions capability.
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, errorText, isObject, listAll, schemaProblem, since, STATEFUL, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
+import { cite, errorText, isObject, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
 
-const completion = (anchor: string | Parameters<typeof cite>[1], revs = STATEFUL) => cite('server/utilities/completion', anchor, revs);
+const completion = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/utilities/completion', anchor, revs);
 
 /** At most this many completion requests by one check. */
 const MAX_TARGETS = 16;
@@ -148,7 +148,7 @@ check(
     title: 'completing an argument of an unknown prompt is answered with error -32602',
     level: 'SHOULD',
     requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Invalid prompt name: -32602 (Invalid params).',
-    spec: completion('error-handling', since('2025-03-26')),
+    spec: completion('error-handling', from('2025-03-26')),
   },
   async (t) => {
     const c = await completionSession(t);
@@ -165,7 +165,7 @@ check(
     title: 'without the completions capability, completion/complete is answered with -32601',
     level: 'SHOULD',
     requirement: 'Servers that support completions MUST declare the completions capability; servers SHOULD return standard JSON-RPC errors: Method not found: -32601 (Capability not supported).',
-    spec: completion('error-handling', since('2025-03-26')),
+    spec: completion('error-handling', from('2025-03-26')),
   },
   async (t) => {
     const c = await t.session();

@@ -2,9 +2,9 @@
 // last page (no loops), no item comes back on two pages, invalid cursors are rejected.
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, errorText, MAX_PAGES, STATEFUL, walkList, type Json, type T } from './_feature-kit.ts';
+import { cite, errorText, MAX_PAGES, EVERY, walkList, type Json, type T } from './_feature-kit.ts';
 
-const pagination = (anchor: string) => cite('server/utilities/pagination', anchor, STATEFUL);
+const pagination = (anchor: string) => cite('server/utilities/pagination', anchor, EVERY);
 
 interface ListMethod {
   method: string;

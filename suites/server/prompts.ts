@@ -2,9 +2,9 @@
 // errors for unknown prompts and missing arguments, list_changed gating.
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, contentProblems, errorText, isObject, listAll, received, schemaProblem, STATEFUL, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
+import { cite, contentProblems, errorText, isObject, listAll, received, schemaProblem, EVERY, STATEFUL, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
 
-const prompts = (anchor: string) => cite('server/prompts', anchor, STATEFUL);
+const prompts = (anchor: string, revs = EVERY) => cite('server/prompts', anchor, revs);
 
 /** At most this many prompts are fetched by one check. */
 const MAX_GETS = 12;
@@ -191,7 +191,7 @@ check(
     level: 'MUST',
     requirement:
       'listChanged indicates whether the server will emit notifications when the list of available prompts changes; both parties MUST only use capabilities that were successfully negotiated.',
-    spec: prompts('list-changed-notification'),
+    spec: prompts('list-changed-notification', STATEFUL),
     requires: 'server.prompts',
   },
   async (t) => {

@@ -11,6 +11,8 @@ import {
   received,
   resourceContentsProblems,
   schemaProblem,
+  EVERY,
+  from,
   STATEFUL,
   unknownName,
   uriTemplateProblem,
@@ -20,7 +22,7 @@ import {
   type T,
 } from './_feature-kit.ts';
 
-const resources = (anchor: string | Parameters<typeof cite>[1], revs = STATEFUL) => cite('server/resources', anchor, revs);
+const resources = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/resources', anchor, revs);
 
 /** At most this many resources are read by one check. */
 const MAX_READS = 12;
@@ -160,27 +162,43 @@ check(
   },
 );
 
+/** Reads a URI no server serves and judges the answer: a result (empty or not) is never right. */
+async function readMissing(t: T, code: number): Promise<void> {
+  const c = await t.session();
+  // A scheme no server serves, so no template can match it.
+  const uri = `mcp-conform-missing://nowhere/${unknownName('resource')}`;
+  const reply = await c.request<Json>('resources/read', { uri });
+  if (reply.ok)
+    return t.fail(
+      `reading the nonexistent ${uri} was answered with a result${Array.isArray(reply.result.contents) && reply.result.contents.length === 0 ? ' with empty contents' : ''}, not error ${code}`,
+      reply,
+    );
+  t.expectError(reply, code, `resources/read of the nonexistent ${uri}`);
+}
+
 check(
   {
     id: 'resources/read-not-found',
     title: 'reading a resource that does not exist is answered with error -32002',
     level: 'SHOULD',
     requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Resource not found: -32002.',
-    spec: resources('error-handling'),
+    spec: resources('error-handling', STATEFUL),
     requires: 'server.resources',
   },
-  async (t) => {
-    const c = await t.session();
-    // A scheme no server serves, so no template can match it.
-    const uri = `mcp-conform-missing://nowhere/${unknownName('resource')}`;
-    const reply = await c.request<Json>('resources/read', { uri });
-    if (reply.ok)
-      return t.fail(
-        `reading the nonexistent ${uri} was answered with a result${Array.isArray(reply.result.contents) && reply.result.contents.length === 0 ? ' with empty contents' : ''}, not error -32002`,
-        reply,
-      );
-    t.expectError(reply, -32002, `resources/read of the nonexistent ${uri}`);
+  (t) => readMissing(t, -32002),
+);
+
+check(
+  {
+    id: 'resources/read-not-found-invalid-params',
+    title: 'reading a resource that does not exist is answered with error -32602, not empty contents',
+    level: 'MUST',
+    requirement:
+      'If the requested resource does not exist, servers MUST return a JSON-RPC error with code -32602 (Invalid Params). Servers MUST NOT return an empty contents array for a non-existent resource.',
+    spec: resources('error-handling', from('2026-07-28')),
+    requires: 'server.resources',
   },
+  (t) => readMissing(t, -32602),
 );
 
 check(
@@ -213,7 +231,7 @@ check(
     level: 'MUST',
     requirement:
       'The protocol supports optional subscriptions to resource changes: with the subscribe capability, clients send resources/subscribe (and resources/unsubscribe) for a resource URI, and the server confirms.',
-    spec: resources('subscriptions'),
+    spec: resources('subscriptions', STATEFUL),
     requires: 'server.resources.subscribe',
   },
   async (t) => {
@@ -235,7 +253,7 @@ check(
     level: 'SHOULD',
     requirement:
       'Clients can subscribe to specific resources and receive notifications when they change (notifications/resources/updated with the resource uri). Fixture contract: test://watched-resource changes while subscribed.',
-    spec: resources('subscriptions'),
+    spec: resources('subscriptions', STATEFUL),
     requires: 'server.resources.subscribe',
   },
   async (t) => {
@@ -255,7 +273,7 @@ check(
     title: 'no notifications/resources/updated for resources not (or no longer) subscribed',
     level: 'SHOULD',
     requirement: 'Clients can subscribe to specific resources and receive notifications when they change; after resources/unsubscribe the client is no longer subscribed to that resource.',
-    spec: resources('subscriptions'),
+    spec: resources('subscriptions', STATEFUL),
     requires: 'server.resources.subscribe',
   },
   async (t) => {
@@ -282,7 +300,7 @@ check(
     title: 'notifications/resources/list_changed only from a server that declared resources.listChanged',
     level: 'MUST',
     requirement: 'listChanged: whether the server will emit notifications when the list of available resources changes; both parties MUST only use capabilities that were successfully negotiated.',
-    spec: resources('list-changed-notification'),
+    spec: resources('list-changed-notification', STATEFUL),
     requires: 'server.resources',
   },
   async (t) => {

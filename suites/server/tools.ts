@@ -17,7 +17,8 @@ import {
   received,
   schemaProblem,
   short,
-  since,
+  from,
+  EVERY,
   STATEFUL,
   unknownName,
   walkList,
@@ -25,7 +26,7 @@ import {
   type Tool,
 } from './_feature-kit.ts';
 
-const tools = (anchor: string | Parameters<typeof cite>[1], revs = STATEFUL) => cite('server/tools', anchor, revs);
+const tools = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/tools', anchor, revs);
 
 check(
   {
@@ -81,7 +82,7 @@ check(
     level: 'MUST',
     requirement:
       'outputSchema: Optional JSON Schema defining expected output structure; it follows the JSON Schema usage guidelines (schemas MUST be valid according to their declared or default dialect).',
-    spec: tools('output-schema', since('2025-06-18')),
+    spec: tools('output-schema', from('2025-06-18')),
     requires: 'server.tools',
   },
   async (t) => {
@@ -104,7 +105,7 @@ check(
     level: 'SHOULD',
     requirement:
       'Tool names SHOULD be between 1 and 128 characters in length (inclusive). The following SHOULD be the only allowed characters: uppercase and lowercase ASCII letters (A-Z, a-z), digits (0-9), underscore (_), hyphen (-), and dot (.)',
-    spec: tools('tool-names', since('2025-11-25')),
+    spec: tools('tool-names', from('2025-11-25')),
     requires: 'server.tools',
   },
   async (t) => {
@@ -122,7 +123,7 @@ check(
     title: 'no two tools share a name',
     level: 'SHOULD',
     requirement: 'name: Unique identifier for the tool. Tool names SHOULD be unique within a server.',
-    spec: tools({ '2024-11-05': 'tool', '2025-03-26': 'tool', '2025-06-18': 'tool', '2025-11-25': 'tool-names' }),
+    spec: tools({ '2024-11-05': 'tool', '2025-03-26': 'tool', '2025-06-18': 'tool', '2025-11-25': 'tool-names', '2026-07-28': 'tool-names' }),
     requires: 'server.tools',
   },
   async (t) => {
@@ -207,7 +208,7 @@ check(
     title: 'tools with an outputSchema return structuredContent that conforms to it',
     level: 'MUST',
     requirement: 'If an output schema is provided: Servers MUST provide structured results that conform to this schema.',
-    spec: tools('output-schema', since('2025-06-18')),
+    spec: tools('output-schema', from('2025-06-18')),
     requires: 'server.tools',
   },
   async (t) => {
@@ -240,7 +241,7 @@ check(
     title: 'structuredContent is also returned as serialized JSON in a text block',
     level: 'SHOULD',
     requirement: 'For backwards compatibility, a tool that returns structured content SHOULD also return the serialized JSON in a TextContent block.',
-    spec: tools('structured-content', since('2025-06-18')),
+    spec: tools('structured-content', from('2025-06-18')),
     requires: 'server.tools',
   },
   async (t) => {
@@ -359,7 +360,7 @@ check(
     level: 'MUST',
     requirement:
       'listChanged indicates whether the server will emit notifications when the list of available tools changes; both parties MUST only use capabilities that were successfully negotiated.',
-    spec: tools('list-changed-notification'),
+    spec: tools('list-changed-notification', STATEFUL),
     requires: 'server.tools',
   },
   async (t) => {

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
+import { PROJECT_ROOT, REVISIONS, type Revision } from '../../schema/index.ts';
 import { definedChecks } from '../../suites/harness/index.ts';
 import '../../suites/server/tools.ts';
 import '../../suites/server/resources.ts';
@@ -13,7 +13,6 @@ import '../../suites/server/completion.ts';
 import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
-import { STATEFUL } from '../../suites/server/_feature-kit.ts';
 import { FEATURE_AREAS } from './feature-helpers.ts';
 
 const SPEC = process.env.MCP_SPEC_DIR ?? join(PROJECT_ROOT, '..', 'shared', 'mcp-spec');
@@ -48,12 +47,12 @@ describe.skipIf(!existsSync(SPEC))('spec citations', () => {
   });
 });
 
-test('ids are unique, levels agree with the keywords of the requirements, revisions are stateful ones', () => {
+test('ids are unique, levels agree with the keywords of the requirements, revisions are known ones', () => {
   const ids = defs.map((d) => d.meta.id);
   expect(new Set(ids).size).toBe(ids.length);
   for (const d of defs) {
     expect(d.meta.revisions.length, d.meta.id).toBeGreaterThan(0);
-    for (const r of d.meta.revisions) expect(STATEFUL, d.meta.id).toContain(r);
+    for (const r of d.meta.revisions) expect(REVISIONS, d.meta.id).toContain(r);
     expect(d.meta.requirement.length, d.meta.id).toBeGreaterThan(20);
     // The level follows the keyword the requirement quotes: no MUST check resting on a SHOULD alone, and the reverse.
     const must = /\bMUST\b/.test(d.meta.requirement);
