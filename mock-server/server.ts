@@ -61,6 +61,11 @@ export interface MockServerOptions {
   serverInfo?: Current['Implementation'];
   /** Declared capabilities; derived from the behaviours when omitted. */
   capabilities?: Current['ServerCapabilities'];
+  /**
+   * Extensions advertised in the capabilities (2026-07-28 on; earlier revisions have no such
+   * field). The mock answers clients that do not declare them with core results.
+   */
+  extensions?: Record<string, JsonObject>;
   /** Revisions served (default: all). */
   revisions?: readonly Revision[];
   instructions?: string;
@@ -342,7 +347,8 @@ export class MockServer {
   }
 
   capabilitiesFor(rev: Revision): Current['ServerCapabilities'] {
-    return fitTo(rev, 'ServerCapabilities', this.capabilities());
+    const caps = this.options.extensions ? { ...this.capabilities(), extensions: this.options.extensions } : this.capabilities();
+    return fitTo(rev, 'ServerCapabilities', caps);
   }
 
   /** Starts serving one connection. */

@@ -37,10 +37,16 @@ const show = (rs: CheckResult[]) => rs.map((r) => `${r.id} [${r.revision}] ${r.v
 /** Checks that cannot be exercised once another requirement is broken (they end not-verified). */
 const DEPENDENTS: Record<string, string[]> = { 'meta/required-fields': ['http/missing-meta-400'] };
 
+/** Checks a break also fails, rightly: the broken message breaks their requirement too. */
+const ALSO_FAILS: Record<string, string[]> = {
+  // A resultType outside the core set on tools/call is what meta/result-type forbids as well.
+  'extensions/core-fallback': ['meta/result-type'],
+};
+
 function expectOnly(results: CheckResult[], id: string): void {
   const broken = results.filter(bad);
   expect(broken.filter((r) => r.id === id && r.verdict !== 'not-verified').length, `${id} did not fail:\n${show(results.filter((r) => r.id === id))}`).toBeGreaterThan(0);
-  expect(show(broken.filter((r) => r.id !== id && !(r.verdict === 'not-verified' && DEPENDENTS[id]?.includes(r.id))))).toBe('');
+  expect(show(broken.filter((r) => r.id !== id && !(r.verdict === 'not-verified' && DEPENDENTS[id]?.includes(r.id)) && !ALSO_FAILS[id]?.includes(r.id)))).toBe('');
 }
 
 describe('stateless checks, in-process', () => {
@@ -141,5 +147,13 @@ describe('revision probing', () => {
     expect((await probeTarget({ kind: 'http', url: 'http://127.0.0.1:9/mcp' }, ['2026-07-28'], 2_000)).reachable).toBe(false);
     expect(await discoverTarget({ kind: 'http', url: legacy.url }, '2026-07-28', 2_000)).toMatchObject({ speaks: false });
     expect((await discoverTarget({ kind: 'http', url: legacy.url }, '2026-07-28', 2_000)).unreachable).toBeUndefined();
+  });
+});
+
+describe('extension identifiers', () => {
+  it('accept prefixed _meta key names and refuse others', async () => {
+    const { extensionIdProblem } = await import('../../suites/server/stateless/extensions.ts');
+    for (const ok of ['io.modelcontextprotocol/tasks', 'io.modelcontextprotocol/ui', 'com.example/x-1.y_z', 'a/b', 'com.example/']) expect(extensionIdProblem(ok), ok).toBeUndefined();
+    for (const bad of ['tasks', '1io.example/x', 'io-.example/x', 'io..example/x', 'com.example/-x', 'com.example/x-', '/x']) expect(extensionIdProblem(bad), bad).toBeDefined();
   });
 });

@@ -4,3 +4,4 @@ import './mrtr.ts';
 import './subscriptions.ts';
 import './logging.ts';
 import './caching.ts';
+import './extensions.ts';
