@@ -88,3 +88,16 @@ test('SDK server (official TypeScript SDK, low-level Server; every stateful revi
   expect(table(results)).toEqual(expected);
   expect(results.flatMap((r) => (r.violations ?? []).map((v) => `${r.id} [${r.revision}]: ${v.pointer} ${v.message}`))).toEqual([]);
 }, 120_000);
+
+test('servers of earlier revisions at 2026-07-28 (SDK in-process; server-everything over stdio): every check not applicable, saying why', async () => {
+  const at2026 = defs.filter((d) => d.meta.revisions.includes('2026-07-28'));
+  expect(at2026.length).toBeGreaterThanOrEqual(30);
+  const everything = resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+  const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'] }, ['2026-07-28'], { quietMs: 300, checkTimeoutMs: 25_000, requestTimeoutMs: 8_000 });
+  const [sdk, everyone] = await Promise.all([run(at2026, sdkTarget(), ['2026-07-28']), runChecks(at2026, cfg, { concurrency: 4 })]);
+  for (const r of [...sdk, ...everyone]) {
+    expect(r.verdict, `${r.id}: ${r.message}`).toBe('not-applicable');
+    // Both answer server/discover with -32601: a server of an earlier revision.
+    expect(r.message).toMatch(/does not speak 2026-07-28: server\/discover was answered with error -32601/);
+  }
+}, 120_000);
