@@ -83,6 +83,8 @@ export class StreamableHttpClientTransport implements Transport {
   private readonly live = new Set<AbortController>();
   private readonly requestStreams = new Map<string, AbortController>();
   private readonly toolHeaders = new Map<string, ParamHeaderSpec[]>();
+  /** Ids of tools/list requests in flight (their results teach toolHeaders). */
+  private readonly toolsListIds = new Set<string>();
   private getOpen = false;
   private readonly initIds = new Set<string>();
 
@@ -122,6 +124,11 @@ export class StreamableHttpClientTransport implements Transport {
    */
   setToolSchemas(tools: readonly unknown[]): string[] {
     this.toolHeaders.clear();
+    return this.learnToolSchemas(tools);
+  }
+
+  /** As setToolSchemas, keeping what earlier pages of tools/list taught. */
+  learnToolSchemas(tools: readonly unknown[]): string[] {
     const problems: string[] = [];
     for (const t of tools) {
       if (!isObject(t) || typeof t.name !== 'string') continue;
@@ -168,6 +175,11 @@ export class StreamableHttpClientTransport implements Transport {
         if (typeof m.result.protocolVersion === 'string') this.protocolVersion = m.result.protocolVersion;
       }
     }
+    // Every tools/list page teaches the x-mcp-header annotations, so a later tools/call of those
+    // tools carries its Mcp-Param-* headers as a conforming client's would.
+    for (const m of items(parsed)) {
+      if (isResponse(m) && this.toolsListIds.delete(key(m.id)) && isObject(m.result) && Array.isArray(m.result.tools)) this.learnToolSchemas(m.result.tools);
+    }
     this.onmessage?.(parsed, { raw, note });
   }
 
@@ -210,6 +222,7 @@ export class StreamableHttpClientTransport implements Transport {
     const requestIds = items(parsed).filter(isRequest).map((m) => key(m.id));
     const isInit = items(parsed).some((m) => isRequest(m) && m.method === 'initialize');
     for (const m of items(parsed)) if (isRequest(m) && m.method === 'initialize') this.initIds.add(key(m.id));
+    for (const m of items(parsed)) if (isRequest(m) && m.method === 'tools/list') this.toolsListIds.add(key(m.id));
     const isInitialized = isObject(parsed) && parsed.method === 'notifications/initialized';
     const headers = this.postHeaders(parsed);
     const x = this.recorder.begin('post', 'POST', this.url.href, headers, text);
