@@ -1,10 +1,12 @@
 // basic (Messages): the JSON-RPC 2.0 base every MCP message follows.
-import type { Revision } from '../../schema/index.ts';
+import { isStateless, type Revision } from '../../schema/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
+import { livenessMessage, livenessMethod } from './_base-kit.ts';
 
 const OLD = '2024-11-05' as const;
+const MODERN = '2026-07-28' as const;
 /** Where each revision says "All messages … MUST follow the JSON-RPC 2.0 specification". */
-const JSON_RPC: Partial<Record<Revision, string>> = { [OLD]: 'basic/messages', '2025-03-26': 'basic#messages', '2025-06-18': 'basic#messages', '2025-11-25': 'basic#messages' };
+const JSON_RPC: Partial<Record<Revision, string>> = { [OLD]: 'basic/messages', '2025-03-26': 'basic#messages', '2025-06-18': 'basic#messages', '2025-11-25': 'basic#messages', [MODERN]: 'basic#messages' };
 /** 2024-11-05 has a separate Messages page; later revisions put it on the basic overview. */
 function messages(anchor: string, latest = anchor): Partial<Record<Revision, string>> {
   return {
@@ -12,20 +14,22 @@ function messages(anchor: string, latest = anchor): Partial<Record<Revision, str
     '2025-03-26': `basic#${anchor}`,
     '2025-06-18': `basic#${anchor}`,
     '2025-11-25': `basic#${latest}`,
+    [MODERN]: `basic#${latest}`,
   };
 }
 
 const isResponse = (m: Record<string, unknown>) => Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error');
 
-/** Asks for a ping and waits for the answer: proof the target is still serving. */
+/** Asks for a ping (server/discover from 2026-07-28) and waits for the answer: proof the target is still serving. */
 async function stillServing(t: CheckContext, c: Awaited<ReturnType<CheckContext['session']>>, after: string): Promise<void> {
+  const method = livenessMethod(t);
   let reply;
   try {
-    reply = await c.request('ping');
+    reply = await c.request(method);
   } catch (err) {
     return t.fail(`the server stopped serving after ${after}: ${(err as Error).message}`);
   }
-  t.expectResult(reply, `ping after ${after}`);
+  t.expectResult(reply, `${method} after ${after}`);
 }
 
 check(
@@ -38,12 +42,13 @@ check(
   },
   async (t) => {
     const c = await t.session();
+    const method = livenessMethod(t);
     const problems: string[] = [];
     const evidence: Record<string, unknown>[] = [];
     for (const id of [7, 'mcp-conform-7', 0, '', 9007199254740991, '7', 'ünï-cödé']) {
-      const m = await t.exchange(c, { jsonrpc: '2.0', id, method: 'ping' }, `ping with id ${JSON.stringify(id)}`);
+      const m = await t.exchange(c, livenessMessage(t, c, id), `${method} with id ${JSON.stringify(id)}`);
       if (m.id !== id) {
-        problems.push(`ping with id ${JSON.stringify(id)} was answered with id ${JSON.stringify(m.id)}`);
+        problems.push(`${method} with id ${JSON.stringify(id)} was answered with id ${JSON.stringify(m.id)}`);
         evidence.push(m);
       }
     }
@@ -64,7 +69,7 @@ check(
     await c.notify('notifications/mcp-conform/unknown', { x: 1 });
     await c.notify('notifications/roots/list_changed');
     await c.notify('notifications/cancelled', { requestId: 'mcp-conform-never-sent' });
-    await t.send(c, { jsonrpc: '2.0', method: 'ping' }); // a request method without an id is a notification too
+    await t.send(c, livenessMessage(t, c)); // a request method without an id is a notification too
     await stillServing(t, c, 'notifications');
     await t.sleep(t.quietMs);
     const stray = c.peer.unsolicited.filter(isResponse);
@@ -82,7 +87,7 @@ check(
   },
   async (t) => {
     const c = await t.session();
-    await c.request('ping');
+    await c.request(livenessMethod(t));
     await c.request('mcp-conform/unknown-method');
     if (c.serverCapabilities.tools) await c.request('tools/list', {});
     for (const m of c.peer.received.filter(isResponse)) {
@@ -118,22 +123,23 @@ check(
     title: 'a known method with invalid params is answered with error -32602 (Invalid params)',
     level: 'SHOULD',
     requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: invalid prompt name, missing required arguments, invalid log level: -32602 (Invalid params).',
-    spec: Object.fromEntries(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'].map((r) => [r, 'server/prompts#error-handling'])),
+    spec: Object.fromEntries(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', MODERN].map((r) => [r, 'server/prompts#error-handling'])),
   },
   async (t) => {
     const c = await t.session();
     const caps = c.serverCapabilities;
     // params that break the method's schema: a required member missing or of the wrong type.
+    // (2026-07-28 removed logging/setLevel: the log level travels in each request's _meta.)
     const probe = caps.prompts
       ? { method: 'prompts/get', params: { name: 42 } }
       : caps.resources
         ? { method: 'resources/read', params: { uri: 42 } }
         : caps.tools
           ? { method: 'tools/call', params: { name: 42, arguments: {} } }
-          : caps.logging
+          : caps.logging && !isStateless(t.revision)
             ? { method: 'logging/setLevel', params: { level: 'mcp-conform-no-such-level' } }
             : undefined;
-    if (!probe) return t.notApplicable('the server declares none of prompts, resources, tools, logging');
+    if (!probe) return t.notApplicable(`the server declares none of prompts, resources, tools${isStateless(t.revision) ? '' : ', logging'}`);
     t.expectError(await c.request(probe.method, probe.params), -32602, `${probe.method} with invalid params`);
   },
 );
@@ -148,7 +154,7 @@ check(
   },
   async (t) => {
     const c = await t.session();
-    const m = await t.exchange(c, '{"jsonrpc": "2.0", "id": "mcp-conform-1", "method": "ping"', 'invalid JSON');
+    const m = await t.exchange(c, `{"jsonrpc": "2.0", "id": "mcp-conform-1", "method": "${livenessMethod(t)}"`, 'invalid JSON');
     const e = m.error as { code?: unknown } | undefined;
     t.expect(e !== undefined, 'invalid JSON was answered with a result', [m]);
     t.expect(e?.code === -32700, `invalid JSON was answered with error code ${JSON.stringify(e?.code)}, expected -32700`, [m]);
@@ -199,15 +205,12 @@ check(
     id: 'messages/batch-removed',
     title: 'a JSON-RPC batch (removed in 2025-06-18) does not break the connection',
     level: 'SHOULD',
-    requirement: 'Messages are individual JSON-RPC requests, notifications, or responses. (Batching was removed in 2025-06-18; a server SHOULD reject a batch rather than stop serving: our reading.)',
-    spec: { '2025-06-18': 'basic/transports#stdio', '2025-11-25': 'basic/transports#stdio' },
+    requirement: 'Messages are individual JSON-RPC requests, notifications, or responses (2026-07-28: each message is a single JSON-RPC request, notification, or response). (Batching was removed in 2025-06-18; a server SHOULD reject a batch rather than stop serving: our reading.)',
+    spec: { '2025-06-18': 'basic/transports#stdio', '2025-11-25': 'basic/transports#stdio', [MODERN]: 'basic/transports/stdio' },
   },
   async (t) => {
     const c = await t.session();
-    await t.send(c, [
-      { jsonrpc: '2.0', id: 'mcp-conform-b1', method: 'ping' },
-      { jsonrpc: '2.0', id: 'mcp-conform-b2', method: 'ping' },
-    ]);
+    await t.send(c, [livenessMessage(t, c, 'mcp-conform-b1'), livenessMessage(t, c, 'mcp-conform-b2')]);
     await t.sleep(t.quietMs);
     await stillServing(t, c, 'a batch');
   },

@@ -1,12 +1,24 @@
-// basic/utilities/cancellation
-import type { Revision } from '../../schema/index.ts';
+// basic/utilities/cancellation (basic/patterns/cancellation from 2026-07-28, where only clients
+// cancel requests, and servers send notifications/cancelled only to end a subscriptions/listen
+// stream). At 2026-07-28 the client's signal depends on the transport: notifications/cancelled on
+// stdio, closing the request's response stream on Streamable HTTP.
+import { isStateless, type Revision } from '../../schema/index.ts';
 import { TimeoutError } from '../../mock-server/index.ts';
-import { check, FIXTURE } from '../harness/index.ts';
+import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
+import { livenessMethod } from './_base-kit.ts';
 
 const PROGRESS_TOOL = FIXTURE.progressTool;
 
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
-const page = (anchor: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/cancellation#${anchor}`]));
+const MODERN = '2026-07-28' as const;
+/** The page at every revision (`modern`: also at 2026-07-28, where it moved to basic/patterns). */
+const page = (anchor: string, modern = true): Partial<Record<Revision, string>> => ({
+  ...Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/cancellation#${anchor}`])),
+  ...(modern ? { [MODERN]: `basic/patterns/cancellation#${anchor}` } : {}),
+});
+
+/** 2026-07-28 over Streamable HTTP: the client cancels by closing the response stream, never with notifications/cancelled. */
+const httpStreamCancellation = (t: CheckContext) => isStateless(t.revision) && t.target.kind === 'http';
 
 check(
   {
@@ -18,6 +30,11 @@ check(
     requires: 'server.tools',
   },
   async (t) => {
+    if (httpStreamCancellation(t)) {
+      return t.notApplicable(
+        `at ${t.revision} a Streamable HTTP client cancels a request by closing its response stream (basic/transports/streamable-http#cancellation), not with notifications/cancelled; once that stream is closed no response can reach the client, so whether the server still answers is not observable`,
+      );
+    }
     if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
     const c = await t.session();
     if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs a long-running tool: the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
@@ -34,7 +51,7 @@ check(
     await c.notify('notifications/cancelled', { requestId: id, reason: 'mcp-conform cancellation check' });
     const answered = await Promise.race([pending.then((r) => r, () => undefined), t.sleep(Math.max(t.quietMs, 1_000)).then(() => undefined)]);
     if (answered) t.fail('the server answered the request after it was cancelled', answered);
-    t.expectResult(await c.request('ping'), 'ping after a cancellation');
+    t.expectResult(await c.request(livenessMethod(t)), `${livenessMethod(t)} after a cancellation`);
   },
 );
 
@@ -47,20 +64,22 @@ check(
     spec: page('error-handling'),
   },
   async (t) => {
+    if (httpStreamCancellation(t)) return t.notApplicable(`at ${t.revision} clients send no notifications/cancelled over Streamable HTTP (closing the response stream is the cancellation), so there are none to ignore`);
     const c = await t.session();
-    const done = await c.request('ping', undefined, { id: 'mcp-conform-done' });
-    t.expectResult(done, 'ping');
+    const method = livenessMethod(t);
+    const done = await c.request(method, undefined, { id: 'mcp-conform-done' });
+    t.expectResult(done, method);
     await c.notify('notifications/cancelled', { requestId: 'mcp-conform-never-sent', reason: 'unknown id' });
     await c.notify('notifications/cancelled', { requestId: 'mcp-conform-done', reason: 'already completed' });
     await c.notify('notifications/cancelled', { reason: 'no requestId' });
     await c.notify('notifications/cancelled');
     let reply;
     try {
-      reply = await c.request('ping');
+      reply = await c.request(method);
     } catch (err) {
       return t.fail(`the server stopped serving after invalid cancellation notifications: ${(err as Error).message}`);
     }
-    t.expectResult(reply, 'ping after invalid cancellations');
+    t.expectResult(reply, `${method} after invalid cancellations`);
     await t.sleep(t.quietMs);
     t.expect(c.peer.unsolicited.length === 0, 'the server answered a cancellation notification', c.peer.unsolicited);
   },
@@ -72,7 +91,7 @@ check(
     title: 'initialize is answered even when a client (wrongly) cancels it',
     level: 'SHOULD',
     requirement: 'The initialize request MUST NOT be cancelled by clients; invalid cancellation notifications SHOULD be ignored.',
-    spec: page('behavior-requirements'),
+    spec: page('behavior-requirements', false), // 2026-07-28 has no initialize
   },
   async (t) => {
     const c = await t.connect();
@@ -92,5 +111,41 @@ check(
       return t.fail(`initialize was not answered after a cancellation notification for it: ${(err as Error).message}`);
     }
     t.expectResult(reply, 'initialize');
+  },
+);
+
+check(
+  {
+    id: 'cancellation/server-only-for-listen',
+    title: 'the server sends notifications/cancelled only to end a subscriptions/listen stream (not for a request the client cancelled)',
+    level: 'MUST',
+    requirement: 'Server-sent cancellation notifications MUST reference a subscriptions/listen request, to terminate that subscription stream. Servers MUST NOT send notifications/cancelled for any other purpose.',
+    spec: { [MODERN]: 'basic/patterns/cancellation#behavior-requirements' },
+    requires: 'server.tools',
+  },
+  async (t) => {
+    if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
+    const c = await t.session();
+    if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs a long-running tool to cancel: the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
+    // The moment a server might wrongly send a cancellation of its own: the client has just
+    // cancelled one of its requests (stdio: notifications/cancelled; Streamable HTTP: the client
+    // closes the response stream). This client opens no subscriptions/listen stream, so no
+    // server-sent notifications/cancelled has a purpose.
+    const id = 'mcp-conform-cancel-me';
+    const token = 'mcp-conform-cancel';
+    const pending = c.request('tools/call', { name: PROGRESS_TOOL, arguments: {}, _meta: { progressToken: token } }, { id });
+    pending.catch(() => {});
+    await c.peer
+      .waitFor((m) => m.method === 'notifications/progress' && (m.params as { progressToken?: unknown } | undefined)?.progressToken === token, t.requestTimeoutMs, { includePast: true })
+      .catch((err: unknown) => {
+        if (!(err instanceof TimeoutError)) throw err;
+      });
+    await c.notify('notifications/cancelled', { requestId: id, reason: 'mcp-conform: the server must not cancel in return' });
+    await t.sleep(t.quietMs);
+    t.expectResult(await c.request(livenessMethod(t)), `${livenessMethod(t)} after a cancellation`);
+    await t.sleep(t.quietMs);
+    const cancels = c.peer.received.filter((m) => m.method === 'notifications/cancelled');
+    const about = cancels.map((m) => JSON.stringify((m.params as { requestId?: unknown } | undefined)?.requestId)).join(', ');
+    t.expect(cancels.length === 0, `the server sent notifications/cancelled (requestId ${about}) although no subscriptions/listen stream was open`, cancels);
   },
 );

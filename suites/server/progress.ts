@@ -1,11 +1,15 @@
-// basic/utilities/progress, exercised through the conformance fixture tool `test_tool_with_progress`
-// (the official suite's fixture contract): servers without it get not-verified.
+// basic/utilities/progress (basic/patterns/progress from 2026-07-28, where only servers send
+// progress), exercised through the conformance fixture tool `test_tool_with_progress` (the
+// official suite's fixture contract): servers without it get not-verified.
 import type { Revision } from '../../schema/index.ts';
 import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
 
 const PROGRESS_TOOL = FIXTURE.progressTool;
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
-const page = (anchor: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/progress#${anchor}`]));
+const page = (anchor: string): Partial<Record<Revision, string>> => ({
+  ...Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/progress#${anchor}`])),
+  '2026-07-28': `basic/patterns/progress#${anchor}`,
+});
 
 type Msg = Record<string, unknown>;
 const isProgress = (m: Msg) => m.method === 'notifications/progress' && !Object.hasOwn(m, 'id');

@@ -14,7 +14,7 @@ import '../../suites/server/completion.ts';
 import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
-import { mayCall, STATEFUL, type Tool } from '../../suites/server/_feature-kit.ts';
+import { EVERY, mayCall, type Tool } from '../../suites/server/_feature-kit.ts';
 import { FEATURE_AREAS, fixtureTarget, run } from './feature-helpers.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));
@@ -36,11 +36,11 @@ const calledName = (e: WireEntry): string | undefined => {
   return e.dir === 'send' && m?.method === 'tools/call' && typeof m.params?.name === 'string' ? m.params.name : undefined;
 };
 
-test('a server whose tools are unannotated never has one of them called by default (from the wire logs)', async () => {
+test('a server whose tools are unannotated never has one of them called by default, at any revision (from the wire logs)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-conform-safety-'));
   try {
     const received: string[] = [];
-    const results = await run(defs, fixtureTarget({ unannotated: true, onToolCall: (name) => received.push(name) }), STATEFUL, { outDir: dir });
+    const results = await run(defs, fixtureTarget({ unannotated: true, onToolCall: (name) => received.push(name) }), EVERY, { outDir: dir });
     const sent = wireEntries(dir).map(calledName).filter((n): n is string => n !== undefined);
     // Only made-up names (tools/call-unknown*) may appear: no listed tool is ever called.
     expect(sent.filter((n) => UNANNOTATED_TOOLS.includes(n))).toEqual([]);
