@@ -1,6 +1,6 @@
 // An in-memory transport pair for unit tests: what one side sends, the other receives, as text
 // (so raw frames and malformed JSON behave as on a real wire).
-import { frameText, type Transport } from './transport.ts';
+import { deliverFrame, frameText, type Transport } from './transport.ts';
 
 class MemoryTransport implements Transport {
   other?: MemoryTransport;
@@ -22,15 +22,7 @@ class MemoryTransport implements Transport {
   }
 
   deliver(text: string): void {
-    if (this.closed) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      this.onmalformed?.(text, err as Error);
-      return;
-    }
-    this.onmessage?.(parsed, { raw: text });
+    if (!this.closed) deliverFrame(this, text);
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@
 // a fetch-style handler: GET on the SSE path opens a session's stream and sends the `endpoint`
 // event; POSTs to that endpoint are accepted with 202 and answered on the stream.
 import { randomUUID } from 'node:crypto';
-import { frameText, type Transport } from '../transport.ts';
+import { deliverFrame, frameText, type Transport } from '../transport.ts';
 import { headersToRecord } from './http-common.ts';
 import { isAllowedOrigin, type HttpFaultHook, type ServerExchange, type SessionInfo } from './http-server.ts';
 import { SSE_HEADERS, SseWriter } from './sse.ts';
@@ -54,14 +54,7 @@ export class SseServerTransport implements Transport {
 
   /** Delivers a POSTed body (called by the handler). */
   receive(text: string, note: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      this.onmalformed?.(text, err as Error);
-      return;
-    }
-    this.onmessage?.(parsed, { raw: text, note });
+    deliverFrame(this, text, note);
   }
 
   terminate(reason: string): void {

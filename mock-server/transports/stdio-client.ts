@@ -1,7 +1,7 @@
 // Runs an MCP server as a child process and talks newline-delimited JSON-RPC over its stdio
 // (basic/transports#stdio). The child gets its own process group and is always killed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { frameText, type Transport } from '../transport.ts';
+import { deliverFrame, frameText, LineFramer, type Transport } from '../transport.ts';
 import { stopChild, trackChild } from './processes.ts';
 
 export interface StdioClientOptions {
@@ -26,11 +26,16 @@ export class StdioClientTransport implements Transport {
   child?: ChildProcess;
   stderr = '';
   exit?: { code: number | null; signal: NodeJS.Signals | null };
-  private buffer: Buffer[] = [];
-  private bufferedBytes = 0;
   private closing = false;
+  private readonly framer: LineFramer;
 
-  constructor(readonly options: StdioClientOptions) {}
+  constructor(readonly options: StdioClientOptions) {
+    this.framer = new LineFramer(
+      (line) => deliverFrame(this, line),
+      (bytes, max) => this.onmalformed?.(`[${bytes} bytes without a newline, dropped]`, new Error(`line longer than ${max} bytes`)),
+      options.maxLineBytes,
+    );
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -58,7 +63,7 @@ export class StdioClientTransport implements Transport {
         reject(new Error(`cannot start ${command}: ${err.message}`));
       });
       child.once('spawn', () => resolve());
-      child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
+      child.stdout?.on('data', (chunk: Buffer) => this.framer.push(chunk));
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (text: string) => {
         const limit = this.options.stderrLimit ?? 256 * 1024;
@@ -71,40 +76,6 @@ export class StdioClientTransport implements Transport {
         if (!this.closing) this.onclose?.(`process exited (${signal ? `signal ${signal}` : `code ${code}`})`);
       });
     });
-  }
-
-  private onStdout(chunk: Buffer): void {
-    let start = 0;
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, start)) {
-      this.buffer.push(chunk.subarray(start, i));
-      this.emitLine(Buffer.concat(this.buffer).toString('utf8'));
-      this.buffer = [];
-      this.bufferedBytes = 0;
-      start = i + 1;
-    }
-    if (start < chunk.length) {
-      this.buffer.push(chunk.subarray(start));
-      this.bufferedBytes += chunk.length - start;
-      const max = this.options.maxLineBytes ?? 64 * 1024 * 1024;
-      if (this.bufferedBytes > max) {
-        this.onmalformed?.(`[${this.bufferedBytes} bytes without a newline, dropped]`, new Error(`line longer than ${max} bytes`));
-        this.buffer = [];
-        this.bufferedBytes = 0;
-      }
-    }
-  }
-
-  private emitLine(line: string): void {
-    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (text.trim() === '') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      this.onmalformed?.(text, err as Error);
-      return;
-    }
-    this.onmessage?.(parsed, { raw: text });
   }
 
   send(message: unknown): Promise<void> {

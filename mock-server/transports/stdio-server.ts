@@ -2,7 +2,7 @@
 // JSON-RPC, frames reassembled across chunks, raw frames written exactly as given. stdout must
 // carry nothing but messages, so console output can be redirected to stderr.
 import type { Readable, Writable } from 'node:stream';
-import { frameText, isRawFrame, type Transport } from '../transport.ts';
+import { deliverFrame, frameText, isRawFrame, LineFramer, type Transport } from '../transport.ts';
 
 export interface StdioServerOptions {
   /** Default process.stdin. */
@@ -34,8 +34,7 @@ export class StdioServerTransport implements Transport {
 
   private readonly input: Readable;
   private readonly output: Writable;
-  private buffer: Buffer[] = [];
-  private bufferedBytes = 0;
+  private readonly framer: LineFramer;
   private closed = false;
   private started = false;
   private restoreConsole?: () => void;
@@ -43,6 +42,13 @@ export class StdioServerTransport implements Transport {
   constructor(private readonly options: StdioServerOptions = {}) {
     this.input = options.input ?? process.stdin;
     this.output = options.output ?? process.stdout;
+    this.framer = new LineFramer(
+      (line) => {
+        if (!this.closed) deliverFrame(this, line);
+      },
+      (bytes, max) => this.onmalformed?.(`[${bytes} bytes without a newline, dropped]`, new Error(`line longer than ${max} bytes`)),
+      options.maxLineBytes,
+    );
   }
 
   private readonly onData = (chunk: Buffer | string) => this.feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
@@ -65,39 +71,7 @@ export class StdioServerTransport implements Transport {
   }
 
   private feed(chunk: Buffer): void {
-    let start = 0;
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, start)) {
-      this.buffer.push(chunk.subarray(start, i));
-      const line = Buffer.concat(this.buffer).toString('utf8');
-      this.buffer = [];
-      this.bufferedBytes = 0;
-      start = i + 1;
-      this.emitLine(line);
-    }
-    if (start < chunk.length) {
-      this.buffer.push(chunk.subarray(start));
-      this.bufferedBytes += chunk.length - start;
-      const max = this.options.maxLineBytes ?? 64 * 1024 * 1024;
-      if (this.bufferedBytes > max) {
-        this.onmalformed?.(`[${this.bufferedBytes} bytes without a newline, dropped]`, new Error(`line longer than ${max} bytes`));
-        this.buffer = [];
-        this.bufferedBytes = 0;
-      }
-    }
-  }
-
-  private emitLine(line: string): void {
-    if (this.closed) return;
-    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (text.trim() === '') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      this.onmalformed?.(text, err as Error);
-      return;
-    }
-    this.onmessage?.(parsed, { raw: text });
+    this.framer.push(chunk);
   }
 
   send(message: unknown): Promise<void> {
