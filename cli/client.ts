@@ -4,12 +4,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseRevisionList, REVISIONS, type Revision } from '../schema/index.ts';
+import { REVISIONS, type Revision } from '../schema/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
 import { clientTransport, runScenarios, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
-import { collect, EXIT, interruptible, parseEnv, positiveInt, repeat, reportPlan, UsageError, type ServerRunIo } from './server.ts';
+import { collect, EXIT, interruptible, parseEnv, parseRevisionsOr, positiveInt, repeat, reportPlan, UsageError, type ServerRunIo } from './server.ts';
 import { addReportOptions, finishReports } from './report-options.ts';
 import { VERSION } from './version.ts';
 
@@ -34,12 +34,7 @@ export const RUNS_FILE = 'client-runs.json';
 
 /** `auto` (every revision the client speaks), `all`, or a comma-separated list. */
 export function parseClientRevisions(text: string): Revision[] | 'auto' {
-  if (text === 'auto') return 'auto';
-  try {
-    return parseRevisionList(text);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseRevisionsOr(text, 'auto');
 }
 
 /** The scenarios the selected checks need (and --scenario, when given, narrows them). */

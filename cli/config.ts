@@ -18,7 +18,8 @@ export type ConfigKind = 'claude-desktop' | 'claude-code-project' | 'claude-code
 export type Scope = 'local' | 'project' | 'user';
 export const SCOPES: readonly Scope[] = ['local', 'project', 'user'];
 
-export interface ConfigEntry {
+/** Where an entry of a config file is. */
+export interface EntryPlace {
   name: string;
   /** Absolute path of the file it came from. */
   file: string;
@@ -28,6 +29,9 @@ export interface ConfigEntry {
   project?: string;
   /** Where in the file: `mcpServers.foo`, `projects["/abs"].mcpServers.foo`. */
   location: string;
+}
+
+export interface ConfigEntry extends EntryPlace {
   /** The entry's `type` after defaults: what the host would connect with. */
   type: 'stdio' | 'http' | 'sse';
   target: TargetSpec;
@@ -36,13 +40,7 @@ export interface ConfigEntry {
 }
 
 /** An entry that cannot be used (its error says why); the file's other entries still can. */
-export interface BrokenEntry {
-  name: string;
-  file: string;
-  kind: ConfigKind;
-  scope?: Scope;
-  project?: string;
-  location: string;
+export interface BrokenEntry extends EntryPlace {
   error: string;
 }
 

@@ -155,13 +155,18 @@ export function profilesFromOptions(o: Pick<ServerCommandOptions, 'profile'>): H
   }
 }
 
-export function parseRevisions(text: string): Revision[] | 'all' {
-  if (text === 'all') return 'all';
+/** A --revision value: a comma-separated list of revisions, or the one `word` (all, auto). */
+export function parseRevisionsOr<W extends string>(text: string, word: W): Revision[] | W {
+  if (text === word) return word;
   try {
     return parseRevisionList(text);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+export function parseRevisions(text: string): Revision[] | 'all' {
+  return parseRevisionsOr(text, 'all');
 }
 
 function emptyResults(m: Awaited<ReturnType<typeof lazy>>, target: TargetSpec, revisions: Revision[], startedAt: string, errors: string[]): Results {

@@ -155,6 +155,20 @@ function emptyReport(factory: TargetFactory, revision: Revision): FuzzReport {
 }
 
 /** Fuzzes a server target: message sequences, then the model-based phase. */
+/** Runs the fuzzing; whatever happens, the pool is closed and the report says how it ended. */
+async function runToEnd(report: FuzzReport, pool: SessionPool, started: number, run: () => Promise<void>): Promise<FuzzReport> {
+  try {
+    await run();
+  } catch (err) {
+    report.errors.push(`fuzzing stopped: ${(err as Error).stack ?? String(err)}`);
+  } finally {
+    report.sessionsStarted = pool.started;
+    await pool.close();
+  }
+  report.durationMs = Math.round(performance.now() - started);
+  return report;
+}
+
 export async function fuzzServer(factory: TargetFactory, opts: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const log = opts.log ?? (() => {});
@@ -179,7 +193,7 @@ export async function fuzzServer(factory: TargetFactory, opts: FuzzOptions): Pro
   if (prepared.revision !== opts.revision) report.notes.push(`asked for ${opts.revision}, the target negotiated ${prepared.revision}`);
   log(`fuzzing ${factory.description} at ${prepared.revision}; tools called: ${report.tools.called.join(', ') || 'none'}`);
 
-  try {
+  return runToEnd(report, pool, started, async () => {
     const modelShare = opts.modelShare ?? DEFAULTS.modelShare;
     const modelWanted = modelShare > 0 && (wanted.has('stateful-model') || wanted.has('cancellation')) && prepared.revision < '2026-07-28';
     const sequenceDeadline = modelWanted ? Date.now() + (deadline - Date.now()) * (1 - modelShare) : deadline;
@@ -232,14 +246,7 @@ export async function fuzzServer(factory: TargetFactory, opts: FuzzOptions): Pro
       report.messages += m.messages;
       report.notes.push(...m.notes);
     }
-  } catch (err) {
-    report.errors.push(`fuzzing stopped: ${(err as Error).stack ?? String(err)}`);
-  } finally {
-    report.sessionsStarted = pool.started;
-    await pool.close();
-  }
-  report.durationMs = Math.round(performance.now() - started);
-  return report;
+  });
 }
 
 /**
@@ -267,7 +274,7 @@ export async function fuzzClient(factory: TargetFactory, opts: FuzzOptions): Pro
   const capabilities = first.serverCapabilities;
   pool.release(first, first.alive);
   log(`fuzzing ${factory.description} at ${report.revision}; client capabilities: ${Object.keys(capabilities).join(', ') || 'none'}`);
-  try {
+  return runToEnd(report, pool, started, async () => {
     const ctx: StepContext = {
       rev: report.revision,
       receiver: 'client',
@@ -293,14 +300,7 @@ export async function fuzzClient(factory: TargetFactory, opts: FuzzOptions): Pro
         ...(opts.maxFindingsPerOracle !== undefined ? { maxFindingsPerOracle: opts.maxFindingsPerOracle } : {}),
       })),
     );
-  } catch (err) {
-    report.errors.push(`fuzzing stopped: ${(err as Error).stack ?? String(err)}`);
-  } finally {
-    report.sessionsStarted = pool.started;
-    await pool.close();
-  }
-  report.durationMs = Math.round(performance.now() - started);
-  return report;
+  });
 }
 
 export interface SequenceFuzzOptions {
