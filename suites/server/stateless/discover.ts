@@ -104,7 +104,10 @@ check(
       if (r.status >= 200 && r.status <= 299 && typeof r.text === 'string' && r.text.includes('"result"')) return t.notApplicable('the server answered initialize with a result: it also serves a legacy version');
       text = r.text;
     } else {
-      const reply = await s.client.request('initialize', params);
+      // A legacy client opens a process of its own with initialize (a stdio server picks its era
+      // from the opening message), and reads the answer as its own revision's.
+      const legacy = await t.connect({ protocolVersion: '2025-11-25' });
+      const reply = await legacy.request('initialize', params);
       if (reply.ok) return t.notApplicable('the server answered initialize with a result: it also serves a legacy version');
       text = JSON.stringify(reply.error);
     }
