@@ -129,17 +129,21 @@ check(
     const c = await t.session();
     const caps = c.serverCapabilities;
     // params that break the method's schema: a required member missing or of the wrong type.
+    // From 2026-07-28 Streamable HTTP mirrors params.name / params.uri in the Mcp-Name header, and
+    // a non-string there is a header failure (-32020 HeaderMismatch), not an Invalid params: over
+    // HTTP the name stays a string and `arguments` (an object of the method's schema) is broken.
     // (2026-07-28 removed logging/setLevel: the log level travels in each request's _meta.)
+    const mirrored = isStateless(t.revision) && t.target.kind === 'http';
     const probe = caps.prompts
-      ? { method: 'prompts/get', params: { name: 42 } }
-      : caps.resources
+      ? { method: 'prompts/get', params: mirrored ? { name: 'mcp-conform-invalid-params', arguments: 42 } : { name: 42 } }
+      : caps.resources && !mirrored
         ? { method: 'resources/read', params: { uri: 42 } }
         : caps.tools
-          ? { method: 'tools/call', params: { name: 42, arguments: {} } }
+          ? { method: 'tools/call', params: mirrored ? { name: 'mcp-conform-invalid-params', arguments: 42 } : { name: 42, arguments: {} } }
           : caps.logging && !isStateless(t.revision)
             ? { method: 'logging/setLevel', params: { level: 'mcp-conform-no-such-level' } }
             : undefined;
-    if (!probe) return t.notApplicable(`the server declares none of prompts, resources, tools${isStateless(t.revision) ? '' : ', logging'}`);
+    if (!probe) return t.notApplicable(mirrored ? 'the server declares neither prompts nor tools (over Streamable HTTP at 2026-07-28 resources/read has no member to break but its header-mirrored uri)' : `the server declares none of prompts, resources, tools${isStateless(t.revision) ? '' : ', logging'}`);
     t.expectError(await c.request(probe.method, probe.params), -32602, `${probe.method} with invalid params`);
   },
 );
