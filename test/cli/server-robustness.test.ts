@@ -64,8 +64,8 @@ describe('mcp-conform server against pathological servers', () => {
     expect(sent).toBe(true);
     expect(run.code, run.stderr).toBe(130);
     const results = readResults(run);
-    // --revision all: every revision the fixture speaks (the probe asks each).
-    expect(results.revisions).toEqual(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25']);
+    // --revision all: every revision the fixture speaks (the probe asks each; 2026-07-28 through server/discover).
+    expect(results.revisions).toEqual(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28']);
     expect(results.errors.join()).toMatch(/interrupted/);
     expect(results.checks.some((c) => c.verdict === 'pass')).toBe(true);
     expect(results.checks.some((c) => /interrupted/.test(c.message))).toBe(true);

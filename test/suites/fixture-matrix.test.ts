@@ -1,16 +1,42 @@
 // Every server check proven both ways: the fixture passes all of them when correct, and with
-// `--break <id>` exactly that check (and what BREAKS says necessarily follows) fails.
+// `--break <id>` exactly that check (and what BREAKS says necessarily follows) fails — at the
+// initialize-era revisions, and at 2026-07-28 (served statelessly) for the checks that apply there.
 import { describe, expect, it } from 'vitest';
-import { definedChecks } from '../../suites/harness/index.ts';
-import { BREAKS } from '../fixtures/servers/fixture-server.ts';
+import type { Revision } from '../../schema/index.ts';
+import { definedChecks, runChecks, runConfig } from '../../suites/harness/index.ts';
+import { referenceServer } from '../../mock-server/reference/server.ts';
+import { BREAKS, MODERN } from '../fixtures/servers/fixture-server.ts';
+import { startHttpFixture } from '../fixtures/servers/http-fixture.ts';
 import { label, runAgainstFixture } from './fixture.ts';
+
+const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
+/** Where a check runs (schema/valid-messages, a run-wide check, runs at every revision). */
+const appliesAt = (id: string, rev: Revision) => definedChecks().find((d) => d.meta.id === id)?.meta.revisions.includes(rev) ?? id === 'schema/valid-messages';
 
 describe('fixture server, in-process', () => {
   it('passes every check at every revision when correct', async () => {
-    const results = await runAgainstFixture({}, ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25']);
+    const results = await runAgainstFixture({}, [...STATEFUL, MODERN]);
     const bad = results.filter((r) => r.verdict !== 'pass').map(label);
     expect(bad).toEqual([]);
     expect(results.length).toBeGreaterThan(100);
+    // The base-protocol, progress and cancellation checks that 2026-07-28 still states.
+    expect(results.filter((r) => r.revision === MODERN).map((r) => r.id).sort()).toEqual([
+      'cancellation/invalid-ignored',
+      'cancellation/no-response-after-cancel',
+      'cancellation/server-only-for-listen',
+      'messages/batch-removed',
+      'messages/invalid-params',
+      'messages/invalid-request',
+      'messages/no-response-to-notification',
+      'messages/parse-error',
+      'messages/response-id',
+      'messages/result-xor-error',
+      'messages/unknown-method',
+      'progress/increasing',
+      'progress/stops-after-completion',
+      'progress/token-echoed',
+      'schema/valid-messages',
+    ]);
   }, 120_000);
 
   it('has a break for every check (and every break names a check)', () => {
@@ -20,14 +46,35 @@ describe('fixture server, in-process', () => {
 
   const ids = Object.keys(BREAKS);
   it.each(ids)('--break %s fails that check, and only what follows from it', async (id) => {
-    const results = await runAgainstFixture({ break: id }, ['2025-03-26', '2025-11-25']);
+    // Two initialize-era revisions for every break, and 2026-07-28 where the check applies.
+    const pair: Revision[] = ['2025-03-26', '2025-11-25'];
+    const modern = appliesAt(id, MODERN);
+    const results = await runAgainstFixture({ break: id }, modern ? [...pair, MODERN] : pair);
     const def = definedChecks().find((d) => d.meta.id === id);
     const level = def?.meta.level ?? 'MUST';
     const expected = level === 'MUST' ? 'fail' : level === 'SHOULD' ? 'warn' : 'info';
     const mine = results.filter((r) => r.id === id);
-    expect(mine.map((r) => r.verdict), mine.map(label).join('\n')).toContain(expected);
+    if (pair.some((r) => appliesAt(id, r))) expect(mine.filter((r) => r.revision !== MODERN).map((r) => r.verdict), mine.map(label).join('\n')).toContain(expected);
+    if (modern) expect(mine.find((r) => r.revision === MODERN)?.verdict, mine.map(label).join('\n')).toBe(expected);
     const allowed = new Set([id, ...(BREAKS[id]?.alsoFails ?? [])]);
     const others = results.filter((r) => (r.verdict === 'fail' || r.verdict === 'warn') && !allowed.has(r.id)).map(label);
     expect(others).toEqual([]);
+  }, 60_000);
+});
+
+describe('at 2026-07-28 over Streamable HTTP (the reference server, in-process)', () => {
+  it('the checks pass, and cancelling with notifications/cancelled does not apply (closing the response stream is the cancellation)', async () => {
+    const f = await startHttpFixture({ server: referenceServer() });
+    try {
+      const defs = definedChecks().filter((d) => d.meta.revisions.includes(MODERN));
+      // One check at a time: the mock server's HTTP transport serves all 2026-07-28 requests on one
+      // transport keyed by JSON-RPC id, so concurrent clients that reuse ids cross their answers.
+      const results = await runChecks(defs, runConfig({ kind: 'http', url: f.url }, [MODERN], { requestTimeoutMs: 3_000, checkTimeoutMs: 10_000, quietMs: 120 }), { concurrency: 1 });
+      expect(results.length).toBe(defs.length);
+      expect(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.id} ${r.verdict}`)).toEqual(['cancellation/no-response-after-cancel not-applicable', 'cancellation/invalid-ignored not-applicable']);
+      expect(results.find((r) => r.id === 'cancellation/no-response-after-cancel')?.message).toMatch(/closing its response stream .* not observable/);
+    } finally {
+      await f.close();
+    }
   }, 60_000);
 });

@@ -99,7 +99,7 @@ describe('stateless and HTTP checks over Streamable HTTP', () => {
 
 describe('an older server at 2026-07-28', () => {
   it('makes every stateless check not-applicable, saying why (stdio, in-process)', async () => {
-    const results = await runChecks(stateless, runConfig(MEMORY, ['2026-07-28'], { ...timeouts, open: () => fixtureTransport({}) }), { concurrency: 6 });
+    const results = await runChecks(stateless, runConfig(MEMORY, ['2026-07-28'], { ...timeouts, open: () => fixtureTransport({ legacy: true }) }), { concurrency: 6 });
     for (const r of results) {
       expect(r.verdict, `${r.id}: ${r.message}`).toBe('not-applicable');
       expect(r.message).toMatch(/does not speak 2026-07-28/);
