@@ -1,0 +1,68 @@
+// The official TypeScript SDK v2 (`@modelcontextprotocol/server`), the first implementation of
+// 2026-07-28 not written here, through the whole server suite at 2026-07-28: over stdio (its own
+// serveStdio, in-process on streams) and Streamable HTTP (its createMcpHandler behind the Host and
+// Origin checks its documentation prescribes). Every verdict other than pass and not-applicable
+// is listed with the judgement made from the spec text; a change in any verdict fails here.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../reports/index.ts';
+import { loadServerChecks, runChecks, runConfig, validMessagesResults, type CheckDef, type RunConfig, type TargetSpec } from '../../suites/harness/index.ts';
+import { serveSdkV2Http, serveSdkV2Stdio } from '../fixtures/servers/sdk-v2-server.ts';
+import { streamTransport } from '../helpers/stream-transport.ts';
+
+let defs: CheckDef[] = [];
+let http: Awaited<ReturnType<typeof serveSdkV2Http>>;
+beforeAll(async () => {
+  defs = (await loadServerChecks()).filter((d) => d.meta.revisions.includes('2026-07-28'));
+  http = await serveSdkV2Http();
+});
+afterAll(async () => {
+  await http?.close();
+});
+
+async function run(target: TargetSpec, over: Partial<RunConfig> = {}): Promise<CheckResult[]> {
+  const cfg = runConfig(target, ['2026-07-28'], { requestTimeoutMs: 3_000, startupMs: 20_000, checkTimeoutMs: 30_000, quietMs: 300, ...over });
+  const results = await runChecks(defs, cfg, { concurrency: 4 });
+  return [...results, ...validMessagesResults(results, ['2026-07-28'])];
+}
+
+/** `id` → verdict, for everything that neither passed nor was not applicable. */
+function findings(results: CheckResult[]): Record<string, string> {
+  return Object.fromEntries(results.filter((r) => r.verdict !== 'pass' && r.verdict !== 'not-applicable').map((r) => [r.id, r.verdict]));
+}
+
+/** The same on every transport. */
+const COMMON = {
+  // Server deviates from a SHOULD: prompts/get with a non-string name → -32603 (server/prompts#error-handling: -32602).
+  'messages/invalid-params': 'warn',
+  // Server deviates from a SHOULD: a made-up cursor on tools/list gets a result, not -32602.
+  'pagination/invalid-cursor': 'warn',
+  // Needs the fixture-contract template test://template/{id}/data, which this server does not have.
+  'resources/template-read': 'not-verified',
+  // MAY: the acknowledgement of subscriptions/listen came, no change notification followed (nothing changed).
+  'subscriptions/only-requested': 'info',
+};
+
+describe('SDK v2 server at 2026-07-28', () => {
+  it('over stdio (serveStdio, in-process)', async () => {
+    const results = await run({ kind: 'stdio', command: process.execPath, args: ['bin/run.js', 'test/fixtures/servers/sdk-v2-server.ts'] }, { open: () => streamTransport(serveSdkV2Stdio) });
+    expect(results.filter((r) => r.verdict === 'pass').length).toBeGreaterThanOrEqual(45);
+    expect(findings(results)).toEqual({
+      ...COMMON,
+      // No answer to invalid JSON or to a request whose method is a number (JSON-RPC: -32700, -32600; SHOULD).
+      'messages/parse-error': 'warn',
+      'messages/invalid-request': 'warn',
+      // Server wrong: after the server/discover probe, a notification without _meta (valid: notifications
+      // carry no per-request fields) makes serveStdio pin the connection to the 2025 era, where
+      // server/discover, which 2026-07-28 servers MUST implement, is -32601 (basic/versioning: only an
+      // initialize request selects legacy semantics).
+      'messages/no-response-to-notification': 'fail',
+      'cancellation/invalid-ignored': 'warn',
+    });
+  }, 240_000);
+
+  it('over Streamable HTTP (createMcpHandler)', async () => {
+    const results = await run({ kind: 'http', url: http.url });
+    expect(results.filter((r) => r.verdict === 'pass').length).toBeGreaterThanOrEqual(60);
+    expect(findings(results)).toEqual({ ...COMMON });
+  }, 240_000);
+});
