@@ -243,6 +243,8 @@ export class StreamableHttpServerTransport implements Transport {
   readonly streams = new Map<string, EventStream>();
   private readonly byRequest = new Map<string, PostCtx>();
   private readonly byProgress = new Map<string, PostCtx>();
+  /** Request ids a POST on its way to dispatch() has claimed (see claim()). */
+  private readonly claimed = new Set<string>();
   private initRequestId: string | undefined;
   private streamSeq = 0;
   /** @internal set by the handler */
@@ -256,6 +258,16 @@ export class StreamableHttpServerTransport implements Transport {
 
   get stateless(): boolean {
     return this.sessionId === undefined;
+  }
+
+  /**
+   * Claims request ids for a POST about to be dispatched here: false when one is already in
+   * flight on this transport (its answer could not be told apart from the other's).
+   */
+  claim(ids: readonly string[]): boolean {
+    if (this.closed || ids.some((k) => this.byRequest.has(k) || this.claimed.has(k))) return false;
+    for (const k of ids) this.claimed.add(k);
+    return true;
   }
 
   async start(): Promise<void> {}
@@ -332,6 +344,7 @@ export class StreamableHttpServerTransport implements Transport {
     for (const m of items(parsed)) {
       if (!isRequest(m)) continue;
       const k = key(m.id);
+      this.claimed.delete(k);
       if (this.byRequest.has(k)) this.onnote?.(`request id ${k} reused while a request with that id is still in flight`);
       this.byRequest.set(k, ctx);
       ctx.pending.add(k);
@@ -433,7 +446,9 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
   const supported = options.supportedVersions ?? REVISIONS;
   const resumable = options.resumable ?? true;
   const historyLimit = options.historyLimit ?? 1000;
-  let statelessTransport: Promise<StreamableHttpServerTransport> | undefined;
+  // Stateless requests share one transport; a POST whose request id is already in flight there
+  // (two clients both sending id 1) gets another, so every answer reaches its own POST.
+  const statelessTransports: StreamableHttpServerTransport[] = [];
   let seq = 0;
   let closed = false;
 
@@ -461,9 +476,13 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
     return t;
   };
 
-  const stateless = (request: Request) => {
-    statelessTransport ??= openSession(undefined, request);
-    return statelessTransport;
+  const stateless = async (request: Request, ids: readonly string[]): Promise<StreamableHttpServerTransport> => {
+    const free = statelessTransports.find((t) => t.claim(ids));
+    if (free) return free;
+    const t = await openSession(undefined, request);
+    statelessTransports.push(t);
+    t.claim(ids); // new, so nothing is in flight on it yet
+    return t;
   };
 
   const holdOpen = (headers: Record<string, string> = {}): Response => {
@@ -518,7 +537,7 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
     const sid = request.headers.get('mcp-session-id') ?? undefined;
     const isInit = items(parsed).some((m) => isRequest(m) && m.method === 'initialize');
     const extraHeaders: Record<string, string> = {};
-    if (modern || options.stateless) transport = await stateless(request);
+    if (modern || options.stateless) transport = await stateless(request, items(parsed).filter(isRequest).map((m) => key(m.id)));
     else if (sid !== undefined) {
       const t = sessions.get(sid);
       if (!t) {
@@ -746,7 +765,7 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
     close: async () => {
       closed = true;
       for (const t of [...sessions.values()]) t.terminate('server closed');
-      if (statelessTransport) (await statelessTransport).terminate('server closed');
+      for (const t of statelessTransports) t.terminate('server closed');
       for (const w of held) w.close();
       held.clear();
     },

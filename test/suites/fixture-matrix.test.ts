@@ -67,9 +67,8 @@ describe('at 2026-07-28 over Streamable HTTP (the reference server, in-process)'
     const f = await startHttpFixture({ server: referenceServer() });
     try {
       const defs = definedChecks().filter((d) => d.meta.revisions.includes(MODERN));
-      // One check at a time: the mock server's HTTP transport serves all 2026-07-28 requests on one
-      // transport keyed by JSON-RPC id, so concurrent clients that reuse ids cross their answers.
-      const results = await runChecks(defs, runConfig({ kind: 'http', url: f.url }, [MODERN], { requestTimeoutMs: 3_000, checkTimeoutMs: 10_000, quietMs: 120 }), { concurrency: 1 });
+      // Concurrent clients reuse JSON-RPC ids (each starts at 1): every answer must still reach its own POST.
+      const results = await runChecks(defs, runConfig({ kind: 'http', url: f.url }, [MODERN], { requestTimeoutMs: 3_000, checkTimeoutMs: 10_000, quietMs: 120 }), { concurrency: 6 });
       expect(results.length).toBe(defs.length);
       expect(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.id} ${r.verdict}`)).toEqual(['cancellation/no-response-after-cancel not-applicable', 'cancellation/invalid-ignored not-applicable']);
       expect(results.find((r) => r.id === 'cancellation/no-response-after-cancel')?.message).toMatch(/closing its response stream .* not observable/);
