@@ -54,10 +54,18 @@ function placeholder(schema: unknown): unknown {
   }
 }
 
-async function list(s: StatelessClient, method: string, key: string): Promise<Record<string, unknown>[]> {
-  const r = await s.request(method);
-  const items = r.ok ? r.result[key] : undefined;
-  return Array.isArray(items) ? items.filter(isObject).slice(0, LIMIT) : [];
+/** Up to `limit` items of a list, following nextCursor for a few pages. */
+async function list(s: StatelessClient, method: string, key: string, limit: number): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  let cursor: unknown;
+  for (let page = 0; page < 5 && out.length < limit; page++) {
+    const r = await s.request(method, typeof cursor === 'string' ? { cursor } : {});
+    const items = r.ok ? r.result[key] : undefined;
+    if (Array.isArray(items)) out.push(...items.filter(isObject));
+    cursor = r.ok ? r.result.nextCursor : undefined;
+    if (typeof cursor !== 'string') break;
+  }
+  return out.slice(0, limit);
 }
 
 /**
@@ -66,11 +74,11 @@ async function list(s: StatelessClient, method: string, key: string): Promise<Re
  * allows (by default those the server marks readOnlyHint or not destructive) whose required
  * arguments are primitives.
  */
-export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy = 'safe'): Promise<Operation[]> {
+export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy = 'safe', limit = LIMIT): Promise<Operation[]> {
   const caps = s.serverCapabilities;
   const ops: Operation[] = [];
   if (caps.tools && policy !== 'none') {
-    for (const tool of await list(s, 'tools/list', 'tools')) {
+    for (const tool of await list(s, 'tools/list', 'tools', limit)) {
       if (typeof tool.name !== 'string' || !mayCall(tool as unknown as Tool, policy).ok) continue;
       const schema = isObject(tool.inputSchema) ? tool.inputSchema : {};
       const props = isObject(schema.properties) ? schema.properties : {};
@@ -86,7 +94,7 @@ export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy
     }
   }
   if (caps.prompts) {
-    for (const p of await list(s, 'prompts/list', 'prompts')) {
+    for (const p of await list(s, 'prompts/list', 'prompts', limit)) {
       if (typeof p.name !== 'string') continue;
       const args: Record<string, string> = {};
       for (const a of Array.isArray(p.arguments) ? p.arguments.filter(isObject) : []) if (a.required === true && typeof a.name === 'string') args[a.name] = 'mcp-conform';
@@ -94,7 +102,7 @@ export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy
     }
   }
   if (caps.resources) {
-    for (const r of await list(s, 'resources/list', 'resources')) {
+    for (const r of await list(s, 'resources/list', 'resources', limit)) {
       if (typeof r.uri === 'string') ops.push({ method: 'resources/read', params: { uri: r.uri }, label: `resources/read ${r.uri}` });
     }
   }
@@ -103,7 +111,10 @@ export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy
 
 /** The first safe operation the server answers with input_required (asked with every input capability). */
 export async function inputRequiringOperation(s: StatelessClient, policy: CallToolsPolicy): Promise<{ op: Operation; reply: Reply & { ok: true } } | undefined> {
-  for (const op of await safeOperations(s, policy)) {
+  // Tools whose names say they ask (the fixture contract's test_elicitation, test_sampling…) first.
+  const asks = (op: Operation) => (op.method === 'tools/call' && /elicit|sampl|confirm|roots|ask/i.test(String(op.params.name)) ? 0 : 1);
+  const ops = (await safeOperations(s, policy, 32)).sort((a, b) => asks(a) - asks(b));
+  for (const op of ops) {
     const reply = await s.request(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
     if (reply.ok && reply.result.resultType === 'input_required') return { op, reply };
   }
