@@ -1,22 +1,44 @@
-// basic/transports#stdio: what a server may write to stdout, and how it copes with bad input.
-import type { Revision } from '../../schema/index.ts';
+// The stdio transport: basic/transports#stdio up to 2025-11-25, basic/transports/stdio from
+// 2026-07-28 (stateless: no initialize, server/discover instead of ping). What a server may write
+// to stdout, and how it copes with bad input.
+import { isStateless, type Revision } from '../../schema/index.ts';
+import type { MockClient } from '../../mock-server/index.ts';
 import type { WireEntry } from '../../reports/model.ts';
 import { check, type CheckContext } from '../harness/index.ts';
+import { livenessMethod } from './_base-kit.ts';
 
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
-const STDIO = Object.fromEntries(STATEFUL.map((r) => [r, 'basic/transports#stdio'])) as Partial<Record<Revision, string>>;
+const MODERN = '2026-07-28' as const;
+/**
+ * The stdio section at every revision. At 2026-07-28 stdio has a page of its own; the general
+ * message rules open it, before any heading (so no anchor).
+ */
+const STDIO = { ...Object.fromEntries(STATEFUL.map((r) => [r, 'basic/transports#stdio'])), [MODERN]: 'basic/transports/stdio' } as Partial<Record<Revision, string>>;
 
 const notJson = (e: WireEntry) => e.dir === 'recv' && e.raw !== undefined && (e.note?.startsWith('not JSON') ?? false);
 /** A line that is a piece of a JSON text, as pretty-printed output produces. */
 const fragment = (raw: string) => /^\s*[{}[\]"]/.test(raw);
 
-/** A session that makes the server talk: startup, initialize, a few requests. */
-async function busySession(t: CheckContext) {
-  if (t.target.kind !== 'stdio') return t.notApplicable('the target does not use the stdio transport');
-  const c = await t.connect();
-  await t.sleep(t.quietMs); // startup banners come now, if at all
-  t.expectResult(await c.initialize(), 'initialize');
-  await c.request('ping');
+function stdioOnly(t: CheckContext): void {
+  if (t.target.kind !== 'stdio') t.notApplicable('the target does not use the stdio transport');
+}
+
+/**
+ * A session that makes the server talk: startup, the handshake (initialize up to 2025-11-25;
+ * at 2026-07-28 the server/discover probe), a liveness request, the lists the server declares,
+ * an unknown method.
+ */
+async function busySession(t: CheckContext): Promise<MockClient> {
+  stdioOnly(t);
+  let c: MockClient;
+  if (isStateless(t.revision)) {
+    c = await t.session(); // asks server/discover first; startup banners come now, if at all
+  } else {
+    c = await t.connect();
+    await t.sleep(t.quietMs); // startup banners come now, if at all
+    t.expectResult(await c.initialize(), 'initialize');
+  }
+  await c.request(livenessMethod(t));
   const caps = c.serverCapabilities;
   if (caps.tools) await c.request('tools/list', {});
   if (caps.resources) await c.request('resources/list', {});
@@ -67,16 +89,18 @@ check(
     spec: STDIO,
   },
   async (t) => {
-    if (t.target.kind !== 'stdio') return t.notApplicable('the target does not use the stdio transport');
+    stdioOnly(t);
     const c = await t.session();
-    const bad = ['this is not JSON', '{"jsonrpc": "2.0", "id": 1,', '42', '"a string"', 'null', '{}', '[]', '{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}', '\u0000\u0001\u0002', `{"pad":"${'x'.repeat(100_000)}"`];
+    const method = livenessMethod(t);
+    const objectId = JSON.stringify({ jsonrpc: '2.0', id: { x: 1 }, method, ...(isStateless(t.revision) ? { params: { _meta: c.requestMeta?.() ?? {} } } : {}) });
+    const bad = ['this is not JSON', '{"jsonrpc": "2.0", "id": 1,', '42', '"a string"', 'null', '{}', '[]', objectId, '\u0000\u0001\u0002', `{"pad":"${'x'.repeat(100_000)}"`];
     for (const line of bad) await t.sendRaw(c, line);
     let reply;
     try {
-      reply = await c.request('ping');
+      reply = await c.request(method);
     } catch (err) {
       return t.fail(`after ${bad.length} malformed lines the server no longer answers: ${(err as Error).message}`);
     }
-    t.expectResult(reply, 'ping after malformed input');
+    t.expectResult(reply, `${method} after malformed input`);
   },
 );

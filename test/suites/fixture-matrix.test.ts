@@ -19,7 +19,7 @@ describe('fixture server, in-process', () => {
     const bad = results.filter((r) => r.verdict !== 'pass').map(label);
     expect(bad).toEqual([]);
     expect(results.length).toBeGreaterThan(100);
-    // The base-protocol, progress and cancellation checks that 2026-07-28 still states.
+    // The base-protocol, progress, cancellation and stdio checks that 2026-07-28 still states.
     expect(results.filter((r) => r.revision === MODERN).map((r) => r.id).sort()).toEqual([
       'cancellation/invalid-ignored',
       'cancellation/no-response-after-cancel',
@@ -36,6 +36,9 @@ describe('fixture server, in-process', () => {
       'progress/stops-after-completion',
       'progress/token-echoed',
       'schema/valid-messages',
+      'stdio/no-embedded-newlines',
+      'stdio/stdout-only-messages',
+      'stdio/survives-malformed-input',
     ]);
   }, 120_000);
 
@@ -63,14 +66,16 @@ describe('fixture server, in-process', () => {
 });
 
 describe('at 2026-07-28 over Streamable HTTP (the reference server, in-process)', () => {
-  it('the checks pass, and cancelling with notifications/cancelled does not apply (closing the response stream is the cancellation)', async () => {
+  it('the checks pass; cancelling with notifications/cancelled does not apply (closing the response stream is the cancellation), nor do the stdio checks', async () => {
     const f = await startHttpFixture({ server: referenceServer() });
     try {
       const defs = definedChecks().filter((d) => d.meta.revisions.includes(MODERN));
       // Concurrent clients reuse JSON-RPC ids (each starts at 1): every answer must still reach its own POST.
       const results = await runChecks(defs, runConfig({ kind: 'http', url: f.url }, [MODERN], { requestTimeoutMs: 3_000, checkTimeoutMs: 10_000, quietMs: 120 }), { concurrency: 6 });
       expect(results.length).toBe(defs.length);
-      expect(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.id} ${r.verdict}`)).toEqual(['cancellation/no-response-after-cancel not-applicable', 'cancellation/invalid-ignored not-applicable']);
+      const stdio = defs.filter((d) => d.meta.id.startsWith('stdio/')).map((d) => `${d.meta.id} not-applicable`);
+      expect(stdio.length).toBeGreaterThan(0);
+      expect(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.id} ${r.verdict}`)).toEqual(['cancellation/no-response-after-cancel not-applicable', 'cancellation/invalid-ignored not-applicable', ...stdio]);
       expect(results.find((r) => r.id === 'cancellation/no-response-after-cancel')?.message).toMatch(/closing its response stream .* not observable/);
     } finally {
       await f.close();
