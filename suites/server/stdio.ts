@@ -1,11 +1,14 @@
 // The stdio transport: basic/transports#stdio up to 2025-11-25, basic/transports/stdio from
 // 2026-07-28 (stateless: no initialize, server/discover instead of ping). What a server may write
-// to stdout, and how it copes with bad input.
+// to stdout, how it copes with bad input, and at 2026-07-28 what it must not send (requests; any
+// message for a cancelled request) and how it ends when its stdin closes.
 import { isStateless, type Revision } from '../../schema/index.ts';
-import type { MockClient } from '../../mock-server/index.ts';
+import { StdioClientTransport, TimeoutError, type MockClient, type Transport } from '../../mock-server/index.ts';
 import type { WireEntry } from '../../reports/model.ts';
-import { check, type CheckContext } from '../harness/index.ts';
+import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
 import { livenessMethod } from './_base-kit.ts';
+import { CONTRACT_TOOLS, mayCall, type Tool } from './_feature-kit.ts';
+import { INPUT_CAPABILITIES, safeOperations } from './stateless/_kit.ts';
 
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const MODERN = '2026-07-28' as const;
@@ -14,10 +17,17 @@ const MODERN = '2026-07-28' as const;
  * message rules open it, before any heading (so no anchor).
  */
 const STDIO = { ...Object.fromEntries(STATEFUL.map((r) => [r, 'basic/transports#stdio'])), [MODERN]: 'basic/transports/stdio' } as Partial<Record<Revision, string>>;
+/** A section of the 2026-07-28 stdio page (requirements earlier revisions do not state). */
+const modern = (anchor: string): Partial<Record<Revision, string>> => ({ [MODERN]: `basic/transports/stdio#${anchor}` });
+
+const PROGRESS_TOOL = FIXTURE.progressTool;
+/** Fixture-contract tools that need something of the client (a 2025 server asks with a JSON-RPC request). */
+const ASKING_TOOLS: string[] = [FIXTURE.samplingTool, FIXTURE.elicitationTool];
 
 const notJson = (e: WireEntry) => e.dir === 'recv' && e.raw !== undefined && (e.note?.startsWith('not JSON') ?? false);
 /** A line that is a piece of a JSON text, as pretty-printed output produces. */
 const fragment = (raw: string) => /^\s*[{}[\]"]/.test(raw);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function stdioOnly(t: CheckContext): void {
   if (t.target.kind !== 'stdio') t.notApplicable('the target does not use the stdio transport');
@@ -102,5 +112,158 @@ check(
       return t.fail(`after ${bad.length} malformed lines the server no longer answers: ${(err as Error).message}`);
     }
     t.expectResult(reply, `${method} after malformed input`);
+  },
+);
+
+// ---- 2026-07-28 only ----
+
+check(
+  {
+    id: 'stdio/no-requests-on-stdout',
+    title: 'the server writes no JSON-RPC requests to stdout (it asks for input with InputRequiredResult)',
+    level: 'MUST',
+    requirement: 'The server MUST NOT write JSON-RPC requests to stdout. Server-to-client interactions are carried in InputRequiredResult replies.',
+    spec: modern('receiving-messages'),
+  },
+  async (t) => {
+    stdioOnly(t);
+    // Every input capability declared, so a server that would ask the client something has every
+    // reason to: the 2026-07-28 way is an InputRequiredResult, a JSON-RPC request is the old way.
+    const s = await t.stateless({ capabilities: INPUT_CAPABILITIES });
+    const c = s.asSession();
+    const ops = await safeOperations(s, t.config.callTools);
+    // The fixture-contract tools that ask the client for something, wherever the server lists them.
+    if (c.serverCapabilities.tools) {
+      const listed = (await t.listAll(c, 'tools/list', 'tools')) as unknown as Tool[];
+      for (const tool of listed.filter((x) => ASKING_TOOLS.includes(x.name) && mayCall(x, t.config.callTools).ok)) {
+        const name = tool.name;
+        if (!ops.some((o) => o.method === 'tools/call' && o.params.name === name)) ops.push({ method: 'tools/call', params: { name, arguments: CONTRACT_TOOLS[name] ?? {} }, label: `tools/call ${name}` });
+      }
+    }
+    for (const op of ops) {
+      try {
+        await s.requestWithInput(op.method, op.params);
+      } catch (err) {
+        if (!(err instanceof TimeoutError)) throw err;
+        t.note(`${op.label}: no answer within ${t.requestTimeoutMs} ms`);
+      }
+    }
+    await c.request('mcp-conform/unknown-method');
+    await t.sleep(t.quietMs);
+    t.note(`sent server/discover, ${ops.length} side-effect-free operation(s) (${ops.map((o) => o.label).join(', ') || 'none listed'}) and an unknown method`);
+    const requests = c.peer.received.filter((m) => typeof m.method === 'string' && Object.hasOwn(m, 'id'));
+    const methods = [...new Set(requests.map((m) => String(m.method)))].join(', ');
+    t.expect(requests.length === 0, `the server wrote ${requests.length} JSON-RPC request(s) to stdout (${methods}); at ${t.revision} it asks for input with an InputRequiredResult`, requests);
+  },
+);
+
+check(
+  {
+    id: 'stdio/nothing-after-cancel',
+    title: 'after notifications/cancelled, no further message for that request (no response, no progress)',
+    level: 'MUST',
+    requirement: 'Servers SHOULD stop work on a cancelled request as soon as practical and MUST NOT send any further messages for it.',
+    spec: modern('cancellation'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    // cancellation/no-response-after-cancel (SHOULD, every revision) is about the response; this is
+    // the 2026-07-28 stdio MUST about any message for the request: its response, progress
+    // notifications for its token, anything else naming its id.
+    stdioOnly(t);
+    if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
+    const c = await t.session();
+    if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs a long-running tool to cancel: the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
+    const id = 'mcp-conform-cancel-me';
+    const token = 'mcp-conform-cancel';
+    const forIt = (m: Record<string, unknown>) => {
+      if (m.id === id && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'))) return true;
+      const p = isObject(m.params) ? m.params : {};
+      return typeof m.method === 'string' && (p.progressToken === token || p.requestId === id);
+    };
+    const pending = c.request('tools/call', { name: PROGRESS_TOOL, arguments: {}, _meta: { progressToken: token } }, { id });
+    pending.catch(() => {});
+    // The first progress notification shows the call is in progress; cancel then.
+    await c.peer
+      .waitFor((m) => m.method === 'notifications/progress' && isObject(m.params) && m.params.progressToken === token, t.requestTimeoutMs, { includePast: true })
+      .catch((err: unknown) => {
+        if (!(err instanceof TimeoutError)) throw err;
+      });
+    const answered = c.peer.received.find((m) => m.id === id);
+    if (answered) return t.notVerified(`${PROGRESS_TOOL} was answered before it could be cancelled`, [answered]);
+    const cancelledAt = c.peer.received.length;
+    await c.notify('notifications/cancelled', { requestId: id, reason: 'mcp-conform: nothing more may follow for this request' });
+    // stdio is one ordered channel: a request sent behind the cancellation is read after it, so
+    // whatever the server writes after answering that request it wrote knowing of the
+    // cancellation. Messages before that answer may have been on their way already: a race the
+    // spec allows, not counted.
+    const barrier = await c.request('server/discover');
+    t.expectResult(barrier, 'server/discover sent behind the cancellation');
+    const barrierAt = Math.max(c.peer.received.indexOf(barrier.message as Record<string, unknown>), cancelledAt);
+    await t.sleep(Math.max(t.quietMs, 1_000));
+    const raced = c.peer.received.slice(cancelledAt, barrierAt).filter(forIt);
+    if (raced.length) t.note(`${raced.length} message(s) for the request arrived before server/discover sent behind the cancellation was answered (possibly sent before the server read the cancellation; not counted)`);
+    const late = c.peer.received.slice(barrierAt + 1).filter(forIt);
+    const what = [...new Set(late.map((m) => (typeof m.method === 'string' ? m.method : Object.hasOwn(m, 'error') ? 'an error response' : 'a result')))].join(', ');
+    t.expect(late.length === 0, `after notifications/cancelled for ${PROGRESS_TOOL} (and after answering a request sent behind it) the server sent ${late.length} more message(s) for the cancelled request: ${what}`, late);
+  },
+);
+
+/** A stdio target whose standard input can be closed on its own, and whose exit can be watched. */
+export interface InputEnding {
+  /** Closes the server's standard input: its reads return end-of-file. */
+  endInput(): void;
+  /** Resolves with how the server exited (`code 0`, `signal SIGTERM`), or undefined if it still runs after `ms`. */
+  exited(ms: number): Promise<string | undefined>;
+}
+
+/** That view of a connection's transport: a child process, or an in-process stand-in that implements InputEnding. */
+function inputEnding(transport: Transport): InputEnding | undefined {
+  if (transport instanceof StdioClientTransport) {
+    const child = transport.child;
+    if (!child) return undefined;
+    const how = () => (transport.exit ? (transport.exit.signal ? `signal ${transport.exit.signal}` : `code ${transport.exit.code}`) : undefined);
+    return {
+      endInput: () => void child.stdin?.end(),
+      exited: (ms) =>
+        new Promise((resolve) => {
+          if (transport.exit || child.exitCode !== null || child.signalCode !== null) return resolve(how() ?? `code ${child.exitCode}`);
+          const timer = setTimeout(() => resolve(undefined), ms);
+          child.once('exit', (code, signal) => {
+            clearTimeout(timer);
+            resolve(signal ? `signal ${signal}` : `code ${code}`);
+          });
+        }),
+    };
+  }
+  const x = transport as Partial<InputEnding>;
+  return typeof x.endInput === 'function' && typeof x.exited === 'function' ? (x as InputEnding) : undefined;
+}
+
+check(
+  {
+    id: 'stdio/exits-on-stdin-close',
+    title: 'the server exits promptly when its stdin is closed',
+    level: 'SHOULD',
+    requirement: 'Servers SHOULD exit promptly when their standard input is closed or reads return end-of-file.',
+    // Up to 2025-11-25 the shutdown text (basic/lifecycle#stdio) tells only the client what to do.
+    spec: modern('shutdown'),
+  },
+  async (t) => {
+    stdioOnly(t);
+    const c = await t.session(); // server/discover: the server is up and speaks 2026-07-28
+    t.expectResult(await c.request('server/discover'), 'server/discover');
+    const conn = t.connections.find((x) => x.client === c);
+    const ending = conn && inputEnding(conn.opened.transport);
+    if (!ending) return t.notVerified('the target is not a process of this run whose stdin can be closed on its own (an in-process server?)');
+    // "Promptly": within the time any single answer is waited for (--timeout), at most half the check's time.
+    const bound = Math.min(t.requestTimeoutMs, Math.floor(t.config.checkTimeoutMs / 2));
+    t.note('closing the server\'s stdin, nothing else');
+    const start = performance.now();
+    ending.endInput();
+    const how = await ending.exited(bound);
+    // Whatever happened, the connection's close (when the check ends) sends SIGTERM, then SIGKILL, to the process group.
+    if (how === undefined) return t.fail(`the server was still running ${bound} ms after its stdin was closed (the bound is the run's answer timeout, --timeout)`);
+    t.note(`the server exited (${how}) ${Math.round(performance.now() - start)} ms after its stdin was closed`);
   },
 );

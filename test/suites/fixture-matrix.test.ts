@@ -1,13 +1,16 @@
 // Every server check proven both ways: the fixture passes all of them when correct, and with
 // `--break <id>` exactly that check (and what BREAKS says necessarily follows) fails — at the
 // initialize-era revisions, and at 2026-07-28 (served statelessly) for the checks that apply there.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Revision } from '../../schema/index.ts';
 import { definedChecks, runChecks, runConfig } from '../../suites/harness/index.ts';
 import { referenceServer } from '../../mock-server/reference/server.ts';
 import { BREAKS, MODERN } from '../fixtures/servers/fixture-server.ts';
 import { startHttpFixture } from '../fixtures/servers/http-fixture.ts';
-import { label, runAgainstFixture } from './fixture.ts';
+import { FIXTURE_COMMAND, label, runAgainstFixture } from './fixture.ts';
 
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 /** Where a check runs (schema/valid-messages, a run-wide check, runs at every revision). */
@@ -36,7 +39,10 @@ describe('fixture server, in-process', () => {
       'progress/stops-after-completion',
       'progress/token-echoed',
       'schema/valid-messages',
+      'stdio/exits-on-stdin-close',
       'stdio/no-embedded-newlines',
+      'stdio/no-requests-on-stdout',
+      'stdio/nothing-after-cancel',
       'stdio/stdout-only-messages',
       'stdio/survives-malformed-input',
     ]);
@@ -79,6 +85,38 @@ describe('at 2026-07-28 over Streamable HTTP (the reference server, in-process)'
       expect(results.find((r) => r.id === 'cancellation/no-response-after-cancel')?.message).toMatch(/closing its response stream .* not observable/);
     } finally {
       await f.close();
+    }
+  }, 60_000);
+});
+
+describe('stdio/exits-on-stdin-close against a real child process', () => {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // The in-process fixture models closing stdin; this is the real thing: a process, its stdin, its exit.
+  it.each([
+    { name: 'correct', brk: undefined, verdict: 'pass' },
+    { name: '--break stdio/exits-on-stdin-close', brk: 'stdio/exits-on-stdin-close', verdict: 'warn' },
+  ])('$name: $verdict, and the process is gone when the check has ended', async ({ brk, verdict }) => {
+    const pidDir = mkdtempSync(join(tmpdir(), 'mcp-conform-pids-'));
+    try {
+      const def = definedChecks().find((d) => d.meta.id === 'stdio/exits-on-stdin-close');
+      expect(def).toBeDefined();
+      const args = [...FIXTURE_COMMAND.slice(1), ...(brk ? ['--break', brk] : [])];
+      const cfg = runConfig({ kind: 'stdio', command: process.execPath, args, env: { MCP_CONFORM_FIXTURE_PIDS: pidDir } }, [MODERN], { requestTimeoutMs: 1_500, startupMs: 20_000, checkTimeoutMs: 25_000, quietMs: 120 });
+      const [r] = await runChecks([def!], cfg);
+      expect(r && label(r)).toMatch(new RegExp(`^stdio/exits-on-stdin-close \\[${MODERN}\\] ${verdict}`));
+      if (verdict === 'warn') expect(r?.message).toContain('still running 1500 ms after its stdin was closed');
+      const pids = readdirSync(pidDir).map(Number);
+      expect(pids).toHaveLength(1);
+      expect(pids.filter(alive)).toEqual([]);
+    } finally {
+      rmSync(pidDir, { recursive: true, force: true });
     }
   }, 60_000);
 });
