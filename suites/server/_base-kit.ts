@@ -2,7 +2,8 @@
 // the check's revision. Up to 2025-11-25 that is ping; 2026-07-28 removed ping, and there every
 // server MUST implement server/discover, which needs nothing but the per-request _meta.
 import { isStateless } from '../../schema/index.ts';
-import type { CheckContext } from '../harness/index.ts';
+import { TimeoutError, type Reply } from '../../mock-server/index.ts';
+import { FIXTURE, type CheckContext } from '../harness/index.ts';
 
 type Session = Awaited<ReturnType<CheckContext['session']>>;
 
@@ -22,4 +23,29 @@ export function livenessMessage(t: CheckContext, c: Session, id?: string | numbe
   m.method = livenessMethod(t);
   if (isStateless(t.revision)) m.params = { _meta: c.requestMeta?.() ?? {} };
   return m;
+}
+
+/** The request id and progress token of the call the cancellation checks cancel. */
+export const CANCEL_ID = 'mcp-conform-cancel-me';
+export const CANCEL_TOKEN = 'mcp-conform-cancel';
+
+/**
+ * Calls the fixture-contract tool test_tool_with_progress with a progress token and waits for its
+ * first progress notification (proof it is running; if none comes within the answer timeout the
+ * caller goes on anyway). Returns the pending call (wrapped: an async function cannot return a
+ * promise without awaiting it). Ends the check not-verified when tool calls are
+ * disabled or the server does not list the tool.
+ */
+export async function startProgressCall(t: CheckContext, c: Session): Promise<{ pending: Promise<Reply> }> {
+  const tool = FIXTURE.progressTool;
+  if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${tool}, but tool calls are disabled (--call-tools none)`);
+  if (!(await t.findTool(c, tool))) return t.notVerified(`needs a long-running tool to cancel: the fixture tool ${tool} (the server does not list it)`);
+  const pending = c.request('tools/call', { name: tool, arguments: {}, _meta: { progressToken: CANCEL_TOKEN } }, { id: CANCEL_ID });
+  pending.catch(() => {});
+  await c.peer
+    .waitFor((m) => m.method === 'notifications/progress' && (m.params as { progressToken?: unknown } | undefined)?.progressToken === CANCEL_TOKEN, t.requestTimeoutMs, { includePast: true })
+    .catch((err: unknown) => {
+      if (!(err instanceof TimeoutError)) throw err;
+    });
+  return { pending };
 }

@@ -3,11 +3,8 @@
 // stream). At 2026-07-28 the client's signal depends on the transport: notifications/cancelled on
 // stdio, closing the request's response stream on Streamable HTTP.
 import { isStateless, type Revision } from '../../schema/index.ts';
-import { TimeoutError } from '../../mock-server/index.ts';
-import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
-import { livenessMethod } from './_base-kit.ts';
-
-const PROGRESS_TOOL = FIXTURE.progressTool;
+import { check, type CheckContext } from '../harness/index.ts';
+import { CANCEL_ID, livenessMethod, startProgressCall } from './_base-kit.ts';
 
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const MODERN = '2026-07-28' as const;
@@ -35,20 +32,10 @@ check(
         `at ${t.revision} a Streamable HTTP client cancels a request by closing its response stream (basic/transports/streamable-http#cancellation), not with notifications/cancelled; once that stream is closed no response can reach the client, so whether the server still answers is not observable`,
       );
     }
-    if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
     const c = await t.session();
-    if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs a long-running tool: the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
-    const id = 'mcp-conform-cancel-me';
-    const token = 'mcp-conform-cancel';
-    const pending = c.request('tools/call', { name: PROGRESS_TOOL, arguments: {}, _meta: { progressToken: token } }, { id });
-    pending.catch(() => {});
     // The first progress notification shows the call is in progress; cancel then.
-    await c.peer
-      .waitFor((m) => m.method === 'notifications/progress' && (m.params as { progressToken?: unknown } | undefined)?.progressToken === token, t.requestTimeoutMs, { includePast: true })
-      .catch((err: unknown) => {
-        if (!(err instanceof TimeoutError)) throw err;
-      });
-    await c.notify('notifications/cancelled', { requestId: id, reason: 'mcp-conform cancellation check' });
+    const { pending } = await startProgressCall(t, c);
+    await c.notify('notifications/cancelled', { requestId: CANCEL_ID, reason: 'mcp-conform cancellation check' });
     const answered = await Promise.race([pending.then((r) => r, () => undefined), t.sleep(Math.max(t.quietMs, 1_000)).then(() => undefined)]);
     if (answered) t.fail('the server answered the request after it was cancelled', answered);
     t.expectResult(await c.request(livenessMethod(t)), `${livenessMethod(t)} after a cancellation`);
@@ -124,23 +111,13 @@ check(
     requires: 'server.tools',
   },
   async (t) => {
-    if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
     const c = await t.session();
-    if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs a long-running tool to cancel: the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
     // The moment a server might wrongly send a cancellation of its own: the client has just
     // cancelled one of its requests (stdio: notifications/cancelled; Streamable HTTP: the client
     // closes the response stream). This client opens no subscriptions/listen stream, so no
     // server-sent notifications/cancelled has a purpose.
-    const id = 'mcp-conform-cancel-me';
-    const token = 'mcp-conform-cancel';
-    const pending = c.request('tools/call', { name: PROGRESS_TOOL, arguments: {}, _meta: { progressToken: token } }, { id });
-    pending.catch(() => {});
-    await c.peer
-      .waitFor((m) => m.method === 'notifications/progress' && (m.params as { progressToken?: unknown } | undefined)?.progressToken === token, t.requestTimeoutMs, { includePast: true })
-      .catch((err: unknown) => {
-        if (!(err instanceof TimeoutError)) throw err;
-      });
-    await c.notify('notifications/cancelled', { requestId: id, reason: 'mcp-conform: the server must not cancel in return' });
+    await startProgressCall(t, c);
+    await c.notify('notifications/cancelled', { requestId: CANCEL_ID, reason: 'mcp-conform: the server must not cancel in return' });
     await t.sleep(t.quietMs);
     t.expectResult(await c.request(livenessMethod(t)), `${livenessMethod(t)} after a cancellation`);
     await t.sleep(t.quietMs);

@@ -6,7 +6,7 @@ import { isStateless, type Revision } from '../../schema/index.ts';
 import { StdioClientTransport, TimeoutError, type MockClient, type Transport } from '../../mock-server/index.ts';
 import type { WireEntry } from '../../reports/model.ts';
 import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
-import { livenessMethod } from './_base-kit.ts';
+import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from './_base-kit.ts';
 import { CONTRACT_TOOLS, mayCall, type Tool } from './_feature-kit.ts';
 import { INPUT_CAPABILITIES, safeOperations } from './stateless/_kit.ts';
 
@@ -171,24 +171,16 @@ check(
     // the 2026-07-28 stdio MUST about any message for the request: its response, progress
     // notifications for its token, anything else naming its id.
     stdioOnly(t);
-    if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
     const c = await t.session();
-    if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs a long-running tool to cancel: the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
-    const id = 'mcp-conform-cancel-me';
-    const token = 'mcp-conform-cancel';
+    const id = CANCEL_ID;
+    const token = CANCEL_TOKEN;
     const forIt = (m: Record<string, unknown>) => {
       if (m.id === id && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'))) return true;
       const p = isObject(m.params) ? m.params : {};
       return typeof m.method === 'string' && (p.progressToken === token || p.requestId === id);
     };
-    const pending = c.request('tools/call', { name: PROGRESS_TOOL, arguments: {}, _meta: { progressToken: token } }, { id });
-    pending.catch(() => {});
     // The first progress notification shows the call is in progress; cancel then.
-    await c.peer
-      .waitFor((m) => m.method === 'notifications/progress' && isObject(m.params) && m.params.progressToken === token, t.requestTimeoutMs, { includePast: true })
-      .catch((err: unknown) => {
-        if (!(err instanceof TimeoutError)) throw err;
-      });
+    await startProgressCall(t, c);
     const answered = c.peer.received.find((m) => m.id === id);
     if (answered) return t.notVerified(`${PROGRESS_TOOL} was answered before it could be cancelled`, [answered]);
     const cancelledAt = c.peer.received.length;
