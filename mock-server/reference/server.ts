@@ -113,7 +113,7 @@ export const referenceTools: Behaviour[] = [
     handler: async (_args, ctx) => {
       for (const p of [0, 50, 100]) {
         await ctx.progress(p, 100, `${p}%`);
-        await ctx.sleep(20);
+        await ctx.sleep(200); // long enough for a client to cancel it between progress reports
       }
       return text(`progress token ${String(ctx.progressToken ?? 'none')}`);
     },
