@@ -47,8 +47,6 @@ export const META = {
 
 export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
-/** Methods whose results carry caching hints in 2026-07-28 (server/utilities/caching). */
-const CACHEABLE = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
 /** Methods that may answer input_required (basic/patterns/mrtr#supported-requests). */
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 const LIST_CHANGED: Record<string, { cap: 'tools' | 'prompts' | 'resources'; filter: 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged' }> = {
@@ -798,7 +796,7 @@ export class ServerSession {
       }
       if (result === undefined) result = await this.builtin(method, params, ctx);
       this.fire('after', method, params, ctx).catch(() => {});
-      return modern ? this.decorate(method, result) : result;
+      return modern ? this.decorate(method, result, ctx.revision) : result;
     } catch (err) {
       if (err instanceof InputRequired) {
         if (!modern || !MRTR_METHODS.has(method)) throw new RpcError(ErrorCode.InternalError, `Internal error: ${method} cannot ask the client for input`);
@@ -886,12 +884,12 @@ export class ServerSession {
     return { resultType: 'input_required', inputRequests, requestState: this.server.sign(state), _meta: { [META.serverInfo]: this.server.serverInfo } };
   }
 
-  private decorate(method: string, result: unknown): unknown {
+  private decorate(method: string, result: unknown, revision: Revision): unknown {
     if (!isObject(result)) return result;
     const out: JsonObject = { ...result };
     out.resultType ??= 'complete';
     out._meta = { ...(isObject(result._meta) ? result._meta : {}), [META.serverInfo]: this.server.serverInfo };
-    if (CACHEABLE.has(method) && out.resultType === 'complete') {
+    if (registry(revision).get(method)?.cacheable && out.resultType === 'complete') {
       const cache = this.server.options.cache ?? { ttlMs: 0, cacheScope: 'public' };
       out.ttlMs ??= cache.ttlMs;
       out.cacheScope ??= cache.cacheScope;

@@ -32,6 +32,8 @@ export interface MethodInfo {
   paramsRequired: boolean;
   /** Schema type of the result (requests only); 'Result' where the schema has no specific one. */
   resultType?: string;
+  /** Its result requires the caching hints ttlMs and cacheScope (2026-07-28 CacheableResult). */
+  cacheable: boolean;
   /** The capability that must be declared for the method to be used, by direction of travel. */
   gates: Partial<Record<Direction, CapabilityGate>>;
 }
@@ -155,10 +157,14 @@ export function registry(rev: Revision): Registry {
         messageType: typeName,
         paramsRequired: required.includes('params'),
         gates: gate ? { [u.direction]: gate } : {},
+        cacheable: false,
       };
       const paramsType = refName(props.params);
       if (paramsType) info.paramsType = paramsType;
-      if (u.kind !== 'notification') info.resultType = resultTypeFor(defs, typeName);
+      if (u.kind !== 'notification') {
+        info.resultType = resultTypeFor(defs, typeName);
+        info.cacheable = ((defs[info.resultType]?.required as string[] | undefined) ?? []).includes('ttlMs');
+      }
       methods.set(method, info);
     }
   }

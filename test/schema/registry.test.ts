@@ -62,6 +62,12 @@ describe('revision differences', () => {
     for (const rev of REVISIONS) expect(registry(rev).get('server/discover') !== undefined).toBe(rev === '2026-07-28');
   });
 
+  it('the cacheable results are the six 2026-07-28 names (server/utilities/caching), none before', () => {
+    const cacheable = (rev: Revision) => [...registry(rev).methods.values()].filter((m) => m.cacheable).map((m) => m.method).sort();
+    expect(cacheable('2026-07-28')).toEqual(['prompts/list', 'resources/list', 'resources/read', 'resources/templates/list', 'server/discover', 'tools/list']);
+    for (const rev of REVISIONS.filter((r) => r !== '2026-07-28')) expect(cacheable(rev), rev).toEqual([]);
+  });
+
   it('ping and initialize exist in every revision but 2026-07-28', () => {
     for (const rev of REVISIONS) {
       expect(registry(rev).get('ping') !== undefined, rev).toBe(rev !== '2026-07-28');
