@@ -121,6 +121,36 @@ export function judgeDiscover(revision: string, outcome: { reply: Reply<Discover
   return { speaks: true, supportedVersions: versions, result: reply.result, reason: `server/discover lists ${revision}` };
 }
 
+export interface InputRounds {
+  /** The answer to one input request (default: a valid canned one). */
+  answer?: (key: string, request: unknown) => Record<string, unknown>;
+  /** Most requests sent in all (default 4). */
+  maxRounds?: number;
+}
+
+/**
+ * Sends a request (through `send`) and, while it is answered input_required, sends it again with
+ * answers to its inputRequests and the requestState echoed (basic/patterns/mrtr). Returns every
+ * reply in order; the last is the final one (or the last input_required after maxRounds).
+ */
+export async function followInputRequired<R>(send: (params: Record<string, unknown>) => Promise<Reply<R>>, params: Record<string, unknown>, opts: InputRounds = {}): Promise<Reply<R>[]> {
+  const { answer = (_k, r) => cannedInputResponse(r), maxRounds = 4 } = opts;
+  const replies: Reply<R>[] = [];
+  let next = params;
+  for (let round = 0; round < maxRounds; round++) {
+    const reply = await send(next);
+    replies.push(reply);
+    const result: unknown = reply.ok ? reply.result : undefined;
+    if (!isObject(result) || result.resultType !== 'input_required') break;
+    const retry: Record<string, unknown> = { ...params };
+    const requests = isObject(result.inputRequests) ? result.inputRequests : undefined;
+    if (requests) retry.inputResponses = Object.fromEntries(Object.entries(requests).map(([k, r]) => [k, answer(k, r)]));
+    if (typeof result.requestState === 'string') retry.requestState = result.requestState;
+    next = retry;
+  }
+  return replies;
+}
+
 /** A client of the stateless revision over one connection of a check. */
 export class StatelessClient {
   /** The discover result from the probe (when probed). */
@@ -188,25 +218,9 @@ export class StatelessClient {
    * its inputRequests (canned valid ones by default) and the requestState echoed. Returns every
    * reply in order; the last is the final one (or the last input_required after maxRounds).
    */
-  async requestWithInput(
-    method: string,
-    params: Record<string, unknown>,
-    opts: StatelessRequestOptions & { answer?: (key: string, request: unknown) => Record<string, unknown>; maxRounds?: number } = {},
-  ): Promise<Reply[]> {
-    const { answer = (_k, r) => cannedInputResponse(r), maxRounds = 4, ...reqOpts } = opts;
-    const replies: Reply[] = [];
-    let next: Record<string, unknown> = params;
-    for (let round = 0; round < maxRounds; round++) {
-      const reply = await this.request(method, next, reqOpts);
-      replies.push(reply);
-      if (!reply.ok || reply.result.resultType !== 'input_required') break;
-      const retry: Record<string, unknown> = { ...params };
-      const requests = isObject(reply.result.inputRequests) ? reply.result.inputRequests : undefined;
-      if (requests) retry.inputResponses = Object.fromEntries(Object.entries(requests).map(([k, r]) => [k, answer(k, r)]));
-      if (typeof reply.result.requestState === 'string') retry.requestState = reply.result.requestState;
-      next = retry;
-    }
-    return replies;
+  async requestWithInput(method: string, params: Record<string, unknown>, opts: StatelessRequestOptions & InputRounds = {}): Promise<Reply[]> {
+    const { answer, maxRounds, ...reqOpts } = opts;
+    return followInputRequired((p) => this.request(method, p, reqOpts), params, { ...(answer ? { answer } : {}), ...(maxRounds !== undefined ? { maxRounds } : {}) });
   }
 
   close(): Promise<void> {

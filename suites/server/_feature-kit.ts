@@ -8,7 +8,7 @@ import { createAjv, isStateless, REVISIONS, validate, type Current, type Revisio
 import type { Dialect, JsonSchema } from '../../schema/arbitrary/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { CheckContext, matchesGlob, type CallToolsPolicy } from '../harness/index.ts';
-import { cannedInputResponse } from '../harness/stateless.ts';
+import { followInputRequired } from '../harness/stateless.ts';
 
 export type T = CheckContext;
 export type Json = Record<string, unknown>;
@@ -289,17 +289,11 @@ export async function callTool(t: T, c: MockClient, name: string, args: Json, op
   const params: Json = { name, arguments: args, ...(opts.extra ?? {}) };
   const reqOpts = { timeoutMs: opts.timeoutMs ?? callTimeout(t), cancelOnTimeout: true, ...(opts.onprogress ? { onprogress: opts.onprogress } : {}) };
   try {
-    let reply = await c.request<Json>('tools/call', params, reqOpts);
     // 2026-07-28: a tool may first answer input_required; answer its requests and retry, as a
     // client would (basic/patterns/mrtr), so the result judged is the final one.
-    for (let round = 0; round < 3 && reply.ok && reply.result.resultType === 'input_required'; round++) {
-      const asked = isObject(reply.result.inputRequests) ? reply.result.inputRequests : {};
-      t.note(`${name} answered input_required (${Object.keys(asked).join(', ') || 'no requests'}); retried with canned answers`);
-      const retry: Json = { ...params, inputResponses: Object.fromEntries(Object.entries(asked).map(([k, r]) => [k, cannedInputResponse(r)])) };
-      if (typeof reply.result.requestState === 'string') retry.requestState = reply.result.requestState;
-      reply = await c.request<Json>('tools/call', retry, reqOpts);
-    }
-    return reply;
+    const replies = await followInputRequired((p) => c.request<Json>('tools/call', p, reqOpts), params);
+    if (replies.length > 1) t.note(`${name} answered input_required ${replies.length - 1} time(s); retried with canned answers`);
+    return replies.at(-1)!;
   } catch (err) {
     if (CheckContext.isWireError(err) && err.name === 'TimeoutError') {
       t.note(`${name} did not answer in time; the call was cancelled and is not counted`);

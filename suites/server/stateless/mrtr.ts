@@ -3,7 +3,7 @@
 import { validate } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, CAPABILITY_OF, INPUT_METHODS, inputRequiringOperation, isObject, statusOf, type Operation } from './_kit.ts';
+import { at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOperation, isObject, statusOf, type Operation } from './_kit.ts';
 
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
   const s = await t.stateless();
@@ -73,7 +73,7 @@ check(
   },
   async (t) => {
     const { s, op } = await trigger(t);
-    const replies = await s.requestWithInput(op.method, op.params, { capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} } });
+    const replies = await s.requestWithInput(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
     const failed = replies.find((r) => !r.ok);
     if (failed && !failed.ok) return t.fail(`retrying ${op.label} with the requested input was answered with error ${failed.error.code} ${JSON.stringify(failed.error.message)}`, failed);
     const last = replies.at(-1)!;
