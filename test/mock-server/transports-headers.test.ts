@@ -85,4 +85,38 @@ describe('2026-07-28 request-metadata headers', () => {
     await client.close();
     await handler.close();
   });
+
+  it('the client learns x-mcp-header parameters from every tools/list page it receives', async () => {
+    const schema = { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' } } };
+    const tools = [{ name: 'plain', inputSchema: { type: 'object' } }, { name: 'sql', inputSchema: schema }];
+    const handler = createStreamableHttpHandler({
+      toolInputSchema: (name) => tools.find((x) => x.name === name)?.inputSchema,
+      onSession: async (t) => {
+        const p = new Peer(t, { role: 'server', revision: '2026-07-28', validate: false });
+        // One tool a page: the annotated one is on the second.
+        p.setRequestHandler('tools/list', (params) => (params?.cursor === 'p2' ? { resultType: 'complete', tools: [tools[1]] } : { resultType: 'complete', tools: [tools[0]], nextCursor: 'p2' }));
+        p.setRequestHandler('tools/call', () => ({ resultType: 'complete', content: [] }));
+        await p.start();
+      },
+    });
+    const fetchFn: typeof fetch = (input, init) => handler(new Request(input as URL, init));
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+    const call = { name: 'sql', arguments: { region: 'eu' }, _meta: meta };
+    const open = () => {
+      const t = new StreamableHttpClientTransport({ url: 'http://127.0.0.1:9/mcp', protocolVersion: '2026-07-28', fetch: fetchFn });
+      return { t, client: new Peer(t, { role: 'client', revision: '2026-07-28', validate: false }) };
+    };
+    // Not listed yet: nothing to mirror, and the server refuses the call.
+    const before = open();
+    const refused = await before.client.request('tools/call', call);
+    expect(refused.ok ? undefined : refused.error.code).toBe(-32020);
+    await before.client.close();
+    const after = open();
+    await after.client.request('tools/list', { _meta: meta });
+    await after.client.request('tools/list', { cursor: 'p2', _meta: meta });
+    expect((await after.client.request('tools/call', call)).ok).toBe(true);
+    expect(after.t.exchanges.at(-1)!.requestHeaders['mcp-param-region']).toBe('eu');
+    await after.client.close();
+    await handler.close();
+  });
 });
