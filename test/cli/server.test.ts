@@ -51,6 +51,9 @@ describe('mcp-conform server', () => {
     expect(bad).toEqual([]);
     expect(run.code, run.stderr).toBe(0);
     expect(results.checks.filter((c) => c.verdict === 'pass').length).toBeGreaterThan(60);
+    // The reference exercises the 2026-07-28 rounds too: its test_elicitation asks for input.
+    const mrtr = results.checks.filter((c) => c.id.startsWith('mrtr/')).map((c) => `${c.id} ${c.verdict}`);
+    expect(mrtr.sort()).toEqual(['mrtr/input-required-result pass', 'mrtr/retry pass', 'mrtr/undeclared-capability pass']);
   }, 300_000);
 
   it('tests a Streamable HTTP server (--url)', async () => {
