@@ -171,9 +171,16 @@ export class CheckContext {
       return s;
     }
     if (isStateless(this.revision)) {
-      // No session in 2026-07-28: a stateless client whose requests carry the per-request _meta.
-      const reuse = !fresh && Object.keys(connectOpts).length === 0;
-      const s = await this.stateless(reuse ? {} : { ...(connectOpts.capabilities ? { capabilities: connectOpts.capabilities as StatelessOptions['capabilities'] } : {}), ...(connectOpts.clientInfo ? { clientInfo: connectOpts.clientInfo } : {}), ...(connectOpts.protocolVersion ? { protocolVersion: connectOpts.protocolVersion } : {}), ...(connectOpts.requestTimeoutMs !== undefined ? { requestTimeoutMs: connectOpts.requestTimeoutMs } : {}) });
+      // No session in 2026-07-28: a stateless client whose requests carry the per-request _meta
+      // (sendInitialized and anyVersion have nothing to act on there).
+      const { capabilities, clientInfo, protocolVersion, requestTimeoutMs } = connectOpts;
+      const opts: StatelessOptions = {
+        ...(capabilities ? { capabilities: capabilities as StatelessOptions['capabilities'] } : {}),
+        ...(clientInfo ? { clientInfo } : {}),
+        ...(protocolVersion ? { protocolVersion } : {}),
+        ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+      };
+      const s = fresh || Object.keys(opts).length > 0 ? await openStateless(this, opts) : await this.stateless();
       return s.asSession();
     }
     const c = await this.connect(connectOpts);
