@@ -25,6 +25,8 @@ export interface ClientCommandOptions {
   cwd?: string;
   env: string[];
   list?: boolean;
+  /** With --list: the checks instead of the scenarios. */
+  checks?: boolean;
   format?: string;
   baseline?: string;
 }
@@ -197,7 +199,8 @@ export function registerClient(program: Command): void {
     .option('--concurrency <n>', 'scenarios run at the same time', '2')
     .option('--cwd <dir>', 'working directory of the client command')
     .option('--env <K=V>', 'environment variable for the client (repeatable)', repeat, [])
-    .option('--list', 'list the scenarios and what a client is expected to do in each, then exit');
+    .option('--list', 'list the scenarios and what a client is expected to do in each, then exit')
+    .option('--checks', 'with --list: print every client check (id, level, revisions, spec link) instead');
   addReportOptions(cmd)
     .addHelpText(
       'after',
@@ -212,7 +215,8 @@ export function registerClient(program: Command): void {
     )
     .action(async (command: string[], o: ClientCommandOptions, cmd: Command) => {
       if (o.list) {
-        process.stdout.write(scenarioList());
+        const { checkList, loadChecks } = await import('./coverage.ts');
+        process.stdout.write(o.checks ? checkList(await loadChecks('client')) : scenarioList());
         return;
       }
       await interruptible(cmd, (io) => runClientCommand(o, command, io));

@@ -6,6 +6,7 @@ import { registerMock } from './mock.ts';
 import { registerServer } from './server.ts';
 import { registerClient } from './client.ts';
 import { registerFuzz } from './fuzz.ts';
+import { registerCoverage } from './coverage.ts';
 import { VERSION } from './version.ts';
 
 // `mcp-conform … | head`: a reader that goes away is not an error of ours. (A run still writes
@@ -30,6 +31,7 @@ registerMock(program);
 registerServer(program);
 registerClient(program);
 registerFuzz(program);
+registerCoverage(program);
 
 try {
   await program.parseAsync(process.argv);

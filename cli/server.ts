@@ -51,6 +51,8 @@ export interface ServerCommandOptions {
   format?: string;
   /** --baseline: expected failures. */
   baseline?: string;
+  /** --list: print the checks and exit. */
+  list?: boolean;
 }
 
 /** Option parsers shared by the commands (client.ts imports them). */
@@ -306,7 +308,8 @@ export function registerServer(program: Command): void {
     .option('--sse <url>', 'legacy HTTP+SSE endpoint (2024-11-05), e.g. http://127.0.0.1:3000/sse')
     .option('--call-tools <which>', 'tools the checks may call: safe (annotated readOnlyHint or destructiveHint: false, the default), all, none, or tool-name globs (repeatable, comma-separated)', collect, [])
     .option('--no-call', 'call no tools at all (same as --call-tools none)')
-    .option('--profile <host>', 'also judge the server for a Claude host: claude-desktop, claude-code, claude-ai, messages-api (repeatable)', collect, []);
+    .option('--profile <host>', 'also judge the server for a Claude host: claude-desktop, claude-code, claude-ai, messages-api (repeatable)', collect, [])
+    .option('--list', 'print every server check (id, level, revisions, spec link), then exit');
   addReportOptions(cmd);
   addConfigOptions(cmd);
   cmd
@@ -321,6 +324,11 @@ export function registerServer(program: Command): void {
         '  mcp-conform server --url https://mcp.example.com/mcp --profile claude-ai --profile messages-api',
     )
     .action(async (command: string[], o: ServerCommandOptions, cmd: Command) => {
+      if (o.list) {
+        const { checkList, loadChecks } = await import('./coverage.ts');
+        process.stdout.write(checkList(await loadChecks('server')));
+        return;
+      }
       await interruptible(cmd, (io) => runServerCommand(o, command, io));
     });
 }
