@@ -176,10 +176,11 @@ export function extractStatements(mdx: string, page: string, revision: Revision)
       intros = [];
       return;
     }
-    const text = plain(b.text);
     intros = intros.filter((x) => x.heading === b.heading && b.kind === 'item' && b.indent > x.indent);
     const lead = intros.map((x) => x.text).join(' ');
-    const ss = b.kind === 'row' ? [text] : b.kind === 'item' ? [text] : sentences(text);
+    // Split before removing markdown: code spans may hold dots.
+    const text = plain(b.text);
+    const ss = b.kind === 'para' ? sentences(b.text).map(plain) : [text];
     const last = ss[ss.length - 1];
     const next = bs[i + 1];
     for (const s of ss) {
@@ -191,7 +192,7 @@ export function extractStatements(mdx: string, page: string, revision: Revision)
       }
       // A list item is one statement with its lead-in; otherwise sentence by sentence.
       if (b.kind === 'item' && lead) add(full, b.heading);
-      else if (b.kind === 'item') for (const t of sentences(text)) add(t, b.heading);
+      else if (b.kind === 'item') for (const t of sentences(b.text)) add(plain(t), b.heading);
       else add(s, b.heading);
     }
   });
