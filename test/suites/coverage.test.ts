@@ -1,8 +1,10 @@
 // suites/coverage: the statements each check proves (proves.json) and why the others are unproved
 // (exempt.json). The mapping must name statements that exist in the pinned spec: a spec update
 // that rewords or drops a sentence fails here until the mapping follows.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REVISIONS, type Revision } from '../../schema/index.ts';
+import { PROJECT_ROOT, REVISIONS, type Revision } from '../../schema/index.ts';
 import { extractStatements, loadStatements, specDocsDir, type Statement } from '../../schema/statements.ts';
 import { coverageJson, coverageMarkdown, loadExemptions, loadProves, mappingProblems, revisionCoverage } from '../../suites/coverage/index.ts';
 import type { CheckMeta } from '../../reports/model.ts';
@@ -73,9 +75,23 @@ describe.skipIf(!REVISIONS.every((r) => specDocsDir(r)))('the committed mapping'
     expect(problems).toEqual([]);
   });
 
-  it('proves a good share of the statements the checks cite (a sanity floor, not a target)', async () => {
+  it('proves statements at every revision (a sanity floor: a parser change that renames every id fails here, not a target)', async () => {
     const checks = await loadChecks();
     const data = { proves: loadProves(), exempt: loadExemptions() };
     for (const r of REVISIONS) expect(revisionCoverage(r, checks, data).total.checked, r).toBeGreaterThan(40);
+  });
+
+  // The README shows the output of `mcp-conform coverage` (headings two levels down): it must stay true.
+  it('the README shows the current coverage counts, and its parity table names existing checks', async () => {
+    const checks = await loadChecks();
+    const data = { proves: loadProves(), exempt: loadExemptions() };
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const md = coverageMarkdown(REVISIONS.map((r) => revisionCoverage(r, checks, data))).replace(/^## /gm, '#### ');
+    expect(readme, 'README Coverage section: paste the output of `mcp-conform coverage` (## → ####)').toContain(md);
+    const parity = readme.slice(readme.indexOf('### Parity with the official'), readme.indexOf('## The official schema'));
+    const cited = [...parity.matchAll(/`([a-z0-9-]+\/[a-z0-9-]+)`/g)].map((m) => m[1]!);
+    expect(cited.length).toBeGreaterThan(50);
+    const ids = new Set(checks.map((c) => c.id));
+    expect(cited.filter((c) => !ids.has(c))).toEqual([]);
   });
 });
