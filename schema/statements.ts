@@ -70,6 +70,7 @@ function plain(s: string): string {
     .replace(/<\/?[A-Za-z][^>]*>/g, ' ')
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]*)\]\[[^\]]*\]/g, '$1') // reference-style links
     .replace(/\*\*|__/g, '')
     .replace(/(^|[\s(])\*(\S[^*]*?)\*(?=[\s.,;:)]|$)/g, '$1$2')
     .replace(/`([^`]*)`/g, '$1')

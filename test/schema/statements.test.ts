@@ -15,6 +15,8 @@ The key words "MUST", "SHOULD" and "MAY" are to be interpreted as in RFC 2119.
 
 Servers **MUST** answer pings. Servers MAY do more. Clients **SHOULD NOT** flood, e.g. with pings. Not a rule.
 
+Servers **MUST** answer [server/discover][server-discover] and [ping](/specification/ping) requests.
+
 Servers **MUST**:
 
 - Validate all inputs
@@ -45,6 +47,7 @@ describe('extractStatements', () => {
 
   it('keeps sentences with a keyword, bold or not, and leaves out MAY, quoted keywords and code blocks', () => {
     expect(texts).toContain('Servers MUST answer pings.');
+    expect(texts).toContain('Servers MUST answer server/discover and ping requests.');
     expect(texts).toContain('Clients SHOULD NOT flood, e.g. with pings.');
     expect(texts.some((t) => t.includes('MAY do more'))).toBe(false);
     expect(texts.some((t) => t.includes('key words'))).toBe(false);
