@@ -46,6 +46,8 @@ export interface RevisionCoverage {
   pages: PageCoverage[];
   total: PageCoverage;
   statements: StatementCoverage[];
+  /** Checks applying at this revision that prove none of its statements (their requirement is no keyword sentence of it). */
+  unmappedChecks: string[];
 }
 
 export interface CoverageData {
@@ -83,7 +85,9 @@ export function revisionCoverage(rev: Revision, checks: readonly CheckMeta[], da
     return { ...s, status, checks: by };
   });
   const pages = [...new Set(out.map((s) => s.page))].map((p) => pageCounts(p, out.filter((s) => s.page === p)));
-  return { revision: rev, pages, total: pageCounts('total', out), statements: out };
+  const proving = new Set(out.flatMap((s) => s.checks));
+  const unmappedChecks = checks.filter((c) => c.revisions.includes(rev) && !proving.has(c.id)).map((c) => c.id);
+  return { revision: rev, pages, total: pageCounts('total', out), statements: out, unmappedChecks };
 }
 
 /** Problems with the mapping data: unknown checks, statements that exist in none of a check's revisions, bad exemptions. */
@@ -140,6 +144,7 @@ export function coverageJson(revs: readonly RevisionCoverage[]): string {
     revs.map((rc) => ({
       revision: rc.revision,
       total: rc.total,
+      unmappedChecks: rc.unmappedChecks,
       pages: rc.pages,
       statements: rc.statements.map(({ id, page, anchor, level, text, status, checks }) => ({ id, page, anchor, level, text, status, checks })),
     })),

@@ -58,6 +58,7 @@ describe('mapping problems (each way)', () => {
     expect(status).toEqual({ Requests: 'checked', Receivers: 'not observable on the wire', Error: 'not yet', Servers: 'not yet' });
     expect(rc.total).toMatchObject({ statements: 4, checked: 1, notObservable: 1, notYet: 2, percent: 33.3 });
     expect(rc.pages.map((p) => p.page)).toEqual(['basic']);
+    expect(rc.unmappedChecks).toEqual(['messages/unknown']);
     // The same data at a revision the check does not apply to proves nothing.
     expect(revisionCoverage('2025-06-18', checks, good, STMTS).total.checked).toBe(0);
     expect(coverageMarkdown([rc])).toContain('| basic | 4 | 1 | 0 | 1 | 2 | 33.3% |');
