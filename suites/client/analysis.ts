@@ -53,6 +53,14 @@ export function sessions(run: ClientRun): string[] {
   return [...new Set(run.entries.map((e) => e.session))];
 }
 
+/** The label host.ts gives a refused HTTP request that carried no Mcp-Session-Id. */
+export const NO_SESSION = 'no-session';
+
+/** A request the HTTP handler refused that named no session: it belongs to none. */
+export function refusedOutsideSession(e: RecordedEntry): boolean {
+  return e.session === NO_SESSION && e.note?.startsWith('refused with HTTP') === true;
+}
+
 /** Requests the client sent, optionally of one method. */
 export function clientRequests(run: ClientRun, method?: string): Sent[] {
   return clientMessages(run).filter((s) => isRequest(s.m) && (method === undefined || s.m.method === method));
