@@ -8,7 +8,7 @@ import { REVISIONS, type Revision } from '../schema/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
-import { clientTransport, runScenarios, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
+import { clientTransport, exitSummary, runScenarios, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
 import { collect, EXIT, interruptible, parseEnv, parseRevisionsOr, positiveInt, repeat, reportPlan, UsageError, type ServerRunIo } from './server.ts';
 import { addReportOptions, finishReports } from './report-options.ts';
 import { VERSION } from './version.ts';
@@ -78,6 +78,16 @@ function emptyResults(cmd: ClientCommand, revisions: Revision[], startedAt: stri
   };
 }
 
+/** Why the initialize scenario at `rev` told nothing (undefined: the client connected). */
+function probeFailure(probe: ClientRunsFile, rev: Revision): string | undefined {
+  const runs = probe.runs.filter((x) => x.revision === rev);
+  if (runs.some(connected)) return undefined;
+  const run = runs[0];
+  if (run) return `the version probe (scenario initialize) failed: the client never connected; ${exitSummary(run)}`;
+  const skipped = probe.skipped.find((s) => s.revision === rev);
+  return `the version probe (scenario initialize) did not run: ${skipped?.why ?? 'unknown'}`;
+}
+
 function runLine(run: ClientRun): string {
   const p = run.process;
   const how = p.spawnError ? `could not start (${p.spawnError})` : p.cutShort ? `cut short (${p.cutShort})` : p.timedOut ? 'killed at the timeout' : p.signal ? `died of ${p.signal}` : `exit ${p.exitCode}`;
@@ -114,6 +124,7 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
     file.skipped.push(...f.skipped);
   };
   const errors: string[] = [];
+  const untested: NonNullable<Results['untested']> = [];
   let revisions: Revision[];
   if (requested === 'auto') {
     // Which revisions does it speak? The initialize scenario at each one tells (and counts as a run).
@@ -123,7 +134,14 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
     revisions = REVISIONS.filter((r) => {
       const why = notSpoken(probe.runs.filter((x) => x.revision === r), r);
       if (why) say(`  ${r}: ${why}`);
-      return !why && probe.runs.some((x) => x.revision === r && connected(x));
+      const ok = !why && probe.runs.some((x) => x.revision === r && connected(x));
+      // Not spoken is an answer; a probe that never got one leaves the revision untested.
+      const failed = why ? undefined : probeFailure(probe, r);
+      if (!ok && failed) {
+        untested.push({ revision: r, reason: failed });
+        say(`  ${r}: not tested: ${failed}`);
+      }
+      return ok;
     });
     if (revisions.length) say(`revisions the client speaks: ${revisions.join(', ')}`);
   } else revisions = requested;
@@ -175,7 +193,8 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
     maxWorkers: 1,
     ...(io.signal ? { signal: io.signal } : {}),
   });
-  const finished = await finishReports(results, outDir, reports);
+  // The summary's time is the whole run's (scenarios included), not only the checks'.
+  const finished = await finishReports({ ...results, startedAt, ...(untested.length ? { untested } : {}) }, outDir, reports);
   printSummary(finished.results, io.out);
   say(`results: ${finished.paths.join(', ')} (recorded runs in ${runsPath})`);
   if (interrupted || io.signal?.aborted) return EXIT.interrupted;

@@ -245,7 +245,9 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   }
   const revisions = probe.supported;
   if (requested === 'all') say(`revisions the server speaks: ${revisions.join(', ')}`);
-  const notes = probe.probes.filter((p) => p.error && requested === 'all').map((p) => `probe with ${p.asked}: ${p.error}`);
+  // Revisions it was meant to test whose probe failed (not those it answered with another version).
+  const untested = probe.probes.filter((p) => p.error && requested === 'all' && !revisions.includes(p.asked)).map((p) => ({ revision: p.asked, reason: `the version probe failed: ${p.error}` }));
+  for (const u of untested) say(`  ${u.revision}: not tested: ${u.reason}`);
 
   const cfg: RunConfig & { outDir: string } = {
     ...runConfig(target, revisions, {
@@ -263,14 +265,14 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
     cfg,
     include: [...(m.suiteFilesFor(expected, cfg) ?? m.SERVER_SUITES), ...(hosts.length ? HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f)) : [])],
     target: { description: describeTarget(target), transport: target.kind },
-    errors: notes,
+    errors: [],
     expected,
     progress: io.out,
     ...(io.signal ? { signal: io.signal } : {}),
   });
   const { interrupted } = run;
   // The host verdicts come from the finished results: added, then results.json written again.
-  const { results, paths, exit } = await finishReports(withHostVerdicts(run.results, hosts), outDir, reports);
+  const { results, paths, exit } = await finishReports(withHostVerdicts({ ...run.results, ...(untested.length ? { untested } : {}) }, hosts), outDir, reports);
   printSummary(results, io.out);
   say(`results: ${paths.join(', ')} (wire logs in ${join(outDir, 'wire')})`);
   if (interrupted || io.signal?.aborted) return EXIT.interrupted;

@@ -80,6 +80,7 @@ function render(results: Results, h: string, withEvidence: boolean, maxProblems:
   out.push(
     `Target: ${mdCode(results.target.description)} (${results.target.transport}) · mode ${results.mode} · revisions ${results.revisions.join(', ') || 'none'} · mcp-conform ${mdText(results.tool.version)}`,
   );
+  for (const u of results.untested ?? []) out.push('', `Not tested: ${u.revision} — ${mdText(oneLine(u.reason, 300))}`);
   out.push('');
   out.push(`**${c.total} checks:** ${c.passed} passed · ${c.failed} failed · ${plural(c.warned, 'warning')} · ${c.info} info · ${c.notApplicable} not applicable · ${c.notVerified} not verified`);
 

@@ -108,6 +108,8 @@ export interface Results {
   mode: Mode;
   target: { description: string; transport: 'stdio' | 'http' | 'sse' | 'memory' | 'command'; stderr?: string };
   revisions: Revision[];
+  /** Revisions the run meant to test but could not (the version probe failed), with the reason. */
+  untested?: { revision: Revision; reason: string }[];
   startedAt: string;
   endedAt: string;
   counts: Counts;

@@ -58,6 +58,7 @@ export function renderSummary(results: Results, options: SummaryOptions = {}): s
   const revs = results.revisions.length > 0 ? results.revisions.join(', ') : 'none';
   out.push(p.bold(oneLine(`mcp-conform ${results.tool.version} · ${results.mode} · ${results.target.description} (${results.target.transport})`, 300)));
   out.push(p.dim(`revisions: ${revs}`));
+  for (const u of results.untested ?? []) out.push(p.yellow(`not tested: ${u.revision} — ${oneLine(u.reason, 300)}`));
   out.push('');
 
   const groups = groupByArea(results.checks);

@@ -2,7 +2,7 @@
 // mock's answers, server→client requests and the client's replies. Checks stay short because
 // the correlation lives here.
 import { isRevision, isStateless, type Revision } from '../../schema/index.ts';
-import { received, sent, type ClientRun, type HttpRecord, type RecordedEntry } from '../harness/index.ts';
+import { received, sent, stderrNote, type ClientRun, type HttpRecord, type RecordedEntry } from '../harness/index.ts';
 
 export type Msg = Record<string, unknown>;
 
@@ -51,6 +51,14 @@ export function mockMessages(run: ClientRun, session?: string): Sent[] {
 
 export function sessions(run: ClientRun): string[] {
   return [...new Set(run.entries.map((e) => e.session))];
+}
+
+/** The label host.ts gives a refused HTTP request that carried no Mcp-Session-Id. */
+export const NO_SESSION = 'no-session';
+
+/** A request the HTTP handler refused that named no session: it belongs to none. */
+export function refusedOutsideSession(e: RecordedEntry): boolean {
+  return e.session === NO_SESSION && e.note?.startsWith('refused with HTTP') === true;
 }
 
 /** Requests the client sent, optionally of one method. */
@@ -152,13 +160,13 @@ export function brief(m: unknown, max = 200): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
-/** The last line the client wrote to stderr, for messages about runs that went wrong. */
+/** How the client's process ended and what its stderr said last, for messages about runs that went wrong. */
 export function exitSummary(run: ClientRun): string {
   const p = run.process;
   if (p.spawnError) return `the command could not be started: ${p.spawnError}`;
   const how = p.timedOut ? 'was killed at the scenario timeout' : p.signal ? `died of ${p.signal}` : `exited with code ${p.exitCode}`;
-  const last = p.stderrTail.trim().split('\n').filter(Boolean).at(-1);
-  return `the client ${how}${last ? ` (last stderr line: ${last.slice(0, 160)})` : ''}`;
+  const said = stderrNote(p.stderrTail);
+  return `the client ${how}${said ? ` (${said})` : ''}`;
 }
 
 /** Entries around a moment, for evidence. */

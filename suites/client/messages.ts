@@ -2,7 +2,7 @@
 // a notification, answering unknown requests, and carrying on after errors and unknown input.
 import { isStateless, REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, clientMessages, clientRequests, exitSummary, isRequest, isResponse, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
+import { answerTo, brief, refusedOutsideSession, clientMessages, clientRequests, exitSummary, isRequest, isResponse, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
 import { clientCheck, messagesPage, pages, STATEFUL } from './check.ts';
 
 clientCheck(
@@ -48,7 +48,12 @@ clientCheck(
     const stateless = isStateless(t.revision);
     for (const run of v.requireLive()) {
       const bySession = new Map<string, Sent[]>();
-      for (const r of clientRequests(run)) bySession.set(r.e.session, [...(bySession.get(r.e.session) ?? []), r]);
+      for (const r of clientRequests(run)) {
+        // Refused before any session existed (no Mcp-Session-Id; the mock never saw it): such
+        // requests share no session — two client processes may each send id 0 — so none is judged.
+        if (refusedOutsideSession(r.e)) continue;
+        bySession.set(r.e.session, [...(bySession.get(r.e.session) ?? []), r]);
+      }
       for (const [session, reqs] of bySession) {
         const seen = new Map<string, Sent>();
         for (const r of reqs) {

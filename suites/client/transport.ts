@@ -93,7 +93,11 @@ clientCheck(
     for (const run of v.requireLive()) {
       const issued = new Set<string>();
       let current: string | undefined;
-      for (const { h, m } of httpMessages(run).filter((x) => streamable(run).includes(x.h))) {
+      const records = httpMessages(run).filter((x) => streamable(run).includes(x.h));
+      // Sessions the client could not go on with: the initialize result named a version it cannot speak.
+      const unusable = new Set(handshakes(run).filter((hs) => hs.result && !isRevision(hs.answered)).map((hs) => hs.session));
+      let failed = false;
+      for (const [i, { h, m }] of records.entries()) {
         const isInit = isObject(m) && m.method === 'initialize';
         const modern = isObject(m) && typeof metaOf(m)?.[META_VERSION] === 'string';
         if (isInit || modern) {
@@ -101,12 +105,23 @@ clientCheck(
           if (sid) {
             issued.add(sid);
             current = sid;
+            failed = unusable.has(sid);
           }
           continue;
         }
         if (current === undefined) continue;
-        judged++;
         const sent = h.headers['mcp-session-id'];
+        // A fresh HTTP+SSE attempt (GET for a new stream, no session, no resumption) after Streamable
+        // HTTP failed in the session and the client never used it again is a new connection, not one
+        // of "their subsequent HTTP requests" in that session (basic/transports#backwards-compatibility).
+        const fresh = h.method === 'GET' && !sent && !h.headers['last-event-id'] && accepts(h, ['text/event-stream']);
+        const session = current;
+        if (fresh && failed && !records.slice(i + 1).some((x) => x.h.headers['mcp-session-id'] === session)) {
+          current = undefined;
+          continue;
+        }
+        judged++;
+        if (sent === current && h.status >= 400) failed = true;
         if (!sent) return t.fail(`in scenario ${run.scenario} a ${h.method} after initialization carried no Mcp-Session-Id (the session was ${current})`, v.httpEvidence([h]));
         if (!issued.has(sent)) return t.fail(`in scenario ${run.scenario} a ${h.method} carried Mcp-Session-Id ${sent}, which the server never issued`, v.httpEvidence([h]));
       }
@@ -165,10 +180,17 @@ clientCheck(
     if (!notFound) return t.notVerified('the client never got the 404');
     const later = httpMessages(run).filter((x) => x.h.t > notFound.t && x.h.method === 'POST');
     const reinit = later.find((x) => isObject(x.m) && x.m.method === 'initialize');
-    const stale = later.find((x) => x.h.headers['mcp-session-id'] === expired.detail && x !== reinit);
-    if (stale && (!reinit || stale.h.t < reinit.h.t)) return t.fail(`after the 404 the client kept using the expired session ${expired.detail}`, v.httpEvidence([notFound, stale.h]));
-    if (!reinit) return t.fail(`after the 404 the client did not initialize a new session (${exitSummary(run)})`, v.httpEvidence([notFound]));
-    if (reinit.h.headers['mcp-session-id']) t.fail(`the new initialize carried Mcp-Session-Id ${reinit.h.headers['mcp-session-id']}`, v.httpEvidence([notFound, reinit.h]));
+    const stale = later.filter((x) => x.h.headers['mcp-session-id'] === expired.detail && x !== reinit);
+    if (!reinit) {
+      const kept = stale.length ? `; it kept using the expired session ${expired.detail} (${stale.length} more request(s))` : '';
+      return t.fail(`after the 404 the client did not initialize a new session${kept} (${exitSummary(run)})`, v.httpEvidence([notFound, ...stale.slice(0, 2).map((x) => x.h)]));
+    }
+    if (reinit.h.headers['mcp-session-id']) return t.fail(`the new initialize carried Mcp-Session-Id ${reinit.h.headers['mcp-session-id']}`, v.httpEvidence([notFound, reinit.h]));
+    // Requests sent before the client read the 404 (concurrent ones, each answered 404 too) were
+    // already in flight; the wire cannot tell when it read it, so only what follows the new
+    // InitializeRequest shows the client going on with the expired session.
+    const after = stale.find((x) => x.h.t > reinit.h.t);
+    if (after) t.fail(`after starting a new session the client went on using the expired session ${expired.detail}`, v.httpEvidence([notFound, reinit.h, after.h]));
   },
 );
 

@@ -29,6 +29,7 @@ import {
   type Transport,
 } from '../../mock-server/index.ts';
 import type { OpenedConnection, SessionDriver, SessionOptions, TargetFactory } from './session.ts';
+import { stderrGist } from '../harness/stderr-gist.ts';
 
 /** Connects stdin/stdout to 127.0.0.1:PORT (argv[1]); plain CommonJS so it starts in milliseconds. */
 const RELAY = [
@@ -190,7 +191,7 @@ function connectionTimeout<T>(p: Promise<T>, launched: Launched, ms: number, wha
 }
 
 function tail(l: Launched): string {
-  const last = l.stderr().trim().split('\n').filter(Boolean).slice(-2).join(' | ');
+  const last = stderrGist(l.stderr()).join(' | ');
   return last ? ` (last output: ${last.slice(0, 300)})` : '';
 }
 

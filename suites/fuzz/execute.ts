@@ -8,6 +8,7 @@ import type { WireEntry } from '../../reports/index.ts';
 import { documentedToolCallCodes, type OracleId } from './oracles.ts';
 import { OWN_ID_PREFIX, type FuzzSession } from './session.ts';
 import { concretize, frameOf, type FuzzStep } from './steps.ts';
+import { stderrGist } from '../harness/stderr-gist.ts';
 
 export interface OracleViolation {
   oracle: OracleId;
@@ -174,7 +175,7 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
     // The connection may close a moment before the process's exit status is known.
     if (session.conn.exited && session.conn.exited() === undefined) await session.until(() => session.conn.exited?.() !== undefined, session.now() + 300);
     const why = sendFailure ?? session.conn.exited?.() ?? (session.closedReason ? `the connection closed (${session.closedReason})` : undefined) ?? `it stopped answering: our ping got no answer within ${opts.stallTimeoutMs ?? Math.max(3 * timeout, 5_000)} ms`;
-    const lastStderr = session.stderr().trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+    const lastStderr = stderrGist(session.stderr()).join(' | ');
     violations.push({ oracle: 'stays-alive', message: `after ${steps.length} message(s): ${why}${lastStderr ? ` (last stderr: ${short(lastStderr, 300)})` : ''}` });
     if (lastStderr) evidence.push({ t: ms(session.now() - t0), dir: 'recv', note: `stderr: ${short(lastStderr, 1000)}` });
   }

@@ -12,6 +12,7 @@ import type { OracleId } from './oracles.ts';
 import type { FuzzSession } from './session.ts';
 import type { SessionSource } from './engine.ts';
 import type { CallableTool } from './steps.ts';
+import { stderrGist } from '../harness/stderr-gist.ts';
 
 /** A command as data: what the replay file stores and `commandFromJson` rebuilds. */
 export type ModelCommandJson =
@@ -112,7 +113,7 @@ export class ModelDriver {
   }
 
   stderrTail(): string {
-    const last = this.session.stderr().trim().split('\n').filter(Boolean).slice(-2).join(' | ');
+    const last = stderrGist(this.session.stderr()).join(' | ');
     return last ? ` (last stderr: ${last.slice(0, 300)})` : '';
   }
 

@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { hasCapability, isStateless, type Revision } from '../../schema/index.ts';
 import type { WireEntry } from '../../reports/model.ts';
 import type { CheckContext } from './context.ts';
+import { stderrNote } from './stderr-gist.ts';
 
 /** The client under test: a command run once per scenario (see suites/client/runner.ts). */
 export interface ClientTarget {
@@ -266,8 +267,8 @@ function exitText(run: ClientRun): string {
   const p = run.process;
   if (p.spawnError) return ` (the command could not be started: ${p.spawnError})`;
   const how = p.timedOut ? 'was killed at the scenario timeout' : p.signal ? `died of ${p.signal}` : `exited with code ${p.exitCode}`;
-  const last = p.stderrTail.trim().split('\n').filter(Boolean).at(-1);
-  return ` (it ${how}${last ? `; last stderr line: ${last.slice(0, 200)}` : ''})`;
+  const said = stderrNote(p.stderrTail);
+  return ` (it ${how}${said ? `; ${said}` : ''})`;
 }
 
 function targetOf(t: CheckContext): ClientTarget {

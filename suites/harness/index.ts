@@ -19,6 +19,7 @@ export { runChecks, type RunChecksOptions } from './inprocess.ts';
 export { validMessagesResults, notRunResult, VALID_MESSAGES } from './aggregate.ts';
 export { runConfig, parseCallTools, selected, matchesGlob, describeTarget, DEFAULT_TIMEOUTS, type RunConfig, type TargetSpec, type CallToolsPolicy } from './config.ts';
 export { openTransport, type OpenedTransport } from './connect.ts';
+export { stderrGist, stderrNote } from './stderr-gist.ts';
 export { clientRuns, gateClient, loadClientRuns, isClientTarget, declaredCapabilities, connected, notSpoken, sent, received, ClientView, type ClientTarget, type ClientRun, type ClientRunsFile, type ClientRunsOptions, type RecordedEntry, type HttpRecord, type ProcessRecord, type StdioServerRecord } from './client-context.ts';
 export { probeTarget, type ProbeResult, type RevisionProbe } from './probe.ts';
 export { runSuites, finishResults, loadServerChecks, suiteFilesFor, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';

@@ -4,6 +4,7 @@ import { isRevision, isStateless, LATEST_STATEFUL, type Revision } from '../../s
 import { MockClient, WireLog, type TargetSpec } from '../../mock-server/index.ts';
 import { openTransport } from './connect.ts';
 import { discoverTarget } from './stateless.ts';
+import { stderrNote } from './stderr-gist.ts';
 
 export interface RevisionProbe {
   asked: Revision;
@@ -41,6 +42,9 @@ async function probeOnce(target: TargetSpec, asked: Revision, timeoutMs: number)
   } finally {
     const stderr = opened.stderr?.().trim();
     if (stderr) out.stderr = stderr.slice(-2_000);
+    // A probe that failed says why in the server's own words too (it may have died).
+    const said = out.error && stderr ? stderrNote(stderr) : '';
+    if (said) out.error += ` (${said})`;
     await client.close().catch(() => {});
   }
   return out;

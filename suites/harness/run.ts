@@ -8,6 +8,7 @@ import type { ViolationReport } from '../../mock-server/index.ts';
 import type { RunConfig } from './config.ts';
 import { CheckContext, CheckOutcome, compactEntry } from './context.ts';
 import { gateClient } from './client-context.ts';
+import { stderrNote } from './stderr-gist.ts';
 
 export type CheckBody = (t: CheckContext) => Promise<void> | void;
 
@@ -129,14 +130,14 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
         // An exception the body did not classify: a timeout, a closed connection, a crash.
         // A write that failed because the server exited: give its exit a moment to be reported.
         if (/EPIPE|ECONNRESET|not running/.test(String((err as { code?: unknown }).code ?? '') + errorText(err))) await new Promise((r) => setTimeout(r, 300));
-        const stderr = t.stderr().trim().split('\n').filter(Boolean).at(-1);
+        const said = stderrNote(t.stderr());
         const gone = t.connections.map((c) => c.client.peer).find((p) => p.closed && p.closeReason !== 'closed locally');
         const why = CheckContext.isWireError(err)
           ? errorText(err)
           : gone
             ? `the server went away (${gone.closeReason}) during the check: ${errorText(err)}`
             : `unexpected error: ${errorText(err)}`;
-        outcome = { verdict: verdictForFailure(meta.level), message: stderr ? `${why} (last stderr line: ${stderr.slice(0, 200)})` : why, evidence: t.evidence() };
+        outcome = { verdict: verdictForFailure(meta.level), message: said ? `${why} (${said})` : why, evidence: t.evidence() };
       }
     } finally {
       clearTimeout(timer);

@@ -31,7 +31,7 @@ function shape<T>() {
 }
 
 const shapes = {
-  Results: shape<Results>()(['format', 'formatVersion', 'tool', 'mode', 'target', 'revisions', 'startedAt', 'endedAt', 'counts', 'checks', 'errors'], ['hosts', 'baseline']),
+  Results: shape<Results>()(['format', 'formatVersion', 'tool', 'mode', 'target', 'revisions', 'startedAt', 'endedAt', 'counts', 'checks', 'errors'], ['untested', 'hosts', 'baseline']),
   CheckResult: shape<CheckResult>()(['id', 'title', 'level', 'revision', 'verdict', 'message', 'requirement', 'specUrl', 'durationMs', 'wireLog'], ['evidence', 'violations', 'expected', 'stale']),
   WireEntry: shape<WireEntry>()(['t', 'dir'], ['msg', 'raw', 'note']),
   MessageViolation: shape<MessageViolation>()(['dir', 'pointer', 'message', 'excerpt'], []),

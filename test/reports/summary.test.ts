@@ -37,6 +37,13 @@ describe('renderSummary', () => {
     expect(text).toContain('Run errors:\n  - target wrote to stderr: <b>boom</b>');
   });
 
+  it('says which revisions the run meant to test but could not, and why', () => {
+    const t = renderSummary(sampleResults({ untested: [{ revision: '2024-11-05', reason: 'the version probe failed: process exited (stderr: Error: boom)' }] }));
+    const at = t.split('\n').findIndex((l) => l.startsWith('revisions: '));
+    expect(t.split('\n')[at + 1]).toBe('not tested: 2024-11-05 — the version probe failed: process exited (stderr: Error: boom)');
+    expect(text).not.toContain('not tested');
+  });
+
   it('colours only when asked', () => {
     expect(text).not.toContain('\u001b[');
     expect(renderSummary(sampleResults(), { color: true })).toContain('\u001b[31m');
