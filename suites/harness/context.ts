@@ -330,7 +330,8 @@ export class CheckContext {
 
   /**
    * The first response (result or error) matching `pred` received after `since` (an index into
-   * c.peer.received; default: any time); fails the check on timeout.
+   * c.peer.received; default: any time). On timeout the check fails if it is `timely` (about
+   * answering), and is not verified otherwise.
    */
   async response(c: MockClient, what: string, pred: (m: Record<string, unknown>) => boolean = () => true, opts: { since?: number; ms?: number } = {}): Promise<Record<string, unknown>> {
     const since = opts.since ?? 0;
@@ -341,7 +342,10 @@ export class CheckContext {
     try {
       return await c.peer.waitFor(match, ms, { what });
     } catch (err) {
-      if (err instanceof TimeoutError) return this.fail(`no answer to ${what} within ${ms} ms`);
+      if (err instanceof TimeoutError) {
+        const why = `no answer to ${what} within ${ms} ms`;
+        return this.meta.timely ? this.fail(why) : this.notVerified(`timed out: ${why}`, this.wire.tail(6));
+      }
       throw err;
     }
   }

@@ -111,6 +111,8 @@ check(
     level: 'MUST',
     requirement: 'All messages MUST follow the JSON-RPC 2.0 specification: a request is answered with a response, and a method that does not exist is reported with error -32601.',
     spec: JSON_RPC,
+    // JSON-RPC: every request is answered; silence breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();
@@ -156,6 +158,8 @@ check(
     level: 'SHOULD',
     requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to invalid JSON is a Parse error (-32700) response with id null. (Checked at SHOULD: MCP clients MUST NOT send invalid JSON in the first place.)',
     spec: JSON_RPC,
+    // JSON-RPC answers invalid JSON; silence breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();
@@ -173,6 +177,8 @@ check(
     level: 'SHOULD',
     requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to a JSON value that is not a valid Request object is an Invalid Request (-32600) error. (Checked at SHOULD: MCP clients MUST NOT send such messages in the first place.)',
     spec: JSON_RPC,
+    // JSON-RPC answers an invalid request; silence breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();
@@ -190,6 +196,8 @@ check(
     level: 'MUST',
     requirement: 'MCP implementations MAY support sending JSON-RPC batches, but MUST support receiving JSON-RPC batches.',
     spec: { '2025-03-26': 'basic#batching' },
+    // Receiving a batch means answering it; silence breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();

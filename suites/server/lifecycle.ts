@@ -166,6 +166,8 @@ check(
     level: 'MUST',
     requirement: 'The initialization phase MUST be the first interaction between client and server; a request sent before it is still a JSON-RPC request, which is answered with a result or an error.',
     spec: page('initialization'),
+    // About being answered at all: a request left unanswered breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.connect();

@@ -17,9 +17,9 @@ function cfg(over: Partial<RunConfig> = {}): RunConfig {
 }
 
 let n = 0;
-function def(level: 'MUST' | 'SHOULD' | 'MAY', body: CheckBody, requires?: string): CheckDef {
+function def(level: 'MUST' | 'SHOULD' | 'MAY', body: CheckBody, requires?: string, timely?: boolean): CheckDef {
   n++;
-  const spec = { id: `test/check-${n}`, title: 't', level, requirement: 'r', spec: { [REV]: 'basic/utilities/ping' } };
+  const spec = { id: `test/check-${n}`, title: 't', level, requirement: 'r', spec: { [REV]: 'basic/utilities/ping' }, ...(timely ? { timely } : {}) };
   return { meta: checkMeta(requires ? { ...spec, requires } : spec), body };
 }
 
@@ -54,26 +54,38 @@ describe('runCheck', () => {
     ]);
   });
 
-  it('turns a body that hangs into a timeout failure and closes its connections', async () => {
-    let closed = false;
-    const r = await runCheck(
-      def('MUST', async (t) => {
+  it('a body that hangs is not verified (the target stopped answering), a failure only for a timely check; its connections are closed', async () => {
+    const closed: boolean[] = [];
+    const body =
+      (i: number): CheckBody =>
+      async (t) => {
         const c = await t.session();
-        c.peer.onclose = () => (closed = true);
+        c.peer.onclose = () => (closed[i] = true);
         await new Promise(() => {});
-      }),
-      REV,
-      cfg({ checkTimeoutMs: 300 }),
-    );
-    expect(r.verdict).toBe('fail');
-    expect(r.message).toMatch(/did not finish within 300 ms/);
-    expect(closed).toBe(true);
+      };
+    const [plain, timely] = await Promise.all([runCheck(def('MUST', body(0)), REV, cfg({ checkTimeoutMs: 300 })), runCheck(def('MUST', body(1), undefined, true), REV, cfg({ checkTimeoutMs: 300 }))]);
+    expect([plain.verdict, timely.verdict]).toEqual(['not-verified', 'fail']);
+    expect(plain.message).toMatch(/did not finish within 300 ms/);
+    expect(timely.message).toMatch(/did not finish within 300 ms/);
+    expect(closed).toEqual([true, true]);
   });
 
-  it('reports an unanswered request as a failure (by level) with the error text', async () => {
-    const hung = await runCheck(def('SHOULD', async (t) => void (await (await t.connect()).request('ping', undefined, { timeoutMs: 100 }))), REV, cfg({ open: () => fixtureTransport({ mode: 'hang' }) }));
-    expect(hung.verdict).toBe('warn');
-    expect(hung.message).toMatch(/TimeoutError: ping .*no answer within 100 ms/);
+  it('an unanswered request leaves a check not verified, saying what timed out after how long; a timely check fails (by level)', async () => {
+    const body: CheckBody = async (t) => void (await (await t.connect()).request('ping', undefined, { timeoutMs: 100 }));
+    const hang = cfg({ open: () => fixtureTransport({ mode: 'hang' }) });
+    const [plain, timely] = await Promise.all([runCheck(def('MUST', body), REV, hang), runCheck(def('SHOULD', body, undefined, true), REV, hang)]);
+    expect([plain.verdict, plain.message]).toEqual(['not-verified', 'timed out: ping (id 1): no answer within 100 ms']);
+    expect(timely.verdict).toBe('warn');
+    expect(timely.message).toMatch(/ping .*no answer within 100 ms/);
+    // t.response (a response awaited by predicate) follows the same rule.
+    const awaited: CheckBody = async (t) => {
+      const c = await t.connect();
+      await t.exchange(c, { jsonrpc: '2.0', id: 'x', method: 'ping' }, 'a ping', undefined);
+    };
+    const fast = cfg({ requestTimeoutMs: 100, open: () => fixtureTransport({ mode: 'hang' }) });
+    const [p2, t2] = await Promise.all([runCheck(def('MUST', awaited), REV, fast), runCheck(def('MUST', awaited, undefined, true), REV, fast)]);
+    expect([p2.verdict, p2.message]).toEqual(['not-verified', 'timed out: no answer to a ping within 100 ms']);
+    expect([t2.verdict, t2.message]).toEqual(['fail', 'no answer to a ping within 100 ms']);
   });
 
   it('gates on a capability the server lacks: not-applicable before the body runs', async () => {
