@@ -62,7 +62,8 @@ check(
     id: 'messages/no-response-to-notification',
     title: 'notifications are never answered',
     level: 'MUST',
-    requirement: 'Notifications are sent as a one-way message. The receiver MUST NOT send a response.',
+    requirement:
+      'Notifications are sent as a one-way message. The receiver MUST NOT send a response. (Streamable HTTP, 2025-03-26 on: a server that cannot accept a POSTed notification MUST return an HTTP error status, whose body MAY comprise a JSON-RPC error response that has no id; that refusal is no response.)',
     spec: messages('notifications'),
   },
   async (t) => {
@@ -73,10 +74,30 @@ check(
     await t.send(c, livenessMessage(t, c)); // a request method without an id is a notification too
     await stillServing(t, c, 'notifications');
     await t.sleep(t.quietMs);
-    const stray = c.peer.unsolicited.filter(isResponse);
+    const refusals = httpRefusals(t);
+    const stray = c.peer.unsolicited.filter((m) => isResponse(m) && !refusals.has(m));
     t.expect(stray.length === 0, 'the server answered a notification', stray);
+    if (refusals.size) t.note(`${refusals.size} notification(s) refused with an HTTP error status and a JSON-RPC error without id (basic/transports: allowed)`);
   },
 );
+
+/**
+ * JSON-RPC errors without an id that came as the body of an HTTP error status: Streamable HTTP's
+ * refusal of a POSTed notification ("If the server cannot accept the input, it MUST return an HTTP
+ * error status code (e.g., 400 Bad Request). The HTTP response body MAY comprise a JSON-RPC error
+ * response that has no id", basic/transports 2025-03-26 … 2025-11-25, basic/transports/streamable-http
+ * 2026-07-28). Only a JSON-RPC answer to a request carries an id, and 2024-11-05's HTTP+SSE has no such rule.
+ */
+function httpRefusals(t: CheckContext): Set<unknown> {
+  const out = new Set<unknown>();
+  if (t.target.kind !== 'http' || t.revision === OLD) return out;
+  for (const e of t.wire.entries) {
+    const m = e.msg as Record<string, unknown> | undefined;
+    if (e.dir !== 'recv' || typeof m !== 'object' || m === null || Array.isArray(m) || !/^HTTP [45]\d\d\b/.test(e.note ?? '')) continue;
+    if (Object.hasOwn(m, 'error') && !Object.hasOwn(m, 'result') && (m.id === undefined || m.id === null)) out.add(m);
+  }
+  return out;
+}
 
 check(
   {
