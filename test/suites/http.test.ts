@@ -49,6 +49,17 @@ describe('HTTP transport checks on the correct fixture', () => {
   });
 });
 
+describe('a server whose server/discover lists 2026-07-28 alone but that still answers an earlier initialize', () => {
+  // It takes a request without MCP-Protocol-Version as 2025-03-26, which a server supporting such clients MAY do.
+  it('is not taken for a 2026-07-28-only server: the modern-only checks do not apply, saying why', async () => {
+    const results = await runAgainst({ discoverVersions: ['2026-07-28'], break: 'http/protocol-version-header-required' });
+    const modernOnly = results.filter((r) => MODERN_ONLY.has(r.id) && r.revision === '2026-07-28');
+    expect(modernOnly.map((r) => `${r.id} ${r.verdict}`).sort()).toEqual([...MODERN_ONLY].sort().map((id) => `${id} not-applicable`));
+    for (const r of modernOnly) expect(r.message).toMatch(/server\/discover lists only \["2026-07-28"\], but initialize at 2025-03-26 was answered with protocolVersion 2025-03-26/);
+    expect(show(results.filter(bad))).toBe('');
+  });
+});
+
 describe('messages/no-response-to-notification over Streamable HTTP', () => {
   const check = definedChecks().filter((d) => d.meta.id === 'messages/no-response-to-notification');
   const revisions = ['2025-03-26', '2025-11-25', '2026-07-28'] as const;
