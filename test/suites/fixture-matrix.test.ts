@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Revision } from '../../schema/index.ts';
 import { definedChecks, runChecks, runConfig } from '../../suites/harness/index.ts';
 import { referenceServer } from '../../mock-server/reference/server.ts';
-import { BREAKS, MODERN } from '../fixtures/servers/fixture-server.ts';
+import { BREAKS, fixtureTransport, MODERN } from '../fixtures/servers/fixture-server.ts';
 import { startHttpFixture } from '../fixtures/servers/http-fixture.ts';
 import { FIXTURE_COMMAND, label, runAgainstFixture } from './fixture.ts';
 
@@ -69,6 +69,21 @@ describe('fixture server, in-process', () => {
     const others = results.filter((r) => (r.verdict === 'fail' || r.verdict === 'warn') && !allowed.has(r.id)).map(label);
     expect(others).toEqual([]);
   }, 60_000);
+});
+
+describe('lifecycle/capabilities-honoured: a server supports resources by offering them', () => {
+  const run = (undeclaredResources: 'empty' | 'listed') => {
+    const def = definedChecks().filter((d) => d.meta.id === 'lifecycle/capabilities-honoured');
+    return runChecks(def, runConfig({ kind: 'stdio', command: 'node', args: [] }, STATEFUL, { requestTimeoutMs: 1_500, checkTimeoutMs: 6_000, quietMs: 120, open: () => fixtureTransport({ undeclaredResources }) }), { concurrency: 4 });
+  };
+  it('an empty resources/list without the resources capability passes (no support shown; nothing requires refusing it)', async () => {
+    const results = await run('empty');
+    expect(results.map(label)).toEqual(STATEFUL.map((r) => `lifecycle/capabilities-honoured [${r}] pass`));
+  });
+  it('a resources/list that lists a resource without the capability fails', async () => {
+    const results = await run('listed');
+    expect(results.map(label)).toEqual(STATEFUL.map((r) => `lifecycle/capabilities-honoured [${r}] fail: the server does not declare the resources capability, yet resources/list lists 1 item(s)`));
+  });
 });
 
 describe('at 2026-07-28 over Streamable HTTP (the reference server, in-process)', () => {
