@@ -1,6 +1,6 @@
 // The `t` a check body receives: connections to the target, the check's wire log, and a small
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
-import { hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
+import { batchesAllowed, hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
 import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/model.ts';
 import type { RunConfig, TargetSpec } from './config.ts';
@@ -82,6 +82,8 @@ export class CheckContext {
   private firstStateless?: StatelessClient;
   /** Run by close(), newest first: what check helpers opened besides connections. */
   private readonly cleanups: (() => unknown)[] = [];
+  /** Ids of requests sent deliberately outside the revision's message set (a batch where batches do not exist). */
+  private readonly outsideIds = new Set<string>();
 
   constructor(
     readonly meta: CheckMeta,
@@ -325,7 +327,24 @@ export class CheckContext {
 
   /** Sends a message as-is (any shape, any id) without waiting for an answer. */
   async send(c: MockClient, message: Record<string, unknown> | unknown[]): Promise<void> {
+    if (Array.isArray(message) && !batchesAllowed(this.revision)) {
+      for (const m of message) if (typeof m === 'object' && m !== null && 'id' in m) this.outsideIds.add(JSON.stringify((m as { id: unknown }).id));
+    }
     await c.peer.send(message);
+  }
+
+  /**
+   * Is this received message only answers to requests the check sent outside the revision's
+   * message set? A revision that has no batches says nothing of how one is answered, so such
+   * answers are not held against the target's schema conformance.
+   */
+  answersOutsideRevision(message: unknown): boolean {
+    const items = Array.isArray(message) ? message : [message];
+    return (
+      this.outsideIds.size > 0 &&
+      items.length > 0 &&
+      items.every((m) => typeof m === 'object' && m !== null && !('method' in m) && this.outsideIds.has(JSON.stringify((m as { id?: unknown }).id)))
+    );
   }
 
   /**

@@ -44,8 +44,9 @@ function collectViolations(t: CheckContext): MessageViolation[] {
   const out: MessageViolation[] = [];
   for (const { client } of t.connections) {
     for (const v of client.peer.violations) {
-      // Only what the target sent: our own deliberately broken messages are not its fault.
-      if (v.dir !== 'recv' || isUnreadableIdError(v)) continue;
+      // Only what the target sent: our own deliberately broken messages are not its fault, nor
+      // its answers to messages the revision does not have (the batch probe).
+      if (v.dir !== 'recv' || isUnreadableIdError(v) || t.answersOutsideRevision(v.message)) continue;
       for (const x of v.violations) out.push({ dir: 'recv', pointer: x.pointer, message: x.message, excerpt: excerpt(v.message) });
     }
   }
