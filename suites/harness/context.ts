@@ -82,6 +82,8 @@ export class CheckContext {
   private firstStateless?: StatelessClient;
   /** Run by close(), newest first: what check helpers opened besides connections. */
   private readonly cleanups: (() => unknown)[] = [];
+  /** The spec page (and anchor) this run of the check exercised, when it depends on the target (t.cite). */
+  cited?: string;
   /** Ids of requests sent deliberately outside the revision's message set (a batch where batches do not exist). */
   private readonly outsideIds = new Set<string>();
 
@@ -400,6 +402,14 @@ export class CheckContext {
     if (!c.serverCapabilities.tools) return undefined;
     const tools = await this.listAll(c, 'tools/list', 'tools');
     return tools.find((x) => x.name === name) as Current['Tool'] | undefined;
+  }
+
+  /**
+   * Cites the spec page (`server/tools#error-handling`) of what the check actually exercised, in
+   * place of the one its metadata gives for the revision (a check that picks its probe by capability).
+   */
+  cite(page: string): void {
+    this.cited = page;
   }
 
   /** Adds a line to the wire log (shown with the evidence). */

@@ -163,7 +163,7 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
       wireLog = null;
     }
   }
-  const page = meta.spec[rev];
+  const page = t.cited ?? meta.spec[rev];
   const result: CheckResult = {
     id: meta.id,
     title: meta.title,

@@ -19,6 +19,14 @@ function messages(anchor: string, latest = anchor): Partial<Record<Revision, str
   };
 }
 
+/** The spec page of each method messages/invalid-params may probe (each has an Error Handling section). */
+const PAGE_OF: Record<string, string> = {
+  'prompts/get': 'server/prompts',
+  'resources/read': 'server/resources',
+  'tools/call': 'server/tools',
+  'logging/setLevel': 'server/utilities/logging',
+};
+
 const isResponse = (m: Record<string, unknown>) => Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error');
 
 /** Asks for a ping (server/discover from 2026-07-28) and waits for the answer: proof the target is still serving. */
@@ -146,7 +154,8 @@ check(
     id: 'messages/invalid-params',
     title: 'a known method with invalid params is answered with error -32602 (Invalid params)',
     level: 'SHOULD',
-    requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: invalid prompt name, missing required arguments, invalid log level: -32602 (Invalid params).',
+    requirement:
+      'Servers SHOULD return standard JSON-RPC errors for common failure cases: invalid prompt name, missing required arguments, invalid log level: -32602 (Invalid params). (Prompts are probed first; a server without them gets resources/read, tools/call or logging/setLevel, and the result cites that page.)',
     spec: Object.fromEntries(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', MODERN].map((r) => [r, 'server/prompts#error-handling'])),
   },
   async (t) => {
@@ -168,6 +177,7 @@ check(
             ? { method: 'logging/setLevel', params: { level: 'mcp-conform-no-such-level' } }
             : undefined;
     if (!probe) return t.notApplicable(mirrored ? 'the server declares neither prompts nor tools (over Streamable HTTP at 2026-07-28 resources/read has no member to break but its header-mirrored uri)' : `the server declares none of prompts, resources, tools${isStateless(t.revision) ? '' : ', logging'}`);
+    t.cite(`${PAGE_OF[probe.method]}#error-handling`);
     t.expectError(await c.request(probe.method, probe.params), -32602, `${probe.method} with invalid params`);
   },
 );

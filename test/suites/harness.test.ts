@@ -7,6 +7,8 @@ import { REVISIONS, type Revision } from '../../schema/index.ts';
 import { validateCheckResult, type CheckResult, type Results } from '../../reports/index.ts';
 import { checkMeta, definedChecks, finishResults, matchesGlob, runCheck, runConfig, selected, validMessagesResults, wireLogPath, type CheckBody, type CheckDef, type RunConfig } from '../../suites/harness/index.ts';
 import { fixtureTransport } from '../fixtures/servers/fixture-server.ts';
+import { RewritingTransport } from '../fixtures/servers/stateless-server.ts';
+import { createMemoryPair, createMockServer, tool } from '../../mock-server/index.ts';
 import { tempDir } from '../cli/server-helpers.ts';
 import './fixture.ts'; // defines the server checks
 
@@ -22,6 +24,32 @@ function def(level: 'MUST' | 'SHOULD' | 'MAY', body: CheckBody, requires?: strin
   const spec = { id: `test/check-${n}`, title: 't', level, requirement: 'r', spec: { [REV]: 'basic/utilities/ping' }, ...(timely ? { timely } : {}) };
   return { meta: checkMeta(requires ? { ...spec, requires } : spec), body };
 }
+
+describe('messages/invalid-params cites the page of the method it probed', () => {
+  /** A server with tools only (no prompts, resources, logging): tools/call is probed. `wrongCode`: -32603 instead of -32602. */
+  const toolsOnly = (wrongCode: boolean) => () => {
+    const [client, end] = createMemoryPair();
+    const rewrite = (m: Record<string, unknown>) => {
+      const e = m.error as { code?: unknown } | undefined;
+      return [wrongCode && e?.code === -32602 ? { ...m, error: { ...e, code: -32603 } } : m];
+    };
+    void createMockServer({ revisions: [REV] }, tool('echo', { result: 'e' })).connect(new RewritingTransport(end, { outgoing: rewrite }));
+    return client;
+  };
+  const run = (open: RunConfig['open']) => runCheck(definedChecks().find((d) => d.meta.id === 'messages/invalid-params')!, REV, cfg({ open }));
+  const page = (p: string) => `https://modelcontextprotocol.io/specification/${REV}/${p}#error-handling`;
+  it('tools/call on a server without prompts: the tools page, passing or warning', async () => {
+    const [good, bad] = await Promise.all([run(toolsOnly(false)), run(toolsOnly(true))]);
+    expect([good.verdict, good.specUrl]).toEqual(['pass', page('server/tools')]);
+    expect([bad.verdict, bad.specUrl]).toEqual(['warn', page('server/tools')]);
+    expect(bad.message).toMatch(/tools\/call with invalid params was answered with error code -32603/);
+  });
+  it('prompts/get on a server with prompts: the prompts page, passing or warning', async () => {
+    const [good, bad] = await Promise.all([run(() => fixtureTransport({})), run(() => fixtureTransport({ break: 'messages/invalid-params' }))]);
+    expect([good.verdict, good.specUrl]).toEqual(['pass', page('server/prompts')]);
+    expect([bad.verdict, bad.specUrl]).toEqual(['warn', page('server/prompts')]);
+  });
+});
 
 describe('runCheck', () => {
   it('maps a failed expectation by level: MUST fail, SHOULD warn, MAY info; with evidence', async () => {
