@@ -51,6 +51,20 @@ describe('messages/invalid-params cites the page of the method it probed', () =>
   });
 });
 
+describe('a server that stops answering ping (the liveness probe after notifications, after a batch)', () => {
+  const noPing = () => {
+    const [client, end] = createMemoryPair();
+    void createMockServer({ revisions: [REV] }).connect(new RewritingTransport(end, { outgoing: (m, req) => (req?.method === 'ping' ? [] : [m]) }));
+    return client;
+  };
+  const run = (id: string) => runCheck(definedChecks().find((d) => d.meta.id === id)!, REV, cfg({ requestTimeoutMs: 500, open: noPing }));
+  it('leaves messages/no-response-to-notification not verified (answering is not its requirement), and breaks messages/batch-removed (it is)', async () => {
+    const [notif, batch] = await Promise.all([run('messages/no-response-to-notification'), run('messages/batch-removed')]);
+    expect([notif.verdict, notif.message]).toEqual(['not-verified', expect.stringMatching(/^timed out: ping after notifications: ping \(id \d+\): no answer within 500 ms$/)]);
+    expect([batch.verdict, batch.message]).toEqual(['warn', expect.stringMatching(/^the server stopped serving after a batch: ping \(id \d+\): no answer within 500 ms$/)]);
+  });
+});
+
 describe('runCheck', () => {
   it('maps a failed expectation by level: MUST fail, SHOULD warn, MAY info; with evidence', async () => {
     const body: CheckBody = async (t) => {
