@@ -33,6 +33,11 @@ export interface CheckMeta {
   revisions: Revision[];
   /** Capability the check needs, as a dotted path: `server.tools`, `client.sampling`, `server.resources.subscribe`. */
   requires?: string;
+  /**
+   * The requirement is itself about answering (at all, or promptly): a request left unanswered
+   * within the timeouts breaks it. Otherwise a timeout leaves the check not verified.
+   */
+  timely?: boolean;
   /** Which side is under test. */
   side: 'server' | 'client';
 }

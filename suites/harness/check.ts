@@ -30,6 +30,8 @@ export interface CheckSpec {
   /** A capability the target must declare, e.g. `server.tools`; otherwise not-applicable. */
   requires?: string;
   side?: 'server' | 'client';
+  /** The requirement is about answering (at all, in time): a timeout fails it instead of leaving it not verified. */
+  timely?: boolean;
 }
 
 const registry = new Map<string, CheckDef>();
@@ -58,6 +60,7 @@ export function checkMeta(spec: CheckSpec): CheckMeta {
     side: spec.side ?? 'server',
   };
   if (spec.requires) meta.requires = spec.requires;
+  if (spec.timely) meta.timely = true;
   return meta;
 }
 

@@ -1,6 +1,6 @@
 // The `t` a check body receives: connections to the target, the check's wire log, and a small
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
-import { hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
+import { batchesAllowed, hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
 import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/model.ts';
 import type { RunConfig, TargetSpec } from './config.ts';
@@ -82,6 +82,10 @@ export class CheckContext {
   private firstStateless?: StatelessClient;
   /** Run by close(), newest first: what check helpers opened besides connections. */
   private readonly cleanups: (() => unknown)[] = [];
+  /** The spec page (and anchor) this run of the check exercised, when it depends on the target (t.cite). */
+  cited?: string;
+  /** Ids of requests sent deliberately outside the revision's message set (a batch where batches do not exist). */
+  private readonly outsideIds = new Set<string>();
 
   constructor(
     readonly meta: CheckMeta,
@@ -325,12 +329,30 @@ export class CheckContext {
 
   /** Sends a message as-is (any shape, any id) without waiting for an answer. */
   async send(c: MockClient, message: Record<string, unknown> | unknown[]): Promise<void> {
+    if (Array.isArray(message) && !batchesAllowed(this.revision)) {
+      for (const m of message) if (typeof m === 'object' && m !== null && 'id' in m) this.outsideIds.add(JSON.stringify((m as { id: unknown }).id));
+    }
     await c.peer.send(message);
   }
 
   /**
+   * Is this received message only answers to requests the check sent outside the revision's
+   * message set? A revision that has no batches says nothing of how one is answered, so such
+   * answers are not held against the target's schema conformance.
+   */
+  answersOutsideRevision(message: unknown): boolean {
+    const items = Array.isArray(message) ? message : [message];
+    return (
+      this.outsideIds.size > 0 &&
+      items.length > 0 &&
+      items.every((m) => typeof m === 'object' && m !== null && !('method' in m) && this.outsideIds.has(JSON.stringify((m as { id?: unknown }).id)))
+    );
+  }
+
+  /**
    * The first response (result or error) matching `pred` received after `since` (an index into
-   * c.peer.received; default: any time); fails the check on timeout.
+   * c.peer.received; default: any time). On timeout the check fails if it is `timely` (about
+   * answering), and is not verified otherwise.
    */
   async response(c: MockClient, what: string, pred: (m: Record<string, unknown>) => boolean = () => true, opts: { since?: number; ms?: number } = {}): Promise<Record<string, unknown>> {
     const since = opts.since ?? 0;
@@ -341,7 +363,10 @@ export class CheckContext {
     try {
       return await c.peer.waitFor(match, ms, { what });
     } catch (err) {
-      if (err instanceof TimeoutError) return this.fail(`no answer to ${what} within ${ms} ms`);
+      if (err instanceof TimeoutError) {
+        const why = `no answer to ${what} within ${ms} ms`;
+        return this.meta.timely ? this.fail(why) : this.notVerified(`timed out: ${why}`, this.wire.tail(6));
+      }
       throw err;
     }
   }
@@ -377,6 +402,14 @@ export class CheckContext {
     if (!c.serverCapabilities.tools) return undefined;
     const tools = await this.listAll(c, 'tools/list', 'tools');
     return tools.find((x) => x.name === name) as Current['Tool'] | undefined;
+  }
+
+  /**
+   * Cites the spec page (`server/tools#error-handling`) of what the check actually exercised, in
+   * place of the one its metadata gives for the revision (a check that picks its probe by capability).
+   */
+  cite(page: string): void {
+    this.cited = page;
   }
 
   /** Adds a line to the wire log (shown with the evidence). */

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { specUrl, type Revision } from '../../schema/index.ts';
 import { verdictForFailure, type CheckMeta, type CheckResult, type MessageViolation, type Verdict, type WireEntry } from '../../reports/model.ts';
-import type { ViolationReport } from '../../mock-server/index.ts';
+import { TimeoutError, type ViolationReport } from '../../mock-server/index.ts';
 import type { RunConfig } from './config.ts';
 import { CheckContext, CheckOutcome, compactEntry } from './context.ts';
 import { gateClient } from './client-context.ts';
@@ -45,8 +45,9 @@ function collectViolations(t: CheckContext): MessageViolation[] {
   const out: MessageViolation[] = [];
   for (const { client } of t.connections) {
     for (const v of client.peer.violations) {
-      // Only what the target sent: our own deliberately broken messages are not its fault.
-      if (v.dir !== 'recv' || isUnreadableIdError(v)) continue;
+      // Only what the target sent: our own deliberately broken messages are not its fault, nor
+      // its answers to messages the revision does not have (the batch probe).
+      if (v.dir !== 'recv' || isUnreadableIdError(v) || t.answersOutsideRevision(v.message)) continue;
       for (const x of v.violations) out.push({ dir: 'recv', pointer: x.pointer, message: x.message, excerpt: excerpt(v.message) });
     }
   }
@@ -114,9 +115,10 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
         outcome = { verdict: 'not-verified', message: 'cut short: the run was interrupted', evidence: t.evidence() };
       } else if (r === TIMED_OUT) {
         work.catch(() => {}); // it will reject once its connections are closed below
+        // Only a requirement about answering is broken by a target too slow to answer (or a machine too loaded).
         outcome = budgetCut
           ? { verdict: 'not-verified', message: `cut short: the run budget ran out after ${Math.round(limit)} ms`, evidence: t.evidence() }
-          : { verdict: verdictForFailure(meta.level), message: `the check did not finish within ${limit} ms (the target stopped answering)`, evidence: t.evidence() };
+          : { verdict: meta.timely ? verdictForFailure(meta.level) : 'not-verified', message: `the check did not finish within ${limit} ms (the target stopped answering)`, evidence: t.evidence() };
       } else {
         const worst = t.findings.find((f) => f.verdict === 'warn') ?? t.findings[0];
         outcome = worst ? { verdict: worst.verdict, message: worst.message, evidence: worst.evidence } : { verdict: 'pass', message: '' };
@@ -132,12 +134,18 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
         if (/EPIPE|ECONNRESET|not running/.test(String((err as { code?: unknown }).code ?? '') + errorText(err))) await new Promise((r) => setTimeout(r, 300));
         const said = stderrNote(t.stderr());
         const gone = t.connections.map((c) => c.client.peer).find((p) => p.closed && p.closeReason !== 'closed locally');
-        const why = CheckContext.isWireError(err)
-          ? errorText(err)
-          : gone
-            ? `the server went away (${gone.closeReason}) during the check: ${errorText(err)}`
-            : `unexpected error: ${errorText(err)}`;
-        outcome = { verdict: verdictForFailure(meta.level), message: said ? `${why} (${said})` : why, evidence: t.evidence() };
+        const timedOut = err instanceof TimeoutError;
+        const why = timedOut
+          ? `timed out: ${err.message}`
+          : CheckContext.isWireError(err)
+            ? errorText(err)
+            : gone
+              ? `the server went away (${gone.closeReason}) during the check: ${errorText(err)}`
+              : `unexpected error: ${errorText(err)}`;
+        // A request left unanswered (a slow tool, a loaded machine) says nothing about a requirement
+        // that is not about answering: not verified, unless the check declares itself timely.
+        const verdict = timedOut && !meta.timely ? 'not-verified' : verdictForFailure(meta.level);
+        outcome = { verdict, message: said ? `${why} (${said})` : why, evidence: t.evidence() };
       }
     } finally {
       clearTimeout(timer);
@@ -156,7 +164,7 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
       wireLog = null;
     }
   }
-  const page = meta.spec[rev];
+  const page = t.cited ?? meta.spec[rev];
   const result: CheckResult = {
     id: meta.id,
     title: meta.title,

@@ -1,6 +1,6 @@
 // basic (Messages): the JSON-RPC 2.0 base every MCP message follows.
 import { isStateless, type Revision } from '../../schema/index.ts';
-import { HttpError } from '../../mock-server/index.ts';
+import { HttpError, TimeoutError } from '../../mock-server/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
 import { livenessMessage, livenessMethod } from './_base-kit.ts';
 
@@ -19,6 +19,14 @@ function messages(anchor: string, latest = anchor): Partial<Record<Revision, str
   };
 }
 
+/** The spec page of each method messages/invalid-params may probe (each has an Error Handling section). */
+const PAGE_OF: Record<string, string> = {
+  'prompts/get': 'server/prompts',
+  'resources/read': 'server/resources',
+  'tools/call': 'server/tools',
+  'logging/setLevel': 'server/utilities/logging',
+};
+
 const isResponse = (m: Record<string, unknown>) => Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error');
 
 /** Asks for a ping (server/discover from 2026-07-28) and waits for the answer: proof the target is still serving. */
@@ -28,6 +36,8 @@ async function stillServing(t: CheckContext, c: Awaited<ReturnType<CheckContext[
   try {
     reply = await c.request(method);
   } catch (err) {
+    // No answer in time only shows a stopped server where going on serving is the requirement.
+    if (err instanceof TimeoutError && !t.meta.timely) return t.notVerified(`timed out: ${method} after ${after}: ${err.message}`);
     return t.fail(`the server stopped serving after ${after}: ${(err as Error).message}`);
   }
   t.expectResult(reply, `${method} after ${after}`);
@@ -62,7 +72,8 @@ check(
     id: 'messages/no-response-to-notification',
     title: 'notifications are never answered',
     level: 'MUST',
-    requirement: 'Notifications are sent as a one-way message. The receiver MUST NOT send a response.',
+    requirement:
+      'Notifications are sent as a one-way message. The receiver MUST NOT send a response. (Streamable HTTP, 2025-03-26 on: a server that cannot accept a POSTed notification MUST return an HTTP error status, whose body MAY comprise a JSON-RPC error response that has no id; that refusal is no response.)',
     spec: messages('notifications'),
   },
   async (t) => {
@@ -73,10 +84,30 @@ check(
     await t.send(c, livenessMessage(t, c)); // a request method without an id is a notification too
     await stillServing(t, c, 'notifications');
     await t.sleep(t.quietMs);
-    const stray = c.peer.unsolicited.filter(isResponse);
+    const refusals = httpRefusals(t);
+    const stray = c.peer.unsolicited.filter((m) => isResponse(m) && !refusals.has(m));
     t.expect(stray.length === 0, 'the server answered a notification', stray);
+    if (refusals.size) t.note(`${refusals.size} notification(s) refused with an HTTP error status and a JSON-RPC error without id (basic/transports: allowed)`);
   },
 );
+
+/**
+ * JSON-RPC errors without an id that came as the body of an HTTP error status: Streamable HTTP's
+ * refusal of a POSTed notification ("If the server cannot accept the input, it MUST return an HTTP
+ * error status code (e.g., 400 Bad Request). The HTTP response body MAY comprise a JSON-RPC error
+ * response that has no id", basic/transports 2025-03-26 … 2025-11-25, basic/transports/streamable-http
+ * 2026-07-28). Only a JSON-RPC answer to a request carries an id, and 2024-11-05's HTTP+SSE has no such rule.
+ */
+function httpRefusals(t: CheckContext): Set<unknown> {
+  const out = new Set<unknown>();
+  if (t.target.kind !== 'http' || t.revision === OLD) return out;
+  for (const e of t.wire.entries) {
+    const m = e.msg as Record<string, unknown> | undefined;
+    if (e.dir !== 'recv' || typeof m !== 'object' || m === null || Array.isArray(m) || !/^HTTP [45]\d\d\b/.test(e.note ?? '')) continue;
+    if (Object.hasOwn(m, 'error') && !Object.hasOwn(m, 'result') && (m.id === undefined || m.id === null)) out.add(m);
+  }
+  return out;
+}
 
 check(
   {
@@ -111,6 +142,8 @@ check(
     level: 'MUST',
     requirement: 'All messages MUST follow the JSON-RPC 2.0 specification: a request is answered with a response, and a method that does not exist is reported with error -32601.',
     spec: JSON_RPC,
+    // JSON-RPC: every request is answered; silence breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();
@@ -123,7 +156,8 @@ check(
     id: 'messages/invalid-params',
     title: 'a known method with invalid params is answered with error -32602 (Invalid params)',
     level: 'SHOULD',
-    requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: invalid prompt name, missing required arguments, invalid log level: -32602 (Invalid params).',
+    requirement:
+      'Servers SHOULD return standard JSON-RPC errors for common failure cases: invalid prompt name, missing required arguments, invalid log level: -32602 (Invalid params). (Prompts are probed first; a server without them gets resources/read, tools/call or logging/setLevel, and the result cites that page.)',
     spec: Object.fromEntries(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', MODERN].map((r) => [r, 'server/prompts#error-handling'])),
   },
   async (t) => {
@@ -145,6 +179,7 @@ check(
             ? { method: 'logging/setLevel', params: { level: 'mcp-conform-no-such-level' } }
             : undefined;
     if (!probe) return t.notApplicable(mirrored ? 'the server declares neither prompts nor tools (over Streamable HTTP at 2026-07-28 resources/read has no member to break but its header-mirrored uri)' : `the server declares none of prompts, resources, tools${isStateless(t.revision) ? '' : ', logging'}`);
+    t.cite(`${PAGE_OF[probe.method]}#error-handling`);
     t.expectError(await c.request(probe.method, probe.params), -32602, `${probe.method} with invalid params`);
   },
 );
@@ -156,6 +191,8 @@ check(
     level: 'SHOULD',
     requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to invalid JSON is a Parse error (-32700) response with id null. (Checked at SHOULD: MCP clients MUST NOT send invalid JSON in the first place.)',
     spec: JSON_RPC,
+    // JSON-RPC answers invalid JSON; silence breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();
@@ -173,6 +210,8 @@ check(
     level: 'SHOULD',
     requirement: 'All messages MUST follow the JSON-RPC 2.0 specification, whose answer to a JSON value that is not a valid Request object is an Invalid Request (-32600) error. (Checked at SHOULD: MCP clients MUST NOT send such messages in the first place.)',
     spec: JSON_RPC,
+    // JSON-RPC answers an invalid request; silence breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();
@@ -190,6 +229,8 @@ check(
     level: 'MUST',
     requirement: 'MCP implementations MAY support sending JSON-RPC batches, but MUST support receiving JSON-RPC batches.',
     spec: { '2025-03-26': 'basic#batching' },
+    // Receiving a batch means answering it; silence breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();
@@ -212,6 +253,8 @@ check(
     level: 'SHOULD',
     requirement: 'Messages are individual JSON-RPC requests, notifications, or responses (2026-07-28: each message is a single JSON-RPC request, notification, or response). (Batching was removed in 2025-06-18; a server SHOULD reject a batch rather than stop serving: our reading.)',
     spec: { '2025-06-18': 'basic/transports#stdio', '2025-11-25': 'basic/transports#stdio', [MODERN]: 'basic/transports/stdio' },
+    // About going on serving: a server that stops answering after the batch breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();

@@ -1,10 +1,10 @@
 // basic/transports: Streamable HTTP (2025-03-26 … 2026-07-28) and the legacy HTTP+SSE transport
 // (2024-11-05), checked below JSON-RPC with raw HTTP. Every check here needs an HTTP target and is
 // not-applicable on stdio.
-import { HttpError, type RawResponse, type Reply } from '../../mock-server/index.ts';
+import { DEFAULT_CLIENT_INFO, HttpError, type RawResponse, type Reply } from '../../mock-server/index.ts';
 import type { Revision } from '../../schema/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
-import { errorCodeIn, legacyTransportOf, mediaType, messagesOf, openLegacyStream, responseIn, type HttpProbe } from '../harness/http.ts';
+import { errorCodeIn, legacyTransportOf, mediaType, messagesOf, openLegacyStream, responseIn, rpcRequest, type HttpProbe } from '../harness/http.ts';
 import { judgeDiscover, type DiscoverResult } from '../harness/stateless.ts';
 
 type T = CheckContext;
@@ -80,6 +80,34 @@ async function modern(t: T): Promise<{ h: HttpProbe; discovery: DiscoverResult; 
   if (!probe.speaks || !probe.result) return t.notApplicable(probe.reason);
   const modernOnly = (probe.supportedVersions ?? []).every((v) => v >= MODERN);
   return { h, discovery: probe.result, modernOnly };
+}
+
+/**
+ * Does the server serve an initialize-era client after all? server/discover's supportedVersions
+ * may list 2026-07-28 alone while the same endpoint still answers a 2025-03-26 (or 2024-11-05)
+ * initialize, as a client of that revision sends it (no MCP-Protocol-Version header): such a
+ * server "supports clients implementing protocol versions earlier than 2025-06-18" and is not
+ * one that "supports only this revision" (basic/transports/streamable-http). Returns what it answered.
+ */
+async function servesEarlier(t: T): Promise<string | undefined> {
+  const old = await t.httpProbe({ protocolVersion: '2025-03-26' });
+  for (const version of ['2025-03-26', '2024-11-05']) {
+    const id = old.id();
+    const r = await old.post(rpcRequest('initialize', { protocolVersion: version, capabilities: {}, clientInfo: DEFAULT_CLIENT_INFO }, id), { headers: { 'mcp-protocol-version': null } });
+    const sid = r.headers['mcp-session-id'];
+    if (sid !== undefined) old.transport.sessionId = sid; // ended (DELETE) with the check
+    const reply = responseIn(r, id);
+    const negotiated = reply && isObject(reply.result) ? reply.result.protocolVersion : undefined;
+    if (typeof negotiated === 'string' && negotiated < MODERN) return `initialize at ${version} was answered with protocolVersion ${negotiated}`;
+  }
+  return undefined;
+}
+
+/** Not-applicable unless the server supports 2026-07-28 only, by server/discover and by initialize. */
+async function expectModernOnly(t: T, modernOnly: boolean, discovery: DiscoverResult, why: string): Promise<void> {
+  if (!modernOnly) return t.notApplicable(`the server also supports earlier revisions, ${why}`);
+  const earlier = await servesEarlier(t);
+  if (earlier) return t.notApplicable(`server/discover lists only ${JSON.stringify(discovery.supportedVersions)}, but ${earlier}: the server also supports earlier revisions, ${why}`);
 }
 
 /** A request to a stateful session that every revision has and every server answers. */
@@ -306,8 +334,8 @@ check(
     spec: pages([MODERN], '', 'earlier-streamable-http-revisions'),
   },
   async (t) => {
-    const { h, modernOnly } = await modern(t);
-    if (!modernOnly) return t.notApplicable('the server also supports earlier revisions, whose GET stream and DELETE it may serve');
+    const { h, modernOnly, discovery } = await modern(t);
+    await expectModernOnly(t, modernOnly, discovery, 'whose GET stream and DELETE it may serve');
     const get = await h.send({ method: 'GET', until: () => true, timeoutMs: Math.min(t.requestTimeoutMs, 1_000) });
     t.expect(get.status === 405, `GET was answered with ${describe(get)}, not 405`);
     const del = await h.send({ method: 'DELETE', headers: { 'mcp-session-id': 'mcp-conform-session' } });
@@ -547,8 +575,8 @@ check(
     spec: pages([MODERN], '', 'protocol-version-header'),
   },
   async (t) => {
-    const { h, modernOnly } = await modern(t);
-    if (!modernOnly) return t.notApplicable('the server also supports earlier revisions, so it MAY treat a request without the header as 2025-03-26');
+    const { h, modernOnly, discovery } = await modern(t);
+    await expectModernOnly(t, modernOnly, discovery, 'so it MAY treat a request without the header as 2025-03-26');
     const r = await h.request('server/discover', {}, { headers: { 'mcp-protocol-version': null } });
     expectHeaderMismatch(t, r, 'server/discover without MCP-Protocol-Version');
   },
@@ -744,8 +772,8 @@ check(
     spec: pages([MODERN], '', 'earlier-streamable-http-revisions'),
   },
   async (t) => {
-    const { h, modernOnly } = await modern(t);
-    if (!modernOnly) return t.notApplicable('the server also supports earlier revisions, which have sessions');
+    const { h, modernOnly, discovery } = await modern(t);
+    await expectModernOnly(t, modernOnly, discovery, 'which have sessions');
     const id = h.id();
     const r = await h.request('server/discover', {}, { id, headers: { 'mcp-session-id': 'mcp-conform-stale-session' } });
     t.expect(r.status >= 200 && r.status <= 299 && responseIn(r, id), `server/discover with an Mcp-Session-Id header was answered with ${describe(r)}${jsonRpcError(r)}; the header should be ignored`);

@@ -110,13 +110,13 @@ check(
 );
 
 // Capability → a request that works when it is declared; for features a server "supports" by
-// serving them, also: served only when declared.
-const PROBES: { capability: string; method: string; params: Record<string, unknown>; servedMeansSupported: boolean }[] = [
-  { capability: 'tools', method: 'tools/list', params: {}, servedMeansSupported: true },
-  { capability: 'resources', method: 'resources/list', params: {}, servedMeansSupported: true },
-  { capability: 'prompts', method: 'prompts/list', params: {}, servedMeansSupported: true },
+// offering items, also: items listed only when declared (`items`: the list a result carries).
+const PROBES: { capability: string; method: string; params: Record<string, unknown>; items?: string }[] = [
+  { capability: 'tools', method: 'tools/list', params: {}, items: 'tools' },
+  { capability: 'resources', method: 'resources/list', params: {}, items: 'resources' },
+  { capability: 'prompts', method: 'prompts/list', params: {}, items: 'prompts' },
   // Logging is declared by servers that *emit* log messages; answering setLevel alone is no claim.
-  { capability: 'logging', method: 'logging/setLevel', params: { level: 'info' }, servedMeansSupported: false },
+  { capability: 'logging', method: 'logging/setLevel', params: { level: 'info' } },
 ];
 
 check(
@@ -124,7 +124,8 @@ check(
     id: 'lifecycle/capabilities-honoured',
     title: 'declared capabilities work; tools, resources and prompts are served only when declared',
     level: 'MUST',
-    requirement: 'Capabilities establish which optional protocol features will be available during the session. Servers that support tools (resources, prompts) MUST declare the tools (resources, prompts) capability; servers that emit log message notifications MUST declare the logging capability.',
+    requirement:
+      'Capabilities establish which optional protocol features will be available during the session. Servers that support tools (resources, prompts) MUST declare the tools (resources, prompts) capability; servers that emit log message notifications MUST declare the logging capability. (A server that lists no tools, resources or prompts does not support them: nothing requires it to refuse the list request.)',
     spec: page('capability-negotiation'),
   },
   async (t) => {
@@ -135,8 +136,11 @@ check(
       const reply = await c.request(p.method, p.params);
       if (declared(p.capability)) {
         if (!reply.ok) t.fail(`the server declares the ${p.capability} capability, but ${p.method} was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}`, reply);
-      } else if (reply.ok && p.servedMeansSupported) {
-        t.fail(`the server does not declare the ${p.capability} capability, yet serves ${p.method}`, reply);
+      } else if (reply.ok && p.items) {
+        // The MUST binds servers that support the feature: listing items shows it; an empty list does not.
+        const listed = Array.isArray(reply.result[p.items]) ? (reply.result[p.items] as unknown[]).length : 0;
+        if (listed > 0 || typeof reply.result.nextCursor === 'string') t.fail(`the server does not declare the ${p.capability} capability, yet ${p.method} lists ${listed} item(s)${listed ? '' : ' and a next page'}`, reply);
+        else t.note(`${p.method} was answered with an empty list without the ${p.capability} capability declared: no support shown, and no refusal required`);
       }
     }
     const logs = c.peer.received.filter((m) => m.method === 'notifications/message');
@@ -166,6 +170,8 @@ check(
     level: 'MUST',
     requirement: 'The initialization phase MUST be the first interaction between client and server; a request sent before it is still a JSON-RPC request, which is answered with a result or an error.',
     spec: page('initialization'),
+    // About being answered at all: a request left unanswered breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.connect();

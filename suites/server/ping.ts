@@ -15,6 +15,8 @@ check(
     level: 'MUST',
     requirement: 'The receiver MUST respond promptly with an empty response.',
     spec: page('basic/utilities/ping#behavior-requirements'),
+    // "respond promptly": an unanswered ping breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.session();
@@ -31,6 +33,8 @@ check(
     level: 'MUST',
     requirement: 'The client SHOULD NOT send requests other than pings before the server has responded to the initialize request; the receiver of a ping MUST respond promptly with an empty response.',
     spec: page('basic/lifecycle#initialization'),
+    // "respond promptly": an unanswered ping breaks it.
+    timely: true,
   },
   async (t) => {
     const c = await t.connect();

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Revision } from '../../schema/index.ts';
-import { definedChecks, runChecks, runConfig } from '../../suites/harness/index.ts';
+import { definedChecks, runChecks, runConfig, validMessagesResults } from '../../suites/harness/index.ts';
 import { referenceServer } from '../../mock-server/reference/server.ts';
-import { BREAKS, MODERN } from '../fixtures/servers/fixture-server.ts';
+import { BREAKS, fixtureTransport, MODERN } from '../fixtures/servers/fixture-server.ts';
 import { startHttpFixture } from '../fixtures/servers/http-fixture.ts';
-import { FIXTURE_COMMAND, label, runAgainstFixture } from './fixture.ts';
+import { FIXTURE_COMMAND, label, runAgainstFixture, warmUp } from './fixture.ts';
 
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 /** Where a check runs (schema/valid-messages, a run-wide check, runs at every revision). */
@@ -69,6 +69,41 @@ describe('fixture server, in-process', () => {
     const others = results.filter((r) => (r.verdict === 'fail' || r.verdict === 'warn') && !allowed.has(r.id)).map(label);
     expect(others).toEqual([]);
   }, 60_000);
+});
+
+describe('lifecycle/capabilities-honoured: a server supports resources by offering them', () => {
+  const run = (undeclaredResources: 'empty' | 'listed') => {
+    const def = definedChecks().filter((d) => d.meta.id === 'lifecycle/capabilities-honoured');
+    return runChecks(def, runConfig({ kind: 'stdio', command: 'node', args: [] }, STATEFUL, { requestTimeoutMs: 1_500, checkTimeoutMs: 6_000, quietMs: 120, open: () => fixtureTransport({ undeclaredResources }) }), { concurrency: 4 });
+  };
+  it('an empty resources/list without the resources capability passes (no support shown; nothing requires refusing it)', async () => {
+    const results = await run('empty');
+    expect(results.map(label)).toEqual(STATEFUL.map((r) => `lifecycle/capabilities-honoured [${r}] pass`));
+  });
+  it('a resources/list that lists a resource without the capability fails', async () => {
+    const results = await run('listed');
+    expect(results.map(label)).toEqual(STATEFUL.map((r) => `lifecycle/capabilities-honoured [${r}] fail: the server does not declare the resources capability, yet resources/list lists 1 item(s)`));
+  });
+});
+
+describe('schema/valid-messages and the batch probe, at revisions without batches', () => {
+  const revs: Revision[] = ['2025-06-18', '2025-11-25', MODERN];
+  const run = async (batches: 'answer' | 'with-notification') => {
+    const def = definedChecks().filter((d) => d.meta.id === 'messages/batch-removed');
+    warmUp(revs);
+    const results = await runChecks(def, runConfig({ kind: 'stdio', command: 'node', args: [] }, revs, { requestTimeoutMs: 1_500, checkTimeoutMs: 15_000, quietMs: 120, open: () => fixtureTransport({ batches }) }), { concurrency: 3 });
+    return [...results, ...validMessagesResults(results, revs)];
+  };
+  it('an array answering the batch the suite sent is no violation (those revisions say nothing of answering one)', async () => {
+    const results = await run('answer');
+    expect(results.map(label)).toEqual([...revs.map((r) => `messages/batch-removed [${r}] pass`), ...revs.map((r) => `schema/valid-messages [${r}] pass`)]);
+  });
+  it('an array holding anything but those answers (a notification of its own) still is', async () => {
+    const results = await run('with-notification');
+    const valid = results.filter((r) => r.id === 'schema/valid-messages');
+    expect(valid.map((r) => `${r.revision} ${r.verdict}`)).toEqual(revs.map((r) => `${r} fail`));
+    expect(valid[0]?.message).toMatch(/JSON-RPC batches are not part of revision 2025-06-18/);
+  });
 });
 
 describe('at 2026-07-28 over Streamable HTTP (the reference server, in-process)', () => {

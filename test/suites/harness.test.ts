@@ -7,6 +7,8 @@ import { REVISIONS, type Revision } from '../../schema/index.ts';
 import { validateCheckResult, type CheckResult, type Results } from '../../reports/index.ts';
 import { checkMeta, definedChecks, finishResults, matchesGlob, runCheck, runConfig, selected, validMessagesResults, wireLogPath, type CheckBody, type CheckDef, type RunConfig } from '../../suites/harness/index.ts';
 import { fixtureTransport } from '../fixtures/servers/fixture-server.ts';
+import { RewritingTransport } from '../fixtures/servers/stateless-server.ts';
+import { createMemoryPair, createMockServer, tool } from '../../mock-server/index.ts';
 import { tempDir } from '../cli/server-helpers.ts';
 import './fixture.ts'; // defines the server checks
 
@@ -17,11 +19,51 @@ function cfg(over: Partial<RunConfig> = {}): RunConfig {
 }
 
 let n = 0;
-function def(level: 'MUST' | 'SHOULD' | 'MAY', body: CheckBody, requires?: string): CheckDef {
+function def(level: 'MUST' | 'SHOULD' | 'MAY', body: CheckBody, requires?: string, timely?: boolean): CheckDef {
   n++;
-  const spec = { id: `test/check-${n}`, title: 't', level, requirement: 'r', spec: { [REV]: 'basic/utilities/ping' } };
+  const spec = { id: `test/check-${n}`, title: 't', level, requirement: 'r', spec: { [REV]: 'basic/utilities/ping' }, ...(timely ? { timely } : {}) };
   return { meta: checkMeta(requires ? { ...spec, requires } : spec), body };
 }
+
+describe('messages/invalid-params cites the page of the method it probed', () => {
+  /** A server with tools only (no prompts, resources, logging): tools/call is probed. `wrongCode`: -32603 instead of -32602. */
+  const toolsOnly = (wrongCode: boolean) => () => {
+    const [client, end] = createMemoryPair();
+    const rewrite = (m: Record<string, unknown>) => {
+      const e = m.error as { code?: unknown } | undefined;
+      return [wrongCode && e?.code === -32602 ? { ...m, error: { ...e, code: -32603 } } : m];
+    };
+    void createMockServer({ revisions: [REV] }, tool('echo', { result: 'e' })).connect(new RewritingTransport(end, { outgoing: rewrite }));
+    return client;
+  };
+  const run = (open: RunConfig['open']) => runCheck(definedChecks().find((d) => d.meta.id === 'messages/invalid-params')!, REV, cfg({ open }));
+  const page = (p: string) => `https://modelcontextprotocol.io/specification/${REV}/${p}#error-handling`;
+  it('tools/call on a server without prompts: the tools page, passing or warning', async () => {
+    const [good, bad] = await Promise.all([run(toolsOnly(false)), run(toolsOnly(true))]);
+    expect([good.verdict, good.specUrl]).toEqual(['pass', page('server/tools')]);
+    expect([bad.verdict, bad.specUrl]).toEqual(['warn', page('server/tools')]);
+    expect(bad.message).toMatch(/tools\/call with invalid params was answered with error code -32603/);
+  });
+  it('prompts/get on a server with prompts: the prompts page, passing or warning', async () => {
+    const [good, bad] = await Promise.all([run(() => fixtureTransport({})), run(() => fixtureTransport({ break: 'messages/invalid-params' }))]);
+    expect([good.verdict, good.specUrl]).toEqual(['pass', page('server/prompts')]);
+    expect([bad.verdict, bad.specUrl]).toEqual(['warn', page('server/prompts')]);
+  });
+});
+
+describe('a server that stops answering ping (the liveness probe after notifications, after a batch)', () => {
+  const noPing = () => {
+    const [client, end] = createMemoryPair();
+    void createMockServer({ revisions: [REV] }).connect(new RewritingTransport(end, { outgoing: (m, req) => (req?.method === 'ping' ? [] : [m]) }));
+    return client;
+  };
+  const run = (id: string) => runCheck(definedChecks().find((d) => d.meta.id === id)!, REV, cfg({ requestTimeoutMs: 500, open: noPing }));
+  it('leaves messages/no-response-to-notification not verified (answering is not its requirement), and breaks messages/batch-removed (it is)', async () => {
+    const [notif, batch] = await Promise.all([run('messages/no-response-to-notification'), run('messages/batch-removed')]);
+    expect([notif.verdict, notif.message]).toEqual(['not-verified', expect.stringMatching(/^timed out: ping after notifications: ping \(id \d+\): no answer within 500 ms$/)]);
+    expect([batch.verdict, batch.message]).toEqual(['warn', expect.stringMatching(/^the server stopped serving after a batch: ping \(id \d+\): no answer within 500 ms$/)]);
+  });
+});
 
 describe('runCheck', () => {
   it('maps a failed expectation by level: MUST fail, SHOULD warn, MAY info; with evidence', async () => {
@@ -54,26 +96,38 @@ describe('runCheck', () => {
     ]);
   });
 
-  it('turns a body that hangs into a timeout failure and closes its connections', async () => {
-    let closed = false;
-    const r = await runCheck(
-      def('MUST', async (t) => {
+  it('a body that hangs is not verified (the target stopped answering), a failure only for a timely check; its connections are closed', async () => {
+    const closed: boolean[] = [];
+    const body =
+      (i: number): CheckBody =>
+      async (t) => {
         const c = await t.session();
-        c.peer.onclose = () => (closed = true);
+        c.peer.onclose = () => (closed[i] = true);
         await new Promise(() => {});
-      }),
-      REV,
-      cfg({ checkTimeoutMs: 300 }),
-    );
-    expect(r.verdict).toBe('fail');
-    expect(r.message).toMatch(/did not finish within 300 ms/);
-    expect(closed).toBe(true);
+      };
+    const [plain, timely] = await Promise.all([runCheck(def('MUST', body(0)), REV, cfg({ checkTimeoutMs: 300 })), runCheck(def('MUST', body(1), undefined, true), REV, cfg({ checkTimeoutMs: 300 }))]);
+    expect([plain.verdict, timely.verdict]).toEqual(['not-verified', 'fail']);
+    expect(plain.message).toMatch(/did not finish within 300 ms/);
+    expect(timely.message).toMatch(/did not finish within 300 ms/);
+    expect(closed).toEqual([true, true]);
   });
 
-  it('reports an unanswered request as a failure (by level) with the error text', async () => {
-    const hung = await runCheck(def('SHOULD', async (t) => void (await (await t.connect()).request('ping', undefined, { timeoutMs: 100 }))), REV, cfg({ open: () => fixtureTransport({ mode: 'hang' }) }));
-    expect(hung.verdict).toBe('warn');
-    expect(hung.message).toMatch(/TimeoutError: ping .*no answer within 100 ms/);
+  it('an unanswered request leaves a check not verified, saying what timed out after how long; a timely check fails (by level)', async () => {
+    const body: CheckBody = async (t) => void (await (await t.connect()).request('ping', undefined, { timeoutMs: 100 }));
+    const hang = cfg({ open: () => fixtureTransport({ mode: 'hang' }) });
+    const [plain, timely] = await Promise.all([runCheck(def('MUST', body), REV, hang), runCheck(def('SHOULD', body, undefined, true), REV, hang)]);
+    expect([plain.verdict, plain.message]).toEqual(['not-verified', 'timed out: ping (id 1): no answer within 100 ms']);
+    expect(timely.verdict).toBe('warn');
+    expect(timely.message).toMatch(/ping .*no answer within 100 ms/);
+    // t.response (a response awaited by predicate) follows the same rule.
+    const awaited: CheckBody = async (t) => {
+      const c = await t.connect();
+      await t.exchange(c, { jsonrpc: '2.0', id: 'x', method: 'ping' }, 'a ping', undefined);
+    };
+    const fast = cfg({ requestTimeoutMs: 100, open: () => fixtureTransport({ mode: 'hang' }) });
+    const [p2, t2] = await Promise.all([runCheck(def('MUST', awaited), REV, fast), runCheck(def('MUST', awaited, undefined, true), REV, fast)]);
+    expect([p2.verdict, p2.message]).toEqual(['not-verified', 'timed out: no answer to a ping within 100 ms']);
+    expect([t2.verdict, t2.message]).toEqual(['fail', 'no answer to a ping within 100 ms']);
   });
 
   it('gates on a capability the server lacks: not-applicable before the body runs', async () => {

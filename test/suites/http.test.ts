@@ -5,6 +5,7 @@ import { definedChecks, runChecks, runConfig, type CheckDef, type TargetSpec } f
 import type { CheckResult } from '../../reports/model.ts';
 import { REVISIONS } from '../../schema/index.ts';
 import '../../suites/server/http-transport.ts';
+import '../../suites/server/base-protocol.ts';
 import { HTTP_BREAKS, startHttpFixture, type HttpFixture, type HttpFixtureOptions } from '../fixtures/servers/http-fixture.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => d.meta.id.startsWith('http/') || d.meta.id.startsWith('sse/'));
@@ -45,6 +46,41 @@ describe('HTTP transport checks on the correct fixture', () => {
     const all = [...(await runAgainst({})), ...(await runAgainst({ modernOnly: true }))];
     const passed = new Set(all.filter((r) => r.verdict === 'pass').map((r) => r.id));
     expect(defs.map((d) => d.meta.id).filter((id) => !passed.has(id))).toEqual([]);
+  });
+});
+
+describe('a server whose server/discover lists 2026-07-28 alone but that still answers an earlier initialize', () => {
+  // It takes a request without MCP-Protocol-Version as 2025-03-26, which a server supporting such clients MAY do.
+  it('is not taken for a 2026-07-28-only server: the modern-only checks do not apply, saying why', async () => {
+    const results = await runAgainst({ discoverVersions: ['2026-07-28'], break: 'http/protocol-version-header-required' });
+    const modernOnly = results.filter((r) => MODERN_ONLY.has(r.id) && r.revision === '2026-07-28');
+    expect(modernOnly.map((r) => `${r.id} ${r.verdict}`).sort()).toEqual([...MODERN_ONLY].sort().map((id) => `${id} not-applicable`));
+    for (const r of modernOnly) expect(r.message).toMatch(/server\/discover lists only \["2026-07-28"\], but initialize at 2025-03-26 was answered with protocolVersion 2025-03-26/);
+    expect(show(results.filter(bad))).toBe('');
+  });
+});
+
+describe('messages/no-response-to-notification over Streamable HTTP', () => {
+  const check = definedChecks().filter((d) => d.meta.id === 'messages/no-response-to-notification');
+  const revisions = ['2025-03-26', '2025-11-25', '2026-07-28'] as const;
+  const run = async (notifications: HttpFixtureOptions['notifications']) => {
+    const fixture = await startHttpFixture({ notifications });
+    try {
+      return await runChecks(check, runConfig({ kind: 'http', url: fixture.url }, [...revisions], timeouts), { concurrency: 3 });
+    } finally {
+      await fixture.close();
+    }
+  };
+  it('a notification refused with HTTP 400 and a JSON-RPC error without id is no response (basic/transports allows it)', async () => {
+    const results = await run('refuse-400');
+    expect(check.length).toBe(1);
+    expect(show(results.filter((r) => r.verdict !== 'pass'))).toBe('');
+    expect(results.length).toBe(revisions.length);
+  });
+  it('the same error with 200 is a response to a notification: fail', async () => {
+    const results = await run('answer-200');
+    expect(results.map((r) => `${r.revision} ${r.verdict}`)).toEqual(revisions.map((r) => `${r} fail`));
+    expect(results[0]?.message).toBe('the server answered a notification');
   });
 });
 

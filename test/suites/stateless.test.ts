@@ -2,7 +2,7 @@
 // Streamable HTTP); an older server yields not-applicable, never a crash; revision probing finds
 // 2026-07-28 through server/discover.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryPair, createMockServer, tool, type Transport } from '../../mock-server/index.ts';
+import { createMemoryPair, createMockServer, tool, type MockServer, type Transport } from '../../mock-server/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { definedChecks, probeTarget, runChecks, runConfig, type CheckDef, type RunConfig, type TargetSpec } from '../../suites/harness/index.ts';
 import { discoverTarget } from '../../suites/harness/stateless.ts';
@@ -11,7 +11,7 @@ import '../../suites/server/http-transport.ts';
 import { fixtureTransport } from '../fixtures/servers/fixture-server.ts';
 import { FEATURE_AREAS } from './feature-helpers.ts';
 import { startHttpFixture, type HttpFixture } from '../fixtures/servers/http-fixture.ts';
-import { RewritingTransport, rewrites, startStatelessHttp, STATELESS_BREAKS, statelessServer } from '../fixtures/servers/stateless-server.ts';
+import { RewritingTransport, rewrites, slowTool, startStatelessHttp, STATELESS_BREAKS, statelessServer } from '../fixtures/servers/stateless-server.ts';
 
 // The checks of suites/server/stateless/ (workers share modules, so feature checks other files
 // defined, some of them 2026-07-28-only, are left out by area: they are proven in features.test).
@@ -63,6 +63,33 @@ describe('stateless checks, in-process', () => {
       expectOnly(results, id);
     });
   }
+});
+
+describe('a long-running tool met while looking for an operation that asks for input', () => {
+  const mrtr = stateless.filter((d) => d.meta.id.startsWith('mrtr/'));
+  const fast: Partial<RunConfig> = { ...timeouts, requestTimeoutMs: 1_000 };
+  const serve = (server: () => MockServer, brk?: string) => () => {
+    const [client, end] = createMemoryPair();
+    void server().connect(new RewritingTransport(end, rewrites(brk)));
+    return client;
+  };
+  it('is skipped: the checks judge the operation found after it (a timeout there is no failure)', async () => {
+    const results = await runChecks(mrtr, runConfig(MEMORY, ['2026-07-28'], { ...fast, open: serve(() => statelessServer({ slowToolMs: 20_000 })) }), { concurrency: 3 });
+    expect(mrtr.length).toBe(3);
+    expect(show(results.filter((r) => r.verdict !== 'pass'))).toBe('');
+  });
+  it('does not hide a broken InputRequiredResult found after it', async () => {
+    const results = await runChecks(mrtr, runConfig(MEMORY, ['2026-07-28'], { ...fast, open: serve(() => statelessServer({ slowToolMs: 20_000 }), 'mrtr/input-required-result') }), { concurrency: 3 });
+    expectOnly(results, 'mrtr/input-required-result');
+  });
+  it('leaves the checks not verified, naming what timed out after how long, when nothing else asks for input', async () => {
+    const only = () => createMockServer({ revisions: ['2026-07-28'], cache: { ttlMs: 0, cacheScope: 'private' } }, slowTool(20_000));
+    const results = await runChecks(mrtr, runConfig(MEMORY, ['2026-07-28'], { ...fast, open: serve(only) }), { concurrency: 3 });
+    for (const r of results) {
+      expect(r.verdict, `${r.id}: ${r.message}`).toBe('not-verified');
+      expect(r.message).toMatch(/timed out looking: tools\/call ask_slowly \(no answer within 1000 ms\)/);
+    }
+  });
 });
 
 describe('stateless checks over stdio', () => {

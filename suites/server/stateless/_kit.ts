@@ -1,6 +1,6 @@
 // What the 2026-07-28 checks share: the revision list, spec pages, and the read-only operations
 // a check may send to find a server behaviour (input_required, log messages) without side effects.
-import { StreamableHttpClientTransport, type Reply } from '../../../mock-server/index.ts';
+import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../../mock-server/index.ts';
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
@@ -109,16 +109,28 @@ export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy
   return ops;
 }
 
-/** The first safe operation the server answers with input_required (asked with every input capability). */
-export async function inputRequiringOperation(s: StatelessClient, policy: CallToolsPolicy): Promise<{ op: Operation; reply: Reply & { ok: true } } | undefined> {
+/**
+ * The first safe operation the server answers with input_required (asked with every input
+ * capability); otherwise the operations that got no answer in time (a long-running tool is
+ * no finding: it is skipped, and the search goes on).
+ */
+export async function inputRequiringOperation(s: StatelessClient, policy: CallToolsPolicy): Promise<{ op: Operation; reply: Reply & { ok: true } } | { timedOut: string[] }> {
   // Tools whose names say they ask (the fixture contract's test_elicitation, test_sampling…) first.
   const asks = (op: Operation) => (op.method === 'tools/call' && /elicit|sampl|confirm|roots|ask/i.test(String(op.params.name)) ? 0 : 1);
   const ops = (await safeOperations(s, policy, 32)).sort((a, b) => asks(a) - asks(b));
+  const timedOut: string[] = [];
   for (const op of ops) {
-    const reply = await s.request(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
+    let reply: Reply;
+    try {
+      reply = await s.request(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
+    } catch (err) {
+      if (!(err instanceof TimeoutError)) throw err;
+      timedOut.push(`${op.label} (no answer within ${err.ms} ms)`);
+      continue;
+    }
     if (reply.ok && reply.result.resultType === 'input_required') return { op, reply };
   }
-  return undefined;
+  return { timedOut };
 }
 
 /** Sends a request and returns the notifications/message that arrived while it was answered. */

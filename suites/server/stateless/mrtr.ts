@@ -8,7 +8,11 @@ import { at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOpe
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
   const s = await t.stateless();
   const found = await inputRequiringOperation(s, t.config.callTools);
-  if (!found) return t.notApplicable('no operation the checks may send (resources/read, prompts/get, tools/call of tools the --call-tools policy allows) asked for input');
+  if ('timedOut' in found) {
+    // A slow operation might have been the one that asks for input: we cannot tell it does not apply.
+    if (found.timedOut.length) return t.notVerified(`no operation the checks may send asked for input; timed out looking: ${found.timedOut.join(', ')}`);
+    return t.notApplicable('no operation the checks may send (resources/read, prompts/get, tools/call of tools the --call-tools policy allows) asked for input');
+  }
   return { s, op: found.op, result: found.reply.result };
 }
 
