@@ -244,6 +244,9 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const revisions = probe.supported;
   if (requested === 'all') say(`revisions the server speaks: ${revisions.join(', ')}`);
   const notes = probe.probes.filter((p) => p.error && requested === 'all').map((p) => `probe with ${p.asked}: ${p.error}`);
+  // Before the first call: which tools the checks may call and why (kept in results.json too).
+  const toolPlan = await m.planToolCalls(target, revisions, callTools, probeTimeout);
+  for (const line of m.formatToolPlan(toolPlan)) say(line);
 
   const cfg: RunConfig & { outDir: string } = {
     ...runConfig(target, revisions, {
@@ -268,7 +271,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   });
   const { interrupted } = run;
   // The host verdicts come from the finished results: added, then results.json written again.
-  const { results, paths, exit } = await finishReports(withHostVerdicts(run.results, hosts), outDir, reports);
+  const { results, paths, exit } = await finishReports(withHostVerdicts({ ...run.results, toolPlan }, hosts), outDir, reports);
   printSummary(results, io.out);
   say(`results: ${paths.join(', ')} (wire logs in ${join(outDir, 'wire')})`);
   if (interrupted || io.signal?.aborted) return EXIT.interrupted;
@@ -304,7 +307,12 @@ export function registerServer(program: Command): void {
     .option('--url <url>', 'Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp')
     .option('--header <K:V>', 'HTTP header sent with every request (repeatable)', repeat, [])
     .option('--sse <url>', 'legacy HTTP+SSE endpoint (2024-11-05), e.g. http://127.0.0.1:3000/sse')
-    .option('--call-tools <which>', 'tools the checks may call: safe (annotated readOnlyHint or destructiveHint: false, the default), all, none, or tool-name globs (repeatable, comma-separated)', collect, [])
+    .option(
+      '--call-tools <which>',
+      'tools the checks may call: safe (the default: only tools annotated readOnlyHint: true, and fixture-contract tools), additive (also destructiveHint: false: they change things), all, none, or tool-name globs called as well as the safe ones (repeatable, comma-separated)',
+      collect,
+      [],
+    )
     .option('--no-call', 'call no tools at all (same as --call-tools none)')
     .option('--profile <host>', 'also judge the server for a Claude host: claude-desktop, claude-code, claude-ai, messages-api (repeatable)', collect, []);
   addReportOptions(cmd);

@@ -1,7 +1,9 @@
 // Safe tool calling by default, proven from the wire: the whole server suite against a server
 // whose tools carry no annotations (as Claude Code's own Bash, Write and Edit do) sends no
-// tools/call at all; --call-tools (RunConfig.callTools) lets calls through, and only to the
-// tools it names. The server side counts the calls it received as a second witness.
+// tools/call at all; against one whose tools carry every combination of annotations it calls
+// only those annotated readOnlyHint: true (destructiveHint: false is additive, not harmless);
+// --call-tools (RunConfig.callTools) lets calls through, and only to the tools it names. The
+// server side counts the calls it received as a second witness.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +14,8 @@ import { createMemoryPair } from '../../mock-server/index.ts';
 import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
 import { definedChecks, runChecks, runConfig, type CallToolsPolicy, type CheckDef, type TargetSpec } from '../../suites/harness/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
-import { serveFeatures } from '../fixtures/servers/feature-server.ts';
-import { toolCallsInResults } from '../helpers/wire.ts';
+import { matrixTools, serveFeatures, type FeatureServerOptions } from '../fixtures/servers/feature-server.ts';
+import { readWireFile, toolCallsInResults } from '../helpers/wire.ts';
 
 const SUITES = join(PROJECT_ROOT, 'suites', 'server');
 const REVISIONS: Revision[] = ['2024-11-05', '2025-11-25'];
@@ -26,26 +28,89 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function runSuite(policy: CallToolsPolicy, unannotated: boolean): Promise<{ results: CheckResult[]; wire: { check: string; tool: string }[]; received: string[] }> {
+async function runSuite(
+  policy: CallToolsPolicy,
+  fixture: boolean | FeatureServerOptions,
+  revisions = REVISIONS,
+): Promise<{ results: CheckResult[]; wire: { check: string; tool: string }[]; received: string[]; outDir: string }> {
   const received: string[] = [];
+  const options = typeof fixture === 'boolean' ? { unannotated: fixture } : fixture;
   const target: TargetSpec = {
     kind: 'memory',
     label: 'feature fixture',
     connect: () => {
       const [client, server] = createMemoryPair();
-      void serveFeatures(server, { unannotated, onToolCall: (name) => received.push(name) }).start();
+      void serveFeatures(server, { ...options, onToolCall: (name) => received.push(name) }).start();
       return client;
     },
   };
   const outDir = mkdtempSync(join(tmp, 'run-'));
-  const cfg = runConfig(target, REVISIONS, { outDir, callTools: policy, quietMs: 150, requestTimeoutMs: 3_000, checkTimeoutMs: 15_000 });
+  const cfg = runConfig(target, revisions, { outDir, callTools: policy, quietMs: 150, requestTimeoutMs: 3_000, checkTimeoutMs: 15_000 });
   const results = await runChecks(suite, cfg, { concurrency: 4 });
   const listed = new Set<string>();
   const wire = toolCallsInResults(outDir, listed);
   expect(listed.size).toBeGreaterThan(3);
   // What the server received, of its own tools (the unknown-tool checks' names are not among them).
-  return { results, wire, received: received.filter((n) => listed.has(n)) };
+  return { results, wire, received: received.filter((n) => listed.has(n)), outDir };
 }
+
+type Annotations = Record<string, unknown> | undefined;
+
+/**
+ * From the wire logs alone: every tools/call a check sent to a listed tool, with the annotations
+ * that tool was listed with at the check's revision (wire files are named `<check>@<rev>.jsonl`).
+ */
+function callsWithAnnotations(outDir: string): { check: string; tool: string; annotations: Annotations }[] {
+  const dir = join(outDir, 'wire');
+  const listedAt = new Map<string, Annotations>();
+  const calls: { check: string; rev: string; tool: string }[] = [];
+  for (const f of readdirSync(dir)) {
+    const rev = f.replace(/\.jsonl$/, '').split('@').pop() as string;
+    for (const e of readWireFile(join(dir, f))) {
+      const msg = e.msg as { method?: string; params?: { name?: unknown }; result?: { tools?: { name?: unknown; annotations?: Annotations }[] } } | undefined;
+      if (e.dir === 'recv' && Array.isArray(msg?.result?.tools)) for (const x of msg.result.tools) listedAt.set(`${rev} ${String(x.name)}`, x.annotations);
+      if (e.dir === 'send' && msg?.method === 'tools/call') calls.push({ check: f, rev, tool: String(msg.params?.name) });
+      // A message too large to keep whole would hide its tool name: there must be none.
+      else if (e.dir === 'send' && e.raw?.includes('"tools/call"')) calls.push({ check: f, rev, tool: '(unreadable)' });
+    }
+  }
+  return calls.filter((c) => c.tool === '(unreadable)' || listedAt.has(`${c.rev} ${c.tool}`)).map((c) => ({ check: c.check, tool: c.tool, annotations: listedAt.get(`${c.rev} ${c.tool}`) }));
+}
+
+describe('the server suite against every combination of tool annotations', () => {
+  const MATRIX = new Map(matrixTools().map((t) => [t.name, t.annotations]));
+  const readOnly = [...MATRIX].filter(([, a]) => a?.readOnlyHint === true).map(([n]) => n);
+  // 2025-03-26 is the first revision with annotations; 2026-07-28 adds the stateless checks' own calls.
+  const ANNOTATED: Revision[] = ['2025-03-26', '2025-11-25', '2026-07-28'];
+
+  it('the fixture lists 80 hint combinations, empty annotations and none', () => {
+    expect(MATRIX.size).toBe(82);
+    expect(readOnly.length).toBe(27);
+  });
+
+  it('calls no tool lacking readOnlyHint: true under the default policy (from the wire logs)', async () => {
+    const { wire, received, outDir } = await runSuite('safe', { annotationMatrix: true }, ['2024-11-05', ...ANNOTATED]);
+    const calls = callsWithAnnotations(outDir);
+    expect(calls.length).toBe(wire.length);
+    expect(calls.filter((c) => c.annotations?.readOnlyHint !== true).map((c) => `${c.check}: ${c.tool} ${JSON.stringify(c.annotations ?? null)}`)).toEqual([]);
+    // Not vacuous: read-only tools were called, whatever their other hints (openWorldHint included).
+    const called = new Set(calls.map((c) => c.tool));
+    expect(readOnly.filter((n) => called.has(n)).length).toBeGreaterThan(10);
+    expect([...called].some((n) => /_ot$/.test(n))).toBe(true);
+    // The server saw the same: nothing but read-only matrix tools.
+    expect(received.filter((n) => MATRIX.get(n)?.readOnlyHint !== true)).toEqual([]);
+    expect(received.length).toBeGreaterThan(0);
+    // At 2024-11-05 tools carry no annotations: nothing is called.
+    expect(calls.filter((c) => c.check.endsWith('@2024-11-05.jsonl'))).toEqual([]);
+  }, 300_000);
+
+  it('with --call-tools additive also calls destructiveHint: false tools, and still nothing destructive or unannotated', async () => {
+    const { outDir } = await runSuite('additive', { annotationMatrix: true }, ['2025-11-25']);
+    const calls = callsWithAnnotations(outDir);
+    expect(calls.filter((c) => c.annotations?.readOnlyHint !== true && c.annotations?.destructiveHint !== false).map((c) => c.tool)).toEqual([]);
+    expect(calls.some((c) => c.annotations?.readOnlyHint !== true && c.annotations?.destructiveHint === false)).toBe(true);
+  }, 300_000);
+});
 
 describe('the server suite against unannotated tools', () => {
   it('sends no tools/call under the default policy (safe)', async () => {
