@@ -126,7 +126,7 @@ function grouped(list: readonly ToolDecision[], max: number, withNames: boolean)
 
 /** The plan in a few terminal lines; revisions with the same plan share one entry. */
 export function formatToolPlan(plan: ToolPlan, max = 8): string[] {
-  const lines = [`tools it may call (--call-tools ${plan.policy}):`];
+  const lines = [`tools it may call (--call-tools ${plan.policy}; every tool and why in results.json):`];
   const same = new Map<string, { r: RevisionToolPlan; revs: string[] }>();
   for (const r of plan.revisions) {
     const key = JSON.stringify([r.note, r.call, r.skip]);

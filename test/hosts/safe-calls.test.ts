@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryPair } from '../../mock-server/index.ts';
+import { createMemoryPair, createMockServer, tool } from '../../mock-server/index.ts';
 import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
 import { definedChecks, runChecks, runConfig, type CallToolsPolicy, type CheckDef, type TargetSpec } from '../../suites/harness/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { matrixTools, serveFeatures, type FeatureServerOptions } from '../fixtures/servers/feature-server.ts';
 import { readWireFile, toolCallsInResults } from '../helpers/wire.ts';
+import { fuzzServer, memoryFactory } from '../../suites/fuzz/index.ts';
+import type { ToolPlan } from '../../reports/model.ts';
 
 const SUITES = join(PROJECT_ROOT, 'suites', 'server');
 const REVISIONS: Revision[] = ['2024-11-05', '2025-11-25'];
@@ -104,6 +106,32 @@ describe('the server suite against every combination of tool annotations', () =>
     expect(calls.filter((c) => c.check.endsWith('@2024-11-05.jsonl'))).toEqual([]);
   }, 300_000);
 
+  it('the fuzzer calls only read-only tools not annotated openWorldHint: true', async () => {
+    const received = new Set<string>();
+    // The mock server with the matrix tools (each notes its calls): the fuzzer's in-memory target.
+    const matrixServer = () =>
+      createMockServer(
+        { serverInfo: { name: 'annotation-matrix', version: '1.0.0' } },
+        ...matrixTools().map(({ name, annotations }) =>
+          tool(name, {
+            description: 'Annotation matrix tool',
+            inputSchema: { type: 'object', properties: { note: { type: 'string' } } },
+            ...(annotations ? { annotations } : {}),
+            handler: () => {
+              received.add(name);
+              return { content: [{ type: 'text', text: `${name} ran` }] };
+            },
+          }),
+        ),
+      );
+    const report = await fuzzServer(memoryFactory(matrixServer, undefined, 'matrix'), { revision: '2025-11-25', seed: 3, runs: 60, timeBudgetMs: 30_000, requestTimeoutMs: 2_000, modelShare: 0.3, spare: false });
+    const allowed = [...MATRIX].filter(([, a]) => a?.readOnlyHint === true && a.openWorldHint !== true).map(([n]) => n);
+    expect(report.tools.called.sort()).toEqual(allowed.sort());
+    expect(received.size).toBeGreaterThan(0);
+    expect([...received].filter((n) => !allowed.includes(n))).toEqual([]);
+    expect(report.tools.plan?.revisions[0]?.call.length).toBe(allowed.length);
+  }, 120_000);
+
   it('with --call-tools additive also calls destructiveHint: false tools, and still nothing destructive or unannotated', async () => {
     const { outDir } = await runSuite('additive', { annotationMatrix: true }, ['2025-11-25']);
     const calls = callsWithAnnotations(outDir);
@@ -163,6 +191,71 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 const FIXTURE = ['--stdio', '--', process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--unannotated'];
+const MATRIX_FIXTURE = [process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--annotation-matrix'];
+
+function cliOf(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/mcp-conform.js'), ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 270_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('the plan printed before the first call', () => {
+  const readOnly = matrixTools().filter((t) => t.annotations?.readOnlyHint === true).map((t) => t.name);
+
+  it('mcp-conform server prints which tools it will call and why, per revision, and keeps it in results.json', async () => {
+    const out = mkdtempSync(join(tmp, 'plan-'));
+    const run = await cliOf(['server', '--revision', '2024-11-05,2025-11-25', '--only', 'tools/call-result', '-o', out, '--stdio', '--', ...MATRIX_FIXTURE]);
+    expect([0, 1], run.stderr).toContain(run.code);
+    const lines = run.stderr.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('tools it may call (--call-tools safe'));
+    expect(head, run.stderr).toBeGreaterThan(-1);
+    expect(lines[head + 1]).toMatch(/^  at 2024-11-05: 0 of \d+ listed tools$/);
+    expect(lines[head + 2]).toMatch(/^    not calling \d+: \d+ not annotated, so possibly destructive by the spec defaults \(opt in with --call-tools <name> or all\)$/);
+    expect(lines[head + 3]).toMatch(new RegExp(`^  at 2025-11-25: ${readOnly.length} of \\d+ listed tools: hints_rt_.* and \\d+ more \\(annotated readOnlyHint: true\\)$`));
+    expect(lines[head + 4]).toMatch(/^    not calling \d+: .*18 annotated destructiveHint: false, which means additive, not read-only \(opt in with --call-tools additive\)/);
+    // Printed before the checks ran: the results line comes after.
+    expect(lines.findIndex((l) => l.startsWith('results: '))).toBeGreaterThan(head);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { toolPlan: ToolPlan };
+    expect(results.toolPlan.policy).toBe('safe');
+    const at = results.toolPlan.revisions.find((r) => r.revision === '2025-11-25');
+    expect(at?.call.map((c) => c.name).sort()).toEqual([...readOnly].sort());
+    expect(new Set(at?.call.map((c) => c.why))).toEqual(new Set(['annotated readOnlyHint: true']));
+    // What was called is what the plan said.
+    const called = new Set(toolCallsInResults(out).map((c) => c.tool));
+    expect(called.size).toBeGreaterThan(0);
+    expect([...called].filter((n) => !readOnly.includes(n))).toEqual([]);
+  }, 280_000);
+
+  it('--call-tools additive and globs show in the plan; --call-tools none lists nothing', async () => {
+    const run = (policy: string[]) => cliOf(['server', '--revision', '2025-11-25', '--only', 'lifecycle/initialize-result', ...policy, '-o', mkdtempSync(join(tmp, 'plan-')), '--stdio', '--', ...MATRIX_FIXTURE]);
+    const [additive, glob, none] = await Promise.all([run(['--call-tools', 'additive']), run(['--call-tools', 'delete_*']), run(['--no-call'])]);
+    expect(additive.stderr).toMatch(/tools it may call \(--call-tools additive;/);
+    expect(additive.stderr).toMatch(/\(annotated destructiveHint: false \(--call-tools additive\)\)/);
+    expect(glob.stderr).toMatch(/delete_record \(named by --call-tools\)/);
+    expect(none.stderr).toMatch(/  at 2025-11-25: tool calls are disabled \(--call-tools none\)/);
+  }, 280_000);
+
+  it('mcp-conform fuzz prints its plan before fuzzing (openWorldHint tools left out) and keeps it in results.json', async () => {
+    const out = mkdtempSync(join(tmp, 'fuzz-'));
+    const run = await cliOf(['fuzz', '--seed', '1', '--runs', '10', '--time-budget', '8000', '--no-model', '--oracles', 'stays-alive', '-o', out, '--', ...MATRIX_FIXTURE]);
+    expect([0, 1], run.stderr).toContain(run.code);
+    const allowed = matrixTools().filter((t) => t.annotations?.readOnlyHint === true && t.annotations.openWorldHint !== true);
+    expect(run.stderr).toMatch(new RegExp(`tools it may call \\(--call-tools safe;[^\\n]*\\n  at 2025-11-25: ${allowed.length} of \\d+ listed tools`));
+    expect(run.stderr).toMatch(/\d+ annotated openWorldHint: true \(generated arguments must not reach outside systems/);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { toolPlan: ToolPlan };
+    expect(results.toolPlan.revisions[0]?.call.map((c) => c.name).sort()).toEqual(allowed.map((t) => t.name).sort());
+    expect((await cliOf(['fuzz', '--call-tools', 'all,echo', '--', 'x'])).code).toBe(2);
+  }, 280_000);
+});
 
 describe('mcp-conform server against unannotated tools', () => {
   it('sends no tools/call without --call-tools', async () => {
