@@ -322,6 +322,7 @@ export function registerServer(program: Command): void {
       'after',
       '\nExit codes: 0 no MUST failed, 1 a MUST failed, 2 usage or config error, 3 target unreachable, 130 interrupted.\n' +
         'With --all: 1 if any entry had a MUST failure, else 2 if an entry is broken, else 3 if any was unreachable, else 0.\n' +
+        'Tool calls: before the checks start it prints which tools it may call and why (results.json: toolPlan).\n' +
         'Examples:\n  mcp-conform server --stdio -- npx -y @modelcontextprotocol/server-everything\n' +
         '  mcp-conform server --url http://127.0.0.1:3001/mcp --only lifecycle\n' +
         '  mcp-conform server --config ~/.cursor/mcp.json --name github --revision 2025-06-18\n' +
