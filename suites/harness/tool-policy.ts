@@ -59,10 +59,6 @@ function nameGlob(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-export function policyLabel(policy: CallToolsPolicy): string {
-  return `--call-tools ${Array.isArray(policy) ? policy.join(',') : policy}`;
-}
-
 /** May this tool be called under the policy, and why (phrased for the plan and for messages)? */
 export function mayCall(tool: { name: string; annotations?: unknown }, policy: CallToolsPolicy, opts: PolicyOptions = {}): Permission {
   if (policy === 'none') return { ok: false, why: 'tool calls are disabled (--call-tools none)' };
