@@ -3,7 +3,7 @@
 // Exit codes: 0 no MUST violated, 1 a MUST violated (or a replayed MUST finding reproduced),
 // 2 usage error, 3 the target could not be reached or initialized.
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { describeTarget, parseHeaderArgs } from '../mock-server/index.ts';
 import { isRevision, LATEST_STATEFUL, REVISIONS, specUrl, type Revision } from '../schema/index.ts';
@@ -20,13 +20,13 @@ import {
   replay,
   SessionPool,
   targetFactory,
-  type CallToolsMode,
   type ClientLaunch,
   type FuzzReport,
   type OracleId,
   type ReplayFile,
   type TargetFactory,
 } from '../suites/fuzz/index.ts';
+import { parseCallTools, type CallToolsPolicy } from '../suites/harness/tool-policy.ts';
 import { TOOL_NAME, VERSION } from './version.ts';
 import { finishReports, planReports, ReportOptionError, type ReportPlan } from './report-options.ts';
 
@@ -44,7 +44,8 @@ interface FuzzCliOptions {
   revision: string;
   maxSteps: string;
   maxFindings: string;
-  callTools: string;
+  /** --call-tools values: safe, additive, all, none, or tool-name globs. */
+  callTools: string[];
   modelShare: string;
   model: boolean;
   oracles?: string;
@@ -113,8 +114,12 @@ async function runFuzz(opts: FuzzCliOptions, command: string[]): Promise<number>
   if (!isRevision(opts.revision)) throw new UsageError(`unknown revision "${opts.revision}" (known: ${REVISIONS.join(', ')})`);
   const oracles = opts.oracles?.split(',').map((s) => s.trim().replace(/^fuzz\//, '')).filter(Boolean);
   for (const o of oracles ?? []) if (!(ORACLE_IDS as readonly string[]).includes(o)) throw new UsageError(`unknown oracle "${o}" (known: ${ORACLE_IDS.join(', ')})`);
-  const callTools = opts.callTools as CallToolsMode;
-  if (!['safe', 'all', 'none'].includes(callTools)) throw new UsageError('--call-tools must be safe, all or none');
+  let callTools: CallToolsPolicy;
+  try {
+    callTools = parseCallTools(opts.callTools);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const modelShare = opts.model ? Number(opts.modelShare) : 0;
   if (!(modelShare >= 0 && modelShare < 1)) throw new UsageError('--model-share must be a number from 0 to below 1');
   const seed = opts.seed !== undefined ? int('--seed', opts.seed) : Math.floor(Math.random() * 2 ** 31);
@@ -238,7 +243,12 @@ export function registerFuzz(program: Command): void {
     .option('-r, --revision <rev>', `protocol revision to ask for (${REVISIONS.join(', ')})`, LATEST_STATEFUL)
     .option('--max-steps <n>', 'longest message sequence of one run', String(DEFAULTS.maxSteps))
     .option('--max-findings <n>', 'findings per oracle, each for another kind of message', String(DEFAULTS.maxFindingsPerOracle))
-    .addOption(new Option('--call-tools <mode>', 'which listed tools get called with generated arguments').choices(['safe', 'all', 'none']).default('safe'))
+    .option(
+      '--call-tools <which>',
+      'tools called with generated arguments: safe (the default: only tools annotated readOnlyHint: true, and fixture-contract tools), additive (also destructiveHint: false), all, none, or tool-name globs called as well (repeatable, comma-separated); safe and additive skip tools annotated openWorldHint: true',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--model-share <f>', 'share of the budget for the model-based (fc.commands) phase', String(DEFAULTS.modelShare))
     .option('--no-model', 'skip the model-based phase')
     .option('--oracles <list>', `only these oracles (${ORACLE_IDS.join(', ')})`)

@@ -248,6 +248,9 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   // Revisions it was meant to test whose probe failed (not those it answered with another version).
   const untested = probe.probes.filter((p) => p.error && requested === 'all' && !revisions.includes(p.asked)).map((p) => ({ revision: p.asked, reason: `the version probe failed: ${p.error}` }));
   for (const u of untested) say(`  ${u.revision}: not tested: ${u.reason}`);
+  // Before the first call: which tools the checks may call and why (kept in results.json too).
+  const toolPlan = await m.planToolCalls(target, revisions, callTools, probeTimeout);
+  for (const line of m.formatToolPlan(toolPlan)) say(line);
 
   const cfg: RunConfig & { outDir: string } = {
     ...runConfig(target, revisions, {
@@ -272,7 +275,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   });
   const { interrupted } = run;
   // The host verdicts come from the finished results: added, then results.json written again.
-  const { results, paths, exit } = await finishReports(withHostVerdicts({ ...run.results, ...(untested.length ? { untested } : {}) }, hosts), outDir, reports);
+  const { results, paths, exit } = await finishReports(withHostVerdicts({ ...run.results, ...(untested.length ? { untested } : {}), toolPlan }, hosts), outDir, reports);
   printSummary(results, io.out);
   say(`results: ${paths.join(', ')} (wire logs in ${join(outDir, 'wire')})`);
   if (interrupted || io.signal?.aborted) return EXIT.interrupted;
@@ -308,7 +311,12 @@ export function registerServer(program: Command): void {
     .option('--url <url>', 'Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp')
     .option('--header <K:V>', 'HTTP header sent with every request (repeatable)', repeat, [])
     .option('--sse <url>', 'legacy HTTP+SSE endpoint (2024-11-05), e.g. http://127.0.0.1:3000/sse')
-    .option('--call-tools <which>', 'tools the checks may call: safe (annotated readOnlyHint or destructiveHint: false, the default), all, none, or tool-name globs (repeatable, comma-separated)', collect, [])
+    .option(
+      '--call-tools <which>',
+      'tools the checks may call: safe (the default: only tools annotated readOnlyHint: true, and fixture-contract tools), additive (also destructiveHint: false: they change things), all, none, or tool-name globs called as well as the safe ones (repeatable, comma-separated)',
+      collect,
+      [],
+    )
     .option('--no-call', 'call no tools at all (same as --call-tools none)')
     .option('--profile <host>', 'also judge the server for a Claude host: claude-desktop, claude-code, claude-ai, messages-api (repeatable)', collect, [])
     .option('--list', 'print every server check (id, level, revisions, spec link), then exit');
@@ -319,6 +327,7 @@ export function registerServer(program: Command): void {
       'after',
       '\nExit codes: 0 no MUST failed, 1 a MUST failed, 2 usage or config error, 3 target unreachable, 130 interrupted.\n' +
         'With --all: 1 if any entry had a MUST failure, else 2 if an entry is broken, else 3 if any was unreachable, else 0.\n' +
+        'Tool calls: before the checks start it prints which tools it may call and why (results.json: toolPlan).\n' +
         'Examples:\n  mcp-conform server --stdio -- npx -y @modelcontextprotocol/server-everything\n' +
         '  mcp-conform server --url http://127.0.0.1:3001/mcp --only lifecycle\n' +
         '  mcp-conform server --config ~/.cursor/mcp.json --name github --revision 2025-06-18\n' +

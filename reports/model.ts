@@ -124,6 +124,32 @@ export interface Results {
   errors: string[];
   /** Present when an expected-failures baseline was applied (see applyBaseline). */
   baseline?: BaselineOutcome;
+  /** Which listed tools the run would call, and why (server and fuzz runs; optional: older results lack it). */
+  toolPlan?: ToolPlan;
+}
+
+/** The tool-calling plan printed before the first call (suites/harness/tool-policy.ts decides). */
+export interface ToolPlan {
+  /** The --call-tools value: safe, additive, all, none, or comma-separated name globs. */
+  policy: string;
+  revisions: RevisionToolPlan[];
+}
+
+export interface ToolDecision {
+  name: string;
+  why: string;
+}
+
+export interface RevisionToolPlan {
+  revision: string;
+  /** Tools the server listed at that revision. */
+  listed: number;
+  /** Tools that may be called, each with why. */
+  call: ToolDecision[];
+  /** Tools that will not be called, each with why and how to opt in. */
+  skip: ToolDecision[];
+  /** Why no tool was listed: no tools capability, the listing failed, calls disabled… */
+  note?: string;
 }
 
 /** What comparing a run with an expected-failures baseline found; entries are quoted as written. */

@@ -14,6 +14,7 @@ import { SEQUENCE_ORACLES, type OracleId } from './oracles.ts';
 import { SessionPool, type FuzzSession, type TargetFactory } from './session.ts';
 import { sequenceArbitrary, type FuzzStep, type StepContext } from './steps.ts';
 import { listTools, selectTools, type CallToolsMode, type ToolSelection } from './tools.ts';
+import { formatToolPlan, type RevisionToolPlan, type ToolPlan } from '../harness/tool-policy.ts';
 import { runModel, type ModelCommandJson } from './model.ts';
 
 export interface FuzzOptions {
@@ -80,7 +81,11 @@ export interface FuzzReport {
   messages: number;
   durationMs: number;
   sessionsStarted: number;
-  tools: { called: string[]; skipped: { name: string; why: string }[] };
+  /**
+   * The tools called and not called, with why (`allowed`: the reason for each called one);
+   * `plan` is the same as printed before the first call and kept in results.json.
+   */
+  tools: { called: string[]; skipped: { name: string; why: string }[]; allowed?: { name: string; why: string }[]; plan?: ToolPlan };
   notes: string[];
   errors: string[];
   /** The target could not be reached or initialized: exit code 3. */
@@ -110,6 +115,8 @@ export interface PreparedTarget {
   revision: Revision;
   capabilities: Record<string, unknown>;
   tools: ToolSelection;
+  /** Why nothing was listed (no tools capability, tools/list failed), for the plan. */
+  toolsNote?: string;
 }
 
 /** Starts the pool, initializes once, lists the tools. Throws (unreachable target) on failure. */
@@ -124,15 +131,17 @@ export async function prepareTarget(factory: TargetFactory, opts: FuzzOptions): 
     throw err;
   }
   let listed: Awaited<ReturnType<typeof listTools>> = [];
+  let toolsNote: string | undefined = first.serverCapabilities.tools ? undefined : 'the server does not declare the tools capability';
   if (first.serverCapabilities.tools) {
     try {
       listed = await listTools(first, Math.max(timeout, 5_000));
     } catch (err) {
-      opts.log?.(`tools/list failed, no tool calls: ${(err as Error).message}`);
+      toolsNote = `tools/list failed, no tool calls: ${(err as Error).message}`;
     }
   }
   pool.release(first, first.alive);
-  return { pool, revision: first.revision, capabilities: first.serverCapabilities, tools: selectTools(listed, opts.callTools ?? 'safe', first.revision) };
+  const tools = selectTools(listed, opts.callTools ?? 'safe', first.revision);
+  return { pool, revision: first.revision, capabilities: first.serverCapabilities, tools, ...(toolsNote ? { toolsNote } : {}) };
 }
 
 /** A report with nothing in it yet. */
@@ -189,9 +198,14 @@ export async function fuzzServer(factory: TargetFactory, opts: FuzzOptions): Pro
   }
   const { pool } = prepared;
   report.revision = prepared.revision;
-  report.tools = { called: prepared.tools.callable.map((t) => t.name), skipped: prepared.tools.skipped };
+  const policy = opts.callTools ?? 'safe';
+  const at: RevisionToolPlan = { revision: prepared.revision, listed: prepared.tools.listed.length, call: prepared.tools.allowed, skip: prepared.tools.skipped, ...(prepared.toolsNote ? { note: prepared.toolsNote } : {}) };
+  const plan: ToolPlan = { policy: Array.isArray(policy) ? policy.join(',') : policy, revisions: [at] };
+  report.tools = { called: prepared.tools.callable.map((t) => t.name), skipped: prepared.tools.skipped, allowed: prepared.tools.allowed, plan };
   if (prepared.revision !== opts.revision) report.notes.push(`asked for ${opts.revision}, the target negotiated ${prepared.revision}`);
-  log(`fuzzing ${factory.description} at ${prepared.revision}; tools called: ${report.tools.called.join(', ') || 'none'}`);
+  log(`fuzzing ${factory.description} at ${prepared.revision}`);
+  // Before the first call: which tools it will call and why (openWorldHint excluded: fuzz/tools.ts).
+  for (const line of formatToolPlan(plan)) log(line);
 
   return runToEnd(report, pool, started, async () => {
     const modelShare = opts.modelShare ?? DEFAULTS.modelShare;

@@ -138,6 +138,7 @@ export function fuzzResults(report: FuzzReport, opts: FuzzResultsOptions): { res
     counts: countVerdicts(checks),
     checks,
     errors,
+    ...(report.tools.plan ? { toolPlan: report.tools.plan } : {}),
   };
   return { results, replayFiles };
 }

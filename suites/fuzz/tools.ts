@@ -1,31 +1,32 @@
 // Which listed tools the fuzzer may call with generated arguments, and those arguments.
 import type fc from 'fast-check';
 import { arbitraryFromJsonSchema, dialectOf, type Current, type JsonSchema, type Revision } from '../../schema/index.ts';
+import { mayCall, type CallToolsPolicy } from '../harness/tool-policy.ts';
 import type { FuzzSession } from './session.ts';
 import type { CallableTool } from './steps.ts';
 
 /**
- * safe (default): tools annotated `readOnlyHint: true` or `destructiveHint: false`, except those
- * annotated `openWorldHint: true` (random arguments must not reach the outside world);
- * unannotated tools count as destructive (the spec's defaults). all: every tool. none: no calls.
+ * The server checks' policy (harness/tool-policy.ts): safe (default) calls only tools annotated
+ * readOnlyHint: true (and fixture-contract tools), additive also destructiveHint: false, plus
+ * all, none and name globs. The fuzzer adds one rule: under safe and additive, tools annotated
+ * openWorldHint: true are not called (random arguments must not reach the outside world).
  */
-export type CallToolsMode = 'safe' | 'all' | 'none';
+export type CallToolsMode = CallToolsPolicy;
 
 export interface ToolSelection {
   callable: CallableTool[];
+  /** Why each callable tool may be called. */
+  allowed: { name: string; why: string }[];
   /** Tools listed but not called, with why. */
   skipped: { name: string; why: string }[];
   /** Everything tools/list returned. */
   listed: Current['Tool'][];
 }
 
+/** Why the fuzzer may not call this tool under the policy; undefined when it may. */
 export function whyUnsafe(tool: Current['Tool'], mode: CallToolsMode): string | undefined {
-  if (mode === 'none') return '--call-tools none';
-  if (mode === 'all') return undefined;
-  const a = tool.annotations ?? {};
-  if (a.openWorldHint === true) return 'openWorldHint: true (it reaches outside systems)';
-  if (a.readOnlyHint === true || a.destructiveHint === false) return undefined;
-  return tool.annotations ? 'not read-only and not declared non-destructive' : 'no annotations (treated as destructive)';
+  const p = mayCall(tool, mode, { excludeOpenWorld: true });
+  return p.ok ? undefined : p.why;
 }
 
 /** Every tool the session's target lists (following nextCursor, at most `maxPages` pages). */
@@ -45,11 +46,12 @@ export async function listTools(session: FuzzSession, timeoutMs: number, maxPage
 
 export function selectTools(listed: Current['Tool'][], mode: CallToolsMode, rev: Revision): ToolSelection {
   const callable: CallableTool[] = [];
+  const allowed: ToolSelection['allowed'] = [];
   const skipped: ToolSelection['skipped'] = [];
   for (const t of listed) {
-    const why = whyUnsafe(t, mode);
-    if (why) {
-      skipped.push({ name: t.name, why });
+    const p = mayCall(t, mode, { excludeOpenWorld: true });
+    if (!p.ok) {
+      skipped.push({ name: t.name, why: p.why });
       continue;
     }
     let args: fc.Arbitrary<unknown>;
@@ -62,6 +64,7 @@ export function selectTools(listed: Current['Tool'][], mode: CallToolsMode, rev:
       continue;
     }
     callable.push({ name: t.name, arguments: args });
+    allowed.push({ name: t.name, why: p.why });
   }
-  return { callable, skipped, listed };
+  return { callable, allowed, skipped, listed };
 }

@@ -4,6 +4,7 @@ import type { Revision } from '../../schema/index.ts';
 import type { TargetSpec as WireTargetSpec, Transport } from '../../mock-server/index.ts';
 import { describeTarget as describeWireTarget } from '../../mock-server/index.ts';
 import type { ClientTarget } from './client-context.ts';
+import type { CallToolsPolicy } from './tool-policy.ts';
 
 /**
  * How to reach the server under test: mock-server's connectTarget shapes, plus an in-process
@@ -11,13 +12,9 @@ import type { ClientTarget } from './client-context.ts';
  */
 export type TargetSpec = WireTargetSpec | { kind: 'memory'; connect: () => Transport; label?: string };
 
-/**
- * Which tools checks may call (tools/call has side effects the suite cannot see):
- * 'safe' — only tools annotated readOnlyHint: true or destructiveHint: false (unannotated tools
- * are destructive by the spec's defaults), plus the fixture-contract tools; 'all'; 'none';
- * or globs of tool names to call in addition to the safe ones.
- */
-export type CallToolsPolicy = 'safe' | 'all' | 'none' | string[];
+// Which tools checks may call: see tool-policy.ts.
+export type { CallToolsPolicy } from './tool-policy.ts';
+export { parseCallTools } from './tool-policy.ts';
 
 export interface RunConfig {
   target: TargetSpec;
@@ -58,22 +55,6 @@ export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 30_000, requestTimeoutMs: 5_00
 
 export function runConfig(target: TargetSpec, revisions: Revision[], over: Partial<Omit<RunConfig, 'target' | 'revisions'>> = {}): RunConfig {
   return { target, revisions, outDir: null, ...DEFAULT_TIMEOUTS, only: [], skip: [], deadline: null, stopFile: null, callTools: 'safe', ...over };
-}
-
-/** `--call-tools all|none|safe|GLOB[,GLOB…]` (repeatable) → the policy; `--no-call` is 'none'. */
-export function parseCallTools(values: string | readonly string[] | undefined): CallToolsPolicy {
-  const list = (typeof values === 'string' ? [values] : (values ?? []))
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
-  if (list.length === 0) return 'safe';
-  for (const word of ['none', 'all', 'safe'] as const) {
-    if (list.includes(word)) {
-      if (list.length > 1) throw new Error(`--call-tools ${word} cannot be combined with other values (got ${list.join(', ')})`);
-      return word;
-    }
-  }
-  return list;
 }
 
 function globRegex(glob: string): RegExp {

@@ -24,3 +24,5 @@ export { clientRuns, gateClient, loadClientRuns, isClientTarget, declaredCapabil
 export { probeTarget, type ProbeResult, type RevisionProbe } from './probe.ts';
 export { runSuites, finishResults, loadServerChecks, suiteFilesFor, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';
 export { FIXTURE } from './fixtures.ts';
+export { planToolCalls } from './tool-plan.ts';
+export { mayCall, decide, formatToolPlan, CONTRACT_TOOLS, type Permission, type PolicyOptions, type ToolPlan, type RevisionToolPlan, type ToolDecision } from './tool-policy.ts';

@@ -3,7 +3,7 @@
 // server MUST implement server/discover, which needs nothing but the per-request _meta.
 import { isStateless } from '../../schema/index.ts';
 import { TimeoutError, type Reply } from '../../mock-server/index.ts';
-import { FIXTURE, type CheckContext } from '../harness/index.ts';
+import { FIXTURE, mayCall, type CheckContext } from '../harness/index.ts';
 
 type Session = Awaited<ReturnType<CheckContext['session']>>;
 
@@ -39,7 +39,10 @@ export const CANCEL_TOKEN = 'mcp-conform-cancel';
 export async function startProgressCall(t: CheckContext, c: Session): Promise<{ pending: Promise<Reply> }> {
   const tool = FIXTURE.progressTool;
   if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${tool}, but tool calls are disabled (--call-tools none)`);
-  if (!(await t.findTool(c, tool))) return t.notVerified(`needs a long-running tool to cancel: the fixture tool ${tool} (the server does not list it)`);
+  const listed = await t.findTool(c, tool);
+  if (!listed) return t.notVerified(`needs a long-running tool to cancel: the fixture tool ${tool} (the server does not list it)`);
+  const may = mayCall(listed, t.config.callTools);
+  if (!may.ok) return t.notVerified(`needs a call of the fixture tool ${tool}, but it may not be called: ${may.why}`);
   const pending = c.request('tools/call', { name: tool, arguments: {}, _meta: { progressToken: CANCEL_TOKEN } }, { id: CANCEL_ID });
   pending.catch(() => {});
   await c.peer

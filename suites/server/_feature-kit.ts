@@ -7,7 +7,7 @@ import { StdUriTemplate } from '@std-uritemplate/std-uritemplate';
 import { createAjv, isStateless, REVISIONS, validate, type Current, type Revision } from '../../schema/index.ts';
 import type { Dialect, JsonSchema } from '../../schema/arbitrary/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
-import { CheckContext, matchesGlob, type CallToolsPolicy } from '../harness/index.ts';
+import { CheckContext, CONTRACT_TOOLS as CONTRACT, mayCall as mayCallTool, type CallToolsPolicy, type Permission } from '../harness/index.ts';
 import { followInputRequired } from '../harness/stateless.ts';
 
 export type T = CheckContext;
@@ -154,36 +154,14 @@ export async function listTools(t: T, c: MockClient): Promise<Tool[]> {
 
 // ---- which tools may be called ----
 
-/**
- * The fixture contract: tools of the official conformance suite's test server. They exist to be
- * called by conformance suites, have no side effects, and are called under the 'safe' policy
- * although that server does not annotate them.
- */
-export const CONTRACT_TOOLS: Record<string, Json> = {
-  test_simple_text: {},
-  test_image_content: {},
-  test_audio_content: {},
-  test_embedded_resource: {},
-  test_multiple_content_types: {},
-  test_tool_with_logging: {},
-  test_tool_with_progress: {},
-  test_error_handling: {},
-  test_sampling: { prompt: 'mcp-conform: reply with one word' },
-  test_elicitation: { message: 'mcp-conform: please answer' },
-};
+/** The fixture contract's tools and their arguments (harness/tool-policy.ts). */
+export const CONTRACT_TOOLS = CONTRACT as Record<string, Json>;
 
-export type Permission = { ok: true; why: string } | { ok: false; why: string };
+export type { Permission };
 
-/** May a check call this tool under the run's policy? */
+/** May a check call this tool under the run's policy? One decision for all: harness/tool-policy.ts. */
 export function mayCall(tool: Tool, policy: CallToolsPolicy): Permission {
-  if (policy === 'none') return { ok: false, why: 'tool calls are disabled (--call-tools none)' };
-  if (policy === 'all') return { ok: true, why: '--call-tools all' };
-  if (Array.isArray(policy) && policy.some((g) => matchesGlob(tool.name, g))) return { ok: true, why: 'named by --call-tools' };
-  const a = (tool as { annotations?: Current['ToolAnnotations'] }).annotations;
-  if (a?.readOnlyHint === true) return { ok: true, why: 'annotated readOnlyHint: true' };
-  if (a?.destructiveHint === false) return { ok: true, why: 'annotated destructiveHint: false' };
-  if (Object.hasOwn(CONTRACT_TOOLS, tool.name)) return { ok: true, why: 'a fixture-contract tool' };
-  return { ok: false, why: a ? 'annotated as possibly destructive' : 'not annotated, so possibly destructive by the spec defaults' };
+  return mayCallTool(tool, policy);
 }
 
 /** Tools a plain (not task-augmented) tools/call may go to: not those that require a task. */
@@ -198,8 +176,7 @@ export function callable(t: T, tools: readonly Tool[], what = 'tool'): Tool[] {
     const first = tools[0] as Tool;
     const why = mayCall(first, t.config.callTools).why;
     const which = tools.length === 1 ? `"${first.name}" may not be called` : `none of the ${tools.length} candidate tools may be called (e.g. "${first.name}")`;
-    const how = t.config.callTools === 'none' ? '' : '; allow calls with --call-tools all or --call-tools <glob>';
-    return t.notVerified(`needs a ${what} call, but ${which}: ${why}${how}`);
+    return t.notVerified(`needs a ${what} call, but ${which}: ${why}`);
   }
   return ok;
 }

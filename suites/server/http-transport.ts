@@ -3,7 +3,7 @@
 // not-applicable on stdio.
 import { DEFAULT_CLIENT_INFO, HttpError, type RawResponse, type Reply } from '../../mock-server/index.ts';
 import type { Revision } from '../../schema/index.ts';
-import { check, type CheckContext } from '../harness/index.ts';
+import { check, mayCall, type CheckContext } from '../harness/index.ts';
 import { errorCodeIn, legacyTransportOf, mediaType, messagesOf, openLegacyStream, responseIn, rpcRequest, type HttpProbe } from '../harness/http.ts';
 import { judgeDiscover, type DiscoverResult } from '../harness/stateless.ts';
 
@@ -671,17 +671,22 @@ check(
 
 /** A method that carries Mcp-Name on this server, with the body field and a real name if one exists. */
 async function namedMethod(t: T, h: HttpProbe, caps: Record<string, unknown>): Promise<{ method: string; field: 'name' | 'uri'; value: string; params: Record<string, unknown> }> {
-  const first = async (list: string, key: string, field: string): Promise<string | undefined> => {
+  const first = async (list: string, key: string, field: string, usable: (item: Record<string, unknown>) => boolean = () => true): Promise<string | undefined> => {
     const id = h.id();
     const r = await h.request(list, {}, { id });
     const reply = responseIn(r, id);
     const items = reply && isObject(reply.result) ? reply.result[key] : undefined;
-    const item = Array.isArray(items) ? items.find(isObject) : undefined;
+    const item = Array.isArray(items) ? items.filter(isObject).find(usable) : undefined;
     return item && typeof item[field] === 'string' ? item[field] : undefined;
   };
-  if (caps.tools) return { method: 'tools/call', field: 'name', value: (await first('tools/list', 'tools', 'name')) ?? 'mcp-conform-tool', params: { arguments: {} } };
+  // A server that ignores the headers runs the request: only a tool the call policy allows.
+  const callable = (tool: Record<string, unknown>) => typeof tool.name === 'string' && mayCall(tool as { name: string }, t.config.callTools).ok;
+  const tool = caps.tools ? await first('tools/list', 'tools', 'name', callable) : undefined;
+  if (tool !== undefined) return { method: 'tools/call', field: 'name', value: tool, params: { arguments: {} } };
   if (caps.prompts) return { method: 'prompts/get', field: 'name', value: (await first('prompts/list', 'prompts', 'name')) ?? 'mcp-conform-prompt', params: {} };
   if (caps.resources) return { method: 'resources/read', field: 'uri', value: (await first('resources/list', 'resources', 'uri')) ?? 'mcp-conform://none', params: {} };
+  // A made-up name: at worst refused as an unknown tool, it runs nothing.
+  if (caps.tools) return { method: 'tools/call', field: 'name', value: 'mcp-conform-tool', params: { arguments: {} } };
   return t.notApplicable('the server declares none of tools, prompts and resources, whose requests carry Mcp-Name');
 }
 
@@ -750,15 +755,23 @@ check(
     const id = h.id();
     const listed = responseIn(await h.request('tools/list', {}, { id }), id);
     const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+    let held: string | undefined;
     for (const tool of tools) {
       const props = isObject(tool.inputSchema) && isObject(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
       for (const [key, prop] of Object.entries(props)) {
         if (!isObject(prop) || typeof prop['x-mcp-header'] !== 'string' || prop.type !== 'string') continue;
+        // A server that does not compare runs the tool with that argument.
+        const may = mayCall({ name: String(tool.name), annotations: tool.annotations }, t.config.callTools);
+        if (!may.ok) {
+          held ??= `"${String(tool.name)}" may not be called: ${may.why}`;
+          break;
+        }
         const header = `mcp-param-${prop['x-mcp-header'].toLowerCase()}`;
         const r = await h.request('tools/call', { name: tool.name, arguments: { [key]: 'mcp-conform-a' } }, { headers: { [header]: 'mcp-conform-b' } });
         return expectHeaderMismatch(t, r, `tools/call ${String(tool.name)} with argument ${key}="mcp-conform-a" and ${header}: mcp-conform-b`);
       }
     }
+    if (held) return t.notVerified(`needs a call of a tool with an x-mcp-header argument, but ${held}`);
     t.notApplicable('no tool marks a top-level string argument with x-mcp-header');
   },
 );

@@ -2,7 +2,7 @@
 // progress), exercised through the conformance fixture tool `test_tool_with_progress` (the
 // official suite's fixture contract): servers without it get not-verified.
 import type { Revision } from '../../schema/index.ts';
-import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
+import { check, FIXTURE, mayCall, type CheckContext } from '../harness/index.ts';
 
 const PROGRESS_TOOL = FIXTURE.progressTool;
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
@@ -19,7 +19,10 @@ const params = (m: Msg) => (m.params ?? {}) as { progressToken?: unknown; progre
 async function callWithProgress(t: CheckContext, token: string | number) {
   if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
   const c = await t.session();
-  if (!(await t.findTool(c, PROGRESS_TOOL))) return t.notVerified(`needs the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
+  const listed = await t.findTool(c, PROGRESS_TOOL);
+  if (!listed) return t.notVerified(`needs the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
+  const may = mayCall(listed, t.config.callTools);
+  if (!may.ok) return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but it may not be called: ${may.why}`);
   const since = c.peer.received.length;
   const reply = await c.request('tools/call', { name: PROGRESS_TOOL, arguments: {}, _meta: { progressToken: token } });
   t.expectResult(reply, `tools/call ${PROGRESS_TOOL}`);

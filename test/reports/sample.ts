@@ -53,6 +53,13 @@ export function sampleResults(overrides: Partial<Results> = {}): Results {
       { host: 'Claude.ai', works: false, summary: 'does not work with Claude.ai because initialize fails', failingChecks: ['lifecycle/version-negotiation'] },
     ],
     errors: ['target wrote to stderr: <b>boom</b>'],
+    toolPlan: {
+      policy: 'safe',
+      revisions: [
+        { revision: '2025-06-18', listed: 2, call: [{ name: 'read_file', why: 'annotated readOnlyHint: true' }], skip: [{ name: 'rm', why: 'not annotated, so possibly destructive by the spec defaults' }] },
+        { revision: '2025-11-25', listed: 0, call: [], skip: [], note: 'the server does not declare the tools capability' },
+      ],
+    },
     ...overrides,
   };
 }

@@ -16,6 +16,9 @@ import {
   type Level,
   type Mode,
   type Results,
+  type RevisionToolPlan,
+  type ToolDecision,
+  type ToolPlan,
   type Verdict,
   type WireEntry,
 } from '../../reports/index.ts';
@@ -31,13 +34,16 @@ function shape<T>() {
 }
 
 const shapes = {
-  Results: shape<Results>()(['format', 'formatVersion', 'tool', 'mode', 'target', 'revisions', 'startedAt', 'endedAt', 'counts', 'checks', 'errors'], ['untested', 'hosts', 'baseline']),
+  Results: shape<Results>()(['format', 'formatVersion', 'tool', 'mode', 'target', 'revisions', 'startedAt', 'endedAt', 'counts', 'checks', 'errors'], ['untested', 'hosts', 'baseline', 'toolPlan']),
   CheckResult: shape<CheckResult>()(['id', 'title', 'level', 'revision', 'verdict', 'message', 'requirement', 'specUrl', 'durationMs', 'wireLog'], ['evidence', 'violations', 'expected', 'stale']),
   WireEntry: shape<WireEntry>()(['t', 'dir'], ['msg', 'raw', 'note']),
   MessageViolation: shape<MessageViolation>()(['dir', 'pointer', 'message', 'excerpt'], []),
   HostVerdict: shape<HostVerdict>()(['host', 'works', 'summary', 'failingChecks'], []),
   Counts: shape<Counts>()(['total', 'passed', 'failed', 'warned', 'info', 'notApplicable', 'notVerified'], []),
   BaselineOutcome: shape<BaselineOutcome>()(['source', 'newFailures', 'expectedFailures', 'staleEntries', 'unmatchedEntries', 'warningsFail'], []),
+  ToolPlan: shape<ToolPlan>()(['policy', 'revisions'], []),
+  RevisionToolPlan: shape<RevisionToolPlan>()(['revision', 'listed', 'call', 'skip'], ['note']),
+  ToolDecision: shape<ToolDecision>()(['name', 'why'], []),
   tool: shape<Results['tool']>()(['name', 'version'], []),
   target: shape<Results['target']>()(['description', 'transport'], ['stderr']),
 };
@@ -50,6 +56,9 @@ type _Shapes = [
   Assert<Equal<(typeof shapes.HostVerdict.required)[number], keyof HostVerdict>>,
   Assert<Equal<(typeof shapes.Counts.required)[number], keyof Counts>>,
   Assert<Equal<(typeof shapes.BaselineOutcome.required)[number], keyof BaselineOutcome>>,
+  Assert<Equal<(typeof shapes.ToolPlan.required)[number], keyof ToolPlan>>,
+  Assert<Equal<(typeof shapes.RevisionToolPlan.required)[number] | (typeof shapes.RevisionToolPlan.optional)[number], keyof RevisionToolPlan>>,
+  Assert<Equal<(typeof shapes.ToolDecision.required)[number], keyof ToolDecision>>,
   Assert<Equal<(typeof shapes.tool.required)[number], keyof Results['tool']>>,
   Assert<Equal<(typeof shapes.target.required)[number] | (typeof shapes.target.optional)[number], keyof Results['target']>>,
 ];

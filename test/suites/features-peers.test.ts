@@ -30,10 +30,17 @@ const NO_CONTRACT: Record<string, Verdict> = {
   'logging/level-filter': 'not-verified',
 };
 
+const everything = resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+// gzip-file-as-resource (destructiveHint: false) is called only by an opt-in policy: even then, off the network.
+const env = { GZIP_ALLOWED_DOMAINS: 'mcp-conform.invalid', GZIP_MAX_FETCH_TIME_MILLIS: '200' };
+
+/**
+ * Its only task-capable tool, simulate-research-query, is annotated readOnlyHint: false,
+ * destructiveHint: false (additive, not read-only): by default the tasks checks may not call it.
+ */
+const TASKS_NEED_A_CALL = ['tasks/cancel', 'tasks/cancel-terminal', 'tasks/create-result', 'tasks/get', 'tasks/initial-working', 'tasks/list', 'tasks/result', 'tasks/result-related-task', 'tasks/status-lifecycle', 'tasks/ttl', 'tasks/tool-required'];
+
 test('server-everything (stdio, 2025-11-25): every verdict as judged', async () => {
-  const everything = resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-  // gzip-file-as-resource is annotated destructiveHint: false, so it is called: keep it off the network.
-  const env = { GZIP_ALLOWED_DOMAINS: 'mcp-conform.invalid', GZIP_MAX_FETCH_TIME_MILLIS: '200' };
   const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'], env }, ['2025-11-25'], { quietMs: 300, checkTimeoutMs: 25_000, requestTimeoutMs: 8_000 });
   const results = await runChecks(defs, cfg, { concurrency: 4 });
   const at = (m: Record<string, Verdict>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [`${k} [2025-11-25]`, v]));
@@ -52,8 +59,8 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
       'pagination/invalid-cursor': 'warn',
       // Server deviates from a SHOULD: task-augmented call of a forbidden tool → -32601; it answers -32602.
       'tasks/tool-forbidden': 'warn',
-      // Server wrong: "Servers MUST return a -32601 (Method not found) error" for a plain call of a task-required tool; it answers an isError result.
-      'tasks/tool-required': 'fail',
+      // Not verified: the only task-capable tool is additive, not read-only (below, with it named).
+      ...Object.fromEntries(TASKS_NEED_A_CALL.map((id) => [id, 'not-verified' as const])),
       // Not applicable: the capability is declared, or lists fit in one page.
       'tools/list-changed-gated': 'not-applicable',
       'resources/list-changed-gated': 'not-applicable',
@@ -66,6 +73,26 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
   );
   // Whatever it sent was valid 2025-11-25.
   expect(results.flatMap((r) => (r.violations ?? []).map((v) => `${r.id}: ${v.pointer} ${v.message}`))).toEqual([]);
+  const held = results.find((r) => r.id === 'tasks/create-result');
+  expect(held?.message).toMatch(/"simulate-research-query" may not be called: annotated destructiveHint: false, which means additive/);
+}, 240_000);
+
+test('server-everything (stdio, 2025-11-25), its task tool named with --call-tools: the tasks checks as judged', async () => {
+  const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'], env }, ['2025-11-25'], {
+    quietMs: 300,
+    checkTimeoutMs: 25_000,
+    requestTimeoutMs: 8_000,
+    callTools: ['simulate-research-query'],
+  });
+  const results = await runChecks(
+    defs.filter((d) => TASKS_NEED_A_CALL.includes(d.meta.id)),
+    cfg,
+    { concurrency: 4 },
+  );
+  expect(table(results)).toEqual({
+    // Server wrong: "Servers MUST return a -32601 (Method not found) error" for a plain call of a task-required tool; it answers an isError result.
+    'tasks/tool-required [2025-11-25]': 'fail',
+  });
 }, 240_000);
 
 test('SDK server (official TypeScript SDK, low-level Server; every stateful revision): every verdict as judged', async () => {

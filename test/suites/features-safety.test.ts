@@ -1,6 +1,6 @@
-// The tool-calling policy: by default only tools the server marks safe are called (unannotated
-// tools are destructive by the spec's defaults), proven from the wire logs; --call-tools widens
-// or closes it.
+// The tool-calling policy: by default only tools the server marks read-only are called
+// (unannotated tools are destructive by the spec's defaults), proven from the wire logs;
+// --call-tools widens or closes it.
 import { describe, expect, test } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,9 +88,17 @@ describe.concurrent('--call-tools', () => {
 
 test('mayCall follows the annotations and the spec defaults', () => {
   const tool = (name: string, annotations?: Tool['annotations']): Tool => ({ name, inputSchema: { type: 'object' }, ...(annotations ? { annotations } : {}) });
-  expect(mayCall(tool('read', { readOnlyHint: true }), 'safe').ok).toBe(true);
-  expect(mayCall(tool('additive', { destructiveHint: false }), 'safe').ok).toBe(true);
-  expect(mayCall(tool('plain'), 'safe')).toEqual({ ok: false, why: 'not annotated, so possibly destructive by the spec defaults' });
+  expect(mayCall(tool('read', { readOnlyHint: true }), 'safe')).toEqual({ ok: true, why: 'annotated readOnlyHint: true' });
+  expect(mayCall(tool('read', { readOnlyHint: true, destructiveHint: true, openWorldHint: true }), 'safe').ok).toBe(true);
+  // destructiveHint: false means additive (create_directory, pods_run): not called unless asked.
+  expect(mayCall(tool('additive', { destructiveHint: false }), 'safe')).toEqual({ ok: false, why: 'annotated destructiveHint: false, which means additive, not read-only (opt in with --call-tools additive)' });
+  expect(mayCall(tool('additive', { readOnlyHint: false, destructiveHint: false, idempotentHint: true }), 'safe').ok).toBe(false);
+  expect(mayCall(tool('additive', { destructiveHint: false }), 'additive')).toEqual({ ok: true, why: 'annotated destructiveHint: false (--call-tools additive)' });
+  expect(mayCall(tool('read', { readOnlyHint: true }), 'additive').ok).toBe(true);
+  expect(mayCall(tool('erase', { destructiveHint: true }), 'additive').ok).toBe(false);
+  expect(mayCall(tool('plain'), 'additive').ok).toBe(false);
+  expect(mayCall(tool('idem', { idempotentHint: true, openWorldHint: false }), 'safe').ok).toBe(false);
+  expect(mayCall(tool('plain'), 'safe')).toEqual({ ok: false, why: 'not annotated, so possibly destructive by the spec defaults (opt in with --call-tools <name> or all)' });
   expect(mayCall(tool('writes', { readOnlyHint: false }), 'safe').ok).toBe(false);
   expect(mayCall(tool('erase', { destructiveHint: true }), 'safe').ok).toBe(false);
   expect(mayCall(tool('test_simple_text'), 'safe').ok).toBe(true);
@@ -106,6 +114,8 @@ test('parseCallTools reads --call-tools values', () => {
   expect(parseCallTools('none')).toBe('none');
   expect(parseCallTools(['all'])).toBe('all');
   expect(parseCallTools('safe')).toBe('safe');
+  expect(parseCallTools(['additive'])).toBe('additive');
+  expect(() => parseCallTools(['additive', 'echo'])).toThrow(/cannot be combined/);
   expect(parseCallTools(['get_*,list_*', 'echo'])).toEqual(['get_*', 'list_*', 'echo']);
   expect(() => parseCallTools(['all', 'echo'])).toThrow(/cannot be combined/);
 });

@@ -50,12 +50,16 @@ describe('generated steps', () => {
 
 describe('safe tools', () => {
   const t = (annotations?: Record<string, unknown>) => ({ name: 't', inputSchema: { type: 'object' as const }, ...(annotations ? { annotations } : {}) });
-  test('read-only or non-destructive tools are called; unannotated and open-world ones are not', () => {
+  test('read-only tools are called by default; additive only with --call-tools additive; unannotated and open-world ones are not', () => {
     expect(whyUnsafe(t({ readOnlyHint: true }), 'safe')).toBeUndefined();
-    expect(whyUnsafe(t({ destructiveHint: false }), 'safe')).toBeUndefined();
-    expect(whyUnsafe(t(), 'safe')).toMatch(/no annotations/);
-    expect(whyUnsafe(t({ readOnlyHint: false }), 'safe')).toMatch(/not read-only/);
+    // The server checks' policy (additive is not read-only), plus the openWorldHint exclusion.
+    expect(whyUnsafe(t({ destructiveHint: false }), 'safe')).toMatch(/additive/);
+    expect(whyUnsafe(t({ destructiveHint: false }), 'additive')).toBeUndefined();
+    expect(whyUnsafe(t({ destructiveHint: false, openWorldHint: true }), 'additive')).toMatch(/openWorldHint/);
+    expect(whyUnsafe(t(), 'safe')).toMatch(/not annotated/);
+    expect(whyUnsafe(t({ readOnlyHint: false }), 'safe')).toMatch(/not annotated readOnlyHint: true/);
     expect(whyUnsafe(t({ readOnlyHint: true, openWorldHint: true }), 'safe')).toMatch(/openWorldHint/);
+    expect(whyUnsafe(t({ readOnlyHint: true, openWorldHint: true }), ['t*'])).toBeUndefined();
     expect(whyUnsafe(t(), 'all')).toBeUndefined();
     expect(whyUnsafe(t({ readOnlyHint: true }), 'none')).toMatch(/none/);
   });

@@ -71,7 +71,7 @@ async function list(s: StatelessClient, method: string, key: string, limit: numb
 /**
  * Side-effect-free operations of the server: resources/read of listed resources, prompts/get of
  * listed prompts (required arguments filled in), and tools/call of the tools the run's call policy
- * allows (by default those the server marks readOnlyHint or not destructive) whose required
+ * allows (mayCall: by default those the server marks readOnlyHint: true) whose required
  * arguments are primitives.
  */
 export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy = 'safe', limit = LIMIT): Promise<Operation[]> {
