@@ -1,10 +1,12 @@
 // The npm package as a new user gets it: `npm pack`, install the tarball into an empty project
 // under the temp dir (no ../shared beside it, MCP_SPEC_DIR unset), and run the installed command.
 // One pack + install is shared by every case; the missing-schema case runs last (it moves the
-// bundled schemas aside).
+// bundled schemas aside). Each CLI start is a few seconds on a busy machine: the timeouts are
+// generous, and bounded.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +62,8 @@ const npx = (args: string[], extra: { env?: NodeJS.ProcessEnv; input?: string; t
 
 beforeAll(async () => {
   // prepack bundles the schemas and compiles to JavaScript in the checkout; postpack removes both.
-  const packed = await run('npm', ['pack', '--pack-destination', dir], { cwd: PROJECT_ROOT, timeoutMs: 420_000 });
+  // npm test type-checks before the tests, so the pack skips tsc's check and only emits.
+  const packed = await run('npm', ['pack', '--pack-destination', dir], { cwd: PROJECT_ROOT, env: { ...process.env, MCP_CONFORM_PACK_NO_CHECK: '1' }, timeoutMs: 420_000 });
   expect(packed.code, packed.stderr).toBe(0);
   tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')) as string);
   entries = (await run('tar', ['-tzf', tarball], { cwd: dir, timeoutMs: 30_000 })).stdout.split('\n').filter(Boolean);
@@ -71,7 +74,8 @@ beforeAll(async () => {
   expect(inst.code, inst.stderr).toBe(0);
 }, 780_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// The temp project holds a whole node_modules: removing it takes a while on a busy machine.
+afterAll(() => rm(dir, { recursive: true, force: true }), 120_000);
 
 describe('the npm package, installed from its tarball', () => {
   it('holds the runtime only: compiled JavaScript, no TypeScript, no tests or benchmarks, and the pinned schemas', () => {
@@ -98,7 +102,7 @@ describe('the npm package, installed from its tarball', () => {
     expect(help.stdout).toContain('validate');
     const version = await npx(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).version);
-  });
+  }, 150_000);
 
   it('server --reference --revision 2025-11-25: runs the compiled suites against the compiled reference server, offline', async () => {
     const out = join(dir, 'out-reference');
@@ -128,7 +132,7 @@ describe('the npm package, installed from its tarball', () => {
     expect(bad.stdout).toContain('inputSchema');
     const wire = await npx(['validate', '--revision', '2025-11-25', log]);
     expect(wire.code, wire.stderr).toBe(0);
-  });
+  }, 200_000);
 
   it('a TypeScript mock script importing mcp-conform/mock-server/index.ts (as the README shows) serves', async () => {
     writeFileSync(
@@ -139,7 +143,7 @@ describe('the npm package, installed from its tarball', () => {
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
     const r = await npx(['mock', '--script', 'hello.mock.ts', '--stdio'], { input: `${JSON.stringify(init)}\n` });
     expect(r.stdout, r.stderr).toContain('"name":"hello"');
-  });
+  }, 90_000);
 
   it('a missing schema (MCP_SPEC_DIR empty, the bundled copy gone) is one line and exit 2, never a stack trace', async () => {
     const empty = join(dir, 'empty-spec');
@@ -155,5 +159,5 @@ describe('the npm package, installed from its tarball', () => {
     const validate = await npx(['validate', '-'], { env: broken, input: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
     expect(validate.code).toBe(2);
     expect(validate.stderr.trim().split('\n')).toHaveLength(1);
-  });
+  }, 150_000);
 });
