@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs a TypeScript entry point of this package under tsx (Node 20 cannot strip types itself).
+// Development only (not in the npm package): runs a TypeScript entry point of this checkout under
+// tsx (Node 20 cannot strip types itself).
 import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';

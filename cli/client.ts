@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { REVISIONS, type Revision } from '../schema/index.ts';
+import { MODULE_EXT, REVISIONS, type Revision } from '../schema/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
@@ -31,7 +31,7 @@ export interface ClientCommandOptions {
   baseline?: string;
 }
 
-export const CLIENT_SUITES = ['suites/client/index.ts'];
+export const CLIENT_SUITES = [`suites/client/index${MODULE_EXT}`];
 export const RUNS_FILE = 'client-runs.json';
 
 /** `auto` (every revision the client speaks), `all`, or a comma-separated list. */

@@ -1,5 +1,6 @@
 // The `mcp-conform` command. Each subcommand lives in its own file and registers itself here.
 import { Command, CommanderError } from 'commander';
+import { parseRevisionList, REVISIONS, resolveSchemaFileSync, SpecUnavailableError, specUnavailableLine } from '../schema/index.ts';
 import { registerValidate } from './validate.ts';
 import { registerSync } from './sync.ts';
 import { registerMock } from './mock.ts';
@@ -25,6 +26,22 @@ program
   .showHelpAfterError()
   .exitOverride();
 
+// Every command but sync needs the official schemas: find them before anything starts (a server
+// child, a vitest worker), so a broken install is one line here rather than a crash over there.
+let syncing = false;
+program.hook('preAction', (_program, action) => {
+  syncing = action.name() === 'sync';
+  if (syncing) return;
+  const asked: unknown = action.opts().revision;
+  let revs: readonly (typeof REVISIONS)[number][] = REVISIONS;
+  try {
+    if (typeof asked === 'string' && asked !== 'all' && asked !== 'auto') revs = parseRevisionList(asked);
+  } catch {
+    // the command reports a bad --revision itself
+  }
+  for (const rev of revs) resolveSchemaFileSync(rev);
+});
+
 registerValidate(program);
 registerSync(program);
 registerMock(program);
@@ -39,6 +56,9 @@ try {
   if (err instanceof CommanderError) {
     // --help and --version exit 0; usage errors exit 2 (commander already printed the message).
     process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof SpecUnavailableError && !syncing) {
+    console.error(`mcp-conform: ${specUnavailableLine(err)}`);
+    process.exitCode = 2;
   } else {
     console.error(`mcp-conform: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 2;

@@ -2,7 +2,7 @@
 // Streamable HTTP URL, legacy SSE URL, or an entry of an mcpServers config file).
 import { join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseRevisionList, PROJECT_ROOT, REVISIONS, type Revision } from '../schema/index.ts';
+import { entryArgs, parseRevisionList, PROJECT_ROOT, REVISIONS, type Revision } from '../schema/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
 import type { Results } from '../reports/index.ts';
 import type { RunConfig } from '../suites/harness/index.ts';
@@ -108,7 +108,7 @@ export function targetFromOptions(o: ServerCommandOptions, command: string[], no
   if (o.reference) {
     if (command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (--reference takes no command)`);
     // Started once per check: the lean entry (no CLI around it) starts in about two thirds of the time.
-    return { kind: 'stdio', command: process.execPath, args: [join(PROJECT_ROOT, 'bin', 'run.js'), join(PROJECT_ROOT, 'mock-server', 'reference', 'stdio.ts')] };
+    return { kind: 'stdio', command: process.execPath, args: entryArgs('mock-server/reference/stdio') };
   }
   if (!o.stdio && command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (only --stdio takes a command after --)`);
   if (!o.stdio && (o.cwd || o.env.length)) throw new UsageError('--cwd and --env apply to --stdio only');

@@ -4,7 +4,7 @@ import { REVISIONS, syncSchemas } from '../schema/index.ts';
 export function registerSync(program: Command): void {
   program
     .command('sync')
-    .description('fill the schema cache from MCP_SPEC_DIR, ../shared/mcp-spec or the pinned download (sha256-verified)')
+    .description('find every revision\'s official schema (MCP_SPEC_DIR, the copy bundled in the package, the cache), else fill the cache from ../shared/mcp-spec or the pinned download; all sha256-verified')
     .option('--offline', 'never download')
     .action(async (opts: { offline?: boolean }) => {
       const files = await syncSchemas(REVISIONS, { download: !opts.offline });

@@ -1,6 +1,6 @@
 // The public module of schema/: every other room imports from here only.
 export { REVISIONS, LATEST, LATEST_STATEFUL, isRevision, isStateless, parseRevisionList, revisionInfo, specUrl, type Revision } from './revisions.ts';
-export { syncSchemas, resolveSchemaFileSync, SpecUnavailableError, PROJECT_ROOT } from './sync.ts';
+export { syncSchemas, resolveSchemaFileSync, SpecUnavailableError, specUnavailableLine, PROJECT_ROOT, MODULE_EXT, entryArgs } from './sync.ts';
 export { loadStatements, extractStatements, headingSlug, levelOf, statementHash, specDocsDir, type Statement, type StatementLevel } from './statements.ts';
 export { loadSchema, typeNames, hasType, type LoadedSchema } from './load.ts';
 export { validate, validatorFor, createAjv, formatViolations, narrowest, toViolations, type Violation, type ValidationResult } from './validate.ts';

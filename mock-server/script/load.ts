@@ -6,7 +6,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
-import { createAjv } from '../../schema/index.ts';
+import { createAjv, MODULE_EXT } from '../../schema/index.ts';
 import { flattenBehaviours, type Behaviour, type BehaviourInput } from '../behaviours.ts';
 import { FaultSpecError, toFaultSpec } from '../faults/index.ts';
 import { isObject } from '../match.ts';
@@ -217,6 +217,14 @@ export type LoadedScript =
 const SCRIPT_EXTS = new Set(['.yaml', '.yml', '.json']);
 const MODULE_EXTS = new Set(['.ts', '.mts', '.js', '.mjs']);
 
+let tsLoader: Promise<void> | undefined;
+/** The installed package runs as JavaScript: a TypeScript script needs tsx, registered on first use. */
+function ensureTsLoader(ext: string): Promise<void> {
+  if (MODULE_EXT === '.ts' || (ext !== '.ts' && ext !== '.mts')) return Promise.resolve(); // a checkout already runs under tsx
+  tsLoader ??= import('tsx/esm/api').then(({ register }) => void register());
+  return tsLoader;
+}
+
 /** Loads a script file: YAML/JSON by content, TypeScript/JavaScript by import. */
 export async function loadScript(path: string): Promise<LoadedScript> {
   const file = resolve(path);
@@ -224,6 +232,7 @@ export async function loadScript(path: string): Promise<LoadedScript> {
   if (MODULE_EXTS.has(ext)) {
     let mod: Record<string, unknown>;
     try {
+      await ensureTsLoader(ext);
       mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (err) {
       throw new ScriptError([{ file: path, line: 1, col: 1, field: '', message: `cannot load module: ${(err as Error).message}` }]);

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Reporter, Vitest } from 'vitest/node';
-import { PROJECT_ROOT, specUrl, type Revision } from '../../schema/index.ts';
+import { MODULE_EXT, PROJECT_ROOT, specUrl, type Revision } from '../../schema/index.ts';
 import type { CheckResult, Results } from '../../reports/model.ts';
 import type { Mode, ProgressStream } from '../../reports/index.ts';
 import { notRunResult, validMessagesResults } from './aggregate.ts';
@@ -34,14 +34,15 @@ export interface SuiteRunOptions {
   expected?: readonly CheckDef[];
 }
 
-export const SERVER_SUITES = ['suites/server/**/*.ts'];
+// The installed package runs the compiled .js suites; a checkout the .ts sources.
+export const SERVER_SUITES = [`suites/server/**/*${MODULE_EXT}`];
 /** Files under suites/ starting with `_` are helpers, not suites. */
-const SUITE_EXCLUDE = ['**/_*.ts', '**/node_modules/**'];
+const SUITE_EXCLUDE = [`**/_*${MODULE_EXT}`, '**/*.d.ts', '**/node_modules/**'];
 
 /** The checks the server suites define (imports every suite file here; nothing runs). */
 export async function loadServerChecks(dir = join(PROJECT_ROOT, 'suites', 'server')): Promise<CheckDef[]> {
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !basename(f).startsWith('_'))
+    .filter((f) => f.endsWith(MODULE_EXT) && !f.endsWith('.d.ts') && !basename(f).startsWith('_'))
     .sort();
   for (const f of files) {
     const before = new Set(definedChecks());

@@ -8,6 +8,7 @@
 //   results = withHostVerdicts(results, hosts);                         // results.hosts
 import { fileURLToPath } from 'node:url';
 import type { RunConfig } from '../harness/index.ts';
+import { MODULE_EXT } from '../../schema/index.ts';
 import { HOST_IDS, type HostProfile } from './profiles.ts';
 
 export { PROFILES, SOURCES, HOST_IDS, parseProfiles, isHostId, ruleId, type HostId, type HostProfile, type HostRule, type RuleSpec, type TransportKind, type Feature } from './profiles.ts';
@@ -16,7 +17,7 @@ export { discoverOAuth, metadataUrls, resourceMetadataUrl, type OAuthDiscovery }
 export { hostVerdict, hostVerdicts, withHostVerdicts } from './verdict.ts';
 
 /** The check files of the host profiles (one per host), for a run to load. */
-export const HOST_SUITE_FILES: readonly string[] = HOST_IDS.map((h) => fileURLToPath(new URL(`./${h}.ts`, import.meta.url)));
+export const HOST_SUITE_FILES: readonly string[] = HOST_IDS.map((h) => fileURLToPath(new URL(`./${h}${MODULE_EXT}`, import.meta.url)));
 
 /**
  * The run's only/skip with the host checks of the selected profiles in and the others out: host

@@ -1,11 +1,12 @@
-// Schema sync: MCP_SPEC_DIR, ../shared/mcp-spec, or the pinned download, always sha256-verified;
-// one clear error naming all three sources when none works.
+// Schema sync: MCP_SPEC_DIR, the bundled copy, the cache, ../shared/mcp-spec, or the pinned
+// download, always sha256-verified; one clear error naming every source when none works.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, REVISIONS, revisionInfo, syncSchemas } from '../../schema/index.ts';
+import { PROJECT_ROOT, resolveSchemaFileSync, REVISIONS, revisionInfo, syncSchemas } from '../../schema/index.ts';
+import { BUNDLED_DIR, cachePath, localSources } from '../../schema/sync.ts';
 
 const shared = join(PROJECT_ROOT, '..', 'shared', 'mcp-spec');
 const temps: string[] = [];
@@ -63,6 +64,66 @@ describe('syncSchemas', () => {
       fetchImpl: (async () => new Response('{}')) as unknown as typeof fetch,
     }).catch((e: Error) => e.message);
     expect(bad).toContain('sha256 mismatch');
+  });
+});
+
+describe('the loader: MCP_SPEC_DIR, then the bundled copy, then the cache', () => {
+  const rev = '2025-11-25';
+  function holding(data: string | Buffer): string {
+    const d = temp();
+    mkdirSync(join(d, rev), { recursive: true });
+    writeFileSync(join(d, rev, 'schema.json'), data);
+    return d;
+  }
+  const good = () => readFileSync(join(shared, rev, 'schema.json'));
+
+  it('reads MCP_SPEC_DIR and the bundled copy where they are, MCP_SPEC_DIR first, writing no cache', () => {
+    const spec = holding(good());
+    const bundled = holding(good());
+    const cacheDir = temp();
+    const sources = [{ label: 'MCP_SPEC_DIR', dir: spec, inPlace: true }, { label: 'bundled', dir: bundled, inPlace: true }];
+    expect(resolveSchemaFileSync(rev, { cacheDir, sources })).toBe(join(spec, rev, 'schema.json'));
+    expect(resolveSchemaFileSync(rev, { cacheDir, sources: sources.slice(1) })).toBe(join(bundled, rev, 'schema.json'));
+    expect(existsSync(cachePath(rev, cacheDir))).toBe(false);
+  });
+
+  it('passes over a tampered MCP_SPEC_DIR copy to the bundled one, and over both to the cache', () => {
+    const cacheDir = temp();
+    const bundled = holding(good());
+    const sources = [{ label: 'MCP_SPEC_DIR', dir: holding('{"tampered":true}'), inPlace: true }, { label: 'bundled', dir: bundled, inPlace: true }];
+    expect(resolveSchemaFileSync(rev, { cacheDir, sources })).toBe(join(bundled, rev, 'schema.json'));
+    mkdirSync(join(cacheDir, rev), { recursive: true });
+    writeFileSync(cachePath(rev, cacheDir), good());
+    expect(resolveSchemaFileSync(rev, { cacheDir, sources: [sources[0]!, { label: 'bundled', dir: temp(), inPlace: true }] })).toBe(cachePath(rev, cacheDir));
+  });
+
+  it('names every place it looked, in order, when none holds the pinned file', () => {
+    const msg = (() => {
+      try {
+        resolveSchemaFileSync(rev, { cacheDir: temp(), sources: [{ label: 'MCP_SPEC_DIR', dir: temp(), inPlace: true }, { label: 'bundled', dir: temp(), inPlace: true }] });
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    const order = ['MCP_SPEC_DIR', 'bundled', 'cache', 'pinned download'].map((l) => msg.indexOf(`- ${l}`));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it('by default: MCP_SPEC_DIR (when set), the package\'s schema/bundled, then ../shared/mcp-spec', () => {
+    const before = process.env.MCP_SPEC_DIR;
+    process.env.MCP_SPEC_DIR = '/somewhere';
+    try {
+      expect(localSources().map((s) => [s.dir, s.inPlace ?? false])).toEqual([
+        ['/somewhere', true],
+        [BUNDLED_DIR, true],
+        [join(PROJECT_ROOT, '..', 'shared', 'mcp-spec'), false],
+      ]);
+    } finally {
+      if (before === undefined) delete process.env.MCP_SPEC_DIR;
+      else process.env.MCP_SPEC_DIR = before;
+    }
   });
 });
 
