@@ -11,7 +11,7 @@ import { REVISIONS, revisionInfo, type Revision } from './revisions.ts';
 export const SCHEMA_DIR = dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = resolve(SCHEMA_DIR, '..');
 export const CACHE_DIR = process.env.MCP_CONFORM_CACHE_DIR ?? join(SCHEMA_DIR, '.cache');
-/** The schemas shipped in the npm package (copied and verified by pack.ts; absent in a checkout). */
+/** The schemas shipped in the npm package (copied and verified by bin/pack.ts; absent in a checkout). */
 export const BUNDLED_DIR = join(SCHEMA_DIR, 'bundled');
 
 /**

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PROJECT_ROOT, REVISIONS, revisionInfo, syncSchemas, SpecUnavailableError } from './schema/index.ts';
-import { BUNDLED_DIR, sha256 } from './schema/sync.ts';
+import { PROJECT_ROOT, REVISIONS, revisionInfo, syncSchemas, SpecUnavailableError } from '../schema/index.ts';
+import { BUNDLED_DIR, sha256 } from '../schema/sync.ts';
 
 /** The folders compiled into the package (tsconfig.build.json's include). */
 const ROOMS = ['cli', 'schema', 'suites', 'mock-server', 'reports'];
@@ -81,6 +81,6 @@ if (step === 'prepack') {
   rmSync(BUNDLED_DIR, { recursive: true, force: true });
   console.error(`pack: removed ${n} compiled files and schema/bundled/`);
 } else {
-  console.error('usage: node bin/run.js pack.ts prepack|postpack');
+  console.error('usage: node bin/run.js bin/pack.ts prepack|postpack');
   process.exit(2);
 }
