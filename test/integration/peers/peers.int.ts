@@ -40,6 +40,8 @@ type Expectations = Record<string, Expectation>;
 
 const expectations = JSON.parse(readFileSync(EXPECTATIONS, 'utf8')) as Expectations;
 const observed: Expectations = {};
+/** Per run: the ids not reached (not verified, or timed out); their recorded judgements are kept when re-recording. */
+const unreachedIn: Record<string, Set<string>> = {};
 
 let dir: string;
 const tmp = mkdtempSync(join(tmpdir(), 'mcp-conform-peers-'));
@@ -53,7 +55,8 @@ afterAll(() => {
   if (!UPDATE) rmSync(tmp, { recursive: true, force: true });
   else say(`results and wire logs kept in ${tmp}`);
   if (!UPDATE) return;
-  // Keep judgements of ids still failing; a new id gets an empty judgement to fill in.
+  // Keep judgements of ids still failing, or not reached this time; a new id gets an empty
+  // judgement to fill in; a judged id that passed is dropped.
   const next: Expectations = { ...expectations };
   const unjudged: string[] = [];
   for (const [name, o] of Object.entries(observed)) {
@@ -63,6 +66,7 @@ afterAll(() => {
       failing[id] = old && old.judgement ? old : j;
       if (!failing[id].judgement) unjudged.push(`${name}: ${id}`);
     }
+    for (const [id, j] of Object.entries(expectations[name]?.failing ?? {})) if (!(id in failing) && unreachedIn[name]?.has(id)) failing[id] = j;
     next[name] = { ...o, failing };
   }
   writeFileSync(EXPECTATIONS, `${JSON.stringify(next, null, 2)}\n`);
@@ -190,6 +194,16 @@ function fakeKubeconfig(work: string): string {
   return file;
 }
 const k8sArgs = (work: string) => ['--read-only', '--disable-multi-cluster', '--kubeconfig', fakeKubeconfig(work)];
+/**
+ * The Go binary of the platform package, run directly: the package's Node launcher (bin/index.js)
+ * console.logs "Received SIGTERM, terminating child process..." to stdout, which corrupts a stdio
+ * session whenever a client ends it with a signal (reported in the README, not judged here).
+ */
+function k8sBinary(): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  const name = `kubernetes-mcp-server-${process.platform === 'win32' ? 'windows' : process.platform}-${arch}`;
+  return bin(name, 'bin', `${name}${process.platform === 'win32' ? '.exe' : ''}`);
+}
 
 const SERVERS: ServerPeer[] = [
   {
@@ -197,14 +211,14 @@ const SERVERS: ServerPeer[] = [
     peer: pkg('kubernetes-mcp-server'),
     transport: 'stdio',
     revisions: '2025-11-25',
-    start: async (env, work) => ({ target: ['--stdio', '--env', `HOME=${work}`, '--', bin('.bin', 'kubernetes-mcp-server'), ...k8sArgs(work)] }),
+    start: async (env, work) => ({ target: ['--stdio', '--env', `HOME=${work}`, '--', k8sBinary(), ...k8sArgs(work)] }),
   },
   {
     name: 'kubernetes-mcp-server (Go), Streamable HTTP',
     peer: pkg('kubernetes-mcp-server'),
     transport: 'http',
     revisions: '2025-11-25',
-    start: (env, work) => httpServer('--url', '/mcp', bin('.bin', 'kubernetes-mcp-server'), (port) => [...k8sArgs(work), '--port', String(port), '--bind-address', '127.0.0.1'], { ...env, HOME: work }, work),
+    start: (env, work) => httpServer('--url', '/mcp', k8sBinary(), (port) => [...k8sArgs(work), '--port', String(port), '--bind-address', '127.0.0.1'], { ...env, HOME: work }, work),
   },
   {
     name: 'server-filesystem (SDK v1 reference server), stdio',
@@ -285,23 +299,31 @@ const CLIENTS: ClientPeer[] = [
 
 /**
  * Records what a run failed and checks it against the judged expectation: every failing id is
- * judged, and every judged id failed again — or was not reached (not verified: the run's budget
- * ran out on a loaded machine); a judged id that passed is stale and must be re-recorded.
+ * judged, and every judged id failed again — or was not reached (not verified, or timed out: the
+ * run's budget ran out on a loaded machine); a judged id that passed is stale and must be re-recorded.
  */
 function judge(name: string, meta: Omit<Expectation, 'failing' | 'counts'>, results: Results): void {
+  // A check that failed on a timeout (the whole check, or one answer) is counted as not reached:
+  // on a loaded machine the peer is merely slow (the suite reporting timeouts as failures is a
+  // known fault, being fixed). So is an HTTP request that got no response at all ("fetch
+  // failed"): seen only under heavy load, on servers that pass the same check when run alone.
+  const timedOut = (x: Results['checks'][number]) => x.verdict === 'fail' && /did not finish within \d+ ms|no (answer|response) within \d+ ms|TimeoutError|fetch failed/.test(x.message);
+  const unreachedIds = new Set(results.checks.filter((x) => x.verdict === 'not-verified' || timedOut(x)).map((x) => x.id));
+  for (const x of results.checks.filter(timedOut)) say(`${name}: timed out, counted as not reached: ${x.id} [${x.revision}]`);
   const failing: Record<string, Judged> = {};
-  for (const c of results.checks.filter((x) => x.verdict === 'fail')) {
+  for (const c of results.checks.filter((x) => x.verdict === 'fail' && !timedOut(x))) {
     failing[c.id] ??= { judgement: '', spec: `${c.requirement || c.title} (${c.specUrl ?? 'no spec page'})` };
     say(`${name}: fail ${c.id} [${c.revision}]: ${c.message.slice(0, 240)}`);
   }
   observed[name] = { ...meta, counts: results.counts, failing };
+  unreachedIn[name] = unreachedIds;
   const c = results.counts;
   say(`${name}: ${c.total} checks: ${c.passed} passed, ${c.failed} failed, ${c.warned} warnings, ${c.info} info, ${c.notApplicable} not applicable, ${c.notVerified} not verified`);
   if (UPDATE) return;
   const expected = expectations[name];
   expect(expected, `no expectation recorded for ${name}: run with MCP_CONFORM_UPDATE_PEERS=1`).toBeDefined();
   expect(Object.keys(failing).filter((id) => !(id in expected!.failing)), `failures of ${name} not in expectations.json`).toEqual([]);
-  const stale = Object.keys(expected!.failing).filter((id) => !(id in failing) && !results.checks.some((x) => x.id === id && x.verdict === 'not-verified'));
+  const stale = Object.keys(expected!.failing).filter((id) => !(id in failing) && !unreachedIds.has(id));
   expect(stale, `recorded failures of ${name} that did not fail (re-record with MCP_CONFORM_UPDATE_PEERS=1)`).toEqual([]);
   const unreached = Object.keys(expected!.failing).filter((id) => !(id in failing) && !stale.includes(id));
   if (unreached.length) say(`${name}: recorded failures not reached this time (not verified): ${unreached.join(', ')}`);

@@ -45,6 +45,8 @@ if (i >= 0) {
       res.end(String(err));
     }
   });
+  // Longer than a client's pooled keep-alive, so a reused connection is never closed under it.
+  http.keepAliveTimeout = 60_000;
   http.listen(Number(process.argv[i + 1]), '127.0.0.1');
 } else {
   new StdioTransport(server).listen();
