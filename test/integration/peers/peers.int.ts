@@ -32,6 +32,11 @@ interface Expectation {
   peer: string;
   transport: string;
   revisions: string;
+  /**
+   * Set while a known suite fault makes which ids fail vary from run to run (say which): new and
+   * missing ids are then listed, not asserted. Remove it, and re-record, once the fault is fixed.
+   */
+  unstable?: string;
   /** Counts of the last recorded run (for the README table). */
   counts?: Results['counts'];
   failing: Record<string, Judged>;
@@ -67,7 +72,7 @@ afterAll(() => {
       if (!failing[id].judgement) unjudged.push(`${name}: ${id}`);
     }
     for (const [id, j] of Object.entries(expectations[name]?.failing ?? {})) if (!(id in failing) && unreachedIn[name]?.has(id)) failing[id] = j;
-    next[name] = { ...o, failing };
+    next[name] = { ...o, ...(expectations[name]?.unstable ? { unstable: expectations[name]!.unstable } : {}), failing };
   }
   writeFileSync(EXPECTATIONS, `${JSON.stringify(next, null, 2)}\n`);
   say(`rewrote ${EXPECTATIONS}`);
@@ -322,6 +327,12 @@ function judge(name: string, meta: Omit<Expectation, 'failing' | 'counts'>, resu
   if (UPDATE) return;
   const expected = expectations[name];
   expect(expected, `no expectation recorded for ${name}: run with MCP_CONFORM_UPDATE_PEERS=1`).toBeDefined();
+  if (expected!.unstable) {
+    const added = Object.keys(failing).filter((id) => !(id in expected!.failing));
+    const gone = Object.keys(expected!.failing).filter((id) => !(id in failing) && !unreachedIds.has(id));
+    say(`${name}: unstable (${expected!.unstable}); not asserted: new failing ids [${added.join(', ')}], recorded ids that did not fail [${gone.join(', ')}]`);
+    return;
+  }
   expect(Object.keys(failing).filter((id) => !(id in expected!.failing)), `failures of ${name} not in expectations.json`).toEqual([]);
   const stale = Object.keys(expected!.failing).filter((id) => !(id in failing) && !unreachedIds.has(id));
   expect(stale, `recorded failures of ${name} that did not fail (re-record with MCP_CONFORM_UPDATE_PEERS=1)`).toEqual([]);
