@@ -19,7 +19,13 @@ function provoked(t: Parameters<Parameters<typeof clientCheck>[1]>[0], v: Client
   const run = v.need(scenario);
   const req = serverRequests(run, method)[0];
   if (!req) return t.notVerified(`the server never got to send ${method}: the client did not call ${trigger} (${exitSummary(run)})`);
-  return { run, req, reply: replyTo(run, req) };
+  const reply = replyTo(run, req);
+  // A request sent once the client was killed (scenario timeout, e.g. a slow start on a loaded
+  // machine) or had exited could not be answered: that says nothing about the client.
+  const killed = run.events.find((e) => e.what === 'client-killed')?.t ?? Infinity;
+  const gone = Math.min(killed, run.process.exitedAt ?? Infinity);
+  if (!reply && req.e.t >= gone) return t.notVerified(`the server sent ${method} only after the client ${killed <= gone ? 'was killed at the scenario timeout' : 'had exited'}, so it could not answer (${exitSummary(run)})`);
+  return { run, req, reply };
 }
 
 function caps(v: ClientView): Record<string, unknown> {

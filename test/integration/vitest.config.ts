@@ -7,6 +7,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
     include: ['test/integration/**/*.int.ts'],
+    // The npm peers have their own run: npm run test:peers.
+    exclude: ['test/integration/peers/**'],
     testTimeout: 600_000,
     hookTimeout: 1_200_000,
     pool: 'forks',

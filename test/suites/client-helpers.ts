@@ -46,11 +46,16 @@ export interface Judged {
 export async function runAndJudge(cmd: ClientCommand, revisions: Revision[], scenarios: string[], opts: { only?: string[]; timeoutMs?: number; concurrency?: number } = {}): Promise<Judged> {
   const pairs = revisions.flatMap((revision) => SCENARIOS.filter((s) => scenarios.includes(s.name)).map((scenario) => ({ scenario, revision })));
   const file = await runScenarios(pairs, cmd, { timeoutMs: opts.timeoutMs ?? 15_000, concurrency: opts.concurrency ?? 2 });
+  return judgeRecordings(file, cmd, revisions, opts.only);
+}
+
+/** Every client check (or the given ones) on recordings (as runAndJudge made them, or edited). */
+export async function judgeRecordings(file: ClientRunsFile, cmd: ClientCommand, revisions: Revision[], only?: string[]): Promise<Judged> {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-conform-client-'));
   const recordings = join(dir, 'client-runs.json');
   writeFileSync(recordings, JSON.stringify(file));
   const cfg = {
-    ...runConfig({ kind: 'stdio', command: cmd.command, args: cmd.args }, revisions, { only: opts.only ?? [], checkTimeoutMs: 20_000 }),
+    ...runConfig({ kind: 'stdio', command: cmd.command, args: cmd.args }, revisions, { only: only ?? [], checkTimeoutMs: 20_000 }),
     client: { kind: 'client' as const, command: cmd.command, args: cmd.args, recordings },
   };
   const results = await runChecks(clientChecks(), cfg, { concurrency: 4 });
