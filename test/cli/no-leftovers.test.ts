@@ -39,7 +39,7 @@ function tempDir(prefix: string): string {
 }
 
 /** `mcp-conform <args>` as a process; `onOutput` sees stdout+stderr so far and may signal the CLI. */
-function cli(args: string[], opts: { timeoutMs?: number; onOutput?: (text: string, kill: (sig: NodeJS.Signals) => void) => void } = {}): Promise<Run> {
+function cli(args: string[], opts: { timeoutMs?: number; onOutput?: (text: string, kill: (sig: NodeJS.Signals) => void) => void; interruptOnceStubborn?: boolean } = {}): Promise<Run> {
   const tree = randomUUID();
   trees.push(tree);
   const pids = tempDir('stubborn');
@@ -55,12 +55,21 @@ function cli(args: string[], opts: { timeoutMs?: number; onOutput?: (text: strin
     const seen = () => opts.onOutput?.(`${stdout}${stderr}`, kill);
     child.stdout.setEncoding('utf8').on('data', (d: string) => ((stdout += d), seen()));
     child.stderr.setEncoding('utf8').on('data', (d: string) => ((stderr += d), seen()));
+    // Ctrl-C once a stubborn process is running (the target is up, mid-run).
+    const poll = opts.interruptOnceStubborn
+      ? setInterval(() => {
+          if (readdirSync(pids).length === 0) return;
+          clearInterval(poll);
+          setTimeout(() => kill('SIGINT'), 500);
+        }, 100)
+      : undefined;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`mcp-conform ${args[0]} did not end within ${opts.timeoutMs ?? 120_000} ms\n${stdout}\n${stderr}`));
     }, opts.timeoutMs ?? 120_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      clearInterval(poll);
       resolve({ code, stdout, stderr, tree, stubborn: () => readdirSync(pids).map(Number) });
     });
   });
@@ -144,19 +153,9 @@ describe('mcp-conform client and fuzz with wrapped targets', () => {
 
   it('fuzz: after the time budget and after Ctrl-C, nothing of the tree is alive', async () => {
     const fuzz = (extra: string[]) => ['fuzz', '--seed', '1', '--timeout', '2000', '--no-model', '--oracles', 'stays-alive', '-o', tempDir('fuzz'), ...extra, '--', ...wrap('setsid', FIXTURE)];
-    let sent = false;
     const runs = await Promise.all([
       cli(fuzz(['--runs', '5', '--time-budget', '8000']), { timeoutMs: 120_000 }),
-      cli(fuzz(['--runs', '1000', '--time-budget', '60000']), {
-        timeoutMs: 120_000,
-        onOutput: (text, kill) => {
-          // Once a session has been opened (a stubborn process exists), interrupt.
-          if (!sent && /seed 1/.test(text)) {
-            sent = true;
-            setTimeout(() => kill('SIGINT'), 6_000);
-          }
-        },
-      }),
+      cli(fuzz(['--runs', '1000', '--time-budget', '60000']), { timeoutMs: 120_000, interruptOnceStubborn: true }),
     ]);
     expect(runs[0]!.code, runs[0]!.stderr).not.toBe(2);
     expect(runs[1]!.code).not.toBe(0);
