@@ -7,7 +7,7 @@
 // what is left of the tree (the CLI's vitest workers included).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ function tempDir(prefix: string): string {
 }
 
 /** `mcp-conform <args>` as a process; `onOutput` sees stdout+stderr so far and may signal the CLI. */
-function cli(args: string[], opts: { timeoutMs?: number; onOutput?: (text: string, kill: (sig: NodeJS.Signals) => void) => void; interruptOnceStubborn?: boolean } = {}): Promise<Run> {
+function cli(args: string[], opts: { timeoutMs?: number; onOutput?: (text: string, kill: (sig: NodeJS.Signals) => void) => void; whenStubborn?: (cliPid: number, kill: (sig: NodeJS.Signals) => void, stubborn: () => number) => void } = {}): Promise<Run> {
   const tree = randomUUID();
   trees.push(tree);
   const pids = tempDir('stubborn');
@@ -55,12 +55,12 @@ function cli(args: string[], opts: { timeoutMs?: number; onOutput?: (text: strin
     const seen = () => opts.onOutput?.(`${stdout}${stderr}`, kill);
     child.stdout.setEncoding('utf8').on('data', (d: string) => ((stdout += d), seen()));
     child.stderr.setEncoding('utf8').on('data', (d: string) => ((stderr += d), seen()));
-    // Ctrl-C once a stubborn process is running (the target is up, mid-run).
-    const poll = opts.interruptOnceStubborn
+    // Acts once a stubborn process is running (the target is up, mid-run).
+    const poll = opts.whenStubborn
       ? setInterval(() => {
           if (readdirSync(pids).length === 0) return;
           clearInterval(poll);
-          setTimeout(() => kill('SIGINT'), 500);
+          setTimeout(() => opts.whenStubborn?.(child.pid!, kill, () => readdirSync(pids).length), 500);
         }, 100)
       : undefined;
     const timer = setTimeout(() => {
@@ -139,6 +139,48 @@ describe('mcp-conform server with a wrapped stdio server that leaves a SIGTERM-i
   }, 180_000);
 });
 
+/** The CLI's vitest workers (its children running vitest's fork worker). */
+function workersOf(cliPid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== cliPid) continue;
+      if (/vitest/.test(readFileSync(`/proc/${name}/cmdline`, 'latin1'))) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+describe('mcp-conform server whose check worker is killed mid-run', () => {
+  it('the servers the dead worker started are ended when the run ends', async () => {
+    let killed: number[] = [];
+    const run = await cli(server('setsid', ['--revision', '2025-11-25', '--only', 'lifecycle,ping']), {
+      timeoutMs: 150_000,
+      // The first stubborn process is the probe's (in the CLI itself): wait for the workers, and
+      // for a server one of them started, then kill the workers.
+      whenStubborn: (cliPid, _kill, stubborn) => {
+        let before: number | undefined;
+        const poll = setInterval(() => {
+          const workers = workersOf(cliPid);
+          if (workers.length === 0) return;
+          before ??= stubborn();
+          if (stubborn() <= before) return;
+          clearInterval(poll);
+          killed = workers;
+          for (const pid of killed) process.kill(pid, 'SIGKILL');
+        }, 100);
+        setTimeout(() => clearInterval(poll), 120_000).unref();
+      },
+    });
+    expect(killed.length, `${run.stdout}\n${run.stderr}`).toBeGreaterThan(0);
+    await expectNothingLeft(run);
+  }, 180_000);
+});
+
 describe('mcp-conform client and fuzz with wrapped targets', () => {
   it('client run: the client command leaves a stubborn process; nothing of the tree is alive after the run', async () => {
     const client = [process.execPath, transpiled('test/fixtures/clients/fixture-client.ts')];
@@ -155,7 +197,7 @@ describe('mcp-conform client and fuzz with wrapped targets', () => {
     const fuzz = (extra: string[]) => ['fuzz', '--seed', '1', '--timeout', '2000', '--no-model', '--oracles', 'stays-alive', '-o', tempDir('fuzz'), ...extra, '--', ...wrap('setsid', FIXTURE)];
     const runs = await Promise.all([
       cli(fuzz(['--runs', '5', '--time-budget', '8000']), { timeoutMs: 120_000 }),
-      cli(fuzz(['--runs', '1000', '--time-budget', '60000']), { timeoutMs: 120_000, interruptOnceStubborn: true }),
+      cli(fuzz(['--runs', '1000', '--time-budget', '60000']), { timeoutMs: 120_000, whenStubborn: (_pid, kill) => kill('SIGINT') }),
     ]);
     expect(runs[0]!.code, runs[0]!.stderr).not.toBe(2);
     expect(runs[1]!.code).not.toBe(0);
