@@ -181,17 +181,26 @@ describe('mcp-conform server whose check worker is killed mid-run', () => {
   }, 180_000);
 });
 
-describe('mcp-conform client and fuzz with wrapped targets', () => {
+describe('mcp-conform client, mock --client and fuzz with wrapped targets', () => {
   it('client run: the client command leaves a stubborn process; nothing of the tree is alive after the run', async () => {
     const client = [process.execPath, transpiled('test/fixtures/clients/fixture-client.ts')];
     const runs = await Promise.all(
-      (['child', 'setsid'] as const).map((v) => cli(['client', '--out', tempDir('out'), '--revision', '2025-11-25', '--scenario', 'initialize', '--timeout', '10000', '--', ...wrap(v, client)], { timeoutMs: 120_000 })),
+      (['child', 'setsid'] as const).map((v) => cli(['client', '--out', tempDir('out'), '--revision', '2025-11-25', '--scenario', 'initialize', '--timeout', '30000', '--', ...wrap(v, client)], { timeoutMs: 240_000 })),
     );
     for (const run of runs) {
       expect([0, 1], run.stderr).toContain(run.code);
       await expectNothingLeft(run);
     }
-  }, 150_000);
+  }, 270_000);
+
+  it('mock --client: the scripted client against a wrapped server (itself mcp-conform) leaves nothing', async () => {
+    const readme = join(ROOT, 'test/fixtures/readme');
+    const target = [process.execPath, join(ROOT, 'bin/mcp-conform.js'), 'mock', '--script', join(readme, 'weather.mock.yaml'), '--stdio'];
+    const run = await cli(['mock', '--client', '--timeout', '60000', '--script', join(readme, 'weather.client.yaml'), '--', ...wrap('setsid', target)], { timeoutMs: 150_000 });
+    expect(run.stdout, run.stderr).toContain('PASS: 6/6 steps met');
+    expect(run.code).toBe(0);
+    await expectNothingLeft(run);
+  }, 180_000);
 
   it('fuzz: after the time budget and after Ctrl-C, nothing of the tree is alive', async () => {
     const fuzz = (extra: string[]) => ['fuzz', '--seed', '1', '--timeout', '2000', '--no-model', '--oracles', 'stays-alive', '-o', tempDir('fuzz'), ...extra, '--', ...wrap('setsid', FIXTURE)];
