@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { TargetSpec } from '../mock-server/index.ts';
-import { describeTarget, parseHeaderArgs } from '../mock-server/index.ts';
+import { describeTarget, endOwnProcesses, parseHeaderArgs } from '../mock-server/index.ts';
 import { isRevision, LATEST_STATEFUL, REVISIONS, specUrl, type Revision } from '../schema/index.ts';
 import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, REPORT_FORMATS, verdictForFailure, type CheckResult, type Results } from '../reports/index.ts';
 import {
@@ -262,6 +262,9 @@ export function registerFuzz(program: Command): void {
       } catch (err) {
         if (err instanceof UsageError) cmd.error(`error: ${err.message}`, { exitCode: 2 });
         throw err;
+      } finally {
+        // Sessions close their processes; this ends any tree one left (or a budget cut short).
+        await endOwnProcesses(1_000);
       }
     });
 }

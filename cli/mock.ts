@@ -11,6 +11,7 @@ import {
   FaultSpecError,
   formatIssue,
   formatRunReport,
+  endOwnProcesses,
   killAllChildren,
   loadScript,
   loadServer,
@@ -311,7 +312,7 @@ export function registerMock(program: Command): void {
         if (err instanceof Error && /unknown revision|header ".*" is not in the form/.test(err.message)) cmd.error(`error: ${err.message}`, { exitCode: 2 });
         throw err;
       } finally {
-        killAllChildren();
+        await endOwnProcesses(1_000);
       }
     });
 }

@@ -368,5 +368,7 @@ export async function interruptible(cmd: Command, run: (io: ServerRunIo) => Prom
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    // Nothing we started outlives the command, whatever became of the run.
+    await import('../mock-server/index.ts').then((mock) => mock.endOwnProcesses(1_000));
   }
 }

@@ -4,7 +4,7 @@ export { type Transport, type RawFrame, type FrameInfo, isRawFrame, frameText } 
 export { createMemoryPair } from './memory.ts';
 export { WireLog, type WireEntry } from './wire.ts';
 export { StdioClientTransport, type StdioClientOptions } from './transports/stdio-client.ts';
-export { killAllChildren, liveChildren, stopChild, trackChild } from './transports/processes.ts';
+export { childEnv, endOwnProcesses, killAllChildren, liveChildren, markedProcesses, openScope, spawnTracked, stopAllChildren, stopChild, trackChild, RUN_MARKER, RUN_SCOPE } from './transports/processes.ts';
 export { MockClient, DEFAULT_ANSWERS, DEFAULT_CLIENT_INFO, type MockClientOptions } from './client.ts';
 export { StdioServerTransport, redirectConsoleToStderr, type StdioServerOptions } from './transports/stdio-server.ts';
 export { StreamableHttpClientTransport, type StreamableHttpClientOptions } from './transports/http-client.ts';

@@ -1,8 +1,8 @@
 // Runs an MCP server as a child process and talks newline-delimited JSON-RPC over its stdio
-// (basic/transports#stdio). The child gets its own process group and is always killed.
-import { spawn, type ChildProcess } from 'node:child_process';
+// (basic/transports#stdio). The child gets its own process group and its whole tree is always ended.
+import type { ChildProcess } from 'node:child_process';
 import { deliverFrame, frameText, LineFramer, type Transport } from '../transport.ts';
-import { stopChild, trackChild } from './processes.ts';
+import { spawnTracked, stopChild } from './processes.ts';
 
 export interface StdioClientOptions {
   command: string;
@@ -46,18 +46,13 @@ export class StdioClientTransport implements Transport {
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
-        child = spawn(command, args, {
-          cwd,
-          env: { ...process.env, ...env },
-          stdio: ['pipe', 'pipe', 'pipe'],
-          detached: true, // own process group, so the whole tree can be killed
-        });
+        // Own process group and a marker in its environment, so its whole tree can be ended.
+        child = spawnTracked(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
       } catch (err) {
         reject(err);
         return;
       }
       this.child = child;
-      trackChild(child);
       child.once('error', (err) => {
         this.onerror?.(err);
         reject(new Error(`cannot start ${command}: ${err.message}`));

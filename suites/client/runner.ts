@@ -3,10 +3,10 @@
 // or in {url}; {server} for a stdio server command; MCP_CONFORMANCE_SCENARIO, _CONTEXT and
 // _PROTOCOL_VERSION in the environment), waits for it to exit or kills it at the timeout, then
 // looks for processes it left behind. Every process started here is killed before a run returns.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Revision } from '../../schema/index.ts';
-import { trackChild } from '../../mock-server/index.ts';
+import { spawnTracked, stopChild } from '../../mock-server/index.ts';
 import type { ClientRun, ClientRunsFile, ProcessRecord } from '../harness/index.ts';
 import { hostScenario, Recorder } from './host.ts';
 import { scenarioSkip, type ClientTransportKind, type Scenario } from './scenarios.ts';
@@ -107,14 +107,6 @@ function alive(pid: number): boolean {
   }
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // gone
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function context(sc: Scenario): string {
@@ -145,13 +137,12 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
     let stderr = '';
     const exited = new Promise<void>((resolve) => {
       try {
-        child = spawn(argv[0]!, argv.slice(1), { cwd: cmd.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+        child = spawnTracked(argv[0]!, argv.slice(1), { cwd: cmd.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
       } catch (err) {
         proc.spawnError = (err as Error).message;
         resolve();
         return;
       }
-      trackChild(child);
       child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout = tail(stdout + d)));
       child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = tail(stderr + d)));
       child.stdin?.on('error', () => {});
@@ -182,10 +173,8 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
       if (opts.signal?.aborted) proc.cutShort = 'the run was interrupted';
       else if (timeoutMs < (opts.timeoutMs ?? 15_000)) proc.cutShort = 'the run budget ran out';
       recorder.event('client-killed', opts.signal?.aborted ? 'the run was interrupted' : `no exit within ${timeoutMs} ms`);
-      killGroup(child.pid, 'SIGTERM');
-      await Promise.race([exited, sleep(1_000)]);
-      killGroup(child.pid, 'SIGKILL');
-      await Promise.race([exited, sleep(1_000)]);
+      // Its whole tree: SIGTERM, SIGKILL after 1 s (stopChild waits for the client's exit too).
+      await stopChild(child, 1_000);
     }
     // Drain the pipes (a grandchild may hold them open: do not wait for that).
     await sleep(20);
@@ -206,8 +195,9 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
   } catch (err) {
     recorder.notes.push(`runner error: ${(err as Error).message}`);
   } finally {
-    // Always: nothing the client started survives the run.
-    if (child?.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    // Always: nothing the client started survives the run (leftovers were recorded above), even
+    // what moved to a group or session of its own.
+    if (child?.pid !== undefined) await stopChild(child, 1_000);
     for (const s of recorder.servers.values()) {
       if (s.pid !== undefined && alive(s.pid)) {
         try {

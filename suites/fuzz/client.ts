@@ -9,7 +9,7 @@
 //             becomes several arguments (node -e RELAY PORT), inside a longer argument a quoted
 //             command line. The command is a small relay that connects the client's stdio to us.
 // The client's normal requests (tools/list, tools/call…) are answered by a correct mock server.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
   createMockServer,
@@ -19,9 +19,9 @@ import {
   routeHandlers,
   serveHttp,
   StdioServerTransport,
+  spawnTracked,
   stopChild,
   tool,
-  trackChild,
   type MockServer,
   type ServedHttp,
   type ServerSession,
@@ -133,8 +133,7 @@ interface Launched {
 function launch(argv: string[], opts: ClientTargetOptions): Launched {
   const [cmd, ...args] = argv;
   if (!cmd) throw new Error('no client command given');
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  trackChild(child);
+  const child = spawnTracked(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   let exit: string | undefined;
   const keep = (t: string) => {

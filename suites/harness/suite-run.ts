@@ -169,6 +169,10 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort);
   const exitCode = process.exitCode;
+  // The workers' children (the servers under test) carry this scope's marker: whatever of them
+  // is left when the run ends, or was orphaned by a worker that died, is ended below.
+  const { openScope } = await import('../../mock-server/transports/processes.ts');
+  const procScope = openScope();
   try {
     await startVitest(
       'test',
@@ -186,6 +190,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
         maxConcurrency: opts.maxConcurrency ?? 3,
         sequence: { concurrent: true },
         provide: { mcpConform: cfg },
+        env: procScope.env,
         passWithNoTests: true,
         testTimeout: cfg.checkTimeoutMs + 15_000,
         hookTimeout: 30_000,
@@ -198,6 +203,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
     opts.signal?.removeEventListener('abort', onAbort);
     process.exitCode = exitCode; // vitest sets it for failed tests; the CLI decides
     rmSync(cfg.stopFile as string, { force: true });
+    await procScope.end(1_000);
   }
   const results = reporter.results;
   if (!results) throw new Error('the run ended without results (vitest did not finish the run)');
