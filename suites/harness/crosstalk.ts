@@ -3,10 +3,13 @@
 // its own, so one such server defect would otherwise surface as a scatter of unrelated failures
 // (a check takes another session's answer for its own, or "hears" an answer to a notification).
 //
-// Every harness connection numbers its requests in a range of its own (connectionIds), so an
-// answer to an id from another connection's range is recognisably someone else's: the Peer logs
-// it with a note and sets it aside (strayNote), the check never sees it, and the run reports
-// all of them once, as `transport/cross-talk` (crossTalkResult).
+// Every harness connection numbers its requests in a range of its own (connectionIds), and on
+// HTTP and SSE targets each answer is held against what its check sent (read from the wire log):
+// an answer to an id the check never sent, or one answer too many to an id it did send (two
+// checks may send the same literal id), is someone else's. The Peer logs it with a note and sets
+// it aside (strayNote): the check never sees it. A check that cannot tell which of two answers
+// was its own ends not-verified (applyCrossTalk), and the run reports the strays once, as
+// `transport/cross-talk` (crossTalkResult).
 import { specUrl, type Revision } from '../../schema/index.ts';
 import type { CheckResult, WireEntry } from '../../reports/model.ts';
 import type { WireLog } from '../../mock-server/index.ts';
@@ -29,13 +32,14 @@ export const CROSS_TALK = checkMeta({
 });
 
 /**
- * Request ids: connection tag × 10^6 + n. Tags have 7 digits, so harness ids have 13 and stay
- * far below Number.MAX_SAFE_INTEGER; the tag takes the process id (vitest runs checks in several
- * worker processes) and a per-process counter, so concurrent connections never share a range.
+ * Request ids: connection tag × 1000 + n, all below 2^31 (some servers keep ids in 32-bit
+ * integers). Tags have 7 digits and take the process id (vitest runs checks in several worker
+ * processes) and a per-process counter, so concurrent connections get ranges of their own. The
+ * range is a hint for the wire-log note; what decides is what the check sent (SentIndex).
  */
-const PER_CONNECTION = 1_000_000;
+const PER_CONNECTION = 1_000;
 const TAG_MIN = 1_000_000;
-const TAG_MAX = 9_999_999;
+const TAG_MAX = 1_999_999;
 let connections = 0;
 
 function tagOf(id: unknown): number | undefined {
@@ -164,7 +168,7 @@ export interface ConnectionIds {
  * is a process per connection: nothing can stray there, and an odd id is that server's own bug.)
  */
 export function connectionIds(target: { kind: string }, wire: WireLog): ConnectionIds {
-  const tag = TAG_MIN + (process.pid % 9_000) * 1_000 + (connections++ % 1_000);
+  const tag = TAG_MIN + (process.pid % 1_000) * 1_000 + (connections++ % 1_000);
   const firstId = tag * PER_CONNECTION + 1;
   if (target.kind !== 'http' && target.kind !== 'sse') return { firstId };
   const sent = sentIndex(wire);
@@ -172,10 +176,10 @@ export function connectionIds(target: { kind: string }, wire: WireLog): Connecti
     firstId,
     strayNote: (m) => {
       if (typeof m.method === 'string' || !(Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'))) return undefined;
+      const owed = sent.owes(m.id);
       const other = tagOf(m.id);
-      if (other === tag) return undefined;
-      const owed = other === undefined ? sent.owes(m.id) : 'never sent';
-      if (owed === 'yes') return undefined;
+      // A second answer to one of this connection's own numbered ids is a duplicate, not cross-talk: the check judges it.
+      if (owed === 'yes' || (owed === 'already answered' && other === tag)) return undefined;
       if (owed === 'ambiguous') {
         // Taken (it may be the check's own), but marked: the check's verdict cannot be trusted.
         wire.note('recv', `${STRAY_NOTE} (${AMBIGUOUS}): an invalid request of this check was answered both by id and with id null; one answer was another check's`);
@@ -186,7 +190,7 @@ export function connectionIds(target: { kind: string }, wire: WireLog): Connecti
           ? owed === 'already answered'
             ? `with ${m.id === null ? 'id null' : 'no id'}, one more than this check sent frames that could be answered so: it ${AMBIGUOUS} (another check's was one of them)`
             : `with ${m.id === null ? 'id null' : 'no id'}, and this check sent nothing that could be answered without an id`
-          : other !== undefined
+          : other !== undefined && other !== tag && owed === 'never sent'
             ? `to id ${JSON.stringify(m.id)}, from the id range of another connection`
             : owed === 'already answered'
               ? `to id ${JSON.stringify(m.id)}, which this check sent and ${AMBIGUOUS} to (another check sends that id too)`

@@ -119,11 +119,11 @@ describe('a broadcasting legacy SSE server', () => {
   }, 240_000);
 
   it('the revision probe finds the same revisions as for the correct server', async () => {
-    const [a, b] = await Promise.all([probeTarget({ kind: 'sse', url: clean.sseUrl }, 'all', 5_000), probeTarget({ kind: 'sse', url: broadcasting.sseUrl }, 'all', 5_000)]);
+    const [a, b] = await Promise.all([probeTarget({ kind: 'sse', url: clean.sseUrl }, 'all', 10_000), probeTarget({ kind: 'sse', url: broadcasting.sseUrl }, 'all', 10_000)]);
     expect(a.supported.length).toBeGreaterThan(2);
     expect(b.supported).toEqual(a.supported);
     expect(b.probes.filter((p) => p.answered !== undefined && p.answered !== p.asked)).toEqual([]);
-    const seq = await probeTarget({ kind: 'sse', url: broadcasting.sseUrl }, 'all', 5_000, { sequential: true });
+    const seq = await probeTarget({ kind: 'sse', url: broadcasting.sseUrl }, 'all', 10_000, { sequential: true });
     expect(seq.supported).toEqual(a.supported);
   }, 60_000);
 });
