@@ -51,7 +51,7 @@ export interface ServerCommandOptions {
   format?: string;
   /** --baseline: expected failures. */
   baseline?: string;
-  /** --concurrency: checks at a time (1: one session at a time). */
+  /** --concurrency: checks at a time (1: one after the other). */
   concurrency?: string;
 }
 
@@ -301,7 +301,7 @@ export function registerServer(program: Command): void {
     .option('-o, --out <dir>', 'folder for results.json and wire/*.jsonl', './mcp-conform-results')
     .option('--timeout <ms>', 'longest wait for one answer from the server', '5000')
     .option('--budget <ms>', 'whole-run time limit; checks not finished by then are not-verified')
-    .option('--concurrency <n>', 'checks run at a time (default 6); 1 runs one session at a time, for servers that mix up concurrent clients')
+    .option('--concurrency <n>', 'checks run at a time (default 6); 1 runs one check at a time, for servers that mix up concurrent clients')
     .option('--reference', 'test the bundled reference server (mcp-conform mock --reference) over stdio: the default target of npm start')
     .addOption(new Option('--stdio', 'run the server as a child process and talk over its stdin/stdout'))
     .option('--cwd <dir>', 'working directory of the --stdio server')

@@ -45,7 +45,7 @@ export interface RunConfig {
   stopFile: string | null;
   /** Which tools checks may call with generated arguments (default 'safe'). */
   callTools: CallToolsPolicy;
-  /** Checks at a time (--concurrency; default DEFAULT_CONCURRENCY); 1 runs one session at a time. */
+  /** Checks at a time (--concurrency; default DEFAULT_CONCURRENCY); 1 runs them one after the other. */
   concurrency?: number;
   /**
    * In-process runs only (the tool's own tests): makes each connection's transport instead of

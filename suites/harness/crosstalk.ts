@@ -253,7 +253,7 @@ export function crossTalkResult(checks: readonly CheckResult[], run: { revisions
   };
   const hit = checks.filter((c) => c.crossTalk !== undefined && c.id !== CROSS_TALK.id);
   if (hit.length === 0) {
-    if ((run.concurrency ?? 2) <= 1) return { ...base, verdict: 'not-verified', message: 'checks ran one session at a time (--concurrency 1): no answer had another session to stray to' };
+    if ((run.concurrency ?? 2) <= 1) return { ...base, verdict: 'not-verified', message: 'checks ran one at a time (--concurrency 1), and none that held two sessions at once saw an answer stray' };
     return base;
   }
   const count = hit.reduce((n, c) => n + (c.crossTalk?.count ?? 0), 0);
