@@ -112,7 +112,7 @@ export interface PeerOptions {
    * sent): it returns a note, and the message is logged with it and kept in `strays`, but is not
    * validated, matched, waited for or answered. Default: none is.
    */
-  strayNote?: (message: Record<string, unknown>) => string | undefined;
+  strayNote?: (message: Record<string, unknown>, info: FrameInfo) => string | undefined;
 }
 
 interface Pending {
@@ -380,7 +380,7 @@ export class Peer {
   private incoming(raw: unknown, info: FrameInfo): void {
     const entry: { dir: 'recv'; msg: unknown; note?: string } = { dir: 'recv', msg: raw };
     if (info.note) entry.note = info.note;
-    const stray = this.strayNote && isObject(raw) ? this.strayNote(raw) : undefined;
+    const stray = this.strayNote && isObject(raw) ? this.strayNote(raw, info) : undefined;
     if (stray !== undefined) {
       this.wire.record({ ...entry, note: entry.note ? `${entry.note}; ${stray}` : stray });
       this.remember(this.strays, raw as Record<string, unknown>);

@@ -12,7 +12,7 @@
 // `transport/cross-talk` (crossTalkResult).
 import { specUrl, type Revision } from '../../schema/index.ts';
 import type { CheckResult, WireEntry } from '../../reports/model.ts';
-import type { WireLog } from '../../mock-server/index.ts';
+import type { FrameInfo, WireLog } from '../../mock-server/index.ts';
 import { checkMeta } from './check.ts';
 
 export const CROSS_TALK = checkMeta({
@@ -158,7 +158,7 @@ function sentIndex(wire: WireLog): SentIndex {
 
 export interface ConnectionIds {
   firstId: number;
-  strayNote?: (m: Record<string, unknown>) => string | undefined;
+  strayNote?: (m: Record<string, unknown>, info: FrameInfo) => string | undefined;
 }
 
 /**
@@ -174,8 +174,11 @@ export function connectionIds(target: { kind: string }, wire: WireLog): Connecti
   const sent = sentIndex(wire);
   return {
     firstId,
-    strayNote: (m) => {
+    strayNote: (m, info) => {
       if (typeof m.method === 'string' || !(Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'))) return undefined;
+      // The whole body of the HTTP response to our own POST (the HTTP client notes it "HTTP <status>…")
+      // answers that POST: only streams can carry someone else's answers.
+      if (info.note?.startsWith('HTTP ')) return undefined;
       const owed = sent.owes(m.id);
       const other = tagOf(m.id);
       // A second answer to one of this connection's own numbered ids is a duplicate, not cross-talk: the check judges it.
