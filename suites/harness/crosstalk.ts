@@ -179,10 +179,12 @@ export function connectionIds(target: { kind: string }, wire: WireLog): Connecti
       // The whole body of the HTTP response to our own POST (the HTTP client notes it "HTTP <status>…")
       // answers that POST: only streams can carry someone else's answers.
       if (info.note?.startsWith('HTTP ')) return undefined;
-      const owed = sent.owes(m.id);
+      // A numbered id names its connection: this one's answers (a duplicate too) are the check's to
+      // judge; another's are cross-talk, even when that connection belongs to the same check.
       const other = tagOf(m.id);
-      // A second answer to one of this connection's own numbered ids is a duplicate, not cross-talk: the check judges it.
-      if (owed === 'yes' || (owed === 'already answered' && other === tag)) return undefined;
+      if (other === tag) return undefined;
+      const owed = other === undefined ? sent.owes(m.id) : 'never sent';
+      if (owed === 'yes') return undefined;
       if (owed === 'ambiguous') {
         // Taken (it may be the check's own), but marked: the check's verdict cannot be trusted.
         wire.note('recv', `${STRAY_NOTE} (${AMBIGUOUS}): an invalid request of this check was answered both by id and with id null; one answer was another check's`);
@@ -193,7 +195,7 @@ export function connectionIds(target: { kind: string }, wire: WireLog): Connecti
           ? owed === 'already answered'
             ? `with ${m.id === null ? 'id null' : 'no id'}, one more than this check sent frames that could be answered so: it ${AMBIGUOUS} (another check's was one of them)`
             : `with ${m.id === null ? 'id null' : 'no id'}, and this check sent nothing that could be answered without an id`
-          : other !== undefined && other !== tag && owed === 'never sent'
+          : other !== undefined
             ? `to id ${JSON.stringify(m.id)}, from the id range of another connection`
             : owed === 'already answered'
               ? `to id ${JSON.stringify(m.id)}, which this check sent and ${AMBIGUOUS} to (another check sends that id too)`

@@ -109,10 +109,15 @@ describe('a broadcasting legacy SSE server', () => {
     expect(validateCheckResult(xtalk).valid).toBe(true);
   }, 180_000);
 
-  it('--concurrency 1: the verdicts of the correct server', async () => {
+  it('--concurrency 1: the verdicts of the correct server (not-verified at worst where one check holds two sessions)', async () => {
     const reference = verdicts((await run(clean, 1)).results);
     const { results, xtalk } = await run(broadcasting, 1);
-    expect(verdicts(results)).toEqual(reference);
+    // No check is blamed: each has the correct server's verdict, except that a check holding two
+    // sessions at once (lifecycle/version-*) may say it could not tell its answers apart.
+    const off = results.filter((r) => reference[`${r.id} [${r.revision}]`] !== r.verdict);
+    expect(off.filter((r) => r.verdict !== 'not-verified' || !/came twice/.test(r.message)).map(label)).toEqual([]);
+    expect(results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn').map(label)).toEqual([]);
+    expect(off.length).toBeLessThan(results.length / 10);
     // What strays now comes only from checks that hold two sessions at once; it is still this server's defect.
     if (xtalk?.verdict === 'fail') expect(xtalk.message).toMatch(/with --concurrency 1 they came from sessions a check held at once/);
     else expect(xtalk?.verdict).toBe('not-verified');
