@@ -53,6 +53,8 @@ export interface ServerCommandOptions {
   baseline?: string;
   /** --list: print the checks and exit. */
   list?: boolean;
+  /** --concurrency: checks at a time (1: one after the other). */
+  concurrency?: string;
 }
 
 /** Option parsers shared by the commands (client.ts imports them). */
@@ -206,6 +208,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const requested = parseRevisions(o.revision);
   const requestTimeoutMs = positiveInt(o.timeout, '--timeout');
   const budgetMs = o.budget === undefined ? null : positiveInt(o.budget, '--budget');
+  const concurrency = o.concurrency === undefined ? undefined : positiveInt(o.concurrency, '--concurrency', 'number of checks');
   const outDir = resolve(o.out);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const reports = await reportPlan(o);
@@ -228,7 +231,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   // The first answer may take a server's start-up (npx downloads, tsx compiles…).
   const startupMs = Math.max(15_000, requestTimeoutMs);
   const probeTimeout = Math.min(startupMs, deadline === null ? Infinity : Math.max(1_000, deadline - Date.now()));
-  const probe = await probeTarget(target, requested, probeTimeout);
+  const probe = await probeTarget(target, requested, probeTimeout, { sequential: concurrency === 1 });
   if (io.signal?.aborted) {
     await writeResults(emptyResults(m, target, requested === 'all' ? [] : requested, startedAt, ['interrupted before any check ran']), outDir);
     return EXIT.interrupted;
@@ -261,6 +264,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
       ...hostSelection(hosts, { only: o.only, skip: o.skip }),
       deadline,
       callTools,
+      ...(concurrency !== undefined ? { concurrency } : {}),
     }),
     outDir,
   };
@@ -304,6 +308,7 @@ export function registerServer(program: Command): void {
     .option('-o, --out <dir>', 'folder for results.json and wire/*.jsonl', './mcp-conform-results')
     .option('--timeout <ms>', 'longest wait for one answer from the server', '5000')
     .option('--budget <ms>', 'whole-run time limit; checks not finished by then are not-verified')
+    .option('--concurrency <n>', 'checks run at a time (default 6); 1 runs one check at a time, for servers that mix up concurrent clients')
     .option('--reference', 'test the bundled reference server (mcp-conform mock --reference) over stdio: the default target of npm start')
     .addOption(new Option('--stdio', 'run the server as a child process and talk over its stdin/stdout'))
     .option('--cwd <dir>', 'working directory of the --stdio server')

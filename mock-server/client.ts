@@ -2,7 +2,7 @@
 // version and capabilities, answers server-initiated requests (canned, or by handlers), and
 // exposes the Peer for everything else. The server conformance harness drives servers with it.
 import { isRevision, LATEST_STATEFUL, type Current, type Revision } from '../schema/index.ts';
-import { Peer, type Reply, type RequestHandler } from './peer.ts';
+import { Peer, type PeerOptions, type Reply, type RequestHandler } from './peer.ts';
 import type { Transport } from './transport.ts';
 import type { WireLog } from './wire.ts';
 
@@ -15,6 +15,9 @@ export interface MockClientOptions {
   wire?: WireLog;
   /** Handlers for server→client requests; defaults answer sampling, roots and elicitation validly. */
   handlers?: Record<string, RequestHandler>;
+  /** Passed to the Peer: the first request id, and which messages belong to another conversation. */
+  firstId?: number;
+  strayNote?: PeerOptions['strayNote'];
 }
 
 export const DEFAULT_CLIENT_INFO: Current['Implementation'] = { name: 'mcp-conform', version: '0.1.0' };
@@ -47,6 +50,8 @@ export class MockClient {
     if (isRevision(requested)) peerOpts.revision = requested;
     if (options.requestTimeoutMs !== undefined) peerOpts.requestTimeoutMs = options.requestTimeoutMs;
     if (options.wire) peerOpts.wire = options.wire;
+    if (options.firstId !== undefined) peerOpts.firstId = options.firstId;
+    if (options.strayNote) peerOpts.strayNote = options.strayNote;
     this.peer = new Peer(transport, peerOpts);
     for (const [method, h] of Object.entries({ ...DEFAULT_ANSWERS, ...options.handlers })) this.peer.setRequestHandler(method, h);
   }

@@ -105,6 +105,14 @@ export interface PeerOptions {
   revisionOf?: (message: unknown, dir: 'send' | 'recv') => Revision | undefined;
   /** Keep at most this many entries in `received`, `violations` and `unsolicited` (default: all), so a long-lived peer stays bounded. */
   historyLimit?: number;
+  /** The id of the first request (default 1); later ones count up from it. */
+  firstId?: number;
+  /**
+   * Names messages that belong to another conversation (a response to an id another connection
+   * sent): it returns a note, and the message is logged with it and kept in `strays`, but is not
+   * validated, matched, waited for or answered. Default: none is.
+   */
+  strayNote?: (message: Record<string, unknown>, info: FrameInfo) => string | undefined;
 }
 
 interface Pending {
@@ -137,6 +145,8 @@ export class Peer {
   readonly received: Record<string, unknown>[] = [];
   /** Responses whose id matched no pending request. */
   readonly unsolicited: Record<string, unknown>[] = [];
+  /** Messages set aside by the strayNote option (bounded by historyLimit). */
+  readonly strays: Record<string, unknown>[] = [];
   closed = false;
   closeReason = '';
 
@@ -146,7 +156,8 @@ export class Peer {
   onclose?: (reason: string) => void;
   revisionOf?: (message: unknown, dir: 'send' | 'recv') => Revision | undefined;
 
-  private nextId = 1;
+  private nextId: number;
+  private readonly strayNote: PeerOptions['strayNote'];
   private readonly pending = new Map<string, Pending>();
   private readonly inflight = new Map<string, AbortController>();
   private readonly requestHandlers = new Map<string, RequestHandler>();
@@ -165,6 +176,8 @@ export class Peer {
     this.wire = options.wire ?? new WireLog();
     if (options.revisionOf) this.revisionOf = options.revisionOf;
     this.historyLimit = options.historyLimit ?? Infinity;
+    this.nextId = options.firstId ?? 1;
+    this.strayNote = options.strayNote;
     this.opts = {
       validate: options.validate ?? true,
       rejectInvalidParams: options.rejectInvalidParams ?? options.role === 'server',
@@ -367,6 +380,12 @@ export class Peer {
   private incoming(raw: unknown, info: FrameInfo): void {
     const entry: { dir: 'recv'; msg: unknown; note?: string } = { dir: 'recv', msg: raw };
     if (info.note) entry.note = info.note;
+    const stray = this.strayNote && isObject(raw) ? this.strayNote(raw, info) : undefined;
+    if (stray !== undefined) {
+      this.wire.record({ ...entry, note: entry.note ? `${entry.note}; ${stray}` : stray });
+      this.remember(this.strays, raw as Record<string, unknown>);
+      return;
+    }
     this.wire.record(entry);
     if (Array.isArray(raw)) {
       this.check('recv', raw);

@@ -1,6 +1,7 @@
 // Serving a MockServer: over this process's stdio, as a fetch-style Streamable HTTP handler
 // (for node:http or msw), or over the legacy HTTP+SSE transport, with faults applied.
 import { withSlowSse, httpFaultHook } from './faults/http.ts';
+import { broadcaster } from './faults/broadcast.ts';
 import { withFaults, type FaultInput, type FaultOptions } from './faults/index.ts';
 import type { ServerDefinition } from './script/load.ts';
 import { MockServer, type ServerSession } from './server.ts';
@@ -60,12 +61,13 @@ export function mockHttpHandler(server: MockServer, options: MockHttpOptions = {
   const { faults = [], seed, onfault, stderr, ...http } = options;
   const fo = faultOptions({ faults, ...(seed !== undefined ? { seed } : {}), ...(onfault ? { onfault } : {}), ...(stderr ? { stderr } : {}) });
   const hook = httpFaultHook(faults, fo);
+  const fanOut = broadcaster(faults, fo);
   const handlerOptions: StreamableHttpHandlerOptions = {
     supportedVersions: server.revisions,
     toolInputSchema: (name) => server.tools().find((t) => t.name === name)?.spec.inputSchema,
     ...http,
     onSession: async (t) => {
-      await server.connect(withFaults(t, faults, fo));
+      await server.connect(withFaults(fanOut ? fanOut.wrap(t) : t, faults, fo));
     },
   };
   if (hook) handlerOptions.httpFault = hook;
@@ -86,10 +88,11 @@ export function mockSseHandler(server: MockServer, options: MockSseOptions = {})
   const { faults = [], seed, onfault, stderr, ...sse } = options;
   const fo = faultOptions({ faults, ...(seed !== undefined ? { seed } : {}), ...(onfault ? { onfault } : {}), ...(stderr ? { stderr } : {}) });
   const hook = httpFaultHook(faults, fo);
+  const fanOut = broadcaster(faults, fo);
   const o: SseHandlerOptions = {
     ...sse,
     onSession: async (t) => {
-      await server.connect(withFaults(t, faults, fo));
+      await server.connect(withFaults(fanOut ? fanOut.wrap(t) : t, faults, fo));
     },
   };
   if (hook) o.httpFault = hook;

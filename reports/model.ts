@@ -70,8 +70,10 @@ export interface CheckResult {
   wireLog: string | null;
   /** The messages that prove a failure. */
   evidence?: WireEntry[];
-  /** Schema violations in messages the target sent during the check (see schema/valid-messages). */
+  /** Schema violations in messages the target sent during the check (see schema/valid-messages), grouped. */
   violations?: MessageViolation[];
+  /** Answers to ids that another connection sent, set aside during the check (see transport/cross-talk). */
+  crossTalk?: { count: number; first: WireEntry };
   /** Set by applyBaseline: a failing check the baseline lists (the verdict stays as it is). */
   expected?: boolean;
   /** Set by applyBaseline: a check the baseline lists as failing that did not fail (a stale entry). */
@@ -84,8 +86,14 @@ export interface MessageViolation {
   /** JSON Pointer into the message. */
   pointer: string;
   message: string;
-  /** The offending message, shortened. */
+  /** The offending message, shortened (the first one, when grouped). */
   excerpt: string;
+  /** The schema type the message was validated as (CallToolResult, JSONRPCNotification…). */
+  type?: string;
+  /** How many messages had this (type, pointer, message): one row per defect, not per message. */
+  count?: number;
+  /** schema/valid-messages: where the messages were, as check results of this file and their wire logs. */
+  at?: { check: string; revision: Revision | null; wireLog: string | null; count: number }[];
 }
 
 export interface HostVerdict {

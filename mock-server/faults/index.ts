@@ -5,7 +5,7 @@
 import { frameText, isRawFrame, type Transport } from '../transport.ts';
 
 export const MESSAGE_FAULTS = ['delay', 'drop', 'disconnect', 'duplicate', 'wrong-id', 'malformed', 'oversized', 'reorder', 'stderr-noise'] as const;
-export const HTTP_FAULTS = ['http-status', 'expire-session', 'slow-sse', 'stuck-sse'] as const;
+export const HTTP_FAULTS = ['http-status', 'expire-session', 'slow-sse', 'stuck-sse', 'broadcast'] as const;
 export type FaultKind = (typeof MESSAGE_FAULTS)[number] | (typeof HTTP_FAULTS)[number];
 
 export interface FaultSpec {
@@ -387,4 +387,5 @@ export const FAULT_HELP: Record<FaultKind, string> = {
   'expire-session': 'end the session: this and later requests get 404',
   'slow-sse': 'answer with an SSE stream that sends one event every ms',
   'stuck-sse': 'answer with an SSE stream that never sends and never closes',
+  broadcast: 'also write every response on the open SSE streams of every other session (cross-talk)',
 };

@@ -2,7 +2,7 @@
 // target sent, in every check, against the schema of the negotiated revision), and the filling
 // in of checks that never reported (budget, interruption).
 import { specUrl, type Revision } from '../../schema/index.ts';
-import type { CheckResult, WireEntry } from '../../reports/model.ts';
+import type { CheckResult, MessageViolation, WireEntry } from '../../reports/model.ts';
 import { checkMeta } from './check.ts';
 
 export const VALID_MESSAGES = checkMeta({
@@ -21,11 +21,38 @@ export const VALID_MESSAGES = checkMeta({
 
 const SHOWN = 8;
 
+type Row = MessageViolation & { count: number; at: NonNullable<MessageViolation['at']> };
+
+/**
+ * The violations of every check, one row per (type, pointer, cause) with the number of messages
+ * that had it and where they were (check results and wire logs): one defect in 60 messages is one
+ * row with count 60, not 60 rows.
+ */
+export function groupViolations(results: readonly CheckResult[]): Row[] {
+  const rows = new Map<string, Row>();
+  for (const r of results) {
+    for (const v of r.violations ?? []) {
+      const n = v.count ?? 1;
+      const k = JSON.stringify([v.dir, v.type ?? '', v.pointer, v.message]);
+      let row = rows.get(k);
+      if (!row) {
+        row = { dir: v.dir, ...(v.type !== undefined ? { type: v.type } : {}), pointer: v.pointer, message: v.message, excerpt: v.excerpt, count: 0, at: [] };
+        rows.set(k, row);
+      }
+      row.count += n;
+      const here = row.at.find((a) => a.check === r.id && a.revision === r.revision);
+      if (here) here.count += n;
+      else row.at.push({ check: r.id, revision: r.revision, wireLog: r.wireLog, count: n });
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.count - a.count);
+}
+
 /** One `schema/valid-messages` result per revision, from the violations of every check. */
 export function validMessagesResults(results: readonly CheckResult[], revisions: readonly Revision[]): CheckResult[] {
   return revisions.map((rev) => {
     const mine = results.filter((r) => r.revision === rev && r.id !== VALID_MESSAGES.id);
-    const bad = mine.flatMap((r) => (r.violations ?? []).map((v) => ({ check: r.id, wireLog: r.wireLog, ...v })));
+    const rows = groupViolations(mine);
     const page = VALID_MESSAGES.spec[rev];
     const base: CheckResult = {
       id: VALID_MESSAGES.id,
@@ -40,16 +67,20 @@ export function validMessagesResults(results: readonly CheckResult[], revisions:
       wireLog: null,
     };
     if (mine.length === 0) return { ...base, verdict: 'not-verified', message: 'no check ran at this revision' };
-    if (bad.length === 0) return base;
-    const lines = bad.slice(0, SHOWN).map((b) => `during ${b.check}: ${b.pointer || '/'} ${b.message} in ${b.excerpt}`);
-    const more = bad.length > SHOWN ? ` (and ${bad.length - SHOWN} more)` : '';
-    const evidence: WireEntry[] = bad.slice(0, SHOWN).map((b) => ({ t: 0, dir: b.dir, raw: b.excerpt, note: `during ${b.check} (${b.wireLog ?? 'no wire log'}): ${b.pointer || '/'} ${b.message}` }));
+    if (rows.length === 0) return base;
+    const total = rows.reduce((n, r) => n + r.count, 0);
+    const where = (r: Row) => `during ${r.at[0]!.check}${r.at.length > 1 ? ` and ${r.at.length - 1} other check(s)` : ''}`;
+    const what = (r: Row) => `${r.count > 1 ? `${r.count}× ` : ''}${r.type ? `${r.type} ` : ''}${r.pointer || '/'} ${r.message}`;
+    // The first row leads (the summary shows one line); every row, with where each message was, is in `violations`.
+    const lines = rows.slice(0, SHOWN).map((r) => `${what(r)} (${where(r)}) in ${r.excerpt}`);
+    const more = rows.length > SHOWN ? ` (and ${rows.length - SHOWN} more)` : '';
+    const evidence: WireEntry[] = rows.slice(0, SHOWN).map((r) => ({ t: 0, dir: r.dir, raw: r.excerpt, note: `${what(r)}: ${r.at.map((a) => `${a.check} ×${a.count} (${a.wireLog ?? 'no wire log'})`).join(', ')}` }));
     return {
       ...base,
       verdict: 'fail',
-      message: `${bad.length} schema violation(s) in messages the server sent: ${lines.join('; ')}${more}`,
+      message: `${total} schema violation(s), ${rows.length} distinct, in messages the server sent: ${lines.join('; ')}${more}`,
       evidence,
-      violations: bad.map(({ dir, pointer, message, excerpt }) => ({ dir, pointer, message, excerpt })),
+      violations: rows,
     };
   });
 }

@@ -42,6 +42,8 @@ export interface RunConfig {
   stopFile: string | null;
   /** Which tools checks may call with generated arguments (default 'safe'). */
   callTools: CallToolsPolicy;
+  /** Checks at a time (--concurrency; default DEFAULT_CONCURRENCY); 1 runs them one after the other. */
+  concurrency?: number;
   /**
    * In-process runs only (the tool's own tests): makes each connection's transport instead of
    * connectTarget(target). A function cannot cross to vitest workers, so the CLI never sets it.
@@ -50,6 +52,9 @@ export interface RunConfig {
   /** Client mode: the client command and its recorded scenario runs (client-context.ts). */
   client?: ClientTarget;
 }
+
+/** Checks run at a time by default: 2 worker processes × 3 checks each. */
+export const DEFAULT_CONCURRENCY = 6;
 
 export const DEFAULT_TIMEOUTS = { checkTimeoutMs: 30_000, requestTimeoutMs: 5_000, startupMs: 15_000, quietMs: 400 } as const;
 

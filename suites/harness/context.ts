@@ -7,6 +7,7 @@ import type { RunConfig, TargetSpec } from './config.ts';
 import { openTransport, type OpenedTransport } from './connect.ts';
 import { openStateless, type StatelessClient, type StatelessOptions } from './stateless.ts';
 import { openHttpProbe, type HttpProbe, type HttpProbeOptions } from './http.ts';
+import { connectionIds } from './crosstalk.ts';
 
 /** Ends a check with a verdict: thrown by t.fail / t.notApplicable / t.notVerified. */
 export class CheckOutcome extends Error {
@@ -145,6 +146,8 @@ export class CheckContext {
       ...(opts.capabilities ? { capabilities: opts.capabilities } : {}),
       ...(opts.clientInfo ? { clientInfo: opts.clientInfo } : {}),
       ...(opts.handlers ? { handlers: opts.handlers } : {}),
+      // Ids of its own: answers meant for other connections are told apart and set aside.
+      ...connectionIds(this.target, this.wire),
     });
     client.peer.onincoming = () => {
       client.peer.requestTimeoutMs = normal;

@@ -5,6 +5,7 @@ import { MockClient, WireLog, type TargetSpec } from '../../mock-server/index.ts
 import { openTransport } from './connect.ts';
 import { discoverTarget } from './stateless.ts';
 import { stderrNote } from './stderr-gist.ts';
+import { connectionIds } from './crosstalk.ts';
 
 export interface RevisionProbe {
   asked: Revision;
@@ -28,7 +29,9 @@ export interface ProbeResult {
 /** One initialize exchange; never throws. */
 async function probeOnce(target: TargetSpec, asked: Revision, timeoutMs: number): Promise<RevisionProbe & { reached: boolean; stderr?: string }> {
   const opened = openTransport(target, timeoutMs);
-  const client = new MockClient(opened.transport, { protocolVersion: asked, requestTimeoutMs: timeoutMs, wire: new WireLog(200) });
+  // Ids of its own: a server that answers on the wrong stream cannot make one probe take another's answer.
+  const wire = new WireLog(200);
+  const client = new MockClient(opened.transport, { protocolVersion: asked, requestTimeoutMs: timeoutMs, wire, ...connectionIds(target, wire) });
   client.peer.revision = undefined; // probing validates nothing
   const out: RevisionProbe & { reached: boolean; stderr?: string } = { asked, reached: false };
   try {
@@ -54,7 +57,7 @@ async function probeOnce(target: TargetSpec, asked: Revision, timeoutMs: number)
  * Probes the target. `revisions: 'all'` asks every stateful revision and keeps those it supports;
  * an explicit list is kept as given (checks at an unsupported one end not-applicable).
  */
-export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'all', timeoutMs: number): Promise<ProbeResult> {
+export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'all', timeoutMs: number, opts: { sequential?: boolean } = {}): Promise<ProbeResult> {
   const wanted = revisions === 'all' ? null : revisions;
   const first: Revision = wanted?.find((r) => !isStateless(r)) ?? LATEST_STATEFUL;
   if (wanted && wanted.every(isStateless)) {
@@ -65,10 +68,11 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
     if (d.unreachable) return { reachable: false, reason: d.reason, supported: [], probes: [{ asked, error: d.reason }] };
     return { reachable: true, supported: [...wanted], probes: [d.speaks ? { asked, answered: asked } : { asked, error: d.reason }] };
   }
-  // Asked in parallel with the initialize probes: does the target also speak 2026-07-28?
-  const modern = wanted === null ? discoverTarget(target, '2026-07-28', timeoutMs) : undefined;
+  // Asked in parallel with the initialize probes (one after the other with --concurrency 1): does the target also speak 2026-07-28?
+  const ask = () => discoverTarget(target, '2026-07-28', timeoutMs);
+  const modern = wanted === null && !opts.sequential ? ask() : undefined;
   const p0 = await probeOnce(target, first, timeoutMs);
-  if (!p0.reached && modern && (await modern).speaks) {
+  if (!p0.reached && wanted === null && (await (modern ?? ask())).speaks) {
     // A 2026-07-28-only server need not answer initialize at all.
     return { reachable: true, supported: ['2026-07-28'], probes: [p0, { asked: '2026-07-28', answered: '2026-07-28' }] };
   }
@@ -80,11 +84,12 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
   const probes: RevisionProbe[] = [p0];
   if (wanted) return { reachable: true, supported: [...wanted], probes };
   const others = (['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'] as Revision[]).filter((r) => r !== first);
-  probes.push(...(await Promise.all(others.map((r) => probeOnce(target, r, timeoutMs)))));
+  if (opts.sequential) for (const r of others) probes.push(await probeOnce(target, r, timeoutMs));
+  else probes.push(...(await Promise.all(others.map((r) => probeOnce(target, r, timeoutMs)))));
   let supported = probes.filter((p) => p.answered === p.asked).map((p) => p.asked);
   // A server that never echoes a version still says which ones it speaks by answering them.
   if (supported.length === 0) supported = [...new Set(probes.map((p) => p.answered).filter((v): v is Revision => isRevision(v) && !isStateless(v)))];
-  const d = modern ? await modern : undefined;
+  const d = wanted === null ? await (modern ?? ask()) : undefined;
   if (d?.speaks) {
     probes.push({ asked: '2026-07-28', answered: '2026-07-28' });
     supported.push('2026-07-28');

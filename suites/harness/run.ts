@@ -9,6 +9,7 @@ import type { RunConfig } from './config.ts';
 import { CheckContext, CheckOutcome, compactEntry } from './context.ts';
 import { gateClient } from './client-context.ts';
 import { stderrNote } from './stderr-gist.ts';
+import { applyCrossTalk } from './crosstalk.ts';
 
 export type CheckBody = (t: CheckContext) => Promise<void> | void;
 
@@ -41,22 +42,30 @@ function isUnreadableIdError(v: ViolationReport): boolean {
   return v.violations.every((x) => x.pointer === '/id' || (x.pointer === '' && x.message.includes('"id"')));
 }
 
+/** One row per (type, pointer, cause), counting the messages that had it: one defect repeated is one row. */
 function collectViolations(t: CheckContext): MessageViolation[] {
-  const out: MessageViolation[] = [];
+  const rows = new Map<string, MessageViolation & { count: number }>();
+  const add = (v: MessageViolation) => {
+    const k = JSON.stringify([v.dir, v.type ?? '', v.pointer, v.message]);
+    const row = rows.get(k);
+    if (row) row.count++;
+    else if (rows.size < MAX_VIOLATIONS) rows.set(k, { ...v, count: 1 });
+  };
   for (const { client } of t.connections) {
     for (const v of client.peer.violations) {
       // Only what the target sent: our own deliberately broken messages are not its fault, nor
       // its answers to messages the revision does not have (the batch probe).
       if (v.dir !== 'recv' || isUnreadableIdError(v) || t.answersOutsideRevision(v.message)) continue;
-      for (const x of v.violations) out.push({ dir: 'recv', pointer: x.pointer, message: x.message, excerpt: excerpt(v.message) });
+      const type = v.classified.schemaType ?? v.classified.kind;
+      for (const x of v.violations) add({ dir: 'recv', type, pointer: x.pointer, message: x.message, excerpt: excerpt(v.message) });
     }
   }
   for (const e of t.wire.entries) {
     if (e.dir === 'recv' && e.raw !== undefined && e.note?.startsWith('not JSON')) {
-      out.push({ dir: 'recv', pointer: '', message: e.note, excerpt: excerpt(e.raw) });
+      add({ dir: 'recv', type: 'not JSON', pointer: '', message: e.note, excerpt: excerpt(e.raw) });
     }
   }
-  return out.slice(0, MAX_VIOLATIONS);
+  return [...rows.values()];
 }
 
 function writeWire(path: string, entries: readonly WireEntry[], dropped: number): void {
@@ -181,6 +190,9 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
   const violations = collectViolations(t);
   if (violations.length) result.violations = violations;
   if (outcome.evidence?.length && outcome.verdict !== 'pass') result.evidence = outcome.evidence;
+  // Answers to other connections' ids: not this check's to judge; transport/cross-talk reports them.
+  const strayCount = t.connections.reduce((n, c) => n + c.client.peer.strays.length, 0);
+  applyCrossTalk(result, t.wire.entries, strayCount, (e) => compactEntry(e, 1_000));
   return result;
 }
 

@@ -3,10 +3,11 @@
 // log level (optional). Checks get one with `t.stateless()`; the CLI's revision probing uses
 // discoverTarget() to ask a target whether it speaks the stateless revision at all.
 import { isStateless, type Revision, type Stateless } from '../../schema/index.ts';
-import { DEFAULT_CLIENT_INFO, HttpError, META, MockClient, StreamableHttpClientTransport, TimeoutError, type Reply, type RequestOptions } from '../../mock-server/index.ts';
+import { DEFAULT_CLIENT_INFO, HttpError, META, MockClient, StreamableHttpClientTransport, TimeoutError, WireLog, type Reply, type RequestOptions } from '../../mock-server/index.ts';
 import type { CheckContext } from './context.ts';
 import { CheckOutcome } from './context.ts';
 import type { TargetSpec } from './config.ts';
+import { connectionIds } from './crosstalk.ts';
 import { openTransport } from './connect.ts';
 
 export type DiscoverResult = Stateless['DiscoverResult'];
@@ -257,7 +258,8 @@ export async function openStateless(t: CheckContext, opts: StatelessOptions): Pr
  */
 export async function discoverTarget(target: TargetSpec, revision: Revision = '2026-07-28', timeoutMs = 5_000): Promise<DiscoverProbe> {
   const opened = openTransport(target);
-  const client = new MockClient(opened.transport, { protocolVersion: revision, requestTimeoutMs: timeoutMs });
+  const wire = new WireLog();
+  const client = new MockClient(opened.transport, { protocolVersion: revision, requestTimeoutMs: timeoutMs, wire, ...connectionIds(target, wire) });
   opened.transport.setProtocolVersion?.(revision);
   const s = new StatelessClient(client, { protocolVersion: revision });
   try {

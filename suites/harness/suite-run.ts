@@ -9,6 +9,8 @@ import { MODULE_EXT, PROJECT_ROOT, specUrl, type Revision } from '../../schema/i
 import type { CheckResult, Results } from '../../reports/model.ts';
 import type { Mode, ProgressStream } from '../../reports/index.ts';
 import { notRunResult, validMessagesResults } from './aggregate.ts';
+import { crossTalkResult } from './crosstalk.ts';
+import { DEFAULT_CONCURRENCY } from './config.ts';
 import { definedChecks } from './check.ts';
 import { selected } from './config.ts';
 import { revisionsFor, type CheckDef } from './run.ts';
@@ -23,7 +25,7 @@ export interface SuiteRunOptions {
   /** Problems found before the run (they go to results.errors). */
   errors?: string[];
   progress?: ProgressStream | false;
-  /** Worker processes (default 2) and checks at a time in each (default 3). */
+  /** Worker processes and checks at a time in each (default: from cfg.concurrency, see vitestConcurrency). */
   maxWorkers?: number;
   maxConcurrency?: number;
   /** Aborting cancels the run; the results so far are still written. */
@@ -78,9 +80,9 @@ const BUDGET_NOTE = 'not run: the run budget was exhausted';
 export function finishResults(
   results: Results,
   revisions: readonly Revision[],
-  extra: { errors?: string[]; budgetExhausted?: boolean; interrupted?: boolean; validMessages?: boolean; expected?: readonly CheckDef[]; cfg?: Pick<RunConfig, 'only' | 'skip' | 'revisions'> } = {},
+  extra: { errors?: string[]; budgetExhausted?: boolean; interrupted?: boolean; validMessages?: boolean; expected?: readonly CheckDef[]; cfg?: Pick<RunConfig, 'only' | 'skip' | 'revisions'>; concurrency?: number } = {},
 ): Results {
-  let checks: CheckResult[] = results.checks.filter((c) => c.id !== 'schema/valid-messages');
+  let checks: CheckResult[] = results.checks.filter((c) => c.id !== 'schema/valid-messages' && c.id !== 'transport/cross-talk');
   // Every selected check appears, even one the run never got to (cut before vitest collected it).
   if (extra.expected && extra.cfg) {
     const seen = new Set(checks.map((c) => `${c.id}@${c.revision}`));
@@ -99,7 +101,12 @@ export function finishResults(
     checks = checks.map((c) => (c.verdict === 'not-verified' && /^(not run|did not finish|skipped)/.test(c.message) ? { ...c, message: BUDGET_NOTE } : c));
   }
   const ran = checks.some((c) => c.verdict !== 'not-verified' || !c.message.startsWith('not run'));
-  if (ran && extra.validMessages !== false) checks.push(...validMessagesResults(checks, revisions));
+  if (ran && extra.validMessages !== false) {
+    checks.push(...validMessagesResults(checks, revisions));
+    // One finding for a server that answers on other clients' streams, however many checks saw it.
+    const xtalk = crossTalkResult(checks, { revisions, transport: results.target.transport, concurrency: extra.concurrency ?? DEFAULT_CONCURRENCY });
+    if (xtalk) checks.push(xtalk);
+  }
   const errors = [...(extra.errors ?? []), ...results.errors];
   if (extra.budgetExhausted) errors.push('the run budget was exhausted: checks that had not finished are not-verified');
   if (extra.interrupted) errors.push('the run was interrupted: checks that had not finished are not-verified');
@@ -113,6 +120,12 @@ export function finishResults(
     else counts.notVerified++;
   }
   return { ...results, checks, counts, errors };
+}
+
+/** N checks at a time → worker processes (at most 2: the machine's cores) × checks in each. */
+export function vitestConcurrency(n: number): { workers: number; perWorker: number } {
+  const workers = Math.max(1, Math.min(2, n));
+  return { workers, perWorker: Math.max(1, Math.floor(n / workers)) };
 }
 
 /** Runs the suites against cfg.target; resolves with the results written to cfg.outDir/results.json. */
@@ -136,6 +149,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
         budgetExhausted: budgetExhausted || (cfg.deadline !== null && Date.now() >= cfg.deadline),
         interrupted,
         validMessages: (opts.mode ?? 'server') === 'server',
+        concurrency: cfg.concurrency ?? DEFAULT_CONCURRENCY,
         ...(opts.expected ? { expected: opts.expected, cfg } : {}),
       }),
   });
@@ -173,6 +187,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
   // is left when the run ends, or was orphaned by a worker that died, is ended below.
   const { openScope } = await import('../../mock-server/transports/processes.ts');
   const procScope = openScope();
+  const split = vitestConcurrency(cfg.concurrency ?? DEFAULT_CONCURRENCY);
   try {
     await startVitest(
       'test',
@@ -186,9 +201,10 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
         reporters: [reporter, handle],
         pool: 'forks',
         isolate: false,
-        maxWorkers: opts.maxWorkers ?? 2,
-        maxConcurrency: opts.maxConcurrency ?? 3,
-        sequence: { concurrent: true },
+        maxWorkers: opts.maxWorkers ?? split.workers,
+        maxConcurrency: opts.maxConcurrency ?? split.perWorker,
+        // --concurrency 1: one check at a time, one after the other (no two sessions overlap).
+        sequence: { concurrent: split.workers * split.perWorker > 1 },
         provide: { mcpConform: cfg },
         env: procScope.env,
         passWithNoTests: true,

@@ -35,9 +35,9 @@ function shape<T>() {
 
 const shapes = {
   Results: shape<Results>()(['format', 'formatVersion', 'tool', 'mode', 'target', 'revisions', 'startedAt', 'endedAt', 'counts', 'checks', 'errors'], ['untested', 'hosts', 'baseline', 'toolPlan']),
-  CheckResult: shape<CheckResult>()(['id', 'title', 'level', 'revision', 'verdict', 'message', 'requirement', 'specUrl', 'durationMs', 'wireLog'], ['evidence', 'violations', 'expected', 'stale']),
+  CheckResult: shape<CheckResult>()(['id', 'title', 'level', 'revision', 'verdict', 'message', 'requirement', 'specUrl', 'durationMs', 'wireLog'], ['evidence', 'violations', 'crossTalk', 'expected', 'stale']),
   WireEntry: shape<WireEntry>()(['t', 'dir'], ['msg', 'raw', 'note']),
-  MessageViolation: shape<MessageViolation>()(['dir', 'pointer', 'message', 'excerpt'], []),
+  MessageViolation: shape<MessageViolation>()(['dir', 'pointer', 'message', 'excerpt'], ['type', 'count', 'at']),
   HostVerdict: shape<HostVerdict>()(['host', 'works', 'summary', 'failingChecks'], []),
   Counts: shape<Counts>()(['total', 'passed', 'failed', 'warned', 'info', 'notApplicable', 'notVerified'], []),
   BaselineOutcome: shape<BaselineOutcome>()(['source', 'newFailures', 'expectedFailures', 'staleEntries', 'unmatchedEntries', 'warningsFail'], []),
@@ -52,7 +52,7 @@ type _Shapes = [
   Assert<Equal<(typeof shapes.Results.required)[number] | (typeof shapes.Results.optional)[number], keyof Results>>,
   Assert<Equal<(typeof shapes.CheckResult.required)[number] | (typeof shapes.CheckResult.optional)[number], keyof CheckResult>>,
   Assert<Equal<(typeof shapes.WireEntry.required)[number] | (typeof shapes.WireEntry.optional)[number], keyof WireEntry>>,
-  Assert<Equal<(typeof shapes.MessageViolation.required)[number], keyof MessageViolation>>,
+  Assert<Equal<(typeof shapes.MessageViolation.required)[number] | (typeof shapes.MessageViolation.optional)[number], keyof MessageViolation>>,
   Assert<Equal<(typeof shapes.HostVerdict.required)[number], keyof HostVerdict>>,
   Assert<Equal<(typeof shapes.Counts.required)[number], keyof Counts>>,
   Assert<Equal<(typeof shapes.BaselineOutcome.required)[number], keyof BaselineOutcome>>,

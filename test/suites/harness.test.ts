@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REVISIONS, type Revision } from '../../schema/index.ts';
 import { validateCheckResult, type CheckResult, type Results } from '../../reports/index.ts';
-import { checkMeta, definedChecks, finishResults, matchesGlob, runCheck, runConfig, selected, validMessagesResults, wireLogPath, type CheckBody, type CheckDef, type RunConfig } from '../../suites/harness/index.ts';
+import { CROSS_TALK, VALID_MESSAGES, checkMeta, definedChecks, finishResults, matchesGlob, runCheck, runConfig, selected, validMessagesResults, wireLogPath, type CheckBody, type CheckDef, type RunConfig } from '../../suites/harness/index.ts';
 import { fixtureTransport } from '../fixtures/servers/fixture-server.ts';
 import { RewritingTransport } from '../fixtures/servers/stateless-server.ts';
 import { createMemoryPair, createMockServer, tool } from '../../mock-server/index.ts';
@@ -219,7 +219,8 @@ describe('check metadata', () => {
   // Reads the spec pages in ../shared/mcp-spec (CI has them beside the clone); elsewhere there is nothing to read.
   it.skipIf(!existsSync(specRoot))('cites spec pages and anchors that exist, at every revision it applies to', () => {
     const problems: string[] = [];
-    for (const { meta } of definedChecks()) {
+    // The run-level checks too (schema/valid-messages, transport/cross-talk).
+    for (const { meta } of [...definedChecks(), { meta: VALID_MESSAGES }, { meta: CROSS_TALK }]) {
       if (!meta.requirement.includes(meta.level === 'MUST' ? 'MUST' : meta.level)) problems.push(`${meta.id}: the requirement does not say ${meta.level}`);
       for (const rev of meta.revisions) {
         expect(REVISIONS).toContain(rev);
