@@ -81,6 +81,8 @@ export interface MessageViolation {
   message: string;
   /** The offending message, shortened. */
   excerpt: string;
+  /** Set when the rule broken is a SHOULD (absent: MUST). */
+  level?: 'SHOULD';
 }
 
 export interface HostVerdict {

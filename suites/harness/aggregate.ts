@@ -41,15 +41,20 @@ export function validMessagesResults(results: readonly CheckResult[], revisions:
     };
     if (mine.length === 0) return { ...base, verdict: 'not-verified', message: 'no check ran at this revision' };
     if (bad.length === 0) return base;
+    // MUST violations first: they decide the verdict and are the ones shown.
+    bad.sort((a, b) => Number(a.level === 'SHOULD') - Number(b.level === 'SHOULD'));
+    const musts = bad.filter((b) => b.level !== 'SHOULD').length;
     const lines = bad.slice(0, SHOWN).map((b) => `during ${b.check}: ${b.pointer || '/'} ${b.message} in ${b.excerpt}`);
     const more = bad.length > SHOWN ? ` (and ${bad.length - SHOWN} more)` : '';
     const evidence: WireEntry[] = bad.slice(0, SHOWN).map((b) => ({ t: 0, dir: b.dir, raw: b.excerpt, note: `during ${b.check} (${b.wireLog ?? 'no wire log'}): ${b.pointer || '/'} ${b.message}` }));
+    // Only SHOULD-level findings (a rule JSON-RPC states that the revision's schema leaves open): a warning.
+    const what = musts ? `${bad.length} schema violation(s)` : `${bad.length} SHOULD-level JSON-RPC finding(s) (the schema allows them)`;
     return {
       ...base,
-      verdict: 'fail',
-      message: `${bad.length} schema violation(s) in messages the server sent: ${lines.join('; ')}${more}`,
+      verdict: musts ? 'fail' : 'warn',
+      message: `${what} in messages the server sent: ${lines.join('; ')}${more}`,
       evidence,
-      violations: bad.map(({ dir, pointer, message, excerpt }) => ({ dir, pointer, message, excerpt })),
+      violations: bad.map(({ dir, pointer, message, excerpt, level }) => ({ dir, pointer, message, excerpt, ...(level ? { level } : {}) })),
     };
   });
 }
