@@ -101,10 +101,10 @@ export function validateEntries(rev: Revision, entries: Entry[], asType?: string
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('validate one JSON-RPC message or a JSONL wire log against the official schema')
+    .description('validate one JSON-RPC message or a JSONL wire log against the official schema (and JSON-RPC rules) of a revision')
     .argument('<file>', 'a file, or - for standard input')
     .option('-r, --revision <rev>', `protocol revision (${REVISIONS.join(', ')})`, LATEST_STATEFUL)
-    .option('--as <type>', 'validate each value as this schema type instead of classifying it as a message')
+    .option('--as <type>', 'validate each value as this schema type instead of classifying it as a message (a JSON-RPC response type keeps the JSON-RPC response rules)')
     .option('--sender <side>', 'in wire logs, who "send" is: client (default) or server', 'client')
     .action((file: string, opts: { revision: string; as?: string; sender: string }, cmd: Command) => {
       if (!isRevision(opts.revision)) cmd.error(`error: unknown revision "${opts.revision}" (known: ${REVISIONS.join(', ')})`, { exitCode: 2 });
