@@ -203,10 +203,11 @@ check(
   async (t) => {
     const c = await t.session();
     const padding = 'x'.repeat(LARGE_REQUEST_BYTES);
-    // No real tool runs: the tool name is one no server lists (an unknown tool is an error or an
-    // isError result); without tools, the liveness request carries a params member it ignores.
-    const probe = c.serverCapabilities.tools
-      ? { method: 'tools/call', params: { name: 'mcp-conform-no-such-tool', arguments: { padding } }, what: 'tools/call of an unknown tool with 1 MiB of arguments' }
+    // No real tool runs: the tool name is one the server does not list (an unknown tool is an error
+    // or an isError result); otherwise the liveness request carries a params member it ignores.
+    const unknownTool = 'mcp-conform-no-such-tool';
+    const probe = c.serverCapabilities.tools && !(await t.findTool(c, unknownTool))
+      ? { method: 'tools/call', params: { name: unknownTool, arguments: { padding } }, what: 'tools/call of an unknown tool with 1 MiB of arguments' }
       : { method: livenessMethod(t), params: { 'mcp-conform-padding': padding }, what: `${livenessMethod(t)} with a 1 MiB params member` };
     try {
       const reply = await c.request(probe.method, probe.params);
