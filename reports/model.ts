@@ -94,6 +94,8 @@ export interface MessageViolation {
   count?: number;
   /** schema/valid-messages: where the messages were, as check results of this file and their wire logs. */
   at?: { check: string; revision: Revision | null; wireLog: string | null; count: number }[];
+  /** Set when the rule broken is a SHOULD (absent: MUST). */
+  level?: 'SHOULD';
 }
 
 export interface HostVerdict {

@@ -1,7 +1,7 @@
 // Says what a raw JSON-RPC message is and validates it completely against one revision:
 // the envelope, the method's own message type, and a response against the result type of the
 // request it answers.
-import { hasType } from './load.ts';
+import { hasType, loadSchema } from './load.ts';
 import { registry, type Direction, type MethodInfo } from './registry.ts';
 import type { Revision } from './revisions.ts';
 import { validate, type Violation } from './validate.ts';
@@ -51,6 +51,30 @@ export function batchesAllowed(rev: Revision): boolean {
   return hasType(rev, 'JSONRPCBatchRequest');
 }
 
+/** Revisions whose schema no longer requires `id` on an error response (2025-11-25 on). */
+export function errorIdOptional(rev: Revision): boolean {
+  const def = loadSchema(rev).defs[hasType(rev, 'JSONRPCErrorResponse') ? 'JSONRPCErrorResponse' : 'JSONRPCError'] as { required?: unknown } | undefined;
+  return !(Array.isArray(def?.required) && def.required.includes('id'));
+}
+
+/**
+ * The JSON-RPC 2.0 rules of a response (section 5) that the schemas do not all express: exactly
+ * one of result and error, and an id, which is null when the request's id could not be read. At
+ * revisions whose schema requires `id` on an error response its absence is a schema violation
+ * already (reported by ajv); where the schema made it optional, JSON-RPC still asks for
+ * `"id": null`, judged at SHOULD. Applies to any object that is meant as a response.
+ */
+export function responseRules(rev: Revision, msg: Record<string, unknown>): Violation[] {
+  const isError = Object.hasOwn(msg, 'error');
+  const isResult = Object.hasOwn(msg, 'result');
+  if (isError && isResult) return [{ pointer: '', keyword: 'oneOf', message: 'a response must not carry both result and error' }];
+  if (!isError && !isResult) return [{ pointer: '', keyword: 'required', message: 'neither a request/notification (method) nor a response (result or error)' }];
+  if (isError && !Object.hasOwn(msg, 'id') && errorIdOptional(rev)) {
+    return [{ pointer: '', keyword: 'id', level: 'SHOULD', message: `an error response without "id": JSON-RPC 2.0 (section 5) requires "id": null when the request's id could not be read (the ${rev} schema leaves id optional)` }];
+  }
+  return [];
+}
+
 /** Classifies and validates one message: a parsed value or the raw text of one frame. */
 export function classify(rev: Revision, raw: unknown, opts: ClassifyOptions = {}): Classified {
   let msg = raw;
@@ -88,8 +112,12 @@ export function classify(rev: Revision, raw: unknown, opts: ClassifyOptions = {}
       out.schemaType = kind === 'request' ? 'JSONRPCRequest' : 'JSONRPCNotification';
       return out;
     }
-    // Unknown methods are not schema violations: the receiver answers -32601 (or ignores a notification).
-    if (!info) return out;
+    // A method the revision does not define makes this no message of that revision (the receiver
+    // answers -32601, or ignores a notification, but the sender stepped outside the protocol).
+    if (!info) {
+      out.violations.push({ pointer: '/method', keyword: 'method', message: `"${method}" is not a method of revision ${rev}: not a ${kind} of that revision` });
+      return out;
+    }
     out.info = info;
     const expected = info.kind === 'notification' ? 'notification' : 'request';
     if (expected !== kind) {
@@ -107,12 +135,12 @@ export function classify(rev: Revision, raw: unknown, opts: ClassifyOptions = {}
   const isError = Object.hasOwn(msg, 'error');
   const isResult = Object.hasOwn(msg, 'result');
   if (!isError && !isResult) {
-    return { kind: 'invalid', message: msg, violations: [{ pointer: '', keyword: 'required', message: 'neither a request/notification (method) nor a response (result or error)' }] };
+    return { kind: 'invalid', message: msg, violations: responseRules(rev, msg) };
   }
   const kind: MessageKind = isError ? 'error' : 'response';
   const out: Classified = { kind, message: msg, id: id ?? null, violations: [] };
   if (isError && isResult) {
-    out.violations.push({ pointer: '', keyword: 'oneOf', message: 'a response must not carry both result and error' });
+    out.violations.push(...responseRules(rev, msg));
     return out;
   }
   const envType = envelopeType(rev, kind);
@@ -122,6 +150,7 @@ export function classify(rev: Revision, raw: unknown, opts: ClassifyOptions = {}
     out.violations.push(...envelope.errors);
     return out;
   }
+  out.violations.push(...responseRules(rev, msg));
   if (kind === 'response') {
     const rm = typeof opts.requestMethod === 'function' ? (id != null ? opts.requestMethod(id) : undefined) : opts.requestMethod;
     const info = rm ? reg.get(rm) : undefined;

@@ -5,7 +5,7 @@ export { loadStatements, extractStatements, headingSlug, levelOf, statementHash,
 export { loadSchema, typeNames, hasType, type LoadedSchema } from './load.ts';
 export { validate, validatorFor, createAjv, formatViolations, narrowest, toViolations, type Violation, type ValidationResult } from './validate.ts';
 export { registry, hasCapability, gateOf, unionMembers, type MethodInfo, type Registry, type Direction, type Side, type CapabilityGate, type MethodKind } from './registry.ts';
-export { classify, batchesAllowed, type Classified, type ClassifyOptions, type MessageKind, type JsonRpcId } from './classify.ts';
+export { classify, batchesAllowed, responseRules, errorIdOptional, type Classified, type ClassifyOptions, type MessageKind, type JsonRpcId } from './classify.ts';
 export { PATCHES, type SchemaPatch } from './patches.ts';
 export type { Schema, McpType, Current, Stateless, AnyRevision } from './types.ts';
 export {

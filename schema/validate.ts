@@ -14,6 +14,8 @@ export interface Violation {
   message: string;
   /** The schema keyword that failed (required, type, const, …). */
   keyword: string;
+  /** How binding the broken rule is; absent means MUST (the schema, or a JSON-RPC MUST). */
+  level?: 'SHOULD';
 }
 
 export interface ValidationResult {

@@ -132,7 +132,7 @@ export class Recorder {
         if (v.dir !== 'recv') continue;
         const at = wire.entries.find((e) => e.msg === v.message)?.t ?? 0;
         const excerpt = (JSON.stringify(v.message) ?? String(v.message)).slice(0, 300);
-        for (const x of v.violations) violations.push({ t: at, session: wire.label, pointer: x.pointer, message: x.message, excerpt });
+        for (const x of v.violations) violations.push({ t: at, session: wire.label, pointer: x.pointer, message: x.message, excerpt, ...(x.level ? { level: x.level } : {}) });
       }
     }
     entries.push(...this.refused);

@@ -16,16 +16,23 @@ clientCheck(
   },
   (t) => {
     const v = clientRuns(t);
-    const bad: { run: ClientRun; x: ClientRun['violations'][number] }[] = [];
+    let bad: { run: ClientRun; x: ClientRun['violations'][number] }[] = [];
     for (const run of v.requireLive()) {
       // A session the server answered with a version it does not speak is judged elsewhere.
       if (run.scenario === 'unsupported-server-version') continue;
       for (const x of run.violations) {
         // The initialize request is judged at the version it asks for (client-lifecycle/initialize-valid).
         if (x.excerpt.includes('"method":"initialize"')) continue;
+        // A server/discover probe is the 2026-07-28 dual-era fallback, sent before the client knows
+        // the server's era: not a message of the 2025 revision the mock speaks, and judged by the
+        // client-versioning checks instead.
+        if (x.excerpt.includes('"method":"server/discover"') && x.message.startsWith('"server/discover" is not a method of revision')) continue;
         bad.push({ run, x });
       }
     }
+    // A SHOULD-level finding (a JSON-RPC rule the revision's schema leaves open) warns; it does not fail.
+    for (const { run, x } of bad.filter((b) => b.x.level === 'SHOULD').slice(0, 4)) t.warn(`${run.scenario}: ${x.pointer || '/'} ${x.message} in ${x.excerpt.slice(0, 160)}`);
+    bad = bad.filter((b) => b.x.level !== 'SHOULD');
     if (bad.length) {
       const lines = bad.slice(0, 4).map(({ run, x }) => `${run.scenario}: ${x.pointer || '/'} ${x.message} in ${x.excerpt.slice(0, 160)}`);
       const first = bad[0]!;

@@ -190,7 +190,8 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
     const m = r.msg;
     const c = classify(rev, m, { direction, requestMethod: (id) => (isOwn(id) ? (String(id).includes('initialize') ? 'initialize' : 'ping') : methodOf.get(key(id))) });
     // An error answering a frame whose id could not be read carries a null id (JSON-RPC 2.0 §5).
-    const bad = c.violations.filter((v) => !(hasNullId(m) && Object.hasOwn(m, 'error') && (v.pointer === '/id' || (v.pointer === '' && v.message.includes('"id"')))));
+    // SHOULD-level findings (an error without id where the schema allows it) are not oracle violations.
+    const bad = c.violations.filter((v) => v.level !== 'SHOULD' && !(hasNullId(m) && Object.hasOwn(m, 'error') && (v.pointer === '/id' || (v.pointer === '' && v.message.includes('"id"')))));
     if (bad.length) violations.push({ oracle: 'valid-responses', message: `${c.kind}${c.method ? ` ${c.method}` : ''} ${short(m, 160)}: ${bad.slice(0, 3).map((v) => `${v.pointer || '/'} ${v.message}`).join('; ')}` });
   }
   for (const m of session.malformed.slice(malformedFrom)) {

@@ -33,10 +33,10 @@ export function groupViolations(results: readonly CheckResult[]): Row[] {
   for (const r of results) {
     for (const v of r.violations ?? []) {
       const n = v.count ?? 1;
-      const k = JSON.stringify([v.dir, v.type ?? '', v.pointer, v.message]);
+      const k = JSON.stringify([v.dir, v.type ?? '', v.pointer, v.message, v.level ?? '']);
       let row = rows.get(k);
       if (!row) {
-        row = { dir: v.dir, ...(v.type !== undefined ? { type: v.type } : {}), pointer: v.pointer, message: v.message, excerpt: v.excerpt, count: 0, at: [] };
+        row = { dir: v.dir, ...(v.type !== undefined ? { type: v.type } : {}), pointer: v.pointer, message: v.message, excerpt: v.excerpt, ...(v.level ? { level: v.level } : {}), count: 0, at: [] };
         rows.set(k, row);
       }
       row.count += n;
@@ -68,6 +68,9 @@ export function validMessagesResults(results: readonly CheckResult[], revisions:
     };
     if (mine.length === 0) return { ...base, verdict: 'not-verified', message: 'no check ran at this revision' };
     if (rows.length === 0) return base;
+    // MUST violations first: they decide the verdict and are the ones shown.
+    rows.sort((a, b) => Number(a.level === 'SHOULD') - Number(b.level === 'SHOULD'));
+    const musts = rows.filter((r) => r.level !== 'SHOULD').length;
     const total = rows.reduce((n, r) => n + r.count, 0);
     const where = (r: Row) => `during ${r.at[0]!.check}${r.at.length > 1 ? ` and ${r.at.length - 1} other check(s)` : ''}`;
     const what = (r: Row) => `${r.count > 1 ? `${r.count}× ` : ''}${r.type ? `${r.type} ` : ''}${r.pointer || '/'} ${r.message}`;
@@ -75,10 +78,12 @@ export function validMessagesResults(results: readonly CheckResult[], revisions:
     const lines = rows.slice(0, SHOWN).map((r) => `${what(r)} (${where(r)}) in ${r.excerpt}`);
     const more = rows.length > SHOWN ? ` (and ${rows.length - SHOWN} more)` : '';
     const evidence: WireEntry[] = rows.slice(0, SHOWN).map((r) => ({ t: 0, dir: r.dir, raw: r.excerpt, note: `${what(r)}: ${r.at.map((a) => `${a.check} ×${a.count} (${a.wireLog ?? 'no wire log'})`).join(', ')}` }));
+    // Only SHOULD-level findings (a rule JSON-RPC states that the revision's schema leaves open): a warning.
+    const kind = musts ? `${total} schema violation(s), ${rows.length} distinct,` : `${total} SHOULD-level JSON-RPC finding(s) (the schema allows them), ${rows.length} distinct,`;
     return {
       ...base,
-      verdict: 'fail',
-      message: `${total} schema violation(s), ${rows.length} distinct, in messages the server sent: ${lines.join('; ')}${more}`,
+      verdict: musts ? 'fail' : 'warn',
+      message: `${kind} in messages the server sent: ${lines.join('; ')}${more}`,
       evidence,
       violations: rows,
     };

@@ -87,7 +87,7 @@ export interface ClientRun {
   /** The stdio server processes the client started (stdio runs). */
   servers: StdioServerRecord[];
   /** Schema violations in messages the client sent (validated at the revision in use). */
-  violations: { t: number; session: string; pointer: string; message: string; excerpt: string }[];
+  violations: { t: number; session: string; pointer: string; message: string; excerpt: string; level?: 'SHOULD' }[];
   /** What the scenario did to provoke the client, with time: `session-expired`, `stream-cut`… */
   events: { t: number; what: string; detail?: string }[];
   /** Problems of the run itself (not of the client): the mock's script, the runner. */

@@ -31,17 +31,6 @@ function excerpt(msg: unknown, max = 300): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/**
- * An error response with a null or absent id answers a request whose id could not be read;
- * JSON-RPC 2.0 (§5) requires `id: null` there, although MCP's schemas only admit string and
- * integer ids (2025-11-25 on also allows no id). Not counted against the target.
- */
-function isUnreadableIdError(v: ViolationReport): boolean {
-  const m = v.message as Record<string, unknown> | null;
-  if (typeof m !== 'object' || m === null || !Object.hasOwn(m, 'error') || (m.id !== null && m.id !== undefined)) return false;
-  return v.violations.every((x) => x.pointer === '/id' || (x.pointer === '' && x.message.includes('"id"')));
-}
-
 /** One row per (type, pointer, cause), counting the messages that had it: one defect repeated is one row. */
 function collectViolations(t: CheckContext): MessageViolation[] {
   const rows = new Map<string, MessageViolation & { count: number }>();
@@ -54,10 +43,12 @@ function collectViolations(t: CheckContext): MessageViolation[] {
   for (const { client } of t.connections) {
     for (const v of client.peer.violations) {
       // Only what the target sent: our own deliberately broken messages are not its fault, nor
-      // its answers to messages the revision does not have (the batch probe).
-      if (v.dir !== 'recv' || isUnreadableIdError(v) || t.answersOutsideRevision(v.message)) continue;
+      // its answers to messages the revision does not have (the batch probe). (An error answer to
+      // unreadable input with "id": null is valid: see the error-response-null-id schema patch; one
+      // without id is judged, at SHOULD where the schema leaves id optional.)
+      if (v.dir !== 'recv' || t.answersOutsideRevision(v.message)) continue;
       const type = v.classified.schemaType ?? v.classified.kind;
-      for (const x of v.violations) add({ dir: 'recv', type, pointer: x.pointer, message: x.message, excerpt: excerpt(v.message) });
+      for (const x of v.violations) add({ dir: 'recv', type, pointer: x.pointer, message: x.message, excerpt: excerpt(v.message), ...(x.level ? { level: x.level } : {}) });
     }
   }
   for (const e of t.wire.entries) {

@@ -1,7 +1,7 @@
 // basic (Messages): the JSON-RPC 2.0 base every MCP message follows.
-import { isStateless, type Revision } from '../../schema/index.ts';
+import { errorIdOptional, isStateless, type Revision } from '../../schema/index.ts';
 import { HttpError, TimeoutError } from '../../mock-server/index.ts';
-import { check, type CheckContext } from '../harness/index.ts';
+import { check, CheckContext } from '../harness/index.ts';
 import { livenessMessage, livenessMethod } from './_base-kit.ts';
 
 const OLD = '2024-11-05' as const;
@@ -200,6 +200,10 @@ check(
     const e = m.error as { code?: unknown } | undefined;
     t.expect(e !== undefined, 'invalid JSON was answered with a result', [m]);
     t.expect(e?.code === -32700, `invalid JSON was answered with error code ${JSON.stringify(e?.code)}, expected -32700`, [m]);
+    // JSON-RPC 2.0 section 5: "If there was an error in detecting the id in the Request object
+    // (e.g. Parse error/Invalid Request), it MUST be Null." Up to 2025-06-18 the schema requires
+    // id on an error response too (schema/valid-messages fails there); 2025-11-25 made it optional.
+    t.expect(Object.hasOwn(m, 'id'), `the Parse error answer has no "id" (JSON-RPC 2.0 requires "id": null when the request's id could not be read${errorIdOptional(t.revision) ? '' : `; the ${t.revision} schema requires id`})`, [m]);
   },
 );
 
@@ -219,6 +223,41 @@ check(
     const e = m.error as { code?: unknown } | undefined;
     t.expect(e !== undefined, 'an invalid request was answered with a result', [m]);
     t.expect(e?.code === -32600, `an invalid request was answered with error code ${JSON.stringify(e?.code)}, expected -32600`, [m]);
+  },
+);
+
+/** Size of the padding in messages/large-request: 1 MiB of arguments. */
+export const LARGE_REQUEST_BYTES = 1024 * 1024;
+
+check(
+  {
+    id: 'messages/large-request',
+    title: 'a request with 1 MiB of arguments is answered (with a result or an error) within the request timeout',
+    level: 'SHOULD',
+    requirement:
+      'All messages MUST follow the JSON-RPC 2.0 specification, whose server MUST reply to every request (not notification) with a Response; MCP responses "are sent in reply to requests, containing the result or error of the operation". ' +
+      '(Checked at SHOULD: no MCP sentence sets a size every server must accept, and refusing it with an error is an answer; hanging or dying is not.)',
+    spec: JSON_RPC,
+  },
+  async (t) => {
+    const c = await t.session();
+    const padding = 'x'.repeat(LARGE_REQUEST_BYTES);
+    // No real tool runs: the tool name is one the server does not list (an unknown tool is an error
+    // or an isError result); otherwise the liveness request carries a params member it ignores.
+    const unknownTool = 'mcp-conform-no-such-tool';
+    const probe = c.serverCapabilities.tools && !(await t.findTool(c, unknownTool))
+      ? { method: 'tools/call', params: { name: unknownTool, arguments: { padding } }, what: 'tools/call of an unknown tool with 1 MiB of arguments' }
+      : { method: livenessMethod(t), params: { 'mcp-conform-padding': padding }, what: `${livenessMethod(t)} with a 1 MiB params member` };
+    try {
+      const reply = await c.request(probe.method, probe.params);
+      t.note(reply.ok ? `${probe.what} was answered with a result` : `${probe.what} was answered with error ${reply.error.code}`);
+    } catch (err) {
+      const refused = CheckContext.httpRefusal(err);
+      // Over HTTP a refusal with a status (413 Payload Too Large…) is an answer too.
+      if (!refused) return t.fail(`${probe.what} was not answered: ${(err as Error).message}`);
+      t.note(`${probe.what} was refused with HTTP ${refused.status}: ${refused.body.slice(0, 200)}`);
+    }
+    await stillServing(t, c, probe.what);
   },
 );
 

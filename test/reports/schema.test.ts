@@ -37,7 +37,7 @@ const shapes = {
   Results: shape<Results>()(['format', 'formatVersion', 'tool', 'mode', 'target', 'revisions', 'startedAt', 'endedAt', 'counts', 'checks', 'errors'], ['untested', 'hosts', 'baseline', 'toolPlan']),
   CheckResult: shape<CheckResult>()(['id', 'title', 'level', 'revision', 'verdict', 'message', 'requirement', 'specUrl', 'durationMs', 'wireLog'], ['evidence', 'violations', 'crossTalk', 'expected', 'stale']),
   WireEntry: shape<WireEntry>()(['t', 'dir'], ['msg', 'raw', 'note']),
-  MessageViolation: shape<MessageViolation>()(['dir', 'pointer', 'message', 'excerpt'], ['type', 'count', 'at']),
+  MessageViolation: shape<MessageViolation>()(['dir', 'pointer', 'message', 'excerpt'], ['type', 'count', 'at', 'level']),
   HostVerdict: shape<HostVerdict>()(['host', 'works', 'summary', 'failingChecks'], []),
   Counts: shape<Counts>()(['total', 'passed', 'failed', 'warned', 'info', 'notApplicable', 'notVerified'], []),
   BaselineOutcome: shape<BaselineOutcome>()(['source', 'newFailures', 'expectedFailures', 'staleEntries', 'unmatchedEntries', 'warningsFail'], []),

@@ -26,6 +26,26 @@ describe('classify', () => {
     expect(classify('2025-11-25', '{"jsonrpc":').kind).toBe('invalid');
   });
 
+  it('judges every message against the revision: unknown methods, result and error, neither, the id of an error', () => {
+    expect(classify('2026-07-28', { jsonrpc: '2.0', id: 1, method: 'ping' }).violations).toEqual([
+      { pointer: '/method', keyword: 'method', message: '"ping" is not a method of revision 2026-07-28: not a request of that revision' },
+    ]);
+    expect(classify('2025-11-25', { jsonrpc: '2.0', method: 'notifications/mcp-conform/x' }).violations[0]?.message).toBe('"notifications/mcp-conform/x" is not a method of revision 2025-11-25: not a notification of that revision');
+    expect(classify('2025-11-25', { jsonrpc: '2.0', id: 1, method: 'server/discover', params: {} }).violations[0]?.keyword).toBe('method');
+    expect(classify('2025-11-25', { jsonrpc: '2.0', id: 1, method: 'ping' }).violations).toEqual([]);
+    expect(classify('2025-11-25', { jsonrpc: '2.0', id: 1, result: {}, error: { code: 1, message: 'x' } }).violations[0]?.message).toBe('a response must not carry both result and error');
+    expect(classify('2025-11-25', { jsonrpc: '2.0', id: 1 })).toMatchObject({ kind: 'invalid', violations: [{ keyword: 'required' }] });
+    expect(classify('2025-11-25', { jsonrpc: '2.0', id: null, method: 'ping' }).violations.length).toBeGreaterThan(0);
+    // An error answer to unreadable input: "id": null is right at every revision (JSON-RPC 2.0 section 5).
+    const noId = { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' } };
+    for (const rev of ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'] as const) {
+      expect(classify(rev, { ...noId, id: null }).violations, rev).toEqual([]);
+      const v = classify(rev, noId).violations;
+      if (rev < '2025-11-25') expect(v, rev).toEqual([{ pointer: '', keyword: 'required', message: 'missing required property "id"' }]);
+      else expect(v, rev).toEqual([expect.objectContaining({ pointer: '', keyword: 'id', level: 'SHOULD' })]);
+    }
+  });
+
   it('validates input_required results in 2026-07-28', () => {
     const c = classify('2026-07-28', { jsonrpc: '2.0', id: 1, result: { resultType: 'input_required' } }, { requestMethod: 'tools/call' });
     expect(c.schemaType).toBe('InputRequiredResult');

@@ -30,6 +30,7 @@ describe('fixture server, in-process', () => {
       'messages/batch-removed',
       'messages/invalid-params',
       'messages/invalid-request',
+      'messages/large-request',
       'messages/no-response-to-notification',
       'messages/parse-error',
       'messages/response-id',
