@@ -2,8 +2,8 @@
 // (suites/coverage/), and the check lists behind `server --list` and `client --list --checks`.
 import type { Command } from 'commander';
 import { parseRevisionList, REVISIONS, specUrl, type Revision } from '../schema/index.ts';
-import type { CheckMeta } from '../reports/model.ts';
-import { UsageError, interruptible } from './server.ts';
+import type { CheckMeta } from '../reports/index.ts';
+import { UsageError, interruptible } from './common.ts';
 
 /** Every check of one side (or both), in definition order. Imports the suites; runs nothing. */
 export async function loadChecks(side?: 'server' | 'client'): Promise<CheckMeta[]> {

@@ -26,7 +26,7 @@ import {
   type ReplayFile,
   type TargetFactory,
 } from '../suites/fuzz/index.ts';
-import { parseCallTools, type CallToolsPolicy } from '../suites/harness/tool-policy.ts';
+import { parseCallTools, type CallToolsPolicy } from '../suites/fuzz/index.ts';
 import { TOOL_NAME, VERSION } from './version.ts';
 import { finishReports, planReports, ReportOptionError, type ReportPlan } from './report-options.ts';
 

@@ -204,8 +204,8 @@ async function record(opts: MockOpts, command: string[]): Promise<number> {
     await recordProxy(t, connectTarget(target), writer, ++conn);
   };
   const handler = opts.legacySse
-    ? (await import('../mock-server/transports/sse-server.ts')).createSseHandler({ onSession })
-    : (await import('../mock-server/transports/http-server.ts')).createStreamableHttpHandler({ onSession, ...(opts.json ? { responseMode: 'json' as const } : opts.sseResponses ? { responseMode: 'sse' as const } : {}) });
+    ? (await import('../mock-server/index.ts')).createSseHandler({ onSession })
+    : (await import('../mock-server/index.ts')).createStreamableHttpHandler({ onSession, ...(opts.json ? { responseMode: 'json' as const } : opts.sseResponses ? { responseMode: 'sse' as const } : {}) });
   const served = await serveHttp(opts.legacySse ? handler : routeHandlers({ [opts.path]: handler }), { host: opts.host, port: int('--port', opts.port, 0)! });
   const url = opts.legacySse ? `${served.url}/sse` : `${served.url}${opts.path}`;
   process.stdout.write(`${url}\n`);
@@ -240,8 +240,8 @@ async function replay(opts: MockOpts, faults: FaultSpec[], seed: number | undefi
     await r.connect(withFaults(t, faults, fo));
   };
   const handler = opts.legacySse
-    ? (await import('../mock-server/transports/sse-server.ts')).createSseHandler({ onSession })
-    : (await import('../mock-server/transports/http-server.ts')).createStreamableHttpHandler({ onSession });
+    ? (await import('../mock-server/index.ts')).createSseHandler({ onSession })
+    : (await import('../mock-server/index.ts')).createStreamableHttpHandler({ onSession });
   const served = await serveHttp(opts.legacySse ? handler : routeHandlers({ [opts.path]: handler }), { host: opts.host, port: int('--port', opts.port, 0)! });
   const url = opts.legacySse ? `${served.url}/sse` : `${served.url}${opts.path}`;
   process.stdout.write(`${url}\n`);

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { countsText, type Counts, type HostVerdict, type Results } from '../reports/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { ConfigError, isBroken, resolveConfigOptions, type ListedEntry } from './config.ts';
-import { EXIT, UsageError, type ServerCommandOptions, type ServerRunIo } from './server.ts';
+import { EXIT, UsageError, type ServerCommandOptions, type ServerRunIo } from './common.ts';
 
 type RunOne = (o: ServerCommandOptions, command: string[], io: ServerRunIo) => Promise<number>;
 

@@ -2,9 +2,18 @@
 // check shows and the wire/<check-id>.jsonl file it links to.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { WireEntry } from '../reports/model.ts';
-
-export type { WireEntry };
+/** One recorded message of the wire log (also the evidence entry in results.json, reports/model.ts). */
+export interface WireEntry {
+  /** Milliseconds since the check started. */
+  t: number;
+  /** send: we sent it; recv: the target sent it. */
+  dir: 'send' | 'recv';
+  /** Parsed message, or the raw text when it was not JSON. */
+  msg?: unknown;
+  raw?: string;
+  /** Transport detail (HTTP status, headers, stderr line…). */
+  note?: string;
+}
 
 export class WireLog {
   readonly entries: WireEntry[] = [];

@@ -1,6 +1,10 @@
 // The results data model shared by the harness (suites/), the reporter and every writer.
 // results.json is this, serialized; its JSON Schema is reports/results.schema.json.
 import type { Revision } from '../schema/index.ts';
+// One recorded message: the peer engine writes the wire log, so mock-server owns its shape.
+import type { WireEntry } from '../mock-server/index.ts';
+
+export type { WireEntry };
 
 export const RESULTS_FORMAT = 'mcp-conform/results';
 export const RESULTS_FORMAT_VERSION = 1;
@@ -40,19 +44,6 @@ export interface CheckMeta {
   timely?: boolean;
   /** Which side is under test. */
   side: 'server' | 'client';
-}
-
-/** One message in a wire log or an excerpt. */
-export interface WireEntry {
-  /** Milliseconds since the check started. */
-  t: number;
-  /** send: we sent it; recv: the target sent it. */
-  dir: 'send' | 'recv';
-  /** Parsed message, or the raw text when it was not JSON. */
-  msg?: unknown;
-  raw?: string;
-  /** Transport detail (HTTP status, headers, stderr line…). */
-  note?: string;
 }
 
 export interface CheckResult {

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT, REVISIONS, type Revision } from '../../schema/index.ts';
-import { loadStatements, type Statement } from '../../schema/statements.ts';
-import type { CheckMeta } from '../../reports/model.ts';
+import { loadStatements, type Statement } from '../../schema/index.ts';
+import type { CheckMeta } from '../../reports/index.ts';
 
 export const EXEMPT_REASONS = ['not observable on the wire', 'covered by schema/valid-messages'] as const;
 export type ExemptReason = (typeof EXEMPT_REASONS)[number];

@@ -11,11 +11,14 @@ import type { Revision } from '../../schema/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import { runSteps, type OracleViolation, type RunRecord } from './execute.ts';
 import { SEQUENCE_ORACLES, type OracleId } from './oracles.ts';
-import { SessionPool, type FuzzSession, type TargetFactory } from './session.ts';
+import { SessionPool, type FuzzSession, type SessionSource, type TargetFactory } from './session.ts';
 import { sequenceArbitrary, type FuzzStep, type StepContext } from './steps.ts';
 import { listTools, selectTools, type CallToolsMode, type ToolSelection } from './tools.ts';
 import { formatToolPlan, type RevisionToolPlan, type ToolPlan } from '../harness/tool-policy.ts';
-import { runModel, type ModelCommandJson } from './model.ts';
+import { runModel } from './model.ts';
+import type { Finding, ModelCommandJson } from './finding.ts';
+
+export type { Finding, SessionSource };
 
 export interface FuzzOptions {
   /** Revision asked for (the target may negotiate another known one). */
@@ -43,28 +46,6 @@ export interface FuzzOptions {
   nestingDepth?: number;
   /** Progress lines. */
   log?: (line: string) => void;
-}
-
-export interface Finding {
-  oracle: OracleId;
-  /** The category of the step it concerns ('run': the run as a whole); findings of one oracle differ in it. */
-  category: string;
-  /** The violation, in words. */
-  message: string;
-  kind: 'sequence' | 'model';
-  seed: number;
-  /** fast-check's counterexample path: with the seed, replays the generation. */
-  path: string;
-  /** The shrunk sequence, as sent in the reproduction. */
-  steps: FuzzStep[];
-  /** Model findings: the shrunk command list. */
-  commands?: ModelCommandJson[];
-  /** What was sent and what came back in the reproduction on a fresh session. */
-  evidence: WireEntry[];
-  /** The reproduction on a fresh session showed the same violation. */
-  reproduced: boolean;
-  numRuns: number;
-  numShrinks: number;
 }
 
 export interface FuzzReport {
@@ -333,13 +314,6 @@ export interface SequenceFuzzOptions {
   observeOnly?: boolean;
   /** Who receives the messages (default server). */
   receiver?: 'server' | 'client';
-}
-
-/** Source of sessions: the server pool, or the client launcher. */
-export interface SessionSource {
-  acquire(): Promise<FuzzSession>;
-  release(s: FuzzSession, healthy: boolean): void;
-  fresh(initialize: boolean): Promise<FuzzSession>;
 }
 
 /** The sequence phase: one fast-check property run per finding, until runs or time run out. */

@@ -19,3 +19,5 @@ export { listTools, selectTools, whyUnsafe, type CallToolsMode, type ToolSelecti
 export { replay, loadReplay, parseReplay, replayFileFor, ReplayFileError, REPLAY_FORMAT, type ReplayFile, type ReplayOutcome, type ClientLaunch } from './replay.ts';
 export { fuzzResults, replayPath, wirePath, type FuzzResultsOptions } from './results.ts';
 export { memoryFactory, type InMemoryServer } from './memory.ts';
+// The --call-tools parser the fuzz command shares with `server` (harness/tool-policy.ts, a leaf).
+export { parseCallTools, type CallToolsPolicy } from '../harness/tool-policy.ts';

@@ -10,24 +10,12 @@ import { classify, isRevision, type Revision } from '../../schema/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import type { OracleId } from './oracles.ts';
 import type { FuzzSession } from './session.ts';
-import type { SessionSource } from './engine.ts';
+import type { SessionSource } from './session.ts';
+import type { Finding, IdKind, ListMethod, ModelCommandJson } from './finding.ts';
 import type { CallableTool } from './steps.ts';
 import { stderrGist } from '../harness/stderr-gist.ts';
 
-/** A command as data: what the replay file stores and `commandFromJson` rebuilds. */
-export type ModelCommandJson =
-  | { cmd: 'initialize' }
-  | { cmd: 'initialized' }
-  | { cmd: 'ping'; idKind: IdKind }
-  | { cmd: 'list'; method: ListMethod; idKind: IdKind }
-  | { cmd: 'call'; tool: string; arguments: unknown; idKind: IdKind }
-  | { cmd: 'call-cancel'; tool: string; arguments: unknown; delayMs: number }
-  | { cmd: 'burst'; methods: ListMethod[]; lookalikeIds: boolean }
-  | { cmd: 'notify'; method: string; params?: Record<string, unknown> }
-  | { cmd: 'unknown-method'; idKind: IdKind };
-
-type IdKind = 'int' | 'string';
-type ListMethod = 'tools/list' | 'prompts/list' | 'resources/list' | 'resources/templates/list' | 'ping';
+export type { ModelCommandJson };
 
 const LIST_CAPABILITY: Record<ListMethod, string | undefined> = {
   'tools/list': 'tools',
@@ -432,7 +420,7 @@ export interface ModelOptions {
 }
 
 export interface ModelResult {
-  findings: import('./engine.ts').Finding[];
+  findings: Finding[];
   runs: number;
   messages: number;
   cancellations: number;

@@ -336,3 +336,10 @@ export class SessionPool {
     await Promise.all([...all, ...this.retiring]);
   }
 }
+
+/** Source of sessions: the server pool, or the client launcher. */
+export interface SessionSource {
+  acquire(): Promise<FuzzSession>;
+  release(s: FuzzSession, healthy: boolean): void;
+  fresh(initialize: boolean): Promise<FuzzSession>;
+}

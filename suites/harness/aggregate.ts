@@ -2,7 +2,7 @@
 // target sent, in every check, against the schema of the negotiated revision), and the filling
 // in of checks that never reported (budget, interruption).
 import { specUrl, type Revision } from '../../schema/index.ts';
-import type { CheckResult, MessageViolation, WireEntry } from '../../reports/model.ts';
+import type { CheckResult, MessageViolation, WireEntry } from '../../reports/index.ts';
 import { checkMeta } from './check.ts';
 
 export const VALID_MESSAGES = checkMeta({

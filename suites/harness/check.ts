@@ -2,11 +2,12 @@
 // `provide`s a RunConfig) it also registers one vitest test per applicable revision; anywhere
 // else it only records the definition, so tests can run check bodies in-process (runChecks).
 import { inject, test } from 'vitest';
-import type { Revision } from '../../schema/index.ts';
-import type { CheckMeta, Level } from '../../reports/model.ts';
 import type {} from '../../reports/index.ts';
 import { selected, type RunConfig } from './config.ts';
 import { revisionsFor, runCheck, type CheckBody, type CheckDef } from './run.ts';
+import { checkMeta, type CheckSpec } from './meta.ts';
+
+export { checkMeta, type CheckSpec };
 
 // task.meta.mcpConform / mcpConformCheck are declared by the reports room (reports/vitest-meta.ts).
 declare module 'vitest' {
@@ -14,24 +15,6 @@ declare module 'vitest' {
     /** The run the CLI configured; absent when suites are imported by the tool's own tests. */
     mcpConform: RunConfig;
   }
-}
-
-export interface CheckSpec {
-  /** `area/name`, stable: users paste it into --only and bug reports. */
-  id: string;
-  title: string;
-  level: Level;
-  /** The requirement sentence, in the spec's words. */
-  requirement: string;
-  /** Spec page and anchor per revision (`basic/lifecycle#version-negotiation`). */
-  spec: Partial<Record<Revision, string>>;
-  /** Revisions it applies to; default: the keys of `spec`. */
-  revisions?: Revision[];
-  /** A capability the target must declare, e.g. `server.tools`; otherwise not-applicable. */
-  requires?: string;
-  side?: 'server' | 'client';
-  /** The requirement is about answering (at all, in time): a timeout fails it instead of leaving it not verified. */
-  timely?: boolean;
 }
 
 const registry = new Map<string, CheckDef>();
@@ -47,21 +30,6 @@ function injected(): RunConfig | undefined {
   } catch {
     return undefined; // not inside a vitest worker
   }
-}
-
-export function checkMeta(spec: CheckSpec): CheckMeta {
-  const meta: CheckMeta = {
-    id: spec.id,
-    title: spec.title,
-    level: spec.level,
-    requirement: spec.requirement,
-    spec: spec.spec,
-    revisions: spec.revisions ?? (Object.keys(spec.spec) as Revision[]),
-    side: spec.side ?? 'server',
-  };
-  if (spec.requires) meta.requires = spec.requires;
-  if (spec.timely) meta.timely = true;
-  return meta;
 }
 
 /** Declares a check; returns its definition. */

@@ -4,20 +4,12 @@
 // those runs through `clientRuns(t)` and uses the usual vocabulary (t.fail, t.notVerified…).
 import { readFileSync, statSync } from 'node:fs';
 import { hasCapability, isStateless, type Revision } from '../../schema/index.ts';
-import type { WireEntry } from '../../reports/model.ts';
-import type { CheckContext } from './context.ts';
+import type { WireEntry } from '../../reports/index.ts';
+import type { CheckScope } from './types.ts';
+import type { ClientTarget } from './config.ts';
 import { stderrNote } from './stderr-gist.ts';
 
-/** The client under test: a command run once per scenario (see suites/client/runner.ts). */
-export interface ClientTarget {
-  kind: 'client';
-  command: string;
-  args: string[];
-  cwd?: string;
-  env?: Record<string, string>;
-  /** runs.json written by the scenario runner; the checks read it. */
-  recordings: string;
-}
+export type { ClientTarget };
 
 /** One message or transport note, seen from the mock server: `recv` = the client sent it. */
 export interface RecordedEntry extends WireEntry {
@@ -194,7 +186,7 @@ export class ClientView {
   readonly file: ClientRunsFile;
   readonly runs: ClientRun[];
 
-  constructor(readonly t: CheckContext, file: ClientRunsFile) {
+  constructor(readonly t: CheckScope, file: ClientRunsFile) {
     this.file = file;
     this.runs = file.runs.filter((r) => r.revision === t.revision);
   }
@@ -271,14 +263,14 @@ function exitText(run: ClientRun): string {
   return ` (it ${how}${said ? `; ${said}` : ''})`;
 }
 
-function targetOf(t: CheckContext): ClientTarget {
+function targetOf(t: CheckScope): ClientTarget {
   const target = t.config.client;
   if (!target) throw new Error(`client check ${t.meta.id} needs a client run (RunConfig.client is not set)`);
   return target;
 }
 
 /** The recorded runs at the check's revision; not-applicable when the client does not speak it. */
-export function clientRuns(t: CheckContext, opts: ClientRunsOptions = {}): ClientView {
+export function clientRuns(t: CheckScope, opts: ClientRunsOptions = {}): ClientView {
   const view = new ClientView(t, loadClientRuns(targetOf(t).recordings));
   if (!opts.anyVersion) {
     const why = notSpoken(view.runs, t.revision);
@@ -288,7 +280,7 @@ export function clientRuns(t: CheckContext, opts: ClientRunsOptions = {}): Clien
 }
 
 /** `requires` of a client check, e.g. `client.sampling` or `client.elicitation.url`. */
-export async function gateClient(t: CheckContext, requires: string): Promise<void> {
+export async function gateClient(t: CheckScope, requires: string): Promise<void> {
   const [side, ...path] = requires.split('.');
   if (side !== 'client') throw new Error(`client check ${t.meta.id}: requires must name a client capability (got ${requires})`);
   const view = clientRuns(t);

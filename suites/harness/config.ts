@@ -3,7 +3,6 @@
 import type { Revision } from '../../schema/index.ts';
 import type { TargetSpec as WireTargetSpec, Transport } from '../../mock-server/index.ts';
 import { describeTarget as describeWireTarget } from '../../mock-server/index.ts';
-import type { ClientTarget } from './client-context.ts';
 import type { CallToolsPolicy } from './tool-policy.ts';
 
 /**
@@ -15,6 +14,17 @@ export type TargetSpec = WireTargetSpec | { kind: 'memory'; connect: () => Trans
 // Which tools checks may call: see tool-policy.ts.
 export type { CallToolsPolicy } from './tool-policy.ts';
 export { parseCallTools } from './tool-policy.ts';
+
+/** The client under test: a command run once per scenario (see suites/client/runner.ts). */
+export interface ClientTarget {
+  kind: 'client';
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** runs.json written by the scenario runner; the checks read it. */
+  recordings: string;
+}
 
 export interface RunConfig {
   target: TargetSpec;

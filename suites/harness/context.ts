@@ -2,40 +2,23 @@
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
 import { batchesAllowed, hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
 import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
-import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/model.ts';
+import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/index.ts';
 import type { RunConfig, TargetSpec } from './config.ts';
 import { openTransport, type OpenedTransport } from './connect.ts';
 import { openStateless, type StatelessClient, type StatelessOptions } from './stateless.ts';
 import { openHttpProbe, type HttpProbe, type HttpProbeOptions } from './http.ts';
 import { connectionIds } from './crosstalk.ts';
+import { CheckOutcome } from './outcome.ts';
+import type { CheckScope, ConnectOptions, EvidenceLike } from './types.ts';
 
-/** Ends a check with a verdict: thrown by t.fail / t.notApplicable / t.notVerified. */
-export class CheckOutcome extends Error {
-  constructor(
-    readonly kind: 'fail' | 'not-applicable' | 'not-verified',
-    message: string,
-    readonly evidence?: WireEntry[],
-  ) {
-    super(message);
-    this.name = 'CheckOutcome';
-  }
-}
+export { CheckOutcome };
+export type { ConnectOptions, EvidenceLike };
 
 /** Something the check observed and reported, without ending it (t.warn, t.info). */
 export interface Finding {
   verdict: Extract<Verdict, 'warn' | 'info'>;
   message: string;
   evidence: WireEntry[];
-}
-
-export interface ConnectOptions {
-  /** protocolVersion sent by initialize (default: the check's revision). Any string may be sent. */
-  protocolVersion?: string;
-  capabilities?: Current['ClientCapabilities'];
-  clientInfo?: Current['Implementation'];
-  /** Answers to server→client requests, over the valid canned defaults. */
-  handlers?: Record<string, RequestHandler>;
-  requestTimeoutMs?: number;
 }
 
 export interface SessionOptions extends ConnectOptions {
@@ -46,9 +29,6 @@ export interface SessionOptions extends ConnectOptions {
   /** Open a new session even if one is already open for this check. */
   fresh?: boolean;
 }
-
-/** Anything a failure can point at: wire entries, a reply, a received message. */
-export type EvidenceLike = WireEntry[] | Record<string, unknown>[] | Reply<unknown> | Record<string, unknown> | undefined;
 
 const EVIDENCE_MAX_CHARS = 4_000;
 
@@ -72,7 +52,7 @@ interface Connection {
   opened: OpenedTransport;
 }
 
-export class CheckContext {
+export class CheckContext implements CheckScope {
   readonly wire = new WireLog();
   /** Soft findings (t.warn / t.info) of this check. */
   readonly findings: Finding[] = [];

@@ -11,9 +11,9 @@
 // was its own ends not-verified (applyCrossTalk), and the run reports the strays once, as
 // `transport/cross-talk` (crossTalkResult).
 import { specUrl, type Revision } from '../../schema/index.ts';
-import type { CheckResult, WireEntry } from '../../reports/model.ts';
+import type { CheckResult, WireEntry } from '../../reports/index.ts';
 import type { FrameInfo, WireLog } from '../../mock-server/index.ts';
-import { checkMeta } from './check.ts';
+import { checkMeta } from './meta.ts';
 
 export const CROSS_TALK = checkMeta({
   id: 'transport/cross-talk',

@@ -13,8 +13,8 @@ import {
   type RawResponse,
   type SseEvent,
 } from '../../mock-server/index.ts';
-import type { CheckContext } from './context.ts';
-import { CheckOutcome } from './context.ts';
+import { CheckOutcome } from './outcome.ts';
+import type { CheckScope } from './types.ts';
 
 /** Response headers worth showing in a wire note. */
 const SHOWN_HEADERS = ['content-type', 'mcp-session-id', 'allow', 'x-accel-buffering', 'location'];
@@ -48,7 +48,7 @@ function parseJson(text: string): unknown {
 }
 
 /** Records one HTTP exchange in a check's wire log: the request, then the response. */
-export function recordExchange(t: CheckContext, x: HttpExchange): void {
+export function recordExchange(t: CheckScope, x: HttpExchange): void {
   const path = (() => {
     try {
       const u = new URL(x.url);
@@ -58,7 +58,7 @@ export function recordExchange(t: CheckContext, x: HttpExchange): void {
     }
   })();
   const reqHeaders = pick(x.requestHeaders, SHOWN_REQUEST_HEADERS);
-  const sent: Parameters<CheckContext['wire']['record']>[0] = { dir: 'send', note: `HTTP ${x.method} ${path}${reqHeaders ? ` [${reqHeaders}]` : ''}` };
+  const sent: Parameters<CheckScope['wire']['record']>[0] = { dir: 'send', note: `HTTP ${x.method} ${path}${reqHeaders ? ` [${reqHeaders}]` : ''}` };
   if (x.requestBody !== undefined && x.requestBody !== '') {
     const j = parseJson(x.requestBody);
     if (j === undefined) sent.raw = x.requestBody;
@@ -70,7 +70,7 @@ export function recordExchange(t: CheckContext, x: HttpExchange): void {
     return;
   }
   const resHeaders = pick(x.responseHeaders, SHOWN_HEADERS);
-  const got: Parameters<CheckContext['wire']['record']>[0] = {
+  const got: Parameters<CheckScope['wire']['record']>[0] = {
     dir: 'recv',
     note: `HTTP ${x.status}${x.statusText ? ` ${x.statusText}` : ''}${resHeaders ? ` [${resHeaders}]` : ''}${x.error ? ` (${x.error})` : ''}`,
   };
@@ -121,7 +121,7 @@ export class HttpProbe {
   private nextId = 1;
 
   constructor(
-    readonly t: CheckContext,
+    readonly t: CheckScope,
     readonly transport: StreamableHttpClientTransport,
     readonly timeoutMs: number,
   ) {}
@@ -201,7 +201,7 @@ export class HttpProbe {
 }
 
 /** Opens a raw HTTP conversation with the check's Streamable HTTP target (used by `t.httpProbe()`). */
-export async function openHttpProbe(t: CheckContext, opts: HttpProbeOptions): Promise<HttpProbe> {
+export async function openHttpProbe(t: CheckScope, opts: HttpProbeOptions): Promise<HttpProbe> {
   const target = t.target;
   if (target.kind !== 'http') throw new CheckOutcome('not-applicable', `the target is not reached over Streamable HTTP (it is a ${target.kind} target)`);
   if (t.ended) throw new CheckOutcome('not-verified', 'the check already ended');
@@ -238,7 +238,7 @@ export interface LegacyStream {
  * Opens the legacy HTTP+SSE stream (2024-11-05 basic/transports#http-with-sse) with a GET and
  * keeps reading it in the background until the check ends; every event is noted in the wire log.
  */
-export async function openLegacyStream(t: CheckContext, headers: Record<string, string> = {}): Promise<LegacyStream> {
+export async function openLegacyStream(t: CheckScope, headers: Record<string, string> = {}): Promise<LegacyStream> {
   const target = t.target;
   if (target.kind !== 'sse') throw new CheckOutcome('not-applicable', `the target is not reached over the legacy HTTP+SSE transport (it is a ${target.kind} target)`);
   const ctrl = new AbortController();
@@ -311,7 +311,7 @@ export async function openLegacyStream(t: CheckContext, headers: Record<string, 
 }
 
 /** The legacy transport under a MockClient (for checks that drive a session over HTTP+SSE). */
-export function legacyTransportOf(t: CheckContext, transport: unknown): SseClientTransport {
+export function legacyTransportOf(t: CheckScope, transport: unknown): SseClientTransport {
   if (!(transport instanceof SseClientTransport)) throw new CheckOutcome('not-applicable', `the target is not reached over the legacy HTTP+SSE transport (it is a ${t.target.kind} target)`);
   return transport;
 }

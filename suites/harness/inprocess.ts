@@ -1,7 +1,7 @@
 // Runs checks without vitest: for the tool's own tests (fixture both-ways matrix) and for any
 // caller that wants results as values. Same runCheck, same verdicts as under the CLI.
 import type { Revision } from '../../schema/index.ts';
-import type { CheckResult } from '../../reports/model.ts';
+import type { CheckResult } from '../../reports/index.ts';
 import { selected, type RunConfig } from './config.ts';
 import { revisionsFor, runCheck, type CheckDef } from './run.ts';
 

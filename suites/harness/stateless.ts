@@ -4,8 +4,8 @@
 // discoverTarget() to ask a target whether it speaks the stateless revision at all.
 import { isStateless, type Revision, type Stateless } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, HttpError, META, MockClient, StreamableHttpClientTransport, TimeoutError, WireLog, type Reply, type RequestOptions } from '../../mock-server/index.ts';
-import type { CheckContext } from './context.ts';
-import { CheckOutcome } from './context.ts';
+import { CheckOutcome } from './outcome.ts';
+import type { CheckScope } from './types.ts';
 import type { TargetSpec } from './config.ts';
 import { connectionIds } from './crosstalk.ts';
 import { openTransport } from './connect.ts';
@@ -230,7 +230,7 @@ export class StatelessClient {
 }
 
 /** Opens a stateless client for a check (used by `t.stateless()`). */
-export async function openStateless(t: CheckContext, opts: StatelessOptions): Promise<StatelessClient> {
+export async function openStateless(t: CheckScope, opts: StatelessOptions): Promise<StatelessClient> {
   const version = opts.protocolVersion ?? t.revision;
   const c = await t.connect({ protocolVersion: version, ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}) });
   // Over HTTP the version goes in MCP-Protocol-Version from the first request, with Mcp-Method & co.

@@ -6,7 +6,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Reporter, Vitest } from 'vitest/node';
 import { MODULE_EXT, PROJECT_ROOT, specUrl, type Revision } from '../../schema/index.ts';
-import type { CheckResult, Results } from '../../reports/model.ts';
+import type { CheckResult, Results } from '../../reports/index.ts';
 import type { Mode, ProgressStream } from '../../reports/index.ts';
 import { notRunResult, validMessagesResults } from './aggregate.ts';
 import { crossTalkResult } from './crosstalk.ts';
@@ -185,7 +185,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
   const exitCode = process.exitCode;
   // The workers' children (the servers under test) carry this scope's marker: whatever of them
   // is left when the run ends, or was orphaned by a worker that died, is ended below.
-  const { openScope } = await import('../../mock-server/transports/processes.ts');
+  const { openScope } = await import('../../mock-server/index.ts');
   const procScope = openScope();
   const split = vitestConcurrency(cfg.concurrency ?? DEFAULT_CONCURRENCY);
   try {

@@ -7,7 +7,7 @@
 // updates … If false, the tool performs only additive updates" (default true). So
 // destructiveHint: false is additive, not harmless: creating directories, starting pods. Hints
 // are untrusted; a server that marks a writing tool read-only is wrong, not us.
-import type { RevisionToolPlan, ToolDecision, ToolPlan } from '../../reports/model.ts';
+import type { RevisionToolPlan, ToolDecision, ToolPlan } from '../../reports/index.ts';
 
 /**
  * Which tools may be called:

@@ -3,7 +3,7 @@
 // comes from. The checks in this folder are generic bodies driven by these rules; a rule that the
 // documentation does not state is not here (see the README section "Claude hosts" for the ones
 // left out and why).
-import type { Level } from '../../reports/model.ts';
+import type { Level } from '../../reports/index.ts';
 
 export type HostId = 'claude-desktop' | 'claude-code' | 'claude-ai' | 'messages-api';
 export const HOST_IDS: readonly HostId[] = ['claude-desktop', 'claude-code', 'claude-ai', 'messages-api'];

@@ -1,6 +1,6 @@
 // One line per selected host at the end of a run: "works with Claude Code", or "does not work
 // with the Messages API MCP connector because …" with the failing check ids.
-import type { CheckResult, HostVerdict, Results } from '../../reports/model.ts';
+import type { CheckResult, HostVerdict, Results } from '../../reports/index.ts';
 import type { HostProfile } from './profiles.ts';
 
 const MAX_REASONS = 2;

@@ -5,7 +5,7 @@
 import type fc from 'fast-check';
 import { StdUriTemplate } from '@std-uritemplate/std-uritemplate';
 import { createAjv, isStateless, REVISIONS, validate, type Current, type Revision } from '../../schema/index.ts';
-import type { Dialect, JsonSchema } from '../../schema/arbitrary/index.ts';
+import type { Dialect, JsonSchema } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { CheckContext, CONTRACT_TOOLS as CONTRACT, mayCall as mayCallTool, type CallToolsPolicy, type Permission } from '../harness/index.ts';
 import { followInputRequired } from '../harness/stateless.ts';
@@ -232,10 +232,10 @@ export function seedFor(name: string): number {
 
 const arbitraries = new Map<string, fc.Arbitrary<unknown>>();
 
-/** The generator engine, loaded on first use (runs that call no tool never pay for it). */
+/** The generator engine (fast-check and the schema arbitraries), loaded on first use. */
 const engine = async () => {
-  const [fcModule, arb] = await Promise.all([import('fast-check'), import('../../schema/arbitrary/index.ts')]);
-  return { fc: fcModule.default, ...arb };
+  const [fcModule, schema] = await Promise.all([import('fast-check'), import('../../schema/index.ts')]);
+  return { fc: fcModule.default, arbitraryFromJsonSchema: schema.arbitraryFromJsonSchema, dialectOf: schema.dialectOf };
 };
 
 /** `count` argument objects for a tool, valid against its inputSchema (fast-check, seeded). */

@@ -4,7 +4,7 @@
 // message for a cancelled request) and how it ends when its stdin closes.
 import { isStateless, type Revision } from '../../schema/index.ts';
 import { StdioClientTransport, TimeoutError, type MockClient, type Transport } from '../../mock-server/index.ts';
-import type { WireEntry } from '../../reports/model.ts';
+import type { WireEntry } from '../../reports/index.ts';
 import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
 import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from './_base-kit.ts';
 import { CONTRACT_TOOLS, mayCall, type Tool } from './_feature-kit.ts';

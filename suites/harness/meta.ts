@@ -1,0 +1,37 @@
+// A check's metadata from its declaration: a leaf module, so modules the runner itself imports
+// (crosstalk.ts) can declare their meta-checks without importing check.ts, which imports the runner.
+import type { Revision } from '../../schema/index.ts';
+import type { CheckMeta, Level } from '../../reports/index.ts';
+
+export interface CheckSpec {
+  /** `area/name`, stable: users paste it into --only and bug reports. */
+  id: string;
+  title: string;
+  level: Level;
+  /** The requirement sentence, in the spec's words. */
+  requirement: string;
+  /** Spec page and anchor per revision (`basic/lifecycle#version-negotiation`). */
+  spec: Partial<Record<Revision, string>>;
+  /** Revisions it applies to; default: the keys of `spec`. */
+  revisions?: Revision[];
+  /** A capability the target must declare, e.g. `server.tools`; otherwise not-applicable. */
+  requires?: string;
+  side?: 'server' | 'client';
+  /** The requirement is about answering (at all, in time): a timeout fails it instead of leaving it not verified. */
+  timely?: boolean;
+}
+
+export function checkMeta(spec: CheckSpec): CheckMeta {
+  const meta: CheckMeta = {
+    id: spec.id,
+    title: spec.title,
+    level: spec.level,
+    requirement: spec.requirement,
+    spec: spec.spec,
+    revisions: spec.revisions ?? (Object.keys(spec.spec) as Revision[]),
+    side: spec.side ?? 'server',
+  };
+  if (spec.requires) meta.requires = spec.requires;
+  if (spec.timely) meta.timely = true;
+  return meta;
+}

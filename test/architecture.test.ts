@@ -1,0 +1,160 @@
+// The layout's rules (README "Architecture"). The import rules are dependency-cruiser's
+// (.dependency-cruiser.cjs, run by `npm test` as lint:deps); here they are shown to bite on a tiny
+// tree that breaks them. The rule "no protocol type declared outside schema/" is checked here by
+// a scan, against an allowlist of today's hand-written ones.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REVISIONS, typeNames } from '../schema/index.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
+const CONFIG = join(ROOT, '.dependency-cruiser.cjs');
+
+function depcruise(cwd: string, dirs: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [DEPCRUISE, ...dirs, '--config', CONFIG, '--output-type', 'err'], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+describe('the import rules (dependency-cruiser, the project config)', () => {
+  let dir: string;
+  const write = async (path: string, text: string) => {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mcp-conform-arch-'));
+    await write('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowImportingTsExtensions: true, noEmit: true } }));
+    // A correct tree: suites → the other rooms' index modules, reports → schema.
+    await write('schema/index.ts', "export type Revision = '2025-11-25';\n");
+    await write('mock-server/index.ts', "export interface WireEntry { t: number }\n");
+    await write('reports/index.ts', "import type { Revision } from '../schema/index.ts';\nexport type R = Revision;\n");
+    await write('suites/harness/index.ts', "import type { WireEntry } from '../../mock-server/index.ts';\nimport type { R } from '../../reports/index.ts';\nexport type X = [WireEntry, R];\n");
+  }, 30_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('passes a tree that keeps them', async () => {
+    const r = await depcruise(dir, ['schema', 'suites', 'mock-server', 'reports']);
+    expect(r.out).toContain('no dependency violations');
+    expect(r.code).toBe(0);
+  }, 60_000);
+
+  it('fails (non-zero exit) a tree that breaks them, naming each rule', async () => {
+    await write('mock-server/wire.ts', "import type { R } from '../reports/index.ts';\nexport type W = R;\n");
+    await write('schema/uses.ts', "import type { X } from '../suites/harness/index.ts';\nexport type U = X;\n");
+    await write('reports/deep.ts', "import type { WireEntry } from '../mock-server/index.ts';\nimport type { S } from '../schema/inner.ts';\nexport type D = [WireEntry, S];\n");
+    await write('schema/inner.ts', "export type S = string;\n");
+    await write('suites/harness/a.ts', "import type { B } from './b.ts';\nexport type A = B | 1;\n");
+    await write('suites/harness/b.ts', "import type { A } from './a.ts';\nexport type B = A | 2;\n");
+    const r = await depcruise(dir, ['schema', 'suites', 'mock-server', 'reports']);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/mock-server-stands-alone: mock-server\/wire\.ts → reports\/index\.ts/);
+    expect(r.out).toMatch(/schema-imports-nothing-of-ours: schema\/uses\.ts → suites\/harness\/index\.ts/);
+    expect(r.out).toMatch(/rooms-meet-at-their-index: reports\/deep\.ts → schema\/inner\.ts/);
+    expect(r.out).toMatch(/no-cycles: suites\/harness\/a\.ts/);
+  }, 60_000);
+});
+
+// ---- no protocol type declared outside schema/ ----
+
+/**
+ * Hand-written protocol shapes outside schema/ that exist today: the debt, named. Each should
+ * become a type derived from schema/ (Current['…'], McpType<…>); a new one fails the test below.
+ */
+const KNOWN_PROTOCOL_TYPES: Record<string, string> = {
+  // The JSON-RPC error object ({ code, message, data? }), hand-written for the peer engine.
+  'mock-server/peer.ts RpcErrorBody': 'JSON-RPC error object',
+  // The slice of a Tool the tool plan reads (name, annotations), written out instead of Pick<Current['Tool'], …>.
+  'suites/harness/tool-plan.ts Tool': 'schema type name',
+  // ToolAnnotations' hints, re-declared loosely (unknown values) for the call policy.
+  'suites/harness/tool-policy.ts Annotations': 'schema type name',
+};
+
+type Found = { key: string; why: string };
+
+/** The text of a declaration: an interface/class body to its closing brace, a type alias to its end. */
+function declarationText(text: string, start: number, kind: string): string {
+  if (kind !== 'type') {
+    const open = text.indexOf('{', start);
+    let depth = 0;
+    for (let i = open; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}' && --depth === 0) return text.slice(start, i + 1);
+    }
+    return text.slice(start);
+  }
+  let depth = 0;
+  for (let i = text.indexOf('=', start) + 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '(' || c === '[') depth++;
+    else if (c === '}' || c === ')' || c === ']') depth--;
+    else if (depth === 0 && (c === ';' || (c === '\n' && text[i + 1] === '\n'))) return text.slice(start, i);
+  }
+  return text.slice(start);
+}
+
+function scan(file: string, text: string, schemaNames: Set<string>): Found[] {
+  const found: Found[] = [];
+  const decl = /^[ \t]*(?:export\s+)?(?:declare\s+)?(?:abstract\s+)?(interface|class|type)\s+([A-Za-z_$][\w$]*)\s*(?:<[^=>{]*>)?\s*(?:=|extends|implements|\{)/gm;
+  for (const m of text.matchAll(decl)) {
+    const [, kind, name] = m as unknown as [string, string, string];
+    const body = declarationText(text, m.index, kind);
+    // An alias of a schema type (type Tool = Current['Tool']) is derived, not declared.
+    const derived = kind === 'type' && /=\s*(?:Current|Stateless|McpType|Schema|AnyRevision)\b/.test(body);
+    if (schemaNames.has(name) && !derived) found.push({ key: `${file} ${name}`, why: 'schema type name' });
+    if (kind === 'class') continue; // class bodies hold values, not shapes
+    if (/\bjsonrpc\??\s*:\s*(?:['"]2\.0['"]|typeof\b)/.test(body)) found.push({ key: `${file} ${name}`, why: 'JSON-RPC envelope' });
+    else if (/\bcode\??\s*:\s*number\b/.test(body) && /\bmessage\??\s*:\s*string\b/.test(body) && /\bdata\??\s*:/.test(body)) found.push({ key: `${file} ${name}`, why: 'JSON-RPC error object' });
+  }
+  return found;
+}
+
+async function tsFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(join(ROOT, dir), { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await tsFiles(p)));
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+describe('no protocol type declared outside schema/', () => {
+  const schemaNames = new Set(REVISIONS.flatMap((r) => typeNames(r)));
+
+  it('flags a declaration named like a schema type, a JSON-RPC envelope, an error object', () => {
+    const text = [
+      'export interface CallToolResult { content: unknown[] }',
+      "type Env = { jsonrpc: '2.0'; id: number };",
+      'interface Oops { code: number; message: string; data?: unknown }',
+      "export type Tool = Current['Tool'];",
+      'interface Fine { name: string }',
+    ].join('\n');
+    expect(scan('x.ts', text, schemaNames).map((f) => `${f.key}: ${f.why}`)).toEqual([
+      'x.ts CallToolResult: schema type name',
+      'x.ts Env: JSON-RPC envelope',
+      'x.ts Oops: JSON-RPC error object',
+    ]);
+  });
+
+  it('finds none beyond the named allowlist in suites/, mock-server/, reports/, cli/', async () => {
+    const files = (await Promise.all(['suites', 'mock-server', 'reports', 'cli'].map(tsFiles))).flat();
+    const found: Found[] = [];
+    for (const f of files) found.push(...scan(relative(ROOT, join(ROOT, f)), await readFile(join(ROOT, f), 'utf8'), schemaNames));
+    const unknown = found.filter((f) => !(f.key in KNOWN_PROTOCOL_TYPES)).map((f) => `${f.key} (${f.why}): derive it from schema/ instead`);
+    expect(unknown).toEqual([]);
+    // A fixed entry leaves the allowlist: a stale one fails too, so the debt list stays true.
+    const stale = Object.keys(KNOWN_PROTOCOL_TYPES).filter((k) => !found.some((f) => f.key === k));
+    expect(stale).toEqual([]);
+  });
+});
