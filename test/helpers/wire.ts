@@ -17,6 +17,17 @@ export function readWireFile(file: string): WireEntry[] {
  * folder. Calls of made-up names (the unknown-tool checks) reach no tool and are left out; an
  * entry too large to keep whole (stored as text) counts as a call of anything.
  */
+/**
+ * The tool a tools/call names, read from the kept start of a message too large to keep whole
+ * (`{"jsonrpc":…,"method":"tools/call","params":{"name":…` — the name precedes the arguments);
+ * undefined when that start does not show it, so the caller counts it as a call of anything.
+ */
+export function toolNameInRaw(raw: string | undefined): string | undefined {
+  if (!raw?.includes('"tools/call"')) return undefined;
+  const m = /"method":"tools\/call","params":\{"name":("(?:[^"\\]|\\.)*")/.exec(raw);
+  return m ? (JSON.parse(m[1] as string) as string) : undefined;
+}
+
 export function toolCallsInResults(outDir: string, listedOut = new Set<string>()): { check: string; tool: string }[] {
   const dir = join(outDir, 'wire');
   const sent: { check: string; tool: string }[] = [];
@@ -25,7 +36,7 @@ export function toolCallsInResults(outDir: string, listedOut = new Set<string>()
       const msg = e.msg as Msg | undefined;
       if (e.dir === 'recv' && Array.isArray(msg?.result?.tools)) for (const x of msg.result.tools) listedOut.add(String(x.name));
       if (e.dir === 'send' && msg?.method === 'tools/call') sent.push({ check: f, tool: String(msg.params?.name) });
-      else if (e.dir === 'send' && e.raw?.includes('"tools/call"')) sent.push({ check: f, tool: '*' });
+      else if (e.dir === 'send' && e.raw?.includes('"tools/call"')) sent.push({ check: f, tool: toolNameInRaw(e.raw) ?? '*' });
     }
   }
   return sent.filter((c) => c.tool === '*' || listedOut.has(c.tool));

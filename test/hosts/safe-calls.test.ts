@@ -15,7 +15,7 @@ import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
 import { definedChecks, runChecks, runConfig, type CallToolsPolicy, type CheckDef, type TargetSpec } from '../../suites/harness/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { matrixTools, serveFeatures, type FeatureServerOptions } from '../fixtures/servers/feature-server.ts';
-import { readWireFile, toolCallsInResults } from '../helpers/wire.ts';
+import { readWireFile, toolCallsInResults, toolNameInRaw } from '../helpers/wire.ts';
 import { fuzzServer, memoryFactory } from '../../suites/fuzz/index.ts';
 import type { ToolPlan } from '../../reports/model.ts';
 
@@ -72,8 +72,9 @@ function callsWithAnnotations(outDir: string): { check: string; tool: string; an
       const msg = e.msg as { method?: string; params?: { name?: unknown }; result?: { tools?: { name?: unknown; annotations?: Annotations }[] } } | undefined;
       if (e.dir === 'recv' && Array.isArray(msg?.result?.tools)) for (const x of msg.result.tools) listedAt.set(`${rev} ${String(x.name)}`, x.annotations);
       if (e.dir === 'send' && msg?.method === 'tools/call') calls.push({ check: f, rev, tool: String(msg.params?.name) });
-      // A message too large to keep whole would hide its tool name: there must be none.
-      else if (e.dir === 'send' && e.raw?.includes('"tools/call"')) calls.push({ check: f, rev, tool: '(unreadable)' });
+      // A message too large to keep whole (messages/large-request) keeps its start, which names the
+      // tool; one whose start does not counts as a call of a tool lacking readOnlyHint.
+      else if (e.dir === 'send' && e.raw?.includes('"tools/call"')) calls.push({ check: f, rev, tool: toolNameInRaw(e.raw) ?? '(unreadable)' });
     }
   }
   return calls.filter((c) => c.tool === '(unreadable)' || listedAt.has(`${c.rev} ${c.tool}`)).map((c) => ({ check: c.check, tool: c.tool, annotations: listedAt.get(`${c.rev} ${c.tool}`) }));
