@@ -843,7 +843,17 @@ check(
     if (t.target.kind !== 'sse') return t.notApplicable(`the target is not reached over the legacy HTTP+SSE transport (it is a ${t.target.kind} target)`);
     const c = await t.connect();
     const transport = legacyTransportOf(t, c.transport);
-    const reply = await c.initialize();
+    // An answer sent as an SSE event of another type is ignored by clients: seeing one while the
+    // initialize waits is the failure (without it, the wait would only end in a timeout).
+    const init = c.initialize().then((v) => ({ v }), (e: unknown) => ({ e }));
+    let reply: Awaited<ReturnType<typeof c.initialize>> | undefined;
+    while (!reply) {
+      const r = await Promise.race([init, t.sleep(50).then(() => undefined)]);
+      if (r && 'e' in r) throw r.e;
+      if (r) reply = r.v;
+      const other = t.wire.find((e) => e.dir === 'recv' && /event type ".*" ignored/.test(e.note ?? ''))[0];
+      if (!reply && other) t.fail(`no SSE message event answered initialize; the stream carried: ${other.note}`, [other]);
+    }
     t.expectResult(reply, 'initialize');
     const post = transport.exchanges.find((x) => x.kind === 'post');
     if (!post) return t.notVerified('no POST was recorded');

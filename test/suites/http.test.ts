@@ -95,7 +95,7 @@ describe('each --break fails exactly its check', () => {
       expect(broken.length, `no failure for ${id}`).toBeGreaterThan(0);
       const others = broken.filter((r) => r.id !== id && !(r.verdict === 'not-verified' && DEPENDENTS[id]?.includes(r.id)));
       expect(show(others)).toBe('');
-      expect(broken.some((r) => r.id === id && r.verdict !== 'not-verified')).toBe(true);
+      expect(broken.some((r) => r.id === id && r.verdict !== 'not-verified'), show(broken)).toBe(true);
     });
   }
 });
