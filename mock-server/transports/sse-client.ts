@@ -98,7 +98,7 @@ export class SseClientTransport implements Transport {
             return;
           }
           if (e.event !== undefined && e.event !== 'message') {
-            this.onnote?.(`SSE stream: event type "${e.event}" ignored`);
+            this.onnote?.(`SSE stream: event type "${e.event}" ignored${carriesJsonRpc(e.data) ? ' (its data is a JSON-RPC message)' : ''}`);
             return;
           }
           if (!this.endpoint) this.onnote?.('SSE stream: message event before the endpoint event');
@@ -200,5 +200,15 @@ export class SseClientTransport implements Transport {
     this.stream.abort();
     this.recorder.finishAll('closed locally');
     if (!wasClosed) this.onclose?.('closed locally');
+  }
+}
+
+/** Whether an event's data is a JSON-RPC message: tells a misnamed answer from an unrelated event. */
+function carriesJsonRpc(data: string): boolean {
+  try {
+    const v = JSON.parse(data) as unknown;
+    return typeof v === 'object' && v !== null && (v as { jsonrpc?: unknown }).jsonrpc === '2.0';
+  } catch {
+    return false;
   }
 }

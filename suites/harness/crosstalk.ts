@@ -278,3 +278,32 @@ export function crossTalkResult(checks: readonly CheckResult[], run: { revisions
     crossTalk: { count, first: first.crossTalk!.first },
   };
 }
+
+/**
+ * Once a run has shown that the server sends answers on other clients' streams, an answer with id
+ * null (a parse error, an invalid request) cannot be attributed: another check's null-id answer
+ * may have arrived first, and this check's own after it closed its connection. A verdict that
+ * rests on such an answer becomes not-verified, saying so, rather than blaming the check's subject.
+ */
+function untrustNullIdVerdicts(checks: readonly CheckResult[]): CheckResult[] {
+  return checks.map((c) => {
+    if ((c.verdict !== 'fail' && c.verdict !== 'warn') || c.id === CROSS_TALK.id) return c;
+    const nullId = (c.evidence ?? []).some((e) => {
+      const m = e.msg as { id?: unknown; method?: unknown } | undefined;
+      return e.dir === 'recv' && m !== undefined && typeof m === 'object' && m !== null && m.method === undefined && (m.id === null || m.id === undefined);
+    });
+    if (!nullId) return c;
+    return {
+      ...c,
+      verdict: 'not-verified',
+      message: `not verified: the server sends answers on other clients' streams (cross-talk, see transport/cross-talk), and an answer with id null cannot be told from another check's; rerun with --concurrency 1 (it would have said: ${c.message})`,
+    };
+  });
+}
+
+/** The checks with transport/cross-talk added (HTTP and SSE targets), and what it makes untrustworthy demoted. */
+export function withCrossTalk(checks: readonly CheckResult[], run: { revisions: readonly Revision[]; transport: string; concurrency?: number }): CheckResult[] {
+  const xtalk = crossTalkResult(checks, run);
+  if (!xtalk) return [...checks];
+  return [...(xtalk.verdict === 'fail' ? untrustNullIdVerdicts(checks) : checks), xtalk];
+}

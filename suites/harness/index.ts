@@ -17,7 +17,7 @@ export { CheckContext, CheckOutcome, compactEntry, type ConnectOptions, type Ses
 export { runCheck, revisionsFor, wireLogPath, type CheckBody, type CheckDef } from './run.ts';
 export { runChecks, type RunChecksOptions } from './inprocess.ts';
 export { validMessagesResults, groupViolations, notRunResult, VALID_MESSAGES } from './aggregate.ts';
-export { CROSS_TALK, applyCrossTalk, connectionIds, crossTalkResult, type CrossTalk } from './crosstalk.ts';
+export { CROSS_TALK, applyCrossTalk, connectionIds, crossTalkResult, withCrossTalk, type CrossTalk } from './crosstalk.ts';
 export { runConfig, parseCallTools, selected, matchesGlob, describeTarget, DEFAULT_TIMEOUTS, DEFAULT_CONCURRENCY, type RunConfig, type TargetSpec, type CallToolsPolicy } from './config.ts';
 export { openTransport, type OpenedTransport } from './connect.ts';
 export { stderrGist, stderrNote } from './stderr-gist.ts';

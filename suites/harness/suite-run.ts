@@ -9,7 +9,7 @@ import { MODULE_EXT, PROJECT_ROOT, specUrl, type Revision } from '../../schema/i
 import type { CheckResult, Results } from '../../reports/index.ts';
 import type { Mode, ProgressStream } from '../../reports/index.ts';
 import { notRunResult, validMessagesResults } from './aggregate.ts';
-import { crossTalkResult } from './crosstalk.ts';
+import { withCrossTalk } from './crosstalk.ts';
 import { DEFAULT_CONCURRENCY } from './config.ts';
 import { definedChecks } from './check.ts';
 import { selected } from './config.ts';
@@ -104,8 +104,7 @@ export function finishResults(
   if (ran && extra.validMessages !== false) {
     checks.push(...validMessagesResults(checks, revisions));
     // One finding for a server that answers on other clients' streams, however many checks saw it.
-    const xtalk = crossTalkResult(checks, { revisions, transport: results.target.transport, concurrency: extra.concurrency ?? DEFAULT_CONCURRENCY });
-    if (xtalk) checks.push(xtalk);
+    checks = withCrossTalk(checks, { revisions, transport: results.target.transport, concurrency: extra.concurrency ?? DEFAULT_CONCURRENCY });
   }
   const errors = [...(extra.errors ?? []), ...results.errors];
   if (extra.budgetExhausted) errors.push('the run budget was exhausted: checks that had not finished are not-verified');

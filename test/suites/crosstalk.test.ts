@@ -10,7 +10,6 @@ import { validateCheckResult, validateResults, type CheckResult, type Results } 
 import {
   CROSS_TALK,
   checkMeta,
-  crossTalkResult,
   definedChecks,
   finishResults,
   probeTarget,
@@ -19,6 +18,7 @@ import {
   runConfig,
   validMessagesResults,
   vitestConcurrency,
+  withCrossTalk,
   type CheckDef,
   type RunConfig,
 } from '../../suites/harness/index.ts';
@@ -75,9 +75,8 @@ describe('a broadcasting legacy SSE server', () => {
   const cfg = (f: HttpFixture): RunConfig => runConfig({ kind: 'sse', url: f.sseUrl }, REVS, TIMEOUTS);
   const run = async (f: HttpFixture, concurrency: number) => {
     const results = await runChecks(defs(), cfg(f), { concurrency });
-    const all = [...results, ...validMessagesResults(results, REVS)];
-    const xtalk = crossTalkResult(all, { revisions: REVS, transport: 'sse', concurrency });
-    return { results: all, xtalk };
+    const all = withCrossTalk([...results, ...validMessagesResults(results, REVS)], { revisions: REVS, transport: 'sse', concurrency });
+    return { results: all.filter((r) => r.id !== CROSS_TALK.id), xtalk: all.find((r) => r.id === CROSS_TALK.id) };
   };
 
   it('correct server: every check passes or is as before, and transport/cross-talk passes', async () => {
@@ -163,6 +162,22 @@ describe('transport/cross-talk, run level', () => {
     expect(found[0]?.message).toMatch(/^5 answer\(s\) .* in 2 check\(s\).*First: id 7 during a\/b \[2025-11-25\]/);
     expect(again.counts.failed).toBe(1);
     expect(validateResults(again).errors).toEqual([]);
+  });
+
+  it('with cross-talk found, a verdict resting on an answer with id null becomes not-verified; others stay', () => {
+    const stray = { t: 1, dir: 'recv' as const, msg: { jsonrpc: '2.0', id: 7, result: {} }, note: 'cross-talk: a response to id 7, which this check never sent' };
+    const nullAnswer = { t: 2, dir: 'recv' as const, msg: { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } } };
+    const byId = { t: 3, dir: 'recv' as const, msg: { jsonrpc: '2.0', id: 3, error: { code: -32700, message: 'Parse error' } } };
+    const checks = [
+      row({ id: 'x/y', crossTalk: { count: 1, first: stray } }),
+      row({ id: 'messages/invalid-request', verdict: 'fail', message: 'answered with -32700', evidence: [nullAnswer] }),
+      row({ id: 'other/by-id', verdict: 'fail', message: 'wrong code', evidence: [byId] }),
+    ];
+    const out = withCrossTalk(checks, { revisions: ['2025-11-25'], transport: 'sse' });
+    expect(out.map((c) => `${c.id} ${c.verdict}`)).toEqual(['x/y pass', 'messages/invalid-request not-verified', 'other/by-id fail', 'transport/cross-talk fail']);
+    expect(out[1]?.message).toMatch(/an answer with id null cannot be told from another check's; rerun with --concurrency 1 \(it would have said: answered with -32700\)/);
+    // Without cross-talk, nothing is demoted.
+    expect(withCrossTalk(checks.slice(1), { revisions: ['2025-11-25'], transport: 'sse' }).map((c) => c.verdict)).toEqual(['fail', 'fail', 'pass']);
   });
 
   it('--concurrency N splits into at most 2 worker processes', () => {
