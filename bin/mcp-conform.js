@@ -7,6 +7,8 @@ const source = new URL('../cli/main.ts', import.meta.url);
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
+  // Runtime imports of TypeScript (suites, mock scripts) work here (see bin/dev-entry.js).
+  globalThis[Symbol.for('mcp-conform.tsx-registered')] = true;
   await import(source.href);
 } else {
   await import('../cli/main.js');

@@ -6,7 +6,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
-import { createAjv, MODULE_EXT } from '../../schema/index.ts';
+import { createAjv } from '../../schema/index.ts';
 import { flattenBehaviours, type Behaviour, type BehaviourInput } from '../behaviours.ts';
 import { FaultSpecError, toFaultSpec } from '../faults/index.ts';
 import { isObject } from '../match.ts';
@@ -218,9 +218,13 @@ const SCRIPT_EXTS = new Set(['.yaml', '.yml', '.json']);
 const MODULE_EXTS = new Set(['.ts', '.mts', '.js', '.mjs']);
 
 let tsLoader: Promise<void> | undefined;
-/** The installed package runs as JavaScript: a TypeScript script needs tsx, registered on first use. */
+/**
+ * The installed package runs as JavaScript, and so does a bundled entry of a checkout
+ * (bin/dev-entry.js): a TypeScript script needs tsx, registered on first use unless the process
+ * already runs under it.
+ */
 function ensureTsLoader(ext: string): Promise<void> {
-  if (MODULE_EXT === '.ts' || (ext !== '.ts' && ext !== '.mts')) return Promise.resolve(); // a checkout already runs under tsx
+  if ((globalThis as Record<symbol, unknown>)[Symbol.for('mcp-conform.tsx-registered')] || (ext !== '.ts' && ext !== '.mts')) return Promise.resolve();
   tsLoader ??= import('tsx/esm/api').then(({ register }) => void register());
   return tsLoader;
 }
