@@ -39,6 +39,8 @@ export interface ServerCommandOptions {
   list?: boolean;
   /** --concurrency: checks at a time (1: one after the other). */
   concurrency?: string;
+  /** --isolate: every check opens sessions of its own (none shared by read-only checks). */
+  isolate?: boolean;
 }
 
 export interface ServerRunIo {

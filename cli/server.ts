@@ -222,6 +222,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
       deadline,
       callTools,
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(o.isolate ? { isolate: true } : {}),
     }),
     outDir,
   };
@@ -266,6 +267,7 @@ export function registerServer(program: Command): void {
     .option('--timeout <ms>', 'longest wait for one answer from the server', '5000')
     .option('--budget <ms>', 'whole-run time limit; checks not finished by then are not-verified')
     .option('--concurrency <n>', 'checks run at a time (default 6); 1 runs one check at a time, for servers that mix up concurrent clients')
+    .option('--isolate', 'every check opens sessions of its own: read-only checks do not share one (slower; for comparing verdicts)')
     .option('--reference', 'test the bundled reference server (mcp-conform mock --reference) over stdio: the default target of npm start')
     .addOption(new Option('--stdio', 'run the server as a child process and talk over its stdin/stdout'))
     .option('--cwd <dir>', 'working directory of the --stdio server')

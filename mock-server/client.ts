@@ -105,4 +105,9 @@ export class MockClient {
   close(): Promise<void> {
     return this.peer.close();
   }
+
+  /** The first id of this client's requests (its id range). */
+  get firstId(): number | undefined {
+    return this.options.firstId;
+  }
 }

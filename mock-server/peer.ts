@@ -135,7 +135,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 export class Peer {
-  readonly wire: WireLog;
+  private wireLog: WireLog;
   readonly role: 'client' | 'server';
   revision: Revision | undefined;
   requestTimeoutMs: number;
@@ -157,7 +157,7 @@ export class Peer {
   revisionOf?: (message: unknown, dir: 'send' | 'recv') => Revision | undefined;
 
   private nextId: number;
-  private readonly strayNote: PeerOptions['strayNote'];
+  private strayNote: PeerOptions['strayNote'];
   private readonly pending = new Map<string, Pending>();
   private readonly inflight = new Map<string, AbortController>();
   private readonly requestHandlers = new Map<string, RequestHandler>();
@@ -173,7 +173,7 @@ export class Peer {
     this.role = options.role;
     this.revision = options.revision;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.wire = options.wire ?? new WireLog();
+    this.wireLog = options.wire ?? new WireLog();
     if (options.revisionOf) this.revisionOf = options.revisionOf;
     this.historyLimit = options.historyLimit ?? Infinity;
     this.nextId = options.firstId ?? 1;
@@ -188,6 +188,26 @@ export class Peer {
     transport.onclose = (reason) => this.closedBy(reason);
     transport.onerror = (err) => this.wire.note('recv', `transport error: ${err.message}`);
     transport.onnote = (note) => this.wire.note('recv', note);
+  }
+
+  /** Where this peer records what it sends and receives. */
+  get wire(): WireLog {
+    return this.wireLog;
+  }
+
+  /** Requests still waiting for an answer, either way, and waits for a message still open. */
+  get busy(): number {
+    return this.pending.size + this.inflight.size + this.waiters.size;
+  }
+
+  /**
+   * Hands the peer to a new owner (a session shared by checks, one after the other): from now on
+   * it records into `wire`, sets aside strays by the new rule, and its histories start empty.
+   */
+  handOver(wire: WireLog, strayNote?: PeerOptions['strayNote']): void {
+    this.wireLog = wire;
+    this.strayNote = strayNote;
+    for (const list of [this.violations, this.received, this.unsolicited, this.strays]) list.length = 0;
   }
 
   /** Direction of messages this peer sends. */

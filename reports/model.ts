@@ -42,6 +42,8 @@ export interface CheckMeta {
    * within the timeouts breaks it. Otherwise a timeout leaves the check not verified.
    */
   timely?: boolean;
+  /** The check only reads (listings, gets, errors for bad input): it may run on a session shared with other such checks. */
+  shared?: boolean;
   /** Which side is under test. */
   side: 'server' | 'client';
 }

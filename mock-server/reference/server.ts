@@ -58,7 +58,9 @@ export const referenceTools: Behaviour[] = [
   }),
   tool('slow', {
     description: 'Waits `ms` milliseconds (default 1000), reporting progress; cancellable.',
-    inputSchema: { type: 'object', properties: { ms: { type: 'integer', minimum: 0, maximum: 60000 } }, additionalProperties: false },
+    // At most 3 s: a call with any valid arguments ends within a client's usual 5 s answer timeout
+    // (checks call read-only tools with generated arguments; a wait cut off by a timeout proves nothing).
+    inputSchema: { type: 'object', properties: { ms: { type: 'integer', minimum: 0, maximum: 3000 } }, additionalProperties: false },
     annotations: { readOnlyHint: true },
     handler: async (args, ctx) => {
       const ms = typeof args.ms === 'number' ? args.ms : 1000;

@@ -52,6 +52,8 @@ export interface RunConfig {
   stopFile: string | null;
   /** Which tools checks may call with generated arguments (default 'safe'). */
   callTools: CallToolsPolicy;
+  /** Every check opens sessions of its own, even one that only reads (--isolate; see session-pool.ts). */
+  isolate?: boolean;
   /** Checks at a time (--concurrency; default DEFAULT_CONCURRENCY); 1 runs them one after the other. */
   concurrency?: number;
   /**

@@ -1,13 +1,14 @@
 // The `t` a check body receives: connections to the target, the check's wire log, and a small
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
 import { batchesAllowed, hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
-import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport } from '../../mock-server/index.ts';
+import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport, type ViolationReport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/index.ts';
 import type { RunConfig, TargetSpec } from './config.ts';
 import { openTransport, type OpenedTransport } from './connect.ts';
 import { openStateless, type StatelessClient, type StatelessOptions } from './stateless.ts';
 import { openHttpProbe, type HttpProbe, type HttpProbeOptions } from './http.ts';
 import { connectionIds } from './crosstalk.ts';
+import { giveBack, sharedKey, takeShared, type SharedSession } from './session-pool.ts';
 import { CheckOutcome } from './outcome.ts';
 import type { CheckScope, ConnectOptions, EvidenceLike } from './types.ts';
 
@@ -50,6 +51,11 @@ function isReply(x: unknown): x is Reply<unknown> {
 interface Connection {
   client: MockClient;
   opened: OpenedTransport;
+  /** A session shared with other read-only checks (session-pool.ts), and where this check's part of its stderr starts. */
+  shared?: SharedSession;
+  stderrFrom?: number;
+  /** What the shared session held for this check when the check handed it back. */
+  kept?: { violations: ViolationReport[]; strays: number };
 }
 
 export class CheckContext implements CheckScope {
@@ -102,9 +108,19 @@ export class CheckContext implements CheckScope {
     return this.connections.find((x) => x.client === c)?.opened.http;
   }
 
-  /** What the stdio targets wrote to stderr. */
+  /** What the stdio targets wrote to stderr (during this check, for a shared session). */
   stderr(): string {
-    return this.connections.map((c) => c.opened.stderr?.() ?? '').join('');
+    return this.connections.map((c) => (c.opened.stderr?.() ?? '').slice(c.stderrFrom ?? 0)).join('');
+  }
+
+  /** Schema violations the target committed on this check's connections. */
+  violations(): ViolationReport[] {
+    return this.connections.flatMap((c) => c.kept?.violations ?? c.client.peer.violations);
+  }
+
+  /** Answers set aside as meant for other connections (crosstalk.ts), on this check's connections. */
+  strayCount(): number {
+    return this.connections.reduce((n, c) => n + (c.kept?.strays ?? c.client.peer.strays.length), 0);
   }
 
   /** A started connection with a MockClient on it, not initialized. */
@@ -157,6 +173,29 @@ export class CheckContext implements CheckScope {
       this.firstSession = undefined;
       return s;
     }
+    if (this.meta.shared && Object.keys(opts).length === 0 && !this.config.isolate) return this.sharedSession();
+    return this.ownSession(opts);
+  }
+
+  /** A session shared with other read-only checks: one from the pool, else a new one that will join it. */
+  private async sharedSession(): Promise<MockClient> {
+    if (this.ended) throw new CheckOutcome('not-verified', 'the check already ended');
+    const got = takeShared(this.config, this.revision);
+    if (got) {
+      got.uses++;
+      got.client.peer.handOver(this.wire, connectionIds(this.target, this.wire, got.firstId).strayNote);
+      this.wire.note('send', `reusing a session shared by read-only checks (opened by ${got.openedBy}; use ${got.uses})`);
+      this.connections.push({ client: got.client, opened: got.opened, shared: got, stderrFrom: got.opened.stderr?.().length ?? 0 });
+      return got.client;
+    }
+    const c = await this.ownSession({});
+    const conn = this.connections.find((x) => x.client === c);
+    if (conn && c.firstId !== undefined) conn.shared = { client: c, opened: conn.opened, firstId: c.firstId, openedBy: `${this.meta.id} [${this.revision}]`, uses: 1, key: sharedKey(this.config, this.revision) };
+    return c;
+  }
+
+  private async ownSession(opts: SessionOptions): Promise<MockClient> {
+    const { anyVersion, sendInitialized, fresh, ...connectOpts } = opts;
     if (isStateless(this.revision)) {
       // No session in 2026-07-28: a stateless client whose requests carry the per-request _meta
       // (sendInitialized and anyVersion have nothing to act on there).
@@ -191,7 +230,12 @@ export class CheckContext implements CheckScope {
   async gate(requires: string): Promise<void> {
     const [side, ...path] = requires.split('.');
     let caps: unknown;
-    if (isStateless(this.revision)) {
+    if (this.meta.shared && !this.config.isolate) {
+      // A read-only check gates on the shared session it will use.
+      const s = await this.session();
+      this.firstSession = s;
+      caps = side === 'server' ? s.serverCapabilities : s.options.capabilities ?? {};
+    } else if (isStateless(this.revision)) {
       // No initialize in 2026-07-28: the capabilities come from server/discover.
       const s = await this.stateless();
       this.firstStateless = s;
@@ -414,7 +458,14 @@ export class CheckContext implements CheckScope {
         // cleanup is best effort: the check already has its verdict
       }
     }
-    await Promise.all(this.connections.map((c) => c.client.close().catch(() => {})));
+    await Promise.all(
+      this.connections.map((c) => {
+        if (!c.shared) return c.client.close().catch(() => {});
+        // Kept for this check's result before the next check's histories start.
+        c.kept = { violations: [...c.client.peer.violations], strays: c.client.peer.strays.length };
+        return giveBack(this.config, c.shared);
+      }),
+    );
   }
 
   /** An HTTP target refused the request at the transport level (status ≥ 400, no JSON-RPC answer to it). */

@@ -167,9 +167,10 @@ export interface ConnectionIds {
  * nor any other connection of its check sent — read from the check's wire log. (A stdio target
  * is a process per connection: nothing can stray there, and an odd id is that server's own bug.)
  */
-export function connectionIds(target: { kind: string }, wire: WireLog): ConnectionIds {
-  const tag = TAG_MIN + (process.pid % 1_000) * 1_000 + (connections++ % 1_000);
-  const firstId = tag * PER_CONNECTION + 1;
+export function connectionIds(target: { kind: string }, wire: WireLog, existing?: number): ConnectionIds {
+  // A shared session changing hands (session-pool.ts) keeps its connection's range.
+  const tag = existing !== undefined ? Math.floor(existing / PER_CONNECTION) : TAG_MIN + (process.pid % 1_000) * 1_000 + (connections++ % 1_000);
+  const firstId = existing ?? tag * PER_CONNECTION + 1;
   if (target.kind !== 'http' && target.kind !== 'sse') return { firstId };
   const sent = sentIndex(wire);
   return {

@@ -4,6 +4,7 @@ import type { Revision } from '../../schema/index.ts';
 import type { CheckResult } from '../../reports/index.ts';
 import { selected, type RunConfig } from './config.ts';
 import { revisionsFor, runCheck, type CheckDef } from './run.ts';
+import { closeSharedSessions } from './session-pool.ts';
 
 export interface RunChecksOptions {
   /** Checks run at the same time (each has its own connections); default 4. */
@@ -28,6 +29,11 @@ export async function runChecks(defs: readonly CheckDef[], cfg: RunConfig, opts:
       opts.onResult?.(r);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  } finally {
+    // Nothing of the run stays open: the sessions read-only checks shared.
+    await closeSharedSessions();
+  }
   return results;
 }

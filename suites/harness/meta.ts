@@ -19,6 +19,13 @@ export interface CheckSpec {
   side?: 'server' | 'client';
   /** The requirement is about answering (at all, in time): a timeout fails it instead of leaving it not verified. */
   timely?: boolean;
+  /**
+   * The check only reads: it sends requests that change nothing in the session or the server
+   * (listings, gets, reads, completions, pings, bad input answered with errors) and looks at no
+   * notification. It then runs on a session shared with other such checks (session-pool.ts)
+   * instead of opening its own, which for a stdio target means starting a process.
+   */
+  shared?: boolean;
 }
 
 export function checkMeta(spec: CheckSpec): CheckMeta {
@@ -33,5 +40,6 @@ export function checkMeta(spec: CheckSpec): CheckMeta {
   };
   if (spec.requires) meta.requires = spec.requires;
   if (spec.timely) meta.timely = true;
+  if (spec.shared) meta.shared = true;
   return meta;
 }

@@ -40,8 +40,8 @@ function collectViolations(t: CheckContext): MessageViolation[] {
     if (row) row.count++;
     else if (rows.size < MAX_VIOLATIONS) rows.set(k, { ...v, count: 1 });
   };
-  for (const { client } of t.connections) {
-    for (const v of client.peer.violations) {
+  {
+    for (const v of t.violations()) {
       // Only what the target sent: our own deliberately broken messages are not its fault, nor
       // its answers to messages the revision does not have (the batch probe). (An error answer to
       // unreadable input with "id": null is valid: see the error-response-null-id schema patch; one
@@ -182,7 +182,7 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
   if (violations.length) result.violations = violations;
   if (outcome.evidence?.length && outcome.verdict !== 'pass') result.evidence = outcome.evidence;
   // Answers to other connections' ids: not this check's to judge; transport/cross-talk reports them.
-  const strayCount = t.connections.reduce((n, c) => n + c.client.peer.strays.length, 0);
+  const strayCount = t.strayCount();
   applyCrossTalk(result, t.wire.entries, strayCount, (e) => compactEntry(e, 1_000));
   return result;
 }

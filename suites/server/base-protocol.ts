@@ -138,6 +138,7 @@ check(
 check(
   {
     id: 'messages/unknown-method',
+    shared: true,
     title: 'an unknown method is answered with error -32601 (Method not found)',
     level: 'MUST',
     requirement: 'All messages MUST follow the JSON-RPC 2.0 specification: a request is answered with a response, and a method that does not exist is reported with error -32601.',
@@ -232,6 +233,7 @@ export const LARGE_REQUEST_BYTES = 1024 * 1024;
 check(
   {
     id: 'messages/large-request',
+    shared: true,
     title: 'a request with 1 MiB of arguments is answered (with a result or an error) within the request timeout',
     level: 'SHOULD',
     requirement:

@@ -109,6 +109,7 @@ for (const kind of ['prompt', 'template'] as const) {
 check(
   {
     id: 'completion/values-limit',
+    shared: true,
     title: 'a completion returns at most 100 values',
     level: 'MUST',
     requirement: 'Servers return an array of completion values ranked by relevance, with: Maximum 100 items per response (values: must not exceed 100 items).',
@@ -125,6 +126,7 @@ check(
 check(
   {
     id: 'completion/total-consistent',
+    shared: true,
     title: 'total and hasMore agree with the values returned',
     level: 'SHOULD',
     requirement: 'total: the total number of completion options available, which can exceed the number of values sent; hasMore: whether there are additional completion options beyond those provided.',
@@ -145,6 +147,7 @@ check(
 check(
   {
     id: 'completion/unknown-prompt',
+    shared: true,
     title: 'completing an argument of an unknown prompt is answered with error -32602',
     level: 'SHOULD',
     requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Invalid prompt name: -32602 (Invalid params).',
@@ -162,6 +165,7 @@ check(
 check(
   {
     id: 'completion/not-declared',
+    shared: true,
     title: 'without the completions capability, completion/complete is answered with -32601',
     level: 'SHOULD',
     requirement: 'Servers that support completions MUST declare the completions capability; servers SHOULD return standard JSON-RPC errors: Method not found: -32601 (Capability not supported).',

@@ -35,6 +35,7 @@ function declaredLists(t: T, c: MockClient): ListMethod[] {
 check(
   {
     id: 'pagination/terminates',
+    shared: true,
     title: 'following nextCursor reaches a last page without nextCursor (no cursor loops)',
     level: 'MUST',
     requirement:
@@ -59,6 +60,7 @@ check(
 check(
   {
     id: 'pagination/no-duplicates',
+    shared: true,
     title: 'no item comes back on two different pages',
     level: 'SHOULD',
     requirement: 'Servers SHOULD provide stable cursors: each item of a paginated list is on exactly one page.',
@@ -88,6 +90,7 @@ check(
 check(
   {
     id: 'pagination/invalid-cursor',
+    shared: true,
     title: 'a list request with an invalid cursor is answered with error -32602',
     level: 'SHOULD',
     requirement: 'Invalid cursors SHOULD result in an error with code -32602 (Invalid params).',

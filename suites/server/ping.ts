@@ -11,6 +11,7 @@ const isEmpty = (r: Record<string, unknown>) => Object.keys(r).every((k) => k ==
 check(
   {
     id: 'ping/response',
+    shared: true,
     title: 'ping is answered promptly with an empty result',
     level: 'MUST',
     requirement: 'The receiver MUST respond promptly with an empty response.',

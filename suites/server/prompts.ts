@@ -83,6 +83,7 @@ async function getAll(t: T, c: MockClient, strict: boolean): Promise<Got[]> {
 check(
   {
     id: 'prompts/list-result',
+    shared: true,
     title: 'prompts/list is answered with a valid ListPromptsResult on every page',
     level: 'MUST',
     requirement:
@@ -104,6 +105,7 @@ check(
 check(
   {
     id: 'prompts/get',
+    shared: true,
     title: 'every listed prompt can be fetched with prompts/get, answered with a valid GetPromptResult',
     level: 'MUST',
     requirement: 'To retrieve a specific prompt, clients send a prompts/get request with its name and arguments; the server answers with the prompt messages (a GetPromptResult).',
@@ -122,6 +124,7 @@ check(
 check(
   {
     id: 'prompts/messages-valid',
+    shared: true,
     title: 'prompt message content is well formed: base64 data with MIME types, embedded resources with text or blob',
     level: 'MUST',
     requirement:
@@ -146,6 +149,7 @@ check(
 check(
   {
     id: 'prompts/get-missing-argument',
+    shared: true,
     title: 'prompts/get without a required argument is answered with error -32602',
     level: 'SHOULD',
     requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Missing required arguments: -32602 (Invalid params).',
@@ -169,6 +173,7 @@ check(
 check(
   {
     id: 'prompts/get-unknown',
+    shared: true,
     title: 'prompts/get of an unknown prompt is answered with error -32602',
     level: 'SHOULD',
     requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Invalid prompt name: -32602 (Invalid params).',

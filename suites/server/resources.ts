@@ -50,6 +50,7 @@ async function subscribable(t: T, c: MockClient): Promise<string> {
 check(
   {
     id: 'resources/list-result',
+    shared: true,
     title: 'resources/list is answered with a valid ListResourcesResult on every page',
     level: 'MUST',
     requirement:
@@ -71,6 +72,7 @@ check(
 check(
   {
     id: 'resources/templates-list-result',
+    shared: true,
     title: 'resources/templates/list is answered with a valid ListResourceTemplatesResult',
     level: 'MUST',
     requirement:
@@ -92,6 +94,7 @@ check(
 check(
   {
     id: 'resources/template-syntax',
+    shared: true,
     title: 'every uriTemplate is a valid RFC 6570 URI template',
     level: 'MUST',
     requirement: 'Resource templates allow servers to expose parameterized resources using URI templates (RFC 6570).',
@@ -114,6 +117,7 @@ check(
 check(
   {
     id: 'resources/read',
+    shared: true,
     title: 'every listed resource can be read',
     level: 'MUST',
     requirement: 'To retrieve resource contents, clients send a resources/read request; the server answers with the contents of the resource.',
@@ -135,6 +139,7 @@ check(
 check(
   {
     id: 'resources/contents-valid',
+    shared: true,
     title: 'resource contents carry a uri and either text or a base64 blob',
     level: 'MUST',
     requirement: 'Resources can contain either text or binary data: each contents item has a uri and either text or a base64-encoded blob. Binary data MUST be properly encoded.',
@@ -179,6 +184,7 @@ async function readMissing(t: T, code: number): Promise<void> {
 check(
   {
     id: 'resources/read-not-found',
+    shared: true,
     title: 'reading a resource that does not exist is answered with error -32002',
     level: 'SHOULD',
     requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Resource not found: -32002.',
@@ -191,6 +197,7 @@ check(
 check(
   {
     id: 'resources/read-not-found-invalid-params',
+    shared: true,
     title: 'reading a resource that does not exist is answered with error -32602, not empty contents',
     level: 'MUST',
     requirement:
@@ -204,6 +211,7 @@ check(
 check(
   {
     id: 'resources/template-read',
+    shared: true,
     title: 'a resource of the fixture template test://template/{id}/data can be read',
     level: 'MUST',
     requirement:

@@ -31,6 +31,7 @@ const tools = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cit
 check(
   {
     id: 'tools/list-result',
+    shared: true,
     title: 'tools/list is answered with a valid ListToolsResult on every page',
     level: 'MUST',
     requirement: 'To discover available tools, clients send a tools/list request; the server answers with its tools (a ListToolsResult as the schema defines it). This operation supports pagination.',
@@ -51,6 +52,7 @@ check(
 check(
   {
     id: 'tools/input-schema',
+    shared: true,
     title: 'every tool\'s inputSchema is a valid JSON Schema object with type "object"',
     level: 'MUST',
     requirement:
@@ -78,6 +80,7 @@ check(
 check(
   {
     id: 'tools/output-schema',
+    shared: true,
     title: "every tool's outputSchema, when present, is a valid JSON Schema object",
     level: 'MUST',
     requirement:
@@ -101,6 +104,7 @@ check(
 check(
   {
     id: 'tools/name-format',
+    shared: true,
     title: 'tool names are 1–128 characters of A–Z, a–z, 0–9, _, - and .',
     level: 'SHOULD',
     requirement:
@@ -120,6 +124,7 @@ check(
 check(
   {
     id: 'tools/name-unique',
+    shared: true,
     title: 'no two tools share a name',
     level: 'SHOULD',
     requirement: 'name: Unique identifier for the tool. Tool names SHOULD be unique within a server.',
@@ -137,6 +142,7 @@ check(
 check(
   {
     id: 'tools/call-result',
+    shared: true,
     title: 'calls with arguments generated from the inputSchema are answered with valid CallToolResults',
     level: 'MUST',
     requirement: 'To invoke a tool, clients send a tools/call request; the server answers with the tool result (a CallToolResult: content, optionally isError and structuredContent).',
@@ -162,6 +168,7 @@ check(
 check(
   {
     id: 'tools/content-valid',
+    shared: true,
     title: 'result content is well formed: base64 data with MIME types, embedded resources with text or blob, resource links with URIs',
     level: 'MUST',
     requirement:
@@ -205,6 +212,7 @@ function withOutputSchema(t: Parameters<Parameters<typeof check>[1]>[0], list: T
 check(
   {
     id: 'tools/structured-content',
+    shared: true,
     title: 'tools with an outputSchema return structuredContent that conforms to it',
     level: 'MUST',
     requirement: 'If an output schema is provided: Servers MUST provide structured results that conform to this schema.',
@@ -238,6 +246,7 @@ check(
 check(
   {
     id: 'tools/structured-content-text',
+    shared: true,
     title: 'structuredContent is also returned as serialized JSON in a text block',
     level: 'SHOULD',
     requirement: 'For backwards compatibility, a tool that returns structured content SHOULD also return the serialized JSON in a TextContent block.',
@@ -269,6 +278,7 @@ check(
 check(
   {
     id: 'tools/call-unknown',
+    shared: true,
     title: 'calling an unknown tool is a JSON-RPC error, not a tool result',
     // The error-handling text of every revision describes this without a MUST (or any RFC 2119
     // keyword); the protocol's expected behaviour, checked at SHOULD.
@@ -289,6 +299,7 @@ check(
 check(
   {
     id: 'tools/call-unknown-code',
+    shared: true,
     title: 'the error for an unknown tool has code -32602 (Invalid params)',
     level: 'SHOULD',
     requirement: 'Example protocol error for an unknown tool: {"code": -32602, "message": "Unknown tool: invalid_tool_name"} (JSON-RPC: -32602 Invalid params).',
@@ -326,6 +337,7 @@ async function invalidArguments(t: Parameters<Parameters<typeof check>[1]>[0], t
 check(
   {
     id: 'tools/call-invalid-arguments',
+    shared: true,
     title: 'arguments that break the inputSchema are reported the way the revision says',
     level: 'SHOULD',
     requirement:

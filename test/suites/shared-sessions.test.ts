@@ -1,0 +1,125 @@
+// Checks that only read (meta.shared) run on sessions they share, one check at a time per session.
+// Proven here: the verdicts are those of a run where every check opens its own sessions
+// (--isolate), on the reference server as a real stdio process; far fewer sessions are opened;
+// what one check saw (schema violations, messages) is never another's; a session a check left
+// busy is not handed on. (server-everything, the SDK v1 and v2 servers: real-peers.test.ts and
+// sdk-v2.test.ts assert their recorded verdicts with sessions shared.)
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { entryArgs, type Revision } from '../../schema/index.ts';
+import type { CheckResult } from '../../reports/index.ts';
+import { createMemoryPair, createMockServer, on, tool } from '../../mock-server/index.ts';
+import { check, definedChecks, runChecks, runConfig, type CheckDef } from '../../suites/harness/index.ts';
+import { warmUp } from './fixture.ts';
+import '../../suites/server/tools.ts';
+import '../../suites/server/prompts.ts';
+import '../../suites/server/resources.ts';
+import '../../suites/server/completion.ts';
+import '../../suites/server/pagination.ts';
+import '../../suites/server/ping.ts';
+import '../../suites/server/base-protocol.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mcp-conform-shared-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const REVS: Revision[] = ['2025-11-25', '2026-07-28'];
+const AREAS = ['tools/', 'prompts/', 'resources/', 'completion/', 'pagination/', 'ping/', 'messages/'];
+const verdicts = (rs: readonly CheckResult[]) => Object.fromEntries(rs.map((r) => [`${r.id} [${r.revision}]`, r.verdict]));
+/** A timeout is a loaded machine's verdict, not the check's: such rows are left out of the comparison. */
+const timedOut = (r: CheckResult | undefined) => r?.verdict === 'not-verified' && /timed out|did not finish/.test(r.message);
+
+function wireNotes(dir: string): { opened: number; reused: number } {
+  let opened = 0;
+  let reused = 0;
+  for (const f of readdirSync(join(dir, 'wire'))) {
+    const text = readFileSync(join(dir, 'wire', f), 'utf8');
+    opened += text.match(/"note":"connecting \(/g)?.length ?? 0;
+    reused += text.match(/reusing a session shared by read-only checks/g)?.length ?? 0;
+  }
+  return { opened, reused };
+}
+
+describe('sessions shared by read-only checks', () => {
+  it('the reference server over stdio: the same verdicts as with --isolate, with far fewer sessions opened', async () => {
+    warmUp(REVS);
+    const defs = definedChecks().filter((d) => d.meta.side === 'server' && AREAS.some((a) => d.meta.id.startsWith(a)));
+    expect(defs.filter((d) => d.meta.shared).length).toBeGreaterThan(20);
+    const target = { kind: 'stdio' as const, command: process.execPath, args: entryArgs('mock-server/reference/stdio') };
+    const run = async (isolate: boolean) => {
+      const outDir = mkdtempSync(join(tmp, isolate ? 'isolated-' : 'shared-'));
+      const cfg = runConfig(target, REVS, { outDir, isolate, requestTimeoutMs: 5_000, startupMs: 20_000, checkTimeoutMs: 40_000 });
+      return { results: await runChecks(defs, cfg, { concurrency: 4 }), wire: wireNotes(outDir) };
+    };
+    const isolated = await run(true);
+    const shared = await run(false);
+    const before = new Map(isolated.results.map((r) => [`${r.id} [${r.revision}]`, r]));
+    const compared = shared.results.filter((r) => !timedOut(r) && !timedOut(before.get(`${r.id} [${r.revision}]`)));
+    expect(compared.length).toBeGreaterThan(shared.results.length * 0.9);
+    const now = verdicts(compared);
+    const then = Object.fromEntries(Object.keys(now).map((k) => [k, before.get(k)?.verdict]));
+    expect(now).toEqual(then);
+    expect(isolated.wire.reused).toBe(0);
+    expect(shared.wire.reused).toBeGreaterThan(20);
+    expect(shared.wire.opened).toBeLessThan(isolated.wire.opened * 0.7);
+  }, 300_000);
+
+  // Two read-only checks on a server that answers tools/list with an invalid result: the first
+  // check sees it; the second, on the same session, does not inherit it.
+  it("one check's schema violations and received messages are not the next one's", async () => {
+    const seen: { id: string; received: number }[] = [];
+    const defs: CheckDef[] = ['a', 'b'].map((n) =>
+      check({ id: `shared-test/${n}`, title: n, level: 'MUST', requirement: 'r', spec: { '2025-11-25': 'basic' }, shared: true }, async (t) => {
+        const c = await t.session();
+        if (n === 'a') await c.request('tools/list', {});
+        else await c.request('ping', {});
+        seen.push({ id: n, received: c.peer.received.length });
+      }),
+    );
+    let sessions = 0;
+    const target = {
+      kind: 'memory' as const,
+      connect: () => {
+        sessions++;
+        const [client, server] = createMemoryPair();
+        void createMockServer({}, tool('x', { annotations: { readOnlyHint: true } }), on('tools/list', () => ({ tools: 'not a list' }))).connect(server);
+        return client;
+      },
+    };
+    const results = await runChecks(defs, runConfig(target, ['2025-11-25']), { concurrency: 1 });
+    expect(sessions).toBe(1);
+    const [a, b] = results;
+    expect(a?.violations?.length).toBeGreaterThan(0);
+    expect(b?.violations).toBeUndefined();
+    // a opened the session: the initialize answer and its own; b only its own.
+    expect(seen).toEqual([
+      { id: 'a', received: 2 },
+      { id: 'b', received: 1 },
+    ]);
+  });
+
+  it('a session left with a request in flight is closed, not handed to the next check', async () => {
+    const defs: CheckDef[] = ['c', 'd'].map((n) =>
+      check({ id: `shared-test/${n}`, title: n, level: 'MUST', requirement: 'r', spec: { '2025-11-25': 'basic' }, shared: true }, async (t) => {
+        const c = await t.session();
+        // c leaves a call unanswered behind it; d must get a fresh session.
+        if (n === 'c') void c.request('tools/call', { name: 'never', arguments: {} }, { timeoutMs: 10_000 }).catch(() => {});
+        else await c.request('ping', {});
+      }),
+    );
+    let sessions = 0;
+    const target = {
+      kind: 'memory' as const,
+      connect: () => {
+        sessions++;
+        const [client, server] = createMemoryPair();
+        void createMockServer({}, tool('never', { annotations: { readOnlyHint: true }, handler: () => new Promise(() => {}) })).connect(server);
+        return client;
+      },
+    };
+    const results = await runChecks(defs, runConfig(target, ['2025-11-25']), { concurrency: 1 });
+    expect(results.map((r) => r.verdict)).toEqual(['pass', 'pass']);
+    expect(sessions).toBe(2);
+  });
+});
