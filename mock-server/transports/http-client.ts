@@ -5,6 +5,8 @@ import { frameText, isRawFrame, type Transport } from '../transport.ts';
 import {
   HttpError,
   HttpRecorder,
+  fetchErrorText,
+  fetchRetryingStale,
   idKey,
   isObject,
   isRequest,
@@ -243,7 +245,7 @@ export class StreamableHttpClientTransport implements Transport {
     };
     let res: Response;
     try {
-      res = await this.fetchFn(this.url, { method: 'POST', headers, body: text, signal: ctrl.signal });
+      res = await fetchRetryingStale(this.fetchFn, this.url, { method: 'POST', headers, body: text, signal: ctrl.signal }, (why) => this.note(`POST ${summary(parsed)}: ${why}`));
     } catch (err) {
       done();
       const why = timedOut
@@ -252,7 +254,7 @@ export class StreamableHttpClientTransport implements Transport {
           ? 'transport closed'
           : ctrl.signal.aborted
             ? 'aborted (request cancelled)'
-            : (err as Error).message;
+            : fetchErrorText(err);
       this.recorder.finish(x, why);
       this.note(`POST ${summary(parsed)} failed: ${why}`);
       throw new Error(`POST ${this.url.href} (${summary(parsed)}): ${why}`);

@@ -214,9 +214,9 @@ export async function sendRaw(
   try {
     let res: Response;
     try {
-      res = await fetchFn(url, { method, headers, body, signal: ctrl.signal });
+      res = await fetchRetryingStale(fetchFn, url, { method, headers, body, signal: ctrl.signal }, () => {});
     } catch (err) {
-      const error = timedOut ? `no response within ${timeoutMs} ms` : (err as Error).message;
+      const error = timedOut ? `no response within ${timeoutMs} ms` : fetchErrorText(err);
       recorder.finish(x, error);
       return result({ error });
     }
@@ -282,5 +282,34 @@ export async function readBody(res: Response, recorder: HttpRecorder, x: HttpExc
   } catch (err) {
     recorder.finish(x, (err as Error).message);
     return undefined;
+  }
+}
+
+/** Socket errors of a kept-alive connection that the server closed as a request went out on it. */
+const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/** fetch's "fetch failed" with its cause, which says what actually happened. */
+export function fetchErrorText(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const message = (err as Error | undefined)?.message ?? String(err);
+  if (!cause || typeof cause !== 'object') return message;
+  const what = [typeof cause.code === 'string' ? cause.code : '', typeof cause.message === 'string' ? cause.message : ''].filter(Boolean).join(': ');
+  return what ? `${message} (${what})` : message;
+}
+
+/**
+ * fetch, tried once more when the connection it reused turned out closed before any answer: Node
+ * HTTP servers close a kept-alive connection after 5 s idle, and a request sent at that moment
+ * fails with "other side closed" without having been read (a race of two timers, not an answer of
+ * the server). `onretry` notes it in the wire log; a second failure is the error.
+ */
+export async function fetchRetryingStale(fetchFn: typeof fetch, url: string | URL, init: RequestInit, onretry: (why: string) => void): Promise<Response> {
+  try {
+    return await fetchFn(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+    if (init.signal?.aborted || typeof code !== 'string' || !STALE_SOCKET.has(code)) throw err;
+    onretry(`${fetchErrorText(err)}; sent again on a new connection (a kept-alive connection the server had just closed)`);
+    return fetchFn(url, init);
   }
 }

@@ -3,6 +3,8 @@
 // the server's messages as `message` events on the stream.
 import { frameText, isRawFrame, type Transport } from '../transport.ts';
 import {
+  fetchErrorText,
+  fetchRetryingStale,
   HttpError,
   HttpRecorder,
   isObject,
@@ -164,9 +166,9 @@ export class SseClientTransport implements Transport {
     try {
       let res: Response;
       try {
-        res = await this.fetchFn(this.endpoint, { method: 'POST', headers, body: text, signal: ctrl.signal });
+        res = await fetchRetryingStale(this.fetchFn, this.endpoint, { method: 'POST', headers, body: text, signal: ctrl.signal }, (why) => this.onnote?.(`POST: ${why}`));
       } catch (err) {
-        const why = ctrl.signal.aborted ? (this.closed ? 'transport closed' : `no response within ${timeoutMs} ms`) : (err as Error).message;
+        const why = ctrl.signal.aborted ? (this.closed ? 'transport closed' : `no response within ${timeoutMs} ms`) : fetchErrorText(err);
         this.recorder.finish(x, why);
         throw new Error(`POST ${this.endpoint.href}: ${why}`);
       }
