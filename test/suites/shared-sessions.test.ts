@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { entryArgs, type Revision } from '../../schema/index.ts';
 import type { CheckResult } from '../../reports/index.ts';
-import { createMemoryPair, createMockServer, on, tool } from '../../mock-server/index.ts';
+import { createMemoryPair, createMockServer, on, tool, type MockClient } from '../../mock-server/index.ts';
 import { check, definedChecks, runChecks, runConfig, type CheckDef } from '../../suites/harness/index.ts';
 import { warmUp } from './fixture.ts';
 import '../../suites/server/tools.ts';
@@ -41,6 +41,26 @@ function wireNotes(dir: string): { opened: number; reused: number } {
   return { opened, reused };
 }
 
+/** An in-process mock server with these behaviours; `sessions()` counts the connections opened. */
+function counted(...behaviours: Parameters<typeof createMockServer>[1][]) {
+  let n = 0;
+  const target = {
+    kind: 'memory' as const,
+    connect: () => {
+      n++;
+      const [client, server] = createMemoryPair();
+      void createMockServer({}, ...behaviours).connect(server);
+      return client;
+    },
+  };
+  return { target, sessions: () => n };
+}
+
+/** Two read-only checks, run one after the other: `a` then `b`. */
+function twoShared(ids: [string, string], body: (n: string, c: MockClient) => Promise<void>): CheckDef[] {
+  return ids.map((n) => check({ id: `shared-test/${n}`, title: n, level: 'MUST', requirement: 'r', spec: { '2025-11-25': 'basic' }, shared: true }, async (t) => body(n, await t.session())));
+}
+
 describe('sessions shared by read-only checks', () => {
   it('the reference server over stdio: the same verdicts as with --isolate, with far fewer sessions opened', async () => {
     warmUp(REVS);
@@ -69,26 +89,14 @@ describe('sessions shared by read-only checks', () => {
   // check sees it; the second, on the same session, does not inherit it.
   it("one check's schema violations and received messages are not the next one's", async () => {
     const seen: { id: string; received: number }[] = [];
-    const defs: CheckDef[] = ['a', 'b'].map((n) =>
-      check({ id: `shared-test/${n}`, title: n, level: 'MUST', requirement: 'r', spec: { '2025-11-25': 'basic' }, shared: true }, async (t) => {
-        const c = await t.session();
-        if (n === 'a') await c.request('tools/list', {});
-        else await c.request('ping', {});
-        seen.push({ id: n, received: c.peer.received.length });
-      }),
-    );
-    let sessions = 0;
-    const target = {
-      kind: 'memory' as const,
-      connect: () => {
-        sessions++;
-        const [client, server] = createMemoryPair();
-        void createMockServer({}, tool('x', { annotations: { readOnlyHint: true } }), on('tools/list', () => ({ tools: 'not a list' }))).connect(server);
-        return client;
-      },
-    };
+    const defs = twoShared(['a', 'b'], async (n, c) => {
+      if (n === 'a') await c.request('tools/list', {});
+      else await c.request('ping', {});
+      seen.push({ id: n, received: c.peer.received.length });
+    });
+    const { target, sessions } = counted(tool('x', { annotations: { readOnlyHint: true } }), on('tools/list', () => ({ tools: 'not a list' })));
     const results = await runChecks(defs, runConfig(target, ['2025-11-25']), { concurrency: 1 });
-    expect(sessions).toBe(1);
+    expect(sessions()).toBe(1);
     const [a, b] = results;
     expect(a?.violations?.length).toBeGreaterThan(0);
     expect(b?.violations).toBeUndefined();
@@ -100,26 +108,14 @@ describe('sessions shared by read-only checks', () => {
   });
 
   it('a session left with a request in flight is closed, not handed to the next check', async () => {
-    const defs: CheckDef[] = ['c', 'd'].map((n) =>
-      check({ id: `shared-test/${n}`, title: n, level: 'MUST', requirement: 'r', spec: { '2025-11-25': 'basic' }, shared: true }, async (t) => {
-        const c = await t.session();
-        // c leaves a call unanswered behind it; d must get a fresh session.
-        if (n === 'c') void c.request('tools/call', { name: 'never', arguments: {} }, { timeoutMs: 10_000 }).catch(() => {});
-        else await c.request('ping', {});
-      }),
-    );
-    let sessions = 0;
-    const target = {
-      kind: 'memory' as const,
-      connect: () => {
-        sessions++;
-        const [client, server] = createMemoryPair();
-        void createMockServer({}, tool('never', { annotations: { readOnlyHint: true }, handler: () => new Promise(() => {}) })).connect(server);
-        return client;
-      },
-    };
+    // c leaves a call unanswered behind it; d must get a fresh session.
+    const defs = twoShared(['c', 'd'], async (n, c) => {
+      if (n === 'c') void c.request('tools/call', { name: 'never', arguments: {} }, { timeoutMs: 10_000 }).catch(() => {});
+      else await c.request('ping', {});
+    });
+    const { target, sessions } = counted(tool('never', { annotations: { readOnlyHint: true }, handler: () => new Promise(() => {}) }));
     const results = await runChecks(defs, runConfig(target, ['2025-11-25']), { concurrency: 1 });
     expect(results.map((r) => r.verdict)).toEqual(['pass', 'pass']);
-    expect(sessions).toBe(2);
+    expect(sessions()).toBe(2);
   });
 });
