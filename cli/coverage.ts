@@ -8,7 +8,7 @@ import { UsageError, interruptible } from './common.ts';
 /** Every check of one side (or both), in definition order. Imports the suites; runs nothing. */
 export async function loadChecks(side?: 'server' | 'client'): Promise<CheckMeta[]> {
   const harness = await import('../suites/harness/index.ts');
-  if (side !== 'client') await harness.loadServerChecks();
+  if (side !== 'client') await harness.loadServerChecks((await import('../suites/server/index.ts')).SERVER_SUITE_MODULES);
   if (side !== 'server') await import('../suites/client/index.ts');
   return harness
     .definedChecks()

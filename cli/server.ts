@@ -173,7 +173,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const m = await lazy();
   const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary, loadServerChecks, selected } = m;
   // The checks this run should report; --only / --skip that select none are a typo, not a run.
-  const expected = await loadServerChecks();
+  const expected = await loadServerChecks((await import('../suites/server/index.ts')).SERVER_SUITE_MODULES);
   const ids = expected.map((d) => d.meta.id);
   if (!ids.some((id) => selected(id, o))) throw new UsageError(`no check matches --only ${o.only.join(',') || '(all)'}${o.skip.length ? ` --skip ${o.skip.join(',')}` : ''} (areas: ${[...new Set(ids.map((id) => id.split('/')[0]))].join(', ')})`);
   let callTools: RunConfig['callTools'];

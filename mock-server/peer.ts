@@ -2,6 +2,7 @@
 // dispatches incoming requests and notifications to handlers, answers bad input the way
 // JSON-RPC and MCP say, validates every message in both directions against the negotiated
 // revision, and records the wire. Both the mock server and the mock client stand on it.
+import { branded } from './brand.ts';
 import { classify, type Classified, type Direction, type JsonRpcId, type Revision, type Violation } from '../schema/index.ts';
 import { isRawFrame, type FrameInfo, type Transport } from './transport.ts';
 import { WireLog } from './wire.ts';
@@ -21,8 +22,14 @@ export interface RpcErrorBody {
   data?: unknown;
 }
 
+const RPC_ERROR = Symbol.for('mcp-conform.RpcError');
+
 /** Thrown by a handler to answer with a JSON-RPC error. */
 export class RpcError extends Error {
+  readonly [RPC_ERROR] = true;
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return branded(x, RPC_ERROR);
+  }
   constructor(readonly code: number, message: string, readonly data?: unknown) {
     // An answer, not a bug: no stack trace (capturing one dominates the cost of error replies).
     const limit = Error.stackTraceLimit;

@@ -3,6 +3,7 @@
 // served statelessly (per-request _meta, server/discover, resultType, input_required, listen
 // streams). A server that lists both eras serves both, choosing per request how the client opened.
 // What the server offers is a list of behaviour values (behaviours.ts).
+import { branded } from './brand.ts';
 import { AsyncResource } from 'node:async_hooks';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
@@ -117,7 +118,13 @@ export interface ServerContext {
 }
 
 /** Thrown (internally) when a 2026-07-28 request needs input: becomes an InputRequiredResult. */
+const INPUT_REQUIRED = Symbol.for('mcp-conform.InputRequired');
+
 export class InputRequired extends Error {
+  readonly [INPUT_REQUIRED] = true;
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return branded(x, INPUT_REQUIRED);
+  }
   constructor(readonly requests: Record<string, InputRequestSpec>) {
     super('input required');
     this.name = 'InputRequired';
@@ -212,7 +219,14 @@ function clientCapabilityFor(method: string, params: JsonObject | undefined): { 
   }
 }
 
+const MOCK_SERVER = Symbol.for('mcp-conform.MockServer');
+
 export class MockServer {
+  readonly [MOCK_SERVER] = true;
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return branded(x, MOCK_SERVER);
+  }
+
   readonly options: MockServerOptions;
   readonly revisions: readonly Revision[];
   readonly sessions = new Set<ServerSession>();

@@ -1,9 +1,8 @@
 // Runs suites as vitest tests (the CLI's engine): one vitest test per check and revision,
 // results.json written by the reports room's reporter, plus the run-level results computed here
 // (schema/valid-messages, budget and interruption notes).
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Reporter, Vitest } from 'vitest/node';
 import { MODULE_EXT, PROJECT_ROOT, specUrl, type Revision } from '../../schema/index.ts';
 import type { CheckResult, Results } from '../../reports/index.ts';
@@ -38,18 +37,18 @@ export interface SuiteRunOptions {
 
 // The installed package runs the compiled .js suites; a checkout the .ts sources.
 export const SERVER_SUITES = [`suites/server/**/*${MODULE_EXT}`];
-/** Files under suites/ starting with `_` are helpers, not suites. */
-const SUITE_EXCLUDE = [`**/_*${MODULE_EXT}`, '**/*.d.ts', '**/node_modules/**'];
+/** Files under suites/ starting with `_` are helpers, not suites; suites/server/index lists them. */
+const SUITE_EXCLUDE = [`**/_*${MODULE_EXT}`, `suites/server/index${MODULE_EXT}`, '**/*.d.ts', '**/node_modules/**'];
 
-/** The checks the server suites define (imports every suite file here; nothing runs). */
-export async function loadServerChecks(dir = join(PROJECT_ROOT, 'suites', 'server')): Promise<CheckDef[]> {
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith(MODULE_EXT) && !f.endsWith('.d.ts') && !basename(f).startsWith('_'))
-    .sort();
-  for (const f of files) {
+/**
+ * The checks the server suites define: imports every suite file of the list (suites/server/index.ts,
+ * handed in by the CLI: the harness does not import the suites that import it); nothing runs.
+ */
+export async function loadServerChecks(modules: Record<string, () => Promise<unknown>>): Promise<CheckDef[]> {
+  for (const [name, load] of Object.entries(modules)) {
     const before = new Set(definedChecks());
-    await import(pathToFileURL(join(dir, f)).href);
-    const file = relative(PROJECT_ROOT, join(dir, f));
+    await load();
+    const file = `suites/server/${name}${MODULE_EXT}`;
     for (const d of definedChecks()) if (!before.has(d) && !fileOf.has(d)) fileOf.set(d, file);
   }
   return definedChecks().filter((d) => d.meta.side === 'server');

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../reports/index.ts';
 import { loadServerChecks, runChecks, runConfig, validMessagesResults, type CheckDef, type RunConfig, type TargetSpec } from '../../suites/harness/index.ts';
 import { serveSdkV2Http, serveSdkV2Stdio } from '../fixtures/servers/sdk-v2-server.ts';
+import { SERVER_SUITE_MODULES } from '../../suites/server/index.ts';
 import { streamTransport } from '../helpers/stream-transport.ts';
 
 let defs: CheckDef[] = [];
 let http: Awaited<ReturnType<typeof serveSdkV2Http>>;
 beforeAll(async () => {
-  defs = (await loadServerChecks()).filter((d) => d.meta.revisions.includes('2026-07-28'));
+  defs = (await loadServerChecks(SERVER_SUITE_MODULES)).filter((d) => d.meta.revisions.includes('2026-07-28'));
   http = await serveSdkV2Http();
 });
 afterAll(async () => {

@@ -1,0 +1,16 @@
+// suites/server/index.ts lists the server suite files by hand (static imports: nothing loads
+// TypeScript at run time); a suite file added to the folder and not to the list would never run.
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { expect, it } from 'vitest';
+import { SERVER_SUITE_MODULES } from '../../suites/server/index.ts';
+import { ROOT } from '../cli/server-helpers.ts';
+
+it('suites/server/index.ts lists every server suite file, and only those', () => {
+  const dir = join(ROOT, 'suites', 'server');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !basename(f).startsWith('_') && f !== 'index.ts')
+    .map((f) => f.replace(/\.ts$/, ''))
+    .sort();
+  expect(Object.keys(SERVER_SUITE_MODULES).sort()).toEqual(files);
+});
