@@ -268,6 +268,12 @@ function track(child: ChildProcess, marker: string | undefined): void {
   child.once('exit', () => {
     // The leader is gone; its group (survivors) may live on. Remember who is in it while the
     // group id still names them; they are ended with the rest of the tree when it is stopped.
+    // An empty group (the usual end) needs no scan of /proc, which costs a read per process.
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
     const procs = scan();
     if (procs) for (const p of procs.values()) if (p.pgid === pid && !p.zombie) t.known.set(p.pid, p.start);
   });
