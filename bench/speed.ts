@@ -1,0 +1,255 @@
+// Every speed ratio of issue 15, each measured in this run on this machine (no figure is stored):
+// mcp-conform vs the official suite (@modelcontextprotocol/conformance 0.1.16) on one
+// server-everything over Streamable HTTP (wall, per row, --revision 2025-11-25 alone); npm start
+// and --only lifecycle vs their goals; the client suite on the official SDK client vs the official
+// suite's client suite on the same client; the fuzz loop vs the raw round trip (bench/fuzz.ts);
+// the mock vs a bare node:http echo (bench/mock.ts); peak RSS of a full run. Then where the time
+// goes: CPU in our processes vs the target vs waiting, from /proc (bench/proc.ts).
+//
+//   node bin/run.js bench/speed.ts [--quick] [--profile] [--keep] [--seconds N] [--official-dir DIR] [--fail-on-miss]
+//   npm run bench:speed -- --quick
+//
+// --quick: CI-sized: the official suite once, ours at --revision 2025-11-25 only, --only lifecycle
+// (no full npm start, no client suites), fuzz/mock 1 s per measurement.
+// --profile: also runs npm start and the full server-everything run under `node --cpu-prof` and
+// prints our CPU's top self time by module (bench/cpuprofile.ts).
+// The official suite needs Node >= 22: it is installed once with a Node 22 from npm into
+// node_modules/.cache/mcp-conform/official-0.1.16 (or --official-dir). Exit 0 unless the bench
+// itself breaks; --fail-on-miss exits 1 when a goal is missed.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { endOwnProcesses, spawnTracked, stopChild } from '../mock-server/index.ts';
+import { byRoom, selfTimeByModule, type CpuProfile } from './cpuprofile.ts';
+import { fuzzBench } from './fuzz.ts';
+import { mockBench } from './mock.ts';
+import { measureRun, type Measured } from './proc.ts';
+
+// (import.meta.url, not .dirname: bin/run.js's bundle keeps only the former naming this file.)
+const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const QUICK = flag('quick');
+const PROFILE = flag('profile');
+const SECONDS = Number(opt('seconds')) || (QUICK ? 1 : 3);
+const OFFICIAL_VERSION = '0.1.16';
+// The Node 22 the official suite runs on (it needs >= 22; we run on 20): pinned as the package is.
+const NODE22_VERSION = '22.23.3';
+const OFFICIAL_DIR = resolve(opt('official-dir') ?? join(ROOT, 'node_modules/.cache/mcp-conform', `official-${OFFICIAL_VERSION}`));
+const TMP = mkdtempSync(join(tmpdir(), 'mcp-conform-speed-'));
+const NODE = process.execPath;
+const CLI = join(ROOT, 'bin/mcp-conform.js');
+const SDK_CLIENT = join(ROOT, 'test/drivers/sdk-client.ts');
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const sec = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+const mb = (b: number) => `${Math.round(b / 1e6)} MB`;
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+/** Runs a command to completion (output discarded unless it fails), ended after timeoutMs. */
+async function run(command: string, args: string[], opts: { cwd?: string; timeoutMs: number }): Promise<{ code: number | null; output: string }> {
+  const child = spawnTracked(command, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (output = (output + d).slice(-4000)));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (output = (output + d).slice(-4000)));
+  const timer = setTimeout(() => void stopChild(child, 1_000), opts.timeoutMs);
+  const code = await new Promise<number | null>((r) => {
+    child.once('exit', (c) => r(c));
+    child.once('error', () => r(null));
+  });
+  clearTimeout(timer);
+  return { code, output };
+}
+
+interface Official {
+  node: string;
+  bin: string;
+}
+
+/** The official suite and a Node 22 to run it: installed from npm once, then reused. */
+async function official(): Promise<Official | string> {
+  const node = join(OFFICIAL_DIR, 'node_modules/.bin/node');
+  const bin = join(OFFICIAL_DIR, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+  if (!existsSync(node) || !existsSync(bin)) {
+    log(`installing @modelcontextprotocol/conformance@${OFFICIAL_VERSION} and node@${NODE22_VERSION} into ${OFFICIAL_DIR} (once) …`);
+    mkdirSync(OFFICIAL_DIR, { recursive: true });
+    if (!existsSync(join(OFFICIAL_DIR, 'package.json'))) {
+      const r = await run('npm', ['init', '-y'], { cwd: OFFICIAL_DIR, timeoutMs: 60_000 });
+      if (r.code !== 0) return `npm init failed: ${r.output.trim()}`;
+    }
+    const r = await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `node@${NODE22_VERSION}`, `@modelcontextprotocol/conformance@${OFFICIAL_VERSION}`], { cwd: OFFICIAL_DIR, timeoutMs: 600_000 });
+    if (r.code !== 0 || !existsSync(node) || !existsSync(bin)) return `npm install failed (exit ${r.code}): ${r.output.trim().split('\n').slice(-3).join(' / ')}`;
+  }
+  return { node, bin };
+}
+
+/** Checks in an official-suite output folder: the entries of every checks.json under it. */
+function officialChecks(dir: string): { checks: number; scenarios: number } {
+  let checks = 0;
+  let scenarios = 0;
+  const walk = (d: string) => {
+    for (const e of existsSync(d) ? readdirSync(d, { withFileTypes: true }) : []) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'checks.json') {
+        scenarios++;
+        try {
+          const j: unknown = JSON.parse(readFileSync(p, 'utf8'));
+          checks += Array.isArray(j) ? j.length : 0;
+        } catch {
+          // an unreadable file counts as a scenario without checks
+        }
+      }
+    }
+  };
+  walk(dir);
+  return { checks, scenarios };
+}
+
+interface OurCounts {
+  total: number;
+  passed: number;
+  failed: number;
+  warned: number;
+  notVerified: number;
+  revisions: string[];
+}
+
+function ourCounts(dir: string): OurCounts | undefined {
+  try {
+    const r = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { counts: OurCounts; revisions?: unknown[] };
+    const revisions = (r.revisions ?? []).map((x) => (typeof x === 'string' ? x : String((x as { revision?: string }).revision ?? '?')));
+    return { ...r.counts, revisions };
+  } catch {
+    return undefined;
+  }
+}
+
+const countsText = (c: OurCounts | undefined) => (c ? `${c.total} rows: ${c.passed} passed, ${c.failed} failed, ${c.warned} warned, ${c.notVerified} not verified` : 'no results.json');
+
+/** server-everything over Streamable HTTP on a free loopback port. */
+async function startEverything(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? ok(a.port) : fail(new Error('no port'))));
+    });
+  });
+  const entry = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+  // It listens on every interface; we only ever talk to 127.0.0.1.
+  const child = spawnTracked(NODE, [entry, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('server-everything did not start within 30 s')), 30_000);
+    // Kept reading to the end: a full stderr pipe would stall the server.
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      if (/listening|running/i.test(d)) {
+        clearTimeout(timer);
+        ok();
+      }
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      fail(new Error('server-everything exited at start'));
+    });
+  });
+  return { url: `http://127.0.0.1:${port}/mcp`, pid: child.pid!, stop: () => stopChild(child, 1_000) };
+}
+
+// ---- the table -----------------------------------------------------------------------------------
+
+interface Row {
+  what: string;
+  ours: string;
+  theirs: string;
+  /** ours / theirs (or / goal); undefined: not measured. */
+  ratio?: number;
+  goal?: { op: '<=' | '>='; value: number };
+  note?: string;
+}
+const rows: Row[] = [];
+const verdict = (r: Row) => (r.ratio === undefined || !Number.isFinite(r.ratio) ? 'n/a' : !r.goal ? '' : (r.goal.op === '<=' ? r.ratio <= r.goal.value : r.ratio >= r.goal.value) ? 'PASS' : 'MISS');
+
+function printTable(): void {
+  const cells = [['what', 'ours', 'theirs / goal', 'ratio', 'verdict (goal)']];
+  for (const r of rows) {
+    const v = verdict(r);
+    cells.push([r.what, r.ours, r.theirs, r.ratio === undefined || !Number.isFinite(r.ratio) ? '—' : `${r.ratio.toFixed(2)}×`, r.goal ? `${v} (${r.goal.op === '<=' ? '≤' : '≥'} ${r.goal.value}×)${r.note ? ` ${r.note}` : ''}` : (r.note ?? v)]);
+  }
+  const w = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
+  for (const c of cells) console.log(c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(w[i]!))).join('  '));
+}
+
+interface Split {
+  name: string;
+  m: Measured;
+}
+const splits: Split[] = [];
+
+function printSplits(): void {
+  if (!splits.length) return;
+  console.log('\nWhere the time goes (from /proc, sampled every 200 ms; waiting: wall not covered by CPU of either side; run queue: main threads runnable but not running, a busy machine):');
+  const cells = [['run', 'wall', 'CPU ours', 'CPU target', 'unattributed', 'waiting', 'run queue ours/target', 'peak RSS / PSS ours', 'procs ours/target', 'sampler CPU']];
+  for (const { name, m } of splits) {
+    cells.push([name, sec(m.wallMs), sec(m.oursCpuMs), sec(m.targetCpuMs), sec(m.unattributedCpuMs), `${sec(m.waitingMs)} (${Math.round((100 * m.waitingMs) / m.wallMs)}%)`, `${sec(m.runQueueMs.ours)} / ${sec(m.runQueueMs.target)}`, `${mb(m.peakRssOurs)} / ${mb(m.peakPssOurs)}`, `${m.seen.ours}/${m.seen.target}`, sec(m.samplerCpuMs)]);
+  }
+  const w = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
+  for (const c of cells) console.log(c.map((x, i) => x.padEnd(w[i]!)).join('  '));
+}
+
+// ---- the runs ------------------------------------------------------------------------------------
+
+/** One of our CLI runs, measured; its results folder is under TMP. */
+async function ours(name: string, args: string[], opts: { timeoutMs: number; isTarget?: (cmd: string) => boolean; externalTarget?: number; nodeArgs?: string[] }): Promise<{ m: Measured; counts: OurCounts | undefined; out: string }> {
+  const out = join(TMP, name);
+  const [sub, ...rest] = args;
+  log(`… ${name}: mcp-conform ${args.join(' ')}`);
+  const m = await measureRun(NODE, [...(opts.nodeArgs ?? []), CLI, sub!, '--out', out, ...rest], { cwd: ROOT, timeoutMs: opts.timeoutMs, isTarget: opts.isTarget, externalTarget: opts.externalTarget, logPrefix: out });
+  const counts = ourCounts(out);
+  log(`  ${sec(m.wallMs)}, exit ${m.exitCode ?? m.signal}${m.timedOut ? ' (timed out)' : ''}, ${countsText(counts)}`);
+  return { m, counts, out };
+}
+
+async function theirs(off: Official, name: string, args: string[], opts: { timeoutMs: number; isTarget?: (cmd: string) => boolean }): Promise<{ m: Measured; checks: number; scenarios: number }> {
+  const out = join(TMP, name);
+  log(`… ${name}: conformance ${args.join(' ')}`);
+  const m = await measureRun(off.node, [off.bin, ...args, '-o', out], { cwd: TMP, timeoutMs: opts.timeoutMs, isTarget: opts.isTarget, logPrefix: out });
+  const c = officialChecks(out);
+  log(`  ${sec(m.wallMs)}, exit ${m.exitCode ?? m.signal}${m.timedOut ? ' (timed out)' : ''}, ${c.checks} checks in ${c.scenarios} scenarios`);
+  return { m, ...c };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const isReference = (cmd: string) => cmd.includes('mock-server/reference/stdio');
+const isSdkClient = (cmd: string) => cmd.includes('test/drivers/sdk-client');
+
+const profileLines: string[] = [];
+
+async function profiled(name: string, args: string[], opts: { timeoutMs: number; isTarget?: (cmd: string) => boolean; externalTarget?: number }): Promise<void> {
+  const dir = join(TMP, `${name}-cpuprof`);
+  // The vitest workers are forks: they inherit --cpu-prof from execArgv; the targets are spawned without it.
+  const r = await ours(name, args, { ...opts, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
+  const mine = files.filter((f) => r.m.oursPids.has(Number(f.split('.')[3])));
+  const profiles = mine.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
+  const self = selfTimeByModule(profiles, ROOT);
+  const charged = selfTimeByModule(profiles, ROOT, { caller: true });
+  const fns = selfTimeByModule(profiles, ROOT, { caller: true, functions: true }).filter((x) => x.module.includes(' ') && !x.module.startsWith('('));
+  const total = self.reduce((a, x) => a + x.ms, 0);
+  const pct = (ms: number) => `${((100 * ms) / total).toFixed(1)}%`;
+  const list = (xs: Array<{ module: string; ms: number }>, n: number) => xs.slice(0, n).map((x) => `${x.module} ${pct(x.ms)}`).join(', ');
+  profileLines.push(
+    `\nOur CPU in ${name}, by self time (node --cpu-prof: ${profiles.length} profiles from our ${r.m.seen.ours} processes; under the profiler: wall ${sec(r.m.wallMs)}, CPU ours ${sec(r.m.oursCpuMs)}, profiled non-idle ${sec(total)}):`,
+    `  where it runs: ${list(byRoom(self), 10)}`,
+    `  charged to the calling module of ours or package (Node internals, natives → their caller): ${list(charged, 12)}`,
+    `  top functions of ours (charged as above): ${list(fns, 8)}`,
+  );
+}
