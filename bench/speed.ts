@@ -233,7 +233,7 @@ const isSdkClient = (cmd: string) => cmd.includes('test/drivers/sdk-client');
 
 const profileLines: string[] = [];
 
-async function profiled(name: string, args: string[], opts: { timeoutMs: number; isTarget?: (cmd: string) => boolean; externalTarget?: number }): Promise<void> {
+async function profiled(label: string, name: string, args: string[], opts: { timeoutMs: number; isTarget?: (cmd: string) => boolean; externalTarget?: number }): Promise<void> {
   const dir = join(TMP, `${name}-cpuprof`);
   // The vitest workers are forks: they inherit --cpu-prof from execArgv; the targets are spawned without it.
   const r = await ours(name, args, { ...opts, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
@@ -247,9 +247,115 @@ async function profiled(name: string, args: string[], opts: { timeoutMs: number;
   const pct = (ms: number) => `${((100 * ms) / total).toFixed(1)}%`;
   const list = (xs: Array<{ module: string; ms: number }>, n: number) => xs.slice(0, n).map((x) => `${x.module} ${pct(x.ms)}`).join(', ');
   profileLines.push(
-    `\nOur CPU in ${name}, by self time (node --cpu-prof: ${profiles.length} profiles from our ${r.m.seen.ours} processes; under the profiler: wall ${sec(r.m.wallMs)}, CPU ours ${sec(r.m.oursCpuMs)}, profiled non-idle ${sec(total)}):`,
+    `\nOur CPU in ${label}, by self time (node --cpu-prof: ${profiles.length} profiles from our ${r.m.seen.ours} processes; under the profiler: wall ${sec(r.m.wallMs)}, CPU ours ${sec(r.m.oursCpuMs)}, profiled non-idle ${sec(total)}):`,
     `  where it runs: ${list(byRoom(self), 10)}`,
     `  charged to the calling module of ours or package (Node internals, natives → their caller): ${list(charged, 12)}`,
     `  top functions of ours (charged as above): ${list(fns, 8)}`,
   );
 }
+
+/** Builds what a first run would build (bin/run.js bundles, tsx's cache) outside the measurements. */
+async function warmUp(): Promise<void> {
+  log('… warm-up (not measured): the reference server and SDK client bundles, the CLI');
+  const runJs = join(ROOT, 'bin/run.js');
+  await run(NODE, [runJs, join(ROOT, 'mock-server/reference/stdio.ts')], { cwd: ROOT, timeoutMs: 120_000 });
+  await run(NODE, [runJs, SDK_CLIENT], { cwd: ROOT, timeoutMs: 120_000 }); // exits: no URL given
+  await run(NODE, [CLI, 'server', '--list'], { cwd: ROOT, timeoutMs: 120_000 });
+}
+
+async function main(): Promise<void> {
+  const cores = availableParallelism();
+  console.log(`bench/speed.ts${QUICK ? ' --quick' : ''}: ${new Date().toISOString()}, Node ${process.version}, ${cores} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const off = await official();
+  if (typeof off === 'string') log(`the official suite cannot run here: ${off}; its rows are not measured`);
+  await warmUp();
+
+  // -- server-everything over Streamable HTTP
+  const everything = await startEverything();
+  log(`server-everything (streamableHttp) at ${everything.url}`);
+  let full: Awaited<ReturnType<typeof ours>> | undefined;
+  try {
+    const offRuns: Array<{ ms: number; checks: number; rss: number }> = [];
+    if (typeof off !== 'string') {
+      for (let i = 0; i < (QUICK ? 1 : 3); i++) {
+        const r = await theirs(off, `official-server-${i + 1}`, ['server', '--url', everything.url], { timeoutMs: 300_000 });
+        offRuns.push({ ms: r.m.wallMs, checks: r.checks, rss: r.m.peakRssTree });
+      }
+    }
+    const offMs = offRuns.length ? median(offRuns.map((r) => r.ms)) : NaN;
+    const offChecks = offRuns[0]?.checks ?? NaN;
+    const offText = offRuns.length ? `official ${sec(offMs)} (median of ${offRuns.map((r) => sec(r.ms)).join(', ')}), ${offChecks} checks` : 'official: not run';
+    if (!QUICK) {
+      full = await ours('ours-http-all', ['server', '--url', everything.url], { timeoutMs: 900_000, externalTarget: everything.pid });
+      splits.push({ name: 'server-everything HTTP, all revisions', m: full.m });
+      const n = full.counts?.total ?? NaN;
+      rows.push({ what: `server-everything HTTP, every revision (${full.counts?.revisions.length ?? '?'}): wall`, ours: `${sec(full.m.wallMs)}, ${n} rows`, theirs: offText, ratio: full.m.wallMs / offMs, goal: { op: '<=', value: 2 } });
+      rows.push({ what: '  per check × revision row', ours: `${(full.m.wallMs / n).toFixed(0)} ms/row`, theirs: `official ${(offMs / offChecks).toFixed(0)} ms/check`, ratio: full.m.wallMs / n / (offMs / offChecks), goal: { op: '<=', value: 0.2 } });
+    }
+    const one = await ours('ours-http-2025-11-25', ['server', '--url', everything.url, '--revision', '2025-11-25'], { timeoutMs: 600_000, externalTarget: everything.pid });
+    if (QUICK) splits.push({ name: 'server-everything HTTP, 2025-11-25', m: one.m });
+    rows.push({ what: 'server-everything HTTP, --revision 2025-11-25: wall', ours: `${sec(one.m.wallMs)}, ${one.counts?.total ?? '?'} rows`, theirs: offText, ratio: one.m.wallMs / offMs, goal: { op: '<=', value: 1 } });
+    const rssRun = full ?? one;
+    const offRss = offRuns.length ? `official ${mb(Math.max(...offRuns.map((r) => r.rss)))}; ` : '';
+    rows.push({ what: `peak RSS of our process tree, ${full ? 'full' : '2025-11-25'} server-everything run`, ours: `${mb(rssRun.m.peakRssOurs)} (PSS ${mb(rssRun.m.peakPssOurs)})`, theirs: `${offRss}goal 300 MB`, ratio: rssRun.m.peakRssOurs / 300e6, goal: { op: '<=', value: 1 } });
+    if (PROFILE) await profiled('server-everything HTTP, all revisions', 'ours-http-all-profiled', ['server', '--url', everything.url], { timeoutMs: 900_000, externalTarget: everything.pid });
+  } finally {
+    await everything.stop();
+  }
+
+  // -- npm start (the reference server over stdio) and --only lifecycle
+  if (!QUICK) {
+    const start = await ours('npm-start', ['server', '--reference'], { timeoutMs: 1_200_000, isTarget: isReference });
+    splits.push({ name: 'npm start (reference server, stdio)', m: start.m });
+    rows.push({ what: 'npm start (server --reference): wall', ours: `${sec(start.m.wallMs)}, ${start.counts?.total ?? '?'} rows`, theirs: 'goal 15 s', ratio: start.m.wallMs / 15_000, goal: { op: '<=', value: 1 } });
+    rows.push({ what: 'peak RSS of our process tree, npm start', ours: `${mb(start.m.peakRssOurs)} (PSS ${mb(start.m.peakPssOurs)})`, theirs: 'goal 300 MB', ratio: start.m.peakRssOurs / 300e6, goal: { op: '<=', value: 1 } });
+  }
+  const life = await ours('only-lifecycle', ['server', '--reference', '--only', 'lifecycle'], { timeoutMs: 300_000, isTarget: isReference });
+  if (QUICK) splits.push({ name: '--reference --only lifecycle', m: life.m });
+  rows.push({ what: 'server --reference --only lifecycle: wall', ours: `${sec(life.m.wallMs)}, ${life.counts?.total ?? '?'} rows`, theirs: 'goal 3 s', ratio: life.m.wallMs / 3_000, goal: { op: '<=', value: 1 } });
+  if (PROFILE && !QUICK) await profiled('npm start', 'npm-start-profiled', ['server', '--reference'], { timeoutMs: 1_800_000, isTarget: isReference });
+
+  // -- the client suites on the official SDK client (Streamable HTTP; the URL is appended by both)
+  if (!QUICK) {
+    const client = await ours('ours-client', ['client', '--', NODE, join(ROOT, 'bin/run.js'), SDK_CLIENT], { timeoutMs: 1_200_000, isTarget: isSdkClient });
+    splits.push({ name: 'client suite, official SDK client', m: client.m });
+    let theirsText = 'official: not run';
+    let ratio = NaN;
+    if (typeof off !== 'string') {
+      // The official suite's whole client suite ("all": every client scenario it has, run in parallel).
+      const t = await theirs(off, 'official-client', ['client', '--command', `${NODE} ${join(ROOT, 'bin/run.js')} ${SDK_CLIENT}`, '--suite', 'all'], { timeoutMs: 1_200_000, isTarget: isSdkClient });
+      theirsText = `official ${sec(t.m.wallMs)}, ${t.checks} checks in ${t.scenarios} scenarios`;
+      ratio = client.m.wallMs / t.m.wallMs;
+    }
+    rows.push({ what: 'client suite, official SDK client (HTTP): wall', ours: `${sec(client.m.wallMs)}, ${client.counts?.total ?? '?'} rows`, theirs: theirsText, ratio, goal: { op: '<=', value: 1 } });
+  }
+
+  // -- in-process throughput: the fuzz loop and the mock
+  log(`… fuzz loop vs raw round trip (${SECONDS} s per measurement)`);
+  for (const f of await fuzzBench(SECONDS)) {
+    rows.push({ what: `fuzz loop vs raw round trip, ${f.target}`, ours: `${f.fuzz.toFixed(0)} msg/s`, theirs: `raw ${f.sequential.toFixed(0)} round trips/s`, ratio: f.fuzz / f.sequential, goal: { op: '>=', value: 0.3 } });
+  }
+  log(`… mock server vs bare node:http echo (${SECONDS} s rounds)`);
+  const mock = await mockBench({ seconds: SECONDS, rounds: 3 });
+  rows.push({ what: 'mock server (validated tools/call, HTTP) vs bare node:http echo', ours: `${Math.round(mock.mock)} req/s`, theirs: `bare ${Math.round(mock.bare)} req/s`, ratio: mock.mock / mock.bare, goal: { op: '>=', value: 0.5 } });
+
+  console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  printTable();
+  printSplits();
+  for (const l of profileLines) console.log(l);
+  if (QUICK) console.log('\n--quick: no full server-everything run, no full npm start, no client suites.');
+}
+
+let failed = false;
+try {
+  await main();
+} catch (err) {
+  failed = true;
+  console.error(`bench/speed.ts: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  if (rows.length) printTable();
+} finally {
+  await endOwnProcesses(1_000);
+  if (flag('keep')) log(`kept: ${TMP}`);
+  else rmSync(TMP, { recursive: true, force: true });
+}
+process.exitCode = failed ? 2 : flag('fail-on-miss') && rows.some((r) => verdict(r) === 'MISS') ? 1 : 0;
