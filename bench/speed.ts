@@ -11,8 +11,8 @@
 //
 // --quick: CI-sized: the official suite once, ours at --revision 2025-11-25 only, --only lifecycle
 // (no full npm start, no client suites), fuzz/mock 1 s per measurement.
-// --profile: also runs npm start and the full server-everything run under `node --cpu-prof` and
-// prints our CPU's top self time by module (bench/cpuprofile.ts).
+// --profile: also runs npm start and the full server-everything run under the V8 profiler
+// (bench/cpuprof-preload.cjs) and prints our CPU's top self time by module (bench/cpuprofile.ts).
 // The official suite needs Node >= 22: it is installed once with a Node 22 from npm into
 // node_modules/.cache/mcp-conform/official-0.1.16 (or --official-dir). Exit 0 unless the bench
 // itself breaks; --fail-on-miss exits 1 when a goal is missed.
@@ -34,6 +34,16 @@ const opt = (name: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
+if (flag('help')) {
+  console.log(`usage: node bin/run.js bench/speed.ts [--quick] [--profile] [--keep] [--seconds N] [--official-dir DIR] [--fail-on-miss]
+  --quick         CI-sized subset: the official suite once, ours at --revision 2025-11-25, --only lifecycle, fuzz/mock 1 s
+  --profile       also run npm start and the full server-everything run under the V8 profiler; print our CPU by module
+  --keep          keep the temporary folder (results, logs, profiles)
+  --seconds N     seconds per fuzz/mock measurement (default 3; 1 with --quick)
+  --official-dir  where the official suite and its Node 22 are installed (default node_modules/.cache/mcp-conform/official-0.1.16)
+  --fail-on-miss  exit 1 when a goal is missed (default: exit 0; 2 when the bench itself fails)`);
+  process.exit(0);
+}
 const QUICK = flag('quick');
 const PROFILE = flag('profile');
 const SECONDS = Number(opt('seconds')) || (QUICK ? 1 : 3);
@@ -208,11 +218,11 @@ function printSplits(): void {
 // ---- the runs ------------------------------------------------------------------------------------
 
 /** One of our CLI runs, measured; its results folder is under TMP. */
-async function ours(name: string, args: string[], opts: { timeoutMs: number; isTarget?: (cmd: string) => boolean; externalTarget?: number; nodeArgs?: string[] }): Promise<{ m: Measured; counts: OurCounts | undefined; out: string }> {
+async function ours(name: string, args: string[], opts: { timeoutMs: number; isTarget?: (cmd: string) => boolean; externalTarget?: number; env?: NodeJS.ProcessEnv }): Promise<{ m: Measured; counts: OurCounts | undefined; out: string }> {
   const out = join(TMP, name);
   const [sub, ...rest] = args;
   log(`… ${name}: mcp-conform ${args.join(' ')}`);
-  const m = await measureRun(NODE, [...(opts.nodeArgs ?? []), CLI, sub!, '--out', out, ...rest], { cwd: ROOT, timeoutMs: opts.timeoutMs, isTarget: opts.isTarget, externalTarget: opts.externalTarget, logPrefix: out });
+  const m = await measureRun(NODE, [CLI, sub!, '--out', out, ...rest], { cwd: ROOT, env: opts.env, timeoutMs: opts.timeoutMs, isTarget: opts.isTarget, externalTarget: opts.externalTarget, logPrefix: out });
   const counts = ourCounts(out);
   log(`  ${sec(m.wallMs)}, exit ${m.exitCode ?? m.signal}${m.timedOut ? ' (timed out)' : ''}, ${countsText(counts)}`);
   return { m, counts, out };
@@ -235,19 +245,24 @@ const profileLines: string[] = [];
 
 async function profiled(label: string, name: string, args: string[], opts: { timeoutMs: number; isTarget?: (cmd: string) => boolean; externalTarget?: number }): Promise<void> {
   const dir = join(TMP, `${name}-cpuprof`);
-  // The vitest workers are forks: they inherit --cpu-prof from execArgv; the targets are spawned without it.
-  const r = await ours(name, args, { ...opts, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
-  const mine = files.filter((f) => r.m.oursPids.has(Number(f.split('.')[3])));
+  mkdirSync(dir, { recursive: true });
+  // Profiled in slices by bench/cpuprof-preload.cjs (in the CLI and its vitest workers only).
+  const preload = join(ROOT, 'bench/cpuprof-preload.cjs');
+  const env = { ...process.env, MCP_CONFORM_BENCH_CPUPROF_DIR: dir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require=${preload}`.trim() };
+  const r = await ours(name, args, { ...opts, env });
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const mine = files.filter((f) => r.m.oursPids.has(Number(f.split('.')[1])));
   const profiles = mine.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
-  const self = selfTimeByModule(profiles, ROOT);
-  const charged = selfTimeByModule(profiles, ROOT, { caller: true });
-  const fns = selfTimeByModule(profiles, ROOT, { caller: true, functions: true }).filter((x) => x.module.includes(' ') && !x.module.startsWith('('));
+  // The profiler's own slicing (its stop/start, the JSON it writes) is left out.
+  const notProfiler = (x: { module: string }) => !x.module.startsWith('bench/cpuprof-preload.cjs');
+  const self = selfTimeByModule(profiles, ROOT).filter(notProfiler);
+  const charged = selfTimeByModule(profiles, ROOT, { caller: true }).filter(notProfiler);
+  const fns = selfTimeByModule(profiles, ROOT, { caller: true, functions: true }).filter((x) => notProfiler(x) && x.module.includes(' ') && !x.module.startsWith('('));
   const total = self.reduce((a, x) => a + x.ms, 0);
   const pct = (ms: number) => `${((100 * ms) / total).toFixed(1)}%`;
   const list = (xs: Array<{ module: string; ms: number }>, n: number) => xs.slice(0, n).map((x) => `${x.module} ${pct(x.ms)}`).join(', ');
   profileLines.push(
-    `\nOur CPU in ${label}, by self time (node --cpu-prof: ${profiles.length} profiles from our ${r.m.seen.ours} processes; under the profiler: wall ${sec(r.m.wallMs)}, CPU ours ${sec(r.m.oursCpuMs)}, profiled non-idle ${sec(total)}):`,
+    `\nOur CPU in ${label}, by self time (V8 profiler, main threads of ${new Set(mine.map((f) => f.split('.')[1])).size} of our ${r.m.seen.ours} processes; under the profiler: wall ${sec(r.m.wallMs)}, CPU ours ${sec(r.m.oursCpuMs)}, profiled non-idle ${sec(total)}):`,
     `  where it runs: ${list(byRoom(self), 10)}`,
     `  charged to the calling module of ours or package (Node internals, natives → their caller): ${list(charged, 12)}`,
     `  top functions of ours (charged as above): ${list(fns, 8)}`,
