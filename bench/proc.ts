@@ -11,7 +11,7 @@ import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { spawnTracked, stopChild } from '../mock-server/index.ts';
 
-/** Linux defaults (getconf CLK_TCK, PAGESIZE); both are 100 and 4096 on every platform Node runs Linux on here. */
+/** getconf CLK_TCK and PAGESIZE on this machine (x86-64 Linux); a kernel with other values would need them read. */
 const TICK_MS = 10;
 const PAGE = 4096;
 
