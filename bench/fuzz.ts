@@ -3,10 +3,12 @@
 // measured in the same run: against an in-memory mock server and against a stdio echo process.
 //
 //   node bin/run.js bench/fuzz.ts [--seconds 5]
+// bench/speed.ts imports fuzzBench() and prints its ratios among the others.
+import { pathToFileURL } from 'node:url';
 import { createMockServer, tool } from '../mock-server/index.ts';
 import { fuzzSequences, memoryFactory, SessionPool, targetFactory, type FuzzReport, type StepContext, type TargetFactory } from '../suites/fuzz/index.ts';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;
+let seconds = 5;
 
 /** A stdio server that answers every request with an empty result (initialize with a handshake result). */
 const ECHO = `
@@ -89,15 +91,38 @@ async function fuzzRate(factory: TargetFactory): Promise<{ rate: number; runs: n
   }
 }
 
-const rows: string[][] = [['target', 'raw round trips/s (sequential)', 'raw messages/s (8 in flight)', 'fuzz loop messages/s', 'fuzz / sequential', 'fuzz / pipelined']];
-for (const [name, make] of [
-  ['in-memory mock server', memoryTarget],
-  ['stdio echo process', echoTarget],
-] as const) {
-  const raw = await rawRates(make());
-  const fuzz = await fuzzRate(make());
-  rows.push([name, raw.sequential.toFixed(0), raw.pipelined.toFixed(0), `${fuzz.rate.toFixed(0)} (${fuzz.runs} runs)`, `${(fuzz.rate / raw.sequential).toFixed(2)}×`, `${(fuzz.rate / raw.pipelined).toFixed(2)}×`]);
+export interface FuzzBenchRow {
+  target: string;
+  /** Raw round trips per second, one ping at a time and 8 in flight. */
+  sequential: number;
+  pipelined: number;
+  /** Fuzz-loop messages per second. */
+  fuzz: number;
+  runs: number;
 }
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
-console.log(`\n${seconds} s per measurement; the fuzz loop generates each sequence from the schema, sends it, waits for the replies and a barrier ping, and judges every reply (schema validation included).`);
+
+/** The fuzz loop and the raw round trip of the same transport, in-memory and over stdio, `secs` per measurement. */
+export async function fuzzBench(secs = 5): Promise<FuzzBenchRow[]> {
+  seconds = secs;
+  const out: FuzzBenchRow[] = [];
+  for (const [name, make] of [
+    ['in-memory mock server', memoryTarget],
+    ['stdio echo process', echoTarget],
+  ] as const) {
+    const raw = await rawRates(make());
+    const fuzz = await fuzzRate(make());
+    out.push({ target: name, sequential: raw.sequential, pipelined: raw.pipelined, fuzz: fuzz.rate, runs: fuzz.runs });
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const secs = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;
+  const rows: string[][] = [['target', 'raw round trips/s (sequential)', 'raw messages/s (8 in flight)', 'fuzz loop messages/s', 'fuzz / sequential', 'fuzz / pipelined']];
+  for (const r of await fuzzBench(secs)) {
+    rows.push([r.target, r.sequential.toFixed(0), r.pipelined.toFixed(0), `${r.fuzz.toFixed(0)} (${r.runs} runs)`, `${(r.fuzz / r.sequential).toFixed(2)}×`, `${(r.fuzz / r.pipelined).toFixed(2)}×`]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+  console.log(`\n${secs} s per measurement; the fuzz loop generates each sequence from the schema, sends it, waits for the replies and a barrier ping, and judges every reply (schema validation included).`);
+}

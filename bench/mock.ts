@@ -2,16 +2,18 @@
 // with schema validation both ways) vs a bare node:http JSON echo server, same client loop, same
 // process, same run. Prints both rates and their ratio.
 //   node bin/run.js bench/mock.ts [--seconds 2] [--rounds 3] [--concurrency 16]
+// bench/speed.ts imports mockBench() and prints its ratio among the others.
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { createMockServer, serveMockHttp, tool } from '../mock-server/index.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) || dflt : dflt;
 };
-const seconds = arg('seconds', 2);
-const concurrency = arg('concurrency', 16);
+let seconds = 2;
+let concurrency = 16;
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
 
@@ -102,17 +104,40 @@ async function bareTarget(): Promise<Target> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rounds = arg('rounds', 3);
-const ok = (t: string) => t.includes('"text":"m');
-const targets = [await bareTarget(), await mockTarget()];
-const rates: number[][] = targets.map(() => []);
-try {
-  // Warm-up (JIT, validator compilation), then alternate rounds so load changes hit both alike.
-  for (const t of targets) await measure(t.url, t.headers, call, ok);
-  for (let r = 0; r < rounds; r++) for (const [i, t] of targets.entries()) rates[i]!.push(await measure(t.url, t.headers, call, ok));
-} finally {
-  for (const t of targets) await t.close();
+
+export interface MockBenchResult {
+  /** Medians, requests per second. */
+  bare: number;
+  mock: number;
+  rounds: { bare: number[]; mock: number[] };
+  names: { bare: string; mock: string };
 }
-const [bare, mock] = rates.map(median) as [number, number];
-for (const [i, t] of targets.entries()) console.log(`${t.name}: ${Math.round(median(rates[i]!))} req/s (rounds: ${rates[i]!.map(Math.round).join(', ')})`);
-console.log(`ratio mock/bare: ${(mock / bare).toFixed(2)} (median of ${rounds} alternating rounds of ${seconds} s, ${concurrency} requests in flight)`);
+
+/** The mock server vs a bare node:http echo: a warm-up, then `rounds` alternating rounds of `secs` each. */
+export async function mockBench(opts: { seconds?: number; rounds?: number; concurrency?: number } = {}): Promise<MockBenchResult> {
+  seconds = opts.seconds ?? 2;
+  concurrency = opts.concurrency ?? 16;
+  const rounds = opts.rounds ?? 3;
+  const ok = (t: string) => t.includes('"text":"m');
+  const targets: Target[] = [];
+  const rates: number[][] = [[], []];
+  try {
+    targets.push(await bareTarget(), await mockTarget());
+    // Warm-up (JIT, validator compilation), then alternate rounds so load changes hit both alike.
+    for (const t of targets) await measure(t.url, t.headers, call, ok);
+    for (let r = 0; r < rounds; r++) for (const [i, t] of targets.entries()) rates[i]!.push(await measure(t.url, t.headers, call, ok));
+  } finally {
+    for (const t of targets) await t.close();
+  }
+  return { bare: median(rates[0]!), mock: median(rates[1]!), rounds: { bare: rates[0]!, mock: rates[1]! }, names: { bare: targets[0]!.name, mock: targets[1]!.name } };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rounds = arg('rounds', 3);
+  const secs = arg('seconds', 2);
+  const conc = arg('concurrency', 16);
+  const r = await mockBench({ seconds: secs, rounds, concurrency: conc });
+  console.log(`${r.names.bare}: ${Math.round(r.bare)} req/s (rounds: ${r.rounds.bare.map(Math.round).join(', ')})`);
+  console.log(`${r.names.mock}: ${Math.round(r.mock)} req/s (rounds: ${r.rounds.mock.map(Math.round).join(', ')})`);
+  console.log(`ratio mock/bare: ${(r.mock / r.bare).toFixed(2)} (median of ${rounds} alternating rounds of ${secs} s, ${conc} requests in flight)`);
+}
