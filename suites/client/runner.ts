@@ -245,7 +245,7 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
 export interface RunAllOptions extends RunOptions {
   /** Scenario runs at the same time (default: defaultConcurrency()). */
   concurrency?: number;
-  /** Called as each run ends (in the order runs end; see ScenarioPool for a fixed order). */
+  /** Called as each run ends, in the order runs end (the CLI puts its run lines in a fixed order). */
   onRun?: (run: ClientRun) => void;
 }
 

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OrderedLines } from '../../cli/client.ts';
 import type { Results } from '../../reports/index.ts';
 import { defaultConcurrency, SCENARIOS } from '../../suites/client/index.ts';
 import { ROOT } from '../helpers/transpile.ts';
@@ -53,6 +54,29 @@ function cli(args: string[], timeoutMs = 200_000): Promise<{ code: number | null
     });
   });
 }
+
+describe('the run lines', () => {
+  it('come out in the order their places were taken, each once everything before it is known', () => {
+    const out: string[] = [];
+    const lines = new OrderedLines((l) => out.push(l));
+    const [a, b, c] = [lines.segment(), lines.segment(), lines.segment()];
+    const a1 = a.slot();
+    const a2 = a.slot();
+    const c1 = c.slot();
+    c.seal();
+    c1('c1');
+    a2('a2');
+    expect(out).toEqual([]);
+    a1('a1');
+    expect(out).toEqual(['a1', 'a2']);
+    a.seal();
+    expect(out).toEqual(['a1', 'a2']); // b is not sealed: it may still take places
+    const b1 = b.slot();
+    b.seal();
+    b1('b1');
+    expect(out).toEqual(['a1', 'a2', 'b1', 'c1']);
+  });
+});
 
 describe('mcp-conform client', () => {
   it('with --no-early-end and without: the same verdicts, the same run lines in the same order', async () => {
