@@ -5,7 +5,8 @@
 // whether the verdicts agree. With --official DIR (a folder where @modelcontextprotocol/conformance
 // and node@22 are installed, as bench/vs-official.sh installs them) the official suite's client
 // suite (`conformance client --suite all`) is timed on the same client as well.
-//   node bin/run.js bench/client-speed.ts [--transport http|stdio] [--official DIR] [--rounds 1] [--keep DIR]
+//   node bin/run.js bench/client-speed.ts [--transport http|stdio] [--official DIR] [--rounds 1] [--keep DIR] [--wide N]
+// (--wide N: also the new behaviour with --concurrency N.)
 // (--keep DIR: keeps each run's results in DIR/old-N and DIR/new-N.)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ const transport = arg('transport') ?? 'http';
 const official = arg('official');
 const rounds = Number(arg('rounds') ?? 1) || 1;
 const keep = arg('keep');
+const wide = arg('wide');
 const driver = [process.execPath, join(ROOT, 'bin/run.js'), join(ROOT, 'test/drivers/sdk-client.ts'), ...(transport === 'stdio' ? ['--stdio', '{server}'] : [])];
 
 /** Runs a command to its end (10 min at most); resolves with its wall time in ms and exit code. */
@@ -61,6 +63,11 @@ for (let round = 1; round <= rounds; round++) {
   console.log(`  old behaviour (--no-early-end --concurrency 2): ${s(old.ms)}`);
   console.log(`  new defaults:                                    ${s(now.ms)}`);
   console.log(`  ratio new / old: ${(now.ms / old.ms).toFixed(2)}×; verdicts ${differ.length ? `differ: ${differ.slice(0, 5).join(', ')}` : 'identical'}`);
+  if (wide) {
+    const w = await ours(['--concurrency', wide], `wide-${round}`);
+    const d = Object.keys({ ...old.verdicts, ...w.verdicts }).filter((k) => old.verdicts[k] !== w.verdicts[k]);
+    console.log(`  new, --concurrency ${wide}: ${s(w.ms)}, ratio to old ${(w.ms / old.ms).toFixed(2)}×; verdicts ${d.length ? `differ: ${d.slice(0, 5).join(', ')}` : 'identical'}`);
+  }
   if (official) {
     const bin = join(official, 'node_modules/.bin');
     if (!existsSync(join(bin, 'conformance'))) throw new Error(`no conformance in ${bin} (install @modelcontextprotocol/conformance and node@22 there)`);

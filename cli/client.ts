@@ -320,7 +320,7 @@ export function registerClient(program: Command): void {
     .option('-o, --out <dir>', 'folder for results.json, client-runs.json and wire/*.jsonl', './mcp-conform-results')
     .option('--timeout <ms>', 'longest a client may take for one scenario', '15000')
     .option('--budget <ms>', 'whole-run time limit; scenarios not run by then are not-verified')
-    .option('--concurrency <n>', `scenarios run at the same time (default: two per core, 2 to 8; here ${defaultConcurrency()})`)
+    .option('--concurrency <n>', `scenarios run at the same time (default: one per core, at least 2; here ${defaultConcurrency()})`)
     .option('--no-early-end', 'end each scenario only after fixed waits, and run the version probe before every other scenario (the runner before early ends; for comparisons)')
     .option('--cwd <dir>', 'working directory of the client command')
     .option('--env <K=V>', 'environment variable for the client (repeatable)', repeat, [])
