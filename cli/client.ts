@@ -8,7 +8,7 @@ import { MODULE_EXT, REVISIONS, type Revision } from '../schema/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
-import { clientTransport, exitSummary, runScenarios, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
+import { clientTransport, defaultConcurrency, exitSummary, ScenarioPool, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
 import { collect, EXIT, interruptible, parseEnv, parseRevisionsOr, positiveInt, repeat, reportPlan, UsageError, type ServerRunIo } from './server.ts';
 import { addReportOptions, finishReports } from './report-options.ts';
 import { VERSION } from './version.ts';
@@ -21,7 +21,9 @@ export interface ClientCommandOptions {
   out: string;
   timeout: string;
   budget?: string;
-  concurrency: string;
+  concurrency?: string;
+  /** --no-early-end: the fixed waits and the probe before every other scenario (for comparisons). */
+  earlyEnd?: boolean;
   cwd?: string;
   env: string[];
   list?: boolean;
@@ -96,6 +98,48 @@ function runLine(run: ClientRun): string {
 
 export type ClientRunIo = ServerRunIo;
 
+export interface Segment {
+  /** A place for one line, in the order slots are taken; fill it when the line is known. */
+  slot(): (line: string) => void;
+  /** No more slots will be taken. */
+  seal(): void;
+}
+
+/** Lines written in the order their segments and slots were made, each once all before it are known. */
+export class OrderedLines {
+  private readonly segs: { slots: (string | undefined)[]; sealed: boolean; printed: number }[] = [];
+  private at = 0;
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  segment(): Segment {
+    const seg = { slots: [] as (string | undefined)[], sealed: false, printed: 0 };
+    this.segs.push(seg);
+    return {
+      slot: () => {
+        const i = seg.slots.push(undefined) - 1;
+        return (line: string) => {
+          seg.slots[i] = line;
+          this.flush();
+        };
+      },
+      seal: () => {
+        seg.sealed = true;
+        this.flush();
+      },
+    };
+  }
+
+  private flush(): void {
+    while (this.at < this.segs.length) {
+      const seg = this.segs[this.at]!;
+      while (seg.printed < seg.slots.length && seg.slots[seg.printed] !== undefined) this.write(seg.slots[seg.printed++]!);
+      if (!seg.sealed || seg.printed < seg.slots.length) return;
+      this.at++;
+    }
+  }
+}
+
 /** The whole command after option parsing; resolves with the exit code. */
 export async function runClientCommand(o: ClientCommandOptions, command: string[], io: ClientRunIo): Promise<number> {
   const startedAt = new Date().toISOString();
@@ -108,14 +152,33 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
   if (o.env.length) cmd.env = parseEnv(o.env);
   const requested = parseClientRevisions(o.revision);
   const timeoutMs = positiveInt(o.timeout, '--timeout');
-  const concurrency = positiveInt(o.concurrency, '--concurrency', 'integer');
+  const concurrency = o.concurrency === undefined ? defaultConcurrency() : positiveInt(o.concurrency, '--concurrency', 'integer');
   const budgetMs = o.budget === undefined ? null : positiveInt(o.budget, '--budget');
   const reports = await reportPlan(o);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const outDir = resolve(o.out);
   const scenarios = selectScenarios(o.only, o.skip, o.scenario);
   const transport = clientTransport(cmd);
-  const common = { timeoutMs, concurrency, deadline, ...(io.signal ? { signal: io.signal } : {}), onRun: (r: ClientRun) => say(runLine(r)) };
+  const earlyEnd = o.earlyEnd !== false;
+  // Run lines in a fixed order (probe runs, what the probe decided, then each revision's runs),
+  // however the concurrent runs interleave.
+  const lines = new OrderedLines(say);
+  const slots = new Map<string, (line: string) => void>();
+  const key = (scenario: string, revision: Revision) => `${scenario}@${revision}`;
+  const pool = new ScenarioPool(cmd, {
+    timeoutMs,
+    concurrency,
+    deadline,
+    earlyEnd,
+    ...(io.signal ? { signal: io.signal } : {}),
+    onRun: (r: ClientRun) => slots.get(key(r.scenario, r.revision))?.(runLine(r)),
+  });
+  /** Runs the pairs, their lines in the given segment in pair order. */
+  const runBatch = (pairs: { scenario: Scenario; revision: Revision }[], seg: Segment) => {
+    for (const p of pairs) slots.set(key(p.scenario.name, p.revision), seg.slot());
+    seg.seal();
+    return pool.run(pairs);
+  };
 
   say(`mcp-conform ${VERSION}: testing the client ${describe(cmd)} over ${transport === 'stdio' ? 'stdio ({server})' : 'Streamable HTTP'}`);
   const file: ClientRunsFile = { format: 'mcp-conform/client-runs', version: 1, target: { argv: [exe, ...args], transport }, runs: [], skipped: [] };
@@ -125,30 +188,72 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
   };
   const errors: string[] = [];
   const untested: NonNullable<Results['untested']> = [];
+  const pairsAt = (revision: Revision, probed: boolean) => scenarios.filter((s) => !(probed && s.name === 'initialize')).map((scenario) => ({ scenario, revision }));
   let revisions: Revision[];
   if (requested === 'auto') {
-    // Which revisions does it speak? The initialize scenario at each one tells (and counts as a run).
+    // Which revisions does it speak? The initialize scenario at each one tells (and counts as a
+    // run). With early ends, a revision's other scenarios start as soon as its own probe accepts
+    // it; without, once every probe has ended (as before).
     const init = SCENARIOS.find((s) => s.name === 'initialize')!;
-    const probe = await runScenarios(REVISIONS.map((revision) => ({ scenario: init, revision })), cmd, common);
-    merge(probe);
-    revisions = REVISIONS.filter((r) => {
-      const why = notSpoken(probe.runs.filter((x) => x.revision === r), r);
-      if (why) say(`  ${r}: ${why}`);
-      const ok = !why && probe.runs.some((x) => x.revision === r && connected(x));
+    const probeSegs = REVISIONS.map(() => lines.segment());
+    const decideSegs = REVISIONS.map(() => lines.segment());
+    const speaksSeg = lines.segment();
+    const mainSegs = REVISIONS.map(() => lines.segment());
+    const probes: ClientRunsFile[] = new Array(REVISIONS.length);
+    const mains: (ClientRunsFile | undefined)[] = new Array(REVISIONS.length);
+    const untestedAt: (NonNullable<Results['untested']>[number] | undefined)[] = new Array(REVISIONS.length);
+    const accepted: boolean[] = new Array(REVISIONS.length).fill(false);
+    const decide = (i: number): boolean => {
+      const r = REVISIONS[i]!;
+      const probe = probes[i]!;
+      const seg = decideSegs[i]!;
+      const why = notSpoken(probe.runs, r);
+      if (why) seg.slot()(`  ${r}: ${why}`);
+      const ok = !why && probe.runs.some(connected);
       // Not spoken is an answer; a probe that never got one leaves the revision untested.
       const failed = why ? undefined : probeFailure(probe, r);
       if (!ok && failed) {
-        untested.push({ revision: r, reason: failed });
-        say(`  ${r}: not tested: ${failed}`);
+        untestedAt[i] = { revision: r, reason: failed };
+        seg.slot()(`  ${r}: not tested: ${failed}`);
       }
+      seg.seal();
+      accepted[i] = ok;
       return ok;
-    });
-    if (revisions.length) say(`revisions the client speaks: ${revisions.join(', ')}`);
-  } else revisions = requested;
-
-  const done = new Set(file.runs.map((r) => `${r.scenario}@${r.revision}`));
-  const pairs = revisions.flatMap((revision) => scenarios.filter((s) => !done.has(`${s.name}@${revision}`)).map((scenario) => ({ scenario, revision })));
-  if (revisions.length && !io.signal?.aborted) merge(await runScenarios(pairs, cmd, common));
+    };
+    const runMain = async (i: number) => {
+      if (io.signal?.aborted) return mainSegs[i]!.seal();
+      mains[i] = await runBatch(pairsAt(REVISIONS[i]!, true), mainSegs[i]!);
+    };
+    const probing = REVISIONS.map((revision, i) =>
+      runBatch([{ scenario: init, revision }], probeSegs[i]!).then((f) => {
+        probes[i] = f;
+      }),
+    );
+    const speaks = () => {
+      const spoken = REVISIONS.filter((_, i) => accepted[i]);
+      if (spoken.length) speaksSeg.slot()(`revisions the client speaks: ${spoken.join(', ')}`);
+      speaksSeg.seal();
+    };
+    if (earlyEnd) {
+      const decided = probing.map((p, i) => p.then(() => decide(i)));
+      void Promise.all(decided).then(speaks);
+      await Promise.all(decided.map((d, i) => d.then((ok) => (ok ? runMain(i) : mainSegs[i]!.seal()))));
+    } else {
+      await Promise.all(probing);
+      REVISIONS.forEach((_, i) => decide(i));
+      speaks();
+      await Promise.all(REVISIONS.map((_, i) => (accepted[i] ? runMain(i) : mainSegs[i]!.seal())));
+    }
+    revisions = REVISIONS.filter((_, i) => accepted[i]);
+    untested.push(...untestedAt.filter((u) => u !== undefined));
+    for (const p of probes) merge(p);
+    for (const m of mains) if (m) merge(m);
+  } else {
+    revisions = requested;
+    const seg = lines.segment();
+    if (revisions.length && !io.signal?.aborted) merge(await runBatch(revisions.flatMap((r) => pairsAt(r, false)), seg));
+    seg.seal();
+  }
   mkdirSync(outDir, { recursive: true });
   const runsPath = join(outDir, RUNS_FILE);
   writeFileSync(runsPath, JSON.stringify(file));
@@ -215,7 +320,8 @@ export function registerClient(program: Command): void {
     .option('-o, --out <dir>', 'folder for results.json, client-runs.json and wire/*.jsonl', './mcp-conform-results')
     .option('--timeout <ms>', 'longest a client may take for one scenario', '15000')
     .option('--budget <ms>', 'whole-run time limit; scenarios not run by then are not-verified')
-    .option('--concurrency <n>', 'scenarios run at the same time', '2')
+    .option('--concurrency <n>', `scenarios run at the same time (default: one per core, at least 2; here ${defaultConcurrency()})`)
+    .option('--no-early-end', 'end each scenario only after fixed waits, and run the version probe before every other scenario (the runner before early ends; for comparisons)')
     .option('--cwd <dir>', 'working directory of the client command')
     .option('--env <K=V>', 'environment variable for the client (repeatable)', repeat, [])
     .option('--list', 'list the scenarios and what a client is expected to do in each, then exit')

@@ -112,6 +112,34 @@ export class Recorder {
     }
   }
 
+  private readonly onServerEnd = new Set<() => void>();
+
+  /** Records that a stdio server ended (its relay said so, or its control channel closed). */
+  serverEnded(rec: StdioServerRecord, reason: string): void {
+    if (rec.exitedAt !== undefined) return;
+    rec.exitedAt = this.now();
+    rec.exitReason = reason;
+    for (const f of [...this.onServerEnd]) f();
+  }
+
+  /** Resolves once every stdio server seen has ended, or after `ms` (whichever comes first). */
+  serversEnded(ms: number): Promise<void> {
+    const done = () => [...this.servers.values()].every((s) => s.exitedAt !== undefined);
+    if (done() || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.onServerEnd.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (done()) finish();
+      };
+      const timer = setTimeout(finish, ms);
+      this.onServerEnd.add(check);
+    });
+  }
+
   server(pid: number): StdioServerRecord {
     let r = this.servers.get(pid);
     if (!r) {
@@ -276,19 +304,11 @@ export async function hostScenario(sc: Scenario, rev: Revision, transport: Clien
         const t = recorder.now();
         if (ev.ev === 'stdin-end') rec.stdinClosedAt ??= t;
         else if (ev.ev === 'signal') rec.signals.push({ t, signal: String(ev.signal) });
-        else if (ev.ev === 'exit' && rec.exitedAt === undefined) {
-          rec.exitedAt = t;
-          rec.exitReason = String(ev.reason);
-        }
+        else if (ev.ev === 'exit') recorder.serverEnded(rec, String(ev.reason));
       }
     });
     socket.resume();
-    socket.once('close', () => {
-      if (rec.exitedAt === undefined) {
-        rec.exitedAt = recorder.now();
-        rec.exitReason = 'ended without saying why (killed with SIGKILL?)';
-      }
-    });
+    socket.once('close', () => recorder.serverEnded(rec, 'ended without saying why (killed with SIGKILL?)'));
   };
 
   await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,6 @@ import './stateless.ts';
 
 export { clientCheck, scenariosNeeded, scenariosOf } from './check.ts';
 export { SCENARIOS, scenario, scenarioSkip, type Scenario, type ScenarioServer, type ClientTransportKind } from './scenarios.ts';
-export { runScenario, runScenarios, clientTransport, fillArgs, processGroupMembers, type ClientCommand, type RunOptions, type RunAllOptions } from './runner.ts';
+export { runScenario, runScenarios, ScenarioPool, defaultConcurrency, clientTransport, fillArgs, processGroupMembers, type ClientCommand, type RunOptions, type RunAllOptions } from './runner.ts';
 export { exitSummary } from './analysis.ts';
 export { hostScenario, RELAY_PATH, type HostedScenario } from './host.ts';

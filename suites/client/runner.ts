@@ -5,6 +5,7 @@
 // looks for processes it left behind. Every process started here is killed before a run returns.
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Revision } from '../../schema/index.ts';
 import { spawnTracked, stopChild } from '../../mock-server/index.ts';
 import type { ClientRun, ClientRunsFile, ProcessRecord } from '../harness/index.ts';
@@ -27,6 +28,15 @@ export interface RunOptions {
   deadline?: number | null;
   /** Aborting kills the running client and starts no more scenarios. */
   signal?: AbortSignal;
+  /**
+   * End the run as soon as what it waits for has happened (default true): once the client has
+   * exited, its output pipes closing and every stdio server reporting its end close the run, with
+   * the fixed periods (20 ms, graceMs) as upper bounds only. false: always wait the 20 ms, and
+   * poll the servers every 20 ms (the runner before early ends; for comparisons).
+   * Nothing ends before the client exits by itself or is killed at the timeout: whether it exits,
+   * how, and what it leaves behind are judged, and no message it sends can tell them in advance.
+   */
+  earlyEnd?: boolean;
 }
 
 const TAIL = 8 * 1024;
@@ -135,6 +145,7 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
     };
     let stdout = '';
     let stderr = '';
+    let closed: Promise<void> = Promise.resolve();
     const exited = new Promise<void>((resolve) => {
       try {
         child = spawnTracked(argv[0]!, argv.slice(1), { cwd: cmd.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -143,6 +154,9 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
         resolve();
         return;
       }
+      const c = child;
+      // 'close': its stdout and stderr have ended (all output is in).
+      closed = new Promise<void>((r) => c.once('close', () => r()));
       child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout = tail(stdout + d)));
       child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = tail(stderr + d)));
       child.stdin?.on('error', () => {});
@@ -176,15 +190,19 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
       // Its whole tree: SIGTERM, SIGKILL after 1 s (stopChild waits for the client's exit too).
       await stopChild(child, 1_000);
     }
-    // Drain the pipes (a grandchild may hold them open: do not wait for that).
-    await sleep(20);
+    const early = opts.earlyEnd ?? true;
+    // Drain the pipes (a grandchild may hold them open: do not wait longer than 20 ms for that).
+    await (early ? Promise.race([closed, sleep(20)]) : sleep(20));
     proc.stdoutTail = stdout;
     proc.stderrTail = stderr;
 
     // Give the stdio server a moment to report its end, then see what is left.
     const grace = opts.graceMs ?? 500;
-    const until = Date.now() + grace;
-    while (Date.now() < until && [...recorder.servers.values()].some((s) => s.exitedAt === undefined)) await sleep(20);
+    if (early) await recorder.serversEnded(grace);
+    else {
+      const until = Date.now() + grace;
+      while (Date.now() < until && [...recorder.servers.values()].some((s) => s.exitedAt === undefined)) await sleep(20);
+    }
     if (child?.pid !== undefined && !proc.timedOut) {
       proc.leftovers = processGroupMembers(child.pid);
       for (const s of recorder.servers.values()) {
@@ -225,37 +243,91 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
 }
 
 export interface RunAllOptions extends RunOptions {
-  /** Scenario runs at the same time (default 2). */
+  /** Scenario runs at the same time (default: defaultConcurrency()). */
   concurrency?: number;
+  /** Called as each run ends, in the order runs end (the CLI puts its run lines in a fixed order). */
   onRun?: (run: ClientRun) => void;
 }
 
-/** Runs each (scenario, revision) pair that applies to the client's transport. */
-export async function runScenarios(pairs: readonly { scenario: Scenario; revision: Revision }[], cmd: ClientCommand, opts: RunAllOptions = {}): Promise<ClientRunsFile> {
-  const transport = clientTransport(cmd);
-  const file: ClientRunsFile = { format: 'mcp-conform/client-runs', version: 1, target: { argv: [cmd.command, ...cmd.args], transport }, runs: [], skipped: [] };
-  const jobs: { scenario: Scenario; revision: Revision }[] = [];
-  for (const p of pairs) {
-    const why = scenarioSkip(p.scenario, p.revision, transport);
-    if (why) file.skipped.push({ scenario: p.scenario.name, revision: p.revision, why });
-    else jobs.push(p);
-  }
-  const results: (ClientRun | undefined)[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < jobs.length; i = next++) {
-      const job = jobs[i]!;
-      if ((opts.deadline && Date.now() >= opts.deadline) || opts.signal?.aborted) {
-        file.skipped.push({ scenario: job.scenario.name, revision: job.revision, why: opts.signal?.aborted ? 'not run: the run was interrupted' : 'not run: the run budget was exhausted' });
-        continue;
-      }
-      const run = await runScenario(job.scenario, job.revision, cmd, opts);
-      results[i] = run;
-      opts.onRun?.(run);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
-  file.runs = results.filter((r): r is ClientRun => r !== undefined);
-  return file;
+/**
+ * Scenario runs at once by default: one per core (at least 2). A run is one client process, busy
+ * while it starts; more at once (--concurrency) fills its idle time too, but on a busy machine a
+ * starved client's or mock's delay can then outlast a scenario's short timeouts (request-timeout's
+ * 1.5 s) and change what is seen.
+ */
+export function defaultConcurrency(): number {
+  return Math.max(2, availableParallelism());
 }
 
+type Pair = { scenario: Scenario; revision: Revision };
+
+/**
+ * A bounded pool of scenario runs shared by every batch added to it, so a batch decided late (the
+ * scenarios of a revision the version probe just accepted) fills the slots the previous ones
+ * leave. Runs share nothing: each has its own mock server, session(s) and client process.
+ */
+export class ScenarioPool {
+  /** A job ends with its run, or with why it was not run. */
+  private readonly queue: { pair: Pair; done: (run: ClientRun | string) => void; fail: (err: unknown) => void }[] = [];
+  private running = 0;
+  private readonly limit: number;
+
+  constructor(
+    private readonly cmd: ClientCommand,
+    private readonly opts: RunAllOptions = {},
+  ) {
+    this.limit = Math.max(1, opts.concurrency ?? defaultConcurrency());
+  }
+
+  /** Runs the pairs that apply to the client's transport; resolves with their runs, in the order given. */
+  async run(pairs: readonly Pair[]): Promise<ClientRunsFile> {
+    const transport = clientTransport(this.cmd);
+    const file: ClientRunsFile = { format: 'mcp-conform/client-runs', version: 1, target: { argv: [this.cmd.command, ...this.cmd.args], transport }, runs: [], skipped: [] };
+    const outcomes = pairs.map((pair) => {
+      const why = scenarioSkip(pair.scenario, pair.revision, transport);
+      if (why) return Promise.resolve<ClientRun | string>(why);
+      return new Promise<ClientRun | string>((done, fail) => {
+        this.queue.push({ pair, done, fail });
+        this.pump();
+      });
+    });
+    const settled = await Promise.all(outcomes);
+    settled.forEach((o, i) => {
+      const { scenario, revision } = pairs[i]!;
+      if (typeof o === 'string') file.skipped.push({ scenario: scenario.name, revision, why: o });
+      else file.runs.push(o);
+    });
+    return file;
+  }
+
+  private pump(): void {
+    while (this.running < this.limit && this.queue.length) {
+      const job = this.queue.shift()!;
+      const { opts } = this;
+      if ((opts.deadline && Date.now() >= opts.deadline) || opts.signal?.aborted) {
+        job.done(opts.signal?.aborted ? 'not run: the run was interrupted' : 'not run: the run budget was exhausted');
+        continue;
+      }
+      this.running++;
+      void runScenario(job.pair.scenario, job.pair.revision, this.cmd, opts).then(
+        (run) => {
+          this.running--;
+          opts.onRun?.(run);
+          job.done(run);
+          this.pump();
+        },
+        (err: unknown) => {
+          // Hosting the mock failed (runScenario records everything else): the batch fails, as before.
+          this.running--;
+          job.fail(err);
+          this.pump();
+        },
+      );
+    }
+  }
+}
+
+/** Runs each (scenario, revision) pair that applies to the client's transport. */
+export async function runScenarios(pairs: readonly Pair[], cmd: ClientCommand, opts: RunAllOptions = {}): Promise<ClientRunsFile> {
+  return new ScenarioPool(cmd, opts).run(pairs);
+}

@@ -43,9 +43,9 @@ export interface Judged {
 }
 
 /** Runs scenarios with a client, then every client check (or the given ones) on the recordings. */
-export async function runAndJudge(cmd: ClientCommand, revisions: Revision[], scenarios: string[], opts: { only?: string[]; timeoutMs?: number; concurrency?: number } = {}): Promise<Judged> {
+export async function runAndJudge(cmd: ClientCommand, revisions: Revision[], scenarios: string[], opts: { only?: string[]; timeoutMs?: number; concurrency?: number; earlyEnd?: boolean } = {}): Promise<Judged> {
   const pairs = revisions.flatMap((revision) => SCENARIOS.filter((s) => scenarios.includes(s.name)).map((scenario) => ({ scenario, revision })));
-  const file = await runScenarios(pairs, cmd, { timeoutMs: opts.timeoutMs ?? 15_000, concurrency: opts.concurrency ?? 2 });
+  const file = await runScenarios(pairs, cmd, { timeoutMs: opts.timeoutMs ?? 15_000, concurrency: opts.concurrency ?? 2, ...(opts.earlyEnd === undefined ? {} : { earlyEnd: opts.earlyEnd }) });
   return judgeRecordings(file, cmd, revisions, opts.only);
 }
 
