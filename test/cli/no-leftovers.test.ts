@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { markedProcesses } from '../../mock-server/index.ts';
+import { validateResults, type Results } from '../../reports/index.ts';
 import { transpiled } from '../helpers/transpile.ts';
 import { FIXTURE, ROOT } from './server-helpers.ts';
 
@@ -105,7 +106,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const server = (variant: Variant, extra: string[]) => ['server', '--out', tempDir('out'), ...extra, '--stdio', '--', ...wrap(variant, FIXTURE)];
+const server = (variant: Variant, extra: string[], out = tempDir('out')) => ['server', '--out', out, ...extra, '--stdio', '--', ...wrap(variant, FIXTURE)];
 
 describe('mcp-conform server with a wrapped stdio server that leaves a SIGTERM-ignoring process', () => {
   it('after a full run: nothing of the tree is alive (a child; a grandchild in its own session)', async () => {
@@ -117,11 +118,14 @@ describe('mcp-conform server with a wrapped stdio server that leaves a SIGTERM-i
     }
   }, 180_000);
 
-  it('after Ctrl-C mid-run: exit 130 and nothing of the tree is alive', async () => {
+  // Also the Ctrl-C case of server-robustness.test.ts (results.json written, --revision all probed):
+  // one interrupted run per variant proves both.
+  it('after Ctrl-C mid-run: exit 130, results.json written, and nothing of the tree is alive', async () => {
     const runs = await Promise.all(
-      (['child', 'setsid'] as const).map((v) => {
+      (['child', 'setsid'] as const).map(async (v) => {
         let sent = false;
-        return cli(server(v, ['--revision', 'all', '--only', 'lifecycle,ping']), {
+        const out = tempDir('out');
+        const run = await cli(server(v, ['--revision', 'all', '--only', 'lifecycle,ping'], out), {
           timeoutMs: 150_000,
           onOutput: (text, kill) => {
             if (!sent && (text.match(/✓/g)?.length ?? 0) >= 2) {
@@ -130,11 +134,20 @@ describe('mcp-conform server with a wrapped stdio server that leaves a SIGTERM-i
             }
           },
         });
+        return { run, out, sent };
       }),
     );
-    for (const run of runs) {
+    for (const { run, out, sent } of runs) {
+      expect(sent).toBe(true);
       expect(run.code, run.stderr).toBe(130);
       await expectNothingLeft(run);
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+      expect(validateResults(results).errors).toEqual([]);
+      // --revision all: every revision the fixture speaks (the probe asks each; 2026-07-28 through server/discover).
+      expect(results.revisions).toEqual(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28']);
+      expect(results.errors.join()).toMatch(/interrupted/);
+      expect(results.checks.some((c) => c.verdict === 'pass')).toBe(true);
+      expect(results.checks.some((c) => /interrupted/.test(c.message))).toBe(true);
     }
   }, 180_000);
 });
