@@ -177,6 +177,8 @@ describe('the server suite against unannotated tools', () => {
 // ---- the same through the command line ----
 
 const MATRIX_FIXTURE = [process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--annotation-matrix'];
+/** Six tools, none annotated (echo and delete_record among them). */
+const UNANNOTATED_FIXTURE = [process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--unannotated'];
 
 function cliOf(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -227,27 +229,27 @@ describe('the plan printed before the first call', () => {
     expect(checks.find((c) => c.id === 'tools/call-result' && c.revision === '2024-11-05')?.message).toMatch(/--call-tools/);
   }, 280_000);
 
-  // The named and --no-call runs also call tools (tools/call-result), so they prove on the wire what
-  // the CLI lets through: this replaced two runs of `--only tools` against the unannotated fixture.
+  // The named and --no-call runs also run tools/call-result, so they prove on the wire what the CLI
+  // lets through: this replaced two runs of `--only tools` against the unannotated fixture.
   it('--call-tools additive and names/globs show in the plan, and only named unannotated tools are called; --no-call calls nothing', async () => {
-    const run = (policy: string[], only: string) => {
+    const run = (policy: string[], only: string, fixture = MATRIX_FIXTURE) => {
       const out = mkdtempSync(join(tmp, 'plan-'));
-      return cliOf(['server', '--revision', '2025-11-25', '--only', only, ...policy, '-o', out, '--stdio', '--', ...MATRIX_FIXTURE]).then((r) => ({ ...r, out }));
+      return cliOf(['server', '--revision', '2025-11-25', '--only', only, ...policy, '-o', out, '--stdio', '--', ...fixture]).then((r) => ({ ...r, out }));
     };
     const [additive, named, none] = await Promise.all([
       run(['--call-tools', 'additive'], 'lifecycle/initialize-result'),
-      run(['--call-tools', 'echo,delete_*'], 'tools/call-result'),
+      run(['--call-tools', 'echo,delete_*'], 'tools/call-result', UNANNOTATED_FIXTURE),
       run(['--no-call'], 'tools/call-result'),
     ]);
     expect(additive.stderr).toMatch(/tools it may call \(--call-tools additive;/);
     expect(additive.stderr).toMatch(/\(annotated destructiveHint: false \(--call-tools additive\)\)/);
     expect(named.stderr).toMatch(/echo, delete_record \(named by --call-tools\)/);
     expect(none.stderr).toMatch(/  at 2025-11-25: tool calls are disabled \(--call-tools none\)/);
-    // echo and delete_record are unannotated: called because named, and no other unannotated or
-    // non-read-only tool is (read-only ones stay allowed under a list of names).
+    // No tool of that fixture is annotated: echo and delete_record are called because named, and
+    // nothing else is.
     expect([0, 1], named.stderr).toContain(named.code);
-    const called = [...new Set(toolCallsInResults(named.out).map((c) => c.tool))];
-    expect(called.filter((n) => !readOnly.includes(n)).sort()).toEqual(['delete_record', 'echo']);
+    expect([...new Set(toolCallsInResults(named.out).map((c) => c.tool))].sort()).toEqual(['delete_record', 'echo']);
+    // --no-call against the matrix: not even its read-only tools are called.
     expect([0, 1], none.stderr).toContain(none.code);
     expect(toolCallsInResults(none.out)).toEqual([]);
   }, 280_000);
