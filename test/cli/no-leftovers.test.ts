@@ -1,8 +1,9 @@
 // Nothing left behind (issue 13): the target is wrapped the way npx or a shell script can wrap it,
 // leaving a child that ignores SIGTERM — or, in the second variant, a grandchild that moved to a
-// session and process group of its own and was reparented when its parent exited at once. After a
-// full run, after Ctrl-C (SIGINT to the CLI mid-run), after a client run and after fuzzing, no
-// process of the CLI's tree is alive. The CLI is started with TREE_KEY=<id> in its environment:
+// session and process group of its own and was reparented when its parent exited at once. The
+// 'both' target nests the two wrappers (the child one outermost, as the CLI's direct child), so
+// one run proves both kinds are ended. After a full run, after Ctrl-C (SIGINT to the CLI mid-run),
+// after a client run and after fuzzing, no process of the CLI's tree is alive. The CLI is started with TREE_KEY=<id> in its environment:
 // every process below it inherits that, whatever its group, session or parent, so /proc tells
 // what is left of the tree (the CLI's vitest workers included).
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { markedProcesses } from '../../mock-server/index.ts';
+import { validateResults, type Results } from '../../reports/index.ts';
 import { transpiled } from '../helpers/transpile.ts';
 import { FIXTURE, ROOT } from './server-helpers.ts';
 
@@ -20,8 +22,9 @@ const TREE_KEY = 'MCP_CONFORM_TEST_TREE';
 const trees: string[] = [];
 const dirs: string[] = [];
 
-type Variant = 'child' | 'setsid';
-const wrap = (variant: Variant, command: string[]) => [process.execPath, WRAPPER, ...(variant === 'setsid' ? ['--setsid'] : []), '--', ...command];
+type Variant = 'child' | 'setsid' | 'both';
+const wrap = (variant: Variant, command: string[]): string[] =>
+  variant === 'both' ? wrap('child', wrap('setsid', command)) : [process.execPath, WRAPPER, ...(variant === 'setsid' ? ['--setsid'] : []), '--', ...command];
 
 interface Run {
   code: number | null;
@@ -30,6 +33,8 @@ interface Run {
   tree: string;
   /** Pids of the stubborn processes the wrappers started. */
   stubborn: () => number[];
+  /** Their kinds (child, setsid), as each wrote in its pid file. */
+  kinds: () => Set<string>;
 }
 
 function tempDir(prefix: string): string {
@@ -70,7 +75,7 @@ function cli(args: string[], opts: { timeoutMs?: number; onOutput?: (text: strin
     child.on('exit', (code) => {
       clearTimeout(timer);
       clearInterval(poll);
-      resolve({ code, stdout, stderr, tree, stubborn: () => readdirSync(pids).map(Number) });
+      resolve({ code, stdout, stderr, tree, stubborn: () => readdirSync(pids).map(Number), kinds: () => new Set(readdirSync(pids).map((f) => readFileSync(join(pids, f), 'utf8'))) });
     });
   });
 }
@@ -85,9 +90,11 @@ async function leftBehind(run: Run): Promise<number[]> {
   }
 }
 
-async function expectNothingLeft(run: Run): Promise<void> {
-  // The stubborn processes did start (else the run proves nothing), and none survived.
+async function expectNothingLeft(run: Run, variant: Variant): Promise<void> {
+  // The stubborn processes did start, of every kind the target makes (else the run proves
+  // nothing), and none survived.
   expect(run.stubborn().length, `${run.stdout}\n${run.stderr}`).toBeGreaterThan(0);
+  expect([...run.kinds()].sort(), `${run.stdout}\n${run.stderr}`).toEqual(variant === 'both' ? ['child', 'setsid'] : [variant]);
   expect(await leftBehind(run), `${run.stdout}\n${run.stderr}`).toEqual([]);
 }
 
@@ -105,37 +112,39 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const server = (variant: Variant, extra: string[]) => ['server', '--out', tempDir('out'), ...extra, '--stdio', '--', ...wrap(variant, FIXTURE)];
+const server = (variant: Variant, extra: string[], out = tempDir('out')) => ['server', '--out', out, ...extra, '--stdio', '--', ...wrap(variant, FIXTURE)];
 
 describe('mcp-conform server with a wrapped stdio server that leaves a SIGTERM-ignoring process', () => {
   it('after a full run: nothing of the tree is alive (a child; a grandchild in its own session)', async () => {
-    const runs = await Promise.all((['child', 'setsid'] as const).map((v) => cli(server(v, ['--revision', '2025-11-25', '--only', 'lifecycle/initialize-result,lifecycle/server-info,ping']), { timeoutMs: 150_000 })));
-    for (const run of runs) {
-      expect([0, 1], run.stderr).toContain(run.code);
-      expect(run.stdout).toMatch(/✓/);
-      await expectNothingLeft(run);
-    }
+    const run = await cli(server('both', ['--revision', '2025-11-25', '--only', 'lifecycle/initialize-result,lifecycle/server-info,ping']), { timeoutMs: 150_000 });
+    expect([0, 1], run.stderr).toContain(run.code);
+    expect(run.stdout).toMatch(/✓/);
+    await expectNothingLeft(run, 'both');
   }, 180_000);
 
-  it('after Ctrl-C mid-run: exit 130 and nothing of the tree is alive', async () => {
-    const runs = await Promise.all(
-      (['child', 'setsid'] as const).map((v) => {
-        let sent = false;
-        return cli(server(v, ['--revision', 'all', '--only', 'lifecycle,ping']), {
-          timeoutMs: 150_000,
-          onOutput: (text, kill) => {
-            if (!sent && (text.match(/✓/g)?.length ?? 0) >= 2) {
-              sent = true;
-              kill('SIGINT');
-            }
-          },
-        });
-      }),
-    );
-    for (const run of runs) {
-      expect(run.code, run.stderr).toBe(130);
-      await expectNothingLeft(run);
-    }
+  // Also the Ctrl-C case of server-robustness.test.ts (results.json written, --revision all probed).
+  it('after Ctrl-C mid-run: exit 130, results.json written, and nothing of the tree is alive', async () => {
+    let sent = false;
+    const out = tempDir('out');
+    const run = await cli(server('both', ['--revision', 'all', '--only', 'lifecycle,ping'], out), {
+      timeoutMs: 150_000,
+      onOutput: (text, kill) => {
+        if (!sent && (text.match(/✓/g)?.length ?? 0) >= 2) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(run.code, run.stderr).toBe(130);
+    await expectNothingLeft(run, 'both');
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    expect(validateResults(results).errors).toEqual([]);
+    // --revision all: every revision the fixture speaks (the probe asks each; 2026-07-28 through server/discover).
+    expect(results.revisions).toEqual(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28']);
+    expect(results.errors.join()).toMatch(/interrupted/);
+    expect(results.checks.some((c) => c.verdict === 'pass')).toBe(true);
+    expect(results.checks.some((c) => /interrupted/.test(c.message))).toBe(true);
   }, 180_000);
 });
 
@@ -177,20 +186,16 @@ describe('mcp-conform server whose check worker is killed mid-run', () => {
       },
     });
     expect(killed.length, `${run.stdout}\n${run.stderr}`).toBeGreaterThan(0);
-    await expectNothingLeft(run);
+    await expectNothingLeft(run, 'setsid');
   }, 180_000);
 });
 
 describe('mcp-conform client, mock --client and fuzz with wrapped targets', () => {
   it('client run: the client command leaves a stubborn process; nothing of the tree is alive after the run', async () => {
     const client = [process.execPath, transpiled('test/fixtures/clients/fixture-client.ts')];
-    const runs = await Promise.all(
-      (['child', 'setsid'] as const).map((v) => cli(['client', '--out', tempDir('out'), '--revision', '2025-11-25', '--scenario', 'initialize', '--timeout', '30000', '--', ...wrap(v, client)], { timeoutMs: 240_000 })),
-    );
-    for (const run of runs) {
-      expect([0, 1], run.stderr).toContain(run.code);
-      await expectNothingLeft(run);
-    }
+    const run = await cli(['client', '--out', tempDir('out'), '--revision', '2025-11-25', '--scenario', 'initialize', '--timeout', '30000', '--', ...wrap('both', client)], { timeoutMs: 240_000 });
+    expect([0, 1], run.stderr).toContain(run.code);
+    await expectNothingLeft(run, 'both');
   }, 270_000);
 
   it('mock --client: the scripted client against a wrapped server (itself mcp-conform) leaves nothing', async () => {
@@ -199,7 +204,7 @@ describe('mcp-conform client, mock --client and fuzz with wrapped targets', () =
     const run = await cli(['mock', '--client', '--timeout', '60000', '--script', join(readme, 'weather.client.yaml'), '--', ...wrap('setsid', target)], { timeoutMs: 150_000 });
     expect(run.stdout, run.stderr).toContain('PASS: 6/6 steps met');
     expect(run.code).toBe(0);
-    await expectNothingLeft(run);
+    await expectNothingLeft(run, 'setsid');
   }, 180_000);
 
   it('fuzz: after the time budget and after Ctrl-C, nothing of the tree is alive', async () => {
@@ -210,6 +215,6 @@ describe('mcp-conform client, mock --client and fuzz with wrapped targets', () =
     ]);
     expect(runs[0]!.code, runs[0]!.stderr).not.toBe(2);
     expect(runs[1]!.code).not.toBe(0);
-    for (const run of runs) await expectNothingLeft(run);
+    for (const run of runs) await expectNothingLeft(run, 'setsid');
   }, 150_000);
 });

@@ -104,7 +104,9 @@ describe('the npm package, installed from its tarball', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).version);
   }, 150_000);
 
-  it('server --reference --revision 2025-11-25: runs the compiled suites against the compiled reference server, offline', async () => {
+  // Also the checkout's `--reference` proof at 2025-11-25 (server.test.ts runs the sources at
+  // 2026-07-28 only): every check passes or does not apply, as there.
+  it('server --reference --revision 2025-11-25: runs the compiled suites against the compiled reference server, offline; it passes every check it applies to', async () => {
     const out = join(dir, 'out-reference');
     // A generous --timeout: the machine may be busy, and this run proves the packaging, not the speed.
     const r = await npx(['server', '--reference', '--revision', '2025-11-25', '--timeout', '15000', '--out', out], { timeoutMs: 420_000 });
@@ -114,6 +116,12 @@ describe('the npm package, installed from its tarball', () => {
     expect(results.counts.passed).toBeGreaterThan(50);
     expect(results.counts.failed).toBe(0);
     expect(results.errors).toEqual([]);
+    // A check whose server did not answer in time on a busy machine is not verified (a timeout is no
+    // verdict); a few may be, nothing else may be short of pass or not applicable.
+    const timedOut = (c: { verdict: string; message: string }) => c.verdict === 'not-verified' && /no answer within \d+ ms|finished too fast/.test(c.message);
+    const bad = results.checks.filter((c) => !['pass', 'not-applicable'].includes(c.verdict) && !timedOut(c)).map((c) => `${c.verdict} ${c.id}@${c.revision}: ${c.message}`);
+    expect(bad).toEqual([]);
+    expect(results.checks.filter(timedOut).length).toBeLessThanOrEqual(3);
     // Nothing was written into the installed package: the bundled copy is read where it is.
     expect(existsSync(join(installed, 'schema', '.cache'))).toBe(false);
   }, 450_000);

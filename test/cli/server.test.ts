@@ -44,8 +44,10 @@ describe('mcp-conform server', () => {
   }, 120_000);
 
   it('--reference (npm start): the bundled reference server passes every check it applies to', async () => {
+    // At 2025-11-25 the same is proven of the compiled package, every area included (pack.test.ts,
+    // the installed `server --reference` run): here the revision that adds the most, 2026-07-28.
     // --timeout: each check starts the server anew, and CI runs three test files on two cores.
-    const run = await runCli(['--reference', '--timeout', '15000', '--revision', '2025-11-25,2026-07-28', '--skip', 'stdio', '--skip', 'lifecycle', '--skip', 'messages'], { timeoutMs: 280_000 });
+    const run = await runCli(['--reference', '--timeout', '15000', '--revision', '2026-07-28', '--skip', 'stdio', '--skip', 'lifecycle', '--skip', 'messages'], { timeoutMs: 280_000 });
     const results = readResults(run);
     // A check whose server did not answer in time on a busy machine is not verified (a timeout is no
     // verdict); a few may be, nothing else may be short of pass or not applicable.
@@ -54,7 +56,7 @@ describe('mcp-conform server', () => {
     expect(bad).toEqual([]);
     expect(results.checks.filter(timedOut).length).toBeLessThanOrEqual(3);
     expect(run.code, run.stderr).toBe(0);
-    expect(results.checks.filter((c) => c.verdict === 'pass').length).toBeGreaterThan(60);
+    expect(results.checks.filter((c) => c.verdict === 'pass').length).toBeGreaterThan(50); // 56 at one revision
     // The reference exercises the 2026-07-28 rounds too: its test_elicitation asks for input.
     const mrtr = results.checks.filter((c) => c.id.startsWith('mrtr/')).map((c) => `${c.id} ${c.verdict}`);
     expect(mrtr.sort()).toEqual(['mrtr/input-required-result pass', 'mrtr/retry pass', 'mrtr/undeclared-capability pass']);

@@ -176,23 +176,9 @@ describe('the server suite against unannotated tools', () => {
 
 // ---- the same through the command line ----
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/mcp-conform.js'), 'server', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 280_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const FIXTURE = ['--stdio', '--', process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--unannotated'];
 const MATRIX_FIXTURE = [process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--annotation-matrix'];
+/** Six tools, none annotated (echo and delete_record among them). */
+const UNANNOTATED_FIXTURE = [process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--unannotated'];
 
 function cliOf(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -231,18 +217,41 @@ describe('the plan printed before the first call', () => {
     expect(at?.call.map((c) => c.name).sort()).toEqual([...readOnly].sort());
     expect(new Set(at?.call.map((c) => c.why))).toEqual(new Set(['annotated readOnlyHint: true']));
     // What was called is what the plan said.
+    const checks = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { checks: CheckResult[] }).checks;
     const called = new Set(toolCallsInResults(out).map((c) => c.tool));
-    expect(called.size).toBeGreaterThan(0);
+    expect(called.size, checks.map((c) => `${c.id} [${c.revision}] ${c.verdict}: ${c.message}`).join('\n')).toBeGreaterThan(0);
     expect([...called].filter((n) => !readOnly.includes(n))).toEqual([]);
+    // At 2024-11-05 every tool is unannotated: without --call-tools the CLI sends no tools/call at
+    // all, and the check says how to opt in.
+    const wire2024 = readdirSync(join(out, 'wire')).filter((f) => f.endsWith('@2024-11-05.jsonl'));
+    expect(wire2024.length).toBeGreaterThan(0);
+    for (const f of wire2024) expect(readWireFile(join(out, 'wire', f)).filter((e) => e.dir === 'send' && (e.msg as { method?: string } | undefined)?.method === 'tools/call')).toEqual([]);
+    expect(checks.find((c) => c.id === 'tools/call-result' && c.revision === '2024-11-05')?.message).toMatch(/--call-tools/);
   }, 280_000);
 
-  it('--call-tools additive and globs show in the plan; --call-tools none lists nothing', async () => {
-    const run = (policy: string[]) => cliOf(['server', '--revision', '2025-11-25', '--only', 'lifecycle/initialize-result', ...policy, '-o', mkdtempSync(join(tmp, 'plan-')), '--stdio', '--', ...MATRIX_FIXTURE]);
-    const [additive, glob, none] = await Promise.all([run(['--call-tools', 'additive']), run(['--call-tools', 'delete_*']), run(['--no-call'])]);
+  // The named and --no-call runs also run tools/call-result, so they prove on the wire what the CLI
+  // lets through: this replaced two runs of `--only tools` against the unannotated fixture.
+  it('--call-tools additive and names/globs show in the plan, and only named unannotated tools are called; --no-call calls nothing', async () => {
+    const run = (policy: string[], only: string, fixture = MATRIX_FIXTURE) => {
+      const out = mkdtempSync(join(tmp, 'plan-'));
+      return cliOf(['server', '--revision', '2025-11-25', '--only', only, ...policy, '-o', out, '--stdio', '--', ...fixture]).then((r) => ({ ...r, out }));
+    };
+    const [additive, named, none] = await Promise.all([
+      run(['--call-tools', 'additive'], 'lifecycle/initialize-result'),
+      run(['--call-tools', 'echo,delete_*'], 'tools/call-result', UNANNOTATED_FIXTURE),
+      run(['--no-call'], 'tools/call-result'),
+    ]);
     expect(additive.stderr).toMatch(/tools it may call \(--call-tools additive;/);
     expect(additive.stderr).toMatch(/\(annotated destructiveHint: false \(--call-tools additive\)\)/);
-    expect(glob.stderr).toMatch(/delete_record \(named by --call-tools\)/);
+    expect(named.stderr).toMatch(/echo, delete_record \(named by --call-tools\)/);
     expect(none.stderr).toMatch(/  at 2025-11-25: tool calls are disabled \(--call-tools none\)/);
+    // No tool of that fixture is annotated: echo and delete_record are called because named, and
+    // nothing else is.
+    expect([0, 1], named.stderr).toContain(named.code);
+    expect([...new Set(toolCallsInResults(named.out).map((c) => c.tool))].sort()).toEqual(['delete_record', 'echo']);
+    // --no-call against the matrix: not even its read-only tools are called.
+    expect([0, 1], none.stderr).toContain(none.code);
+    expect(toolCallsInResults(none.out)).toEqual([]);
   }, 280_000);
 
   it('mcp-conform fuzz prints its plan before fuzzing (openWorldHint tools left out) and keeps it in results.json', async () => {
@@ -256,24 +265,4 @@ describe('the plan printed before the first call', () => {
     expect(results.toolPlan.revisions[0]?.call.map((c) => c.name).sort()).toEqual(allowed.map((t) => t.name).sort());
     expect((await cliOf(['fuzz', '--call-tools', 'all,echo', '--', 'x'])).code).toBe(2);
   }, 280_000);
-});
-
-describe('mcp-conform server against unannotated tools', () => {
-  it('sends no tools/call without --call-tools', async () => {
-    const out = mkdtempSync(join(tmp, 'cli-'));
-    const run = await cli(['--revision', '2025-11-25', '--only', 'tools', '-o', out, ...FIXTURE]);
-    expect([0, 1], run.stderr).toContain(run.code);
-    expect(toolCallsInResults(out)).toEqual([]);
-    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { checks: CheckResult[] };
-    expect(results.checks.some((c) => c.verdict === 'not-verified' && /--call-tools/.test(c.message))).toBe(true);
-  }, 300_000);
-
-  it('--call-tools <name> lets calls through to that tool only', async () => {
-    const out = mkdtempSync(join(tmp, 'cli-'));
-    const run = await cli(['--revision', '2025-11-25', '--only', 'tools', '--call-tools', 'echo', '-o', out, ...FIXTURE]);
-    expect([0, 1], run.stderr).toContain(run.code);
-    const calls = toolCallsInResults(out);
-    expect(calls.length).toBeGreaterThan(0);
-    expect([...new Set(calls.map((c) => c.tool))]).toEqual(['echo']);
-  }, 300_000);
 });

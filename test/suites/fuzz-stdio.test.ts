@@ -39,10 +39,11 @@ async function replays(factory: TargetFactory, finding: Parameters<typeof replay
 describe('seeded bugs in the stdio fixture server', () => {
   const cases: [string, OracleId][] = [
     ['crash-on-prompts/get', 'stays-alive'],
-    ['wrong-error-code', 'error-codes'],
+    // wrong-error-code (error-codes): found, shrunk, reproduced and replayed by the CLI test below,
+    // which fuzzes the same server for the same bug.
     // hang-on-resources/read: proven in-process (fuzz-memory.test.ts); a process adds nothing to a timeout.
   ];
-  test.concurrent.each(cases)('--bug %s: found as %s within the budget, ≤ 3 messages, replayable', async (bug, oracle) => {
+  test.each(cases)('--bug %s: found as %s within the budget, ≤ 3 messages, replayable', async (bug, oracle) => {
     const report = await fuzzServer(server(bug), { ...budget, oracles: [oracle] });
     expect(report.unreachable).toBeUndefined();
     const f = report.findings.find((x) => x.oracle === oracle);
@@ -85,9 +86,10 @@ function cli(args: string[]): Promise<{ code: number; stderr: string }> {
 }
 
 describe('mcp-conform fuzz (CLI)', () => {
-  test('a finding: exit 1, results.json with the fuzz check and its replay file; --replay reproduces it (exit 1)', async () => {
+  test('a finding: exit 1, results.json with the fuzz check and its replay file (≤ 3 messages, reproduced); --replay reproduces it (exit 1)', async () => {
     const dir = join(out, 'cli');
-    const r = await cli(['fuzz', '--seed', '1', '--runs', '40', '--time-budget', '30000', '--timeout', '1000', '--no-model', '--oracles', 'error-codes', '-o', dir, '--', process.execPath, ...SERVER, '--bug', 'wrong-error-code']);
+    // --max-findings 1: the search stops at the first finding, as the in-process cases do.
+    const r = await cli(['fuzz', '--seed', '1', '--runs', '40', '--time-budget', '30000', '--timeout', '1000', '--no-model', '--oracles', 'error-codes', '--max-findings', '1', '-o', dir, '--', process.execPath, ...SERVER, '--bug', 'wrong-error-code']);
     expect(r.code, r.stderr).toBe(1);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
     expect(validateResults(results).valid).toBe(true);
@@ -98,6 +100,10 @@ describe('mcp-conform fuzz (CLI)', () => {
     expect(check?.evidence?.length).toBeGreaterThan(0);
     const replayFile = join(dir, 'replays', 'fuzz_error-codes@2025-11-25.json');
     expect(existsSync(replayFile)).toBe(true);
+    const file = parseReplay(readFileSync(replayFile, 'utf8'));
+    expect(file.oracle).toBe('error-codes');
+    expect(file.steps.length).toBeLessThanOrEqual(3);
+    expect(file.reproduced).toBe(true);
     expect(readdirSync(join(dir, 'wire'))).toContain('fuzz_error-codes@2025-11-25.jsonl');
     const again = await cli(['fuzz', '--replay', replayFile, '-o', join(out, 'replayed')]);
     expect(again.code, again.stderr).toBe(1);
