@@ -16,6 +16,8 @@ const HEAVY = [
   'test/cli/server.test.ts',
   'test/suites/client-cli.test.ts',
   'test/suites/client-real.test.ts',
+  'test/suites/client-early-end.test.ts',
+  'test/suites/shared-sessions.test.ts',
   'test/cli/server-crosstalk.test.ts',
   'test/suites/fixture-matrix.test.ts',
   'test/suites/features-peers.test.ts',
