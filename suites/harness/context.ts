@@ -3,7 +3,7 @@
 import { batchesAllowed, hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
 import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport, type ViolationReport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/index.ts';
-import type { RunConfig, TargetSpec } from './config.ts';
+import { DEFAULT_CONCURRENCY, type RunConfig, type TargetSpec } from './config.ts';
 import { openTransport, type OpenedTransport } from './connect.ts';
 import { openStateless, type StatelessClient, type StatelessOptions } from './stateless.ts';
 import { openHttpProbe, type HttpProbe, type HttpProbeOptions } from './http.ts';
@@ -173,8 +173,20 @@ export class CheckContext implements CheckScope {
       this.firstSession = undefined;
       return s;
     }
-    if (this.meta.shared && Object.keys(opts).length === 0 && !this.config.isolate) return this.sharedSession();
+    if (this.sharing && Object.keys(opts).length === 0) return this.sharedSession();
     return this.ownSession(opts);
+  }
+
+  /**
+   * Whether this check runs on a shared session: it only reads, and the run allows it. Not with
+   * --isolate, nor with --concurrency 1 against an HTTP or SSE server: there a pooled session
+   * would stay open beside the running check's, and a server that answers on every open stream
+   * (transport/cross-talk) would reach it; one session at a time is what that setting promises.
+   */
+  private get sharing(): boolean {
+    if (!this.meta.shared || this.config.isolate) return false;
+    const oneAtATime = (this.config.concurrency ?? DEFAULT_CONCURRENCY) <= 1;
+    return !(oneAtATime && (this.target.kind === 'http' || this.target.kind === 'sse'));
   }
 
   /** A session shared with other read-only checks: one from the pool, else a new one that will join it. */
@@ -230,7 +242,7 @@ export class CheckContext implements CheckScope {
   async gate(requires: string): Promise<void> {
     const [side, ...path] = requires.split('.');
     let caps: unknown;
-    if (this.meta.shared && !this.config.isolate) {
+    if (this.sharing) {
       // A read-only check gates on the shared session it will use.
       const s = await this.session();
       this.firstSession = s;

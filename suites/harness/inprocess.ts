@@ -13,7 +13,10 @@ export interface RunChecksOptions {
 }
 
 /** Runs each selected check at each applicable revision; results in definition order. */
-export async function runChecks(defs: readonly CheckDef[], cfg: RunConfig, opts: RunChecksOptions = {}): Promise<CheckResult[]> {
+export async function runChecks(defs: readonly CheckDef[], given: RunConfig, opts: RunChecksOptions = {}): Promise<CheckResult[]> {
+  // The checks see how many run at a time (one at a time: no session shared; context.ts).
+  const n = Math.max(1, opts.concurrency ?? given.concurrency ?? 4);
+  const cfg: RunConfig = { ...given, concurrency: n };
   const jobs: { def: CheckDef; rev: Revision }[] = [];
   for (const def of defs) {
     if (!selected(def.meta.id, cfg)) continue;
@@ -30,7 +33,7 @@ export async function runChecks(defs: readonly CheckDef[], cfg: RunConfig, opts:
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+    await Promise.all(Array.from({ length: n }, worker));
   } finally {
     // Nothing of the run stays open: the sessions read-only checks shared.
     await closeSharedSessions();
