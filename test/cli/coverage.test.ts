@@ -1,24 +1,9 @@
 // `mcp-conform coverage`, `server --list` and `client --list --checks` end to end.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, REVISIONS } from '../../schema/index.ts';
+import { REVISIONS } from '../../schema/index.ts';
 import { specDocsDir } from '../../schema/statements.ts';
+import { cli } from '../helpers/cli.ts';
 
-function cli(args: string[], timeoutMs = 90_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'mcp-conform.js'), ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** `id  LEVEL  revs  url` lines. */
 const LINE = /^([a-z0-9-]+\/[a-z0-9-]+) +(MUST|SHOULD|MAY) +((?:\d{4}-\d{2}-\d{2},?)+) +(https:\/\/modelcontextprotocol\.io\/specification\/\d{4}-\d{2}-\d{2}\/\S+)$/;

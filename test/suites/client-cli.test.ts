@@ -2,7 +2,6 @@
 // or in {url}, {server} for stdio, the MCP_CONFORMANCE_* environment), and clients that hang,
 // crash or never connect: every run ends within its budget, results.json is complete, and no
 // process the client started survives (checked by process group and PID).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { validateResults, type Results } from '../../reports/index.ts';
 import type { ClientRunsFile } from '../../suites/harness/index.ts';
 import { fillArgs, processGroupMembers, RELAY_PATH, runScenario, scenario } from '../../suites/client/index.ts';
 import { ROOT } from '../helpers/transpile.ts';
-import { fixture, nodeClient } from './client-helpers.ts';
+import { cli, fixture, nodeClient } from './client-helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mcp-conform-client-cli-'));
 
@@ -24,22 +23,6 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Runs the CLI; resolves with its exit code and output. */
-function cli(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/mcp-conform.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
-}
 
 function leftovers(file: ClientRunsFile): string[] {
   const out: string[] = [];

@@ -3,7 +3,6 @@
 // (fixed waits, one scenario at a time) and with the new one (a run ends on the events it waits
 // for, scenarios concurrently), gets the same verdict for every check × revision. The CLI keeps
 // its output in a fixed order either way.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { OrderedLines } from '../../cli/client.ts';
 import type { Results } from '../../reports/index.ts';
 import { defaultConcurrency, SCENARIOS } from '../../suites/client/index.ts';
-import { ROOT } from '../helpers/transpile.ts';
-import { fixture, nodeClient, runAndJudge, type Judged, type Via } from './client-helpers.ts';
+import { cli, fixture, nodeClient, runAndJudge, type Judged, type Via } from './client-helpers.ts';
 
 const R = '2025-11-25';
 const verdicts = (j: Judged) => Object.fromEntries(j.results.map((r) => [`${r.id} [${r.revision}]`, r.verdict]));
@@ -39,21 +37,6 @@ describe.each(cases)('the official SDK client over $via', ({ via, scenarios }) =
   }, 400_000);
 });
 
-/** Runs the CLI; resolves with its exit code and output. */
-function cli(args: string[], timeoutMs = 200_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/mcp-conform.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('the run lines', () => {
   it('come out in the order their places were taken, each once everything before it is known', () => {
@@ -83,7 +66,7 @@ describe('mcp-conform client', () => {
     const cmd = fixture('stdio');
     const run = async (extra: string[]) => {
       const out = mkdtempSync(join(tmpdir(), 'mcp-conform-early-end-'));
-      const r = await cli(['client', '--scenario', 'ping', '--out', out, ...extra, '--', cmd.command, ...cmd.args]);
+      const r = await cli(['client', '--scenario', 'ping', '--out', out, ...extra, '--', cmd.command, ...cmd.args], 200_000);
       const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
       // Which run each line is about ("  ping [2025-06-18]"), not how it went (a busy machine may
       // slow one run past the timeout; the verdicts say whether that changed anything).

@@ -66,3 +66,5 @@ export async function judgeRecordings(file: ClientRunsFile, cmd: ClientCommand, 
 export function line(r: CheckResult): string {
   return `${r.id} [${r.revision}]: ${r.verdict}${r.message ? ` — ${r.message}` : ''}`;
 }
+
+export { cli } from '../helpers/cli.ts';

@@ -1,0 +1,21 @@
+// `mcp-conform <args>` from the checkout, as a user runs it: exit code, output and wall time.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './transpile.ts';
+
+/** Runs the CLI; resolves with its exit code and output. */
+export function cli(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/mcp-conform.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
