@@ -208,9 +208,25 @@ export function killAllChildren(signal: NodeJS.Signals = 'SIGKILL'): void {
   for (const t of live.values()) killTreeNow(t, signal);
 }
 
+/**
+ * After the SIGTERM: up to three rounds of re-scanning what `find` names now (anything that
+ * appeared meanwhile) plus what of `seen` still lives, SIGKILL to it, and a bounded wait.
+ */
+async function killRounds(seen: Map<number, number>, find: (procs: Map<number, Proc>) => Set<number>, group?: () => number | undefined): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    const procs = scan() ?? new Map<number, Proc>();
+    const rest = find(procs);
+    for (const pid of stillAlive(seen)) rest.add(pid);
+    if (!rest.size) return;
+    for (const [pid, start] of startsOf(rest, procs)) seen.set(pid, start);
+    signalAll(rest, 'SIGKILL', group?.());
+    await waitGone(seen, 1_000);
+  }
+}
+
 /** Ends what carries a marker with `prefix`: SIGTERM, then SIGKILL after graceMs (0: at once). */
 async function endMarked(prefix: string, graceMs: number): Promise<number> {
-  let procs = scan();
+  const procs = scan();
   if (!procs) return 0;
   const first = marked(prefix, procs);
   if (!first.size) return 0;
@@ -219,15 +235,7 @@ async function endMarked(prefix: string, graceMs: number): Promise<number> {
     signalAll(first, 'SIGTERM');
     await waitGone(seen, graceMs);
   }
-  for (let round = 0; round < 3; round++) {
-    procs = scan() ?? new Map();
-    const rest = marked(prefix, procs);
-    for (const pid of stillAlive(seen)) rest.add(pid);
-    if (!rest.size) break;
-    for (const [pid, start] of startsOf(rest, procs)) seen.set(pid, start);
-    signalAll(rest, 'SIGKILL');
-    await waitGone(seen, 1_000);
-  }
+  await killRounds(seen, (now) => marked(prefix, now));
   return first.size;
 }
 
@@ -313,7 +321,7 @@ export async function stopChild(child: ChildProcess, graceMs = 1_000): Promise<v
   const t = live.get(child) ?? (child.pid !== undefined ? { child, pid: child.pid, marker: undefined, since: ownStart, known: new Map<number, number>() } : undefined);
   if (!t) return;
   const exited = leaderAlive(t) ? new Promise<void>((r) => child.once('exit', () => r())) : Promise.resolve();
-  let procs = scan();
+  const procs = scan();
   if (!procs) {
     // No /proc: the process group is all we can reach.
     if (leaderAlive(t)) {
@@ -330,15 +338,7 @@ export async function stopChild(child: ChildProcess, graceMs = 1_000): Promise<v
     const seen = startsOf(tree, procs);
     signalAll(tree, 'SIGTERM', leaderAlive(t) ? t.pid : undefined);
     await waitGone(seen, graceMs);
-    for (let round = 0; round < 3; round++) {
-      procs = scan() ?? new Map();
-      const rest = treeOf(t, procs);
-      for (const pid of stillAlive(seen)) rest.add(pid);
-      if (!rest.size) break;
-      for (const [pid, start] of startsOf(rest, procs)) seen.set(pid, start);
-      signalAll(rest, 'SIGKILL', leaderAlive(t) ? t.pid : undefined);
-      await waitGone(seen, 1_000);
-    }
+    await killRounds(seen, (now) => treeOf(t, now), () => (leaderAlive(t) ? t.pid : undefined));
   }
   await Promise.race([exited, sleep(1_000)]);
   live.delete(child);

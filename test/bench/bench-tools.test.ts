@@ -50,6 +50,7 @@ describe('bench/cpuprofile.ts', () => {
   });
 });
 
+// Skipped only where there is no /proc (not Linux): the meter reads it and has nothing to measure there.
 describe.skipIf(!readStat('self'))('bench/proc.ts (Linux /proc)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-proc-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
