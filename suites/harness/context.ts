@@ -167,7 +167,7 @@ export class CheckContext implements CheckScope {
    * session opened for capability gating, if any; `fresh: true` always opens a new one.
    */
   async session(opts: SessionOptions = {}): Promise<MockClient> {
-    const { anyVersion, sendInitialized, fresh, ...connectOpts } = opts;
+    const { anyVersion: _anyVersion, sendInitialized: _sendInitialized, fresh, ...connectOpts } = opts;
     if (this.firstSession && !fresh && Object.keys(connectOpts).length === 0) {
       const s = this.firstSession;
       this.firstSession = undefined;
