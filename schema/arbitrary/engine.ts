@@ -415,7 +415,7 @@ export class Compiler {
     return fc.oneof(
       { weight: 4, arbitrary: fc.string({ minLength: minL, maxLength }) },
       // Non-ASCII code points (never lone surrogates: those are an invalid-value rule of their own).
-      { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: minL, maxLength }) },
+      { weight: 1, arbitrary: fc.string({ unit: codePoint(), minLength: minL, maxLength }) },
     );
   }
 
@@ -560,3 +560,21 @@ const VALIDATION_KEYWORDS = new Set([
   'additionalProperties', 'unevaluatedProperties', 'propertyNames', 'dependentSchemas', 'allOf', 'anyOf',
   'oneOf', 'not', 'if', 'then', 'else', '$ref', '$dynamicRef', '$recursiveRef',
 ]);
+
+// fast-check's own full-Unicode unit (`unit: 'binary'`) builds a reverse map of all 1.1M code
+// points when the first such string arbitrary is made: about 2 s of CPU per process, on the
+// critical path of the first generated tool call. This unit is the same mapping (index → code
+// point, surrogates skipped; same values for the same seed) with an O(1) inverse.
+const SURROGATES = 0xe000 - 0xd800;
+let codePointUnit: fc.Arbitrary<string> | undefined;
+export function codePoint(): fc.Arbitrary<string> {
+  codePointUnit ??= fc.nat({ max: 0x10ffff - SURROGATES }).map(
+    (i) => String.fromCodePoint(i < 0xd800 ? i : i + SURROGATES),
+    (v) => {
+      const cp = typeof v === 'string' ? v.codePointAt(0) : undefined;
+      if (cp === undefined || String.fromCodePoint(cp) !== v || (cp >= 0xd800 && cp < 0xe000)) throw new Error('not one code point');
+      return cp < 0xd800 ? cp : cp - SURROGATES;
+    },
+  );
+  return codePointUnit;
+}

@@ -2,8 +2,9 @@
 // survive a JSON round trip, stay small, and come out the same for the same seed.
 import { fc, test } from '@fast-check/vitest';
 import { isDeepStrictEqual } from 'node:util';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { arbitraryFor, compileFor, formatViolations, REVISIONS, typeNames, validate, type Revision } from '../../schema/index.ts';
+import { codePoint } from '../../schema/arbitrary/engine.ts';
 
 // Fixed by default so CI is stable; FC_SEED=… explores other values (fast-check prints the seed of a failure).
 const seed = Number(process.env.FC_SEED ?? 20261125);
@@ -88,4 +89,18 @@ afterAll(() => {
   const lines = REVISIONS.map((rev) => `${rev}: ${typeNames(rev).length} types, ${tested.get(rev) ?? 0} values checked`);
   console.log(`schema arbitraries (${numRuns} runs per type, ${Date.now() - started} ms):\n  ${lines.join('\n  ')}`);
   for (const rev of REVISIONS) if (tested.has(rev)) expect(tested.get(rev)).toBe(typeNames(rev).length * numRuns);
+});
+
+describe('the full-Unicode string unit', () => {
+  // fast-check's own unit ('binary') costs ~2 s of CPU to make; ours must give the same values.
+  it("generates what fast-check's binary unit generates, seed for seed", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      expect(fc.sample(fc.string({ unit: codePoint(), maxLength: 12 }), { seed, numRuns: 10 })).toEqual(fc.sample(fc.string({ unit: 'binary', maxLength: 12 }), { seed, numRuns: 10 }));
+    }
+  });
+  it('maps a code point back to its index, and refuses what is not one code point', () => {
+    const unit = codePoint();
+    for (const s of ['a', '\uD7FF', '\uE000', '😀', '\u{10FFFF}']) expect(unit.canShrinkWithoutContext(s)).toBe(true);
+    for (const s of ['\uD800', 'ab', '', 42]) expect(unit.canShrinkWithoutContext(s)).toBe(false);
+  });
 });
