@@ -8,7 +8,7 @@ import { openTransport, type OpenedTransport } from './connect.ts';
 import { openStateless, type StatelessClient, type StatelessOptions } from './stateless.ts';
 import { openHttpProbe, type HttpProbe, type HttpProbeOptions } from './http.ts';
 import { connectionIds } from './crosstalk.ts';
-import { giveBack, sharedKey, takeShared, type SharedSession } from './session-pool.ts';
+import { giveBack, sharedKey, sharedValue, takeShared, type SharedSession } from './session-pool.ts';
 import { CheckOutcome } from './outcome.ts';
 import type { CheckScope, ConnectOptions, EvidenceLike } from './types.ts';
 
@@ -187,6 +187,20 @@ export class CheckContext implements CheckScope {
     if (!this.meta.shared || this.config.isolate) return false;
     const oneAtATime = (this.config.concurrency ?? DEFAULT_CONCURRENCY) <= 1;
     return !(oneAtATime && (this.target.kind === 'http' || this.target.kind === 'sse'));
+  }
+
+  /**
+   * A value other read-only checks of this run judge too (one sample of tool calls): made once,
+   * by the first check that asks, and awaited by the others, whose wire log says where its
+   * exchanges are. Each check makes its own when sessions are not shared (--isolate). `key`
+   * tells values apart where `name` (said in the wire log) does not.
+   */
+  async sharedValue<V>(name: string, make: () => Promise<V>, key = name): Promise<V> {
+    if (!this.sharing) return make();
+    const me = `${this.meta.id} [${this.revision}]`;
+    const memo = sharedValue(this.config, this.revision, key, me, make);
+    if (memo.by !== me) this.wire.note('send', `${name}: shared with read-only checks, made by ${memo.by} (its wire log holds the exchanges)`);
+    return memo.value;
   }
 
   /** A session shared with other read-only checks: one from the pool, else a new one that will join it. */

@@ -77,8 +77,44 @@ export async function giveBack(cfg: Pick<RunConfig, 'target' | 'open'>, s: Share
   idleTimers.set(s, timer);
 }
 
+// Values several read-only checks judge alike (one sample of tool calls): made once by the first
+// check that asks, on its session, and awaited by the others. Keyed like the pools; dropped at the
+// end of a run (closeSharedSessions) so a later run in the same process makes its own.
+const memos = new Map<string, { by: string; value: Promise<unknown> }>();
+const ownerIds = new WeakMap<object, number>();
+let nextOwner = 0;
+
+function memoKey(cfg: Pick<RunConfig, 'target' | 'open'>, revision: Revision, name: string): string {
+  const owner = cfg.open ?? (cfg.target.kind === 'memory' ? cfg.target : undefined);
+  let prefix = '';
+  if (owner) {
+    let id = ownerIds.get(owner);
+    if (id === undefined) ownerIds.set(owner, (id = nextOwner++));
+    prefix = `#${id} `;
+  }
+  return `${prefix}${sharedKey(cfg, revision)} ${name}`;
+}
+
+/**
+ * The shared value `name` for this target and revision: `make()`'s promise if no check made it
+ * yet (then `by` is this check), else the one made by `by`. A failed making is forgotten.
+ */
+export function sharedValue<V>(cfg: Pick<RunConfig, 'target' | 'open'>, revision: Revision, name: string, by: string, make: () => Promise<V>): { by: string; value: Promise<V> } {
+  const key = memoKey(cfg, revision, name);
+  const known = memos.get(key);
+  if (known) return known as { by: string; value: Promise<V> };
+  const value = make();
+  const memo = { by, value };
+  memos.set(key, memo);
+  value.catch(() => {
+    if (memos.get(key) === memo) memos.delete(key);
+  });
+  return memo;
+}
+
 /** Closes every idle shared session of this process (the end of an in-process run). */
 export async function closeSharedSessions(): Promise<void> {
+  memos.clear();
   const all = [...idleTimers.keys()];
   for (const s of all) clearTimeout(idleTimers.get(s));
   idleTimers.clear();

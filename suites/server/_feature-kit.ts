@@ -306,22 +306,45 @@ export interface ToolCall {
  */
 export async function callWithGenerated(t: T, c: MockClient, tools: readonly Tool[], perTool = CALLS_PER_TOOL): Promise<ToolCall[]> {
   const over = budget(t);
-  const out: ToolCall[] = [];
-  for (const tool of tools) {
-    const gen = await generateArguments(t.revision, tool, perTool);
-    if ('error' in gen) {
-      t.note(`${tool.name}: ${gen.error}`);
-      continue;
+  const perToolCalls: ToolCall[][] = tools.map(() => []);
+  let answered = 0;
+  let next = 0;
+  // Tools are called a few at a time, and a tool's argument sets side by side: a slow tool costs
+  // one call timeout beside the others, not one per set after them.
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < tools.length; i = next++) {
+      const tool = tools[i]!;
+      const gen = await generateArguments(t.revision, tool, perTool);
+      if ('error' in gen) {
+        t.note(`${tool.name}: ${gen.error}`);
+        continue;
+      }
+      // The budget stops calling once something was answered (the check timeout is the hard stop):
+      // the first generation of arguments in a process can take seconds on a loaded machine.
+      if (over() && answered > 0) return;
+      t.note(`${tool.name}: ${gen.args.length} argument set(s)${gen.seed ? ` from seed ${gen.seed}` : ' (fixture contract)'}`);
+      const replies = await Promise.all(gen.args.map((args) => callTool(t, c, tool.name, args)));
+      for (const [j, reply] of replies.entries()) {
+        if (!reply) continue;
+        perToolCalls[i]!.push({ tool, args: gen.args[j]!, reply });
+        answered++;
+      }
     }
-    t.note(`${tool.name}: ${gen.args.length} argument set(s)${gen.seed ? ` from seed ${gen.seed}` : ' (fixture contract)'}`);
-    // The budget stops calling once something was answered (the check timeout is the hard stop):
-    // the first generation of arguments in a process can take seconds on a loaded machine.
-    if (over() && out.length > 0) return out;
-    // A tool's argument sets are called side by side: a slow tool costs one timeout, not one per set.
-    const replies = await Promise.all(gen.args.map((args) => callTool(t, c, tool.name, args)));
-    for (const [i, reply] of replies.entries()) if (reply) out.push({ tool, args: gen.args[i]!, reply });
-  }
-  return out;
+  };
+  await Promise.all(Array.from({ length: Math.min(TOOLS_AT_ONCE, tools.length) }, worker));
+  return perToolCalls.flat();
+}
+
+/** How many tools callWithGenerated calls at a time. */
+const TOOLS_AT_ONCE = 4;
+
+/**
+ * One sample of generated calls of these tools, judged by every check that asks for the same
+ * tools in this run (tools/call-result, tools/content-valid, …): the calls are made once.
+ */
+export async function toolCallSample(t: T, c: MockClient, tools: readonly Tool[]): Promise<ToolCall[]> {
+  const names = tools.map((x) => x.name).sort();
+  return t.sharedValue(`the generated calls of ${names.length} tool(s)`, () => callWithGenerated(t, c, tools), `tool calls ${JSON.stringify(names)}`);
 }
 
 // ---- content ----

@@ -6,6 +6,7 @@ import {
   callable,
   callTool,
   callWithGenerated,
+  toolCallSample,
   cite,
   compileSchema,
   contentProblems,
@@ -153,7 +154,7 @@ check(
     const c = await t.session();
     const ok = callable(t, plainCallable(await listTools(t, c)));
     if (ok.length === 0) return t.notApplicable('the server lists no tools that can be called without a task');
-    const calls = await callWithGenerated(t, c, ok);
+    const calls = await toolCallSample(t, c, ok);
     const results = calls.filter((x) => x.reply.ok);
     for (const x of calls.filter((y) => !y.reply.ok)) t.note(`${x.tool.name}(${short(x.args, 80)}) was answered with ${errorText(x.reply)}`);
     if (results.length === 0)
@@ -180,7 +181,7 @@ check(
     const c = await t.session();
     const ok = callable(t, plainCallable(await listTools(t, c)));
     if (ok.length === 0) return t.notApplicable('the server lists no tools that can be called without a task');
-    const results = (await callWithGenerated(t, c, ok)).filter((x) => x.reply.ok);
+    const results = (await toolCallSample(t, c, ok)).filter((x) => x.reply.ok);
     if (results.length === 0) return t.notVerified('no call was answered with a result');
     let blocks = 0;
     for (const x of results) {
@@ -227,7 +228,7 @@ check(
     const usable = withOutputSchema(t, callable(t, declared, 'tool with an outputSchema'));
     if (usable.length === 0) return t.notVerified('no outputSchema could be compiled (see tools/output-schema)');
     const results = (
-      await callWithGenerated(
+      await toolCallSample(
         t,
         c,
         usable.map((u) => u.tool),
@@ -257,7 +258,7 @@ check(
     const c = await t.session();
     const declared = plainCallable(await listTools(t, c)).filter((x) => x.outputSchema !== undefined);
     if (declared.length === 0) return t.notApplicable('no tool (callable without a task) declares an outputSchema');
-    const results = (await callWithGenerated(t, c, callable(t, declared, 'tool with an outputSchema'))).filter((x) => x.reply.ok && x.reply.result.structuredContent !== undefined);
+    const results = (await toolCallSample(t, c, callable(t, declared, 'tool with an outputSchema'))).filter((x) => x.reply.ok && x.reply.result.structuredContent !== undefined);
     if (results.length === 0) return t.notVerified('no result carried structuredContent');
     for (const x of results) {
       if (!x.reply.ok) continue;

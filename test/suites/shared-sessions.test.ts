@@ -118,4 +118,24 @@ describe('sessions shared by read-only checks', () => {
     expect(results.map((r) => r.verdict)).toEqual(['pass', 'pass']);
     expect(sessions()).toBe(2);
   });
+
+  // tools/call-result and tools/content-valid judge one sample of generated calls: each tool is
+  // called once per argument set in the run, not once per check; with --isolate each check calls.
+  it('one sample of generated tool calls serves every check that judges the same tools', async () => {
+    const ids = ['tools/call-result', 'tools/content-valid'];
+    const defs = definedChecks().filter((d) => ids.includes(d.meta.id));
+    const calls = async (isolate: boolean) => {
+      let n = 0;
+      const { target } = counted(tool('echo', { annotations: { readOnlyHint: true }, inputSchema: { type: 'object', properties: { s: { type: 'string' } } }, handler: () => ((n++), { content: [{ type: 'text', text: 'x' }] }) }));
+      const outDir = mkdtempSync(join(tmp, 'sample-'));
+      const results = await runChecks(defs, runConfig(target, ['2025-11-25'], { outDir, isolate }), { concurrency: 2 });
+      return { n, verdicts: results.map((r) => r.verdict), notes: readdirSync(join(outDir, 'wire')).map((f) => readFileSync(join(outDir, 'wire', f), 'utf8')).join('') };
+    };
+    const shared = await calls(false);
+    const isolated = await calls(true);
+    expect(shared.verdicts).toEqual(['pass', 'pass']);
+    expect(isolated.verdicts).toEqual(['pass', 'pass']);
+    expect(isolated.n).toBe(2 * shared.n);
+    expect(shared.notes).toMatch(/the generated calls of 1 tool\(s\): shared with read-only checks, made by tools\/(call-result|content-valid)/);
+  });
 });
