@@ -1,9 +1,11 @@
 // `npm install` / `npm test` step: sync the official schemas into the cache and generate
-// schema/generated/<rev>.d.ts with json-schema-to-typescript. Both folders are gitignored.
+// schema/generated/<rev>.d.ts with json-schema-to-typescript, and each revision's validators as
+// ajv standalone code (schema/generated/validators/<rev>.cjs). Both folders are gitignored.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
 import { loadSchema } from './load.ts';
+import { precompiledCurrent, precompiledPath, standaloneValidators } from './validate.ts';
 import { REVISIONS, type Revision } from './revisions.ts';
 import { SCHEMA_DIR, sha256, syncSchemas, SpecUnavailableError } from './sync.ts';
 
@@ -52,6 +54,12 @@ async function main(): Promise<void> {
     writeFileSync(out, await generate(rev));
     writeFileSync(stampFile, stamp);
     console.error(`mcp-conform: generated schema/generated/${rev}.d.ts`);
+  }
+  mkdirSync(dirname(precompiledPath(REVISIONS[0])), { recursive: true });
+  for (const rev of REVISIONS) {
+    if (precompiledCurrent(rev)) continue;
+    writeFileSync(precompiledPath(rev), standaloneValidators(rev));
+    console.error(`mcp-conform: generated schema/generated/validators/${rev}.cjs`);
   }
 }
 

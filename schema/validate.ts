@@ -1,12 +1,26 @@
 // ajv validators per revision (draft-07 or 2020-12 as the schema declares), compiled once per type.
+// Compiling them costs seconds of CPU per process (every vitest worker, every mock server), so
+// schema/build.ts also writes each revision's validators as ajv standalone code
+// (schema/generated/validators/<rev>.cjs), which loads in tens of milliseconds; it is used only
+// when its key matches the schema, the ajv versions and the options in use here.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { loadSchema } from './load.ts';
 import type { Revision } from './revisions.ts';
+import { SCHEMA_DIR } from './sync.ts';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const standaloneCode = ((standaloneModule as unknown as { default?: unknown }).default ?? standaloneModule) as (ajv: Ajv, refs: Record<string, string>) => string;
+const require = createRequire(import.meta.url);
+
+const AJV_OPTIONS = { strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true } as const;
 
 export interface Violation {
   /** JSON pointer into the validated value ('' for the root). */
@@ -28,23 +42,74 @@ const instances = new Map<Revision, AnyAjv>();
 const compiled = new Map<string, ValidateFunction>();
 
 /** A fresh ajv with the dialect and formats of a revision; also used for user schemas (tool inputSchema…). */
-export function createAjv(dialect: 'draft-07' | '2020-12'): AnyAjv {
-  const opts = { strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true } as const;
+export function createAjv(dialect: 'draft-07' | '2020-12', source = false): AnyAjv {
+  const opts = source ? { ...AJV_OPTIONS, code: { source: true } } : AJV_OPTIONS;
   const ajv = dialect === '2020-12' ? (new Ajv2020(opts) as unknown as AnyAjv) : new Ajv(opts);
   addFormats(ajv);
   // The MCP schemas use format "byte" for base64 (ajv-formats knows it) and "uri-template" (likewise).
   return ajv;
 }
 
-function ajvFor(rev: Revision): AnyAjv {
-  let ajv = instances.get(rev);
+function ajvFor(rev: Revision, source = false): AnyAjv {
+  let ajv = source ? undefined : instances.get(rev);
   if (ajv) return ajv;
   const loaded = loadSchema(rev);
-  ajv = createAjv(loaded.defsKey === '$defs' ? '2020-12' : 'draft-07');
+  ajv = createAjv(loaded.defsKey === '$defs' ? '2020-12' : 'draft-07', source);
   const { $schema: _dialect, ...doc } = loaded.doc;
   ajv.addSchema({ ...doc, $id: schemaId(rev) });
-  instances.set(rev, ajv);
+  if (!source) instances.set(rev, ajv);
   return ajv;
+}
+
+/** Where schema/build.ts writes a revision's standalone validators. */
+export function precompiledPath(rev: Revision): string {
+  return join(SCHEMA_DIR, 'generated', 'validators', `${rev}.cjs`);
+}
+
+/** What the standalone code of a revision depends on: the (patched) schema, ajv, ajv-formats, the options. */
+function precompiledKey(rev: Revision): string {
+  const versions = ['ajv', 'ajv-formats'].map((p) => (require(`${p}/package.json`) as { version: string }).version);
+  return createHash('sha256')
+    .update(JSON.stringify([loadSchema(rev).doc, versions, AJV_OPTIONS, 1]))
+    .digest('hex');
+}
+
+/** Every named type of a revision as one CommonJS module of ajv standalone code, its key on the first line. */
+export function standaloneValidators(rev: Revision): string {
+  const loaded = loadSchema(rev);
+  const refs = Object.fromEntries(Object.keys(loaded.defs).map((n) => [n, `${schemaId(rev)}#/${loaded.defsKey}/${n}`]));
+  return `// ${precompiledKey(rev)}\n${standaloneCode(ajvFor(rev, true), refs)}`;
+}
+
+/** Whether the standalone validators written for a revision are current. */
+export function precompiledCurrent(rev: Revision): boolean {
+  try {
+    return readFileSync(precompiledPath(rev), 'utf8').startsWith(`// ${precompiledKey(rev)}\n`);
+  } catch {
+    return false;
+  }
+}
+
+const precompiled = new Map<Revision, Record<string, ValidateFunction> | null>();
+
+/** The revision's standalone validators when schema/build.ts wrote current ones; else null (compiled lazily). */
+function precompiledFor(rev: Revision): Record<string, ValidateFunction> | null {
+  let mod = precompiled.get(rev);
+  if (mod !== undefined) return mod;
+  mod = null;
+  try {
+    const code = readFileSync(precompiledPath(rev), 'utf8');
+    if (code.startsWith(`// ${precompiledKey(rev)}\n`)) {
+      const module = { exports: {} as Record<string, ValidateFunction> };
+      // Its only requires are ajv's runtime helpers and ajv-formats, resolved from here.
+      new Function('require', 'module', 'exports', code)(require, module, module.exports);
+      mod = module.exports;
+    }
+  } catch {
+    mod = null;
+  }
+  precompiled.set(rev, mod);
+  return mod;
 }
 
 export function schemaId(rev: Revision): string {
@@ -60,7 +125,7 @@ export function validatorFor(rev: Revision, typeName: string): ValidateFunction 
   if (!Object.hasOwn(loaded.defs, typeName)) {
     throw new Error(`revision ${rev} has no type "${typeName}"`);
   }
-  fn = ajvFor(rev).getSchema(`${schemaId(rev)}#/${loaded.defsKey}/${typeName}`);
+  fn = precompiledFor(rev)?.[typeName] ?? ajvFor(rev).getSchema(`${schemaId(rev)}#/${loaded.defsKey}/${typeName}`);
   if (!fn) throw new Error(`ajv could not compile ${typeName} of ${rev}`);
   compiled.set(key, fn);
   return fn;

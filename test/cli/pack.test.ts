@@ -84,6 +84,8 @@ describe('the npm package, installed from its tarball', () => {
     expect(files).toContain('cli/main.js');
     expect(files).toContain('mock-server/reference/stdio.js');
     expect(files).toContain('suites/server/tools.js');
+    // Validators ship precompiled (schema/build.ts at prepack): no ajv compiling at run time.
+    for (const rev of REVISIONS) expect(files).toContain(`schema/generated/validators/${rev}.cjs`);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('bench/'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
     expect(files).not.toContain('bin/run.js'); // the tsx launcher is for the checkout only
