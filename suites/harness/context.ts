@@ -195,8 +195,10 @@ export class CheckContext implements CheckScope {
    * exchanges are. Each check makes its own when sessions are not shared (--isolate). `key`
    * tells values apart where `name` (said in the wire log) does not.
    */
-  async sharedValue<V>(name: string, make: () => Promise<V>, key = name): Promise<V> {
-    if (!this.sharing) return make();
+  async sharedValue<V>(name: string, make: () => Promise<V>, key = name, opts: { anyCheck?: boolean } = {}): Promise<V> {
+    // anyCheck: a fact about the target (what its tools do), not a session's: shared by checks
+    // that open their own sessions too; still each check's own under --isolate.
+    if (opts.anyCheck ? this.config.isolate : !this.sharing) return make();
     const me = `${this.meta.id} [${this.revision}]`;
     const memo = sharedValue(this.config, this.revision, key, me, make);
     if (memo.by !== me) this.wire.note('send', `${name}: shared with read-only checks, made by ${memo.by} (its wire log holds the exchanges)`);

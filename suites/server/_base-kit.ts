@@ -3,7 +3,8 @@
 // server MUST implement server/discover, which needs nothing but the per-request _meta.
 import { isStateless } from '../../schema/index.ts';
 import { TimeoutError, type Reply } from '../../mock-server/index.ts';
-import { FIXTURE, mayCall, type CheckContext } from '../harness/index.ts';
+import type { CheckContext } from '../harness/index.ts';
+import { longRunningTool } from './_tool-survey.ts';
 
 type Session = Awaited<ReturnType<CheckContext['session']>>;
 
@@ -30,25 +31,20 @@ export const CANCEL_ID = 'mcp-conform-cancel-me';
 export const CANCEL_TOKEN = 'mcp-conform-cancel';
 
 /**
- * Calls the fixture-contract tool test_tool_with_progress with a progress token and waits for its
- * first progress notification (proof it is running; if none comes within the answer timeout the
- * caller goes on anyway). Returns the pending call (wrapped: an async function cannot return a
- * promise without awaiting it). Ends the check not-verified when tool calls are
- * disabled or the server does not list the tool.
+ * Starts a long-running tool with a progress token (the fixture tool test_tool_with_progress, else
+ * one the tool survey found: _tool-survey.ts) and waits for its first progress notification (proof
+ * it is running; if none comes within the answer timeout the caller goes on anyway). Returns the
+ * pending call (wrapped: an async function cannot return a promise without awaiting it). Ends the
+ * check not verified when there is no such tool the run may call.
  */
-export async function startProgressCall(t: CheckContext, c: Session): Promise<{ pending: Promise<Reply> }> {
-  const tool = FIXTURE.progressTool;
-  if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${tool}, but tool calls are disabled (--call-tools none)`);
-  const listed = await t.findTool(c, tool);
-  if (!listed) return t.notVerified(`needs a long-running tool to cancel: the fixture tool ${tool} (the server does not list it)`);
-  const may = mayCall(listed, t.config.callTools);
-  if (!may.ok) return t.notVerified(`needs a call of the fixture tool ${tool}, but it may not be called: ${may.why}`);
-  const pending = c.request('tools/call', { name: tool, arguments: {}, _meta: { progressToken: CANCEL_TOKEN } }, { id: CANCEL_ID });
+export async function startProgressCall(t: CheckContext, c: Session): Promise<{ pending: Promise<Reply>; tool: string }> {
+  const tool = await longRunningTool(t, c);
+  const pending = c.request('tools/call', { name: tool.name, arguments: tool.args, _meta: { progressToken: CANCEL_TOKEN } }, { id: CANCEL_ID });
   pending.catch(() => {});
   await c.peer
     .waitFor((m) => m.method === 'notifications/progress' && (m.params as { progressToken?: unknown } | undefined)?.progressToken === CANCEL_TOKEN, t.requestTimeoutMs, { includePast: true })
     .catch((err: unknown) => {
       if (!(err instanceof TimeoutError)) throw err;
     });
-  return { pending };
+  return { pending, tool: tool.name };
 }

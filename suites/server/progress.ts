@@ -1,10 +1,11 @@
 // basic/utilities/progress (basic/patterns/progress from 2026-07-28, where only servers send
 // progress), exercised through the conformance fixture tool `test_tool_with_progress` (the
-// official suite's fixture contract): servers without it get not-verified.
+// official suite's fixture contract) or, on a server without it, a tool that reported progress in
+// the tool survey (_tool-survey.ts).
 import type { Revision } from '../../schema/index.ts';
-import { check, FIXTURE, mayCall, type CheckContext } from '../harness/index.ts';
+import { check, type CheckContext } from '../harness/index.ts';
+import { progressTool } from './_tool-survey.ts';
 
-const PROGRESS_TOOL = FIXTURE.progressTool;
 const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const page = (anchor: string): Partial<Record<Revision, string>> => ({
   ...Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/progress#${anchor}`])),
@@ -17,21 +18,17 @@ const params = (m: Msg) => (m.params ?? {}) as { progressToken?: unknown; progre
 
 /** Calls the progress tool with `token`; returns the progress notifications before and after its response. */
 async function callWithProgress(t: CheckContext, token: string | number) {
-  if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but tool calls are disabled (--call-tools none)`);
   const c = await t.session();
-  const listed = await t.findTool(c, PROGRESS_TOOL);
-  if (!listed) return t.notVerified(`needs the fixture tool ${PROGRESS_TOOL} (the server does not list it)`);
-  const may = mayCall(listed, t.config.callTools);
-  if (!may.ok) return t.notVerified(`needs a call of the fixture tool ${PROGRESS_TOOL}, but it may not be called: ${may.why}`);
+  const tool = await progressTool(t, c);
   const since = c.peer.received.length;
-  const reply = await c.request('tools/call', { name: PROGRESS_TOOL, arguments: {}, _meta: { progressToken: token } });
-  t.expectResult(reply, `tools/call ${PROGRESS_TOOL}`);
+  const reply = await c.request('tools/call', { name: tool.name, arguments: tool.args, _meta: { progressToken: token } });
+  t.expectResult(reply, `tools/call ${tool.name}`);
   await t.sleep(t.quietMs);
   const msgs = c.peer.received.slice(since);
   const at = msgs.indexOf(reply.message);
   const during = msgs.slice(0, at).filter(isProgress);
   const after = msgs.slice(at + 1).filter(isProgress);
-  if (during.length === 0 && after.length === 0) return t.notVerified(`${PROGRESS_TOOL} sent no progress notifications (receivers MAY choose not to)`);
+  if (during.length === 0 && after.length === 0) return t.notVerified(`${tool.name} sent no progress notifications (receivers MAY choose not to)`);
   return { during, after };
 }
 

@@ -20,7 +20,6 @@ const STDIO = { ...Object.fromEntries(STATEFUL.map((r) => [r, 'basic/transports#
 /** A section of the 2026-07-28 stdio page (requirements earlier revisions do not state). */
 const modern = (anchor: string): Partial<Record<Revision, string>> => ({ [MODERN]: `basic/transports/stdio#${anchor}` });
 
-const PROGRESS_TOOL = FIXTURE.progressTool;
 /** Fixture-contract tools that need something of the client (a 2025 server asks with a JSON-RPC request). */
 const ASKING_TOOLS: string[] = [FIXTURE.samplingTool, FIXTURE.elicitationTool];
 
@@ -180,9 +179,9 @@ check(
       return typeof m.method === 'string' && (p.progressToken === token || p.requestId === id);
     };
     // The first progress notification shows the call is in progress; cancel then.
-    await startProgressCall(t, c);
+    const { tool } = await startProgressCall(t, c);
     const answered = c.peer.received.find((m) => m.id === id);
-    if (answered) return t.notVerified(`${PROGRESS_TOOL} was answered before it could be cancelled`, [answered]);
+    if (answered) return t.notVerified(`${tool} was answered before it could be cancelled`, [answered]);
     const cancelledAt = c.peer.received.length;
     await c.notify('notifications/cancelled', { requestId: id, reason: 'mcp-conform: nothing more may follow for this request' });
     // stdio is one ordered channel: a request sent behind the cancellation is read after it, so
@@ -197,7 +196,7 @@ check(
     if (raced.length) t.note(`${raced.length} message(s) for the request arrived before server/discover sent behind the cancellation was answered (possibly sent before the server read the cancellation; not counted)`);
     const late = c.peer.received.slice(barrierAt + 1).filter(forIt);
     const what = [...new Set(late.map((m) => (typeof m.method === 'string' ? m.method : Object.hasOwn(m, 'error') ? 'an error response' : 'a result')))].join(', ');
-    t.expect(late.length === 0, `after notifications/cancelled for ${PROGRESS_TOOL} (and after answering a request sent behind it) the server sent ${late.length} more message(s) for the cancelled request: ${what}`, late);
+    t.expect(late.length === 0, `after notifications/cancelled for ${tool} (and after answering a request sent behind it) the server sent ${late.length} more message(s) for the cancelled request: ${what}`, late);
   },
 );
 

@@ -156,3 +156,38 @@ describe('stdio/exits-on-stdin-close against a real child process', () => {
     }
   }, 60_000);
 });
+
+// Real servers do not name their tools after the official fixture contract: the progress and
+// cancellation checks find a tool that reports progress by calling the tools the run may call.
+describe('progress and cancellation on a server without the fixture tool (the tool survey)', () => {
+  const SURVEYED = ['progress/token-echoed', 'progress/increasing', 'progress/stops-after-completion', 'cancellation/no-response-after-cancel', 'stdio/nothing-after-cancel'];
+  const run = (opts: Parameters<typeof fixtureTransport>[0], callTools?: 'none') =>
+    runChecks(
+      definedChecks().filter((d) => SURVEYED.includes(d.meta.id)),
+      runConfig({ kind: 'stdio', command: 'node', args: [] }, ['2025-11-25', MODERN], { requestTimeoutMs: 1_500, checkTimeoutMs: 8_000, quietMs: 120, ...(callTools ? { callTools } : {}), open: () => fixtureTransport(opts) }),
+      { concurrency: 4 },
+    );
+
+  it('finds the tool that reports progress, and passes with it', async () => {
+    const results = await run({ progressToolName: 'report_status' });
+    expect(results.filter((r) => r.verdict !== 'pass').map(label)).toEqual([]);
+    expect(results.filter((r) => r.id === 'stdio/nothing-after-cancel')).toHaveLength(1); // 2026-07-28 only
+  }, 60_000);
+
+  it.each(['progress/increasing', 'progress/stops-after-completion', 'progress/token-echoed', 'cancellation/no-response-after-cancel', 'stdio/nothing-after-cancel'])('fails %s when that tool breaks it', async (id) => {
+    const results = await run({ progressToolName: 'report_status', break: id });
+    const level = definedChecks().find((d) => d.meta.id === id)?.meta.level;
+    expect(results.filter((r) => r.id === id).map((r) => r.verdict)).toContain(level === 'MUST' ? 'fail' : 'warn');
+  }, 60_000);
+
+  it('is not verified, naming the tools tried, when no tool the run may call reports progress', async () => {
+    const results = await run({ progressToolName: 'report_status', noProgress: true });
+    expect(results.length).toBe(SURVEYED.length * 2 - 1);
+    for (const r of results) {
+      expect(r.verdict, label(r)).toBe('not-verified');
+      expect(r.message, label(r)).toMatch(/none of the 2 tool\(s\) the run may call \(quiet, report_status\)/);
+    }
+    const off = await run({ progressToolName: 'report_status' }, 'none');
+    for (const r of off) expect(r.message, label(r)).toMatch(/tool calls are disabled/);
+  }, 60_000);
+});

@@ -54,14 +54,15 @@ async function everythingPort(mode: 'streamableHttp' | 'sse'): Promise<number> {
 }
 
 // What server-everything (SDK-based) does not do, the same on every transport:
-// prompts/get with a non-string name → -32603 (prompts: SHOULD -32602);
-// no test_tool_with_progress → progress and the cancellation of a running request unverifiable.
+// prompts/get with a non-string name → -32603 (prompts: SHOULD -32602).
+// It has no test_tool_with_progress; the tool survey finds trigger-long-running-operation, which
+// reports progress, so the progress and cancellation checks run (and pass) with it.
+// The survey calls every read-only tool: at 2024-11-05 and 2025-03-26 get-resource-links answers
+// with resource_link content blocks, a type those revisions do not define (added in 2025-06-18):
+// the server does not adapt its results to the negotiated version, so schema/valid-messages fails
+// there. The server is wrong, not the check (tools/call-result reports the same in a full run).
 const EVERYTHING_COMMON = {
   'messages/invalid-params [2025-11-25]': 'warn',
-  'progress/token-echoed [2025-11-25]': 'not-verified',
-  'progress/increasing [2025-11-25]': 'not-verified',
-  'progress/stops-after-completion [2025-11-25]': 'not-verified',
-  'cancellation/no-response-after-cancel [2025-11-25]': 'not-verified',
 };
 
 describe('real servers', () => {
@@ -72,10 +73,7 @@ describe('real servers', () => {
     expect(findings(results)).toEqual({
       ...EVERYTHING_COMMON,
       'messages/invalid-params [2025-03-26]': 'warn',
-      'progress/token-echoed [2025-03-26]': 'not-verified',
-      'progress/increasing [2025-03-26]': 'not-verified',
-      'progress/stops-after-completion [2025-03-26]': 'not-verified',
-      'cancellation/no-response-after-cancel [2025-03-26]': 'not-verified',
+      'schema/valid-messages [2025-03-26]': 'fail',
       // 2025-03-26 says servers MUST support receiving batches; the SDK's stdio transport drops them.
       'messages/batch-receive [2025-03-26]': 'fail',
       // Invalid JSON and invalid requests get no answer at all on stdio (JSON-RPC answers -32700/-32600).
@@ -109,10 +107,7 @@ describe('real servers', () => {
     const results = await run({ kind: 'sse', url: `http://127.0.0.1:${port}/sse` }, ['2024-11-05']);
     expect(findings(results)).toEqual({
       'messages/invalid-params [2024-11-05]': 'warn',
-      'progress/token-echoed [2024-11-05]': 'not-verified',
-      'progress/increasing [2024-11-05]': 'not-verified',
-      'progress/stops-after-completion [2024-11-05]': 'not-verified',
-      'cancellation/no-response-after-cancel [2024-11-05]': 'not-verified',
+      'schema/valid-messages [2024-11-05]': 'fail',
       // Malformed POST bodies are refused with HTTP 400 and no JSON-RPC error.
       'messages/parse-error [2024-11-05]': 'warn',
       'messages/invalid-request [2024-11-05]': 'warn',
