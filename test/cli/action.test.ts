@@ -171,7 +171,7 @@ describe('action.yml', () => {
   }, 90_000);
 
   it('two targets, or none, stop before anything runs (exit code 2)', async () => {
-    for (const inputs of [{ command: 'x', url: 'http://127.0.0.1:1/mcp' }, {}]) {
+    for (const inputs of [{ command: 'x', url: 'http://127.0.0.1:1/mcp' }, {}] as Record<string, string>[]) {
       const r = await runAction(inputs, { MCP_CONFORM_CMD: fakeCli() });
       expect(r.code).toBe(0);
       expect(r.outputs['exit-code']).toBe('2');
