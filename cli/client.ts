@@ -11,6 +11,7 @@ import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, ty
 import { clientTransport, defaultConcurrency, exitSummary, ScenarioPool, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
 import { collect, EXIT, interruptible, parseEnv, parseRevisionsOr, positiveInt, repeat, reportPlan, UsageError, type ServerRunIo } from './server.ts';
 import { addReportOptions, finishReports } from './report-options.ts';
+import { parseShard, shardIds, shardLabel } from './shard.ts';
 import { VERSION } from './version.ts';
 
 export interface ClientCommandOptions {
@@ -31,6 +32,10 @@ export interface ClientCommandOptions {
   checks?: boolean;
   format?: string;
   baseline?: string;
+  failOn?: string;
+  writeBaseline?: string;
+  /** --shard i/n: the i-th of n parts of the selected checks. */
+  shard?: string;
 }
 
 export const CLIENT_SUITES = [`suites/client/index${MODULE_EXT}`];
@@ -157,6 +162,22 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
   const reports = await reportPlan(o);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const outDir = resolve(o.out);
+  if (o.shard !== undefined) {
+    // --shard: this part's slice of the selected check ids; it runs the scenarios they need.
+    const shard = parseShard(o.shard);
+    const order = definedChecks()
+      .filter((d) => d.meta.side === 'client' && selected(d.meta.id, o))
+      .map((d) => d.meta.id)
+      .sort();
+    const mine = shardIds(order, shard);
+    say(`mcp-conform: ${shardLabel(shard)}: ${mine.length} of the ${new Set(order).size} selected checks`);
+    if (mine.length === 0) {
+      const out = await writeResults(emptyResults(cmd, [], startedAt, []), outDir);
+      say(`results: ${out}`);
+      return EXIT.ok;
+    }
+    o = { ...o, only: mine };
+  }
   const scenarios = selectScenarios(o.only, o.skip, o.scenario);
   const transport = clientTransport(cmd);
   const earlyEnd = o.earlyEnd !== false;
@@ -325,6 +346,7 @@ export function registerClient(program: Command): void {
     .option('--cwd <dir>', 'working directory of the client command')
     .option('--env <K=V>', 'environment variable for the client (repeatable)', repeat, [])
     .option('--list', 'list the scenarios and what a client is expected to do in each, then exit')
+    .option('--shard <i/n>', 'run only the i-th of n parts of the selected checks (and the scenarios they need); combine with mcp-conform report merge')
     .option('--checks', 'with --list: print every client check (id, level, revisions, spec link) instead');
   addReportOptions(cmd)
     .addHelpText(
@@ -334,6 +356,7 @@ export function registerClient(program: Command): void {
         'Streamable HTTP URL replaces {url} in the arguments (or is appended last); {server} is replaced by a command line\n' +
         'that starts the mock as a stdio server.\n' +
         'Exit codes: 0 no MUST failed, 1 a MUST failed, 2 usage error, 3 the client never connected, 130 interrupted.\n' +
+        '--fail-on should: a SHOULD failure exits 1 too; --fail-on never: 0 and 1 become 0. With --baseline: 1 for a failure it does not list or a stale entry.\n' +
         'Examples:\n  mcp-conform client -- node bin/run.js test/drivers/sdk-client.ts\n' +
         '  mcp-conform client --revision 2025-11-25 -- node bin/run.js test/drivers/sdk-client.ts --stdio {server}\n' +
         '  mcp-conform client --list',
