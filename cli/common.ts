@@ -39,6 +39,8 @@ export interface ServerCommandOptions {
   failOn?: string;
   /** --write-baseline: file for the run's failures as a baseline. */
   writeBaseline?: string;
+  /** --reporter: compact (the TTY status line) or verbose. */
+  reporter?: string;
   /** --shard i/n: run the i-th of n parts of the selected checks. */
   shard?: string;
   /** --list: print the checks and exit. */

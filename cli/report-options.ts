@@ -11,11 +11,13 @@ import {
   loadBaseline,
   renderBaseline,
   REPORT_FORMATS,
+  REPORTER_KINDS,
   writeAll,
   writeFileAtomic,
   type Baseline,
   type FailOn,
   type ReportFormat,
+  type ReporterKind,
   type Results,
 } from '../reports/index.ts';
 
@@ -59,6 +61,15 @@ export function formatsFrom(text: string, exact = false): ReportFormat[] {
   for (const f of list) if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new ReportOptionError(`unknown format "${f}" (known: ${REPORT_FORMATS.join(', ')})`);
   if (exact) return [...new Set(list as ReportFormat[])];
   return list.includes('json') ? (list as ReportFormat[]) : ['json', ...(list as ReportFormat[])];
+}
+
+export const REPORTER_HELP = 'live output: compact (on a terminal one status line, counts by verdict, current area, elapsed; the default) or verbose (a line per check); not on a terminal always a line per check';
+
+/** A --reporter value. */
+export function reporterFrom(text: string | undefined): ReporterKind {
+  if (text === undefined) return 'compact';
+  if (!(REPORTER_KINDS as readonly string[]).includes(text)) throw new ReportOptionError(`--reporter must be one of ${REPORTER_KINDS.join(', ')}, not "${text}"`);
+  return text as ReporterKind;
 }
 
 export function failOnFrom(text: string | undefined): FailOn | undefined {

@@ -11,7 +11,7 @@ import { ConfigError, addConfigOptions, isBroken, parseConfigText, pickEntry, re
 import { HOST_SUITE_FILES, hostSelection, parseProfiles, withHostVerdicts, type HostProfile } from '../suites/hosts/index.ts';
 import { runAllEntries } from './server-all.ts';
 import { EXIT, UsageError, interruptible, type ServerCommandOptions, type ServerRunIo } from './common.ts';
-import { addReportOptions, finishReports, planReports, ReportOptionError, type ReportFlags, type ReportPlan } from './report-options.ts';
+import { addReportOptions, finishReports, planReports, ReportOptionError, REPORTER_HELP, reporterFrom, type ReportFlags, type ReportPlan } from './report-options.ts';
 import { parseShard, shardIds, shardLabel } from './shard.ts';
 
 // The harness, transports and writers load only when a run starts: usage errors and --help stay quick.
@@ -171,6 +171,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const shard = o.shard === undefined ? undefined : parseShard(o.shard);
   const reports = await reportPlan(o);
+  const reporter = reporterKind(o.reporter);
   const say = (line: string) => io.err.write(`${line}\n`);
   const m = await lazy();
   const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary, loadServerChecks, selected } = m;
@@ -250,15 +251,16 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
     }),
     outDir,
   };
+  const progress = m.progressFor(io.out, reporter, { startedAt: t0 });
   const run = await runSuites({
     cfg,
     include: [...(m.suiteFilesFor(expected, cfg) ?? m.SERVER_SUITES), ...(runHosts.length ? HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f)) : [])],
     target: { description: describeTarget(target), transport: target.kind },
     errors: [],
     expected,
-    progress: io.out,
+    progress,
     ...(io.signal ? { signal: io.signal } : {}),
-  });
+  }).finally(() => progress.end?.());
   const { interrupted } = run;
   // The host verdicts come from the finished results: added, then results.json written again.
   const { results, paths, exit } = await finishReports(withHostVerdicts({ ...run.results, ...(untested.length ? { untested } : {}), toolPlan }, runHosts), outDir, reports);
@@ -266,6 +268,16 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   say(`results: ${paths.join(', ')} (wire logs in ${join(outDir, 'wire')})`);
   if (interrupted || io.signal?.aborted) return EXIT.interrupted;
   return exit;
+}
+
+/** A --reporter value (a bad one is a usage error). */
+export function reporterKind(text: string | undefined): ReturnType<typeof reporterFrom> {
+  try {
+    return reporterFrom(text);
+  } catch (err) {
+    if (err instanceof ReportOptionError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** --format, --baseline, --fail-on and --write-baseline, read before anything starts (a bad one is a usage error). */
@@ -312,6 +324,7 @@ export function registerServer(program: Command): void {
     )
     .option('--no-call', 'call no tools at all (same as --call-tools none)')
     .option('--profile <host>', 'also judge the server for a Claude host: claude-desktop, claude-code, claude-ai, messages-api (repeatable)', collect, [])
+    .option('--reporter <kind>', REPORTER_HELP)
     .option('--shard <i/n>', 'run only the i-th of n parts of the selected checks (CI jobs side by side; combine with mcp-conform report merge)')
     .option('--list', 'print every server check (id, level, revisions, spec link), then exit');
   addReportOptions(cmd);
