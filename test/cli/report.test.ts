@@ -11,6 +11,7 @@ import { exitFor, gated, planReports, ReportOptionError } from '../../cli/report
 import { mergeResults } from '../../cli/report.ts';
 import { parseShard, shardIds } from '../../cli/shard.ts';
 import { UsageError } from '../../cli/common.ts';
+import { runAllEntries } from '../../cli/server-all.ts';
 import { arbResults, check, sampleResults } from '../reports/sample.ts';
 import { cli } from '../helpers/cli.ts';
 
@@ -51,6 +52,11 @@ describe('--write-baseline', () => {
     const applied = applyBaseline(r, parseBaseline(renderBaseline(r), 'w.yml'));
     expect(applied.newFailures).toEqual([]);
     expect(applied.staleEntries).toEqual([]);
+  });
+
+  it('is refused with --all (every entry would write the one file)', async () => {
+    const o = { revision: 'all', only: [], skip: [], out: dir, timeout: '5000', env: [], header: [], config: 'x.json', all: true, writeBaseline: 'b.yml' };
+    await expect(runAllEntries(o, [], { out: process.stdout, err: process.stderr }, async () => 0)).rejects.toThrow(/--write-baseline writes the failures of one server/);
   });
 });
 
