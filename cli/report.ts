@@ -119,7 +119,9 @@ export async function mergeResults(parts: readonly Results[], sources: readonly 
   for (const r of parts) for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
   const revisions = REVISIONS.filter((rev: Revision) => parts.some((r) => r.revisions.includes(rev)));
   const untested = parts.flatMap((r) => r.untested ?? []).filter((u, i, all) => !revisions.includes(u.revision) && all.findIndex((x) => x.revision === u.revision) === i);
-  const { countVerdicts } = await import('../reports/index.ts');
+  const { countVerdicts, sortChecks } = await import('../reports/index.ts');
+  // In the order one run would have written them (its reporter sorts by id, then revision).
+  checks.splice(0, checks.length, ...sortChecks(checks));
   const { finishResults, DEFAULT_CONCURRENCY } = await import('../suites/harness/index.ts');
   const startedAt = parts.map((r) => r.startedAt).sort()[0] as string;
   const endedAt = parts.map((r) => r.endedAt).sort().at(-1) as string;

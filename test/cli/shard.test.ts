@@ -33,6 +33,7 @@ describe('server --shard i/n and report merge', () => {
     const m = load(join(dir, 'merged'));
     const w = load(join(dir, 'whole'));
     expect(verdicts(m)).toEqual(verdicts(w));
+    expect(m.checks.map((c) => `${c.id}@${c.revision}`)).toEqual(w.checks.map((c) => `${c.id}@${c.revision}`));
     expect(m.counts).toEqual(w.counts);
     expect(m.revisions).toEqual(w.revisions);
     expect(m.errors).toEqual([]);
