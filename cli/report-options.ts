@@ -1,6 +1,7 @@
 // --format, --baseline, --fail-on and --write-baseline, shared by `server`, `client`, `fuzz` and
 // `report`: which report files a run writes besides results.json, a file of expected failures,
 // what fails the exit code, and a baseline file written from the run's failures.
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -110,7 +111,6 @@ export function exitFor(results: Results, plan: Pick<ReportPlan, 'failOn'>): 0 |
 
 /** Writes --write-baseline's file (its folder is created); returns its path. */
 export async function writeBaselineFile(results: Results, file: string): Promise<string> {
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(dirname(file), { recursive: true });
   await writeFileAtomic(file, renderBaseline(results));
   return file;

@@ -30,7 +30,7 @@ export function shardIds(ids: readonly string[], s: Shard): string[] {
   return list.slice(from, to);
 }
 
-/** `shard 2/3` for lines and results.errors-free notes. */
+/** `shard 2/3`, as the run's lines name it. */
 export function shardLabel(s: Shard): string {
   return `shard ${s.index}/${s.count}`;
 }
