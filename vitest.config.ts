@@ -14,6 +14,7 @@ const HEAVY = [
   'test/suites/fuzz-stdio.test.ts',
   'test/hosts/cli.test.ts',
   'test/cli/server.test.ts',
+  'test/cli/shard.test.ts',
   'test/suites/client-cli.test.ts',
   'test/suites/client-real.test.ts',
   'test/suites/client-early-end.test.ts',

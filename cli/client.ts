@@ -6,11 +6,12 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MODULE_EXT, REVISIONS, type Revision } from '../schema/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
-import { countVerdicts, printSummary, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
+import { countVerdicts, printSummary, progressFor, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
 import { clientTransport, defaultConcurrency, exitSummary, ScenarioPool, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
-import { collect, EXIT, interruptible, parseEnv, parseRevisionsOr, positiveInt, repeat, reportPlan, UsageError, type ServerRunIo } from './server.ts';
-import { addReportOptions, finishReports } from './report-options.ts';
+import { collect, EXIT, interruptible, parseEnv, parseRevisionsOr, positiveInt, repeat, reporterKind, reportPlan, UsageError, type ServerRunIo } from './server.ts';
+import { addReportOptions, finishReports, REPORTER_HELP } from './report-options.ts';
+import { parseShard, shardIds, shardLabel } from './shard.ts';
 import { VERSION } from './version.ts';
 
 export interface ClientCommandOptions {
@@ -31,6 +32,11 @@ export interface ClientCommandOptions {
   checks?: boolean;
   format?: string;
   baseline?: string;
+  failOn?: string;
+  writeBaseline?: string;
+  /** --shard i/n: the i-th of n parts of the selected checks. */
+  shard?: string;
+  reporter?: string;
 }
 
 export const CLIENT_SUITES = [`suites/client/index${MODULE_EXT}`];
@@ -155,8 +161,25 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
   const concurrency = o.concurrency === undefined ? defaultConcurrency() : positiveInt(o.concurrency, '--concurrency', 'integer');
   const budgetMs = o.budget === undefined ? null : positiveInt(o.budget, '--budget');
   const reports = await reportPlan(o);
+  const reporter = reporterKind(o.reporter);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
   const outDir = resolve(o.out);
+  if (o.shard !== undefined) {
+    // --shard: this part's slice of the selected check ids; it runs the scenarios they need.
+    const shard = parseShard(o.shard);
+    const order = definedChecks()
+      .filter((d) => d.meta.side === 'client' && selected(d.meta.id, o))
+      .map((d) => d.meta.id)
+      .sort();
+    const mine = shardIds(order, shard);
+    say(`mcp-conform: ${shardLabel(shard)}: ${mine.length} of the ${new Set(order).size} selected checks`);
+    if (mine.length === 0) {
+      const out = await writeResults(emptyResults(cmd, [], startedAt, []), outDir);
+      say(`results: ${out}`);
+      return EXIT.ok;
+    }
+    o = { ...o, only: mine };
+  }
   const scenarios = selectScenarios(o.only, o.skip, o.scenario);
   const transport = clientTransport(cmd);
   const earlyEnd = o.earlyEnd !== false;
@@ -287,6 +310,7 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
     outDir,
     client: { kind: 'client', command: exe, args, recordings: runsPath },
   };
+  const progress = progressFor(io.out, reporter, { startedAt: t0 });
   const { results, interrupted } = await runSuites({
     cfg,
     include: CLIENT_SUITES,
@@ -294,10 +318,10 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
     target: { description: describe(cmd), transport: 'command' },
     errors,
     expected: definedChecks().filter((d) => d.meta.side === 'client'),
-    progress: io.out,
+    progress,
     maxWorkers: 1,
     ...(io.signal ? { signal: io.signal } : {}),
-  });
+  }).finally(() => progress.end?.());
   // The summary's time is the whole run's (scenarios included), not only the checks'.
   const finished = await finishReports({ ...results, startedAt, ...(untested.length ? { untested } : {}) }, outDir, reports);
   printSummary(finished.results, io.out);
@@ -325,6 +349,8 @@ export function registerClient(program: Command): void {
     .option('--cwd <dir>', 'working directory of the client command')
     .option('--env <K=V>', 'environment variable for the client (repeatable)', repeat, [])
     .option('--list', 'list the scenarios and what a client is expected to do in each, then exit')
+    .option('--reporter <kind>', REPORTER_HELP)
+    .option('--shard <i/n>', 'run only the i-th of n parts of the selected checks (and the scenarios they need); combine with mcp-conform report merge')
     .option('--checks', 'with --list: print every client check (id, level, revisions, spec link) instead');
   addReportOptions(cmd)
     .addHelpText(
@@ -334,6 +360,7 @@ export function registerClient(program: Command): void {
         'Streamable HTTP URL replaces {url} in the arguments (or is appended last); {server} is replaced by a command line\n' +
         'that starts the mock as a stdio server.\n' +
         'Exit codes: 0 no MUST failed, 1 a MUST failed, 2 usage error, 3 the client never connected, 130 interrupted.\n' +
+        '--fail-on should: a SHOULD failure exits 1 too; --fail-on never: 0 and 1 become 0. With --baseline: 1 for a failure it does not list or a stale entry.\n' +
         'Examples:\n  mcp-conform client -- node bin/run.js test/drivers/sdk-client.ts\n' +
         '  mcp-conform client --revision 2025-11-25 -- node bin/run.js test/drivers/sdk-client.ts --stdio {server}\n' +
         '  mcp-conform client --list',

@@ -35,6 +35,14 @@ export interface ServerCommandOptions {
   format?: string;
   /** --baseline: expected failures. */
   baseline?: string;
+  /** --fail-on: must, should or never. */
+  failOn?: string;
+  /** --write-baseline: file for the run's failures as a baseline. */
+  writeBaseline?: string;
+  /** --reporter: compact (the TTY status line) or verbose. */
+  reporter?: string;
+  /** --shard i/n: run the i-th of n parts of the selected checks. */
+  shard?: string;
   /** --list: print the checks and exit. */
   list?: boolean;
   /** --concurrency: checks at a time (1: one after the other). */

@@ -8,6 +8,7 @@ import { registerServer } from './server.ts';
 import { registerClient } from './client.ts';
 import { registerFuzz } from './fuzz.ts';
 import { registerCoverage } from './coverage.ts';
+import { registerReport } from './report.ts';
 import { VERSION } from './version.ts';
 
 // `mcp-conform … | head`: a reader that goes away is not an error of ours. (A run still writes
@@ -24,6 +25,8 @@ program
   .description('Conformance tests, fuzzing and a scriptable mock peer for the Model Context Protocol')
   .version(VERSION, '-V, --version')
   .showHelpAfterError()
+  // Options after a command are that command's (`report merge … --out X` is merge's --out).
+  .enablePositionalOptions()
   .exitOverride();
 
 // Every command but sync needs the official schemas: find them before anything starts (a server
@@ -49,6 +52,7 @@ registerServer(program);
 registerClient(program);
 registerFuzz(program);
 registerCoverage(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -57,6 +57,8 @@ export async function runAllEntries(o: ServerCommandOptions, command: string[], 
   if (o.name !== undefined) throw new UsageError('give either --name NAME or --all, not both');
   if (command.length) throw new UsageError(`unexpected arguments: ${command.join(' ')} (the servers come from --config)`);
   if (o.stdio || o.url || o.sse) throw new UsageError('--all tests the servers of --config; do not also give --stdio, --url or --sse');
+  // Every entry would write the same file, the last one's failures winning.
+  if (o.writeBaseline !== undefined) throw new UsageError('--write-baseline writes the failures of one server: give --name NAME, not --all (or run mcp-conform report <out>/<name> --write-baseline FILE)');
   let list: { entry: ListedEntry; slug: string | null }[];
   let notes: string[];
   try {

@@ -11,7 +11,8 @@ import { ConfigError, addConfigOptions, isBroken, parseConfigText, pickEntry, re
 import { HOST_SUITE_FILES, hostSelection, parseProfiles, withHostVerdicts, type HostProfile } from '../suites/hosts/index.ts';
 import { runAllEntries } from './server-all.ts';
 import { EXIT, UsageError, interruptible, type ServerCommandOptions, type ServerRunIo } from './common.ts';
-import { addReportOptions, finishReports, planReports, ReportOptionError, type ReportFlags, type ReportPlan } from './report-options.ts';
+import { addReportOptions, finishReports, planReports, ReportOptionError, REPORTER_HELP, reporterFrom, type ReportFlags, type ReportPlan } from './report-options.ts';
+import { parseShard, shardIds, shardLabel } from './shard.ts';
 
 // The harness, transports and writers load only when a run starts: usage errors and --help stay quick.
 const lazy = async () => {
@@ -168,7 +169,9 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const concurrency = o.concurrency === undefined ? undefined : positiveInt(o.concurrency, '--concurrency', 'number of checks');
   const outDir = resolve(o.out);
   const deadline = budgetMs === null ? null : t0 + budgetMs;
+  const shard = o.shard === undefined ? undefined : parseShard(o.shard);
   const reports = await reportPlan(o);
+  const reporter = reporterKind(o.reporter);
   const say = (line: string) => io.err.write(`${line}\n`);
   const m = await lazy();
   const { describeTarget, probeTarget, writeResults, runConfig, runSuites, printSummary, loadServerChecks, selected } = m;
@@ -176,6 +179,28 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   const expected = await loadServerChecks((await import('../suites/server/index.ts')).SERVER_SUITE_MODULES);
   const ids = expected.map((d) => d.meta.id);
   if (!ids.some((id) => selected(id, o))) throw new UsageError(`no check matches --only ${o.only.join(',') || '(all)'}${o.skip.length ? ` --skip ${o.skip.join(',')}` : ''} (areas: ${[...new Set(ids.map((id) => id.split('/')[0]))].join(', ')})`);
+  // --shard: this part's slice of the selected check ids (suite file, then id). The host checks
+  // (--profile) run in shard 1 only; report merge judges the hosts again over every shard.
+  let selection = hostSelection(hosts, { only: o.only, skip: o.skip });
+  let runHosts = hosts;
+  if (shard) {
+    const fileOf = (d: (typeof expected)[number]) => m.suiteFilesFor([d], { only: [], skip: [] })?.[0] ?? '';
+    const order = expected
+      .filter((d) => selected(d.meta.id, o))
+      .map((d) => ({ id: d.meta.id, file: fileOf(d) }))
+      .sort((a, b) => a.file.localeCompare(b.file) || a.id.localeCompare(b.id))
+      .map((x) => x.id);
+    const mine = shardIds(order, shard);
+    runHosts = shard.index === 1 ? hosts : [];
+    say(`mcp-conform: ${shardLabel(shard)}: ${mine.length} of the ${new Set(order).size} selected checks${runHosts.length ? ' and the host checks' : ''}`);
+    if (mine.length === 0) {
+      // More shards than checks: this one has nothing to do (an empty only list would mean all).
+      const file = await writeResults(emptyResults(m, target, [], startedAt, []), outDir);
+      say(`results: ${file}`);
+      return EXIT.ok;
+    }
+    selection = hostSelection(runHosts, { only: mine, skip: o.skip });
+  }
   let callTools: RunConfig['callTools'];
   try {
     callTools = o.call === false ? 'none' : m.parseCallTools(o.callTools);
@@ -218,7 +243,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
       requestTimeoutMs,
       startupMs,
       checkTimeoutMs: startupMs + requestTimeoutMs * 3,
-      ...hostSelection(hosts, { only: o.only, skip: o.skip }),
+      ...selection,
       deadline,
       callTools,
       ...(concurrency !== undefined ? { concurrency } : {}),
@@ -226,28 +251,44 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
     }),
     outDir,
   };
+  const progress = m.progressFor(io.out, reporter, { startedAt: t0 });
   const run = await runSuites({
     cfg,
-    include: [...(m.suiteFilesFor(expected, cfg) ?? m.SERVER_SUITES), ...(hosts.length ? HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f)) : [])],
+    include: [...(m.suiteFilesFor(expected, cfg) ?? m.SERVER_SUITES), ...(runHosts.length ? HOST_SUITE_FILES.map((f) => relative(PROJECT_ROOT, f)) : [])],
     target: { description: describeTarget(target), transport: target.kind },
     errors: [],
     expected,
-    progress: io.out,
+    progress,
     ...(io.signal ? { signal: io.signal } : {}),
-  });
+  }).finally(() => progress.end?.());
   const { interrupted } = run;
   // The host verdicts come from the finished results: added, then results.json written again.
-  const { results, paths, exit } = await finishReports(withHostVerdicts({ ...run.results, ...(untested.length ? { untested } : {}), toolPlan }, hosts), outDir, reports);
+  const { results, paths, exit } = await finishReports(withHostVerdicts({ ...run.results, ...(untested.length ? { untested } : {}), toolPlan }, runHosts), outDir, reports);
   printSummary(results, io.out);
   say(`results: ${paths.join(', ')} (wire logs in ${join(outDir, 'wire')})`);
   if (interrupted || io.signal?.aborted) return EXIT.interrupted;
   return exit;
 }
 
-/** --format and --baseline, read before anything starts (a bad one is a usage error). */
+/** A --reporter value (a bad one is a usage error). */
+export function reporterKind(text: string | undefined): ReturnType<typeof reporterFrom> {
+  try {
+    return reporterFrom(text);
+  } catch (err) {
+    if (err instanceof ReportOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** --format, --baseline, --fail-on and --write-baseline, read before anything starts (a bad one is a usage error). */
 export async function reportPlan(o: Partial<ReportFlags>): Promise<ReportPlan> {
   try {
-    return await planReports({ format: o.format ?? 'json', ...(o.baseline !== undefined ? { baseline: o.baseline } : {}) });
+    return await planReports({
+      format: o.format ?? 'json',
+      ...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
+      ...(o.failOn !== undefined ? { failOn: o.failOn } : {}),
+      ...(o.writeBaseline !== undefined ? { writeBaseline: o.writeBaseline } : {}),
+    });
   } catch (err) {
     if (err instanceof ReportOptionError) throw new UsageError(err.message);
     throw err;
@@ -283,6 +324,8 @@ export function registerServer(program: Command): void {
     )
     .option('--no-call', 'call no tools at all (same as --call-tools none)')
     .option('--profile <host>', 'also judge the server for a Claude host: claude-desktop, claude-code, claude-ai, messages-api (repeatable)', collect, [])
+    .option('--reporter <kind>', REPORTER_HELP)
+    .option('--shard <i/n>', 'run only the i-th of n parts of the selected checks (CI jobs side by side; combine with mcp-conform report merge)')
     .option('--list', 'print every server check (id, level, revisions, spec link), then exit');
   addReportOptions(cmd);
   addConfigOptions(cmd);
@@ -290,13 +333,15 @@ export function registerServer(program: Command): void {
     .addHelpText(
       'after',
       '\nExit codes: 0 no MUST failed, 1 a MUST failed, 2 usage or config error, 3 target unreachable, 130 interrupted.\n' +
+        '--fail-on should: a SHOULD failure exits 1 too; --fail-on never: 0 and 1 become 0. With --baseline: 1 for a failure it does not list or a stale entry.\n' +
         'With --all: 1 if any entry had a MUST failure, else 2 if an entry is broken, else 3 if any was unreachable, else 0.\n' +
         'Tool calls: before the checks start it prints which tools it may call and why (results.json: toolPlan).\n' +
         'Examples:\n  mcp-conform server --stdio -- npx -y @modelcontextprotocol/server-everything\n' +
         '  mcp-conform server --url http://127.0.0.1:3001/mcp --only lifecycle\n' +
         '  mcp-conform server --config ~/.cursor/mcp.json --name github --revision 2025-06-18\n' +
         '  mcp-conform server --config ~/.claude.json --all --profile claude-code\n' +
-        '  mcp-conform server --url https://mcp.example.com/mcp --profile claude-ai --profile messages-api',
+        '  mcp-conform server --url https://mcp.example.com/mcp --profile claude-ai --profile messages-api\n' +
+        '  mcp-conform server --shard 1/2 --out shard-1 --stdio -- node server.js   (then: mcp-conform report merge shard-1 shard-2)',
     )
     .action(async (command: string[], o: ServerCommandOptions, cmd: Command) => {
       if (o.list) {

@@ -16,7 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { isRevision, type Revision } from '../schema/index.ts';
-import { areaOf, checkKey } from './common.ts';
+import { areaOf, checkKey, oneLine, sortChecks } from './common.ts';
 import type { BaselineOutcome, CheckResult, Mode, Results } from './model.ts';
 
 export interface BaselineEntry {
@@ -181,4 +181,41 @@ export function applyBaseline(results: Results, baseline: Baseline, options: App
   const newFailures = checks.filter((c) => failing(c) && !c.expected).map(checkKey);
   const outcome: BaselineOutcome = { source: baseline.source, newFailures, expectedFailures, staleEntries, unmatchedEntries, warningsFail };
   return { ...outcome, results: { ...results, checks, baseline: outcome } };
+}
+
+/** The placeholder `--write-baseline` puts after every entry, for a person to replace. */
+export const REASON_PLACEHOLDER = 'TODO: why this failure is expected';
+
+/**
+ * A baseline listing the run's failures (fail and warn verdicts: a baseline counts warnings by
+ * default), in the shape parseBaseline reads: `id` when every result of that id failed, else one
+ * `id@revision` entry per failing revision; each with a comment holding a reason placeholder and
+ * what failed. Applied to the same results it leaves no new failure and no stale entry.
+ */
+export function renderBaseline(results: Results, now = new Date()): string {
+  const failing = (c: CheckResult) => c.verdict === 'fail' || c.verdict === 'warn';
+  const byId = new Map<string, CheckResult[]>();
+  for (const c of sortChecks(results.checks)) {
+    let list = byId.get(c.id);
+    if (!list) byId.set(c.id, (list = []));
+    list.push(c);
+  }
+  const lines: string[] = [];
+  for (const [id, checks] of byId) {
+    const bad = checks.filter(failing);
+    if (bad.length === 0) continue;
+    // A bare word names an area (matchesId): an id without '/' is written per revision.
+    const whole = bad.length === checks.length && id.includes('/') && !/[*?@:]/.test(id);
+    const rows = whole ? [{ key: id, c: bad[0] as CheckResult, revs: bad.map((c) => c.revision).filter(Boolean).join(', ') }] : bad.map((c) => ({ key: checkKey(c), c, revs: '' }));
+    for (const { key, c, revs } of rows) {
+      const what = `${c.verdict} (${c.level}${revs ? `; ${revs}` : ''}): ${oneLine(c.message || c.title, 120)}`;
+      lines.push(`  - ${JSON.stringify(key)}  # ${REASON_PLACEHOLDER} — ${what.replace(/\s+/g, ' ')}`);
+    }
+  }
+  const head = [
+    `# Expected failures of \`mcp-conform ${results.mode}\` against ${oneLine(results.target.description, 200)},`,
+    `# written by --write-baseline on ${now.toISOString()} (${lines.length} ${lines.length === 1 ? 'entry' : 'entries'}).`,
+    '# Replace each TODO with the reason the failure is expected, or fix it and delete the line.',
+  ];
+  return `${head.join('\n')}\n${results.mode}:${lines.length ? `\n${lines.join('\n')}` : ' []'}\n`;
 }

@@ -12,5 +12,6 @@ export { renderJUnit, escapeXmlText, escapeXmlAttr } from './junit.ts';
 export { renderMarkdown, type MarkdownOptions } from './markdown.ts';
 export { renderHtml, renderMatrix, type HtmlOptions } from './html.ts';
 export { toOfficialChecks, toOfficialCheck, renderOfficialChecks, OFFICIAL_STATUS, type OfficialCheck, type OfficialStatus, type OfficialSpecReference } from './official.ts';
-export { loadBaseline, parseBaseline, applyBaseline, entryMatches, globToRegExp, BaselineError, type Baseline, type BaselineEntry, type BaselineApplied, type ApplyBaselineOptions } from './baseline.ts';
+export { loadBaseline, parseBaseline, applyBaseline, renderBaseline, REASON_PLACEHOLDER, entryMatches, globToRegExp, BaselineError, type Baseline, type BaselineEntry, type BaselineApplied, type ApplyBaselineOptions } from './baseline.ts';
 export { writeAll, writeResults, writeFileAtomic, renderResultsJson, FORMAT_FILES, REPORT_FORMATS, type ReportFormat } from './write.ts';
+export { LiveProgress, progressFor, REPORTER_KINDS, type ReporterKind, type TerminalStream, type LiveProgressOptions } from './progress.ts';

@@ -188,13 +188,21 @@ export function countVerdicts(checks: readonly CheckResult[]): Counts {
   return c;
 }
 
+/** What fails the exit code (--fail-on): a broken MUST (the default), a broken SHOULD too, or nothing. */
+export type FailOn = 'must' | 'should' | 'never';
+
+export const FAIL_ON: readonly FailOn[] = ['must', 'should', 'never'];
+
 /**
  * 0 = no MUST failed, 1 = a MUST failed. (2 usage error and 3 unreachable target are the CLI's.)
- * With a baseline applied: 1 = a failure the baseline does not list, or a stale baseline entry.
+ * With a baseline applied: 1 = a failure the baseline does not list, or a stale baseline entry
+ * (whether a warning counts was decided when the baseline was applied).
+ * failOn 'should' also fails on a warn verdict; 'never' is always 0.
  */
-export function exitCodeFor(results: Pick<Results, 'checks' | 'baseline'>): 0 | 1 {
+export function exitCodeFor(results: Pick<Results, 'checks' | 'baseline'>, failOn: FailOn = 'must'): 0 | 1 {
+  if (failOn === 'never') return 0;
   if (results.baseline) {
     return results.baseline.newFailures.length > 0 || results.baseline.staleEntries.length > 0 ? 1 : 0;
   }
-  return results.checks.some((c) => c.verdict === 'fail') ? 1 : 0;
+  return results.checks.some((c) => c.verdict === 'fail' || (failOn === 'should' && c.verdict === 'warn')) ? 1 : 0;
 }

@@ -15,6 +15,8 @@ import { writeAll, type ReportFormat } from './write.ts';
 
 export interface ProgressStream extends ColorStream {
   write(chunk: string): unknown;
+  /** When present, finished checks go here instead of as lines (the live display, reports/progress.ts). */
+  onCheck?(check: CheckResult): void;
 }
 
 export interface ConformReporterOptions {
@@ -230,10 +232,11 @@ export class ConformReporter implements Reporter {
   }
 
   onTestCaseResult(testCase: TestCase): void {
-    const stream = this.options.progress === undefined ? process.stdout : this.options.progress;
+    const stream: ProgressStream | false = this.options.progress === undefined ? process.stdout : this.options.progress;
     if (!stream) return;
     const { check } = convertTestCase(testCase);
     if (!check) return;
+    if (stream.onCheck) return stream.onCheck(check);
     stream.write(`${progressLine(check, { color: this.options.color ?? shouldColor(stream) })}\n`);
   }
 
