@@ -53,9 +53,9 @@ export interface ProtectedHandler extends FetchHandler {
 
 const PRM = '/.well-known/oauth-protected-resource';
 
-/** A quoted-string for an auth-param (RFC 9110 §11.2). */
+/** A quoted auth-param value; RFC 6750 §3 allows no '"' or '\\' in error_description (nor in the others we send). */
 function q(v: string): string {
-  return `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return `"${v.replace(/["\\]/g, "'")}"`;
 }
 
 export function bearerChallenge(params: Record<string, string | undefined>): string {
