@@ -1,7 +1,7 @@
 // `mcp-conform mock --reference --http --auth`: the reference server as a protected resource with
 // the mock authorization server beside it, as a user runs it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,9 +16,9 @@ afterEach(async () => {
 
 describe('mcp-conform mock --auth', () => {
   it('serves the reference server as a protected resource and prints the MCP URL and the issuer', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mock-auth-'));
-    const cfg = join(dir, 'auth.yaml');
-    writeFileSync(cfg, 'authorizationServer:\n  issuerPath: /tenant1\nresource:\n  requiredScopes: [mcp:read]\n');
+    // The README's example config, verbatim.
+    const cfg = join(ROOT, 'test/fixtures/readme/auth.yaml');
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(readFileSync(cfg, 'utf8'));
     const child = spawn(process.execPath, [CLI, 'mock', '--reference', '--http', '--auth', '--auth-config', cfg], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanup.push(() => child.kill('SIGKILL'));
     let stderr = '';
