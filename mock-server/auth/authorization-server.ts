@@ -92,12 +92,18 @@ export interface AuthServerOptions {
   issParameter?: boolean;
   /** Refuse requests without `resource` with invalid_target (default false: the log shows it). */
   requireResource?: boolean;
+  /**
+   * Scopes it will grant (default: whatever is asked). Others are left out of the grant and the
+   * token response says so (RFC 6749 §3.3) — e.g. to see whether a client stops stepping up.
+   */
+  grantScopes?: string[];
   /** Resources tokens may be issued for (default any); another gets invalid_target. */
   acceptedResources?: string[];
   /** aud of tokens issued without a `resource` (serveProtectedMock sets the MCP URL). */
   defaultAudience?: string;
   /** Timeout of fetching client ID metadata documents and jwks_uri (ms, default 5000). */
   fetchTimeoutMs?: number;
+  /** Read at each request: a scenario may change them mid-run. */
   faults?: AuthServerFault[];
   /** A log to share with protected resources (default: a new one). */
   log?: AuthLog;
@@ -110,7 +116,8 @@ export interface AuthorizationServer {
   bind(origin: string): void;
   readonly issuer: string;
   readonly origin: string;
-  readonly options: Readonly<AuthServerOptions>;
+  /** The live options (faults are read at each request). */
+  readonly options: AuthServerOptions;
   readonly log: AuthLog;
   /** The metadata document as it is served (RFC 8414; OIDC adds a few fields). */
   metadata(kind?: 'oauth' | 'oidc'): Record<string, unknown>;
@@ -140,6 +147,12 @@ class OAuthError extends Error {
   }
 }
 
+export const CORS_PREFLIGHT = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type, mcp-protocol-version',
+  'access-control-max-age': '600',
+};
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -209,7 +222,6 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
   const authMethods = opts.tokenEndpointAuthMethods ?? [...CLIENT_AUTH_METHODS];
   const grantTypes = opts.grantTypes ?? ['authorization_code', 'refresh_token', 'client_credentials'];
   const fetchTimeoutMs = opts.fetchTimeoutMs ?? 5_000;
-  const faults = opts.faults ?? [];
   const counts = new Map<string, number>();
   const clients = new Map<string, Client>();
   const codes = new Map<string, CodeGrant>();
@@ -226,7 +238,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
   });
 
   const fault = <K extends AuthServerFault['kind']>(kind: K, endpointCount: number, match?: (f: Extract<AuthServerFault, { kind: K }>) => boolean) =>
-    faults.find((f): f is Extract<AuthServerFault, { kind: K }> => {
+    (opts.faults ?? []).find((f): f is Extract<AuthServerFault, { kind: K }> => {
       if (f.kind !== kind) return false;
       const n = 'nth' in f ? f.nth : undefined;
       if (n !== undefined && n !== endpointCount) return false;
@@ -241,7 +253,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
 
   const metadata = (kind: 'oauth' | 'oidc' = 'oauth'): Record<string, unknown> => {
     const e = endpoints();
-    const mismatch = faults.find((f): f is Extract<AuthServerFault, { kind: 'metadata-issuer-mismatch' }> => f.kind === 'metadata-issuer-mismatch');
+    const mismatch = (opts.faults ?? []).find((f): f is Extract<AuthServerFault, { kind: 'metadata-issuer-mismatch' }> => f.kind === 'metadata-issuer-mismatch');
     const m: Record<string, unknown> = {
       issuer: mismatch ? (mismatch.issuer ?? 'https://honest.example') : issuer(),
       authorization_endpoint: e.authorization,
@@ -346,6 +358,14 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     throw new OAuthError('invalid_client', `unknown client_id ${id}`, 401);
   };
 
+  /** The part of a requested scope it grants (grantScopes), undefined for none. */
+  const grantable = (asked: string | undefined): string | undefined => {
+    if (!asked) return undefined;
+    const list = asked.split(' ').filter(Boolean);
+    const granted = opts.grantScopes ? list.filter((x) => opts.grantScopes!.includes(x)) : list;
+    return granted.length ? granted.join(' ') : undefined;
+  };
+
   const checkResources = (resources: string[]): void => {
     for (const r of resources) {
       if (!isAbsoluteUriWithoutFragment(r)) throw new OAuthError('invalid_target', `resource must be an absolute URI without a fragment: ${r}`);
@@ -444,7 +464,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     const forced = fault('error', n, (f) => f.endpoint === 'authorize');
     if (forced) return refuse(forced.error ?? 'access_denied', 'fault injection');
     const code = randomBytes(24).toString('base64url');
-    const scope = params.get('scope') ?? undefined;
+    const scope = grantable(params.get('scope') ?? undefined);
     codes.set(code, { clientId: client.client_id, redirectUri, redirectUriGiven: given !== null, codeChallenge: challenge ?? '', scope: scope || undefined, resources, expiresAt: Date.now() + 60_000, used: false });
     return redirect({ code });
   };
@@ -575,7 +595,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       if (!rotate) body.refresh_token = rt;
     } else if (grantType === 'client_credentials') {
       if (client.token_endpoint_auth_method === 'none') throw new OAuthError('unauthorized_client', 'client_credentials needs a confidential client');
-      const scope = form.get('scope') ?? undefined;
+      const scope = grantable(form.get('scope') ?? undefined);
       // No refresh token for client credentials (OAuth 2.1 §4.2.2).
       body = await issueTokens(client, scope || undefined, resources, false);
     } else throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not implemented`);
@@ -632,6 +652,8 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     const paths = metadataPaths();
     let endpoint: AuthEndpoint = 'unknown';
     let response: Response;
+    // Browser-based clients read metadata and call the token endpoint cross-origin.
+    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS_PREFLIGHT });
     try {
       const variant = (Object.entries(paths) as [MetadataVariant, string][]).find(([, p]) => p === path)?.[0];
       if (variant) {
@@ -656,11 +678,12 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
         else response = await register(bodyText, note);
       } else response = json(404, { error: 'not_found', error_description: `nothing at ${path}` });
     } catch (err) {
-      if (!(err instanceof OAuthError)) throw err;
-      extra.error = err.error;
-      extra.reason = err.description;
-      response = oauthErrorResponse(err);
+      const e = err instanceof OAuthError ? err : new OAuthError('server_error', `mock authorization server failed: ${(err as Error).message}`, 500);
+      extra.error = e.error;
+      extra.reason = e.description;
+      response = oauthErrorResponse(e);
     }
+    response.headers.set('access-control-allow-origin', '*');
     const paramList: [string, string][] = endpoint === 'register' ? [] : [...form.entries()];
     let params: Record<string, string> = {};
     for (const [k, v] of paramList) if (!(k in params)) params[k] = v;

@@ -122,7 +122,12 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
     if (prmHit) {
       endpoint = 'prm';
       extra.variant = prmHit;
-      response = request.method === 'GET' ? new Response(JSON.stringify(prmDocument(resourceOf(url))), { status: 200, headers: { 'content-type': 'application/json' } }) : new Response(null, { status: 405, headers: { allow: 'GET' } });
+      // Readable cross-origin: browser-based clients discover it too.
+      if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, OPTIONS', 'access-control-allow-headers': 'mcp-protocol-version' } });
+      response =
+        request.method === 'GET'
+          ? new Response(JSON.stringify(prmDocument(resourceOf(url))), { status: 200, headers: { 'content-type': 'application/json', 'access-control-allow-origin': '*' } })
+          : new Response(null, { status: 405, headers: { allow: 'GET' } });
     } else if (url.pathname !== path) {
       // Not ours: the AS on the same origin (2025-03-26), or nothing; it logs its own requests.
       if (options.fallback) return options.fallback(request);

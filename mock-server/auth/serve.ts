@@ -2,6 +2,7 @@
 // scenario needs them: both on 127.0.0.1 (free ports by default), one shared request log.
 import type { MockServer } from '../server.ts';
 import { mockHttpHandler, type MockHttpOptions } from '../serving.ts';
+import type { StreamableHttpHandler } from '../transports/http-server.ts';
 import { serveHttp, type ServeOptions } from '../transports/serve.ts';
 import { createAuthorizationServer, type AuthorizationServer, type AuthServerOptions } from './authorization-server.ts';
 import { AuthLog } from './log.ts';
@@ -52,6 +53,8 @@ export interface ServedProtectedMock {
   issuer: string;
   as: AuthorizationServer;
   handler: ProtectedHandler;
+  /** The MCP handler behind the guard (its `exchanges`: the requests that got through). */
+  mcp: StreamableHttpHandler;
   /** Everything the AS and the resource server received, in order. */
   log: AuthLog;
   close(): Promise<void>;
@@ -91,6 +94,7 @@ export async function serveProtectedMock(server: MockServer, options: ProtectedM
     issuer: as.issuer,
     as,
     handler,
+    mcp,
     log,
     close: async () => {
       await served.close();

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 const REDIRECT = 'http://127.0.0.1:9/cb';
-const T = { signal: AbortSignal.timeout(5_000) };
+const T = () => ({ signal: AbortSignal.timeout(5_000) });
 
 async function serve(o: ProtectedMockOptions = {}): Promise<ServedProtectedMock> {
   const s = await serveProtectedMock(referenceServer(), o);
@@ -30,7 +30,7 @@ const get = (url: string, init: RequestInit = {}) => fetch(url, { redirect: 'man
 const form = (url: string, body: Record<string, string | string[]>, headers: Record<string, string> = {}) => {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(body)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
-  return fetch(url, { method: 'POST', body: p, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, ...T });
+  return fetch(url, { method: 'POST', body: p, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, ...T() });
 };
 const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}` });
 
@@ -56,7 +56,7 @@ async function codeFlow(s: ServedProtectedMock, extra: Record<string, string> = 
 
 const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
 const mcpPost = (s: ServedProtectedMock, token?: string, body = INIT) =>
-  fetch(s.url, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...T });
+  fetch(s.url, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...T() });
 
 describe('authorization server metadata', () => {
   it('serves RFC 8414 and OIDC discovery at the root well-known URLs for an issuer without a path', async () => {
@@ -97,7 +97,7 @@ describe('authorization server metadata', () => {
     expect(m).not.toHaveProperty('registration_endpoint');
     expect(m).not.toHaveProperty('authorization_response_iss_parameter_supported');
     expect(m.scopes_supported).toEqual(['a', 'b']);
-    expect((await fetch(`${s.issuer}/register`, { method: 'POST', body: '{}', ...T })).status).toBe(404);
+    expect((await fetch(`${s.issuer}/register`, { method: 'POST', body: '{}', ...T() })).status).toBe(404);
   });
 
   it('names another issuer under the metadata-issuer-mismatch fault', async () => {
@@ -258,7 +258,7 @@ describe('authorization code and PKCE', () => {
 describe('clients', () => {
   it('registers clients dynamically (RFC 7591) and refuses a non-loopback http redirect URI', async () => {
     const s = await serve();
-    const reg = (body: unknown) => fetch(s.as.endpoints.registration, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, ...T });
+    const reg = (body: unknown) => fetch(s.as.endpoints.registration, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, ...T() });
     const r = await reg({ redirect_uris: ['http://localhost:3000/cb'], client_name: 'x' });
     expect(r.status).toBe(201);
     const c = (await r.json()) as Record<string, unknown>;
@@ -361,6 +361,33 @@ describe('clients', () => {
     const off = await serve({ authorizationServer: { clients: [PUBLIC], refreshTokens: 'offline_access' } });
     expect(await codeFlow(off, { scope: 'mcp:read' })).not.toHaveProperty('refresh_token');
     expect((await codeFlow(off, { scope: 'mcp:read offline_access' })).refresh_token).toBeTruthy();
+  });
+
+  it('grants only grantScopes and says so; step-up then keeps failing (for retry-limit scenarios)', async () => {
+    const s = await serve({ authorizationServer: { clients: [PUBLIC], grantScopes: ['mcp:read'] }, resource: { toolScopes: { add: ['mcp:write'] } } });
+    const tok = await codeFlow(s, { scope: 'mcp:read mcp:write' });
+    expect(tok.scope).toBe('mcp:read');
+    const call = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 2 } } });
+    expect((await mcpPost(s, tok.access_token as string, call)).status).toBe(403);
+  });
+
+  it('faults are read live: one added mid-run applies to the next request', async () => {
+    const s = await serve({ authorizationServer: { clients: [PUBLIC] } });
+    const q = { response_type: 'code', client_id: 'pub', redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' };
+    expect((await authorize(s, q)).get('iss')).toBe(s.issuer);
+    (s.as.options.faults ??= []).push({ kind: 'wrong-iss' });
+    expect((await authorize(s, q)).get('iss')).toBe('https://attacker.example');
+  });
+
+  it('answers CORS preflights on the AS and the PRM (browser-based clients)', async () => {
+    const s = await serve();
+    const pre = await fetch(s.as.endpoints.token, { method: 'OPTIONS', headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'POST' }, ...T() });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect((await get(`${s.issuer}/.well-known/oauth-authorization-server`)).headers.get('access-control-allow-origin')).toBe('*');
+    const prm = `${new URL(s.url).origin}/.well-known/oauth-protected-resource/mcp`;
+    expect((await fetch(prm, { method: 'OPTIONS', ...T() })).status).toBe(204);
+    expect((await get(prm)).headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('a bad-token fault makes the token endpoint issue a token the resource server refuses', async () => {
