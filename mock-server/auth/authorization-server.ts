@@ -196,6 +196,7 @@ interface CodeGrant {
   redirectUri: string;
   redirectUriGiven: boolean;
   codeChallenge: string;
+  codeChallengeMethod: string;
   scope: string | undefined;
   resources: string[];
   expiresAt: number;
@@ -382,11 +383,11 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
   };
 
   let tokenCount = 0;
-  const issueTokens = async (client: Client, scope: string | undefined, resources: string[], withRefresh: boolean): Promise<Record<string, unknown>> => {
+  const issueTokens = async (client: Client, scope: string | undefined, resources: string[], withRefresh: boolean, subject = 'mock-user'): Promise<Record<string, unknown>> => {
     tokenCount++;
     const ttl = opts.accessTokenTtl ?? 3600;
     const bad = fault('bad-token', tokenCount);
-    const mo: MintOptions = { clientId: client.client_id, subject: client.source === 'preregistered' && !client.redirect_uris ? client.client_id : 'mock-user', ttlSeconds: ttl };
+    const mo: MintOptions = { clientId: client.client_id, subject, ttlSeconds: ttl };
     if (resources.length) mo.audience = resources.length === 1 ? resources[0]! : resources;
     if (scope) mo.scope = scope;
     if (bad) mo.flaw = bad.flaw;
@@ -465,7 +466,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     if (forced) return refuse(forced.error ?? 'access_denied', 'fault injection');
     const code = randomBytes(24).toString('base64url');
     const scope = grantable(params.get('scope') ?? undefined);
-    codes.set(code, { clientId: client.client_id, redirectUri, redirectUriGiven: given !== null, codeChallenge: challenge ?? '', scope: scope || undefined, resources, expiresAt: Date.now() + 60_000, used: false });
+    codes.set(code, { clientId: client.client_id, redirectUri, redirectUriGiven: given !== null, codeChallenge: challenge ?? '', codeChallengeMethod: method ?? 'plain', scope: scope || undefined, resources, expiresAt: Date.now() + 60_000, used: false });
     return redirect({ code });
   };
 
@@ -569,7 +570,9 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       if (grant.codeChallenge || (opts.enforcePkce ?? true)) {
         if (!verifier) throw new OAuthError('invalid_grant', 'code_verifier is required (PKCE)');
         if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) throw new OAuthError('invalid_grant', 'code_verifier is not 43-128 unreserved characters');
-        if (s256(verifier) !== grant.codeChallenge) throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge');
+        // 'plain' can only get here with enforcePkce off (OAuth 2.1 §4.1.3 still allows it).
+        const derived = grant.codeChallengeMethod === 'S256' ? s256(verifier) : verifier;
+        if (derived !== grant.codeChallenge) throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge');
       }
       // RFC 8707 §2.2: the token request's resources must be among the authorized ones.
       if (resources.length && grant.resources.length && !resources.every((r) => grant.resources.includes(r))) throw new OAuthError('invalid_target', 'resource differs from the authorization request');
@@ -597,7 +600,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       if (client.token_endpoint_auth_method === 'none') throw new OAuthError('unauthorized_client', 'client_credentials needs a confidential client');
       const scope = grantable(form.get('scope') ?? undefined);
       // No refresh token for client credentials (OAuth 2.1 §4.2.2).
-      body = await issueTokens(client, scope || undefined, resources, false);
+      body = await issueTokens(client, scope, resources, false, client.client_id); // the client acts for itself
     } else throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not implemented`);
     return json(200, body, NO_STORE);
   };

@@ -224,6 +224,15 @@ describe('authorization code and PKCE', () => {
     expect((await tokenFor(c3, verifier)).status).toBe(400);
   });
 
+  it('with enforcePkce off, accepts plain (and the log shows it) for clients that must be judged, not stopped', async () => {
+    const s = await serve({ authorizationServer: { clients: [PUBLIC], enforcePkce: false, codeChallengeMethods: ['S256', 'plain'] } });
+    const { verifier } = pkce();
+    const back = await authorize(s, { response_type: 'code', client_id: 'pub', redirect_uri: REDIRECT, code_challenge: verifier, code_challenge_method: 'plain' });
+    const r = await form(s.as.endpoints.token, { grant_type: 'authorization_code', code: back.get('code')!, code_verifier: verifier, redirect_uri: REDIRECT, client_id: 'pub' });
+    expect(r.status).toBe(200);
+    expect(s.log.of('authorize')[0]!.params.code_challenge_method).toBe('plain');
+  });
+
   it('refuses an unregistered redirect_uri without redirecting', async () => {
     const s = await serve({ authorizationServer: { clients: [PUBLIC] } });
     const u = new URL(s.as.endpoints.authorization);
