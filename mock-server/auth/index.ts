@@ -5,3 +5,4 @@ export { protectHandler, bearerChallenge, type ProtectedResourceOptions, type Pr
 export { serveAuthorizationServer, serveProtectedMock, type ServedAuthorizationServer, type ProtectedMockOptions, type ServedProtectedMock } from './serve.ts';
 export { AuthLog, type AuthRecord, type AuthEndpoint } from './log.ts';
 export { TOKEN_FLAWS, type TokenFlaw, type MintOptions } from './tokens.ts';
+export { followAuthorization, type AuthorizationResponse, type UserAgentOptions } from './user-agent.ts';

@@ -3,14 +3,18 @@
 // metadata documents, client credentials with a secret and with private_key_jwt), following the
 // headless consent redirect, then calling tools/list with the token.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
+import { ROOT } from '../helpers/transpile.ts';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { referenceServer, serveHttp, serveProtectedMock, type ProtectedMockOptions, type ServedProtectedMock } from '../../mock-server/index.ts';
+import { followAuthorization, referenceServer, serveHttp, serveProtectedMock, spawnTracked, stopChild, type ProtectedMockOptions, type ServedProtectedMock } from '../../mock-server/index.ts';
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -61,15 +65,13 @@ class HeadlessProvider implements OAuthClientProvider {
 
 /** The user agent: follows the authorization URL once and reads the code from the redirect. */
 async function consent(url: URL, expectIss: string): Promise<string> {
-  const r = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5_000) });
-  expect(r.status).toBe(302);
-  const back = new URL(r.headers.get('location')!);
-  expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
-  expect(back.searchParams.get('iss')).toBe(expectIss);
-  expect(back.searchParams.get('state')).toBe(url.searchParams.get('state'));
-  const code = back.searchParams.get('code');
-  expect(code).toBeTruthy();
-  return code!;
+  const back = await followAuthorization(url);
+  expect(back.status).toBe(302);
+  expect(back.location!.startsWith(`${REDIRECT}?`)).toBe(true);
+  expect(back.iss).toBe(expectIss);
+  expect(back.state).toBe(url.searchParams.get('state'));
+  expect(back.code).toBeTruthy();
+  return back.code!;
 }
 
 async function serve(o: ProtectedMockOptions = {}): Promise<ServedProtectedMock> {
@@ -174,5 +176,39 @@ describe('mock OAuth with the official SDK client', () => {
     expect(await authorizeAndList(s, provider)).toContain('echo');
     expect(s.log.records.filter((r) => r.url.includes('oauth-protected-resource')).every((r) => r.status === 404)).toBe(true);
     expect(s.log.of('as-metadata').some((r) => r.status === 200)).toBe(true);
+  });
+});
+
+describe('mock OAuth with mcp-remote (a client that runs its own callback server)', () => {
+  it('registers, is sent through headless consent to its callback, and connects with the token', { timeout: 60_000 }, async () => {
+    const s = await serve();
+    const home = mkdtempSync(join(tmpdir(), 'mcp-remote-home-'));
+    const child = spawnTracked(process.execPath, [join(ROOT, 'node_modules/mcp-remote/dist/client.js'), s.url], {
+      cwd: ROOT,
+      env: { ...process.env, HOME: home, MCP_REMOTE_CONFIG_DIR: join(home, 'cfg'), BROWSER: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanup.push(() => stopChild(child));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let err = '';
+    // It prints the authorization URL on the line after "Please authorize this client by visiting:".
+    const authUrl = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no authorization URL; stderr: ${err}`)), 30_000);
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /Please authorize this client by visiting:\s*(?:\[\d+\]\s*)?(http\S+)/.exec(err);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const back = await followAuthorization(authUrl, { deliver: true });
+    expect(back).toMatchObject({ status: 302, iss: s.issuer, delivered: 200 });
+    expect(await exited).toBe(0);
+    expect(s.log.of('register').map((r) => r.status)).toEqual([201]);
+    const tok = s.log.of('token').find((r) => r.status === 200)!;
+    expect(tok.params.grant_type).toBe('authorization_code');
+    expect(s.log.records.some((r) => r.side === 'rs' && r.endpoint === 'mcp' && r.status === 200 && r.seq > tok.seq)).toBe(true);
   });
 });
