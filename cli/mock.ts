@@ -28,6 +28,9 @@ import {
   serveMockHttp,
   serveMockStdio,
   serveProtectedMock,
+  AUTH_FAULT_KINDS,
+  AUTH_SERVER_OPTION_KEYS,
+  RESOURCE_OPTION_KEYS,
   StdioServerTransport,
   withFaults,
   type FaultSpec,
@@ -85,8 +88,23 @@ function authConfig(opts: MockOpts): Pick<ProtectedMockOptions, 'authorizationSe
     }
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(`--auth-config ${opts.authConfig}: expected an object with authorizationServer, resource, sameOrigin`);
     cfg = doc as Record<string, unknown>;
-    const unknown = Object.keys(cfg).filter((k) => !AUTH_CONFIG_KEYS.has(k));
-    if (unknown.length) fail(`--auth-config ${opts.authConfig}: unknown key(s) ${unknown.join(', ')} (expected ${[...AUTH_CONFIG_KEYS].join(', ')})`);
+    const where = `--auth-config ${opts.authConfig}`;
+    const unknownKeys = (o: unknown, known: readonly string[], at: string) => {
+      if (o === undefined) return;
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) fail(`${where}: ${at} must be an object`);
+      const bad = Object.keys(o).filter((k) => !known.includes(k));
+      if (bad.length) fail(`${where}: unknown key(s) ${bad.join(', ')}${at ? ` in ${at}` : ''} (expected ${known.join(', ')})`);
+    };
+    unknownKeys(cfg, [...AUTH_CONFIG_KEYS], '');
+    unknownKeys(cfg.authorizationServer, AUTH_SERVER_OPTION_KEYS, 'authorizationServer');
+    unknownKeys(cfg.resource, RESOURCE_OPTION_KEYS, 'resource');
+    const faults = (cfg.authorizationServer as { faults?: unknown } | undefined)?.faults;
+    if (faults !== undefined) {
+      if (!Array.isArray(faults)) fail(`${where}: authorizationServer.faults must be a list`);
+      for (const f of faults as { kind?: unknown }[]) {
+        if (!AUTH_FAULT_KINDS.includes(f?.kind as never)) fail(`${where}: unknown fault kind ${JSON.stringify(f?.kind)} (expected ${AUTH_FAULT_KINDS.join(', ')})`);
+      }
+    }
   }
   const out = cfg as Pick<ProtectedMockOptions, 'authorizationServer' | 'resource' | 'sameOrigin'>;
   if (opts.authSameOrigin) out.sameOrigin = true;

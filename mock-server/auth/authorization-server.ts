@@ -109,6 +109,14 @@ export interface AuthServerOptions {
   log?: AuthLog;
 }
 
+/** The options that are plain data (what a config file may set), to catch typos. */
+export const AUTH_SERVER_OPTION_KEYS: readonly (keyof AuthServerOptions)[] = [
+  'issuerPath', 'metadata', 'codeChallengeMethods', 'enforcePkce', 'scopesSupported', 'registration', 'clientIdMetadataDocuments',
+  'allowInsecureClientIdUrls', 'tokenEndpointAuthMethods', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
+  'rotateRefreshTokens', 'issParameter', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults',
+];
+export const AUTH_FAULT_KINDS: readonly AuthServerFault['kind'][] = ['wrong-iss', 'drop-state', 'wrong-state', 'metadata-issuer-mismatch', 'error', 'bad-token'];
+
 export interface AuthorizationServer {
   /** The fetch-style handler; serve it with serveHttp() or route to it. */
   handler: (request: Request) => Promise<Response>;

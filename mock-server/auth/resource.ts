@@ -44,6 +44,11 @@ export interface ProtectedResourceOptions {
   log?: AuthLog;
 }
 
+/** The options that are plain data (what a config file may set). */
+export const RESOURCE_OPTION_KEYS: readonly (keyof ProtectedResourceOptions)[] = [
+  'authorizationServers', 'issuer', 'resource', 'prm', 'challengeMetadata', 'challengeScope', 'scopesSupported', 'requiredScopes', 'toolScopes', 'prmOverrides', 'legacy',
+];
+
 export interface ProtectedHandler extends FetchHandler {
   readonly log: AuthLog;
   /** The PRM document for a resource URL, as served. */

@@ -51,13 +51,17 @@ describe('mcp-conform mock --auth', () => {
     expect(stderr).toContain('mock: auth rs POST /mcp → 401');
   }, 60_000);
 
-  it('exits 2 for --auth without --http and for an unknown config key', async () => {
+  it('exits 2 for --auth without --http, an unknown config key, or an unknown fault kind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mock-auth-'));
     writeFileSync(join(dir, 'bad.json'), '{"authServer": {}}');
+    writeFileSync(join(dir, 'typo.yaml'), 'resource:\n  requiredScope: [a]\n');
+    writeFileSync(join(dir, 'fault.yaml'), 'authorizationServer:\n  faults: [{ kind: teleport }]\n');
     const cases: [string[], RegExp][] = [
       [['mock', '--reference', '--auth'], /--auth serves --script or --reference over --http/],
       [['mock', '--reference', '--http', '--auth-port', '0'], /go with --auth/],
       [['mock', '--reference', '--http', '--auth', '--auth-config', join(dir, 'bad.json')], /unknown key\(s\) authServer/],
+      [['mock', '--reference', '--http', '--auth', '--auth-config', join(dir, 'typo.yaml')], /unknown key\(s\) requiredScope in resource/],
+      [['mock', '--reference', '--http', '--auth', '--auth-config', join(dir, 'fault.yaml')], /unknown fault kind "teleport"/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(args, 60_000)));
     cases.forEach(([args, re], i) => {
