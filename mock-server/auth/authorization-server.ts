@@ -88,8 +88,13 @@ export interface AuthServerOptions {
   refreshTokens?: 'always' | 'offline_access' | 'never';
   /** Rotate refresh tokens on use (default true). */
   rotateRefreshTokens?: boolean;
-  /** Put `iss` in authorization responses (default true) and advertise it. */
+  /** Put `iss` in authorization responses (default true). */
   issParameter?: boolean;
+  /**
+   * authorization_response_iss_parameter_supported (default: as issParameter). Set apart from it,
+   * the rows of the 2026-07-28 "Authorization Response Validation" table a client must handle.
+   */
+  advertiseIss?: boolean;
   /** Refuse requests without `resource` with invalid_target (default false: the log shows it). */
   requireResource?: boolean;
   /**
@@ -113,7 +118,7 @@ export interface AuthServerOptions {
 export const AUTH_SERVER_OPTION_KEYS: readonly (keyof AuthServerOptions)[] = [
   'issuerPath', 'metadata', 'codeChallengeMethods', 'enforcePkce', 'scopesSupported', 'registration', 'clientIdMetadataDocuments',
   'allowInsecureClientIdUrls', 'tokenEndpointAuthMethods', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
-  'rotateRefreshTokens', 'issParameter', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults',
+  'rotateRefreshTokens', 'issParameter', 'advertiseIss', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults',
 ];
 export const AUTH_FAULT_KINDS: readonly AuthServerFault['kind'][] = ['wrong-iss', 'drop-state', 'wrong-state', 'metadata-issuer-mismatch', 'error', 'bad-token'];
 
@@ -278,7 +283,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     if (opts.scopesSupported) m.scopes_supported = opts.scopesSupported;
     const ccm = opts.codeChallengeMethods === undefined ? ['S256'] : opts.codeChallengeMethods;
     if (ccm !== null) m.code_challenge_methods_supported = ccm;
-    if (opts.issParameter ?? true) m.authorization_response_iss_parameter_supported = true;
+    if (opts.advertiseIss ?? opts.issParameter ?? true) m.authorization_response_iss_parameter_supported = true;
     if (opts.clientIdMetadataDocuments ?? true) m.client_id_metadata_document_supported = true;
     if (kind === 'oidc') {
       m.subject_types_supported = ['public'];

@@ -51,6 +51,8 @@ export const RESOURCE_OPTION_KEYS: readonly (keyof ProtectedResourceOptions)[] =
 
 export interface ProtectedHandler extends FetchHandler {
   readonly log: AuthLog;
+  /** The live options: a scenario may change them mid-run (e.g. authorizationServers, requiredScopes). */
+  readonly options: ProtectedResourceOptions;
   /** The PRM document for a resource URL, as served. */
   prmDocument(resource: string): Record<string, unknown>;
   close(): Promise<void>;
@@ -217,6 +219,7 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
 
   return Object.assign(handler, {
     log,
+    options,
     prmDocument,
     close: async () => {
       await inner.close?.().catch(() => {});

@@ -69,24 +69,19 @@ export async function serveProtectedMock(server: MockServer, options: ProtectedM
   const asServed = options.sameOrigin ? undefined : await serveHttp(as.handler, so(options.asPort));
   if (asServed) as.bind(asServed.url);
   const mcp = mockHttpHandler(server, options.http ?? {});
-  let resourceUrl = '';
-  const handler = protectHandler(mcp, {
-    // The issuer is only known once the AS listens: read it lazily.
-    get authorizationServers() {
-      return options.resource?.authorizationServers ?? [as.issuer];
-    },
-    get issuer() {
-      return options.resource?.issuer ?? as.issuer;
-    },
+  const ro: ProtectedResourceOptions = {
+    authorizationServers: [], // filled in below, once the AS's issuer is known
     keys: as.keys(),
     ...(options.sameOrigin ? { legacy: true, fallback: as.handler } : {}),
     ...options.resource,
     path,
     log,
-  } as ProtectedResourceOptions);
+  };
+  const handler = protectHandler(mcp, ro);
   const served = await serveHttp(handler, so(options.port));
   if (!asServed) as.bind(served.url);
-  resourceUrl = options.resource?.resource ?? `${served.url}${path}`;
+  if (!options.resource?.authorizationServers) ro.authorizationServers = [as.issuer];
+  const resourceUrl = options.resource?.resource ?? `${served.url}${path}`;
   // Tokens asked for without `resource` are still for this server (the log shows the omission).
   (as.options as AuthServerOptions).defaultAudience ??= resourceUrl;
   return {

@@ -167,6 +167,19 @@ describe('protected resource', () => {
     expect(r.headers.get('www-authenticate')).toContain('error="insufficient_scope", scope="mcp:read mcp:write"');
   });
 
+  it('reads its options live: a scope or an AS changed mid-run applies to the next request', async () => {
+    const s = await serve();
+    const token = await s.as.mintToken({ audience: s.url, scope: 'mcp:read' });
+    expect((await mcpPost(s, token)).status).toBe(200);
+    s.handler.options.requiredScopes = ['mcp:admin'];
+    expect((await mcpPost(s, token)).status).toBe(403);
+    // Another AS: the PRM names it, and tokens of the old one no longer pass (issuer).
+    s.handler.options.authorizationServers = ['https://other-as.example'];
+    expect((await mcpPost(s, token)).status).toBe(401);
+    const prm = (await (await get(`${new URL(s.url).origin}/.well-known/oauth-protected-resource`)).json()) as Record<string, unknown>;
+    expect(prm.authorization_servers).toEqual(['https://other-as.example']);
+  });
+
   it('2025-03-26 mode: no PRM, a bare Bearer challenge, the AS on the same origin', async () => {
     const s = await serve({ sameOrigin: true, authorizationServer: { metadata: [] } });
     expect((await mcpPost(s)).headers.get('www-authenticate')).toBe('Bearer');
@@ -254,6 +267,16 @@ describe('authorization code and PKCE', () => {
     const plain = await authorize(s, q);
     expect(plain.get('iss')).toBe(s.issuer);
     expect(plain.get('code')).toBeTruthy();
+  });
+
+  it('can send iss without advertising it, or advertise it without sending it (the 2026-07-28 validation table)', async () => {
+    const q = { response_type: 'code', client_id: 'pub', redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' };
+    const quiet = await serve({ authorizationServer: { clients: [PUBLIC], advertiseIss: false } });
+    expect(quiet.as.metadata()).not.toHaveProperty('authorization_response_iss_parameter_supported');
+    expect((await authorize(quiet, q)).get('iss')).toBe(quiet.issuer);
+    const liar = await serve({ authorizationServer: { clients: [PUBLIC], issParameter: false, advertiseIss: true } });
+    expect(liar.as.metadata().authorization_response_iss_parameter_supported).toBe(true);
+    expect((await authorize(liar, q)).has('iss')).toBe(false);
   });
 
   it('leaves iss out when told to', async () => {
