@@ -241,7 +241,7 @@ async function serveProtected(opts: MockOpts, server: MockServer, http: NonNulla
   // Line 1: the MCP endpoint (as without --auth); line 2: the authorization server's issuer.
   process.stdout.write(`${served.url}\n${served.issuer}\n`);
   stderr(`mock: serving ${name} as a protected resource on Streamable HTTP ${served.url} (revisions ${server.revisions.join(', ')})`);
-  stderr(`mock: authorization server ${served.issuer}${cfg.sameOrigin ? ' (same origin, 2025-03-26 style)' : ''}; metadata ${Object.values(served.as.metadataUrls()).join(' ') || 'none (default endpoints)'}`);
+  stderr(`mock: authorization server ${served.issuer}${cfg.sameOrigin ? ' (same origin, 2025-03-26 style)' : ''}; metadata ${[...new Set(Object.values(served.as.metadataUrls()))].join(' ') || 'none (default endpoints)'}`);
   const reason = await untilStopped();
   stderr(`mock: stopped (${reason})`);
   const ok = printVerdict(server);

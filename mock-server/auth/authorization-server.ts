@@ -432,7 +432,10 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     counts.set('authorize', n);
     const clientId = params.get('client_id') ?? undefined;
     if (clientId) note({ clientId });
-    const client = await findClient(clientId);
+    // An unknown client is told to the user, never redirected (RFC 6749 §4.1.2.1): a plain 400.
+    const client = await findClient(clientId).catch((e: unknown) => {
+      throw e instanceof OAuthError ? new OAuthError(e.error, e.description, 400) : e;
+    });
     const registered = client.redirect_uris ?? [];
     const given = params.get('redirect_uri');
     let redirectUri: string;

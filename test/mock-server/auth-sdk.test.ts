@@ -125,16 +125,18 @@ describe('mock OAuth with the official SDK client', () => {
   });
 
   it('refreshes an expired token with the refresh token and keeps going', { timeout: 30_000 }, async () => {
-    const s = await serve({ authorizationServer: { accessTokenTtl: 1 } });
+    // The first token is issued already expired (no sleeping on a loaded machine).
+    const s = await serve({ authorizationServer: { faults: [{ kind: 'bad-token', flaw: 'expired', nth: 1 }] } });
     const provider = new HeadlessProvider();
-    await authorizeAndList(s, provider);
-    expect(provider.saved?.refresh_token).toBeTruthy();
-    await new Promise((r) => setTimeout(r, 2_100));
-    // The SDK sees 401 invalid_token, refreshes, and retries.
-    const client = await connectWith(s.url, provider);
-    await client.listTools();
-    const refresh = s.log.of('token').filter((r) => r.params.grant_type === 'refresh_token');
-    expect(refresh.map((r) => r.status)).toContain(200);
+    // The SDK sees 401 invalid_token with the first token, refreshes, and retries.
+    expect(await authorizeAndList(s, provider)).toContain('echo');
+    const tokens = s.log.of('token');
+    expect(tokens.map((r) => [r.params.grant_type, r.status])).toEqual([
+      ['authorization_code', 200],
+      ['refresh_token', 200],
+    ]);
+    const refused = s.log.records.filter((r) => r.side === 'rs' && r.status === 401 && r.seq > tokens[0]!.seq && r.seq < tokens[1]!.seq);
+    expect(refused.map((r) => r.reason)).toEqual([expect.stringMatching(/invalid token: .*exp/)]);
   });
 
   it('uses a client ID metadata document (http loopback in test mode)', { timeout: 30_000 }, async () => {

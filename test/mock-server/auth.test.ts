@@ -246,13 +246,17 @@ describe('authorization code and PKCE', () => {
     expect(s.log.of('authorize')[0]!.params.code_challenge_method).toBe('plain');
   });
 
-  it('refuses an unregistered redirect_uri without redirecting', async () => {
+  it('refuses an unregistered redirect_uri or an unknown client without redirecting', async () => {
     const s = await serve({ authorizationServer: { clients: [PUBLIC] } });
     const u = new URL(s.as.endpoints.authorization);
     for (const [k, v] of Object.entries({ response_type: 'code', client_id: 'pub', redirect_uri: 'http://127.0.0.1:9/other', code_challenge: pkce().challenge, code_challenge_method: 'S256' })) u.searchParams.set(k, v);
     const r = await get(u.href);
     expect(r.status).toBe(400);
     expect(r.headers.get('location')).toBeNull();
+    u.searchParams.set('client_id', 'nobody');
+    const unknown = await get(u.href);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ error: 'invalid_client' });
   });
 
   it('faults: wrong iss, dropped or tampered state, requireResource, forced error', async () => {
