@@ -83,7 +83,7 @@ function scopesOf(claims: Record<string, unknown>): string[] {
 export function protectHandler(inner: FetchHandler & { close?: () => Promise<void> }, options: ProtectedResourceOptions): ProtectedHandler {
   const log = options.log ?? new AuthLog();
   const path = options.path ?? '/mcp';
-  const locations = options.legacy ? [] : (options.prm ?? ['path', 'root']);
+  const locations = (): PrmLocation[] => (options.legacy ? [] : (options.prm ?? ['path', 'root']));
   // Read per request: the AS's issuer may only be known once everything listens.
   const issuerOf = () => options.issuer ?? options.authorizationServers[0];
   const resourceOf = (url: URL) => options.resource ?? `${url.origin}${path}`;
@@ -125,7 +125,7 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
     let endpoint: AuthRecord['endpoint'] = 'mcp';
     let response: Response;
     let bodyText = '';
-    const prmHit = locations.find((l) => url.pathname === new URL(prmUrl(url, l)).pathname);
+    const prmHit = locations().find((l) => url.pathname === new URL(prmUrl(url, l)).pathname);
     if (prmHit) {
       endpoint = 'prm';
       extra.variant = prmHit;
