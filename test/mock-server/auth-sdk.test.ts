@@ -179,6 +179,14 @@ describe('mock OAuth with the official SDK client', () => {
     expect(s.log.records.filter((r) => r.url.includes('oauth-protected-resource')).every((r) => r.status === 404)).toBe(true);
     expect(s.log.of('as-metadata').some((r) => r.status === 200)).toBe(true);
   });
+  it('2025-03-26 back-compat: no metadata at all, the default /authorize, /token, /register', { timeout: 30_000 }, async () => {
+    const s = await serve({ sameOrigin: true, authorizationServer: { metadata: [] } });
+    const provider = new HeadlessProvider();
+    expect(await authorizeAndList(s, provider)).toContain('echo');
+    const origin = new URL(s.url).origin;
+    expect(s.log.records.filter((r) => r.side === 'as' && r.status < 400).map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(['POST /register', 'GET /authorize', 'POST /token']);
+    expect(s.log.of('authorize')[0]!.url.startsWith(`${origin}/authorize?`)).toBe(true);
+  });
 });
 
 describe('mock OAuth with mcp-remote (a client that runs its own callback server)', () => {
