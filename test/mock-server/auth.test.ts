@@ -138,6 +138,10 @@ describe('protected resource', () => {
     const s = await serve();
     const r = await mcpPost(s, await s.as.mintToken({ audience: s.url }));
     expect(r.status).toBe(200);
+    // A token in the query string is not a token (basic/authorization "Token Requirements"); the log says so.
+    const q = await fetch(`${s.url}?access_token=${await s.as.mintToken({ audience: s.url })}`, { method: 'POST', body: INIT, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, ...T() });
+    expect(q.status).toBe(401);
+    expect(s.log.of('mcp').at(-1)!.reason).toMatch(/query string/);
     expect(((await r.json()) as { result: { serverInfo: { name: string } } }).result.serverInfo.name).toBe('mcp-conform-reference');
   });
 
@@ -379,6 +383,19 @@ describe('clients', () => {
     expect((await send(a1)).status).toBe(200);
     expect((await send(a1)).status).toBe(401);
     expect((await send(await assertion(other.privateKey, 'two'))).status).toBe(401);
+  });
+
+  it('fetches a private_key_jwt client\'s jwks_uri (logged as jwks-fetch)', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k' }] };
+    const keys = await serveHttp(async () => new Response(JSON.stringify(jwks), { headers: { 'content-type': 'application/json' } }));
+    cleanup.push(() => keys.close());
+    const s = await serve({ authorizationServer: { clients: [{ client_id: 'u', jwks_uri: `${keys.url}/jwks.json`, grant_types: ['client_credentials'] }] } });
+    const a = await new SignJWT({ jti: 'x' }).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setIssuer('u').setSubject('u').setAudience(s.as.endpoints.token).setIssuedAt().setExpirationTime('2m').sign(privateKey);
+    const r = await form(s.as.endpoints.token, { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: a });
+    expect(r.status).toBe(200);
+    expect(s.log.of('jwks-fetch').map((x) => [x.url, x.status])).toEqual([[`${keys.url}/jwks.json`, 200]]);
+    expect(s.log.of('token')[0]).toMatchObject({ clientAuth: 'private_key_jwt', clientId: 'u' });
   });
 
   it('refreshes, rotating the refresh token; offline_access policy; no new scopes on refresh', async () => {
