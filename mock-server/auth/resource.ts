@@ -12,6 +12,19 @@ type FetchHandler = (request: Request) => Promise<Response>;
 
 export type PrmLocation = 'path' | 'root';
 
+/**
+ * A check the resource server skips, on purpose: fixture peers for the server-side auth checks,
+ * each breaking one requirement of basic/authorization "Token Handling" / "Error Handling".
+ */
+export type ResourceLeniency =
+  | 'missing-token' // serve requests without any token
+  | 'signature' // accept tokens whatever signed them (or unsigned)
+  | 'audience' // accept tokens for another resource
+  | 'issuer' // accept tokens from another issuer
+  | 'expiry' // accept expired (and not-yet-valid) tokens
+  | 'scope'; // never answer 403 insufficient_scope
+export const RESOURCE_LENIENCIES: readonly ResourceLeniency[] = ['missing-token', 'signature', 'audience', 'issuer', 'expiry', 'scope'];
+
 export interface ProtectedResourceOptions {
   /** Issuers listed in the PRM's authorization_servers. */
   authorizationServers: string[];
@@ -37,6 +50,10 @@ export interface ProtectedResourceOptions {
   toolScopes?: Record<string, string[]>;
   /** Fields that replace or add to the PRM document (e.g. a wrong `resource`, as a fault). */
   prmOverrides?: Record<string, unknown>;
+  /** Checks skipped on purpose (fixture peers that break one requirement). */
+  lenient?: ResourceLeniency[];
+  /** Answer 401 without WWW-Authenticate (a fixture that breaks RFC 6750 §3 / RFC 9728 §5.1). */
+  omitChallenge?: boolean;
   /** 2025-03-26 mode: no PRM, and a bare `Bearer` challenge. */
   legacy?: boolean;
   /** Answers requests to other paths (e.g. the AS on the same origin); default 404. */
@@ -46,7 +63,7 @@ export interface ProtectedResourceOptions {
 
 /** The options that are plain data (what a config file may set). */
 export const RESOURCE_OPTION_KEYS: readonly (keyof ProtectedResourceOptions)[] = [
-  'authorizationServers', 'issuer', 'resource', 'prm', 'challengeMetadata', 'challengeScope', 'scopesSupported', 'requiredScopes', 'toolScopes', 'prmOverrides', 'legacy',
+  'authorizationServers', 'issuer', 'resource', 'prm', 'challengeMetadata', 'challengeScope', 'scopesSupported', 'requiredScopes', 'toolScopes', 'prmOverrides', 'lenient', 'omitChallenge', 'legacy',
 ];
 
 export interface ProtectedHandler extends FetchHandler {
@@ -114,7 +131,7 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
     const extra: Record<string, string | undefined> = error ? { error, error_description: description } : {};
     return new Response(JSON.stringify({ error: error ?? 'unauthorized', ...(description ? { error_description: description } : {}) }), {
       status: 401,
-      headers: { 'content-type': 'application/json', 'www-authenticate': challenge(url, extra) },
+      headers: { 'content-type': 'application/json', ...(options.omitChallenge ? {} : { 'www-authenticate': challenge(url, extra) }) },
     });
   };
 
@@ -164,8 +181,13 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
 
   const guard = async (request: Request, url: URL, bodyText: string, extra: Partial<AuthRecord>): Promise<Response> => {
     if (url.searchParams.has('access_token')) extra.reason = 'access token in the query string (it must not be: basic/authorization "Token Requirements")';
+    const lenient = new Set(options.lenient ?? []);
     const authz = request.headers.get('authorization');
     const m = authz ? /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(authz) : null;
+    if (!m && lenient.has('missing-token')) {
+      extra.reason = 'served without a token (lenient: missing-token)';
+      return inner(request);
+    }
     if (!m) {
       extra.reason ??= authz ? 'Authorization is not a Bearer token' : 'no Authorization header';
       return unauthorized(url, authz ? 'invalid_token' : undefined, authz ? 'not a Bearer token' : undefined);
@@ -180,9 +202,25 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
     let claims: Record<string, unknown>;
     try {
       // Audience = this resource (RFC 8707; basic/authorization "Token Handling"); expiry with no leeway.
-      const issuer = issuerOf();
-      const verified = await jwtVerify(token, options.keys, { audience: resource, ...(issuer ? { issuer } : {}), algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'] });
-      claims = verified.payload as Record<string, unknown>;
+      const issuer = lenient.has('issuer') ? undefined : issuerOf();
+      const checks = {
+        ...(lenient.has('audience') ? {} : { audience: resource }),
+        ...(issuer ? { issuer } : {}),
+        // ~100 years of leeway: expired and not-yet-valid tokens both pass.
+        ...(lenient.has('expiry') ? { clockTolerance: 3_153_600_000 } : {}),
+      };
+      if (lenient.has('signature')) {
+        // Claims checked as jwtVerify would, the signature not at all.
+        claims = decodeJwt(token) as Record<string, unknown>;
+        const now = Math.floor(Date.now() / 1000);
+        const aud = claims.aud;
+        if (checks.audience && !(aud === resource || (Array.isArray(aud) && aud.includes(resource)))) throw new Error('unexpected "aud" claim value');
+        if (checks.issuer && claims.iss !== checks.issuer) throw new Error('unexpected "iss" claim value');
+        if (!lenient.has('expiry') && typeof claims.exp === 'number' && claims.exp <= now) throw new Error('"exp" claim timestamp check failed');
+      } else {
+        const verified = await jwtVerify(token, options.keys, { ...checks, algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'] });
+        claims = verified.payload as Record<string, unknown>;
+      }
     } catch (e) {
       extra.reason = `invalid token: ${(e as Error).message}`;
       return unauthorized(url, 'invalid_token', (e as Error).message);
@@ -201,7 +239,7 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
       }
     }
     const missing = needed.filter((s) => !have.has(s));
-    if (missing.length) {
+    if (missing.length && !lenient.has('scope')) {
       extra.reason = `insufficient scope: missing ${missing.join(' ')}`;
       // Recommended approach: the granted scopes plus the newly required ones (basic/authorization "Runtime Insufficient Scope Errors").
       const scope = [...new Set([...have, ...needed])].join(' ');

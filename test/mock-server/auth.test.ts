@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { referenceServer, serveAuthorizationServer, serveHttp, serveProtectedMock, TOKEN_FLAWS, type ProtectedMockOptions, type ServedProtectedMock } from '../../mock-server/index.ts';
+import { referenceServer, serveAuthorizationServer, serveHttp, serveProtectedMock, TOKEN_FLAWS, type ProtectedMockOptions, type ResourceLeniency, type ServedProtectedMock, type TokenFlaw } from '../../mock-server/index.ts';
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -154,6 +154,33 @@ describe('protected resource', () => {
       expect(s.log.of('mcp').at(-1)!.reason).toMatch(/^invalid token/);
     });
   }
+
+  // Fixture peers for the server-side auth checks: each skips exactly one check.
+  const LENIENT: [ResourceLeniency, (TokenFlaw | 'none')[], TokenFlaw][] = [
+    ['signature', ['wrong-key', 'unsigned'], 'expired'],
+    ['audience', ['wrong-audience', 'no-audience'], 'expired'],
+    ['issuer', ['wrong-issuer'], 'wrong-audience'],
+    ['expiry', ['expired', 'not-yet-valid'], 'wrong-audience'],
+    ['scope', ['no-scope'], 'expired'],
+    ['missing-token', ['none'], 'expired'],
+  ];
+  for (const [leniency, accepted, stillRefused] of LENIENT) {
+    it(`lenient: ${leniency} lets ${accepted.join(', ')} through and still refuses ${stillRefused}`, async () => {
+      const s = await serve({ resource: { lenient: [leniency], requiredScopes: ['mcp:read'] } });
+      for (const flaw of accepted) {
+        const token = flaw === 'none' ? undefined : await s.as.mintToken({ audience: s.url, scope: 'mcp:read', flaw });
+        expect((await mcpPost(s, token)).status, flaw).toBe(200);
+      }
+      expect((await mcpPost(s, await s.as.mintToken({ audience: s.url, scope: 'mcp:read', flaw: stillRefused }))).status).toBe(401);
+    });
+  }
+
+  it('omitChallenge: 401 without WWW-Authenticate', async () => {
+    const s = await serve({ resource: { omitChallenge: true } });
+    const r = await mcpPost(s);
+    expect(r.status).toBe(401);
+    expect(r.headers.has('www-authenticate')).toBe(false);
+  });
 
   it('refuses a token without the required scope: 403 insufficient_scope', async () => {
     const s = await serve({ resource: { requiredScopes: ['mcp:read'] } });
