@@ -7,9 +7,9 @@
 // once and redirects to the client's redirect_uri, so an automated harness can follow it.
 // Everything it is asked is in `log`; options and faults are plain data.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { AuthLog, clip, headersOf, type AuthEndpoint, type AuthRecord } from './log.ts';
-import { jwksOf, mintJwt, newSigningKey, TOKEN_ALG, type MintOptions, type SigningKey } from './tokens.ts';
+import { jwksOf, loadJose, mintJwt, newSigningKey, TOKEN_ALG, type MintOptions, type SigningKey } from './tokens.ts';
 
 /**
  * Where the metadata is served, relative to the issuer `origin + path` (basic/authorization
@@ -226,6 +226,7 @@ interface RefreshGrant {
 export async function createAuthorizationServer(options: AuthServerOptions = {}): Promise<AuthorizationServer> {
   const opts = { ...options };
   const log = opts.log ?? new AuthLog();
+  const { createLocalJWKSet, jwtVerify } = await loadJose();
   const key: SigningKey = await newSigningKey();
   let foreign: SigningKey | undefined;
   const localKeys = createLocalJWKSet(jwksOf([key]));
@@ -759,5 +760,9 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
 
 /** A key getter for a remote AS's jwks_uri (a resource server in another process). */
 export function remoteKeys(jwksUri: string): JWTVerifyGetKey {
-  return createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5_000 });
+  let keys: JWTVerifyGetKey | undefined;
+  return async (header, token) => {
+    keys ??= (await loadJose()).createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5_000 });
+    return keys(header, token);
+  };
 }

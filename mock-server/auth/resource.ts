@@ -5,8 +5,9 @@
 // resource_metadata=…, scope=…` challenge for a missing or invalid token, JWT validation
 // (signature by the AS's keys, issuer, audience = this resource, expiry), and 403
 // `insufficient_scope` when a required scope is missing (step-up).
-import { decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import { AuthLog, clip, headersOf, type AuthRecord } from './log.ts';
+import { loadJose } from './tokens.ts';
 
 type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -193,6 +194,7 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
       return unauthorized(url, authz ? 'invalid_token' : undefined, authz ? 'not a Bearer token' : undefined);
     }
     const token = m[1]!;
+    const { decodeJwt, jwtVerify } = await loadJose();
     try {
       extra.tokenClaims = decodeJwt(token) as Record<string, unknown>;
     } catch {

@@ -2,7 +2,14 @@
 // shape: typ at+jwt; iss, sub, aud, exp, iat, jti, client_id, scope), via jose. mintToken() also
 // makes deliberately bad tokens for the server-side auth checks.
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
+import type { CryptoKey, JSONWebKeySet, JWK } from 'jose';
+
+type Jose = typeof import('jose');
+let joseModule: Promise<Jose> | undefined;
+/** jose, loaded on first use: every CLI start and vitest worker loads mock-server/index.ts, few use OAuth. */
+export function loadJose(): Promise<Jose> {
+  return (joseModule ??= import('jose'));
+}
 
 export const TOKEN_ALG = 'ES256';
 
@@ -13,6 +20,7 @@ export interface SigningKey {
 }
 
 export async function newSigningKey(kid = randomUUID()): Promise<SigningKey> {
+  const { generateKeyPair, exportJWK } = await loadJose();
   const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALG, { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: TOKEN_ALG, use: 'sig' };
   return { kid, privateKey, publicJwk };
@@ -94,6 +102,7 @@ export async function mintJwt(ctx: MintContext, o: MintOptions = {}): Promise<st
     default:
       break;
   }
+  const { SignJWT, UnsecuredJWT } = await loadJose();
   if (o.flaw === 'unsigned') return new UnsecuredJWT(claims).encode();
   const key = o.flaw === 'wrong-key' ? await ctx.foreignKey() : ctx.key;
   return new SignJWT(claims).setProtectedHeader({ alg: TOKEN_ALG, typ: 'at+jwt', kid: key.kid }).sign(key.privateKey);
