@@ -28,6 +28,7 @@ import {
   serveMockHttp,
   serveMockStdio,
   serveProtectedMock,
+  describeAuthRecord,
   AUTH_FAULT_KINDS,
   AUTH_SERVER_OPTION_KEYS,
   RESOURCE_OPTION_KEYS,
@@ -237,7 +238,7 @@ async function serveProtected(opts: MockOpts, server: MockServer, http: NonNulla
   const cfg = authConfig(opts);
   const asPort = int('--auth-port', opts.authPort, 0);
   const served = await serveProtectedMock(server, { ...cfg, host: opts.host, port, path: opts.path, http, ...(asPort !== undefined ? { asPort } : {}) });
-  served.log.onrecord = (r) => stderr(`mock: auth ${r.side} ${r.method} ${new URL(r.url).pathname} → ${r.status}${r.error ? ` ${r.error}` : ''}${r.reason ? ` (${r.reason})` : ''}`);
+  served.log.onrecord = (r) => stderr(`mock: auth ${describeAuthRecord(r)}`);
   // Line 1: the MCP endpoint (as without --auth); line 2: the authorization server's issuer.
   process.stdout.write(`${served.url}\n${served.issuer}\n`);
   stderr(`mock: serving ${name} as a protected resource on Streamable HTTP ${served.url} (revisions ${server.revisions.join(', ')})`);
@@ -362,6 +363,7 @@ export function registerMock(program: Command): void {
         if (opts.url && !opts.record && !opts.client) fail('--url goes with --record or --client');
         if ((opts.authConfig || opts.authPort || opts.authSameOrigin) && !opts.auth) fail('--auth-config, --auth-port and --auth-same-origin go with --auth');
         if (opts.auth && (!opts.http || opts.record || opts.replay || opts.client)) fail('--auth serves --script or --reference over --http');
+        if (opts.auth) authConfig(opts); // a bad config fails before anything starts
         const faults = opts.fault.map((f) => parseFault(f));
         const seed = int('--seed', opts.seed, 0);
         const revisions = opts.revisions ? parseRevisionList(opts.revisions) : undefined;

@@ -72,6 +72,17 @@ export class AuthLog {
   }
 }
 
+/** One line for a record, e.g. "as POST /token → 400 invalid_grant (code_verifier does not match …)": for logs and check messages. */
+export function describeAuthRecord(r: AuthRecord): string {
+  let path = r.url;
+  try {
+    path = new URL(r.url).pathname;
+  } catch {
+    // keep the raw URL
+  }
+  return `${r.side} ${r.method} ${r.side === 'as' && r.endpoint.endsWith('-fetch') ? r.url : path} → ${r.status}${r.error ? ` ${r.error}` : ''}${r.reason ? ` (${r.reason})` : ''}`;
+}
+
 export function headersOf(h: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   h.forEach((v, k) => {
