@@ -13,7 +13,8 @@ afterEach(async () => {
 });
 
 const REDIRECT = 'http://127.0.0.1:9/cb';
-const T = () => ({ signal: AbortSignal.timeout(5_000) });
+// Bounded, and generous: the first MCP request of a worker compiles the schema validators, slow on a loaded machine.
+const T = () => ({ signal: AbortSignal.timeout(20_000) });
 
 async function serve(o: ProtectedMockOptions = {}): Promise<ServedProtectedMock> {
   const s = await serveProtectedMock(referenceServer(), o);
@@ -26,7 +27,7 @@ function pkce(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-const get = (url: string, init: RequestInit = {}) => fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5_000), ...init });
+const get = (url: string, init: RequestInit = {}) => fetch(url, { redirect: 'manual', ...T(), ...init });
 const form = (url: string, body: Record<string, string | string[]>, headers: Record<string, string> = {}) => {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(body)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
