@@ -25,7 +25,7 @@ describe('mcp-conform mock --auth', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const [url, issuer] = await new Promise<string[]>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`no URLs printed; stderr: ${stderr}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`no URLs printed; stderr: ${stderr}`)), 60_000);
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const lines = out.split('\n').filter(Boolean);
@@ -49,7 +49,7 @@ describe('mcp-conform mock --auth', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toContain('mock: auth rs POST /mcp → 401');
-  }, 60_000);
+  }, 90_000);
 
   it('exits 2 for --auth without --http, an unknown config key, or an unknown fault kind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mock-auth-'));
@@ -63,10 +63,10 @@ describe('mcp-conform mock --auth', () => {
       [['mock', '--reference', '--http', '--auth', '--auth-config', join(dir, 'typo.yaml')], /unknown key\(s\) requiredScope in resource/],
       [['mock', '--reference', '--http', '--auth', '--auth-config', join(dir, 'fault.yaml')], /unknown fault kind "teleport"/],
     ];
-    const results = await Promise.all(cases.map(([args]) => cli(args, 60_000)));
+    const results = await Promise.all(cases.map(([args]) => cli(args, 110_000)));
     cases.forEach(([args, re], i) => {
       expect(results[i]!.code, args.join(' ')).toBe(2);
       expect(results[i]!.stderr, args.join(' ')).toMatch(re);
     });
-  }, 90_000);
+  }, 150_000);
 });
