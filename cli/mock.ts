@@ -27,6 +27,11 @@ import {
   serveHttp,
   serveMockHttp,
   serveMockStdio,
+  serveProtectedMock,
+  describeAuthRecord,
+  AUTH_FAULT_KINDS,
+  AUTH_SERVER_OPTION_KEYS,
+  RESOURCE_OPTION_KEYS,
   StdioServerTransport,
   withFaults,
   type FaultSpec,
@@ -36,7 +41,10 @@ import {
   type Transport,
   type AnyStep,
   type ScriptClient,
+  type ProtectedMockOptions,
 } from '../mock-server/index.ts';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { parseRevisionList, type Revision } from '../schema/index.ts';
 
 interface MockOpts {
@@ -61,6 +69,47 @@ interface MockOpts {
   revisions?: string;
   allowOrigin: string[];
   timeout?: string;
+  auth?: boolean;
+  authConfig?: string;
+  authPort?: string;
+  authSameOrigin?: boolean;
+}
+
+/** What --auth-config may hold (JSON or YAML): the options of serveProtectedMock as data. */
+const AUTH_CONFIG_KEYS = new Set(['authorizationServer', 'resource', 'sameOrigin']);
+
+function authConfig(opts: MockOpts): Pick<ProtectedMockOptions, 'authorizationServer' | 'resource' | 'sameOrigin'> {
+  let cfg: Record<string, unknown> = {};
+  if (opts.authConfig) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(readFileSync(opts.authConfig, 'utf8'));
+    } catch (e) {
+      fail(`--auth-config ${opts.authConfig}: ${(e as Error).message}`);
+    }
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(`--auth-config ${opts.authConfig}: expected an object with authorizationServer, resource, sameOrigin`);
+    cfg = doc as Record<string, unknown>;
+    const where = `--auth-config ${opts.authConfig}`;
+    const unknownKeys = (o: unknown, known: readonly string[], at: string) => {
+      if (o === undefined) return;
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) fail(`${where}: ${at} must be an object`);
+      const bad = Object.keys(o).filter((k) => !known.includes(k));
+      if (bad.length) fail(`${where}: unknown key(s) ${bad.join(', ')}${at ? ` in ${at}` : ''} (expected ${known.join(', ')})`);
+    };
+    unknownKeys(cfg, [...AUTH_CONFIG_KEYS], '');
+    unknownKeys(cfg.authorizationServer, AUTH_SERVER_OPTION_KEYS, 'authorizationServer');
+    unknownKeys(cfg.resource, RESOURCE_OPTION_KEYS, 'resource');
+    const faults = (cfg.authorizationServer as { faults?: unknown } | undefined)?.faults;
+    if (faults !== undefined) {
+      if (!Array.isArray(faults)) fail(`${where}: authorizationServer.faults must be a list`);
+      for (const f of faults as { kind?: unknown }[]) {
+        if (!AUTH_FAULT_KINDS.includes(f?.kind as never)) fail(`${where}: unknown fault kind ${JSON.stringify(f?.kind)} (expected ${AUTH_FAULT_KINDS.join(', ')})`);
+      }
+    }
+  }
+  const out = cfg as Pick<ProtectedMockOptions, 'authorizationServer' | 'resource' | 'sameOrigin'>;
+  if (opts.authSameOrigin) out.sameOrigin = true;
+  return out;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -166,19 +215,34 @@ async function serve(opts: MockOpts, faults: FaultSpec[], seed: number | undefin
     return ok ? 0 : 1;
   }
   const port = int("--port", opts.port, 0)!;
-  const responseMode = opts.json ? 'json' : opts.sseResponses ? 'sse' : undefined;
-  const served = await serveMockHttp(server, {
+  const responseMode = opts.json ? ('json' as const) : opts.sseResponses ? ('sse' as const) : undefined;
+  const http = {
     ...common,
-    host: opts.host,
-    port,
-    path: opts.path,
-    legacySse: opts.legacySse === true,
     ...(responseMode ? { responseMode } : {}),
     ...(opts.stateless ? { stateless: true } : {}),
-    ...(opts.allowOrigin.length ? { allowedOrigins: opts.allowOrigin.includes('*') ? '*' : opts.allowOrigin } : {}),
-  });
+    ...(opts.allowOrigin.length ? { allowedOrigins: opts.allowOrigin.includes('*') ? ('*' as const) : opts.allowOrigin } : {}),
+  };
+  if (opts.auth) return serveProtected(opts, server, http, port, name);
+  const served = await serveMockHttp(server, { ...http, host: opts.host, port, path: opts.path, legacySse: opts.legacySse === true });
   process.stdout.write(`${served.url}\n`);
   stderr(`mock: serving ${name} on ${opts.legacySse ? 'HTTP+SSE' : 'Streamable HTTP'} ${served.url} (revisions ${server.revisions.join(', ')})`);
+  const reason = await untilStopped();
+  stderr(`mock: stopped (${reason})`);
+  const ok = printVerdict(server);
+  await served.close();
+  return ok ? 0 : 1;
+}
+
+/** --auth: the mock as an OAuth-protected resource, with the mock authorization server beside it. */
+async function serveProtected(opts: MockOpts, server: MockServer, http: NonNullable<ProtectedMockOptions['http']>, port: number, name: string): Promise<number> {
+  const cfg = authConfig(opts);
+  const asPort = int('--auth-port', opts.authPort, 0);
+  const served = await serveProtectedMock(server, { ...cfg, host: opts.host, port, path: opts.path, http, ...(asPort !== undefined ? { asPort } : {}) });
+  served.log.onrecord = (r) => stderr(`mock: auth ${describeAuthRecord(r)}`);
+  // Line 1: the MCP endpoint (as without --auth); line 2: the authorization server's issuer.
+  process.stdout.write(`${served.url}\n${served.issuer}\n`);
+  stderr(`mock: serving ${name} as a protected resource on Streamable HTTP ${served.url} (revisions ${server.revisions.join(', ')})`);
+  stderr(`mock: authorization server ${served.issuer}${cfg.sameOrigin ? ' (same origin, 2025-03-26 style)' : ''}; metadata ${[...new Set(Object.values(served.as.metadataUrls()))].join(' ') || 'none (default endpoints)'}`);
   const reason = await untilStopped();
   stderr(`mock: stopped (${reason})`);
   const ok = printVerdict(server);
@@ -276,11 +340,15 @@ export function registerMock(program: Command): void {
     .option('--seed <n>', 'seed of probabilistic faults')
     .option('--client', 'run the --script client steps against the server given after -- or by --url')
     .option('--timeout <ms>', 'client request timeout')
+    .option('--auth', 'with --http: serve as an OAuth-protected resource (401 + WWW-Authenticate challenge, RFC 9728 metadata) with a mock authorization server; prints its issuer as the second stdout line')
+    .option('--auth-config <file>', 'JSON/YAML options of the mock authorization server and resource: { authorizationServer, resource, sameOrigin } (see README)')
+    .option('--auth-port <port>', 'port of the mock authorization server (default 0: a free one)')
+    .option('--auth-same-origin', '2025-03-26 style: the authorization server on the MCP server\'s origin, no protected resource metadata')
     .addHelpText(
       'after',
       `\nFaults (kind[:key=value,…]; keys: method, nth, every, after, p, ms, bytes, count, status, direction):\n${Object.entries(FAULT_HELP)
         .map(([k, v]) => `  ${k.padEnd(15)}${v}`)
-        .join('\n')}\n\nExamples:\n  mcp-conform mock --reference --stdio\n  mcp-conform mock --script mock.yaml --http --port 0\n  mcp-conform mock --client --script steps.yaml -- node server.js\n  mcp-conform mock --record session.jsonl -- npx some-mcp-server\n  mcp-conform mock --replay session.jsonl --http`,
+        .join('\n')}\n\nExamples:\n  mcp-conform mock --reference --stdio\n  mcp-conform mock --script mock.yaml --http --port 0\n  mcp-conform mock --reference --http --auth\n  mcp-conform mock --client --script steps.yaml -- node server.js\n  mcp-conform mock --record session.jsonl -- npx some-mcp-server\n  mcp-conform mock --replay session.jsonl --http`,
     )
     .action(async (command: string[], opts: MockOpts, cmd: Command) => {
       try {
@@ -293,6 +361,9 @@ export function registerMock(program: Command): void {
         if (modes > 1) fail('choose one of --script, --reference, --record, --replay, --client');
         if (command.length && !opts.record && !opts.client) fail(`unexpected arguments: ${command.join(' ')} (a server command after -- goes with --record or --client)`);
         if (opts.url && !opts.record && !opts.client) fail('--url goes with --record or --client');
+        if ((opts.authConfig || opts.authPort || opts.authSameOrigin) && !opts.auth) fail('--auth-config, --auth-port and --auth-same-origin go with --auth');
+        if (opts.auth && (!opts.http || opts.record || opts.replay || opts.client)) fail('--auth serves --script or --reference over --http');
+        if (opts.auth) authConfig(opts); // a bad config fails before anything starts
         const faults = opts.fault.map((f) => parseFault(f));
         const seed = int('--seed', opts.seed, 0);
         const revisions = opts.revisions ? parseRevisionList(opts.revisions) : undefined;

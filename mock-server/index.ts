@@ -56,3 +56,5 @@ export { redact, recordProxy, CassetteWriter, readCassette, parseCassette, Repla
 // mcpHandlers lives in ./msw.ts (import it from there): msw is only loaded by code that uses it.
 export type { McpHandlers, McpHandlersOptions } from './msw.ts';
 export { referenceServer, referenceDefinition, REFERENCE_OPTIONS } from './reference/server.ts';
+// Mock OAuth: authorization server, protected-resource mode, tokens (basic/authorization).
+export * from './auth/index.ts';
