@@ -3,18 +3,9 @@
 // JSON-RPC and MCP say, validates every message in both directions against the negotiated
 // revision, and records the wire. Both the mock server and the mock client stand on it.
 import { branded } from './brand.ts';
-import { classify, type Classified, type Direction, type JsonRpcId, type Revision, type Violation } from '../schema/index.ts';
+import { classify, ErrorCode, type Classified, type Direction, type JsonRpcId, type Revision, type Violation } from '../schema/index.ts';
 import { isRawFrame, type FrameInfo, type Transport } from './transport.ts';
 import { WireLog } from './wire.ts';
-
-export const ErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-  ResourceNotFound: -32002,
-} as const;
 
 export interface RpcErrorBody {
   code: number;

@@ -7,7 +7,7 @@ import { branded } from './brand.ts';
 import { AsyncResource } from 'node:async_hooks';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import { createAjv, hasCapability, isRevision, isStateless, loadSchema, registry, REVISIONS, type Current, type JsonRpcId, type Revision } from '../schema/index.ts';
+import { createAjv, ErrorCode, hasCapability, isRevision, isStateless, loadSchema, LOG_LEVELS, logSeverity, META, registry, REVISIONS, type Current, type JsonRpcId, type Revision } from '../schema/index.ts';
 import {
   flattenBehaviours,
   type Behaviour,
@@ -27,26 +27,9 @@ import {
   type Trigger,
 } from './behaviours.ts';
 import { fillTemplate, isObject, matchesSubset, uriTemplate, type UriTemplate } from './match.ts';
-import { ErrorCode, Peer, RpcError, type HandlerContext, type RpcErrorBody } from './peer.ts';
+import { Peer, RpcError, type HandlerContext, type RpcErrorBody } from './peer.ts';
 import type { Transport } from './transport.ts';
 import { WireLog } from './wire.ts';
-
-export const MCP_ERRORS = {
-  HeaderMismatch: -32020,
-  MissingRequiredClientCapability: -32021,
-  UnsupportedProtocolVersion: -32022,
-} as const;
-
-export const META = {
-  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
-  clientInfo: 'io.modelcontextprotocol/clientInfo',
-  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
-  logLevel: 'io.modelcontextprotocol/logLevel',
-  serverInfo: 'io.modelcontextprotocol/serverInfo',
-  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
-} as const;
-
-export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /** Methods that may answer input_required (basic/patterns/mrtr#supported-requests). */
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
@@ -192,7 +175,7 @@ export function fitTo<T>(rev: Revision, typeName: string, value: T): T {
 }
 
 function levelAtLeast(level: LoggingLevel, min: LoggingLevel): boolean {
-  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(min);
+  return logSeverity(level) >= logSeverity(min);
 }
 
 /** Which client capability a server→client request needs, and whether the client has it. */
@@ -817,7 +800,7 @@ export class ServerSession {
         return this.inputRequired(ctx, err.requests);
       }
       if (err instanceof MissingClientCapability) {
-        if (modern) throw new RpcError(MCP_ERRORS.MissingRequiredClientCapability, `Server requires the ${err.capability} capability for this request`, { requiredCapabilities: capabilityObject(err.capability) });
+        if (modern) throw new RpcError(ErrorCode.MissingRequiredClientCapability, `Server requires the ${err.capability} capability for this request`, { requiredCapabilities: capabilityObject(err.capability) });
         throw new RpcError(ErrorCode.InternalError, `Internal error: ${err.message}`);
       }
       throw err;
@@ -830,7 +813,7 @@ export class ServerSession {
     if (typeof requested !== 'string') throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: _meta["io.modelcontextprotocol/protocolVersion"] must be a string');
     const stateless = this.server.statelessRevisions;
     if (!isRevision(requested) || !stateless.includes(requested)) {
-      throw new RpcError(MCP_ERRORS.UnsupportedProtocolVersion, 'Unsupported protocol version', { supported: [...this.server.revisions].reverse(), requested });
+      throw new RpcError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', { supported: [...this.server.revisions].reverse(), requested });
     }
     const caps = meta[META.clientCapabilities];
     if (!isObject(caps)) throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: _meta["io.modelcontextprotocol/clientCapabilities"] is required');
@@ -844,7 +827,7 @@ export class ServerSession {
     const legacyRevs = this.server.legacyRevisions;
     if (legacyRevs.length === 0) {
       // A modern-only server names the versions it speaks (basic/versioning#backward-compatibility…).
-      throw new RpcError(MCP_ERRORS.UnsupportedProtocolVersion, `Unsupported protocol version: this server speaks ${this.server.revisions.join(', ')} (no initialize)`, {
+      throw new RpcError(ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: this server speaks ${this.server.revisions.join(', ')} (no initialize)`, {
         supported: [...this.server.revisions].reverse(),
         requested: typeof params.protocolVersion === 'string' ? params.protocolVersion : String(params.protocolVersion),
       });

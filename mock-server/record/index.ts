@@ -6,7 +6,8 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isObject } from '../match.ts';
-import { ErrorCode, Peer, RpcError } from '../peer.ts';
+import { ErrorCode } from '../../schema/index.ts';
+import { Peer, RpcError } from '../peer.ts';
 import { isRawFrame, type Transport } from '../transport.ts';
 
 export const CASSETTE_VERSION = 1;

@@ -10,10 +10,6 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
-export const META_CAPS = 'io.modelcontextprotocol/clientCapabilities';
-export const META_INFO = 'io.modelcontextprotocol/clientInfo';
-
 export const isRequest = (m: Msg | undefined): m is Msg => !!m && typeof m.method === 'string' && Object.hasOwn(m, 'id');
 export const isNotification = (m: Msg | undefined): m is Msg => !!m && typeof m.method === 'string' && !Object.hasOwn(m, 'id');
 export const isResponse = (m: Msg | undefined): m is Msg => !!m && typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));

@@ -1,13 +1,13 @@
 // basic/utilities/progress (basic/patterns/progress from 2026-07-28, where only servers send
 // progress), exercised through the conformance fixture tool `test_tool_with_progress` (the
 // official suite's fixture contract): servers without it get not-verified.
+import { STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { Revision } from '../../schema/index.ts';
 import { check, FIXTURE, mayCall, type CheckContext } from '../harness/index.ts';
 
 const PROGRESS_TOOL = FIXTURE.progressTool;
-const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const page = (anchor: string): Partial<Record<Revision, string>> => ({
-  ...Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/progress#${anchor}`])),
+  ...Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, `basic/utilities/progress#${anchor}`])),
   '2026-07-28': `basic/patterns/progress#${anchor}`,
 });
 

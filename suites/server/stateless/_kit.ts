@@ -1,16 +1,15 @@
 // What the 2026-07-28 checks share: the revision list, spec pages, and the read-only operations
 // a check may send to find a server behaviour (input_required, log messages) without side effects.
+import { STATELESS_REVISIONS } from '../../../schema/index.ts';
 import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../../mock-server/index.ts';
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
 import { mayCall, type Tool } from '../_feature-kit.ts';
 
-export const STATELESS: Revision[] = ['2026-07-28'];
-
 /** Spec page (and anchor) at each stateless revision. */
 export function at(page: string): Partial<Record<Revision, string>> {
-  return Object.fromEntries(STATELESS.map((r) => [r, page]));
+  return Object.fromEntries(STATELESS_REVISIONS.map((r) => [r, page]));
 }
 
 /** Every client capability that lets a server ask for input (basic/patterns/mrtr). */
