@@ -3,7 +3,7 @@
 // JSON-RPC and MCP say, validates every message in both directions against the negotiated
 // revision, and records the wire. Both the mock server and the mock client stand on it.
 import { branded } from './brand.ts';
-import { classify, ErrorCode, type Classified, type Direction, type JsonRpcId, type Revision, type Violation } from '../schema/index.ts';
+import { classify, ErrorCode, isObject, type Classified, type Direction, type JsonRpcId, type Revision, type Violation } from '../schema/index.ts';
 import { isRawFrame, type FrameInfo, type Transport } from './transport.ts';
 import { WireLog } from './wire.ts';
 
@@ -127,10 +127,6 @@ interface Waiter {
 }
 
 const key = (id: unknown) => JSON.stringify(id);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export class Peer {
   private wireLog: WireLog;

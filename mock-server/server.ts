@@ -7,7 +7,7 @@ import { branded } from './brand.ts';
 import { AsyncResource } from 'node:async_hooks';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import { createAjv, ErrorCode, hasCapability, isRevision, isStateless, loadSchema, LOG_LEVELS, logSeverity, META, registry, REVISIONS, type Current, type JsonRpcId, type Revision } from '../schema/index.ts';
+import { createAjv, ErrorCode, hasCapability, isObject, isRevision, isStateless, loadSchema, LOG_LEVELS, logSeverity, META, registry, REVISIONS, type Current, type JsonRpcId, type Revision } from '../schema/index.ts';
 import {
   flattenBehaviours,
   type Behaviour,
@@ -26,7 +26,7 @@ import {
   type ToolResultValue,
   type Trigger,
 } from './behaviours.ts';
-import { fillTemplate, isObject, matchesSubset, uriTemplate, type UriTemplate } from './match.ts';
+import { fillTemplate, matchesSubset, uriTemplate, type UriTemplate } from './match.ts';
 import { Peer, RpcError, type HandlerContext, type RpcErrorBody } from './peer.ts';
 import type { Transport } from './transport.ts';
 import { WireLog } from './wire.ts';

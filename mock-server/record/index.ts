@@ -5,8 +5,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { isObject } from '../match.ts';
-import { ErrorCode } from '../../schema/index.ts';
+import { ErrorCode, isObject } from '../../schema/index.ts';
 import { Peer, RpcError } from '../peer.ts';
 import { isRawFrame, type Transport } from '../transport.ts';
 

@@ -3,10 +3,10 @@
 // server requests with canned or generated replies, and reports each step met or not.
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ErrorCode, isRevision, isStateless, LATEST_STATEFUL, META } from '../../schema/index.ts';
+import { ErrorCode, isObject, isRevision, isStateless, LATEST_STATEFUL, META } from '../../schema/index.ts';
 import type { JsonObject } from '../behaviours.ts';
 import { DEFAULT_CLIENT_INFO, MockClient } from '../client.ts';
-import { brief, fillTemplate, isObject, matchesSubset, subsetMismatch } from '../match.ts';
+import { brief, fillTemplate, matchesSubset, subsetMismatch } from '../match.ts';
 import { RpcError, type Reply, type RequestHandler, type ViolationReport } from '../peer.ts';
 import type { Transport } from '../transport.ts';
 import type { WireLog } from '../wire.ts';

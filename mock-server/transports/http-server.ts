@@ -8,9 +8,9 @@
 // because handlers run inside the dispatch; everything else goes on the GET stream.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, META, REVISIONS } from '../../schema/index.ts';
+import { ErrorCode, isObject, META, REVISIONS } from '../../schema/index.ts';
 import { frameText, isRawFrame, type Transport } from '../transport.ts';
-import { headersToRecord, idKey, isObject, isRequest, isResponse, items, tryParse } from './http-common.ts';
+import { headersToRecord, idKey, isRequest, isResponse, items, tryParse } from './http-common.ts';
 import {
   checkRequestHeaders,
   isModernVersion,

@@ -1,8 +1,7 @@
 // The request-metadata headers of Streamable HTTP from 2026-07-28 on
 // (basic/transports/streamable-http#request-metadata): Mcp-Method, Mcp-Name, Mcp-Param-{Name},
 // their Base64 sentinel encoding, the x-mcp-header schema extension, and the server-side check.
-import { META } from '../../schema/index.ts';
-import { isObject } from './http-common.ts';
+import { isObject, META } from '../../schema/index.ts';
 
 
 /** Methods whose Mcp-Name header mirrors a body field. */

@@ -1,8 +1,8 @@
 // Client features: roots, sampling, elicitation. What the client declares must match what it
 // answers: declared → a valid result; not declared → an error.
-import { createAjv, ErrorCode, hasCapability, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { createAjv, ErrorCode, hasCapability, isObject, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, declaredCapabilities, type ClientRun, type ClientView } from '../harness/index.ts';
-import { brief, exitSummary, isObject, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
+import { brief, exitSummary, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
 import { clientCheck, pages } from './check.ts';
 import { DEFAULTS_SCHEMA } from './scenarios.ts';
 

@@ -1,7 +1,7 @@
 // basic/lifecycle, client side: the initialize handshake, version negotiation, shutdown.
-import { isRevision, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { isObject, isRevision, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, connected, type ClientRun } from '../harness/index.ts';
-import { brief, clientAfter, clientMessages, exitSummary, handshakes, httpMessages, isNotification, isObject, isRequest, metaOf, type Handshake } from './analysis.ts';
+import { brief, clientAfter, clientMessages, exitSummary, handshakes, httpMessages, isNotification, isRequest, metaOf, type Handshake } from './analysis.ts';
 import { clientCheck, pages, transportPage } from './check.ts';
 
 const lifecycle = (anchor: string) => pages(STATEFUL_REVISIONS, `basic/lifecycle#${anchor}`);

@@ -6,7 +6,7 @@
 // Names shared with the official conformance suite (`initialize`, `tools_call`,
 // `elicitation-defaults`, `sse-retry`) expect the same client behaviour there and here, so a client
 // harness written for it works unchanged.
-import { ErrorCode, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, type Revision } from '../../schema/index.ts';
+import { ErrorCode, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, type Revision } from '../../schema/index.ts';
 import {
   logs,
   on,
@@ -62,10 +62,6 @@ export interface Scenario {
 
 const BOTH: readonly ClientTransportKind[] = ['http', 'stdio'];
 const HTTP: readonly ClientTransportKind[] = ['http'];
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const isToolsCall = (m: unknown) => isObject(m) && m.method === 'tools/call';
 

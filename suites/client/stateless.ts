@@ -1,8 +1,8 @@
 // 2026-07-28, the stateless revision: per-request _meta, resultType, multi round-trip requests,
 // version negotiation by error, era detection, server/discover.
-import { ErrorCode, META, STATELESS_REVISIONS, validate } from '../../schema/index.ts';
+import { ErrorCode, isObject, META, STATELESS_REVISIONS, validate } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, clientRequests, exitSummary, isObject, metaOf, toolCalls, toolName, type Sent } from './analysis.ts';
+import { answerTo, brief, clientRequests, exitSummary, metaOf, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
 import { clientCheck, pages } from './check.ts';
 

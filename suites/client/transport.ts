@@ -1,9 +1,9 @@
 // basic/transports, client side: Streamable HTTP headers, sessions, response kinds, resumption,
 // the HTTP+SSE fallback, 2026-07-28 request headers; stdio framing.
-import { isRevision, isStateless, META, REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../schema/index.ts';
+import { isObject, isRevision, isStateless, META, REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../schema/index.ts';
 import { checkRequestHeaders } from '../../mock-server/index.ts';
 import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
-import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isObject, isRequest, metaOf, toolCalls } from './analysis.ts';
+import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isRequest, metaOf, toolCalls } from './analysis.ts';
 import { clientCheck, pages, transportPage } from './check.ts';
 
 /** Requests of the Streamable HTTP transport (not the HTTP+SSE fallback's). */

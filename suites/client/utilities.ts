@@ -1,7 +1,7 @@
 // Utilities as they bind a client: ping, cancellation, progress, pagination, list changes.
-import { isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
+import { isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, isObject, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
+import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
 import { scenario } from './scenarios.ts';
 import { clientCheck, pages, utilityPage } from './check.ts';

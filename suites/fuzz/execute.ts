@@ -3,7 +3,7 @@
 // target that processes frames in order has answered everything before it by the time it
 // answers the ping. Replies are told apart by id; errors with a null id (frames whose id could
 // not be read) are counted against the steps that may cause one.
-import { classify, ErrorCode, type Direction, type Revision } from '../../schema/index.ts';
+import { classify, ErrorCode, isObject, type Direction, type Revision } from '../../schema/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import { documentedToolCallCodes, type OracleId } from './oracles.ts';
 import { OWN_ID_PREFIX, type FuzzSession } from './session.ts';
@@ -54,7 +54,6 @@ export interface RunOptions {
 }
 
 const key = (id: unknown) => JSON.stringify(id) ?? 'undefined';
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isResponse = (m: Record<string, unknown>) => typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
 const isOwn = (id: unknown) => typeof id === 'string' && id.startsWith(OWN_ID_PREFIX);
 const hasNullId = (m: Record<string, unknown>) => !Object.hasOwn(m, 'id') || m.id === null;

@@ -3,7 +3,7 @@
 // (messages, HTTP exchanges, the process and the stdio server it started). A check body reads
 // those runs through `clientRuns(t)` and uses the usual vocabulary (t.fail, t.notVerified…).
 import { readFileSync, statSync } from 'node:fs';
-import { hasCapability, isStateless, META, type Revision } from '../../schema/index.ts';
+import { hasCapability, isObject, isStateless, META, type Revision } from '../../schema/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import type { CheckScope } from './types.ts';
 import type { ClientTarget } from './config.ts';
@@ -105,10 +105,6 @@ export function loadClientRuns(path: string): ClientRunsFile {
   if (file.format !== 'mcp-conform/client-runs') throw new Error(`${path} is not a client runs file`);
   cache.set(path, { mtimeMs, file });
   return file;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** A message the client sent (parsed); undefined for notes and raw frames. */

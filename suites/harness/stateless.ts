@@ -2,7 +2,7 @@
 // (basic/index#meta): protocol version and client capabilities (required), clientInfo (SHOULD),
 // log level (optional). Checks get one with `t.stateless()`; the CLI's revision probing uses
 // discoverTarget() to ask a target whether it speaks the stateless revision at all.
-import { ErrorCode, isStateless, META, type LoggingLevel, type Revision, type Stateless } from '../../schema/index.ts';
+import { ErrorCode, isObject, isStateless, META, type LoggingLevel, type Revision, type Stateless } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, HttpError, MockClient, StreamableHttpClientTransport, TimeoutError, WireLog, type Reply, type RequestOptions } from '../../mock-server/index.ts';
 import { CheckOutcome } from './outcome.ts';
 import type { CheckScope } from './types.ts';
@@ -35,10 +35,6 @@ export interface StatelessRequestOptions extends RequestOptions {
   capabilities?: ClientCapabilities;
   /** Log level for this request (null: none, even if the client has one). */
   logLevel?: LoggingLevel | string | null;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Valid answers to the input requests a server may send (basic/patterns/mrtr#inputrequests). */

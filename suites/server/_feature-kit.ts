@@ -4,7 +4,7 @@
 // files of suites/server/ import it directly.
 import type fc from 'fast-check';
 import { StdUriTemplate } from '@std-uritemplate/std-uritemplate';
-import { createAjv, isStateless, REVISIONS, STATEFUL_REVISIONS, validate, type Current, type Revision } from '../../schema/index.ts';
+import { createAjv, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS, validate, type Current, type Revision } from '../../schema/index.ts';
 import type { Dialect, JsonSchema } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { CheckContext, CONTRACT_TOOLS as CONTRACT, mayCall as mayCallTool, type CallToolsPolicy, type Permission } from '../harness/index.ts';
@@ -41,10 +41,6 @@ export function cite(page: string, anchor: string | Partial<Record<Revision, str
     if (a !== undefined) out[r] = a === '' ? page : `${page}#${a}`;
   }
   return out;
-}
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function short(v: unknown, max = 160): string {

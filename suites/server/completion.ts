@@ -1,9 +1,9 @@
 // server/utilities/completion: completion of prompt arguments and resource-template variables,
 // the 100-value limit, total/hasMore consistency, errors, the completions capability.
-import { ErrorCode } from '../../schema/index.ts';
+import { ErrorCode, isObject } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, errorText, isObject, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
+import { cite, errorText, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
 
 const completion = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/utilities/completion', anchor, revs);
 

@@ -1,7 +1,7 @@
 // basic/transports: Streamable HTTP (2025-03-26 … 2026-07-28) and the legacy HTTP+SSE transport
 // (2024-11-05), checked below JSON-RPC with raw HTTP. Every check here needs an HTTP target and is
 // not-applicable on stdio.
-import { ErrorCode, META, STATEFUL_STREAMABLE_REVISIONS } from '../../schema/index.ts';
+import { ErrorCode, isObject, META, STATEFUL_STREAMABLE_REVISIONS } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, HttpError, type RawResponse, type Reply } from '../../mock-server/index.ts';
 import type { Revision } from '../../schema/index.ts';
 import { check, mayCall, type CheckContext } from '../harness/index.ts';
@@ -21,10 +21,6 @@ function pages(revs: readonly Revision[], stateful: string, modern?: string): Pa
 
 /** A header value no server accepts as an origin of its own (RFC 6761 reserves .invalid). */
 const FOREIGN_ORIGIN = 'http://attacker.mcp-conform.invalid';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function describe(r: RawResponse): string {
   if (r.status === 0) return `no HTTP response (${r.error ?? 'unknown error'})`;

@@ -1,9 +1,9 @@
 // server/utilities/logging: logging/setLevel for every level, invalid levels, filtering by the
 // level set, and log notifications only with the logging capability.
-import { ErrorCode, LOG_LEVELS, STATEFUL_REVISIONS, type LoggingLevel } from '../../schema/index.ts';
+import { ErrorCode, isObject, LOG_LEVELS, STATEFUL_REVISIONS, type LoggingLevel } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { callable, callTool, cite, errorText, isObject, listTools, type Json, type T } from './_feature-kit.ts';
+import { callable, callTool, cite, errorText, listTools, type Json, type T } from './_feature-kit.ts';
 
 const logging = (anchor: string) => cite('server/utilities/logging', anchor, STATEFUL_REVISIONS);
 

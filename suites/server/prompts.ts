@@ -1,9 +1,9 @@
 // server/prompts: listing prompts, getting them with their arguments, message contents,
 // errors for unknown prompts and missing arguments, list_changed gating.
-import { ErrorCode, STATEFUL_REVISIONS } from '../../schema/index.ts';
+import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, contentProblems, errorText, isObject, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
+import { cite, contentProblems, errorText, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
 
 const prompts = (anchor: string, revs = EVERY) => cite('server/prompts', anchor, revs);
 

@@ -1,13 +1,12 @@
 // server/resources: listing resources and templates, template syntax (RFC 6570), reading,
 // contents, not-found errors, subscriptions and their notifications, list_changed gating.
-import { ErrorCode, STATEFUL_REVISIONS } from '../../schema/index.ts';
+import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
 import {
   cite,
   errorText,
   expandTemplate,
-  isObject,
   listAll,
   received,
   resourceContentsProblems,

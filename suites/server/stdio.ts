@@ -2,7 +2,7 @@
 // 2026-07-28 (stateless: no initialize, server/discover instead of ping). What a server may write
 // to stdout, how it copes with bad input, and at 2026-07-28 what it must not send (requests; any
 // message for a cancelled request) and how it ends when its stdin closes.
-import { isStateless, STATEFUL_REVISIONS, type Revision } from '../../schema/index.ts';
+import { isObject, isStateless, STATEFUL_REVISIONS, type Revision } from '../../schema/index.ts';
 import { StdioClientTransport, TimeoutError, type MockClient, type Transport } from '../../mock-server/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
@@ -26,7 +26,6 @@ const ASKING_TOOLS: string[] = [FIXTURE.samplingTool, FIXTURE.elicitationTool];
 const notJson = (e: WireEntry) => e.dir === 'recv' && e.raw !== undefined && (e.note?.startsWith('not JSON') ?? false);
 /** A line that is a piece of a JSON text, as pretty-printed output produces. */
 const fragment = (raw: string) => /^\s*[{}[\]"]/.test(raw);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function stdioOnly(t: CheckContext): void {
   if (t.target.kind !== 'stdio') t.notApplicable('the target does not use the stdio transport');

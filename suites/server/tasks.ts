@@ -1,7 +1,7 @@
 // basic/utilities/tasks (2025-11-25, experimental): task-augmented tools/call, tasks/get,
 // status lifecycle, TTL, tasks/result, tasks/list, tasks/cancel, error codes, tool-level
 // negotiation, and servers without the capability ignoring task augmentation.
-import { ErrorCode, RELATED_TASK_META } from '../../schema/index.ts';
+import { ErrorCode, isObject, RELATED_TASK_META } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
 import {
@@ -10,7 +10,6 @@ import {
   cite,
   errorText,
   generateArguments,
-  isObject,
   listTools,
   plainCallable,
   schemaProblem,

@@ -1,6 +1,6 @@
 // server/tools: listing tools, their schemas and names, calling them (only those the run may
 // call: see _feature-kit mayCall), results and content, error reporting, list_changed gating.
-import { ErrorCode, STATEFUL_REVISIONS } from '../../schema/index.ts';
+import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { check } from '../harness/index.ts';
 import {
@@ -12,7 +12,6 @@ import {
   contentProblems,
   errorText,
   generateArguments,
-  isObject,
   listTools,
   plainCallable,
   received,

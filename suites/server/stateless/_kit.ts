@@ -1,6 +1,6 @@
 // What the 2026-07-28 checks share: the revision list, spec pages, and the read-only operations
 // a check may send to find a server behaviour (input_required, log messages) without side effects.
-import { STATELESS_REVISIONS } from '../../../schema/index.ts';
+import { isObject, STATELESS_REVISIONS } from '../../../schema/index.ts';
 import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../../mock-server/index.ts';
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
@@ -23,10 +23,6 @@ export const CAPABILITY_OF: Record<string, string> = {
   'sampling/createMessage': 'sampling',
   'roots/list': 'roots',
 };
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** One request a check may send freely: reading a resource, getting a prompt, a read-only tool. */
 export interface Operation {

@@ -1,9 +1,9 @@
 // 2026-07-28 server/discover, versioning and the per-request/per-response protocol fields:
 // server/discover, basic/versioning#protocol-version-negotiation, basic/index#meta.
 import { HttpError, type Reply } from '../../../mock-server/index.ts';
-import { ErrorCode, META, validate } from '../../../schema/index.ts';
+import { ErrorCode, isObject, META, validate } from '../../../schema/index.ts';
 import { check } from '../../harness/index.ts';
-import { at, isObject, safeOperations } from './_kit.ts';
+import { at, safeOperations } from './_kit.ts';
 
 const UNKNOWN_VERSION = '2099-01-01';
 

@@ -1,9 +1,9 @@
 // 2026-07-28 logging (server/utilities/logging): the log level travels in each request's _meta;
 // without it the server sends no notifications/message for that request.
-import { ErrorCode, LOG_LEVELS, type LoggingLevel } from '../../../schema/index.ts';
+import { ErrorCode, isObject, LOG_LEVELS, type LoggingLevel } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, isObject, logsOf, safeOperations, type Operation } from './_kit.ts';
+import { at, logsOf, safeOperations, type Operation } from './_kit.ts';
 
 const rank = (l: unknown) => LOG_LEVELS.indexOf(l as LoggingLevel);
 

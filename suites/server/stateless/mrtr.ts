@@ -1,9 +1,9 @@
 // 2026-07-28 multi round-trip requests (basic/patterns/mrtr): InputRequiredResult, the client's
 // retry with inputResponses and requestState, and capability-gated input requests.
-import { ErrorCode, validate } from '../../../schema/index.ts';
+import { ErrorCode, isObject, validate } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOperation, isObject, statusOf, type Operation } from './_kit.ts';
+import { at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOperation, statusOf, type Operation } from './_kit.ts';
 
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
   const s = await t.stateless();
