@@ -7,7 +7,7 @@ import { branded } from './brand.ts';
 import { AsyncResource } from 'node:async_hooks';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import { createAjv, ErrorCode, hasCapability, isObject, isRevision, isStateless, loadSchema, LOG_LEVELS, logSeverity, META, registry, REVISIONS, type Current, type JsonRpcId, type Revision } from '../schema/index.ts';
+import { createAjv, ErrorCode, hasCapability, isObject, isRevision, isStateless, loadSchema, LOG_LEVELS, logSeverity, META, registry, REVISIONS, type Current, type JsonRpcId, type Revision, type Stateless } from '../schema/index.ts';
 import {
   flattenBehaviours,
   type Behaviour,
@@ -33,7 +33,7 @@ import { WireLog } from './wire.ts';
 
 /** Methods that may answer input_required (basic/patterns/mrtr#supported-requests). */
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-const LIST_CHANGED: Record<string, { cap: 'tools' | 'prompts' | 'resources'; filter: 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged' }> = {
+const LIST_CHANGED: Record<string, { cap: 'tools' | 'prompts' | 'resources'; filter: Exclude<keyof Stateless['SubscriptionFilter'], 'resourceSubscriptions'> }> = {
   'notifications/tools/list_changed': { cap: 'tools', filter: 'toolsListChanged' },
   'notifications/prompts/list_changed': { cap: 'prompts', filter: 'promptsListChanged' },
   'notifications/resources/list_changed': { cap: 'resources', filter: 'resourcesListChanged' },
@@ -85,7 +85,7 @@ export interface ServerContext {
   readonly signal: AbortSignal;
   readonly clientCapabilities: JsonObject;
   readonly clientInfo: JsonObject | undefined;
-  readonly progressToken: string | number | undefined;
+  readonly progressToken: Current['ProgressToken'] | undefined;
   /** Answers to input requests gathered so far (by key). */
   readonly input: Record<string, JsonObject>;
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
@@ -1191,7 +1191,7 @@ export class RequestCtx implements ServerContext {
   readonly method: string;
   readonly id: JsonRpcId;
   readonly signal: AbortSignal;
-  readonly progressToken: string | number | undefined;
+  readonly progressToken: Current['ProgressToken'] | undefined;
   /** Runs `fn` once this request's response is out. */
   readonly afterResponse: (fn: () => void) => void;
   private lastProgress = -Infinity;
@@ -1236,10 +1236,10 @@ export class RequestCtx implements ServerContext {
     // Progress MUST increase with each notification (basic/utilities/progress).
     const value = progress > this.lastProgress ? progress : this.lastProgress + 1;
     this.lastProgress = value;
-    const p: JsonObject = { progressToken: this.progressToken, progress: value };
+    const p: Current['ProgressNotificationParams'] = { progressToken: this.progressToken, progress: value };
     if (total !== undefined) p.total = total;
     if (message !== undefined && this.revision >= '2025-03-26') p.message = message;
-    await this.notifyRaw('notifications/progress', p);
+    await this.notifyRaw('notifications/progress', { ...p });
   }
 
   async notify(method: string, params?: JsonObject): Promise<void> {

@@ -72,8 +72,6 @@ describe('the import rules (dependency-cruiser, the project config)', () => {
  * become a type derived from schema/ (Current['…'], McpType<…>); a new one fails the test below.
  */
 const KNOWN_PROTOCOL_TYPES: Record<string, string> = {
-  // The JSON-RPC error object ({ code, message, data? }), hand-written for the peer engine.
-  'mock-server/peer.ts RpcErrorBody': 'JSON-RPC error object',
   // The slice of a Tool the tool plan reads (name, annotations), written out instead of Pick<Current['Tool'], …>.
   'suites/harness/tool-plan.ts Tool': 'schema type name',
   // ToolAnnotations' hints, re-declared loosely (unknown values) for the call policy.

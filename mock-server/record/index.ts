@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { ErrorCode, isObject } from '../../schema/index.ts';
+import { ErrorCode, isObject, type Current } from '../../schema/index.ts';
 import { Peer, RpcError } from '../peer.ts';
 import { isRawFrame, type Transport } from '../transport.ts';
 
@@ -277,7 +277,7 @@ export class ReplayServer {
     return peer;
   }
 
-  private async resend(peer: Peer, m: unknown, progressToken: string | number | undefined): Promise<void> {
+  private async resend(peer: Peer, m: unknown, progressToken: Current['ProgressToken'] | undefined): Promise<void> {
     if (!isObject(m) || typeof m.method !== 'string') {
       if (m !== undefined && !isRawFrame(m)) await peer.send(m).catch(() => {});
       return;

@@ -1,7 +1,7 @@
 // basic/utilities/progress (basic/patterns/progress from 2026-07-28, where only servers send
 // progress), exercised through the conformance fixture tool `test_tool_with_progress` (the
 // official suite's fixture contract): servers without it get not-verified.
-import { STATEFUL_REVISIONS } from '../../schema/index.ts';
+import { STATEFUL_REVISIONS, type Current } from '../../schema/index.ts';
 import type { Revision } from '../../schema/index.ts';
 import { check, FIXTURE, mayCall, type CheckContext } from '../harness/index.ts';
 
@@ -13,7 +13,8 @@ const page = (anchor: string): Partial<Record<Revision, string>> => ({
 
 type Msg = Record<string, unknown>;
 const isProgress = (m: Msg) => m.method === 'notifications/progress' && !Object.hasOwn(m, 'id');
-const params = (m: Msg) => (m.params ?? {}) as { progressToken?: unknown; progress?: unknown; total?: unknown };
+// The schema's fields, values unknown: what the server sent is checked, not trusted.
+const params = (m: Msg) => (m.params ?? {}) as Partial<Record<keyof Current['ProgressNotificationParams'], unknown>>;
 
 /** Calls the progress tool with `token`; returns the progress notifications before and after its response. */
 async function callWithProgress(t: CheckContext, token: string | number) {

@@ -1,7 +1,7 @@
 // basic/utilities/tasks (2025-11-25, experimental): task-augmented tools/call, tasks/get,
 // status lifecycle, TTL, tasks/result, tasks/list, tasks/cancel, error codes, tool-level
 // negotiation, and servers without the capability ignoring task augmentation.
-import { ErrorCode, isObject, RELATED_TASK_META } from '../../schema/index.ts';
+import { ErrorCode, isObject, RELATED_TASK_META, type Current } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
 import {
@@ -31,8 +31,8 @@ const NEXT: Record<string, string[]> = {
 /** TTL asked for on created tasks (the receiver may override it). */
 const TTL = 60_000;
 
-type TaskSupport = 'forbidden' | 'optional' | 'required';
-const supportOf = (tool: Tool): TaskSupport => (tool as { execution?: { taskSupport?: TaskSupport } }).execution?.taskSupport ?? 'forbidden';
+type TaskSupport = NonNullable<Current['ToolExecution']['taskSupport']>;
+const supportOf = (tool: Tool): TaskSupport => tool.execution?.taskSupport ?? 'forbidden';
 
 async function argsFor(t: T, tool: Tool): Promise<Json> {
   const gen = await generateArguments(t.revision, tool, 1);
