@@ -2,6 +2,7 @@
 // Code's project .mcp.json and its ~/.claude.json (user and local scopes), and the same
 // `mcpServers` shape other hosts use — and turns an entry into the target to test. A bad entry is
 // a usage error (exit 2) that names the file, the entry and the field.
+import { isObject } from '../schema/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -82,10 +83,6 @@ export interface ConfigFile {
 }
 
 type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `mcpServers.foo` or `mcpServers["a b"]`, as a reader would look it up. */
 function keyPath(base: string, key: string): string {

@@ -2,12 +2,12 @@
 // does (a tool, a resource, a notification on a trigger…). createMockServer() composes them and
 // server.use() overrides them, the way msw composes request handlers. Authoring shapes are the
 // newest stateful revision's types; the server fits them to whatever revision a client speaks.
-import type { Current } from '../schema/index.ts';
+import type { Current, LoggingLevel } from '../schema/index.ts';
 import type { RpcErrorBody } from './peer.ts';
 import type { ServerContext } from './server.ts';
 
 export type JsonObject = Record<string, unknown>;
-export type LoggingLevel = Current['LoggingLevel'];
+export type { LoggingLevel };
 
 /** When a server-initiated action happens. */
 export interface Trigger {

@@ -1,5 +1,7 @@
 // The public module of mock-server/: the peer engine, transports, wire recording.
-export { Peer, RpcError, TimeoutError, ClosedError, ErrorCode, type Reply, type RequestOptions, type HandlerContext, type RequestHandler, type NotificationHandler, type PeerOptions, type ViolationReport, type RpcErrorBody } from './peer.ts';
+// The protocol constants, defined in schema/, are re-exported for the library's users.
+export { ErrorCode, META, LOG_LEVELS } from '../schema/index.ts';
+export { Peer, RpcError, TimeoutError, ClosedError, type Reply, type RequestOptions, type HandlerContext, type RequestHandler, type NotificationHandler, type PeerOptions, type ViolationReport, type RpcErrorBody } from './peer.ts';
 export { type Transport, type RawFrame, type FrameInfo, isRawFrame, frameText } from './transport.ts';
 export { createMemoryPair } from './memory.ts';
 export { WireLog, type WireEntry } from './wire.ts';
@@ -17,7 +19,7 @@ export { encodeSseEvent, encodeSseComment, readSse, SseWriter, type SseEvent, ty
 export { encodeHeaderValue, decodeHeaderValue, standardRequestHeaders, paramHeaderSpecs, paramHeaders, checkRequestHeaders, isModernVersion, type ParamHeaderSpec } from './transports/mcp-headers.ts';
 export { connectTarget, describeTarget, parseHeaderArgs, type TargetSpec, type ConnectOptions } from './transports/connect.ts';
 // The scriptable mock server: behaviours as values, composed by createMockServer().
-export { MockServer, ServerSession, RequestCtx, createMockServer, fitTo, InputRequired, MissingClientCapability, MCP_ERRORS, META, LOG_LEVELS, type MockServerOptions, type ServerContext, type ExpectationResult, type ClientReply, type ObservedMessage } from './server.ts';
+export { MockServer, ServerSession, RequestCtx, createMockServer, fitTo, InputRequired, MissingClientCapability, type MockServerOptions, type ServerContext, type ExpectationResult, type ClientReply, type ObservedMessage } from './server.ts';
 export {
   tool,
   resource,

@@ -1,10 +1,7 @@
 // Small value helpers shared by the mock server, scripts, expectations and replay: subset
 // matching, `{{path}}` templates over a context, and RFC 6570 level-1/2 URI template matching.
+import { isObject } from '../schema/index.ts';
 import { isDeepStrictEqual } from 'node:util';
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * True when `actual` contains `expected`: objects match key by key (extra keys in actual are fine),

@@ -1,9 +1,9 @@
 // msw request handlers for a mock MCP server: `setupServer(...mcpHandlers(script, { url }))` lets
 // a test run any Streamable HTTP client (the official SDK's included) against the mock without a
 // port. The handlers call the same fetch-style Streamable HTTP handler node:http serving uses.
+import { isObject } from '../schema/index.ts';
 import { http, type HttpHandler } from 'msw';
 import type { FaultInput } from './faults/index.ts';
-import { isObject } from './match.ts';
 import { scriptDefinition } from './script/build.ts';
 import { isServerDefinition, validateScript, ScriptError, type ServerDefinition } from './script/load.ts';
 import type { ScriptDoc } from './script/types.ts';

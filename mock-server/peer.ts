@@ -3,24 +3,12 @@
 // JSON-RPC and MCP say, validates every message in both directions against the negotiated
 // revision, and records the wire. Both the mock server and the mock client stand on it.
 import { branded } from './brand.ts';
-import { classify, type Classified, type Direction, type JsonRpcId, type Revision, type Violation } from '../schema/index.ts';
+import { classify, ErrorCode, isObject, type Classified, type Current, type Direction, type JsonRpcError, type JsonRpcId, type Revision, type Violation } from '../schema/index.ts';
 import { isRawFrame, type FrameInfo, type Transport } from './transport.ts';
 import { WireLog } from './wire.ts';
 
-export const ErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-  ResourceNotFound: -32002,
-} as const;
-
-export interface RpcErrorBody {
-  code: number;
-  message: string;
-  data?: unknown;
-}
+/** The JSON-RPC error object (schema/: JsonRpcError), under the name the engine's API has used. */
+export type RpcErrorBody = JsonRpcError;
 
 const RPC_ERROR = Symbol.for('mcp-conform.RpcError');
 
@@ -79,7 +67,7 @@ export interface HandlerContext {
   signal: AbortSignal;
   peer: Peer;
   /** The progressToken the requester asked for, if any. */
-  progressToken?: string | number;
+  progressToken?: Current['ProgressToken'];
   /** _meta of the request. */
   meta?: Record<string, unknown>;
   /** Runs `fn` once the response (result or error) has been handed to the transport. */
@@ -127,7 +115,7 @@ interface Pending {
   resolve: (reply: Reply) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
-  progressToken?: string | number;
+  progressToken?: Current['ProgressToken'];
 }
 
 interface Waiter {
@@ -136,10 +124,6 @@ interface Waiter {
 }
 
 const key = (id: unknown) => JSON.stringify(id);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export class Peer {
   private wireLog: WireLog;
@@ -273,7 +257,7 @@ export class Peer {
     if (this.closed) return Promise.reject(new ClosedError(method, this.closeReason));
     const id = opts.id ?? this.nextId++;
     let sentParams = params;
-    let progressToken: string | number | undefined;
+    let progressToken: Current['ProgressToken'] | undefined;
     if (opts.onprogress) {
       progressToken = `p-${key(id)}-${Math.random().toString(36).slice(2, 8)}`;
       const meta = isObject(params?._meta) ? params._meta : {};

@@ -7,7 +7,7 @@ import { branded } from './brand.ts';
 import { AsyncResource } from 'node:async_hooks';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import { createAjv, hasCapability, isRevision, isStateless, loadSchema, registry, REVISIONS, type Current, type JsonRpcId, type Revision } from '../schema/index.ts';
+import { createAjv, ErrorCode, hasCapability, isObject, isRevision, isStateless, loadSchema, LOG_LEVELS, logSeverity, META, registry, REVISIONS, type Current, type JsonRpcId, type Revision, type Stateless } from '../schema/index.ts';
 import {
   flattenBehaviours,
   type Behaviour,
@@ -26,31 +26,14 @@ import {
   type ToolResultValue,
   type Trigger,
 } from './behaviours.ts';
-import { fillTemplate, isObject, matchesSubset, uriTemplate, type UriTemplate } from './match.ts';
-import { ErrorCode, Peer, RpcError, type HandlerContext, type RpcErrorBody } from './peer.ts';
+import { fillTemplate, matchesSubset, uriTemplate, type UriTemplate } from './match.ts';
+import { Peer, RpcError, type HandlerContext, type RpcErrorBody } from './peer.ts';
 import type { Transport } from './transport.ts';
 import { WireLog } from './wire.ts';
 
-export const MCP_ERRORS = {
-  HeaderMismatch: -32020,
-  MissingRequiredClientCapability: -32021,
-  UnsupportedProtocolVersion: -32022,
-} as const;
-
-export const META = {
-  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
-  clientInfo: 'io.modelcontextprotocol/clientInfo',
-  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
-  logLevel: 'io.modelcontextprotocol/logLevel',
-  serverInfo: 'io.modelcontextprotocol/serverInfo',
-  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
-} as const;
-
-export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
-
 /** Methods that may answer input_required (basic/patterns/mrtr#supported-requests). */
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-const LIST_CHANGED: Record<string, { cap: 'tools' | 'prompts' | 'resources'; filter: 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged' }> = {
+const LIST_CHANGED: Record<string, { cap: 'tools' | 'prompts' | 'resources'; filter: Exclude<keyof Stateless['SubscriptionFilter'], 'resourceSubscriptions'> }> = {
   'notifications/tools/list_changed': { cap: 'tools', filter: 'toolsListChanged' },
   'notifications/prompts/list_changed': { cap: 'prompts', filter: 'promptsListChanged' },
   'notifications/resources/list_changed': { cap: 'resources', filter: 'resourcesListChanged' },
@@ -102,7 +85,7 @@ export interface ServerContext {
   readonly signal: AbortSignal;
   readonly clientCapabilities: JsonObject;
   readonly clientInfo: JsonObject | undefined;
-  readonly progressToken: string | number | undefined;
+  readonly progressToken: Current['ProgressToken'] | undefined;
   /** Answers to input requests gathered so far (by key). */
   readonly input: Record<string, JsonObject>;
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
@@ -192,7 +175,7 @@ export function fitTo<T>(rev: Revision, typeName: string, value: T): T {
 }
 
 function levelAtLeast(level: LoggingLevel, min: LoggingLevel): boolean {
-  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(min);
+  return logSeverity(level) >= logSeverity(min);
 }
 
 /** Which client capability a server→client request needs, and whether the client has it. */
@@ -817,7 +800,7 @@ export class ServerSession {
         return this.inputRequired(ctx, err.requests);
       }
       if (err instanceof MissingClientCapability) {
-        if (modern) throw new RpcError(MCP_ERRORS.MissingRequiredClientCapability, `Server requires the ${err.capability} capability for this request`, { requiredCapabilities: capabilityObject(err.capability) });
+        if (modern) throw new RpcError(ErrorCode.MissingRequiredClientCapability, `Server requires the ${err.capability} capability for this request`, { requiredCapabilities: capabilityObject(err.capability) });
         throw new RpcError(ErrorCode.InternalError, `Internal error: ${err.message}`);
       }
       throw err;
@@ -830,7 +813,7 @@ export class ServerSession {
     if (typeof requested !== 'string') throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: _meta["io.modelcontextprotocol/protocolVersion"] must be a string');
     const stateless = this.server.statelessRevisions;
     if (!isRevision(requested) || !stateless.includes(requested)) {
-      throw new RpcError(MCP_ERRORS.UnsupportedProtocolVersion, 'Unsupported protocol version', { supported: [...this.server.revisions].reverse(), requested });
+      throw new RpcError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', { supported: [...this.server.revisions].reverse(), requested });
     }
     const caps = meta[META.clientCapabilities];
     if (!isObject(caps)) throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: _meta["io.modelcontextprotocol/clientCapabilities"] is required');
@@ -844,7 +827,7 @@ export class ServerSession {
     const legacyRevs = this.server.legacyRevisions;
     if (legacyRevs.length === 0) {
       // A modern-only server names the versions it speaks (basic/versioning#backward-compatibility…).
-      throw new RpcError(MCP_ERRORS.UnsupportedProtocolVersion, `Unsupported protocol version: this server speaks ${this.server.revisions.join(', ')} (no initialize)`, {
+      throw new RpcError(ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: this server speaks ${this.server.revisions.join(', ')} (no initialize)`, {
         supported: [...this.server.revisions].reverse(),
         requested: typeof params.protocolVersion === 'string' ? params.protocolVersion : String(params.protocolVersion),
       });
@@ -1208,7 +1191,7 @@ export class RequestCtx implements ServerContext {
   readonly method: string;
   readonly id: JsonRpcId;
   readonly signal: AbortSignal;
-  readonly progressToken: string | number | undefined;
+  readonly progressToken: Current['ProgressToken'] | undefined;
   /** Runs `fn` once this request's response is out. */
   readonly afterResponse: (fn: () => void) => void;
   private lastProgress = -Infinity;
@@ -1253,10 +1236,10 @@ export class RequestCtx implements ServerContext {
     // Progress MUST increase with each notification (basic/utilities/progress).
     const value = progress > this.lastProgress ? progress : this.lastProgress + 1;
     this.lastProgress = value;
-    const p: JsonObject = { progressToken: this.progressToken, progress: value };
+    const p: Current['ProgressNotificationParams'] = { progressToken: this.progressToken, progress: value };
     if (total !== undefined) p.total = total;
     if (message !== undefined && this.revision >= '2025-03-26') p.message = message;
-    await this.notifyRaw('notifications/progress', p);
+    await this.notifyRaw('notifications/progress', { ...p });
   }
 
   async notify(method: string, params?: JsonObject): Promise<void> {

@@ -1,6 +1,7 @@
 // Says what a raw JSON-RPC message is and validates it completely against one revision:
 // the envelope, the method's own message type, and a response against the result type of the
 // request it answers.
+import { isObject } from './json.ts';
 import { hasType, loadSchema } from './load.ts';
 import { registry, type Direction, type MethodInfo } from './registry.ts';
 import type { Revision } from './revisions.ts';
@@ -39,10 +40,6 @@ function envelopeType(rev: Revision, kind: 'response' | 'error'): string {
 
 function prefixed(violations: Violation[], prefix: string): Violation[] {
   return violations.map((v) => ({ ...v, pointer: prefix + v.pointer }));
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const TASK_AUGMENTABLE = new Set(['tools/call', 'sampling/createMessage', 'elicitation/create']);

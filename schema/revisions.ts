@@ -29,6 +29,18 @@ export function isStateless(rev: Revision): boolean {
   return rev >= '2026-07-28';
 }
 
+/**
+ * Revisions with the initialize handshake and sessions (test/schema/protocol.test.ts checks this
+ * against each revision's method registry: initialize is there exactly in these).
+ */
+export const STATEFUL_REVISIONS: Revision[] = REVISIONS.filter((r) => !isStateless(r));
+/** Revisions of the stateless protocol (no initialize, per-request _meta, server/discover). */
+export const STATELESS_REVISIONS: Revision[] = REVISIONS.filter((r) => isStateless(r));
+/** Revisions with the Streamable HTTP transport (basic/transports#streamable-http, new in 2025-03-26; 2024-11-05 had HTTP+SSE). */
+export const STREAMABLE_HTTP_REVISIONS: Revision[] = REVISIONS.filter((r) => r >= '2025-03-26');
+/** Streamable HTTP with sessions (Mcp-Session-Id, resumability, the GET stream). */
+export const STATEFUL_STREAMABLE_REVISIONS: Revision[] = STREAMABLE_HTTP_REVISIONS.filter((r) => !isStateless(r));
+
 /** 2020-12 schemas keep definitions under $defs, draft-07 ones under definitions. */
 export function defsKey(rev: Revision): '$defs' | 'definitions' {
   return revisionInfo(rev).dialect.includes('2020-12') ? '$defs' : 'definitions';

@@ -22,6 +22,12 @@ export type Current = Schema['2025-11-25'];
 /** Types of the stateless revision. */
 export type Stateless = Schema['2026-07-28'];
 
+/**
+ * The JSON-RPC error object (the schema's Error). `data` is any value, as the schema leaves it
+ * untyped; the generator renders an untyped property as an object, so it is widened here.
+ */
+export type JsonRpcError = Omit<Current['Error'], 'data'> & { data?: unknown };
+
 /** Types present in every revision with the same name (a structural union across revisions). */
 export type AnyRevision<N extends string> = {
   [R in keyof Schema]: N extends keyof Schema[R] ? Schema[R][N] : never;

@@ -1,14 +1,27 @@
 // The layout's rules (README "Architecture"). The import rules are dependency-cruiser's
 // (.dependency-cruiser.cjs, run by `npm test` as lint:deps); here they are shown to bite on a tiny
 // tree that breaks them. The rule "no protocol type declared outside schema/" is checked here by
-// a scan, against an allowlist of today's hand-written ones.
+// a scan, against an allowlist of today's hand-written ones; so is "no protocol constant outside
+// schema/" (error codes, _meta keys, log levels, revision sets, isObject), with no allowlist.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REVISIONS, typeNames } from '../schema/index.ts';
+import {
+  ErrorCode,
+  LOG_LEVELS,
+  META,
+  RELATED_TASK_META,
+  REVISIONS,
+  STATEFUL_REVISIONS,
+  STATEFUL_STREAMABLE_REVISIONS,
+  STATELESS_REVISIONS,
+  STREAMABLE_HTTP_REVISIONS,
+  typeNames,
+} from '../schema/index.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
@@ -72,8 +85,6 @@ describe('the import rules (dependency-cruiser, the project config)', () => {
  * become a type derived from schema/ (Current['…'], McpType<…>); a new one fails the test below.
  */
 const KNOWN_PROTOCOL_TYPES: Record<string, string> = {
-  // The JSON-RPC error object ({ code, message, data? }), hand-written for the peer engine.
-  'mock-server/peer.ts RpcErrorBody': 'JSON-RPC error object',
   // The slice of a Tool the tool plan reads (name, annotations), written out instead of Pick<Current['Tool'], …>.
   'suites/harness/tool-plan.ts Tool': 'schema type name',
   // ToolAnnotations' hints, re-declared loosely (unknown values) for the call policy.
@@ -156,5 +167,73 @@ describe('no protocol type declared outside schema/', () => {
     // A fixed entry leaves the allowlist: a stale one fails too, so the debt list stays true.
     const stale = Object.keys(KNOWN_PROTOCOL_TYPES).filter((k) => !found.some((f) => f.key === k));
     expect(stale).toEqual([]);
+  });
+});
+
+// ---- no protocol constant outside schema/ ----
+
+/** What a file outside schema/ may not hold: schema/ names these once (schema/protocol.ts, json.ts, revisions.ts). */
+function constantsScan(file: string, text: string): Found[] {
+  const found: Found[] = [];
+  const codes = new Set<number>(Object.values(ErrorCode));
+  const metaKeys = new Set<string>([...Object.values(META), RELATED_TASK_META]);
+  const revisionSets = [REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, STATEFUL_STREAMABLE_REVISIONS]
+    .filter((s) => s.length > 1)
+    .map((s) => [...s].sort().join());
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const at = (n: ts.Node) => `${file}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`;
+  const strings = (els: ts.NodeArray<ts.Expression>) => els.map((e) => (ts.isStringLiteral(e) ? e.text : undefined));
+  const visit = (n: ts.Node): void => {
+    if (ts.isPrefixUnaryExpression(n) && n.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(n.operand) && codes.has(-Number(n.operand.text))) {
+      found.push({ key: at(n), why: `error code -${n.operand.text} (ErrorCode)` });
+    } else if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && metaKeys.has(n.text)) {
+      found.push({ key: at(n), why: `_meta key ${n.text} (META)` });
+    } else if (ts.isArrayLiteralExpression(n)) {
+      const items = strings(n.elements);
+      if (items.every((s) => s !== undefined)) {
+        if (LOG_LEVELS.every((l) => items.includes(l))) found.push({ key: at(n), why: 'log level list (LOG_LEVELS)' });
+        else if (items.length > 1 && revisionSets.includes([...items].sort().join())) found.push({ key: at(n), why: 'revision list (schema/revisions.ts)' });
+      }
+    } else if ((ts.isFunctionDeclaration(n) || ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && n.parameters.length === 1 && n.body) {
+      // A copy of isObject, whatever its name: the body is the one test.
+      const body = ts.isBlock(n.body) && n.body.statements.length === 1 && ts.isReturnStatement(n.body.statements[0]!) ? n.body.statements[0].expression : n.body;
+      const p = n.parameters[0]!.name.getText(sf);
+      const norm = body && !ts.isBlock(body) ? body.getText(sf).replace(/\s+/g, ' ') : '';
+      if (norm === `typeof ${p} === 'object' && ${p} !== null && !Array.isArray(${p})`) found.push({ key: at(n), why: 'a copy of isObject' });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+describe('no protocol constant outside schema/', () => {
+  it('flags error-code literals, _meta keys, log-level and revision lists, isObject copies — not their names', () => {
+    const text = [
+      "if (reply.error.code === -32601) fail('not -32601');",
+      "const meta = { 'io.modelcontextprotocol/protocolVersion': v };",
+      "const LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];",
+      "const STATEFUL = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];",
+      "const isObj = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);",
+      'function isRecord(v: unknown) {\n  return typeof v === \'object\' && v !== null && !Array.isArray(v);\n}',
+      // Fine: by name, in prose, a code outside the protocol's, a revision range that is no set.
+      "t.expectError(reply, ErrorCode.MethodNotFound, 'answered -32601'); const m = { [META.protocolVersion]: v };",
+      "errorResponse(400, -32000, 'Bad Request'); pages(['2025-06-18', '2025-11-25'], 'x'); const ok = typeof v === 'object';",
+    ].join('\n');
+    expect(constantsScan('x.ts', text).map((f) => `${f.key}: ${f.why}`)).toEqual([
+      'x.ts:1: error code -32601 (ErrorCode)',
+      'x.ts:2: _meta key io.modelcontextprotocol/protocolVersion (META)',
+      'x.ts:3: log level list (LOG_LEVELS)',
+      'x.ts:4: revision list (schema/revisions.ts)',
+      'x.ts:5: a copy of isObject',
+      'x.ts:6: a copy of isObject',
+    ]);
+  });
+
+  it('finds none in suites/, mock-server/, reports/, cli/', async () => {
+    const files = (await Promise.all(['suites', 'mock-server', 'reports', 'cli'].map(tsFiles))).flat();
+    const found: Found[] = [];
+    for (const f of files) found.push(...constantsScan(relative(ROOT, join(ROOT, f)), await readFile(join(ROOT, f), 'utf8')));
+    expect(found.map((f) => `${f.key}: ${f.why}: use schema/ instead`)).toEqual([]);
   });
 });

@@ -3,16 +3,13 @@
 // place of per-request routing). Concurrent clients then receive answers to ids they never sent:
 // cross-talk, which the harness reports once as `transport/cross-talk`. It needs a registry
 // shared by all the sessions of one handler, so it wraps the session transports, not a request.
+import { isObject } from '../../schema/index.ts';
 import { frameText, type Transport } from '../transport.ts';
 import { SseServerTransport } from '../transports/sse-server.ts';
 import { StreamableHttpServerTransport } from '../transports/http-server.ts';
 import { FaultGate, seededRandom, toFaultSpec, type FaultInput, type FaultOptions } from './index.ts';
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const isResponse = (m: unknown): m is Record<string, unknown> => isObj(m) && typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
+const isResponse = (m: unknown): m is Record<string, unknown> => isObject(m) && typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
 
 /** Writes a frame on every open stream of a session's transport; false when none took it. */
 function writeOnOpenStreams(t: Transport, text: string): boolean {
@@ -41,7 +38,7 @@ class BroadcastingTransport implements Transport {
     private readonly fanOut: (from: BroadcastingTransport, message: Record<string, unknown>, method: string | undefined) => void,
   ) {
     inner.onmessage = (m, info) => {
-      if (isObj(m) && typeof m.method === 'string' && Object.hasOwn(m, 'id')) {
+      if (isObject(m) && typeof m.method === 'string' && Object.hasOwn(m, 'id')) {
         this.methods.set(JSON.stringify(m.id), m.method);
         if (this.methods.size > 10_000) this.methods.clear();
       }

@@ -2,6 +2,7 @@
 // dropped, duplicated, corrupted…); HTTP-level faults plug into the Streamable HTTP handler's
 // httpFault hook (http.ts). A fault applies per message, per method, every nth, after n, or with
 // a probability drawn from a seeded generator, so a failing run can be replayed exactly.
+import { isObject } from '../../schema/index.ts';
 import { frameText, isRawFrame, type Transport } from '../transport.ts';
 
 export const MESSAGE_FAULTS = ['delay', 'drop', 'disconnect', 'duplicate', 'wrong-id', 'malformed', 'oversized', 'reorder', 'stderr-noise'] as const;
@@ -155,10 +156,6 @@ export interface FaultOptions {
   onfault?: (kind: FaultKind, detail: string) => void;
 }
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Wraps a transport so the given message-level faults happen to what passes through it. */
 export class FaultyTransport implements Transport {
   onmessage?: Transport['onmessage'];
@@ -229,13 +226,13 @@ export class FaultyTransport implements Transport {
   }
 
   private methodOf(m: unknown, table: Map<string, string>): string | undefined {
-    if (!isObj(m)) return undefined;
+    if (!isObject(m)) return undefined;
     if (typeof m.method === 'string') return m.method;
     return table.get(JSON.stringify(m.id));
   }
 
   private receive(m: unknown, info: Parameters<NonNullable<Transport['onmessage']>>[1]): void {
-    if (isObj(m) && typeof m.method === 'string' && Object.hasOwn(m, 'id')) {
+    if (isObject(m) && typeof m.method === 'string' && Object.hasOwn(m, 'id')) {
       this.incomingMethods.set(JSON.stringify(m.id), m.method);
       if (this.incomingMethods.size > 10_000) this.incomingMethods.clear();
     }
@@ -265,7 +262,7 @@ export class FaultyTransport implements Transport {
   }
 
   async send(message: unknown): Promise<void> {
-    if (isObj(message) && typeof message.method === 'string' && Object.hasOwn(message, 'id')) {
+    if (isObject(message) && typeof message.method === 'string' && Object.hasOwn(message, 'id')) {
       this.outgoingMethods.set(JSON.stringify(message.id), message.method);
       if (this.outgoingMethods.size > 10_000) this.outgoingMethods.clear();
     }
@@ -295,7 +292,7 @@ export class FaultyTransport implements Transport {
           this.record('duplicate', `${what} ×${copies}`);
           break;
         case 'wrong-id':
-          if (isObj(msg) && Object.hasOwn(msg, 'id') && typeof msg.method !== 'string') {
+          if (isObject(msg) && Object.hasOwn(msg, 'id') && typeof msg.method !== 'string') {
             const id = msg.id;
             const wrong = typeof id === 'number' ? id + 1_000_000 : `${String(id)}-wrong`;
             this.record('wrong-id', `${what}: id ${JSON.stringify(id)} → ${JSON.stringify(wrong)}`);
@@ -311,11 +308,11 @@ export class FaultyTransport implements Transport {
         }
         case 'oversized': {
           const bytes = g.spec.bytes ?? 4 * 1024 * 1024;
-          if (isObj(msg)) {
+          if (isObject(msg)) {
             const padding = 'x'.repeat(bytes);
-            if (isObj(msg.result)) msg = { ...msg, result: { ...msg.result, _meta: { ...(isObj(msg.result._meta) ? msg.result._meta : {}), 'dev.mcp-conform/padding': padding } } };
-            else if (isObj(msg.error)) msg = { ...msg, error: { ...msg.error, data: { padding } } };
-            else msg = { ...msg, params: { ...(isObj(msg.params) ? msg.params : {}), _meta: { ...(isObj(msg.params) && isObj(msg.params._meta) ? msg.params._meta : {}), 'dev.mcp-conform/padding': padding } } };
+            if (isObject(msg.result)) msg = { ...msg, result: { ...msg.result, _meta: { ...(isObject(msg.result._meta) ? msg.result._meta : {}), 'dev.mcp-conform/padding': padding } } };
+            else if (isObject(msg.error)) msg = { ...msg, error: { ...msg.error, data: { padding } } };
+            else msg = { ...msg, params: { ...(isObject(msg.params) ? msg.params : {}), _meta: { ...(isObject(msg.params) && isObject(msg.params._meta) ? msg.params._meta : {}), 'dev.mcp-conform/padding': padding } } };
             this.record('oversized', `${what} padded by ${bytes} bytes`);
           }
           break;
@@ -360,7 +357,7 @@ export class FaultyTransport implements Transport {
 
 function describe(m: unknown, method: string | undefined): string {
   if (isRawFrame(m)) return 'raw frame';
-  if (!isObj(m)) return 'message';
+  if (!isObject(m)) return 'message';
   if (typeof m.method === 'string') return Object.hasOwn(m, 'id') ? `request ${m.method} (id ${JSON.stringify(m.id)})` : `notification ${m.method}`;
   return `response to ${method ?? '?'} (id ${JSON.stringify(m.id)})`;
 }

@@ -5,8 +5,8 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { isObject } from '../match.ts';
-import { ErrorCode, Peer, RpcError } from '../peer.ts';
+import { ErrorCode, isObject, type Current } from '../../schema/index.ts';
+import { Peer, RpcError } from '../peer.ts';
 import { isRawFrame, type Transport } from '../transport.ts';
 
 export const CASSETTE_VERSION = 1;
@@ -277,7 +277,7 @@ export class ReplayServer {
     return peer;
   }
 
-  private async resend(peer: Peer, m: unknown, progressToken: string | number | undefined): Promise<void> {
+  private async resend(peer: Peer, m: unknown, progressToken: Current['ProgressToken'] | undefined): Promise<void> {
     if (!isObject(m) || typeof m.method !== 'string') {
       if (m !== undefined && !isRawFrame(m)) await peer.send(m).catch(() => {});
       return;

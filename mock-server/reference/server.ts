@@ -2,9 +2,9 @@
 // revision. It is the default target (`npm start`, `mcp-conform mock --reference`) and the known
 // good peer the suites are checked against. Tool, resource and prompt names include those the
 // official conformance suite's fixtures use, so that suite can run against it too.
-import { REVISIONS, type Current } from '../../schema/index.ts';
+import { ErrorCode, REVISIONS, type Current } from '../../schema/index.ts';
 import { completion, logs, notify, prompt, resource, resourceTemplate, tool, type Behaviour, type JsonObject } from '../behaviours.ts';
-import { ErrorCode, RpcError } from '../peer.ts';
+import { RpcError } from '../peer.ts';
 import { defineServer, type ServerDefinition } from '../script/load.ts';
 import { MockServer, type MockServerOptions, type ServerContext } from '../server.ts';
 

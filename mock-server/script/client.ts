@@ -3,14 +3,13 @@
 // server requests with canned or generated replies, and reports each step met or not.
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isRevision, isStateless, LATEST_STATEFUL } from '../../schema/index.ts';
+import { ErrorCode, isObject, isRevision, isStateless, LATEST_STATEFUL, META } from '../../schema/index.ts';
 import type { JsonObject } from '../behaviours.ts';
 import { DEFAULT_CLIENT_INFO, MockClient } from '../client.ts';
-import { brief, fillTemplate, isObject, matchesSubset, subsetMismatch } from '../match.ts';
+import { brief, fillTemplate, matchesSubset, subsetMismatch } from '../match.ts';
 import { RpcError, type Reply, type RequestHandler, type ViolationReport } from '../peer.ts';
 import type { Transport } from '../transport.ts';
 import type { WireLog } from '../wire.ts';
-import { META } from '../server.ts';
 import type { ScriptAnswer, ScriptClient, ScriptStep, StepExpect } from './types.ts';
 
 /** A step written in TypeScript: throw (or return false) to fail it; a returned string is its detail. */
@@ -85,7 +84,7 @@ export function generateAnswer(method: string, params: JsonObject | undefined): 
       return { action: 'accept', content };
     }
     default:
-      throw new RpcError(-32601, `Method not found: ${method}`);
+      throw new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
   }
 }
 
@@ -94,7 +93,7 @@ function answerHandler(method: string, answer: ScriptAnswer): RequestHandler {
     if (answer === 'generate') return generateAnswer(method, params);
     if (isObject(answer.error)) {
       const e = answer.error;
-      throw new RpcError(typeof e.code === 'number' ? e.code : -32603, typeof e.message === 'string' ? e.message : 'error', e.data);
+      throw new RpcError(typeof e.code === 'number' ? e.code : ErrorCode.InternalError, typeof e.message === 'string' ? e.message : 'error', e.data);
     }
     return fillTemplate(answer, { params: params ?? {} });
   };

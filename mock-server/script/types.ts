@@ -1,8 +1,8 @@
 // The shape of a mock script (YAML, JSON, or a plain object a TypeScript script exports), as
 // script.schema.json describes it. These are the script format's types, not protocol types: the
 // protocol objects inside (tool results, messages…) are checked against the MCP schema on the wire.
-import type { Revision } from '../../schema/index.ts';
-import type { ExpectationSpec, InputRequestSpec, JsonObject, LoggingLevel, Trigger } from '../behaviours.ts';
+import type { Current, Revision } from '../../schema/index.ts';
+import type { CompletionRef, ExpectationSpec, InputRequestSpec, JsonObject, LoggingLevel, Trigger } from '../behaviours.ts';
 import type { RpcErrorBody } from '../peer.ts';
 import type { FaultInput } from '../faults/index.ts';
 
@@ -38,14 +38,14 @@ export interface ScriptResourceTemplate extends JsonObject {
 
 export interface ScriptPrompt extends JsonObject {
   name: string;
-  arguments?: { name: string; title?: string; description?: string; required?: boolean }[];
+  arguments?: Current['PromptArgument'][];
   messages?: JsonObject[];
   complete?: Record<string, string[]>;
   asks?: Record<string, InputRequestSpec>;
 }
 
 export interface ScriptCompletion {
-  ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string };
+  ref: CompletionRef;
   argument: string;
   values: string[];
 }

@@ -1,6 +1,7 @@
 // The client side of Streamable HTTP (basic/transports#streamable-http, 2025-03-26 to 2026-07-28),
 // built for testing servers: every HTTP exchange is recorded, HTTP-level deviations become notes
 // rather than exceptions, and rawRequest() sends anything at all to the endpoint.
+import { isObject } from '../../schema/index.ts';
 import { frameText, isRawFrame, type Transport } from '../transport.ts';
 import {
   HttpError,
@@ -8,7 +9,6 @@ import {
   fetchErrorText,
   fetchRetryingStale,
   idKey,
-  isObject,
   isRequest,
   isResponse,
   items,

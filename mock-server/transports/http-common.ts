@@ -1,12 +1,10 @@
 // What the HTTP client transports share: a record of every HTTP exchange (the evidence transport
 // checks look at), raw requests outside the JSON-RPC flow, and the error a failed POST rejects with.
+import { isObject } from '../../schema/index.ts';
 import { readSse, type SseEvent } from './sse.ts';
 
 // Shapes of JSON-RPC messages as they cross HTTP (no schema: the Peer validates).
 export const idKey = (id: unknown): string => JSON.stringify(id);
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 export const isRequest = (m: unknown): m is Record<string, unknown> => isObject(m) && typeof m.method === 'string' && Object.hasOwn(m, 'id');
 export const isResponse = (m: unknown): m is Record<string, unknown> =>
   isObject(m) && typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));

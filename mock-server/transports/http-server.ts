@@ -8,15 +8,13 @@
 // because handlers run inside the dispatch; everything else goes on the GET stream.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { REVISIONS } from '../../schema/index.ts';
+import { ErrorCode, isObject, META, REVISIONS } from '../../schema/index.ts';
 import { frameText, isRawFrame, type Transport } from '../transport.ts';
-import { headersToRecord, idKey, isObject, isRequest, isResponse, items, tryParse } from './http-common.ts';
+import { headersToRecord, idKey, isRequest, isResponse, items, tryParse } from './http-common.ts';
 import {
   checkRequestHeaders,
-  HEADER_MISMATCH,
   isModernVersion,
   metaProtocolVersion,
-  UNSUPPORTED_PROTOCOL_VERSION,
 } from './mcp-headers.ts';
 import { encodeSseEvent, SSE_HEADERS, SseWriter } from './sse.ts';
 
@@ -392,7 +390,7 @@ export class StreamableHttpServerTransport implements Transport {
       }
     }
     // 2026-07-28: a notification tagged with a subscription belongs on that subscriptions/listen stream.
-    const sub = isObject(parsed) && typeof parsed.method === 'string' && isObject(parsed.params) && isObject(parsed.params._meta) ? parsed.params._meta['io.modelcontextprotocol/subscriptionId'] : undefined;
+    const sub = isObject(parsed) && typeof parsed.method === 'string' && isObject(parsed.params) && isObject(parsed.params._meta) ? parsed.params._meta[META.subscriptionId] : undefined;
     if (sub !== undefined) {
       const ctx = this.byRequest.get(key(sub));
       if (ctx && !ctx.finished) return ctx;
@@ -521,7 +519,7 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
     if (requested !== undefined && !supported.includes(requested)) {
       refuse(`unsupported protocol version ${requested}`);
       if (isModernVersion(requested) || metaVersion !== undefined) {
-        return errorResponse(400, UNSUPPORTED_PROTOCOL_VERSION, 'Unsupported protocol version', requestId, { supported: [...supported], requested });
+        return errorResponse(400, ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', requestId, { supported: [...supported], requested });
       }
       return errorResponse(400, -32000, `Bad Request: unsupported MCP-Protocol-Version ${requested}`);
     }
@@ -529,7 +527,7 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
       const problem = checkRequestHeaders(request.headers, first, options.toolInputSchema);
       if (problem) {
         refuse(problem);
-        return errorResponse(400, HEADER_MISMATCH, `Header mismatch: ${problem}`, requestId);
+        return errorResponse(400, ErrorCode.HeaderMismatch, `Header mismatch: ${problem}`, requestId);
       }
     }
 
@@ -578,7 +576,7 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
     const fallback = ctx.expectAny
       ? setTimeout(() => {
           if (ctx.frames.length === 0) {
-            ctx.frames.push(JSON.stringify({ jsonrpc: '2.0', error: { code: -32600, message: 'Invalid Request' } }));
+            ctx.frames.push(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.InvalidRequest, message: 'Invalid Request' } }));
             transport.finishPost(ctx);
           }
         }, 1_000)
@@ -626,8 +624,8 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
     const p = tryParse(frame);
     if (!p.ok || !isObject(p.value) || !isObject(p.value.error)) return 200;
     const code = p.value.error.code;
-    if (code === -32601) return 404;
-    if (code === HEADER_MISMATCH || code === -32021 || code === UNSUPPORTED_PROTOCOL_VERSION) return 400;
+    if (code === ErrorCode.MethodNotFound) return 404;
+    if (code === ErrorCode.HeaderMismatch || code === ErrorCode.MissingRequiredClientCapability || code === ErrorCode.UnsupportedProtocolVersion) return 400;
     return 200;
   }
 

@@ -1,11 +1,8 @@
 // The request-metadata headers of Streamable HTTP from 2026-07-28 on
 // (basic/transports/streamable-http#request-metadata): Mcp-Method, Mcp-Name, Mcp-Param-{Name},
 // their Base64 sentinel encoding, the x-mcp-header schema extension, and the server-side check.
-import { isObject } from './http-common.ts';
+import { isObject, META } from '../../schema/index.ts';
 
-export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
-export const HEADER_MISMATCH = -32020;
-export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
 /** Methods whose Mcp-Name header mirrors a body field. */
 export const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri'>> = {
@@ -24,7 +21,7 @@ export function isModernVersion(version: string | undefined): boolean {
 /** The protocol version a request carries in `_meta` (2026-07-28 on), if any. */
 export function metaProtocolVersion(message: unknown): string | undefined {
   if (!isObject(message) || !isObject(message.params) || !isObject(message.params._meta)) return undefined;
-  const v = message.params._meta[META_PROTOCOL_VERSION];
+  const v = message.params._meta[META.protocolVersion];
   return typeof v === 'string' ? v : undefined;
 }
 

@@ -1,13 +1,13 @@
 // The client side of the legacy HTTP+SSE transport (2024-11-05 basic/transports#http-with-sse):
 // GET the SSE URL, wait for the `endpoint` event, POST every message to that endpoint, and read
 // the server's messages as `message` events on the stream.
+import { isObject } from '../../schema/index.ts';
 import { frameText, isRawFrame, type Transport } from '../transport.ts';
 import {
   fetchErrorText,
   fetchRetryingStale,
   HttpError,
   HttpRecorder,
-  isObject,
   mergeHeaders,
   readBody,
   sendRaw,

@@ -4,6 +4,7 @@
 // or bytes, to be framed as the transport frames a message.
 import fc from 'fast-check';
 import { loadSchema } from '../load.ts';
+import { ErrorCode } from '../protocol.ts';
 import type { Revision } from '../revisions.ts';
 import { jsonTypeOf, type ArbitraryOptions } from './engine.ts';
 import { revisionEngine } from './mcp.ts';
@@ -415,7 +416,7 @@ const BUILDERS: Record<InvalidRule, { kinds: readonly MessageKind[]; build: Buil
   'result-and-error': {
     kinds: ['response', 'error'],
     build: (ctx, { base }) => {
-      const [key, member] = base.kind === 'response' ? ['error', { code: -32603, message: 'Internal error' }] : ['result', {}];
+      const [key, member] = base.kind === 'response' ? ['error', { code: ErrorCode.InternalError, message: 'Internal error' }] : ['result', {}];
       return fc.constant({
         rule: 'result-and-error' as const,
         pointer: `/${key}`,

@@ -1,6 +1,7 @@
 // Brings a schema node to a flat form the generator reads directly: local $ref resolved, allOf
 // merged into one object schema. What cannot be merged exactly is kept aside (RESIDUAL) for ajv.
 import { isDeepStrictEqual } from 'node:util';
+import { isObject } from '../json.ts';
 import { escapeSegment, RESIDUAL, SchemaArbitraryError, type Dialect, type JsonSchema, type Residual, type SchemaObject } from './oracle.ts';
 
 /** Keywords that never constrain a value. */
@@ -15,9 +16,8 @@ const CHILD_ONE = ['additionalProperties', 'additionalItems', 'items', 'contains
 const CHILD_LIST = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
 const CHILD_MAP = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies'];
 
-export function isObj(v: unknown): v is SchemaObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** isObject, seen as a schema object. */
+export const isObj = isObject as (v: unknown) => v is SchemaObject;
 
 /** Every schema node of a document by identity → its JSON pointer (and $anchor names). */
 export function indexDocument(root: SchemaObject): { pointers: WeakMap<object, string>; anchors: Map<string, SchemaObject> } {

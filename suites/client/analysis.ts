@@ -1,18 +1,10 @@
 // Reading a recorded run: the messages of each connection, the client's requests and the
 // mock's answers, server→client requests and the client's replies. Checks stay short because
 // the correlation lives here.
-import { isRevision, isStateless, type Revision } from '../../schema/index.ts';
+import { isObject, isRevision, isStateless, type Revision } from '../../schema/index.ts';
 import { received, sent, stderrNote, type ClientRun, type HttpRecord, type RecordedEntry } from '../harness/index.ts';
 
 export type Msg = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
-export const META_CAPS = 'io.modelcontextprotocol/clientCapabilities';
-export const META_INFO = 'io.modelcontextprotocol/clientInfo';
 
 export const isRequest = (m: Msg | undefined): m is Msg => !!m && typeof m.method === 'string' && Object.hasOwn(m, 'id');
 export const isNotification = (m: Msg | undefined): m is Msg => !!m && typeof m.method === 'string' && !Object.hasOwn(m, 'id');

@@ -32,11 +32,6 @@ export function scenariosOf(id: string): readonly string[] | 'all' | undefined {
   return needs.get(id);
 }
 
-export const STATEFUL = REVISIONS.filter((r) => !isStateless(r));
-export const MODERN = REVISIONS.filter((r) => isStateless(r));
-export const STREAMABLE = REVISIONS.filter((r) => r >= '2025-03-26');
-export const STREAMABLE_STATEFUL = STREAMABLE.filter((r) => !isStateless(r));
-
 /** The same page for each revision given: `{ '2025-11-25': 'basic/lifecycle#initialization', … }`. */
 export function pages(revs: readonly Revision[], page: string | ((r: Revision) => string)): Partial<Record<Revision, string>> {
   return Object.fromEntries(revs.map((r) => [r, typeof page === 'string' ? page : page(r)]));

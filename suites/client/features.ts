@@ -1,12 +1,12 @@
 // Client features: roots, sampling, elicitation. What the client declares must match what it
 // answers: declared → a valid result; not declared → an error.
-import { createAjv, hasCapability, validate, type Revision } from '../../schema/index.ts';
+import { createAjv, ErrorCode, hasCapability, isObject, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, declaredCapabilities, type ClientRun, type ClientView } from '../harness/index.ts';
-import { brief, exitSummary, isObject, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
-import { clientCheck, pages, STATEFUL } from './check.ts';
+import { brief, exitSummary, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
+import { clientCheck, pages } from './check.ts';
 import { DEFAULTS_SCHEMA } from './scenarios.ts';
 
-const ELICITATION = STATEFUL.filter((r) => r >= '2025-06-18');
+const ELICITATION = STATEFUL_REVISIONS.filter((r) => r >= '2025-06-18');
 
 interface Asked {
   run: ClientRun;
@@ -60,7 +60,7 @@ clientCheck(
     title: 'roots/list is answered with valid file:// roots',
     level: 'MUST',
     requirement: 'Clients that support roots MUST declare the roots capability; uri: unique identifier for the root. This MUST be a file:// URI in the current specification.',
-    spec: pages(STATEFUL, 'client/roots#listing-roots'),
+    spec: pages(STATEFUL_REVISIONS, 'client/roots#listing-roots'),
     requires: 'client.roots',
     scenarios: ['roots'],
   },
@@ -80,7 +80,7 @@ clientCheck(
     title: 'without the roots capability, roots/list is refused',
     level: 'MUST',
     requirement: 'Clients that support roots MUST declare the roots capability during initialization. (Clients SHOULD return standard JSON-RPC errors: client does not support roots: -32601.)',
-    spec: pages(STATEFUL, 'client/roots#capabilities'),
+    spec: pages(STATEFUL_REVISIONS, 'client/roots#capabilities'),
     scenarios: ['roots'],
   },
   (t) => {
@@ -96,7 +96,7 @@ clientCheck(
     title: 'sampling/createMessage is answered with a valid CreateMessageResult',
     level: 'MUST',
     requirement: 'Clients that support sampling MUST declare the sampling capability during initialization; the response is a CreateMessageResult.',
-    spec: pages(STATEFUL, 'client/sampling#creating-messages'),
+    spec: pages(STATEFUL_REVISIONS, 'client/sampling#creating-messages'),
     requires: 'client.sampling',
     scenarios: ['sampling'],
   },
@@ -116,7 +116,7 @@ clientCheck(
     title: 'without the sampling capability, sampling/createMessage is refused',
     level: 'MUST',
     requirement: 'Clients that support sampling MUST declare the sampling capability during initialization.',
-    spec: pages(STATEFUL, 'client/sampling#capabilities'),
+    spec: pages(STATEFUL_REVISIONS, 'client/sampling#capabilities'),
     scenarios: ['sampling'],
   },
   (t) => {
@@ -243,6 +243,6 @@ clientCheck(
     const v = clientRuns(t);
     if (declares(v, ['elicitation', 'url'])) return t.notApplicable('the client declares URL-mode elicitation');
     if (!declares(v, ['elicitation'])) return t.notApplicable('the client does not declare elicitation at all (judged by client-elicitation/undeclared-refused)');
-    expectRefused(t, v, provoked(t, v, 'elicitation-url', 'elicitation/create', 'trigger_url_elicitation'), 'a URL-mode elicitation/create', -32602);
+    expectRefused(t, v, provoked(t, v, 'elicitation-url', 'elicitation/create', 'trigger_url_elicitation'), 'a URL-mode elicitation/create', ErrorCode.InvalidParams);
   },
 );

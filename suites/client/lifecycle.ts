@@ -1,13 +1,13 @@
 // basic/lifecycle, client side: the initialize handshake, version negotiation, shutdown.
-import { isRevision, REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { isObject, isRevision, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, connected, type ClientRun } from '../harness/index.ts';
-import { brief, clientAfter, clientMessages, exitSummary, handshakes, httpMessages, isNotification, isObject, isRequest, metaOf, META_VERSION, type Handshake } from './analysis.ts';
-import { clientCheck, pages, STATEFUL, STREAMABLE_STATEFUL, transportPage } from './check.ts';
+import { brief, clientAfter, clientMessages, exitSummary, handshakes, httpMessages, isNotification, isRequest, metaOf, type Handshake } from './analysis.ts';
+import { clientCheck, pages, transportPage } from './check.ts';
 
-const lifecycle = (anchor: string) => pages(STATEFUL, `basic/lifecycle#${anchor}`);
+const lifecycle = (anchor: string) => pages(STATEFUL_REVISIONS, `basic/lifecycle#${anchor}`);
 
 /** A message of the stateless era (or an era probe): exempt from handshake rules. */
-const isModernMessage = (m: Record<string, unknown>) => m.method === 'server/discover' || typeof metaOf(m)?.[META_VERSION] === 'string';
+const isModernMessage = (m: Record<string, unknown>) => m.method === 'server/discover' || typeof metaOf(m)?.[META.protocolVersion] === 'string';
 
 clientCheck(
   {
@@ -144,7 +144,7 @@ clientCheck(
       const init = posts.find((x) => isObject(x.m) && x.m.method === 'initialize' && x.h.status < 400);
       if (init) {
         const end = init.h.t + init.h.ms;
-        const early = posts.find(({ h: x, m }) => x !== init.h && x.t < end && isObject(m) && isRequest(m) && m.method !== 'ping' && m.method !== 'initialize' && typeof metaOf(m)?.[META_VERSION] !== 'string');
+        const early = posts.find(({ h: x, m }) => x !== init.h && x.t < end && isObject(m) && isRequest(m) && m.method !== 'ping' && m.method !== 'initialize' && typeof metaOf(m)?.[META.protocolVersion] !== 'string');
         if (early) return t.fail(`in scenario ${run.scenario} the client POSTed ${String((early.m as Record<string, unknown>).method)} before the initialize result`, v.httpEvidence([init.h, early.h]));
       }
     }
@@ -157,7 +157,7 @@ clientCheck(
     title: 'answered an older revision, the client uses it or disconnects',
     level: 'MUST',
     requirement: 'Both parties MUST respect the negotiated protocol version. If the client does not support the version in the server\'s response, it SHOULD disconnect.',
-    spec: pages(STATEFUL.filter((r) => r > '2024-11-05'), 'basic/lifecycle#version-negotiation'),
+    spec: pages(STATEFUL_REVISIONS.filter((r) => r > '2024-11-05'), 'basic/lifecycle#version-negotiation'),
     scenarios: ['version-downgrade'],
   },
   (t) => {
@@ -254,7 +254,7 @@ clientCheck(
     title: 'the client ends its HTTP session with DELETE',
     level: 'SHOULD',
     requirement: 'Clients that no longer need a particular session (e.g., because the user is leaving the client application) SHOULD send an HTTP DELETE to the MCP endpoint with the Mcp-Session-Id header, to explicitly terminate the session.',
-    spec: pages(STREAMABLE_STATEFUL, transportPage('session-management')),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
     scenarios: 'all',
   },
   (t) => {

@@ -1,9 +1,9 @@
 // The JSON-RPC message rules as they bind a client: valid messages, request ids, never answering
 // a notification, answering unknown requests, and carrying on after errors and unknown input.
-import { isStateless, REVISIONS } from '../../schema/index.ts';
+import { ErrorCode, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, refusedOutsideSession, clientMessages, clientRequests, exitSummary, isRequest, isResponse, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
-import { clientCheck, messagesPage, pages, STATEFUL } from './check.ts';
+import { clientCheck, messagesPage, pages } from './check.ts';
 
 clientCheck(
   {
@@ -107,7 +107,7 @@ clientCheck(
     title: 'a request with an unknown method is answered with -32601',
     level: 'MUST',
     requirement: 'JSON-RPC 2.0: -32601 Method not found — the method does not exist / is not available. All messages between MCP clients and servers MUST follow the JSON-RPC 2.0 specification.',
-    spec: pages(STATEFUL, messagesPage('responses')),
+    spec: pages(STATEFUL_REVISIONS, messagesPage('responses')),
     scenarios: ['unknown-request'],
   },
   (t) => {
@@ -119,7 +119,7 @@ clientCheck(
     if (!reply) return t.fail('the client never answered the request with an unknown method', v.evidence([req.e]));
     const err = reply.m.error as { code?: unknown } | undefined;
     if (!err) return t.fail(`the client answered an unknown method with a result: ${brief(reply.m.result)}`, v.evidence([req.e, reply.e]));
-    if (err.code !== -32601) t.fail(`the client answered an unknown method with error code ${brief(err.code)}, not -32601`, v.evidence([req.e, reply.e]));
+    if (err.code !== ErrorCode.MethodNotFound) t.fail(`the client answered an unknown method with error code ${brief(err.code)}, not -32601`, v.evidence([req.e, reply.e]));
   },
 );
 

@@ -6,10 +6,9 @@
 // Names shared with the official conformance suite (`initialize`, `tools_call`,
 // `elicitation-defaults`, `sse-retry`) expect the same client behaviour there and here, so a client
 // harness written for it works unchanged.
-import { isStateless, REVISIONS, type Revision } from '../../schema/index.ts';
+import { ErrorCode, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, type Revision } from '../../schema/index.ts';
 import {
   logs,
-  MCP_ERRORS,
   on,
   RpcError,
   StreamableHttpServerTransport,
@@ -61,16 +60,8 @@ export interface Scenario {
   build(rev: Revision, api: ScenarioApi): ScenarioServer;
 }
 
-const STATEFUL = REVISIONS.filter((r) => !isStateless(r));
-const MODERN = REVISIONS.filter((r) => isStateless(r));
-const STREAMABLE = REVISIONS.filter((r) => r >= '2025-03-26');
-const STREAMABLE_STATEFUL = STREAMABLE.filter((r) => !isStateless(r));
 const BOTH: readonly ClientTransportKind[] = ['http', 'stdio'];
 const HTTP: readonly ClientTransportKind[] = ['http'];
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const isToolsCall = (m: unknown) => isObject(m) && m.method === 'tools/call';
 
@@ -153,7 +144,6 @@ function previous(rev: Revision): Revision | undefined {
   return i > 0 ? REVISIONS[i - 1] : undefined;
 }
 
-
 const scenarios: Scenario[] = [
   {
     name: 'initialize',
@@ -175,7 +165,7 @@ const scenarios: Scenario[] = [
     name: 'ping',
     description: 'Calling trigger_ping makes the server ping the client before answering.',
     expects: 'List tools and call each; answer the ping.',
-    revisions: STATEFUL,
+    revisions: STATEFUL_REVISIONS,
     transports: BOTH,
     build: (_rev, api) => ({ behaviours: [trigger('trigger_ping', 'The server pings you while this runs', 'ping', undefined, api)], http: sseForToolCalls }),
   },
@@ -183,7 +173,7 @@ const scenarios: Scenario[] = [
     name: 'unknown-request',
     description: 'Calling trigger_unknown_request makes the server send a request with a method no revision defines.',
     expects: 'List tools and call each; answer the unknown request with a JSON-RPC error (-32601).',
-    revisions: STATEFUL,
+    revisions: STATEFUL_REVISIONS,
     transports: BOTH,
     build: (_rev, api) => ({ behaviours: [trigger('trigger_unknown_request', 'The server sends an unknown request while this runs', 'mcp-conform/unknown-method', { detail: 'no such method' }, api)], http: sseForToolCalls }),
   },
@@ -191,7 +181,7 @@ const scenarios: Scenario[] = [
     name: 'roots',
     description: 'Calling trigger_roots makes the server send roots/list (even if the client did not declare roots).',
     expects: 'List tools and call each; answer roots/list with the roots (or an error when roots are not supported).',
-    revisions: STATEFUL,
+    revisions: STATEFUL_REVISIONS,
     transports: BOTH,
     build: (_rev, api) => ({ behaviours: [trigger('trigger_roots', 'The server asks for your roots while this runs', 'roots/list', undefined, api)], http: sseForToolCalls }),
   },
@@ -199,7 +189,7 @@ const scenarios: Scenario[] = [
     name: 'sampling',
     description: 'Calling trigger_sampling makes the server send sampling/createMessage (even if undeclared).',
     expects: 'List tools and call each; answer sampling/createMessage (or an error when sampling is not supported).',
-    revisions: STATEFUL,
+    revisions: STATEFUL_REVISIONS,
     transports: BOTH,
     build: (_rev, api) => ({ behaviours: [trigger('trigger_sampling', 'The server asks you to sample while this runs', 'sampling/createMessage', SAMPLING_PARAMS, api)], http: sseForToolCalls }),
   },
@@ -208,7 +198,7 @@ const scenarios: Scenario[] = [
       name: action === 'accept' ? 'elicitation' : `elicitation-${action}`,
       description: 'Calling trigger_elicitation makes the server send a form elicitation (name, age, subscribe, colour).',
       expects: `List tools and call each; the user ${action === 'accept' ? 'accepts and fills in the form (valid against requestedSchema)' : `${action}s`} (context.elicitation.action).`,
-      revisions: STATEFUL.filter((r) => r >= '2025-06-18'),
+      revisions: STATEFUL_REVISIONS.filter((r) => r >= '2025-06-18'),
       transports: BOTH,
       context: { elicitation: { action } },
       build: (rev, api) => ({ behaviours: [trigger('trigger_elicitation', 'The server asks you to fill in a form while this runs', 'elicitation/create', formElicitation(rev), api)], http: sseForToolCalls }),
@@ -337,7 +327,7 @@ const scenarios: Scenario[] = [
     transports: BOTH,
     build: () => ({
       behaviours: [
-        tool('fails_with_protocol_error', { description: 'Answered with a JSON-RPC error', inputSchema: NO_ARGS, error: { code: -32603, message: 'Internal error (scripted by mcp-conform)' } }),
+        tool('fails_with_protocol_error', { description: 'Answered with a JSON-RPC error', inputSchema: NO_ARGS, error: { code: ErrorCode.InternalError, message: 'Internal error (scripted by mcp-conform)' } }),
         tool('returns_tool_error', { description: 'Returns a tool error (isError)', inputSchema: NO_ARGS, result: { content: [{ type: 'text', text: 'scripted tool failure' }], isError: true } }),
         addNumbers,
       ],
@@ -348,7 +338,7 @@ const scenarios: Scenario[] = [
       name: `${mode}-response`,
       description: `Every request is answered ${mode === 'json' ? 'with Content-Type: application/json' : 'on an SSE stream (text/event-stream)'}.`,
       expects: 'List tools and call add_numbers.',
-      revisions: STREAMABLE,
+      revisions: STREAMABLE_HTTP_REVISIONS,
       transports: HTTP,
       build: () => ({ behaviours: [addNumbers], http: { responseMode: mode } }),
     }),
@@ -357,7 +347,7 @@ const scenarios: Scenario[] = [
     name: 'session-expired',
     description: 'The first request after initialization ends the session: it and later requests with that session id get 404.',
     expects: 'List tools and call add_numbers; on the 404, initialize a new session and go on.',
-    revisions: STREAMABLE_STATEFUL,
+    revisions: STATEFUL_STREAMABLE_REVISIONS,
     transports: HTTP,
     build: (_rev, api) => {
       let expired = false;
@@ -380,7 +370,7 @@ const scenarios: Scenario[] = [
     name: 'sse-retry',
     description: 'test_reconnection answers on an SSE stream whose connection the server closes before the result (retry: 500 ms); the result waits for a GET with Last-Event-ID.',
     expects: 'Call test_reconnection; reconnect after the retry interval with GET and Last-Event-ID to get the result.',
-    revisions: STREAMABLE_STATEFUL,
+    revisions: STATEFUL_STREAMABLE_REVISIONS,
     transports: HTTP,
     build: (_rev, api) => ({
       options: { logging: true },
@@ -407,7 +397,7 @@ const scenarios: Scenario[] = [
     name: 'legacy-sse',
     description: 'The URL serves only the deprecated HTTP+SSE transport: POST is refused with 405, GET opens the SSE stream with an endpoint event.',
     expects: 'Fall back to HTTP+SSE (backwards compatibility), list tools, call add_numbers.',
-    revisions: STREAMABLE_STATEFUL,
+    revisions: STATEFUL_STREAMABLE_REVISIONS,
     transports: HTTP,
     build: () => ({ behaviours: [addNumbers], legacySse: true }),
   },
@@ -437,7 +427,7 @@ const scenarios: Scenario[] = [
     name: 'initialize-slow',
     description: 'The initialize result is sent 2.5 s late.',
     expects: 'Connect with a request timeout of context.requestTimeoutMs; never cancel initialize.',
-    revisions: STATEFUL,
+    revisions: STATEFUL_REVISIONS,
     transports: BOTH,
     context: { requestTimeoutMs: 1000 },
     build: (_rev, api) => ({
@@ -455,7 +445,7 @@ const scenarios: Scenario[] = [
     name: 'unsupported-server-version',
     description: 'initialize is answered with protocolVersion "2099-12-31", a version no client supports.',
     expects: 'Disconnect (the server answered a version the client does not support).',
-    revisions: STATEFUL,
+    revisions: STATEFUL_REVISIONS,
     transports: BOTH,
     build: (_rev, api) => ({
       behaviours: [addNumbers],
@@ -472,7 +462,7 @@ const scenarios: Scenario[] = [
     name: 'version-downgrade',
     description: 'The server supports only the revision before this one and answers initialize with it.',
     expects: 'Either go on at the older revision (MCP-Protocol-Version and messages of that revision) or disconnect.',
-    revisions: STATEFUL.filter((r) => r > '2024-11-05'),
+    revisions: STATEFUL_REVISIONS.filter((r) => r > '2024-11-05'),
     transports: BOTH,
     build: (rev) => ({ behaviours: [addNumbers], revisions: [previous(rev)!] }),
   },
@@ -489,7 +479,7 @@ const scenarios: Scenario[] = [
     name: 'unsupported-version',
     description: 'The first request is answered with UnsupportedProtocolVersionError (-32022) listing the supported versions.',
     expects: 'Retry with a version from error.data.supported, then list tools and call add_numbers.',
-    revisions: MODERN,
+    revisions: STATELESS_REVISIONS,
     transports: BOTH,
     build: (rev, api) => {
       let rejected = false;
@@ -499,7 +489,7 @@ const scenarios: Scenario[] = [
           rejected = true;
           const meta = isObject(params._meta) ? params._meta : {};
           api.event('version-rejected', method);
-          throw new RpcError(MCP_ERRORS.UnsupportedProtocolVersion, 'Unsupported protocol version', { supported: [rev], requested: meta['io.modelcontextprotocol/protocolVersion'] });
+          throw new RpcError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', { supported: [rev], requested: meta[META.protocolVersion] });
         });
       return { behaviours: [addNumbers, ...['server/discover', 'tools/list', 'tools/call', 'prompts/list', 'resources/list', 'subscriptions/listen'].map(reject)] };
     },
@@ -508,7 +498,7 @@ const scenarios: Scenario[] = [
     name: 'result-type-absent',
     description: 'The tools/list result has no resultType (as an earlier-protocol server sends it).',
     expects: 'List tools and call add_numbers (a missing resultType means complete).',
-    revisions: MODERN,
+    revisions: STATELESS_REVISIONS,
     transports: BOTH,
     build: (_rev, api) => ({
       behaviours: [addNumbers],
@@ -526,7 +516,7 @@ const scenarios: Scenario[] = [
     name: 'input-required',
     description: 'needs_input answers input_required (an elicitation, or sampling or roots, whichever the client declares) with a requestState.',
     expects: 'Call needs_input; fulfil the input requests and retry with inputResponses and the same requestState.',
-    revisions: MODERN,
+    revisions: STATELESS_REVISIONS,
     transports: BOTH,
     context: { elicitation: { action: 'accept' } },
     build: (rev) => ({
@@ -548,7 +538,7 @@ const scenarios: Scenario[] = [
     name: 'input-required-no-state',
     description: 'needs_input_stateless answers input_required with inputRequests but no requestState.',
     expects: 'Call needs_input_stateless; retry with inputResponses and no requestState.',
-    revisions: MODERN,
+    revisions: STATELESS_REVISIONS,
     transports: BOTH,
     context: { elicitation: { action: 'accept' } },
     build: (rev, api) => ({
@@ -572,7 +562,7 @@ const scenarios: Scenario[] = [
     name: 'legacy-server',
     description: 'The server speaks only 2025-11-25 (initialize handshake); requests with MCP-Protocol-Version 2026-07-28 get 400 without a modern error.',
     expects: 'A dual-era client falls back to initialize; a modern-only client reports that the server is too old.',
-    revisions: MODERN,
+    revisions: STATELESS_REVISIONS,
     transports: BOTH,
     build: (_rev, api) => ({
       behaviours: [addNumbers],
@@ -592,7 +582,7 @@ const scenarios: Scenario[] = [
     name: 'broken-stream',
     description: 'The first tools/call response stream ends without a response.',
     expects: 'Call add_numbers; when its stream breaks, re-issue the call with a new request id.',
-    revisions: MODERN,
+    revisions: STATELESS_REVISIONS,
     transports: HTTP,
     build: (_rev, api) => {
       let broken = false;

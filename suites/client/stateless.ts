@@ -1,15 +1,15 @@
 // 2026-07-28, the stateless revision: per-request _meta, resultType, multi round-trip requests,
 // version negotiation by error, era detection, server/discover.
-import { validate } from '../../schema/index.ts';
+import { ErrorCode, isObject, META, STATELESS_REVISIONS, validate } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, clientRequests, exitSummary, isObject, metaOf, META_CAPS, META_INFO, META_VERSION, toolCalls, toolName, type Sent } from './analysis.ts';
+import { answerTo, brief, clientRequests, exitSummary, metaOf, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
-import { clientCheck, MODERN, pages } from './check.ts';
+import { clientCheck, pages } from './check.ts';
 
 /** Requests of the stateless era (legacy fallbacks after an initialize are exempt). */
 function modernRequests(run: ClientRun): Sent[] {
   const legacy = new Set(clientRequests(run, 'initialize').map((r) => r.e.session));
-  return clientRequests(run).filter((r) => r.m.method !== 'initialize' && !(legacy.has(r.e.session) && metaOf(r.m)?.[META_VERSION] === undefined));
+  return clientRequests(run).filter((r) => r.m.method !== 'initialize' && !(legacy.has(r.e.session) && metaOf(r.m)?.[META.protocolVersion] === undefined));
 }
 
 clientCheck(
@@ -18,7 +18,7 @@ clientCheck(
     title: 'every request carries _meta protocolVersion and clientCapabilities',
     level: 'MUST',
     requirement: 'Client requests carry io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities in _meta; fields marked as required MUST be included on every request.',
-    spec: pages(MODERN, 'basic#meta'),
+    spec: pages(STATELESS_REVISIONS, 'basic#meta'),
     scenarios: 'all',
   },
   (t) => {
@@ -27,8 +27,8 @@ clientCheck(
       if (run.scenario === 'legacy-server') continue; // a dual-era client talks legacy there
       for (const r of modernRequests(run)) {
         const meta = metaOf(r.m);
-        if (typeof meta?.[META_VERSION] !== 'string') return t.fail(`in scenario ${run.scenario} ${String(r.m.method)} has no _meta["${META_VERSION}"]`, v.evidence([r.e]));
-        if (!isObject(meta[META_CAPS])) return t.fail(`in scenario ${run.scenario} ${String(r.m.method)} has no _meta["${META_CAPS}"]`, v.evidence([r.e]));
+        if (typeof meta?.[META.protocolVersion] !== 'string') return t.fail(`in scenario ${run.scenario} ${String(r.m.method)} has no _meta["${META.protocolVersion}"]`, v.evidence([r.e]));
+        if (!isObject(meta[META.clientCapabilities])) return t.fail(`in scenario ${run.scenario} ${String(r.m.method)} has no _meta["${META.clientCapabilities}"]`, v.evidence([r.e]));
       }
     }
   },
@@ -40,7 +40,7 @@ clientCheck(
     title: 'every request names the client (_meta clientInfo)',
     level: 'SHOULD',
     requirement: 'Clients SHOULD include io.modelcontextprotocol/clientInfo on every request unless specifically configured not to do so.',
-    spec: pages(MODERN, 'basic#meta'),
+    spec: pages(STATELESS_REVISIONS, 'basic#meta'),
     scenarios: 'all',
   },
   (t) => {
@@ -48,8 +48,8 @@ clientCheck(
     for (const run of v.requireLive()) {
       if (run.scenario === 'legacy-server') continue;
       for (const r of modernRequests(run)) {
-        const info = metaOf(r.m)?.[META_INFO];
-        if (!isObject(info) || typeof info.name !== 'string') return t.fail(`in scenario ${run.scenario} ${String(r.m.method)} has no _meta["${META_INFO}"]`, v.evidence([r.e]));
+        const info = metaOf(r.m)?.[META.clientInfo];
+        if (!isObject(info) || typeof info.name !== 'string') return t.fail(`in scenario ${run.scenario} ${String(r.m.method)} has no _meta["${META.clientInfo}"]`, v.evidence([r.e]));
       }
     }
   },
@@ -61,7 +61,7 @@ clientCheck(
     title: 'a result without resultType is treated as complete',
     level: 'MUST',
     requirement: 'For backward compatibility with servers implementing earlier protocol versions, which do not include resultType, clients MUST treat an absent resultType as "complete".',
-    spec: pages(MODERN, 'basic#resulttype'),
+    spec: pages(STATELESS_REVISIONS, 'basic#resulttype'),
     scenarios: ['result-type-absent'],
   },
   (t) => {
@@ -97,7 +97,7 @@ function round(run: ClientRun, tool: string): Round | undefined {
   return undefined;
 }
 
-const mrtr = pages(MODERN, 'basic/patterns/mrtr#client-requirements-basic-workflow');
+const mrtr = pages(STATELESS_REVISIONS, 'basic/patterns/mrtr#client-requirements-basic-workflow');
 
 function needRound(t: Parameters<Parameters<typeof clientCheck>[1]>[0], scenario: string, tool: string): { run: ClientRun; r: Round & { retry: Sent } } {
   const v = clientRuns(t);
@@ -191,19 +191,19 @@ clientCheck(
     title: 'after UnsupportedProtocolVersionError the client retries with a supported version',
     level: 'SHOULD',
     requirement: 'The client SHOULD select a mutually supported version from the supported list and retry the request, or surface an error to the user if no compatible version exists.',
-    spec: pages(MODERN, 'basic/versioning#protocol-version-negotiation'),
+    spec: pages(STATELESS_REVISIONS, 'basic/versioning#protocol-version-negotiation'),
     scenarios: ['unsupported-version'],
   },
   (t) => {
     const v = clientRuns(t);
     const run = v.need('unsupported-version');
-    const rejected = clientRequests(run).map((r) => ({ r, a: answerTo(run, r) })).find((x) => isObject(x.a?.m.error) && (x.a!.m.error as { code?: unknown }).code === -32022);
+    const rejected = clientRequests(run).map((r) => ({ r, a: answerTo(run, r) })).find((x) => isObject(x.a?.m.error) && (x.a!.m.error as { code?: unknown }).code === ErrorCode.UnsupportedProtocolVersion);
     if (!rejected) return t.notVerified(`the client sent no request the server could reject (${exitSummary(run)})`);
     const data = (rejected.a!.m.error as { data?: { supported?: unknown } }).data;
     const supported = Array.isArray(data?.supported) ? data.supported : [];
     const retry = clientRequests(run).find((r) => r.e.t > rejected.a!.e.t && r.m.method !== 'initialize');
     if (!retry) return t.fail(`after UnsupportedProtocolVersionError the client did not retry (${exitSummary(run)})`, v.evidence([rejected.r.e, rejected.a!.e]));
-    const version = metaOf(retry.m)?.[META_VERSION];
+    const version = metaOf(retry.m)?.[META.protocolVersion];
     if (!supported.includes(version)) t.fail(`the client retried with protocol version ${brief(version)}, not one of ${brief(supported)}`, v.evidence([rejected.a!.e, retry.e]));
   },
 );
@@ -214,7 +214,7 @@ clientCheck(
     title: 'a dual-era client falls back to initialize with a legacy server',
     level: 'MAY',
     requirement: 'A client that supports both modern MCP versions and a legacy version that requires an initialize handshake MAY detect which era the server implements by attempting a modern request first; if the response is not a recognized modern error, fall back to initialize.',
-    spec: pages(MODERN, 'basic/versioning#backward-compatibility-with-initialization-based-versions'),
+    spec: pages(STATELESS_REVISIONS, 'basic/versioning#backward-compatibility-with-initialization-based-versions'),
     scenarios: ['legacy-server'],
   },
   (t) => {
@@ -231,7 +231,7 @@ clientCheck(
     title: 'on stdio, a dual-era client probes with server/discover first',
     level: 'SHOULD',
     requirement: 'A client that supports both modern MCP versions and a legacy version that requires an initialize handshake SHOULD probe with server/discover before sending any other request, setting its preferred modern version in _meta.',
-    spec: pages(MODERN, 'basic/transports/stdio#backward-compatibility'),
+    spec: pages(STATELESS_REVISIONS, 'basic/transports/stdio#backward-compatibility'),
     scenarios: ['legacy-server'],
   },
   (t) => {
@@ -250,7 +250,7 @@ clientCheck(
     title: 'the client uses server/discover',
     level: 'MAY',
     requirement: 'Clients MAY call server/discover before sending any other requests to learn the server\'s supported versions up front, but are not required to.',
-    spec: pages(MODERN, 'basic/versioning#protocol-version-negotiation'),
+    spec: pages(STATELESS_REVISIONS, 'basic/versioning#protocol-version-negotiation'),
     scenarios: 'all',
   },
   (t) => {

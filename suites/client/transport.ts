@@ -1,10 +1,10 @@
 // basic/transports, client side: Streamable HTTP headers, sessions, response kinds, resumption,
 // the HTTP+SSE fallback, 2026-07-28 request headers; stdio framing.
-import { isRevision, isStateless, REVISIONS } from '../../schema/index.ts';
+import { isObject, isRevision, isStateless, META, REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../schema/index.ts';
 import { checkRequestHeaders } from '../../mock-server/index.ts';
 import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
-import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isObject, isRequest, metaOf, META_VERSION, toolCalls } from './analysis.ts';
-import { clientCheck, MODERN, pages, STREAMABLE, STREAMABLE_STATEFUL, transportPage } from './check.ts';
+import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isRequest, metaOf, toolCalls } from './analysis.ts';
+import { clientCheck, pages, transportPage } from './check.ts';
 
 /** Requests of the Streamable HTTP transport (not the HTTP+SSE fallback's). */
 function streamable(run: ClientRun): HttpRecord[] {
@@ -23,7 +23,7 @@ clientCheck(
     title: 'POSTs accept application/json and text/event-stream; GETs accept text/event-stream',
     level: 'MUST',
     requirement: 'The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types. (GET: The client MUST include an Accept header, listing text/event-stream as a supported content type.)',
-    spec: pages(STREAMABLE, transportPage('sending-messages-to-the-server', 'streamable-http', 'sending-messages-to-the-server')),
+    spec: pages(STREAMABLE_HTTP_REVISIONS, transportPage('sending-messages-to-the-server', 'streamable-http', 'sending-messages-to-the-server')),
     scenarios: 'all',
   },
   (t) => {
@@ -55,7 +55,7 @@ clientCheck(
     for (const run of v.requireLive()) {
       if (isStateless(t.revision)) {
         for (const { h, m } of httpMessages(run)) {
-          const version = isObject(m) ? metaOf(m)?.[META_VERSION] : undefined;
+          const version = isObject(m) ? metaOf(m)?.[META.protocolVersion] : undefined;
           if (h.method !== 'POST' || typeof version !== 'string') continue;
           const header = h.headers['mcp-protocol-version'];
           if (header !== version) return t.fail(`in scenario ${run.scenario} a ${version} POST carried MCP-Protocol-Version ${JSON.stringify(header ?? null)}`, v.httpEvidence([h]));
@@ -83,7 +83,7 @@ clientCheck(
     title: 'Mcp-Session-Id on every request after the server assigned one',
     level: 'MUST',
     requirement: 'If an Mcp-Session-Id is returned by the server during initialization, clients using the Streamable HTTP transport MUST include it in the Mcp-Session-Id header on all of their subsequent HTTP requests.',
-    spec: pages(STREAMABLE_STATEFUL, transportPage('session-management')),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
     scenarios: 'all',
   },
   (t) => {
@@ -99,7 +99,7 @@ clientCheck(
       let failed = false;
       for (const [i, { h, m }] of records.entries()) {
         const isInit = isObject(m) && m.method === 'initialize';
-        const modern = isObject(m) && typeof metaOf(m)?.[META_VERSION] === 'string';
+        const modern = isObject(m) && typeof metaOf(m)?.[META.protocolVersion] === 'string';
         if (isInit || modern) {
           const sid = h.responseHeaders['mcp-session-id'];
           if (sid) {
@@ -146,7 +146,7 @@ for (const mode of ['json', 'sse'] as const) {
       title: `responses sent ${mode === 'json' ? 'as application/json' : 'on an SSE stream'} are understood`,
       level: 'MUST',
       requirement: 'If the input is a JSON-RPC request, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object. The client MUST support both these cases.',
-      spec: pages(STREAMABLE, transportPage('sending-messages-to-the-server')),
+      spec: pages(STREAMABLE_HTTP_REVISIONS, transportPage('sending-messages-to-the-server')),
       scenarios: [`${mode}-response`],
     },
     (t) => {
@@ -167,7 +167,7 @@ clientCheck(
     title: 'a 404 for its session makes the client start a new session',
     level: 'MUST',
     requirement: 'When a client receives HTTP 404 in response to a request containing an Mcp-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached.',
-    spec: pages(STREAMABLE_STATEFUL, transportPage('session-management')),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
     scenarios: ['session-expired'],
   },
   (t) => {
@@ -207,7 +207,7 @@ clientCheck(
     title: 'after a broken SSE stream the client resumes with GET and Last-Event-ID',
     level: 'SHOULD',
     requirement: 'If the client wishes to resume after a disconnection (whether due to network failure or server-initiated closure), it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received.',
-    spec: pages(STREAMABLE_STATEFUL, transportPage('resumability-and-redelivery')),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('resumability-and-redelivery')),
     scenarios: ['sse-retry'],
   },
   (t) => {
@@ -250,7 +250,7 @@ clientCheck(
     title: 'given an HTTP+SSE server, the client falls back to the old transport',
     level: 'MAY',
     requirement: 'Clients wanting to support older servers should: attempt to POST an InitializeRequest to the server URL; if it fails with 400, 404 or 405, issue a GET request to the server URL, expecting that this will open an SSE stream and return an endpoint event as the first event.',
-    spec: pages(STREAMABLE_STATEFUL, transportPage('backwards-compatibility')),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('backwards-compatibility')),
     scenarios: ['legacy-sse'],
   },
   (t) => {
@@ -291,7 +291,7 @@ clientCheck(
     title: 'Mcp-Method (and Mcp-Name) headers mirror the body',
     level: 'MUST',
     requirement: 'The client MUST include the request metadata headers (Mcp-Method for all requests; Mcp-Name for tools/call, resources/read and prompts/get) on every POST, with values matching the JSON-RPC body.',
-    spec: pages(MODERN, 'basic/transports/streamable-http#standard-request-headers'),
+    spec: pages(STATELESS_REVISIONS, 'basic/transports/streamable-http#standard-request-headers'),
     scenarios: 'all',
   },
   (t) => {
@@ -300,7 +300,7 @@ clientCheck(
     let judged = 0;
     for (const run of v.requireLive()) {
       for (const { h, m } of httpMessages(run)) {
-        if (h.method !== 'POST' || !isObject(m) || !isRequest(m) || typeof metaOf(m)?.[META_VERSION] !== 'string') continue;
+        if (h.method !== 'POST' || !isObject(m) || !isRequest(m) || typeof metaOf(m)?.[META.protocolVersion] !== 'string') continue;
         judged++;
         const problem = checkRequestHeaders(new Headers(h.headers), m);
         if (problem) return t.fail(`in scenario ${run.scenario}: ${problem}`, v.httpEvidence([h]));
@@ -316,7 +316,7 @@ clientCheck(
     title: 'a request whose response stream broke is re-issued with a new id',
     level: 'MUST',
     requirement: 'A broken response stream loses the in-flight request; clients MUST re-issue it as a new request with a new request ID.',
-    spec: pages(MODERN, 'changelog#major-changes'),
+    spec: pages(STATELESS_REVISIONS, 'changelog#major-changes'),
     scenarios: ['broken-stream'],
   },
   (t) => {

@@ -1,10 +1,10 @@
 // Utilities as they bind a client: ping, cancellation, progress, pagination, list changes.
-import { isStateless, REVISIONS } from '../../schema/index.ts';
+import { isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, isObject, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
+import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
 import { scenario } from './scenarios.ts';
-import { clientCheck, pages, STATEFUL, utilityPage } from './check.ts';
+import { clientCheck, pages, utilityPage } from './check.ts';
 
 clientCheck(
   {
@@ -12,7 +12,7 @@ clientCheck(
     title: 'ping is answered promptly with an empty result',
     level: 'MUST',
     requirement: 'The receiver MUST respond promptly with an empty response.',
-    spec: pages(STATEFUL, 'basic/utilities/ping#behavior-requirements'),
+    spec: pages(STATEFUL_REVISIONS, 'basic/utilities/ping#behavior-requirements'),
     scenarios: ['ping'],
   },
   (t) => {
@@ -67,7 +67,7 @@ clientCheck(
     title: 'initialize is never cancelled',
     level: 'MUST',
     requirement: 'The initialize request MUST NOT be cancelled by clients.',
-    spec: pages(STATEFUL, 'basic/utilities/cancellation#behavior-requirements'),
+    spec: pages(STATEFUL_REVISIONS, 'basic/utilities/cancellation#behavior-requirements'),
     scenarios: ['initialize-slow'],
   },
   (t) => {

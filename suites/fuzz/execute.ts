@@ -3,7 +3,7 @@
 // target that processes frames in order has answered everything before it by the time it
 // answers the ping. Replies are told apart by id; errors with a null id (frames whose id could
 // not be read) are counted against the steps that may cause one.
-import { classify, type Direction, type Revision } from '../../schema/index.ts';
+import { classify, ErrorCode, isObject, type Direction, type Revision } from '../../schema/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import { documentedToolCallCodes, type OracleId } from './oracles.ts';
 import { OWN_ID_PREFIX, type FuzzSession } from './session.ts';
@@ -54,7 +54,6 @@ export interface RunOptions {
 }
 
 const key = (id: unknown) => JSON.stringify(id) ?? 'undefined';
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isResponse = (m: Record<string, unknown>) => typeof m.method !== 'string' && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
 const isOwn = (id: unknown) => typeof id === 'string' && id.startsWith(OWN_ID_PREFIX);
 const hasNullId = (m: Record<string, unknown>) => !Object.hasOwn(m, 'id') || m.id === null;
@@ -308,7 +307,7 @@ export async function runSteps(session: FuzzSession, template: readonly FuzzStep
   const mayNotParse = (st: FuzzStep) => st.rawBase64 !== undefined || /deep-nesting|lone-surrogate|invalid-utf8/.test(st.category ?? '') || (st.raw !== undefined && !parses(st.raw, stdio));
   const notJson = steps.some(mayNotParse);
   if (!notJson) {
-    const parseErr = replies().find((r) => codeOf(r.msg) === -32700);
+    const parseErr = replies().find((r) => codeOf(r.msg) === ErrorCode.ParseError);
     // Pinned on the step an HTTP status refused, or the only one, so the finding has a category.
     const at = [...httpRefused][0] ?? (steps.length === 1 ? 0 : undefined);
     if (parseErr) violations.push({ oracle: 'error-codes', message: `a Parse error (-32700) answered a message that is valid JSON: ${short(parseErr.msg, 160)}`, ...(at !== undefined ? { step: at } : {}) });

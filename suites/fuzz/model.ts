@@ -6,7 +6,7 @@
 // request cancelled well before it completed, a session that keeps serving after re-initialize.
 // Every run gets a fresh session (the model starts from "connected, not initialized").
 import fc from 'fast-check';
-import { classify, isRevision, type Revision } from '../../schema/index.ts';
+import { classify, isObject, isRevision, type Revision } from '../../schema/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import type { OracleId } from './oracles.ts';
 import type { FuzzSession } from './session.ts';
@@ -41,7 +41,6 @@ interface Model {
 }
 
 const key = (id: unknown) => JSON.stringify(id);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const short = (v: unknown, max = 160) => {
   const t = JSON.stringify(v) ?? String(v);
   return t.length > max ? `${t.slice(0, max)}…` : t;

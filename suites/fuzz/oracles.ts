@@ -1,5 +1,6 @@
 // What the fuzzer holds a target to: one check per oracle, with the spec sentence it rests on.
 // Findings become results under these ids (`fuzz/stays-alive`…), mode 'fuzz'.
+import { ErrorCode, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { Revision } from '../../schema/index.ts';
 import type { CheckMeta } from '../../reports/index.ts';
 
@@ -17,7 +18,6 @@ export const SEQUENCE_ORACLES: readonly OracleId[] = ['stays-alive', 'one-respon
 export const MODEL_ORACLES: readonly OracleId[] = ['stateful-model', 'cancellation'];
 
 const MESSAGES = { '2024-11-05': 'basic/messages', '2025-03-26': 'basic#messages', '2025-06-18': 'basic#messages', '2025-11-25': 'basic#messages', '2026-07-28': 'basic#messages' } as const;
-const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 
 export const ORACLES: Readonly<Record<OracleId, CheckMeta>> = {
   'stays-alive': checkMeta({
@@ -67,7 +67,7 @@ export const ORACLES: Readonly<Record<OracleId, CheckMeta>> = {
     requirement:
       'A session follows the lifecycle (initialize, then operation): requests MUST be answered with the same ID, also when several are in flight; notifications get no response; the session keeps serving after any sequence of valid lifecycle messages.',
     spec: { '2024-11-05': 'basic/lifecycle', '2025-03-26': 'basic/lifecycle', '2025-06-18': 'basic/lifecycle', '2025-11-25': 'basic/lifecycle' },
-    revisions: STATEFUL,
+    revisions: STATEFUL_REVISIONS,
   }),
   cancellation: checkMeta({
     id: 'fuzz/cancellation',
@@ -80,7 +80,7 @@ export const ORACLES: Readonly<Record<OracleId, CheckMeta>> = {
       '2025-06-18': 'basic/utilities/cancellation',
       '2025-11-25': 'basic/utilities/cancellation#behavior-requirements',
     },
-    revisions: STATEFUL,
+    revisions: STATEFUL_REVISIONS,
   }),
 };
 
@@ -88,7 +88,5 @@ export const ORACLES: Readonly<Record<OracleId, CheckMeta>> = {
 export function documentedToolCallCodes(rev: Revision): number[] {
   // -32602: unknown tool / invalid arguments / malformed request; -32603: server errors;
   // -32042: URL elicitation required (2025-11-25 only).
-  return rev === '2025-11-25' ? [-32602, -32603, -32042] : [-32602, -32603];
+  return rev === '2025-11-25' ? [ErrorCode.InvalidParams, ErrorCode.InternalError, ErrorCode.UrlElicitationRequired] : [ErrorCode.InvalidParams, ErrorCode.InternalError];
 }
-
-export const JSONRPC = { ParseError: -32700, InvalidRequest: -32600, MethodNotFound: -32601, InvalidParams: -32602, InternalError: -32603 } as const;

@@ -3,6 +3,7 @@
 // arguments generated from each tool's inputSchema), so fast-check can shrink a sequence of them.
 import fc from 'fast-check';
 import {
+  ErrorCode,
   hasCapability,
   invalidMessage,
   registry,
@@ -12,7 +13,6 @@ import {
   type JsonRpcId,
   type Revision,
 } from '../../schema/index.ts';
-import { JSONRPC } from './oracles.ts';
 
 /**
  * How many replies a correct target sends for a step:
@@ -101,7 +101,7 @@ function gatedCodes(ctx: StepContext, method: string | undefined, codes: number[
   if (!method) return codes;
   const info = registry(ctx.rev).get(method);
   const gate = info?.gates[directionTo(ctx.receiver)];
-  return gate && !hasCapability(ctx.capabilities, gate) && !codes.includes(JSONRPC.MethodNotFound) ? [...codes, JSONRPC.MethodNotFound] : codes;
+  return gate && !hasCapability(ctx.capabilities, gate) && !codes.includes(ErrorCode.MethodNotFound) ? [...codes, ErrorCode.MethodNotFound] : codes;
 }
 
 function request(method: string, params: unknown): Record<string, unknown> {
@@ -121,20 +121,20 @@ export function expectationFor(ctx: StepContext, inv: InvalidMessage): Expectati
   const unsolicited = (): Expectation => (sentId !== undefined ? { reply: 'none-or-error', id: sentId } : { reply: 'none-or-error' });
   const asBase = (): Expectation => (isRequest ? { reply: 'response', ...(id !== undefined ? { id } : {}), ...(method ? { method } : {}) } : isNotification ? { reply: 'none' } : unsolicited());
   const envelope = (): Expectation =>
-    isRequest ? { reply: 'error-any-id', ...(id !== undefined ? { id } : {}), mustError: true, codes: [JSONRPC.InvalidRequest] } : isNotification ? { reply: 'none-or-null-id-error' } : unsolicited();
+    isRequest ? { reply: 'error-any-id', ...(id !== undefined ? { id } : {}), mustError: true, codes: [ErrorCode.InvalidRequest] } : isNotification ? { reply: 'none-or-null-id-error' } : unsolicited();
   const lenient = (): Expectation =>
     isRequest ? { reply: 'response-or-null-id-error', ...(id !== undefined ? { id } : {}), ...(method ? { method } : {}) } : isNotification ? { reply: 'none-or-null-id-error' } : unsolicited();
 
   switch (inv.rule) {
     case 'invalid-json':
       if (inv.raw !== undefined && String(inv.raw).trim() === '') return { reply: 'none-or-null-id-error' };
-      return { reply: 'null-id-error', mustError: true, codes: [JSONRPC.ParseError] };
+      return { reply: 'null-id-error', mustError: true, codes: [ErrorCode.ParseError] };
     case 'truncated-frame':
-      return { reply: 'null-id-error', mustError: true, codes: [JSONRPC.ParseError] };
+      return { reply: 'null-id-error', mustError: true, codes: [ErrorCode.ParseError] };
     case 'embedded-newline':
       // On stdio each line is a frame of its own (none of them a valid message); elsewhere the
       // pretty-printed text is just JSON.
-      return ctx.transport === 'stdio' ? { reply: 'errors-only', mustError: true, codes: [JSONRPC.ParseError, JSONRPC.InvalidRequest] } : asBase();
+      return ctx.transport === 'stdio' ? { reply: 'errors-only', mustError: true, codes: [ErrorCode.ParseError, ErrorCode.InvalidRequest] } : asBase();
     case 'invalid-utf8':
     case 'lone-surrogate':
     case 'huge-string':
@@ -144,7 +144,7 @@ export function expectationFor(ctx: StepContext, inv: InvalidMessage): Expectati
     case 'wrong-jsonrpc':
       return envelope();
     case 'forbidden-id-type':
-      return isRequest ? { reply: 'error-any-id', ...(sentId !== undefined ? { id: sentId } : {}), mustError: true, codes: [JSONRPC.InvalidRequest] } : unsolicited();
+      return isRequest ? { reply: 'error-any-id', ...(sentId !== undefined ? { id: sentId } : {}), mustError: true, codes: [ErrorCode.InvalidRequest] } : unsolicited();
     case 'result-and-error':
       return unsolicited();
     case 'missing-required':
@@ -157,7 +157,7 @@ export function expectationFor(ctx: StepContext, inv: InvalidMessage): Expectati
       if (isParamsPointer(p)) {
         // _meta is metadata: a receiver may ignore what it does not use.
         if (p?.startsWith('/params/_meta')) return lenient();
-        const codes = p === '/params' ? [JSONRPC.InvalidParams, JSONRPC.InvalidRequest] : [JSONRPC.InvalidParams];
+        const codes = p === '/params' ? [ErrorCode.InvalidParams, ErrorCode.InvalidRequest] : [ErrorCode.InvalidParams];
         return { reply: 'response', ...(id !== undefined ? { id } : {}), ...(method ? { method } : {}), mustError: true, codes: gatedCodes(ctx, method, codes) };
       }
       return lenient();
@@ -262,7 +262,7 @@ export function stepArbitrary(ctx: StepContext): fc.Arbitrary<FuzzStep> {
       label: `request of unknown method ${JSON.stringify(method)}`,
       category: 'unknown method',
       message: request(method, params),
-      expect: { reply: 'response' as const, id: 0, method, mustError: true, codes: [JSONRPC.MethodNotFound] },
+      expect: { reply: 'response' as const, id: 0, method, mustError: true, codes: [ErrorCode.MethodNotFound] },
       freshId: k,
     })),
   });
@@ -273,7 +273,7 @@ export function stepArbitrary(ctx: StepContext): fc.Arbitrary<FuzzStep> {
         label: `${vm.method} request, a method only the ${ctx.receiver} sends`,
         category: `method of the other side${extra(vm.value)}`,
         message: vm.value,
-        expect: { reply: 'response' as const, id: 0, mustError: true, codes: [JSONRPC.MethodNotFound] },
+        expect: { reply: 'response' as const, id: 0, mustError: true, codes: [ErrorCode.MethodNotFound] },
         freshId: k,
       })),
     });

@@ -3,7 +3,7 @@
 // (messages, HTTP exchanges, the process and the stdio server it started). A check body reads
 // those runs through `clientRuns(t)` and uses the usual vocabulary (t.fail, t.notVerified…).
 import { readFileSync, statSync } from 'node:fs';
-import { hasCapability, isStateless, type Revision } from '../../schema/index.ts';
+import { hasCapability, isObject, isStateless, META, type Revision } from '../../schema/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import type { CheckScope } from './types.ts';
 import type { ClientTarget } from './config.ts';
@@ -107,10 +107,6 @@ export function loadClientRuns(path: string): ClientRunsFile {
   return file;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** A message the client sent (parsed); undefined for notes and raw frames. */
 export function sent(e: RecordedEntry): Record<string, unknown> | undefined {
   return e.dir === 'recv' && isObject(e.msg) ? e.msg : undefined;
@@ -133,7 +129,7 @@ export function declaredCapabilities(run: ClientRun): Record<string, unknown> | 
     if (!m || typeof m.method !== 'string' || !isObject(m.params)) continue;
     if (m.method === 'initialize' && isObject(m.params.capabilities)) return m.params.capabilities;
     const meta = m.params._meta;
-    if (isObject(meta) && isObject(meta['io.modelcontextprotocol/clientCapabilities'])) return meta['io.modelcontextprotocol/clientCapabilities'] as Record<string, unknown>;
+    if (isObject(meta) && isObject(meta[META.clientCapabilities])) return meta[META.clientCapabilities] as Record<string, unknown>;
   }
   return undefined;
 }
@@ -148,7 +144,7 @@ export function notSpoken(runs: readonly ClientRun[], rev: Revision): string | u
   if (isStateless(rev)) {
     const modern = live.some((r) => r.entries.some((e) => {
       const m = sent(e);
-      return !!m && isObject(m.params) && isObject(m.params._meta) && m.params._meta['io.modelcontextprotocol/protocolVersion'] === rev;
+      return !!m && isObject(m.params) && isObject(m.params._meta) && m.params._meta[META.protocolVersion] === rev;
     }));
     return modern ? undefined : `the client never sent a ${rev} request (no _meta protocolVersion ${rev}): it does not speak the stateless revision`;
   }

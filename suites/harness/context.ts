@@ -1,6 +1,6 @@
 // The `t` a check body receives: connections to the target, the check's wire log, and a small
 // vocabulary of expectations. Plumbing (timeouts, cleanup, verdicts, files) lives in run.ts.
-import { batchesAllowed, hasCapability, isStateless, type Current, type Revision } from '../../schema/index.ts';
+import { batchesAllowed, hasCapability, isStateless, type Current, type JsonRpcError, type Revision } from '../../schema/index.ts';
 import { ClosedError, HttpError, MockClient, TimeoutError, WireLog, type Reply, type RequestHandler, type StreamableHttpClientTransport, type ViolationReport } from '../../mock-server/index.ts';
 import type { CheckMeta, Level, Verdict, WireEntry } from '../../reports/index.ts';
 import { DEFAULT_CONCURRENCY, type RunConfig, type TargetSpec } from './config.ts';
@@ -362,7 +362,7 @@ export class CheckContext implements CheckScope {
   }
 
   /** The reply must be an error, with one of the given codes when given; returns the error. */
-  expectError<R>(reply: Reply<R>, code?: number | number[], what = 'the request'): { code: number; message: string; data?: unknown } {
+  expectError<R>(reply: Reply<R>, code?: number | number[], what = 'the request'): JsonRpcError {
     if (reply.ok) this.fail(`${what} was answered with a result, not a JSON-RPC error${code === undefined ? '' : ` ${[code].flat().join(' or ')}`}`, reply);
     const codes = code === undefined ? [] : [code].flat();
     if (codes.length && !codes.includes(reply.error.code)) {

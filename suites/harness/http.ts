@@ -1,7 +1,7 @@
 // Raw HTTP for transport checks (basic/transports): one recorded HTTP conversation with a
 // Streamable HTTP target, below JSON-RPC. Every exchange lands in the check's wire log with its
 // status, content type and the headers that matter, so a failure shows exactly what was said.
-import { isStateless, type Revision } from '../../schema/index.ts';
+import { isObject, isStateless, type Revision } from '../../schema/index.ts';
 import {
   DEFAULT_CLIENT_INFO,
   META,
@@ -26,10 +26,6 @@ export interface HttpProbeOptions {
   protocolVersion?: string;
   /** Longest wait for one HTTP answer (default: the run's request timeout). */
   timeoutMs?: number;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function pick(headers: Record<string, string>, names: string[]): string {

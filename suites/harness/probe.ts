@@ -1,6 +1,6 @@
 // Before any check runs: can the target be started and reached at all, and which revisions
 // does it speak? (initialize with each revision; it supports those it answers with themselves.)
-import { isRevision, isStateless, LATEST_STATEFUL, type Revision } from '../../schema/index.ts';
+import { isRevision, isStateless, LATEST_STATEFUL, STATEFUL_REVISIONS, type Revision } from '../../schema/index.ts';
 import { MockClient, WireLog, type TargetSpec } from '../../mock-server/index.ts';
 import { openTransport } from './connect.ts';
 import { discoverTarget } from './stateless.ts';
@@ -83,7 +83,7 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
   }
   const probes: RevisionProbe[] = [p0];
   if (wanted) return { reachable: true, supported: [...wanted], probes };
-  const others = (['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'] as Revision[]).filter((r) => r !== first);
+  const others = STATEFUL_REVISIONS.filter((r) => r !== first);
   if (opts.sequential) for (const r of others) probes.push(await probeOnce(target, r, timeoutMs));
   else probes.push(...(await Promise.all(others.map((r) => probeOnce(target, r, timeoutMs)))));
   let supported = probes.filter((p) => p.answered === p.asked).map((p) => p.asked);

@@ -2,8 +2,8 @@
 // (basic/index#meta): protocol version and client capabilities (required), clientInfo (SHOULD),
 // log level (optional). Checks get one with `t.stateless()`; the CLI's revision probing uses
 // discoverTarget() to ask a target whether it speaks the stateless revision at all.
-import { isStateless, type Revision, type Stateless } from '../../schema/index.ts';
-import { DEFAULT_CLIENT_INFO, HttpError, META, MockClient, StreamableHttpClientTransport, TimeoutError, WireLog, type Reply, type RequestOptions } from '../../mock-server/index.ts';
+import { ErrorCode, isObject, isStateless, META, type LoggingLevel, type Revision, type Stateless } from '../../schema/index.ts';
+import { DEFAULT_CLIENT_INFO, HttpError, MockClient, StreamableHttpClientTransport, TimeoutError, WireLog, type Reply, type RequestOptions } from '../../mock-server/index.ts';
 import { CheckOutcome } from './outcome.ts';
 import type { CheckScope } from './types.ts';
 import type { TargetSpec } from './config.ts';
@@ -12,11 +12,7 @@ import { openTransport } from './connect.ts';
 
 export type DiscoverResult = Stateless['DiscoverResult'];
 export type ClientCapabilities = Stateless['ClientCapabilities'];
-export type LoggingLevel = Stateless['LoggingLevel'];
 export type InputRequiredResult = Stateless['InputRequiredResult'];
-
-/** The `_meta` keys of the per-request protocol fields. */
-export { META };
 
 export interface StatelessOptions {
   /** Protocol version sent in `_meta` (default: the check's revision). Any string may be sent. */
@@ -39,10 +35,6 @@ export interface StatelessRequestOptions extends RequestOptions {
   capabilities?: ClientCapabilities;
   /** Log level for this request (null: none, even if the client has one). */
   logLevel?: LoggingLevel | string | null;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Valid answers to the input requests a server may send (basic/patterns/mrtr#inputrequests). */
@@ -110,7 +102,7 @@ export function judgeDiscover(revision: string, outcome: { reply: Reply<Discover
   const { reply } = outcome;
   if (!reply.ok) {
     const { code, message, data } = reply.error;
-    if (code === -32022 && isObject(data) && Array.isArray(data.supported)) {
+    if (code === ErrorCode.UnsupportedProtocolVersion && isObject(data) && Array.isArray(data.supported)) {
       const supported = data.supported.filter((v): v is string => typeof v === 'string');
       return { speaks: false, supportedVersions: supported, reason: `${prefix}: it answered UnsupportedProtocolVersionError, supporting ${supported.join(', ') || 'nothing'}` };
     }

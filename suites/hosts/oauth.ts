@@ -2,7 +2,7 @@
 // authorization server from the server's 401 — Protected Resource Metadata (RFC 9728, MCP
 // 2025-06-18 on) or, failing that, authorization server metadata on the server's origin (MCP
 // 2025-03-26) — and read that server's metadata (RFC 8414, or OpenID Connect discovery).
-import { LATEST_STATEFUL } from '../../schema/index.ts';
+import { isObject, LATEST_STATEFUL } from '../../schema/index.ts';
 import type { CheckContext } from '../harness/index.ts';
 
 type Json = Record<string, unknown>;
@@ -12,10 +12,6 @@ export type OAuthDiscovery =
   | { kind: 'unreachable'; why: string }
   | { kind: 'failed'; status: number; why: string }
   | { kind: 'found'; issuer: string; metadata: Json; via: 'protected-resource-metadata' | 'origin-metadata' };
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `resource_metadata="…"` of a Bearer challenge. */
 export function resourceMetadataUrl(wwwAuthenticate: string | null): string | undefined {

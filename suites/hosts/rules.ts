@@ -1,7 +1,7 @@
 // The bodies behind the host rules of profiles.ts, one per rule kind, and defineHostChecks()
 // that turns a profile into checks `hosts/<host>/<rule>`. The checks run once per run, at the
 // newest revision selected: a host's rules do not change with the protocol revision.
-import { REVISIONS, type Current, type Revision } from '../../schema/index.ts';
+import { isObject, REVISIONS, type Current, type Revision } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check, describeTarget, type CheckContext, type CheckDef, type TargetSpec } from '../harness/index.ts';
 import { callWithGenerated, callable, listAll, listTools as listServerTools, plainCallable } from '../server/_feature-kit.ts';
@@ -21,10 +21,6 @@ function orList(xs: readonly string[]): string {
 function short(v: unknown, max = 120): string {
   const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Host rules are revision-independent: they run at the newest selected revision only. */

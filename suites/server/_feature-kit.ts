@@ -4,7 +4,7 @@
 // files of suites/server/ import it directly.
 import type fc from 'fast-check';
 import { StdUriTemplate } from '@std-uritemplate/std-uritemplate';
-import { createAjv, isStateless, REVISIONS, validate, type Current, type Revision } from '../../schema/index.ts';
+import { createAjv, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS, validate, type Current, type Revision } from '../../schema/index.ts';
 import type { Dialect, JsonSchema } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { CheckContext, CONTRACT_TOOLS as CONTRACT, mayCall as mayCallTool, type CallToolsPolicy, type Permission } from '../harness/index.ts';
@@ -14,12 +14,9 @@ export type T = CheckContext;
 export type Json = Record<string, unknown>;
 export type Tool = Current['Tool'];
 
-/** Revisions with the initialize handshake: the ones these checks can open sessions at. */
-export const STATEFUL: Revision[] = REVISIONS.filter((r) => !isStateless(r));
-
 /** Stateful revisions from `first` on. */
 export function since(first: Revision): Revision[] {
-  return STATEFUL.filter((r) => r >= first);
+  return STATEFUL_REVISIONS.filter((r) => r >= first);
 }
 
 /**
@@ -37,17 +34,13 @@ export function from(first: Revision): Revision[] {
  * Spec map for a check: `page#anchor` at each revision. `anchor` may differ per revision
  * (an object) where the spec renamed or added a section.
  */
-export function cite(page: string, anchor: string | Partial<Record<Revision, string>>, revisions: readonly Revision[] = STATEFUL): Partial<Record<Revision, string>> {
+export function cite(page: string, anchor: string | Partial<Record<Revision, string>>, revisions: readonly Revision[] = STATEFUL_REVISIONS): Partial<Record<Revision, string>> {
   const out: Partial<Record<Revision, string>> = {};
   for (const r of revisions) {
     const a = typeof anchor === 'string' ? anchor : anchor[r];
     if (a !== undefined) out[r] = a === '' ? page : `${page}#${a}`;
   }
   return out;
-}
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function short(v: unknown, max = 160): string {

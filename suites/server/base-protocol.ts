@@ -1,5 +1,5 @@
 // basic (Messages): the JSON-RPC 2.0 base every MCP message follows.
-import { errorIdOptional, isStateless, type Revision } from '../../schema/index.ts';
+import { ErrorCode, errorIdOptional, isStateless, type Revision } from '../../schema/index.ts';
 import { HttpError, TimeoutError } from '../../mock-server/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
 import { livenessMessage, livenessMethod } from './_base-kit.ts';
@@ -148,7 +148,7 @@ check(
   },
   async (t) => {
     const c = await t.session();
-    t.expectError(await c.request('mcp-conform/unknown-method', {}), -32601, 'a request for an unknown method');
+    t.expectError(await c.request('mcp-conform/unknown-method', {}), ErrorCode.MethodNotFound, 'a request for an unknown method');
   },
 );
 
@@ -181,7 +181,7 @@ check(
             : undefined;
     if (!probe) return t.notApplicable(mirrored ? 'the server declares neither prompts nor tools (over Streamable HTTP at 2026-07-28 resources/read has no member to break but its header-mirrored uri)' : `the server declares none of prompts, resources, tools${isStateless(t.revision) ? '' : ', logging'}`);
     t.cite(`${PAGE_OF[probe.method]}#error-handling`);
-    t.expectError(await c.request(probe.method, probe.params), -32602, `${probe.method} with invalid params`);
+    t.expectError(await c.request(probe.method, probe.params), ErrorCode.InvalidParams, `${probe.method} with invalid params`);
   },
 );
 
@@ -200,7 +200,7 @@ check(
     const m = await t.exchange(c, `{"jsonrpc": "2.0", "id": "mcp-conform-1", "method": "${livenessMethod(t)}"`, 'invalid JSON');
     const e = m.error as { code?: unknown } | undefined;
     t.expect(e !== undefined, 'invalid JSON was answered with a result', [m]);
-    t.expect(e?.code === -32700, `invalid JSON was answered with error code ${JSON.stringify(e?.code)}, expected -32700`, [m]);
+    t.expect(e?.code === ErrorCode.ParseError, `invalid JSON was answered with error code ${JSON.stringify(e?.code)}, expected -32700`, [m]);
     // JSON-RPC 2.0 section 5: "If there was an error in detecting the id in the Request object
     // (e.g. Parse error/Invalid Request), it MUST be Null." Up to 2025-06-18 the schema requires
     // id on an error response too (schema/valid-messages fails there); 2025-11-25 made it optional.
@@ -223,7 +223,7 @@ check(
     const m = await t.exchange(c, { jsonrpc: '2.0', id: 'mcp-conform-bad', method: 42 }, 'a request whose method is a number');
     const e = m.error as { code?: unknown } | undefined;
     t.expect(e !== undefined, 'an invalid request was answered with a result', [m]);
-    t.expect(e?.code === -32600, `an invalid request was answered with error code ${JSON.stringify(e?.code)}, expected -32600`, [m]);
+    t.expect(e?.code === ErrorCode.InvalidRequest, `an invalid request was answered with error code ${JSON.stringify(e?.code)}, expected -32600`, [m]);
   },
 );
 

@@ -2,15 +2,14 @@
 // cancel requests, and servers send notifications/cancelled only to end a subscriptions/listen
 // stream). At 2026-07-28 the client's signal depends on the transport: notifications/cancelled on
 // stdio, closing the request's response stream on Streamable HTTP.
-import { isStateless, type Revision } from '../../schema/index.ts';
+import { isStateless, STATEFUL_REVISIONS, type Revision } from '../../schema/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
 import { CANCEL_ID, livenessMethod, startProgressCall } from './_base-kit.ts';
 
-const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const MODERN = '2026-07-28' as const;
 /** The page at every revision (`modern`: also at 2026-07-28, where it moved to basic/patterns). */
 const page = (anchor: string, modern = true): Partial<Record<Revision, string>> => ({
-  ...Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/cancellation#${anchor}`])),
+  ...Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, `basic/utilities/cancellation#${anchor}`])),
   ...(modern ? { [MODERN]: `basic/patterns/cancellation#${anchor}` } : {}),
 });
 

@@ -1,8 +1,9 @@
 // server/utilities/completion: completion of prompt arguments and resource-template variables,
 // the 100-value limit, total/hasMore consistency, errors, the completions capability.
+import { ErrorCode, isObject } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, errorText, isObject, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
+import { cite, errorText, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
 
 const completion = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/utilities/completion', anchor, revs);
 
@@ -54,7 +55,7 @@ async function targets(t: T, c: MockClient): Promise<{ prompts: Target[]; templa
 
 async function complete(t: T, c: MockClient, x: Target, value = ''): Promise<Reply<Json>> {
   const reply = await c.request<Json>('completion/complete', { ref: x.ref, argument: { name: x.argument, value } });
-  if (!reply.ok && reply.error.code === -32601 && t.revision < '2025-03-26') return t.notApplicable('the server does not serve completion/complete');
+  if (!reply.ok && reply.error.code === ErrorCode.MethodNotFound && t.revision < '2025-03-26') return t.notApplicable('the server does not serve completion/complete');
   return reply;
 }
 
@@ -158,7 +159,7 @@ check(
     const name = unknownName('mcp_conform_unknown_prompt');
     const reply = await c.request('completion/complete', { ref: { type: 'ref/prompt', name }, argument: { name: 'x', value: '' } });
     if (reply.ok) return t.fail(`completion/complete for the unknown prompt "${name}" was answered with a result`, reply);
-    t.expectError(reply, -32602, `completion/complete for the unknown prompt "${name}"`);
+    t.expectError(reply, ErrorCode.InvalidParams, `completion/complete for the unknown prompt "${name}"`);
   },
 );
 
@@ -176,6 +177,6 @@ check(
     if (c.serverCapabilities.completions !== undefined) return t.notApplicable('the server declares the completions capability');
     const reply = await c.request('completion/complete', { ref: { type: 'ref/prompt', name: 'mcp-conform' }, argument: { name: 'x', value: '' } });
     if (reply.ok) return t.fail('the server does not declare completions, yet answered completion/complete with a result', reply);
-    t.expectError(reply, -32601, 'completion/complete without the completions capability');
+    t.expectError(reply, ErrorCode.MethodNotFound, 'completion/complete without the completions capability');
   },
 );

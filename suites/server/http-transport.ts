@@ -1,6 +1,7 @@
 // basic/transports: Streamable HTTP (2025-03-26 … 2026-07-28) and the legacy HTTP+SSE transport
 // (2024-11-05), checked below JSON-RPC with raw HTTP. Every check here needs an HTTP target and is
 // not-applicable on stdio.
+import { ErrorCode, isObject, META, STATEFUL_STREAMABLE_REVISIONS } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, HttpError, type RawResponse, type Reply } from '../../mock-server/index.ts';
 import type { Revision } from '../../schema/index.ts';
 import { check, mayCall, type CheckContext } from '../harness/index.ts';
@@ -9,7 +10,6 @@ import { judgeDiscover, type DiscoverResult } from '../harness/stateless.ts';
 
 type T = CheckContext;
 
-const STATEFUL_HTTP: Revision[] = ['2025-03-26', '2025-06-18', '2025-11-25'];
 const MODERN: Revision = '2026-07-28';
 
 /** Spec pages per revision: the single transports page until 2025-11-25, its own page after. */
@@ -21,10 +21,6 @@ function pages(revs: readonly Revision[], stateful: string, modern?: string): Pa
 
 /** A header value no server accepts as an origin of its own (RFC 6761 reserves .invalid). */
 const FOREIGN_ORIGIN = 'http://attacker.mcp-conform.invalid';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function describe(r: RawResponse): string {
   if (r.status === 0) return `no HTTP response (${r.error ?? 'unknown error'})`;
@@ -122,7 +118,7 @@ check(
     level: 'MUST',
     requirement:
       'If the input is a JSON-RPC request, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object.',
-    spec: pages([...STATEFUL_HTTP, MODERN], 'sending-messages-to-the-server', 'sending-messages'),
+    spec: pages([...STATEFUL_STREAMABLE_REVISIONS, MODERN], 'sending-messages-to-the-server', 'sending-messages'),
   },
   async (t) => {
     if (t.revision === MODERN) {
@@ -147,7 +143,7 @@ check(
     level: 'MUST',
     requirement:
       'If the input is a JSON-RPC response or notification: If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body. If the server cannot accept the input, it MUST return an HTTP error status code.',
-    spec: pages([...STATEFUL_HTTP, MODERN], 'sending-messages-to-the-server', 'sending-messages'),
+    spec: pages([...STATEFUL_STREAMABLE_REVISIONS, MODERN], 'sending-messages-to-the-server', 'sending-messages'),
   },
   async (t) => {
     let r: RawResponse;
@@ -174,7 +170,7 @@ check(
     level: 'MUST',
     requirement:
       'If the input is a JSON-RPC response or notification: If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body. If the server cannot accept the input, it MUST return an HTTP error status code.',
-    spec: pages(STATEFUL_HTTP, 'sending-messages-to-the-server'),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'sending-messages-to-the-server'),
   },
   async (t) => {
     const h = await session(t);
@@ -235,7 +231,7 @@ check(
     title: 'an SSE response stream ends after it carried the response',
     level: 'SHOULD',
     requirement: 'After the JSON-RPC response has been sent, the server SHOULD terminate the SSE stream.',
-    spec: pages([...STATEFUL_HTTP, MODERN], 'sending-messages-to-the-server', 'receiving-messages'),
+    spec: pages([...STATEFUL_STREAMABLE_REVISIONS, MODERN], 'sending-messages-to-the-server', 'receiving-messages'),
   },
   async (t) => {
     const { r, ended, id } = await sseAnswer(t);
@@ -267,7 +263,7 @@ check(
     title: 'SSE event ids are unique across the streams of a session',
     level: 'MUST',
     requirement: 'If present, the ID MUST be globally unique across all streams within that session—or all streams with that specific client, if session management is not in use.',
-    spec: pages(STATEFUL_HTTP, 'resumability-and-redelivery'),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'resumability-and-redelivery'),
   },
   async (t) => {
     const h = await session(t);
@@ -314,7 +310,7 @@ check(
     level: 'MUST',
     requirement:
       'The server MUST either return Content-Type: text/event-stream in response to this HTTP GET, or else return HTTP 405 Method Not Allowed, indicating that the server does not offer an SSE stream at this endpoint.',
-    spec: pages(STATEFUL_HTTP, 'listening-for-messages-from-the-server'),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'listening-for-messages-from-the-server'),
   },
   async (t) => {
     const h = await session(t);
@@ -357,7 +353,7 @@ check(
     title: 'a session id has only visible ASCII characters',
     level: 'MUST',
     requirement: 'The session ID MUST only contain visible ASCII characters (ranging from 0x21 to 0x7E).',
-    spec: pages(STATEFUL_HTTP, 'session-management'),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
   },
   async (t) => {
     const h = await session(t);
@@ -372,7 +368,7 @@ check(
     title: 'a request without the session id is refused with 400',
     level: 'SHOULD',
     requirement: 'Servers that require a session ID SHOULD respond to requests without an Mcp-Session-Id header (other than initialization) with HTTP 400 Bad Request.',
-    spec: pages(STATEFUL_HTTP, 'session-management'),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
   },
   async (t) => {
     const h = await session(t);
@@ -391,7 +387,7 @@ check(
     level: 'SHOULD',
     requirement:
       'The server MAY terminate the session at any time, after which it MUST respond to requests containing that session ID with HTTP 404 Not Found. (A session id the server never issued is answered the same way, so the client starts a new session.)',
-    spec: pages(STATEFUL_HTTP, 'session-management'),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
   },
   async (t) => {
     const h = await session(t);
@@ -409,7 +405,7 @@ check(
     level: 'SHOULD',
     requirement:
       'Clients that no longer need a particular session SHOULD send an HTTP DELETE to the MCP endpoint with the Mcp-Session-Id header, to explicitly terminate the session. The server MAY respond to this request with HTTP 405 Method Not Allowed, indicating that the server does not allow clients to terminate sessions.',
-    spec: pages(STATEFUL_HTTP, 'session-management'),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
   },
   async (t) => {
     const h = await session(t);
@@ -425,7 +421,7 @@ check(
     title: 'after a DELETE ended the session, requests naming it are answered 404',
     level: 'MUST',
     requirement: 'The server MAY terminate the session at any time, after which it MUST respond to requests containing that session ID with HTTP 404 Not Found.',
-    spec: pages(STATEFUL_HTTP, 'session-management'),
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
   },
   async (t) => {
     const h = await session(t);
@@ -526,7 +522,7 @@ check(
     title: 'an Accept header listing both media types is accepted in any order and with parameters',
     level: 'SHOULD',
     requirement: 'The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types. (Any header that lists both satisfies this, so the server serves it.)',
-    spec: pages([...STATEFUL_HTTP, MODERN], 'sending-messages-to-the-server', 'sending-messages'),
+    spec: pages([...STATEFUL_STREAMABLE_REVISIONS, MODERN], 'sending-messages-to-the-server', 'sending-messages'),
   },
   async (t) => {
     const variants = ['text/event-stream, application/json', 'application/json;q=0.9, text/event-stream;q=0.8', 'application/json, text/event-stream, */*'];
@@ -541,13 +537,11 @@ check(
 
 // ---------------------------------------------------------------- 2026-07-28 request metadata
 
-const HEADER_MISMATCH = -32020;
-
 /** Expects 400 Bad Request with a HeaderMismatch JSON-RPC error. */
 function expectHeaderMismatch(t: T, r: RawResponse, what: string, also: number[] = []): void {
   const code = errorCodeIn(r);
-  if (r.status === 400 && (code === HEADER_MISMATCH || (code !== undefined && also.includes(code)))) return;
-  t.fail(`${what} was answered with ${describe(r)}${jsonRpcError(r)}; expected 400 Bad Request with JSON-RPC error ${[HEADER_MISMATCH, ...also].join(' or ')} (HeaderMismatch)`);
+  if (r.status === 400 && (code === ErrorCode.HeaderMismatch || (code !== undefined && also.includes(code)))) return;
+  t.fail(`${what} was answered with ${describe(r)}${jsonRpcError(r)}; expected 400 Bad Request with JSON-RPC error ${[ErrorCode.HeaderMismatch, ...also].join(' or ')} (HeaderMismatch)`);
 }
 
 check(
@@ -561,7 +555,7 @@ check(
   async (t) => {
     const { h } = await modern(t);
     const r = await h.request('mcp-conform/no-such-method');
-    t.expect(r.status === 404 && errorCodeIn(r) === -32601, `an unknown method was answered with ${describe(r)}${jsonRpcError(r)}, not 404 with error -32601`);
+    t.expect(r.status === 404 && errorCodeIn(r) === ErrorCode.MethodNotFound, `an unknown method was answered with ${describe(r)}${jsonRpcError(r)}, not 404 with error -32601`);
   },
 );
 
@@ -595,10 +589,10 @@ check(
     const { h, discovery } = await modern(t);
     const other = (discovery.supportedVersions ?? []).find((v) => v !== t.revision);
     const bodyVersion = other ?? '2025-11-25';
-    const meta = { ...h.statelessMeta(), 'io.modelcontextprotocol/protocolVersion': bodyVersion };
+    const meta = { ...h.statelessMeta(), [META.protocolVersion]: bodyVersion };
     const r = await h.request('server/discover', {}, { meta });
     // When the body's version is one the server does not support, UnsupportedProtocolVersion also fits.
-    expectHeaderMismatch(t, r, `server/discover with MCP-Protocol-Version: ${t.revision} and _meta protocolVersion ${bodyVersion}`, other ? [] : [-32022]);
+    expectHeaderMismatch(t, r, `server/discover with MCP-Protocol-Version: ${t.revision} and _meta protocolVersion ${bodyVersion}`, other ? [] : [ErrorCode.UnsupportedProtocolVersion]);
   },
 );
 
@@ -614,8 +608,8 @@ check(
   async (t) => {
     const { h } = await modern(t);
     const v = '2099-01-01';
-    const r = await h.request('server/discover', {}, { meta: { ...h.statelessMeta(), 'io.modelcontextprotocol/protocolVersion': v }, headers: { 'mcp-protocol-version': v } });
-    t.expect(r.status === 400 && errorCodeIn(r) === -32022, `a request at protocol version ${v} was answered with ${describe(r)}${jsonRpcError(r)}, not 400 with error -32022`);
+    const r = await h.request('server/discover', {}, { meta: { ...h.statelessMeta(), [META.protocolVersion]: v }, headers: { 'mcp-protocol-version': v } });
+    t.expect(r.status === 400 && errorCodeIn(r) === ErrorCode.UnsupportedProtocolVersion, `a request at protocol version ${v} was answered with ${describe(r)}${jsonRpcError(r)}, not 400 with error -32022`);
     const e = messagesOf(r).find((m) => isObject(m.error));
     const data = e && isObject(e.error) ? e.error.data : undefined;
     t.expect(isObject(data) && Array.isArray(data.supported) && data.supported.length > 0, 'the UnsupportedProtocolVersionError does not list the supported versions in data.supported');
@@ -632,12 +626,12 @@ check(
   },
   async (t) => {
     const { h } = await modern(t);
-    const { 'io.modelcontextprotocol/clientCapabilities': _dropped, ...meta } = h.statelessMeta() ?? {};
+    const { [META.clientCapabilities]: _dropped, ...meta } = h.statelessMeta() ?? {};
     const id = h.id();
     const r = await h.request('server/discover', {}, { id, meta });
     const reply = responseIn(r, id);
     if (reply && isObject(reply.result)) return t.notVerified('the server served the request instead of refusing it (see meta/required-fields)');
-    t.expect(r.status === 400 && errorCodeIn(r) === -32602, `server/discover without io.modelcontextprotocol/clientCapabilities was answered with ${describe(r)}${jsonRpcError(r)}, not 400 with error -32602`);
+    t.expect(r.status === 400 && errorCodeIn(r) === ErrorCode.InvalidParams, `server/discover without io.modelcontextprotocol/clientCapabilities was answered with ${describe(r)}${jsonRpcError(r)}, not 400 with error -32602`);
   },
 );
 
@@ -735,7 +729,7 @@ check(
     const m = await namedMethod(t, h, discovery.capabilities as Record<string, unknown>);
     const encoded = `=?base64?${Buffer.from(m.value, 'utf8').toString('base64')}?=`;
     const r = await h.request(m.method, { ...m.params, [m.field]: m.value }, { headers: { 'mcp-name': encoded } });
-    t.expect(errorCodeIn(r) !== HEADER_MISMATCH, `${m.method} with Mcp-Name: ${encoded} (the Base64 form of ${JSON.stringify(m.value)}) was refused as a header mismatch${jsonRpcError(r)}`);
+    t.expect(errorCodeIn(r) !== ErrorCode.HeaderMismatch, `${m.method} with Mcp-Name: ${encoded} (the Base64 form of ${JSON.stringify(m.value)}) was refused as a header mismatch${jsonRpcError(r)}`);
     t.expect(r.status !== 0 && r.status < 500, `${m.method} with a Base64-encoded Mcp-Name was answered with ${describe(r)}`);
   },
 );

@@ -1,9 +1,8 @@
 // basic/lifecycle: initialization, version negotiation, capability negotiation.
-import { isRevision, REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { isRevision, REVISIONS, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
 
-const STATEFUL = REVISIONS.filter((r) => r < '2026-07-28');
-const page = (anchor: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, `basic/lifecycle#${anchor}`]));
+const page = (anchor: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, `basic/lifecycle#${anchor}`]));
 
 /** A protocol version no server supports: a newer client's. */
 export const UNKNOWN_VERSION = '2099-01-01';

@@ -1,20 +1,17 @@
 // server/utilities/logging: logging/setLevel for every level, invalid levels, filtering by the
 // level set, and log notifications only with the logging capability.
+import { ErrorCode, isObject, LOG_LEVELS, STATEFUL_REVISIONS, type LoggingLevel } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { callable, callTool, cite, errorText, isObject, listTools, STATEFUL, type Json, type T } from './_feature-kit.ts';
+import { callable, callTool, cite, errorText, listTools, type Json, type T } from './_feature-kit.ts';
 
-const logging = (anchor: string) => cite('server/utilities/logging', anchor, STATEFUL);
-
-/** RFC 5424 severities, least severe first. */
-export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
-type LogLevel = (typeof LOG_LEVELS)[number];
+const logging = (anchor: string) => cite('server/utilities/logging', anchor, STATEFUL_REVISIONS);
 
 /** The fixture-contract tool that logs while it runs. */
 const LOGGING_TOOL = 'test_tool_with_logging';
 
 const isLog = (m: Json) => m.method === 'notifications/message' && !Object.hasOwn(m, 'id');
-const levelOf = (m: Json): LogLevel | undefined => (isObject(m.params) && LOG_LEVELS.includes(m.params.level as LogLevel) ? (m.params.level as LogLevel) : undefined);
+const levelOf = (m: Json): LoggingLevel | undefined => (isObject(m.params) && LOG_LEVELS.includes(m.params.level as LoggingLevel) ? (m.params.level as LoggingLevel) : undefined);
 
 /** Runs the contract's logging tool (if listed and callable) and returns the log messages it caused. */
 async function logsOfOneCall(t: T, c: MockClient): Promise<Json[] | undefined> {
@@ -60,7 +57,7 @@ check(
     const c = await t.session();
     const reply = await c.request('logging/setLevel', { level: 'verbose' });
     if (reply.ok) return t.fail('logging/setLevel with the unknown level "verbose" was answered with a result', reply);
-    t.expectError(reply, -32602, 'logging/setLevel with the unknown level "verbose"');
+    t.expectError(reply, ErrorCode.InvalidParams, 'logging/setLevel with the unknown level "verbose"');
   },
 );
 
@@ -78,10 +75,10 @@ check(
     t.expectResult(await c.request('logging/setLevel', { level: 'debug' }), 'logging/setLevel debug');
     const all = await logsOfOneCall(t, c);
     if (all === undefined) return t.notVerified(`needs a way to make the server log: the fixture-contract tool ${LOGGING_TOOL}, callable under the run's policy`);
-    const seen = [...new Set(all.map(levelOf).filter((l): l is LogLevel => l !== undefined))].sort((a, b) => LOG_LEVELS.indexOf(a) - LOG_LEVELS.indexOf(b));
+    const seen = [...new Set(all.map(levelOf).filter((l): l is LoggingLevel => l !== undefined))].sort((a, b) => LOG_LEVELS.indexOf(a) - LOG_LEVELS.indexOf(b));
     if (seen.length === 0) return t.notVerified(`${LOGGING_TOOL} sent no log message at level debug`);
     // A threshold some of the observed levels fall below.
-    const threshold: LogLevel = seen.length > 1 ? (seen.at(-1) as LogLevel) : (LOG_LEVELS[Math.min(LOG_LEVELS.indexOf(seen[0] as LogLevel) + 1, LOG_LEVELS.length - 1)] as LogLevel);
+    const threshold: LoggingLevel = seen.length > 1 ? (seen.at(-1) as LoggingLevel) : (LOG_LEVELS[Math.min(LOG_LEVELS.indexOf(seen[0] as LoggingLevel) + 1, LOG_LEVELS.length - 1)] as LoggingLevel);
     if (threshold === seen[0]) return t.notVerified(`${LOGGING_TOOL} logs only at "${threshold}", the highest level: nothing to filter`);
     t.expectResult(await c.request('logging/setLevel', { level: threshold }), `logging/setLevel ${threshold}`);
     const after = (await logsOfOneCall(t, c)) ?? [];

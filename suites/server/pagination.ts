@@ -1,5 +1,6 @@
 // server/utilities/pagination, for every paginated list the server offers: cursors lead to a
 // last page (no loops), no item comes back on two pages, invalid cursors are rejected.
+import { ErrorCode } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
 import { cite, errorText, MAX_PAGES, EVERY, walkList, type Json, type T } from './_feature-kit.ts';
@@ -101,7 +102,7 @@ check(
     for (const l of declaredLists(t, c)) {
       const reply = await c.request(l.method, { cursor: 'mcp-conform-invalid-cursor' });
       if (reply.ok) t.fail(`${l.method} with the made-up cursor "mcp-conform-invalid-cursor" was answered with a result`, reply);
-      t.expectError(reply, -32602, `${l.method} with an invalid cursor`);
+      t.expectError(reply, ErrorCode.InvalidParams, `${l.method} with an invalid cursor`);
     }
   },
 );

@@ -1,9 +1,9 @@
 // basic/utilities/ping
+import { STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { Revision } from '../../schema/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
 
-const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
-const page = (p: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL.map((r) => [r, p]));
+const page = (p: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, p]));
 
 /** An empty result: no members, except the _meta every result may carry. */
 const isEmpty = (r: Record<string, unknown>) => Object.keys(r).every((k) => k === '_meta');

@@ -2,19 +2,20 @@
 // progress), exercised through the conformance fixture tool `test_tool_with_progress` (the
 // official suite's fixture contract) or, on a server without it, a tool that reported progress in
 // the tool survey (_tool-survey.ts).
+import { STATEFUL_REVISIONS, type Current } from '../../schema/index.ts';
 import type { Revision } from '../../schema/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
 import { progressTool } from './_tool-survey.ts';
 
-const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const page = (anchor: string): Partial<Record<Revision, string>> => ({
-  ...Object.fromEntries(STATEFUL.map((r) => [r, `basic/utilities/progress#${anchor}`])),
+  ...Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, `basic/utilities/progress#${anchor}`])),
   '2026-07-28': `basic/patterns/progress#${anchor}`,
 });
 
 type Msg = Record<string, unknown>;
 const isProgress = (m: Msg) => m.method === 'notifications/progress' && !Object.hasOwn(m, 'id');
-const params = (m: Msg) => (m.params ?? {}) as { progressToken?: unknown; progress?: unknown; total?: unknown };
+// The schema's fields, values unknown: what the server sent is checked, not trusted.
+const params = (m: Msg) => (m.params ?? {}) as Partial<Record<keyof Current['ProgressNotificationParams'], unknown>>;
 
 /** Calls the progress tool with `token`; returns the progress notifications before and after its response. */
 async function callWithProgress(t: CheckContext, token: string | number) {

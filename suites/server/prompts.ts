@@ -1,8 +1,9 @@
 // server/prompts: listing prompts, getting them with their arguments, message contents,
 // errors for unknown prompts and missing arguments, list_changed gating.
+import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, contentProblems, errorText, isObject, listAll, received, schemaProblem, EVERY, STATEFUL, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
+import { cite, contentProblems, errorText, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
 
 const prompts = (anchor: string, revs = EVERY) => cite('server/prompts', anchor, revs);
 
@@ -166,7 +167,7 @@ check(
       .filter((a) => a.required === true)
       .map((a) => a.name);
     if (reply.ok) return t.fail(`prompts/get of "${String(p.name)}" without its required argument(s) ${missing.join(', ')} was answered with a result`, reply);
-    t.expectError(reply, -32602, `prompts/get of "${String(p.name)}" without ${missing.join(', ')}`);
+    t.expectError(reply, ErrorCode.InvalidParams, `prompts/get of "${String(p.name)}" without ${missing.join(', ')}`);
   },
 );
 
@@ -185,7 +186,7 @@ check(
     const name = unknownName('mcp_conform_unknown_prompt');
     const reply = await c.request('prompts/get', { name });
     if (reply.ok) return t.fail(`prompts/get of the unknown prompt "${name}" was answered with a result`, reply);
-    t.expectError(reply, -32602, `prompts/get of the unknown prompt "${name}"`);
+    t.expectError(reply, ErrorCode.InvalidParams, `prompts/get of the unknown prompt "${name}"`);
   },
 );
 
@@ -196,7 +197,7 @@ check(
     level: 'MUST',
     requirement:
       'listChanged indicates whether the server will emit notifications when the list of available prompts changes; both parties MUST only use capabilities that were successfully negotiated.',
-    spec: prompts('list-changed-notification', STATEFUL),
+    spec: prompts('list-changed-notification', STATEFUL_REVISIONS),
     requires: 'server.prompts',
   },
   async (t) => {

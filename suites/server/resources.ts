@@ -1,19 +1,18 @@
 // server/resources: listing resources and templates, template syntax (RFC 6570), reading,
 // contents, not-found errors, subscriptions and their notifications, list_changed gating.
+import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
 import {
   cite,
   errorText,
   expandTemplate,
-  isObject,
   listAll,
   received,
   resourceContentsProblems,
   schemaProblem,
   EVERY,
   from,
-  STATEFUL,
   unknownName,
   uriTemplateProblem,
   waitFor,
@@ -188,10 +187,10 @@ check(
     title: 'reading a resource that does not exist is answered with error -32002',
     level: 'SHOULD',
     requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Resource not found: -32002.',
-    spec: resources('error-handling', STATEFUL),
+    spec: resources('error-handling', STATEFUL_REVISIONS),
     requires: 'server.resources',
   },
-  (t) => readMissing(t, -32002),
+  (t) => readMissing(t, ErrorCode.ResourceNotFound),
 );
 
 check(
@@ -205,7 +204,7 @@ check(
     spec: resources('error-handling', from('2026-07-28')),
     requires: 'server.resources',
   },
-  (t) => readMissing(t, -32602),
+  (t) => readMissing(t, ErrorCode.InvalidParams),
 );
 
 check(
@@ -239,7 +238,7 @@ check(
     level: 'MUST',
     requirement:
       'The protocol supports optional subscriptions to resource changes: with the subscribe capability, clients send resources/subscribe (and resources/unsubscribe) for a resource URI, and the server confirms.',
-    spec: resources('subscriptions', STATEFUL),
+    spec: resources('subscriptions', STATEFUL_REVISIONS),
     requires: 'server.resources.subscribe',
   },
   async (t) => {
@@ -261,7 +260,7 @@ check(
     level: 'SHOULD',
     requirement:
       'Clients can subscribe to specific resources and receive notifications when they change (notifications/resources/updated with the resource uri). Fixture contract: test://watched-resource changes while subscribed.',
-    spec: resources('subscriptions', STATEFUL),
+    spec: resources('subscriptions', STATEFUL_REVISIONS),
     requires: 'server.resources.subscribe',
   },
   async (t) => {
@@ -281,7 +280,7 @@ check(
     title: 'no notifications/resources/updated for resources not (or no longer) subscribed',
     level: 'SHOULD',
     requirement: 'Clients can subscribe to specific resources and receive notifications when they change; after resources/unsubscribe the client is no longer subscribed to that resource.',
-    spec: resources('subscriptions', STATEFUL),
+    spec: resources('subscriptions', STATEFUL_REVISIONS),
     requires: 'server.resources.subscribe',
   },
   async (t) => {
@@ -308,7 +307,7 @@ check(
     title: 'notifications/resources/list_changed only from a server that declared resources.listChanged',
     level: 'MUST',
     requirement: 'listChanged: whether the server will emit notifications when the list of available resources changes; both parties MUST only use capabilities that were successfully negotiated.',
-    spec: resources('list-changed-notification', STATEFUL),
+    spec: resources('list-changed-notification', STATEFUL_REVISIONS),
     requires: 'server.resources',
   },
   async (t) => {

@@ -2,7 +2,7 @@
 // 2026-07-28 (stateless: no initialize, server/discover instead of ping). What a server may write
 // to stdout, how it copes with bad input, and at 2026-07-28 what it must not send (requests; any
 // message for a cancelled request) and how it ends when its stdin closes.
-import { isStateless, type Revision } from '../../schema/index.ts';
+import { isObject, isStateless, STATEFUL_REVISIONS, type Revision } from '../../schema/index.ts';
 import { StdioClientTransport, TimeoutError, type MockClient, type Transport } from '../../mock-server/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
@@ -10,13 +10,12 @@ import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from './_b
 import { CONTRACT_TOOLS, mayCall, type Tool } from './_feature-kit.ts';
 import { INPUT_CAPABILITIES, safeOperations } from './stateless/_kit.ts';
 
-const STATEFUL: Revision[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const MODERN = '2026-07-28' as const;
 /**
  * The stdio section at every revision. At 2026-07-28 stdio has a page of its own; the general
  * message rules open it, before any heading (so no anchor).
  */
-const STDIO = { ...Object.fromEntries(STATEFUL.map((r) => [r, 'basic/transports#stdio'])), [MODERN]: 'basic/transports/stdio' } as Partial<Record<Revision, string>>;
+const STDIO = { ...Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, 'basic/transports#stdio'])), [MODERN]: 'basic/transports/stdio' } as Partial<Record<Revision, string>>;
 /** A section of the 2026-07-28 stdio page (requirements earlier revisions do not state). */
 const modern = (anchor: string): Partial<Record<Revision, string>> => ({ [MODERN]: `basic/transports/stdio#${anchor}` });
 
@@ -26,7 +25,6 @@ const ASKING_TOOLS: string[] = [FIXTURE.samplingTool, FIXTURE.elicitationTool];
 const notJson = (e: WireEntry) => e.dir === 'recv' && e.raw !== undefined && (e.note?.startsWith('not JSON') ?? false);
 /** A line that is a piece of a JSON text, as pretty-printed output produces. */
 const fragment = (raw: string) => /^\s*[{}[\]"]/.test(raw);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function stdioOnly(t: CheckContext): void {
   if (t.target.kind !== 'stdio') t.notApplicable('the target does not use the stdio transport');

@@ -1,6 +1,7 @@
 // basic/utilities/tasks (2025-11-25, experimental): task-augmented tools/call, tasks/get,
 // status lifecycle, TTL, tasks/result, tasks/list, tasks/cancel, error codes, tool-level
 // negotiation, and servers without the capability ignoring task augmentation.
+import { ErrorCode, isObject, RELATED_TASK_META, type Current } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
 import {
@@ -9,7 +10,6 @@ import {
   cite,
   errorText,
   generateArguments,
-  isObject,
   listTools,
   plainCallable,
   schemaProblem,
@@ -31,8 +31,8 @@ const NEXT: Record<string, string[]> = {
 /** TTL asked for on created tasks (the receiver may override it). */
 const TTL = 60_000;
 
-type TaskSupport = 'forbidden' | 'optional' | 'required';
-const supportOf = (tool: Tool): TaskSupport => (tool as { execution?: { taskSupport?: TaskSupport } }).execution?.taskSupport ?? 'forbidden';
+type TaskSupport = NonNullable<Current['ToolExecution']['taskSupport']>;
+const supportOf = (tool: Tool): TaskSupport => tool.execution?.taskSupport ?? 'forbidden';
 
 async function argsFor(t: T, tool: Tool): Promise<Json> {
   const gen = await generateArguments(t.revision, tool, 1);
@@ -228,7 +228,7 @@ check(
     const reply = await c.request<Json>('tasks/result', { taskId }, { timeoutMs: finishMs(t) });
     if (!reply.ok) return t.notVerified(`tasks/result was answered with ${errorText(reply)}`, reply);
     const meta = isObject(reply.result._meta) ? reply.result._meta : {};
-    const related = meta['io.modelcontextprotocol/related-task'];
+    const related = meta[RELATED_TASK_META];
     t.expect(isObject(related) && related.taskId === taskId, `tasks/result _meta["io.modelcontextprotocol/related-task"] is ${short(related)}, expected {"taskId": ${JSON.stringify(taskId)}}`, reply);
   },
 );
@@ -269,7 +269,7 @@ check(
     const reply = await c.request<Json>('tasks/cancel', { taskId });
     if (!reply.ok) {
       const now = await c.request<Json>('tasks/get', { taskId });
-      if (reply.error.code === -32602 && now.ok && TERMINAL.includes(String(now.result.status)))
+      if (reply.error.code === ErrorCode.InvalidParams && now.ok && TERMINAL.includes(String(now.result.status)))
         return t.notVerified(`the task finished (${String(now.result.status)}) before it could be cancelled`, reply);
       return t.fail(`tasks/cancel of the running task ${taskId} was answered with ${errorText(reply)}`, reply);
     }
@@ -302,7 +302,7 @@ check(
     if (!status || !TERMINAL.includes(status)) return t.notVerified(`the task did not reach a terminal status within ${finishMs(t)} ms`);
     const reply = await c.request('tasks/cancel', { taskId });
     if (reply.ok) return t.fail(`tasks/cancel of the ${status} task ${taskId} was answered with a result`, reply);
-    t.expectError(reply, -32602, `tasks/cancel of a ${status} task`);
+    t.expectError(reply, ErrorCode.InvalidParams, `tasks/cancel of a ${status} task`);
   },
 );
 
@@ -323,7 +323,7 @@ check(
     for (const method of methods) {
       const reply = await c.request(method, { taskId });
       if (reply.ok) t.fail(`${method} for the nonexistent task ${taskId} was answered with a result`, reply);
-      t.expectError(reply, -32602, `${method} for a nonexistent taskId`);
+      t.expectError(reply, ErrorCode.InvalidParams, `${method} for a nonexistent taskId`);
     }
   },
 );
@@ -347,7 +347,7 @@ check(
     if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
     if (reply.ok)
       return t.fail(`the task-augmented call of ${tool.name} (no task support) was answered with a ${isObject(reply.result.task) ? 'CreateTaskResult' : 'result'}, not error -32601`, reply);
-    t.expectError(reply, -32601, `the task-augmented call of ${tool.name}`);
+    t.expectError(reply, ErrorCode.MethodNotFound, `the task-augmented call of ${tool.name}`);
   },
 );
 
@@ -368,7 +368,7 @@ check(
     const reply = await callTool(t, c, tool.name, await argsFor(t, tool));
     if (!reply) return t.notVerified(`${tool.name} did not answer in time`);
     if (reply.ok) return t.fail(`the plain call of ${tool.name} (taskSupport "required") was answered with a result, not error -32601`, reply);
-    t.expectError(reply, -32601, `the plain call of ${tool.name}`);
+    t.expectError(reply, ErrorCode.MethodNotFound, `the plain call of ${tool.name}`);
   },
 );
 

@@ -1,5 +1,6 @@
 // server/tools: listing tools, their schemas and names, calling them (only those the run may
 // call: see _feature-kit mayCall), results and content, error reporting, list_changed gating.
+import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { check } from '../harness/index.ts';
 import {
@@ -12,7 +13,6 @@ import {
   contentProblems,
   errorText,
   generateArguments,
-  isObject,
   listTools,
   plainCallable,
   received,
@@ -20,7 +20,6 @@ import {
   short,
   from,
   EVERY,
-  STATEFUL,
   unknownName,
   walkList,
   type Json,
@@ -311,7 +310,7 @@ check(
     const c = await t.session();
     const reply = await c.request('tools/call', { name: unknownName('mcp_conform_unknown_tool'), arguments: {} });
     if (reply.ok) return t.notVerified('the unknown tool was answered with a result (see tools/call-unknown)', reply);
-    t.expectError(reply, -32602, 'tools/call of an unknown tool');
+    t.expectError(reply, ErrorCode.InvalidParams, 'tools/call of an unknown tool');
   },
 );
 
@@ -375,7 +374,7 @@ check(
     level: 'MUST',
     requirement:
       'listChanged indicates whether the server will emit notifications when the list of available tools changes; both parties MUST only use capabilities that were successfully negotiated.',
-    spec: tools('list-changed-notification', STATEFUL),
+    spec: tools('list-changed-notification', STATEFUL_REVISIONS),
     requires: 'server.tools',
   },
   async (t) => {

@@ -13,7 +13,7 @@ import '../../suites/server/completion.ts';
 import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
-import { STATEFUL } from '../../suites/server/_feature-kit.ts';
+import { STATEFUL_REVISIONS as STATEFUL } from '../../schema/index.ts';
 import { FEATURE_AREAS, run, sdkTarget } from './feature-helpers.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));

@@ -1,16 +1,15 @@
 // What the 2026-07-28 checks share: the revision list, spec pages, and the read-only operations
 // a check may send to find a server behaviour (input_required, log messages) without side effects.
+import { isObject, STATELESS_REVISIONS } from '../../../schema/index.ts';
 import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../../mock-server/index.ts';
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
 import { mayCall, type Tool } from '../_feature-kit.ts';
 
-export const STATELESS: Revision[] = ['2026-07-28'];
-
 /** Spec page (and anchor) at each stateless revision. */
 export function at(page: string): Partial<Record<Revision, string>> {
-  return Object.fromEntries(STATELESS.map((r) => [r, page]));
+  return Object.fromEntries(STATELESS_REVISIONS.map((r) => [r, page]));
 }
 
 /** Every client capability that lets a server ask for input (basic/patterns/mrtr). */
@@ -24,10 +23,6 @@ export const CAPABILITY_OF: Record<string, string> = {
   'sampling/createMessage': 'sampling',
   'roots/list': 'roots',
 };
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** One request a check may send freely: reading a resource, getting a prompt, a read-only tool. */
 export interface Operation {

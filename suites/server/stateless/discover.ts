@@ -1,9 +1,9 @@
 // 2026-07-28 server/discover, versioning and the per-request/per-response protocol fields:
 // server/discover, basic/versioning#protocol-version-negotiation, basic/index#meta.
-import { HttpError, META, type Reply } from '../../../mock-server/index.ts';
-import { validate } from '../../../schema/index.ts';
+import { HttpError, type Reply } from '../../../mock-server/index.ts';
+import { ErrorCode, isObject, META, validate } from '../../../schema/index.ts';
 import { check } from '../../harness/index.ts';
-import { at, isObject, safeOperations } from './_kit.ts';
+import { at, safeOperations } from './_kit.ts';
 
 const UNKNOWN_VERSION = '2099-01-01';
 
@@ -72,7 +72,7 @@ check(
     } finally {
       http?.setProtocolVersion(t.revision);
     }
-    const error = t.expectError(reply, -32022, `server/discover at protocol version ${UNKNOWN_VERSION}`);
+    const error = t.expectError(reply, ErrorCode.UnsupportedProtocolVersion, `server/discover at protocol version ${UNKNOWN_VERSION}`);
     const v = validate(t.revision, 'UnsupportedProtocolVersionError', reply.message);
     t.expect(v.valid, `the error is not a valid UnsupportedProtocolVersionError: ${problems(v)}`, reply);
     const data = isObject(error.data) ? error.data : {};
@@ -132,7 +132,7 @@ check(
       if (err instanceof HttpError) return t.fail(`a request without ${META.clientCapabilities} was refused with HTTP ${err.status} and no JSON-RPC error`);
       throw err;
     }
-    t.expectError(reply, -32602, `server/discover without ${META.clientCapabilities}`);
+    t.expectError(reply, ErrorCode.InvalidParams, `server/discover without ${META.clientCapabilities}`);
   },
 );
 

@@ -2,10 +2,11 @@
 // identifiers in the server's capabilities, and core behaviour towards a client that declares no
 // extension. The extensions' own protocols (such as io.modelcontextprotocol/tasks) are specified
 // outside the core schema and are not checked here.
+import { isObject } from '../../../schema/index.ts';
 import type { Reply } from '../../../mock-server/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, isObject, safeOperations } from './_kit.ts';
+import { at, safeOperations } from './_kit.ts';
 
 // basic/index#meta: prefix = labels (letter first, letter or digit last, hyphens inside) joined
 // by dots, then "/"; name = empty, or alphanumerics at both ends with - _ . inside.

@@ -1,11 +1,11 @@
 // 2026-07-28 logging (server/utilities/logging): the log level travels in each request's _meta;
 // without it the server sends no notifications/message for that request.
+import { ErrorCode, isObject, LOG_LEVELS, type LoggingLevel } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, isObject, logsOf, safeOperations, type Operation } from './_kit.ts';
+import { at, logsOf, safeOperations, type Operation } from './_kit.ts';
 
-const LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
-const rank = (l: unknown) => LEVELS.indexOf(l as (typeof LEVELS)[number]);
+const rank = (l: unknown) => LOG_LEVELS.indexOf(l as LoggingLevel);
 
 /** The first safe operation that logs when asked at level debug, with the levels it logged. */
 async function loggingOperation(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; levels: number[] }> {
@@ -43,8 +43,8 @@ check(
   async (t) => {
     const { s, op, levels } = await loggingOperation(t);
     const lowest = Math.min(...levels.filter((l) => l >= 0));
-    if (!Number.isFinite(lowest) || lowest >= LEVELS.length - 1) return t.notVerified(`${op.label} logged only at level emergency`);
-    const threshold = LEVELS[lowest + 1]!;
+    if (!Number.isFinite(lowest) || lowest >= LOG_LEVELS.length - 1) return t.notVerified(`${op.label} logged only at level emergency`);
+    const threshold = LOG_LEVELS[lowest + 1]!;
     const { logs } = await logsOf(s, op, { logLevel: threshold }, t.quietMs);
     const below = logs.filter((m) => rank(isObject(m.params) ? m.params.level : undefined) < lowest + 1);
     t.expect(below.length === 0, `${op.label} at log level ${threshold} sent messages below it (${below.map((m) => String(isObject(m.params) ? m.params.level : '?')).join(', ')})`, below);
@@ -62,6 +62,6 @@ check(
   async (t) => {
     const s = await t.stateless();
     const reply = await s.request('server/discover', {}, { logLevel: 'mcp-conform-loud' });
-    t.expectError(reply, -32602, 'server/discover with log level "mcp-conform-loud"');
+    t.expectError(reply, ErrorCode.InvalidParams, 'server/discover with log level "mcp-conform-loud"');
   },
 );

@@ -1,9 +1,9 @@
 // 2026-07-28 multi round-trip requests (basic/patterns/mrtr): InputRequiredResult, the client's
 // retry with inputResponses and requestState, and capability-gated input requests.
-import { validate } from '../../../schema/index.ts';
+import { ErrorCode, isObject, validate } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOperation, isObject, statusOf, type Operation } from './_kit.ts';
+import { at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOperation, statusOf, type Operation } from './_kit.ts';
 
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
   const s = await t.stateless();
@@ -58,7 +58,7 @@ check(
       }
       return;
     }
-    if (reply.error.code !== -32021) return t.fail(`declaring no capabilities, ${op.label} was answered with error ${reply.error.code}, not MissingRequiredClientCapabilityError (-32021)`, reply);
+    if (reply.error.code !== ErrorCode.MissingRequiredClientCapability) return t.fail(`declaring no capabilities, ${op.label} was answered with error ${reply.error.code}, not MissingRequiredClientCapabilityError (-32021)`, reply);
     const v = validate(t.revision, 'MissingRequiredClientCapabilityError', reply.message);
     t.expect(v.valid, `the -32021 error is not a valid MissingRequiredClientCapabilityError: ${v.errors.slice(0, 3).map((e) => `${e.pointer} ${e.message}`).join('; ')}`, reply);
     const status = statusOf(s.client.transport, reply.id);

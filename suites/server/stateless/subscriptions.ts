@@ -1,11 +1,11 @@
 // 2026-07-28 subscriptions/listen (basic/patterns/subscriptions): the acknowledgement comes first,
 // reflects a subset of the filter, and every notification on the stream is tagged and requested.
-import { META } from '../../../mock-server/index.ts';
+import { isObject, META, type Stateless } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, isObject } from './_kit.ts';
+import { at } from './_kit.ts';
 
-type Filter = { toolsListChanged?: boolean; promptsListChanged?: boolean; resourcesListChanged?: boolean; resourceSubscriptions?: string[] };
+type Filter = Stateless['SubscriptionFilter'];
 
 /** The notification method each filter key opts in to. */
 const FILTER_METHOD: Record<string, string> = {
