@@ -7,10 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { definedChecks, runChecks, runConfig, type AuthRunConfig, type CheckDef, type TargetSpec } from '../../suites/harness/index.ts';
-import { parseChallenges } from '../../suites/harness/auth.ts';
+import { mintMockTokens, parseChallenges } from '../../suites/harness/auth.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
-import { referenceServer, serveHttp, serveMockHttp } from '../../mock-server/index.ts';
+import { referenceServer, serveAuthorizationServer, serveHttp, serveMockHttp } from '../../mock-server/index.ts';
+import { startSdkAuthServer } from '../fixtures/servers/sdk-auth-server.ts';
 import '../../suites/server/auth.ts';
 import { AUTH_BREAKS, startAuthFixture, type AuthFixtureOptions } from '../fixtures/servers/auth-fixture.ts';
 
@@ -191,5 +192,24 @@ describe.skipIf(!existsSync(SPEC))('spec citations', () => {
       expect(anchors, `${rev}: ${ref}`).toContain(anchor);
     }
     expect(/\bMUST\b/.test(d.meta.requirement) || /\bSHOULD\b/.test(d.meta.requirement)).toBe(true);
+  });
+});
+
+describe('a real peer: the official SDK bearer-auth middleware and metadata router, trusting the suite\'s authorization server', () => {
+  it('passes every server auth check (tokens minted as --auth mock mints them)', async () => {
+    const as = await serveAuthorizationServer({});
+    const sdk = await startSdkAuthServer({ issuer: as.issuer, jwksUri: as.as.endpoints.jwks, oauthMetadata: as.as.metadata() });
+    try {
+      const tokens = await mintMockTokens(as.as, sdk.url, 'mcp:read');
+      const authorization = `Bearer ${tokens.valid}`;
+      const auth: AuthRunConfig = { authorization, mock: { issuer: as.issuer, jwksUri: as.as.endpoints.jwks, audience: sdk.url, scope: 'mcp:read', tokens } };
+      const results = await runOn({ kind: 'http', url: sdk.url, headers: { authorization } }, auth, ['2025-03-26', '2025-06-18', '2025-11-25']);
+      expect(show(results.filter(bad))).toBe('');
+      const passed = new Set(results.filter((r) => r.verdict === 'pass').map((r) => r.id));
+      expect(defs.map((d) => d.meta.id).filter((id) => !passed.has(id))).toEqual([]);
+    } finally {
+      await sdk.close();
+      await as.close();
+    }
   });
 });
