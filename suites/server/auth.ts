@@ -170,7 +170,7 @@ check(
     requirement: 'MCP servers SHOULD include a scope parameter in the WWW-Authenticate header as defined in RFC 6750 Section 3 to indicate the scopes required for accessing the resource.',
     spec: {
       '2025-11-25': 'basic/authorization#protected-resource-metadata-discovery-requirements',
-      '2026-07-28': 'basic/authorization/authorization-server-discovery#protected-resource-metadata-discovery-requirements',
+      '2026-07-28': 'basic/authorization#scope-selection-strategy',
     },
   },
   async (t) => {
@@ -359,7 +359,7 @@ check(
     title: 'a token without the scope the challenge asked for gets 403 with error="insufficient_scope" and the scope needed',
     level: 'SHOULD',
     requirement:
-      'When a client makes a request with an access token with insufficient scope during runtime operations, the server SHOULD respond with: HTTP 403 Forbidden status code; WWW-Authenticate header with the Bearer scheme and error="insufficient_scope", scope="required_scope1 required_scope2".',
+      'When a client makes a request with an access token with insufficient scope during runtime operations, the server SHOULD respond with: HTTP 403 Forbidden status code; WWW-Authenticate header with the Bearer scheme and error="insufficient_scope", scope="required_scope1 required_scope2", resource_metadata. Servers SHOULD include the scopes needed to satisfy the current request in the scope parameter.',
     spec: cite(['2025-11-25', '2026-07-28'], 'runtime-insufficient-scope-errors'),
   },
   async (t) => {
@@ -377,5 +377,9 @@ check(
     if (!c) return t.fail(`the 403 has no WWW-Authenticate Bearer challenge${r.headers['www-authenticate'] ? `: ${JSON.stringify(r.headers['www-authenticate'])}` : ''}`, t.evidence());
     if (c.params.error !== 'insufficient_scope') return t.fail(`the 403 challenge has error=${JSON.stringify(c.params.error)}, not "insufficient_scope"`, t.evidence());
     if (!c.params.scope) return t.fail('the 403 insufficient_scope challenge has no scope parameter naming the scopes needed', t.evidence());
+    const named = new Set(c.params.scope.split(' '));
+    const left = mock.scope.split(' ').filter((x) => x && !named.has(x));
+    if (left.length) return t.fail(`the 403 challenge's scope "${c.params.scope}" leaves out ${left.join(' ')}, which the request needs (the 401 challenge asked for "${mock.scope}")`, t.evidence());
+    if (!c.params.resource_metadata) return t.fail('the 403 insufficient_scope challenge has no resource_metadata (for consistency with 401 responses)', t.evidence());
   },
 );

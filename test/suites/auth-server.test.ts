@@ -60,8 +60,8 @@ describe('auth checks on the correct protected server', () => {
 /** Checks that cannot be exercised once another requirement is broken (they end not-verified or fail with it). */
 const DEPENDENTS: Partial<Record<string, string[]>> = {
   'auth/missing-token': ['auth/challenge', 'auth/challenge-scope', 'auth/prm-document', 'auth/authorization-servers-resolve'],
-  // No resource_metadata and no well-known document: nothing to fetch.
-  'auth/challenge': ['auth/prm-document', 'auth/authorization-servers-resolve'],
+  // No resource_metadata and no well-known document: nothing to fetch; the mock leaves resource_metadata out of its 403 too.
+  'auth/challenge': ['auth/prm-document', 'auth/authorization-servers-resolve', 'auth/insufficient-scope'],
   'auth/prm-document': [],
   // Every token refused: the flawed-token checks cannot tell.
   'auth/valid-token-accepted': ['auth/expired-token', 'auth/wrong-signature', 'auth/wrong-issuer', 'auth/wrong-audience', 'auth/insufficient-scope', 'auth/no-data-before-authorization'],
