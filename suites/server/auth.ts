@@ -39,10 +39,14 @@ const carriesResult = (r: RawResponse) => messagesOf(r).some((m) => Object.hasOw
  * The first request a client sends (initialize; server/discover from 2026-07-28 on), with
  * `authorization` as the Authorization header (null: none, whatever the run configured).
  */
-function firstRequest(t: T, h: HttpProbe, authorization: string | null): Promise<RawResponse> {
+async function firstRequest(t: T, h: HttpProbe, authorization: string | null): Promise<RawResponse> {
   const headers = { authorization };
   if (isStateless(t.revision)) return h.request('server/discover', {}, { headers });
-  return h.post(rpcRequest('initialize', { protocolVersion: t.revision, capabilities: {}, clientInfo: DEFAULT_CLIENT_INFO }, h.id()), { headers });
+  const r = await h.post(rpcRequest('initialize', { protocolVersion: t.revision, capabilities: {}, clientInfo: DEFAULT_CLIENT_INFO }, h.id()), { headers });
+  // A session it opened (with a token, or by a server that wants none) is ended at once, politely.
+  const sid = r.headers['mcp-session-id'];
+  if (ok(r) && sid !== undefined) await h.send({ method: 'DELETE', headers: { 'mcp-session-id': sid, authorization } });
+  return r;
 }
 
 interface Gate {
@@ -313,10 +317,10 @@ check(
     spec: cite(ALL_REVS, 'token-handling'),
   },
   async (t) => {
+    const { h } = await protectedServer(t);
     const { authorization, mock } = authDefaults(t);
     const value = mock ? `Bearer ${mock.tokens.valid}` : authorization;
     if (value === undefined) return t.notVerified('no token to present: run with --auth-token, --auth-header or --auth mock');
-    const { h } = await protectedServer(t);
     const r = await firstRequest(t, h, value);
     if (r.status === 0) return t.notVerified(`no answer with the token: ${r.error ?? 'no HTTP response'}`, t.evidence());
     if (!ok(r)) {
@@ -329,9 +333,9 @@ check(
 /** A token with one flaw must be refused with 401 — once the same token without the flaw is accepted. */
 function flawedToken(id: string, title: string, pick: keyof MockTokens, what: string, requirement: string, spec: Partial<Record<Revision, string>>): void {
   check({ id, title, level: 'MUST', requirement, spec }, async (t) => {
+    const { h } = await protectedServer(t);
     const { mock } = authDefaults(t);
     if (!mock) return t.notVerified('needs tokens the suite mints itself: run with --auth mock (and let the server trust the issuer it prints)');
-    const { h } = await protectedServer(t);
     const good = await firstRequest(t, h, `Bearer ${mock.tokens.valid}`);
     if (!ok(good)) return t.notVerified(`the suite's valid token is refused too (HTTP ${good.status}), so a refusal of ${what} proves nothing (see auth/valid-token-accepted)`, t.evidence());
     const r = await firstRequest(t, h, `Bearer ${mock.tokens[pick] as string}`);
@@ -363,10 +367,10 @@ check(
     spec: cite(['2025-11-25', '2026-07-28'], 'runtime-insufficient-scope-errors'),
   },
   async (t) => {
+    const { h } = await protectedServer(t);
     const { mock } = authDefaults(t);
     if (!mock) return t.notVerified('needs tokens the suite mints itself: run with --auth mock (and let the server trust the issuer it prints)');
     if (!mock.tokens.insufficientScope || !mock.scope) return t.notApplicable("the server's 401 challenge names no scope: there is no scope to leave out of a token");
-    const { h } = await protectedServer(t);
     const good = await firstRequest(t, h, `Bearer ${mock.tokens.valid}`);
     if (!ok(good)) return t.notVerified(`the suite's valid token (scope "${mock.scope}") is refused too (HTTP ${good.status}): see auth/valid-token-accepted`, t.evidence());
     const r = await firstRequest(t, h, `Bearer ${mock.tokens.insufficientScope}`);
