@@ -62,4 +62,29 @@ describe('auth options: usage errors', () => {
     const b = await setUpAuth({ ...base, authHeader: 'DPoP xyz' }, http, undefined, 1_000, () => {});
     expect(b.auth).toEqual({ authorization: 'DPoP xyz' });
   });
+
+  it('--auth mock on a port in use is a usage error naming it; against a server it cannot reach it says so and still mints', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      expect(await usage({ auth: 'mock', authIssuerPort: String(port) })).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}.*--auth-issuer-port`));
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
+    const lines: string[] = [];
+    const free = await freePort();
+    const a = await setUpAuth({ ...base, auth: 'mock', authIssuerPort: String(free) }, http, undefined, 1_000, (l) => lines.push(l));
+    try {
+      expect(lines.join('\n')).toContain(`must trust issuer http://127.0.0.1:${free} (JWKS http://127.0.0.1:${free}/jwks`);
+      expect(lines.join('\n')).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1\/mcp/);
+      expect(a.auth?.mock?.audience).toBe(http.url);
+      expect(a.auth?.mock?.tokens.insufficientScope).toBeUndefined(); // no challenge, no scope to leave out
+      expect(a.target).toEqual({ ...http, headers: { authorization: a.auth?.authorization } });
+      const jwks = await fetch(`http://127.0.0.1:${free}/jwks`, { signal: AbortSignal.timeout(3_000) });
+      expect(jwks.status).toBe(200);
+    } finally {
+      await a.close();
+    }
+  });
 });
