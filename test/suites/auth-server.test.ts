@@ -10,7 +10,7 @@ import { definedChecks, runChecks, runConfig, type AuthRunConfig, type CheckDef,
 import { mintMockTokens, parseChallenges } from '../../suites/harness/auth.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
-import { referenceServer, serveAuthorizationServer, serveHttp, serveMockHttp, type StreamableHttpHandler } from '../../mock-server/index.ts';
+import { referenceServer, serveAuthorizationServer, serveHttp, serveMockHttp, serveProtectedMock, type StreamableHttpHandler } from '../../mock-server/index.ts';
 import { startSdkAuthServer } from '../fixtures/servers/sdk-auth-server.ts';
 import '../../suites/server/auth.ts';
 import { AUTH_BREAKS, startAuthFixture, type AuthFixtureOptions } from '../fixtures/servers/auth-fixture.ts';
@@ -208,6 +208,27 @@ describe('a real peer: the official SDK bearer-auth middleware and metadata rout
     } finally {
       await sdk.close();
       await as.close();
+    }
+  });
+});
+
+describe('a 2025-03-26-style protected server (the mock with --auth-same-origin: no PRM, a bare Bearer challenge)', () => {
+  it('passes the token checks at 2025-03-26; at 2025-06-18 it lacks the resource_metadata challenge and the metadata document', async () => {
+    const s = await serveProtectedMock(referenceServer(), { sameOrigin: true });
+    try {
+      const tokens = await mintMockTokens(s.as, s.url, undefined);
+      const authorization = `Bearer ${tokens.valid}`;
+      const auth: AuthRunConfig = { authorization, mock: { issuer: s.issuer, jwksUri: s.as.endpoints.jwks, audience: s.url, tokens } };
+      const results = await runOn({ kind: 'http', url: s.url, headers: { authorization } }, auth, ['2025-03-26', '2025-06-18']);
+      const at = (rev: string) => Object.fromEntries(results.filter((r) => r.revision === rev).map((r) => [r.id, r.verdict]));
+      expect(Object.values(at('2025-03-26')).every((v) => v === 'pass'), show(results)).toBe(true);
+      const later = at('2025-06-18');
+      expect(later['auth/challenge']).toBe('fail');
+      expect(later['auth/prm-document']).toBe('fail');
+      expect(later['auth/authorization-servers-resolve']).toBe('not-verified');
+      for (const id of ['auth/missing-token', 'auth/malformed-token', 'auth/expired-token', 'auth/wrong-signature', 'auth/wrong-issuer', 'auth/wrong-audience', 'auth/no-data-before-authorization']) expect(later[id], id).toBe('pass');
+    } finally {
+      await s.close();
     }
   });
 });
