@@ -49,6 +49,14 @@ export interface ServerCommandOptions {
   concurrency?: string;
   /** --isolate: every check opens sessions of its own (none shared by read-only checks). */
   isolate?: boolean;
+  /** --auth-token: a bearer token the server accepts (sent as Authorization: Bearer TOKEN). */
+  authToken?: string;
+  /** --auth-header: the whole Authorization header value the server accepts. */
+  authHeader?: string;
+  /** --auth: how to get tokens (mock: the suite's own authorization server mints them). */
+  auth?: string;
+  /** --auth-issuer-port: the port of the --auth mock authorization server. */
+  authIssuerPort?: string;
 }
 
 export interface ServerRunIo {

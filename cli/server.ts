@@ -158,10 +158,20 @@ function emptyResults(m: Awaited<ReturnType<typeof lazy>>, target: TargetSpec, r
 /** The whole command after option parsing; resolves with the exit code. */
 export async function runServerCommand(o: ServerCommandOptions, command: string[], io: ServerRunIo): Promise<number> {
   if (o.all) return runAllEntries(o, command, io, runServerCommand);
+  // What the run started beside the target (the --auth mock authorization server) ends with it.
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    return await runOne(o, command, io, closers);
+  } finally {
+    for (const close of closers) await close().catch(() => {});
+  }
+}
+
+async function runOne(o: ServerCommandOptions, command: string[], io: ServerRunIo, closers: (() => Promise<void>)[]): Promise<number> {
   const startedAt = new Date().toISOString();
   const t0 = Date.now();
   const configNotes: string[] = [];
-  const target = targetFromOptions(o, command, configNotes);
+  let target = targetFromOptions(o, command, configNotes);
   const hosts = profilesFromOptions(o);
   const requested = parseRevisions(o.revision);
   const requestTimeoutMs = positiveInt(o.timeout, '--timeout');
@@ -209,6 +219,10 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
   }
 
   for (const n of configNotes) say(`mcp-conform: ${n}`);
+  const authSetup = await setUpAuth(o, target, requested === 'all' ? undefined : requested[0], requestTimeoutMs, say);
+  closers.push(authSetup.close);
+  target = authSetup.target;
+  const { auth } = authSetup;
   say(`mcp-conform ${VERSION}: testing ${describeTarget(target)}${hosts.length ? ` for ${hosts.map((h) => h.name).join(', ')}` : ''}`);
   // The first answer may take a server's start-up (npx downloads, tsx compiles…).
   const startupMs = Math.max(15_000, requestTimeoutMs);
@@ -248,6 +262,7 @@ export async function runServerCommand(o: ServerCommandOptions, command: string[
       callTools,
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(o.isolate ? { isolate: true } : {}),
+      ...(auth ? { auth } : {}),
     }),
     outDir,
   };
@@ -280,6 +295,61 @@ export function reporterKind(text: string | undefined): ReturnType<typeof report
   }
 }
 
+/** The default port of the --auth mock authorization server: fixed, so a server can be set up once to trust it. */
+export const AUTH_ISSUER_PORT = 9419;
+
+interface AuthSetup {
+  target: TargetSpec;
+  auth?: RunConfig['auth'];
+  close(): Promise<void>;
+}
+
+/**
+ * --auth-token, --auth-header, --auth mock: the Authorization every request carries, and for
+ * mock the suite's own authorization server with the good and deliberately bad tokens it minted
+ * for this server (basic/authorization; the auth/* checks read them from the run config).
+ */
+export async function setUpAuth(o: ServerCommandOptions, target: TargetSpec, revision: Revision | undefined, timeoutMs: number, say: (line: string) => void): Promise<AuthSetup> {
+  const given = [o.authToken !== undefined && '--auth-token', o.authHeader !== undefined && '--auth-header', o.auth !== undefined && '--auth'].filter((x): x is string => Boolean(x));
+  if (given.length > 1) throw new UsageError(`choose one of ${given.join(', ')}`);
+  if (o.authIssuerPort !== undefined && o.auth !== 'mock') throw new UsageError('--auth-issuer-port applies to --auth mock only');
+  if (!given.length) return { target, close: async () => {} };
+  if (target.kind !== 'http') throw new UsageError(`${given[0]} applies to --url (Streamable HTTP) targets only`);
+  const { withAuthorization, authDiscovery, mintMockTokens } = await import('../suites/harness/auth.ts');
+  if (o.authToken !== undefined || o.authHeader !== undefined) {
+    const authorization = o.authToken !== undefined ? `Bearer ${o.authToken}` : (o.authHeader as string);
+    if (!authorization.replace(/^Bearer\s*/i, '').trim()) throw new UsageError(`${given[0]} is empty`);
+    return { target: withAuthorization(target, authorization), auth: { authorization }, close: async () => {} };
+  }
+  if (o.auth === 'oauth') throw new UsageError("--auth oauth (the real authorization flow against the server's own authorization server) is not implemented yet: use --auth mock, --auth-token or --auth-header");
+  if (o.auth !== 'mock') throw new UsageError(`--auth must be mock (oauth: not implemented yet), not "${o.auth}"`);
+  const port = o.authIssuerPort === undefined ? AUTH_ISSUER_PORT : positiveInt(o.authIssuerPort, '--auth-issuer-port', 'port number');
+  const { serveAuthorizationServer } = await import('../mock-server/auth/index.ts');
+  let served: Awaited<ReturnType<typeof serveAuthorizationServer>>;
+  try {
+    served = await serveAuthorizationServer({ host: '127.0.0.1', port });
+  } catch (err) {
+    throw new UsageError(`--auth mock: cannot listen on 127.0.0.1:${port} (${(err as Error).message}); choose another --auth-issuer-port`);
+  }
+  try {
+    say(`mcp-conform: --auth mock: the server under test must trust issuer ${served.issuer} (JWKS ${served.as.endpoints.jwks}; the keys change every run) and accept audience ${target.url}`);
+    // The scope the server asks for: the good token carries it (and scopes_supported), the insufficient-scope token none.
+    const seen = await authDiscovery(target.url, revision ?? '2025-11-25', timeoutMs);
+    if (seen.error) say(`mcp-conform: --auth mock: ${seen.error}`);
+    else if (seen.status !== 401) say(`mcp-conform: --auth mock: a request without a token was answered HTTP ${seen.status}, not 401: the server may not require authorization`);
+    const supported = Array.isArray(seen.prm?.scopes_supported) ? seen.prm.scopes_supported.filter((x): x is string => typeof x === 'string') : [];
+    const grant = [...new Set([...(seen.scope?.split(' ').filter(Boolean) ?? []), ...supported])].join(' ') || undefined;
+    const tokens = await mintMockTokens(served.as, target.url, grant);
+    if (!seen.scope) delete tokens.insufficientScope;
+    const authorization = `Bearer ${tokens.valid}`;
+    const mock = { issuer: served.issuer, jwksUri: served.as.endpoints.jwks, audience: target.url, ...(seen.scope ? { scope: seen.scope } : {}), tokens };
+    return { target: withAuthorization(target, authorization), auth: { authorization, mock }, close: () => served.close() };
+  } catch (err) {
+    await served.close();
+    throw err;
+  }
+}
+
 /** --format, --baseline, --fail-on and --write-baseline, read before anything starts (a bad one is a usage error). */
 export async function reportPlan(o: Partial<ReportFlags>): Promise<ReportPlan> {
   try {
@@ -299,7 +369,7 @@ export function registerServer(program: Command): void {
   const cmd = program
     .command('server')
     .description('test an MCP server against the specification')
-    .usage('[options] ( --stdio [--cwd D] [--env K=V]… -- CMD ARGS… | --url URL [--header K:V]… | --sse URL | --config FILE (--name NAME | --all) [--scope S] )')
+    .usage('[options] ( --stdio [--cwd D] [--env K=V]… -- CMD ARGS… | --url URL [--header K:V]… [--auth-token T | --auth-header V | --auth mock] | --sse URL | --config FILE (--name NAME | --all) [--scope S] )')
     .argument('[command...]', 'with --stdio: the server command and its arguments, after --')
     .option('-r, --revision <rev>', `revision(s) to test, comma-separated (${REVISIONS.join(', ')}), or all: every one the server supports`, 'all')
     .option('--only <glob>', 'run only checks whose id matches (repeatable; lifecycle, messages/*, **)', collect, [])
@@ -315,6 +385,10 @@ export function registerServer(program: Command): void {
     .option('--env <K=V>', 'environment variable for the --stdio server (repeatable)', repeat, [])
     .option('--url <url>', 'Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp')
     .option('--header <K:V>', 'HTTP header sent with every request (repeatable)', repeat, [])
+    .option('--auth-token <token>', 'with --url: an access token the server accepts, sent as Authorization: Bearer TOKEN on every request')
+    .option('--auth-header <value>', 'with --url: the whole Authorization header value the server accepts, e.g. "DPoP abc"')
+    .option('--auth <how>', "with --url: mock: run the suite's own authorization server on 127.0.0.1 (the server must trust the issuer and JWKS it prints) and mint good and deliberately bad tokens (expired, wrong signature, issuer, audience, scope)")
+    .option('--auth-issuer-port <port>', `port of the --auth mock authorization server (default ${AUTH_ISSUER_PORT})`)
     .option('--sse <url>', 'legacy HTTP+SSE endpoint (2024-11-05), e.g. http://127.0.0.1:3000/sse')
     .option(
       '--call-tools <which>',
@@ -341,7 +415,8 @@ export function registerServer(program: Command): void {
         '  mcp-conform server --config ~/.cursor/mcp.json --name github --revision 2025-06-18\n' +
         '  mcp-conform server --config ~/.claude.json --all --profile claude-code\n' +
         '  mcp-conform server --url https://mcp.example.com/mcp --profile claude-ai --profile messages-api\n' +
-        '  mcp-conform server --shard 1/2 --out shard-1 --stdio -- node server.js   (then: mcp-conform report merge shard-1 shard-2)',
+        '  mcp-conform server --shard 1/2 --out shard-1 --stdio -- node server.js   (then: mcp-conform report merge shard-1 shard-2)\n' +
+        '  mcp-conform server --url http://127.0.0.1:3000/mcp --auth mock --only auth   # the server trusts http://127.0.0.1:9419',
     )
     .action(async (command: string[], o: ServerCommandOptions, cmd: Command) => {
       if (o.list) {

@@ -63,6 +63,26 @@ export interface RunConfig {
   open?: (target: TargetSpec) => Transport;
   /** Client mode: the client command and its recorded scenario runs (client-context.ts). */
   client?: ClientTarget;
+  /** Testing a protected server (--auth-token, --auth-header, --auth mock): see suites/harness/auth.ts. */
+  auth?: AuthRunConfig;
+}
+
+/** Tokens the suite minted with its own mock authorization server (--auth mock), one per flaw. */
+export interface MockTokens {
+  valid: string;
+  expired: string;
+  wrongSignature: string;
+  wrongIssuer: string;
+  wrongAudience: string;
+  /** Without the scope the server's challenge asked for (absent when it asked for none). */
+  insufficientScope?: string;
+}
+
+export interface AuthRunConfig {
+  /** The Authorization header value the server accepts (also in target.headers, so every check sends it). */
+  authorization?: string;
+  /** --auth mock: the suite's authorization server, which the server under test trusts. */
+  mock?: { issuer: string; jwksUri: string; audience: string; scope?: string; tokens: MockTokens };
 }
 
 /** Checks run at a time by default: 2 worker processes × 3 checks each. */

@@ -4,6 +4,7 @@
 // imports are static: a bundled CLI (bin/dev-entry.js) and the compiled package need no TypeScript
 // loader for them. test/suites/suites-list.test.ts keeps the list equal to the folder.
 export const SERVER_SUITE_MODULES: Record<string, () => Promise<unknown>> = {
+  auth: () => import('./auth.ts'),
   'base-protocol': () => import('./base-protocol.ts'),
   cancellation: () => import('./cancellation.ts'),
   completion: () => import('./completion.ts'),
