@@ -321,7 +321,7 @@ export async function runClientCommand(o: ClientCommandOptions, command: string[
     progress,
     maxWorkers: 1,
     ...(io.signal ? { signal: io.signal } : {}),
-  }).finally(() => progress.end?.());
+  }).finally(() => progress.finish?.());
   // The summary's time is the whole run's (scenarios included), not only the checks'.
   const finished = await finishReports({ ...results, startedAt, ...(untested.length ? { untested } : {}) }, outDir, reports);
   printSummary(finished.results, io.out);

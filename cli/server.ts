@@ -275,7 +275,7 @@ async function runOne(o: ServerCommandOptions, command: string[], io: ServerRunI
     expected,
     progress,
     ...(io.signal ? { signal: io.signal } : {}),
-  }).finally(() => progress.end?.());
+  }).finally(() => progress.finish?.());
   const { interrupted } = run;
   // The host verdicts come from the finished results: added, then results.json written again.
   const { results, paths, exit } = await finishReports(withHostVerdicts({ ...run.results, ...(untested.length ? { untested } : {}), toolPlan }, runHosts), outDir, reports);

@@ -80,7 +80,8 @@ export class LiveProgress {
   }
 
   /** Stops the clock and removes the status line (the summary is printed next). */
-  end(): void {
+  // Not `end`: a plain stream handed back by progressFor has an end() that would close stdout.
+  finish(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.ended = true;
@@ -96,6 +97,6 @@ export class LiveProgress {
 }
 
 /** What shows a run's progress on `out`: the live line on a TTY with `compact` (the default), else `out` itself. */
-export function progressFor(out: TerminalStream, kind: ReporterKind = 'compact', options: LiveProgressOptions = {}): TerminalStream & { end?(): void } {
+export function progressFor(out: TerminalStream, kind: ReporterKind = 'compact', options: LiveProgressOptions = {}): TerminalStream & { finish?(): void } {
   return out.isTTY && kind === 'compact' ? new LiveProgress(out, options) : out;
 }

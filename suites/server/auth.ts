@@ -6,7 +6,7 @@
 // nothing before authorization. A server that answers without a token does not require
 // authorization: every check here is then not-applicable. The token checks need tokens the suite
 // mints itself (`--auth mock`: the server under test trusts the suite's authorization server).
-import { isStateless, type Revision } from '../../schema/index.ts';
+import { isObject, isStateless, type Revision } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, type RawResponse } from '../../mock-server/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
 import { asMetadataUrls, fetchBounded, parseChallenge, prmWellKnown, type Challenge, type FetchedJson } from '../harness/auth.ts';
@@ -24,10 +24,6 @@ function cite(revs: readonly Revision[], anchor: string, modern = `basic/authori
   const out: Partial<Record<Revision, string>> = {};
   for (const r of revs) out[r] = r === '2026-07-28' ? modern : `basic/authorization#${anchor}`;
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const ok = (r: RawResponse) => r.status >= 200 && r.status < 300;

@@ -46,7 +46,7 @@ describe('LiveProgress', () => {
     expect(screen(out.text)).toEqual(['3 checks: 1 passed, 1 failed, 1 warning · tools · 5 s']);
     live.write('a note\n');
     expect(screen(out.text)).toEqual(['a note', '3 checks: 1 passed, 1 failed, 1 warning · tools · 5 s']);
-    live.end();
+    live.finish();
     expect(screen(out.text)).toEqual(['a note', '']);
     live.onCheck(check('tools/d', 'pass')); // after the end nothing is drawn
     expect(screen(out.text)).toEqual(['a note', '']);
@@ -64,7 +64,7 @@ describe('LiveProgress', () => {
     const pipe = { ...terminal(), isTTY: false };
     const live = progressFor(tty, 'compact', { tickMs: 0 });
     expect(live).toBeInstanceOf(LiveProgress);
-    live.end?.();
+    live.finish?.();
     expect(progressFor(tty, 'verbose')).toBe(tty);
     expect(progressFor(pipe, 'compact')).toBe(pipe);
     expect(reporterFrom(undefined)).toBe('compact');

@@ -49,7 +49,8 @@ export function runCli(args: string[], opts: { timeoutMs?: number; onStdout?: (t
       child.kill('SIGKILL');
       reject(new Error(`mcp-conform did not end within ${opts.timeoutMs ?? 120_000} ms\n${stdout}\n${stderr}`));
     }, opts.timeoutMs ?? 120_000);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': the last output (the summary) may still be in the pipe when the process exits.
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolveRun({ code, signal, stdout, stderr, ms: Date.now() - t0, out, pidDir });
     });
