@@ -420,7 +420,7 @@ export function registerMatrix(program: Command): void {
     .option('--fail-on <level>', 'exit 1 when a tested target has a failure of this level: must, should, or never', 'never')
     .addHelpText(
       'after',
-      '\nEach target runs as its own `mcp-conform server` (or `client`) process with --out DIR/<name> --format json,html and\n' +
+      '\nEach target runs as its own `mcp-conform server` (or `client`) process with --out DIR/<slug of its name> --format json,html and\n' +
         'the target\'s budget (default 600000 ms; its process tree is killed 30 s after the budget runs out).\n' +
         'A target that is unreachable, crashes or runs out of budget is a row that says so, not a failure of the matrix.\n' +
         'Exit codes: 0 the matrix is written, 1 with --fail-on must|should: a tested target has such a failure,\n' +
