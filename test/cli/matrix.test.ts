@@ -76,6 +76,15 @@ describe('the targets file', () => {
     expect(() => parseTargets(text, 't.yaml', '/')).toThrow(message);
   });
 
+  it('the README\'s example (examples/matrix/targets.yaml) is a valid targets file of six implementations', () => {
+    const file = join(ROOT, 'examples/matrix/targets.yaml');
+    const targets = parseTargets(readFileSync(file, 'utf8'), file);
+    expect(targets.length).toBe(6);
+    expect(targets.filter((t) => t.stdio).length).toBe(5);
+    expect(targets.find((t) => t.url)?.start?.cwd).toBe(ROOT);
+    for (const t of targets) if (t.stdio) expect(t.stdio.cwd).toBe(ROOT);
+  });
+
   it('slugs are folder names; --shard splits the targets in file order', () => {
     expect(slugOf('Claude Code: mcp serve')).toBe('claude-code-mcp-serve');
     expect(slugOf('../..')).toBe('target');
