@@ -319,7 +319,11 @@ export async function runTarget(t: MatrixEntry, o: RunTargetOptions): Promise<Ma
       const crashed = /process exited|failed to start|spawn .*ENOENT|exited \(/.test(why);
       return row(crashed ? 'crashed' : 'unreachable', why, code, results);
     }
-    if (!results || (code !== EXIT.ok && code !== EXIT.mustFailed)) return row('error', `exit ${code ?? 'unknown'}${logText ? `: ${tail(logText)}` : ''}`, code, results);
+    if (!results || (code !== EXIT.ok && code !== EXIT.mustFailed)) {
+      // A usage error prints `error: …` and then the help: the error is the reason.
+      const said = /^(?:mcp-conform: |error: ).*$/m.exec(logText)?.[0] ?? tail(logText);
+      return row('error', `exit ${code ?? 'unknown'}${said ? `: ${said}` : ''}`, code, results);
+    }
     return row('tested', '', code, results);
   } finally {
     if (server) await stopChild(server, 2_000);

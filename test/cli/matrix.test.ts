@@ -1,7 +1,7 @@
 // `mcp-conform matrix` (issue 18): the targets file's rules and the writers are tested as
 // functions; one CLI run proves the plumbing (the reference server with --only lifecycle at one
-// revision, a URL nobody listens on, a target that crashes at start: three rows, exit 0, every
-// file written), one in-process run proves the budget kill leaves nothing behind, and one
+// revision, a URL nobody listens on, a target that crashes at start, one scenario of a client:
+// four rows, exit 0, every file written), one in-process run proves the budget kill leaves nothing behind, and one
 // `report merge` of two matrix shards puts them back together. Each CLI run costs seconds of CPU.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -171,11 +171,13 @@ describe('mcp-conform matrix', () => {
     writeFileSync(
       file,
       [
-        'defaults: { revisions: [2025-06-18], args: [--only, lifecycle], budget: 60000 }',
+        'defaults: { revisions: [2025-06-18], budget: 60000 }',
         'targets:',
-        `  - { name: reference, stdio: { command: ${JSON.stringify(process.execPath)}, args: [bin/run.js, mock-server/reference/stdio], cwd: ${JSON.stringify(ROOT)} } }`,
+        `  - { name: reference, args: [--only, lifecycle], stdio: { command: ${JSON.stringify(process.execPath)}, args: [bin/run.js, mock-server/reference/stdio], cwd: ${JSON.stringify(ROOT)} } }`,
         `  - { name: nobody home, url: "http://127.0.0.1:${port}/mcp", timeout: 2000 }`,
         `  - { name: crashes, stdio: { command: ${JSON.stringify(process.execPath)}, args: [-e, "console.error('boom'); process.exit(1)"] } }`,
+        // A client target: one scenario of the SDK client driver (a few seconds).
+        `  - { name: sdk client, mode: client, args: [--scenario, initialize], stdio: { command: ${JSON.stringify(process.execPath)}, args: [bin/run.js, test/drivers/sdk-client.ts], cwd: ${JSON.stringify(ROOT)} } }`,
       ].join('\n'),
     );
     const out = join(dir, 'out');
@@ -186,7 +188,10 @@ describe('mcp-conform matrix', () => {
       ['reference', 'tested'],
       ['nobody home', 'unreachable'],
       ['crashes', 'crashed'],
+      ['sdk client', 'tested'],
     ]);
+    expect(m.targets[3]).toMatchObject({ mode: 'client', report: 'sdk-client/report.html' });
+    expect(Object.keys(m.targets[3]?.cells ?? {}).every((id) => id.startsWith('client-'))).toBe(true);
     const [ref, nobody, crash] = m.targets;
     expect(ref?.counts.failed).toBe(0);
     expect(ref?.counts.passed).toBeGreaterThan(0);
@@ -219,7 +224,7 @@ describe('mcp-conform matrix', () => {
     const mr = await cli(['report', 'merge', a, b, '--out', merged], 60_000);
     expect(mr.code, mr.stderr).toBe(0);
     const back = JSON.parse(readFileSync(join(merged, 'matrix.json'), 'utf8')) as Matrix;
-    expect(back.targets.map((t) => t.status)).toEqual(['tested', 'unreachable', 'crashed']);
+    expect(back.targets.map((t) => t.status)).toEqual(['tested', 'unreachable', 'crashed', 'tested']);
     expect(existsSync(join(merged, 'reference', 'report.html'))).toBe(true);
     expect(existsSync(join(merged, 'matrix.html'))).toBe(true);
   }, 240_000);
