@@ -9,6 +9,7 @@ import { registerClient } from './client.ts';
 import { registerFuzz } from './fuzz.ts';
 import { registerCoverage } from './coverage.ts';
 import { registerReport } from './report.ts';
+import { registerMatrix } from './matrix.ts';
 import { VERSION } from './version.ts';
 
 // `mcp-conform … | head`: a reader that goes away is not an error of ours. (A run still writes
@@ -53,6 +54,7 @@ registerClient(program);
 registerFuzz(program);
 registerCoverage(program);
 registerReport(program);
+registerMatrix(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { REVISIONS, type Revision } from '../schema/index.ts';
 import type { Results } from '../reports/index.ts';
-import { UsageError, interruptible, type ServerRunIo } from './common.ts';
+import { EXIT, UsageError, interruptible, type ServerRunIo } from './common.ts';
 import { addGateOptions, exitFor, gated, planReports, ReportOptionError, writeBaselineFile, type ReportPlan } from './report-options.ts';
 
 export interface ReportCommandOptions {
@@ -159,6 +159,8 @@ export async function mergeResults(parts: readonly Results[], sources: readonly 
 export async function runMergeCommand(dirs: string[], o: ReportCommandOptions, io: ServerRunIo): Promise<number> {
   const p = await plan(o, false);
   if (dirs.length === 0) throw new UsageError('report merge needs the results folders (or results.json files) of the shards');
+  // Shards of `matrix --shard i/n`: folders holding a matrix.json.
+  if (dirs.every((d) => existsSync(join(resolve(d), 'matrix.json')))) return mergeMatrixFolders(dirs, o, io);
   const parts: Results[] = [];
   for (const d of dirs) parts.push(await loadResults(d));
   const merged = await mergeResults(parts, dirs);
@@ -170,6 +172,42 @@ export async function runMergeCommand(dirs: string[], o: ReportCommandOptions, i
   }
   io.err.write(`merged ${parts.length} results (${dirs.join(', ')})\n`);
   return render(merged, outDir, p, io);
+}
+
+/** `report merge` of matrix shards: one matrix over their targets, their target folders copied along. */
+async function mergeMatrixFolders(dirs: string[], o: ReportCommandOptions, io: ServerRunIo): Promise<number> {
+  if ((o.format !== undefined && o.format !== 'json') || o.baseline !== undefined || o.writeBaseline !== undefined) {
+    throw new UsageError('merging matrix shards writes matrix.json, matrix.md and matrix.html: --format, --baseline and --write-baseline do not apply');
+  }
+  const failOn = o.failOn ?? 'never';
+  if (failOn !== 'must' && failOn !== 'should' && failOn !== 'never') throw new UsageError(`--fail-on must be must, should or never, not "${failOn}"`);
+  const { isMatrix, matrixFails, mergeMatrices, renderMatrixSummary } = await import('../reports/index.ts');
+  const { writeMatrix } = await import('./matrix.ts');
+  const parts = [];
+  for (const d of dirs) {
+    const file = join(resolve(d), 'matrix.json');
+    let value: unknown;
+    try {
+      value = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    if (!isMatrix(value)) throw new UsageError(`${file} is not an mcp-conform matrix file`);
+    parts.push(value);
+  }
+  const merged = mergeMatrices(parts);
+  const outDir = resolve(o.out ?? './mcp-conform-results');
+  // Each target's folder (results, report.html, wire logs) goes along: the matrix links into it.
+  for (const [i, m] of parts.entries()) {
+    for (const t of m.targets) {
+      const from = join(resolve(dirs[i] as string), t.slug);
+      if (existsSync(from) && from !== join(outDir, t.slug)) await cp(from, join(outDir, t.slug), { recursive: true, force: true });
+    }
+  }
+  const paths = await writeMatrix(merged, outDir);
+  io.out.write(renderMatrixSummary(merged));
+  io.err.write(`merged ${parts.length} matrices (${dirs.join(', ')})\nwritten: ${paths.join(', ')}\n`);
+  return matrixFails(merged, failOn) ? EXIT.mustFailed : EXIT.ok;
 }
 
 export function registerReport(program: Command): void {
@@ -196,8 +234,8 @@ export function registerReport(program: Command): void {
     });
   const merge = report
     .command('merge')
-    .description('combine the results of shards (server --shard i/n) into one results.json and reports')
-    .argument('<dirs...>', 'results folders (or results.json files) of the shards')
+    .description('combine the results of shards (server --shard i/n) into one results.json and reports, or matrix shards (matrix --shard i/n) into one matrix')
+    .argument('<dirs...>', 'results folders (or results.json files) of the shards; or the output folders of matrix shards')
     .option('--format <list>', 'report files to write besides results.json, comma-separated (summary, junit, markdown, html, official)', 'json')
     .option('-o, --out <dir>', 'folder for the merged results.json, reports and wire logs', './mcp-conform-results');
   addGateOptions(merge).action(async (dirs: string[], o: ReportCommandOptions, cmd: Command) => {

@@ -15,3 +15,4 @@ export { toOfficialChecks, toOfficialCheck, renderOfficialChecks, OFFICIAL_STATU
 export { loadBaseline, parseBaseline, applyBaseline, renderBaseline, REASON_PLACEHOLDER, entryMatches, globToRegExp, BaselineError, type Baseline, type BaselineEntry, type BaselineApplied, type ApplyBaselineOptions } from './baseline.ts';
 export { writeAll, writeResults, writeFileAtomic, renderResultsJson, FORMAT_FILES, REPORT_FORMATS, type ReportFormat } from './write.ts';
 export { LiveProgress, progressFor, REPORTER_KINDS, type ReporterKind, type TerminalStream, type LiveProgressOptions } from './progress.ts';
+export { buildMatrix, mergeMatrices, isMatrix, matrixFails, matrixTarget, passRate, renderMatrixHtml, renderMatrixMarkdown, renderMatrixJson, renderMatrixSummary, MATRIX_FORMAT, MATRIX_FORMAT_VERSION, type Matrix, type MatrixCell, type MatrixCheck, type MatrixRun, type MatrixStatus, type MatrixTarget } from './matrix.ts';
