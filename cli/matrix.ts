@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { PROJECT_ROOT, parseRevisionList, type Revision } from '../schema/index.ts';
+import { isObject, PROJECT_ROOT, parseRevisionList, type Revision } from '../schema/index.ts';
 import type { Matrix, MatrixRun, MatrixStatus, Results } from '../reports/index.ts';
 import { EXIT, UsageError, interruptible, type ServerRunIo } from './common.ts';
 import { parseShard, shardIds, shardLabel, type Shard } from './shard.ts';
@@ -53,7 +53,7 @@ const START_WAIT_MS = 30_000;
 export class TargetsFileError extends UsageError {}
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isObject;
 
 function strings(v: unknown, what: string): string[] {
   if (v === undefined) return [];

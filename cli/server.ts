@@ -315,7 +315,7 @@ export async function setUpAuth(o: ServerCommandOptions, target: TargetSpec, rev
   if (o.authIssuerPort !== undefined && o.auth !== 'mock') throw new UsageError('--auth-issuer-port applies to --auth mock only');
   if (!given.length) return { target, close: async () => {} };
   if (target.kind !== 'http') throw new UsageError(`${given[0]} applies to --url (Streamable HTTP) targets only`);
-  const { withAuthorization, authDiscovery, mintMockTokens } = await import('../suites/harness/auth.ts');
+  const { withAuthorization, authDiscovery, mintMockTokens } = await import('../suites/harness/index.ts');
   if (o.authToken !== undefined || o.authHeader !== undefined) {
     const authorization = o.authToken !== undefined ? `Bearer ${o.authToken}` : (o.authHeader as string);
     if (!authorization.replace(/^Bearer\s*/i, '').trim()) throw new UsageError(`${given[0]} is empty`);
@@ -324,7 +324,7 @@ export async function setUpAuth(o: ServerCommandOptions, target: TargetSpec, rev
   if (o.auth === 'oauth') throw new UsageError("--auth oauth (the real authorization flow against the server's own authorization server) is not implemented yet: use --auth mock, --auth-token or --auth-header");
   if (o.auth !== 'mock') throw new UsageError(`--auth must be mock (oauth: not implemented yet), not "${o.auth}"`);
   const port = o.authIssuerPort === undefined ? AUTH_ISSUER_PORT : positiveInt(o.authIssuerPort, '--auth-issuer-port', 'port number');
-  const { serveAuthorizationServer } = await import('../mock-server/auth/index.ts');
+  const { serveAuthorizationServer } = await import('../mock-server/index.ts');
   let served: Awaited<ReturnType<typeof serveAuthorizationServer>>;
   try {
     served = await serveAuthorizationServer({ host: '127.0.0.1', port });

@@ -1,7 +1,7 @@
 // Testing a protected server (basic/authorization): reading a `WWW-Authenticate` challenge,
 // fetching metadata documents with a bound on time and redirects, and the tokens `--auth mock`
 // mints with the suite's own authorization server for the token-validation checks.
-import type { AuthorizationServer } from '../../mock-server/auth/index.ts';
+import type { AuthorizationServer } from '../../mock-server/index.ts';
 import type { MockTokens, TargetSpec } from './config.ts';
 
 export interface Challenge {
