@@ -130,7 +130,7 @@ describe('the loader: MCP_SPEC_DIR, then the bundled copy, then the cache', () =
 describe('the sync command, in a copy of the project with no ../shared beside it', () => {
   function projectCopy(): string {
     const root = join(temp(), 'proj');
-    for (const p of ['schema/manifest.json', 'schema/sync.ts', 'schema/revisions.ts', 'schema/build.ts', 'schema/load.ts', 'schema/patches.ts', 'package.json', 'bin']) {
+    for (const p of ['schema/manifest.json', 'schema/sync.ts', 'schema/revisions.ts', 'schema/build.ts', 'schema/load.ts', 'schema/patches.ts', 'schema/validate.ts', 'package.json', 'bin']) {
       cpSync(join(PROJECT_ROOT, p), join(root, p), { recursive: true });
     }
     execFileSync('ln', ['-s', join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules')]);
