@@ -43,21 +43,6 @@ describe('server --shard i/n and report merge', () => {
   }, 300_000);
 });
 
-describe('client --shard i/n and report merge', () => {
-  it('two shards merged equal the unsharded run', async () => {
-    const base = ['client', '--revision', '2025-11-25', '--only', 'client-ping,client-roots'];
-    const driver = ['--', 'node', 'bin/run.js', 'test/drivers/sdk-client.ts'];
-    const whole = await cli([...base, '--out', join(dir, 'c-whole'), ...driver], 120_000);
-    const one = await cli([...base, '--shard', '1/2', '--out', join(dir, 'c1'), ...driver], 120_000);
-    const two = await cli([...base, '--shard', '2/2', '--out', join(dir, 'c2'), ...driver], 120_000);
-    for (const r of [whole, one, two]) expect(r.code, r.stderr).toBe(0);
-    expect(one.stderr).toContain('shard 1/2: 1 of the 3 selected checks');
-    expect(load(join(dir, 'c1')).checks.map((c) => c.id)).toEqual(['client-ping/answers-ping']);
-    const merged = await cli(['report', 'merge', join(dir, 'c1'), join(dir, 'c2'), '--out', join(dir, 'c-merged')], 60_000);
-    expect(merged.code, merged.stderr).toBe(0);
-    const m = load(join(dir, 'c-merged'));
-    const w = load(join(dir, 'c-whole'));
-    expect(m.checks.map((c) => `${c.id}@${c.revision}: ${c.verdict}`)).toEqual(w.checks.map((c) => `${c.id}@${c.revision}: ${c.verdict}`));
-    expect(m.counts).toEqual(w.counts);
-  }, 300_000);
-});
+// `client --shard` cuts its scenario list with the same function (cli/shard.ts; report.test.ts
+// tests the split rules); its end-to-end run is left out here: four more CLI runs of a client,
+// and CI time is short.
