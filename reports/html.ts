@@ -93,6 +93,21 @@ function runHeader(r: Results, i: number, many: boolean): string {
   );
 }
 
+/**
+ * The opening of a self-contained report page, through its <h1>: no script and no network (a CSP
+ * that forbids both, so escaped text stays text), the given styles inline.
+ */
+export function documentStart(title: string, css: string): string[] {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title><style>${css}</style></head><body>`,
+    `<h1>${escapeHtml(title)}</h1>`,
+  ];
+}
+
 const CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1b1b1b}
 h1{font-size:1.4em}h2{font-size:1.1em;margin:.4em 0}small{color:#666;font-weight:normal}
@@ -155,12 +170,7 @@ export function renderMatrix(list: readonly Results[], options: HtmlOptions = {}
 
   const areas = [...new Set([...meta.keys()].map(areaOf))].sort();
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${e(title)}</title><style>${CSS}</style></head><body>`,
-    `<h1>${e(title)}</h1>`,
+    ...documentStart(title, CSS),
     ...list.map((r, i) => runHeader(r, i, many)),
     areas.length > 1 ? `<p>Areas: ${areas.map((a) => `<a href="#${e(encodeURIComponent(wellFormed(`area-${a}`)))}">${e(a)}</a>`).join(' · ')}</p>` : '',
     `<table><thead>${head.join('')}</thead>${body.join('')}<tfoot><tr><td></td>${foot}</tr></tfoot></table>`,

@@ -3,6 +3,7 @@
 // of budget), then written as matrix.json, matrix.md and a self-contained matrix.html whose cells
 // link to each target's own report.html and wire logs (in <slug>/ beside the matrix).
 import escapeHtml from 'escape-html';
+import { documentStart } from './html.ts';
 import { REVISIONS, type Revision } from '../schema/index.ts';
 import { areaOf, groupByArea, VERDICT_GLYPH, VERDICT_WORD, wellFormed } from './common.ts';
 import { countVerdicts, type CheckResult, type Counts, type Level, type Mode, type Results, type Verdict } from './model.ts';
@@ -315,13 +316,7 @@ export function renderMatrixHtml(m: Matrix): string {
   }
   const legend = Object.entries(VERDICT_GLYPH).map(([v, g]) => `${e(g)} ${e(v)}`).join(', ');
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    // No script and no network: a CSP that forbids both, so escaped text stays text.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${e(title)}</title><style>${CSS}</style></head><body>`,
-    `<h1>${e(title)}</h1>`,
+    ...documentStart(title, CSS),
     `<p>${e(m.tool.name)} ${e(m.tool.version)} · ${e(m.startedAt)} – ${e(m.endedAt)}${m.shard ? ` · shard ${m.shard.index}/${m.shard.count}` : ''}. Pass rate: passed ÷ checks run that apply (not-applicable left out).</p>`,
     `<table><thead>${summary[0]}</thead><tbody>${summary.slice(1).join('')}</tbody></table>`,
     m.checks.length
