@@ -78,17 +78,7 @@ export interface Matrix {
 }
 
 /** What the runner knows about one target besides its results.json. */
-export interface MatrixRun {
-  name: string;
-  slug: string;
-  mode: Exclude<Mode, 'fuzz'>;
-  /** The command line or URL, for the row of a target that never produced results. */
-  description: string;
-  transport: string;
-  status: MatrixStatus;
-  reason: string;
-  exitCode: number | null;
-  durationMs: number;
+export interface MatrixRun extends Pick<MatrixTarget, 'name' | 'slug' | 'mode' | 'description' | 'transport' | 'status' | 'reason' | 'exitCode' | 'durationMs'> {
   results: Results | null;
   /** Whether <slug>/report.html and <slug>/wire exist. */
   hasReport: boolean;
