@@ -74,6 +74,7 @@ describe('LiveProgress', () => {
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
+// script(1) (util-linux) gives the CLI a real terminal; skipped only on a machine without it.
 describe.skipIf(!hasScript)('server on a terminal', () => {
   it('shows the status line, not a line per check, and the summary after it', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'mcp-conform-tty-')), 'out');
