@@ -92,10 +92,10 @@ async function surveyOne(t: T, c: MockClient, tool: Tool, token: string, given: 
   const abort = new AbortController();
   const started = Date.now();
   let answered = true;
-  let id: string | number | undefined;
+  // An id of our choosing: a call the survey stops is cancelled by it.
+  const id = `${token}-call`;
   running.set(token, { abort, progressed: () => progress() > 0, since: started });
   try {
-    id = `${token}-call`;
     await c.request('tools/call', { name: tool.name, arguments: args, _meta: { progressToken: token } }, { id, timeoutMs: callTimeout(t), cancelOnTimeout: true, signal: abort.signal });
   } catch (err) {
     // (At 2026-07-28 over Streamable HTTP a client cancels by closing the stream: the session's close does.)

@@ -4,12 +4,12 @@
 // only those annotated readOnlyHint: true (destructiveHint: false is additive, not harmless);
 // --call-tools (RunConfig.callTools) lets calls through, and only to the tools it names. The
 // server side counts the calls it received as a second witness.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.ts';
 import { createMemoryPair, createMockServer, tool } from '../../mock-server/index.ts';
 import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
 import { definedChecks, runChecks, runConfig, type CallToolsPolicy, type CheckDef, type TargetSpec } from '../../suites/harness/index.ts';
@@ -180,20 +180,7 @@ const MATRIX_FIXTURE = [process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join
 /** Six tools, none annotated (echo and delete_record among them). */
 const UNANNOTATED_FIXTURE = [process.execPath, join(PROJECT_ROOT, 'bin/run.js'), join(PROJECT_ROOT, 'test/fixtures/servers/feature-server.ts'), '--unannotated'];
 
-function cliOf(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/mcp-conform.js'), ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 270_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cliOf = (args: string[]) => cli(args, 270_000);
 
 describe('the plan printed before the first call', () => {
   const readOnly = matrixTools().filter((t) => t.annotations?.readOnlyHint === true).map((t) => t.name);

@@ -7,11 +7,11 @@
 // HOME is a temporary folder each time: a user's real configuration is never touched. Every
 // failure found is listed below with a judgement (is Claude Code wrong, or our check?); a new,
 // unjudged failure fails this test.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.ts';
 import { MockClient, serveHttp, StdioClientTransport, WireLog } from '../../mock-server/index.ts';
 import { PROJECT_ROOT } from '../../schema/index.ts';
 import type { Results, WireEntry } from '../../reports/model.ts';
@@ -64,20 +64,7 @@ async function listTools(home: string, cwd: string): Promise<{ name: string; ann
   }
 }
 
-function mcpConform(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/mcp-conform.js'), 'server', ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const mcpConform = (args: string[], timeoutMs: number) => cli(['server', ...args], timeoutMs, { ...process.env, NO_COLOR: '1' });
 
 describe('Claude Code as a server (claude mcp serve)', () => {
   it('runs the server suite; no tools/call reaches its unannotated tools; every failure is judged', async () => {
