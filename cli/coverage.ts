@@ -10,6 +10,8 @@ export async function loadChecks(side?: 'server' | 'client'): Promise<CheckMeta[
   const harness = await import('../suites/harness/index.ts');
   if (side !== 'client') await harness.loadServerChecks((await import('../suites/server/index.ts')).SERVER_SUITE_MODULES);
   if (side !== 'server') await import('../suites/client/index.ts');
+  // The authorization-server checks are server-side checks of another peer: counted by coverage, not listed by `server --list`.
+  if (side === undefined) await import('../suites/auth-server/index.ts');
   return harness
     .definedChecks()
     .map((d) => d.meta)

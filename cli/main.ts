@@ -10,6 +10,7 @@ import { registerFuzz } from './fuzz.ts';
 import { registerCoverage } from './coverage.ts';
 import { registerReport } from './report.ts';
 import { registerMatrix } from './matrix.ts';
+import { registerAuthServer } from './auth-server.ts';
 import { VERSION } from './version.ts';
 
 // `mcp-conform … | head`: a reader that goes away is not an error of ours. (A run still writes
@@ -51,6 +52,7 @@ registerSync(program);
 registerMock(program);
 registerServer(program);
 registerClient(program);
+registerAuthServer(program);
 registerFuzz(program);
 registerCoverage(program);
 registerReport(program);

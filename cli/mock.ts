@@ -31,6 +31,7 @@ import {
   describeAuthRecord,
   AUTH_FAULT_KINDS,
   AUTH_SERVER_OPTION_KEYS,
+  AUTH_SERVER_LENIENCIES,
   RESOURCE_OPTION_KEYS,
   StdioServerTransport,
   withFaults,
@@ -105,6 +106,11 @@ function authConfig(opts: MockOpts): Pick<ProtectedMockOptions, 'authorizationSe
       for (const f of faults as { kind?: unknown }[]) {
         if (!AUTH_FAULT_KINDS.includes(f?.kind as never)) fail(`${where}: unknown fault kind ${JSON.stringify(f?.kind)} (expected ${AUTH_FAULT_KINDS.join(', ')})`);
       }
+    }
+    const lenient = (cfg.authorizationServer as { lenient?: unknown } | undefined)?.lenient;
+    if (lenient !== undefined) {
+      const bad = Array.isArray(lenient) ? lenient.filter((l) => !AUTH_SERVER_LENIENCIES.includes(l as never)) : [lenient];
+      if (bad.length) fail(`${where}: authorizationServer.lenient must list some of ${AUTH_SERVER_LENIENCIES.join(', ')}, not ${JSON.stringify(bad)}`);
     }
   }
   const out = cfg as Pick<ProtectedMockOptions, 'authorizationServer' | 'resource' | 'sameOrigin'>;

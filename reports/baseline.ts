@@ -44,7 +44,7 @@ export interface BaselineApplied extends BaselineOutcome {
   results: Results;
 }
 
-const SECTIONS: readonly Mode[] = ['server', 'client', 'fuzz'];
+const SECTIONS: readonly Mode[] = ['server', 'client', 'fuzz', 'auth-server'];
 
 export class BaselineError extends Error {
   override name = 'BaselineError';

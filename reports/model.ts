@@ -20,7 +20,8 @@ export type Verdict =
   | 'not-applicable' // the target lacks the capability / revision the check needs
   | 'not-verified'; // the check could not exercise the requirement (say why in message)
 
-export type Mode = 'server' | 'client' | 'fuzz';
+/** auth-server: an OAuth authorization server (mcp-conform auth-server). */
+export type Mode = 'server' | 'client' | 'fuzz' | 'auth-server';
 
 /** Check metadata, as data: what test262 keeps in its front matter. */
 export interface CheckMeta {

@@ -59,6 +59,18 @@ export type AuthServerFault =
   /** The token endpoint issues access tokens with this flaw (see TokenFlaw). */
   | { kind: 'bad-token'; flaw: NonNullable<MintOptions['flaw']>; nth?: number };
 
+/**
+ * A requirement on an authorization server the mock can be told to break, for the auth-server
+ * checks' both-ways proof (suites/auth-server): each one is a check that must then fail.
+ * - 'any-redirect-uri': an authorization request's redirect_uri need not be registered
+ * - 'reuse-code': an authorization code can be redeemed more than once
+ * - 'ignore-code-verifier': the token endpoint does not compare code_verifier with the code_challenge
+ * - 'ignore-resource': tokens are not audience-restricted to the `resource` asked for (RFC 8707)
+ * - 'cacheable-token-response': token responses lack Cache-Control: no-store
+ */
+export type AuthServerLeniency = 'any-redirect-uri' | 'reuse-code' | 'ignore-code-verifier' | 'ignore-resource' | 'cacheable-token-response';
+export const AUTH_SERVER_LENIENCIES: readonly AuthServerLeniency[] = ['any-redirect-uri', 'reuse-code', 'ignore-code-verifier', 'ignore-resource', 'cacheable-token-response'];
+
 export interface AuthServerOptions {
   /** Path part of the issuer (e.g. '/tenant1'; default none: the issuer is the origin). */
   issuerPath?: string;
@@ -110,6 +122,8 @@ export interface AuthServerOptions {
   fetchTimeoutMs?: number;
   /** Read at each request: a scenario may change them mid-run. */
   faults?: AuthServerFault[];
+  /** Requirements it breaks on purpose (default none). */
+  lenient?: AuthServerLeniency[];
   /** A log to share with protected resources (default: a new one). */
   log?: AuthLog;
 }
@@ -118,7 +132,7 @@ export interface AuthServerOptions {
 export const AUTH_SERVER_OPTION_KEYS: readonly (keyof AuthServerOptions)[] = [
   'issuerPath', 'metadata', 'codeChallengeMethods', 'enforcePkce', 'scopesSupported', 'registration', 'clientIdMetadataDocuments',
   'allowInsecureClientIdUrls', 'tokenEndpointAuthMethods', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
-  'rotateRefreshTokens', 'issParameter', 'advertiseIss', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults',
+  'rotateRefreshTokens', 'issParameter', 'advertiseIss', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults', 'lenient',
 ];
 export const AUTH_FAULT_KINDS: readonly AuthServerFault['kind'][] = ['wrong-iss', 'drop-state', 'wrong-state', 'metadata-issuer-mismatch', 'error', 'bad-token'];
 
@@ -245,6 +259,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
   const remoteJwks = new Map<string, JWTVerifyGetKey>();
 
   const issuer = () => `${origin}${issuerPath}`;
+  const lenient = (l: AuthServerLeniency) => (opts.lenient ?? []).includes(l);
   const endpoints = () => ({
     authorization: `${issuer()}/authorize`,
     token: `${issuer()}/token`,
@@ -402,7 +417,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     const ttl = opts.accessTokenTtl ?? 3600;
     const bad = fault('bad-token', tokenCount);
     const mo: MintOptions = { clientId: client.client_id, subject, ttlSeconds: ttl };
-    if (resources.length) mo.audience = resources.length === 1 ? resources[0]! : resources;
+    if (resources.length && !lenient('ignore-resource')) mo.audience = resources.length === 1 ? resources[0]! : resources;
     if (scope) mo.scope = scope;
     if (bad) mo.flaw = bad.flaw;
     const body: Record<string, unknown> = { access_token: await mint(mo), token_type: 'Bearer', expires_in: ttl };
@@ -442,7 +457,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     let redirectUri: string;
     if (given !== null) {
       // Exact match against the registered values (basic/authorization "Open Redirection").
-      if (!registered.includes(given)) throw new OAuthError('invalid_request', `redirect_uri ${given} is not registered for this client`);
+      if (!registered.includes(given) && !lenient('any-redirect-uri')) throw new OAuthError('invalid_request', `redirect_uri ${given} is not registered for this client`);
       redirectUri = given;
     } else if (registered.length === 1) redirectUri = registered[0]!;
     else throw new OAuthError('invalid_request', 'redirect_uri is required');
@@ -574,7 +589,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       const code = form.get('code') ?? '';
       const grant = codes.get(code);
       if (!grant) throw new OAuthError('invalid_grant', 'unknown authorization code');
-      if (grant.used) {
+      if (grant.used && !lenient('reuse-code')) {
         codes.delete(code);
         throw new OAuthError('invalid_grant', 'authorization code was already used');
       }
@@ -584,7 +599,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       const ru = form.get('redirect_uri');
       if (grant.redirectUriGiven && ru !== grant.redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri differs from the authorization request');
       const verifier = form.get('code_verifier');
-      if (grant.codeChallenge || (opts.enforcePkce ?? true)) {
+      if (!lenient('ignore-code-verifier') && (grant.codeChallenge || (opts.enforcePkce ?? true))) {
         if (!verifier) throw new OAuthError('invalid_grant', 'code_verifier is required (PKCE)');
         if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) throw new OAuthError('invalid_grant', 'code_verifier is not 43-128 unreserved characters');
         // 'plain' can only get here with enforcePkce off (OAuth 2.1 §4.1.3 still allows it).
@@ -619,7 +634,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       // No refresh token for client credentials (OAuth 2.1 §4.2.2).
       body = await issueTokens(client, scope, resources, false, client.client_id); // the client acts for itself
     } else throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not implemented`);
-    return json(200, body, NO_STORE);
+    return json(200, body, lenient('cacheable-token-response') ? { 'cache-control': 'max-age=300' } : NO_STORE);
   };
 
   const register = async (bodyText: string, note: (r: Partial<AuthRecord>) => void): Promise<Response> => {

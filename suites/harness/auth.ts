@@ -84,6 +84,8 @@ export interface FetchedJson {
   status: number;
   json?: unknown;
   text: string;
+  /** The answer's Content-Type, when there was an answer. */
+  contentType?: string;
   /** Why nothing usable came back: unreachable, timed out, a redirect to another host. */
   error?: string;
 }
@@ -120,6 +122,8 @@ export async function fetchBounded(url: string, timeoutMs: number, headers: Reco
       return { url, finalUrl: current, status: res.status, text: '', error: `reading ${current}: ${signal.aborted ? `no complete body within ${timeoutMs} ms` : (err as Error).message}` };
     }
     const out: FetchedJson = { url, finalUrl: current, status: res.status, text };
+    const ct = res.headers.get('content-type');
+    if (ct !== null) out.contentType = ct;
     try {
       out.json = JSON.parse(text) as unknown;
     } catch {

@@ -65,6 +65,29 @@ export interface RunConfig {
   client?: ClientTarget;
   /** Testing a protected server (--auth-token, --auth-header, --auth mock): see suites/harness/auth.ts. */
   auth?: AuthRunConfig;
+  /** `mcp-conform auth-server`: the authorization server under test (suites/auth-server). */
+  authServer?: AuthServerTarget;
+}
+
+/** The authorization server under test, and how the suite's own OAuth client meets it. */
+export interface AuthServerTarget {
+  /** The issuer identifier (its metadata is found at the well-known URLs built from it). */
+  issuer: string;
+  /** A client registered with it beforehand (used instead of registering one). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Port of the loopback redirect listener on 127.0.0.1 (default 0: a free one). */
+  redirectPort?: number;
+  /** The resource (RFC 8707) tokens are asked for: the canonical URI of an MCP server. */
+  resource: string;
+  /** The scope asked for (default: none). */
+  scope?: string;
+  /** The user's browser does the authorization step (a login page): the URL goes to onAuthorizationUrl. */
+  browser?: boolean;
+  /** How long the browser step may take (ms; default 300 000). */
+  browserTimeoutMs?: number;
+  /** In-process only: where the authorization URL goes in browser mode. */
+  onAuthorizationUrl?: (url: string) => void;
 }
 
 /** Tokens the suite minted with its own mock authorization server (--auth mock), one per flaw. */

@@ -66,7 +66,7 @@ type _Shapes = [
 const enums = {
   Verdict: ['pass', 'fail', 'warn', 'info', 'not-applicable', 'not-verified'] as const,
   Level: ['MUST', 'SHOULD', 'MAY'] as const,
-  Mode: ['server', 'client', 'fuzz'] as const,
+  Mode: ['server', 'client', 'fuzz', 'auth-server'] as const,
   Transport: ['stdio', 'http', 'sse', 'memory', 'command'] as const,
   Dir: ['send', 'recv'] as const,
 };
