@@ -57,6 +57,13 @@ export interface ServerCommandOptions {
   auth?: string;
   /** --auth-issuer-port: the port of the --auth mock authorization server. */
   authIssuerPort?: string;
+  /** --auth oauth: a client registered with the server's authorization server, and its secret. */
+  authClientId?: string;
+  authClientSecret?: string;
+  /** --auth oauth: the port of the loopback redirect listener. */
+  authRedirectPort?: string;
+  /** --auth oauth: the authorization step in the user's browser. */
+  authBrowser?: boolean;
 }
 
 export interface ServerRunIo {

@@ -313,6 +313,9 @@ export async function setUpAuth(o: ServerCommandOptions, target: TargetSpec, rev
   const given = [o.authToken !== undefined && '--auth-token', o.authHeader !== undefined && '--auth-header', o.auth !== undefined && '--auth'].filter((x): x is string => Boolean(x));
   if (given.length > 1) throw new UsageError(`choose one of ${given.join(', ')}`);
   if (o.authIssuerPort !== undefined && o.auth !== 'mock') throw new UsageError('--auth-issuer-port applies to --auth mock only');
+  const oauthOnly = [o.authClientId !== undefined && '--auth-client-id', o.authClientSecret !== undefined && '--auth-client-secret', o.authRedirectPort !== undefined && '--auth-redirect-port', o.authBrowser && '--auth-browser'].filter((x): x is string => Boolean(x));
+  if (oauthOnly.length && o.auth !== 'oauth') throw new UsageError(`${oauthOnly.join(', ')} appl${oauthOnly.length > 1 ? 'y' : 'ies'} to --auth oauth only`);
+  if (o.authClientSecret !== undefined && o.authClientId === undefined) throw new UsageError('--auth-client-secret needs --auth-client-id');
   if (!given.length) return { target, close: async () => {} };
   if (target.kind !== 'http') throw new UsageError(`${given[0]} applies to --url (Streamable HTTP) targets only`);
   const { withAuthorization, authDiscovery, mintMockTokens } = await import('../suites/harness/index.ts');
@@ -321,8 +324,8 @@ export async function setUpAuth(o: ServerCommandOptions, target: TargetSpec, rev
     if (!authorization.replace(/^Bearer\s*/i, '').trim()) throw new UsageError(`${given[0]} is empty`);
     return { target: withAuthorization(target, authorization), auth: { authorization }, close: async () => {} };
   }
-  if (o.auth === 'oauth') throw new UsageError("--auth oauth (the real authorization flow against the server's own authorization server) is not implemented yet: use --auth mock, --auth-token or --auth-header");
-  if (o.auth !== 'mock') throw new UsageError(`--auth must be mock (oauth: not implemented yet), not "${o.auth}"`);
+  if (o.auth === 'oauth') return oauthToken(o, target, revision, timeoutMs, say);
+  if (o.auth !== 'mock') throw new UsageError(`--auth must be mock or oauth, not "${o.auth}"`);
   const port = o.authIssuerPort === undefined ? AUTH_ISSUER_PORT : positiveInt(o.authIssuerPort, '--auth-issuer-port', 'port number');
   const { serveAuthorizationServer } = await import('../mock-server/index.ts');
   let served: Awaited<ReturnType<typeof serveAuthorizationServer>>;
@@ -350,6 +353,53 @@ export async function setUpAuth(o: ServerCommandOptions, target: TargetSpec, rev
   }
 }
 
+/**
+ * --auth oauth: a token from the server's own authorization server, the way a client gets one —
+ * the 401's Protected Resource Metadata (its first authorization server, its resource), then client
+ * credentials when the authorization server offers them, else the authorization code grant with
+ * PKCE through a loopback redirect (headless, or the user's browser with --auth-browser). Without
+ * a token the run goes on without one: the checks that need it say so (never a silent pass).
+ */
+async function oauthToken(o: ServerCommandOptions, target: Extract<TargetSpec, { kind: 'http' }>, revision: Revision | undefined, timeoutMs: number, say: (line: string) => void): Promise<AuthSetup> {
+  const redirectPort = o.authRedirectPort === undefined ? undefined : positiveInt(o.authRedirectPort, '--auth-redirect-port', 'port number');
+  const { withAuthorization, authDiscovery } = await import('../suites/harness/index.ts');
+  const { OAuthFlow, obtainToken } = await import('../suites/auth-server/index.ts');
+  const none = (why: string): AuthSetup => {
+    say(`mcp-conform: --auth oauth: no token (${why}); the checks that need one are not verified`);
+    return { target, close: async () => {} };
+  };
+  const seen = await authDiscovery(target.url, revision ?? '2025-11-25', timeoutMs);
+  if (seen.error) return none(seen.error);
+  if (seen.status !== 401) return none(`a request without a token was answered HTTP ${seen.status}, not 401: the server may not require authorization`);
+  const listed = Array.isArray(seen.prm?.authorization_servers) ? seen.prm.authorization_servers.find((x): x is string => typeof x === 'string' && URL.canParse(x)) : undefined;
+  // 2025-03-26 servers have no Protected Resource Metadata: the authorization base URL is the server's origin.
+  const issuer = listed ?? new URL(target.url).origin;
+  const resource = typeof seen.prm?.resource === 'string' ? seen.prm.resource : target.url;
+  const supported = Array.isArray(seen.prm?.scopes_supported) ? seen.prm.scopes_supported.filter((x): x is string => typeof x === 'string') : [];
+  const scope = seen.scope ?? (supported.join(' ') || undefined);
+  const flow = new OAuthFlow(
+    {
+      issuer,
+      resource,
+      ...(scope ? { scope } : {}),
+      ...(o.authClientId !== undefined ? { clientId: o.authClientId } : {}),
+      ...(o.authClientSecret !== undefined ? { clientSecret: o.authClientSecret } : {}),
+      ...(redirectPort !== undefined ? { redirectPort } : {}),
+      ...(o.authBrowser ? { browser: true, onAuthorizationUrl: (url: string) => say(`mcp-conform: --auth oauth: open this URL in your browser and complete the authorization (waiting up to 300 s):\n${url}`) } : {}),
+    },
+    timeoutMs,
+  );
+  try {
+    const got = await obtainToken(flow);
+    if ('error' in got) return none(`from ${issuer}: ${got.error}`);
+    say(`mcp-conform: --auth oauth: a token from ${issuer} for ${resource}${scope ? ` (scope ${scope})` : ''} by ${got.how}`);
+    const authorization = `Bearer ${got.token}`;
+    return { target: withAuthorization(target, authorization), auth: { authorization }, close: async () => {} };
+  } finally {
+    await flow.close();
+  }
+}
+
 /** --format, --baseline, --fail-on and --write-baseline, read before anything starts (a bad one is a usage error). */
 export async function reportPlan(o: Partial<ReportFlags>): Promise<ReportPlan> {
   try {
@@ -369,7 +419,7 @@ export function registerServer(program: Command): void {
   const cmd = program
     .command('server')
     .description('test an MCP server against the specification')
-    .usage('[options] ( --stdio [--cwd D] [--env K=V]… -- CMD ARGS… | --url URL [--header K:V]… [--auth-token T | --auth-header V | --auth mock] | --sse URL | --config FILE (--name NAME | --all) [--scope S] )')
+    .usage('[options] ( --stdio [--cwd D] [--env K=V]… -- CMD ARGS… | --url URL [--header K:V]… [--auth-token T | --auth-header V | --auth mock | --auth oauth] | --sse URL | --config FILE (--name NAME | --all) [--scope S] )')
     .argument('[command...]', 'with --stdio: the server command and its arguments, after --')
     .option('-r, --revision <rev>', `revision(s) to test, comma-separated (${REVISIONS.join(', ')}), or all: every one the server supports`, 'all')
     .option('--only <glob>', 'run only checks whose id matches (repeatable; lifecycle, messages/*, **)', collect, [])
@@ -387,8 +437,12 @@ export function registerServer(program: Command): void {
     .option('--header <K:V>', 'HTTP header sent with every request (repeatable)', repeat, [])
     .option('--auth-token <token>', 'with --url: an access token the server accepts, sent as Authorization: Bearer TOKEN on every request')
     .option('--auth-header <value>', 'with --url: the whole Authorization header value the server accepts, e.g. "DPoP abc"')
-    .option('--auth <how>', "with --url: mock: run the suite's own authorization server on 127.0.0.1 (the server must trust the issuer and JWKS it prints) and mint good and deliberately bad tokens (expired, wrong signature, issuer, audience, scope)")
+    .option('--auth <how>', "with --url: mock: run the suite's own authorization server on 127.0.0.1 (the server must trust the issuer and JWKS it prints) and mint good and deliberately bad tokens (expired, wrong signature, issuer, audience, scope); oauth: get a token from the server's own authorization server (its 401 and metadata; client credentials when offered, else the authorization code grant with PKCE through a loopback redirect)")
     .option('--auth-issuer-port <port>', `port of the --auth mock authorization server (default ${AUTH_ISSUER_PORT})`)
+    .option('--auth-client-id <id>', 'with --auth oauth: a client registered with the server\'s authorization server (else dynamic registration or a client ID metadata document)')
+    .option('--auth-client-secret <secret>', 'with --auth oauth: the secret of --auth-client-id')
+    .option('--auth-redirect-port <port>', 'with --auth oauth: port of the loopback redirect listener (http://127.0.0.1:<port>/callback; default a free one)')
+    .option('--auth-browser', 'with --auth oauth: do the authorization step in your browser (the URL is printed; waits up to 300 s)')
     .option('--sse <url>', 'legacy HTTP+SSE endpoint (2024-11-05), e.g. http://127.0.0.1:3000/sse')
     .option(
       '--call-tools <which>',
@@ -416,7 +470,8 @@ export function registerServer(program: Command): void {
         '  mcp-conform server --config ~/.claude.json --all --profile claude-code\n' +
         '  mcp-conform server --url https://mcp.example.com/mcp --profile claude-ai --profile messages-api\n' +
         '  mcp-conform server --shard 1/2 --out shard-1 --stdio -- node server.js   (then: mcp-conform report merge shard-1 shard-2)\n' +
-        '  mcp-conform server --url http://127.0.0.1:3000/mcp --auth mock --only auth   # the server trusts http://127.0.0.1:9419',
+        '  mcp-conform server --url http://127.0.0.1:3000/mcp --auth mock --only auth   # the server trusts http://127.0.0.1:9419\n' +
+        '  mcp-conform server --url https://mcp.example.com/mcp --auth oauth --auth-browser   # a token from its own authorization server',
     )
     .action(async (command: string[], o: ServerCommandOptions, cmd: Command) => {
       if (o.list) {

@@ -446,6 +446,35 @@ export class OAuthFlow {
     });
   }
 
+  /**
+   * The client credentials grant (OAuth 2.1 §4.2): the given confidential client, else one
+   * registered for it by dynamic client registration.
+   */
+  clientCredentials(): Promise<Exchange | { stopped: string }> {
+    return this.memo('client-credentials', async () => {
+      const m = (await this.metadata()).found?.doc;
+      const endpoint = m?.token_endpoint;
+      if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) return { stopped: `the metadata has no usable token_endpoint: ${JSON.stringify(endpoint)}` };
+      let id = this.target.clientId;
+      let secret = this.target.clientSecret;
+      if (!id || !secret) {
+        const ep = m?.registration_endpoint;
+        if (typeof ep !== 'string' || !URL.canParse(ep)) return { stopped: 'client credentials need a confidential client: no --client-id/--client-secret and no registration_endpoint' };
+        const body = JSON.stringify({ client_name: 'mcp-conform', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', ...(this.target.scope ? { scope: this.target.scope } : {}) });
+        const ex = await send('dynamic client registration (confidential)', ep, { method: 'POST', headers: { 'content-type': 'application/json' }, body, logBody: body }, this.timeoutMs);
+        const j = isObject(ex.json) ? ex.json : {};
+        if (ex.status !== 201 && ex.status !== 200) return { stopped: `registering a confidential client at ${ep} failed: ${ex.error ?? `HTTP ${ex.status} ${ex.text.slice(0, 200)}`}` };
+        if (typeof j.client_id !== 'string' || typeof j.client_secret !== 'string') return { stopped: `the registration at ${ep} gave no client_id and client_secret` };
+        id = j.client_id;
+        secret = j.client_secret;
+      }
+      const enc = (x: string) => encodeURIComponent(x).replace(/%20/g, '+');
+      const form = new URLSearchParams({ grant_type: 'client_credentials', resource: this.target.resource, ...(this.target.scope ? { scope: this.target.scope } : {}) });
+      const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}` };
+      return send('token request (client credentials)', endpoint, { method: 'POST', headers, body: form.toString(), logBody: logForm(form) }, this.timeoutMs);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.started) await this.started.catch(() => {});
     await this.loopback.close();
@@ -473,4 +502,23 @@ export function describeOutcome(o: AuthorizationOutcome, want: string): string {
     case 'unreachable':
       return o.error;
   }
+}
+
+/** An access token for the target's resource: client credentials when the server offers them, else the authorization code grant. */
+export async function obtainToken(flow: OAuthFlow): Promise<{ token: string; how: string } | { error: string }> {
+  const m = await flow.metadata();
+  if (!m.found) return { error: `no authorization server metadata for ${flow.target.issuer}: ${m.attempts.map((a) => a.error ?? `${a.url}: HTTP ${a.status}`).join('; ')}` };
+  const token = (x: Exchange): string | undefined => (x.status === 200 && isObject(x.json) && typeof x.json.access_token === 'string' ? x.json.access_token : undefined);
+  const why = (x: Exchange) => x.error ?? `${x.url} answered HTTP ${x.status} ${x.text.slice(0, 200)}`;
+  const grants = m.found.doc.grant_types_supported;
+  const tried: string[] = [];
+  if (Array.isArray(grants) && grants.includes('client_credentials') && !flow.target.browser) {
+    const cc = await flow.clientCredentials();
+    if (!('stopped' in cc) && token(cc)) return { token: token(cc) as string, how: 'client credentials' };
+    tried.push(`client credentials: ${'stopped' in cc ? cc.stopped : why(cc)}`);
+  }
+  const g = await flow.grant();
+  if ('token' in g && g.token && token(g.token)) return { token: token(g.token) as string, how: `authorization code (${g.client.how === 'given' ? 'the given client' : g.client.how === 'dcr' ? 'dynamic client registration' : 'a client ID metadata document'}, PKCE S256)` };
+  tried.push(`authorization code: ${'token' in g && g.token ? why(g.token) : (g.stopped ?? 'stopped')}`);
+  return { error: tried.join('; ') };
 }

@@ -1,11 +1,13 @@
 // `mcp-conform server --url … --auth mock`: the suite's own authorization server on a fixed port,
 // a protected server set up to trust it (issuer and JWKS URL, as a user configures theirs), and
-// the auth/* checks through the CLI; plus the usage errors of the auth options.
+// the auth/* checks through the CLI; plus the usage errors of the auth options, and --auth oauth
+// getting a token from a protected mock's own authorization server (setUpAuth, in-process).
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { remoteKeys } from '../../mock-server/auth/index.ts';
 import { setUpAuth, UsageError, type ServerCommandOptions } from '../../cli/server.ts';
 import { startAuthFixture } from '../fixtures/servers/auth-fixture.ts';
+import { referenceServer, serveProtectedMock, type AuthServerOptions } from '../../mock-server/index.ts';
 import { readResults, runCli } from './server-helpers.ts';
 
 async function freePort(): Promise<number> {
@@ -47,11 +49,12 @@ describe('auth options: usage errors', () => {
     expect(err).toBeInstanceOf(UsageError);
     return (err as Error).message;
   };
-  it('rejects a mix, a non-HTTP target, oauth (not yet), an unknown mode and a stray port', async () => {
+  it('rejects a mix, a non-HTTP target, an unknown mode, a stray port and stray oauth options', async () => {
     expect(await usage({ authToken: 'a', auth: 'mock' })).toMatch(/choose one of --auth-token, --auth/);
     expect(await usage({ authToken: 'a' }, { kind: 'stdio', command: 'x', args: [] })).toMatch(/--auth-token applies to --url/);
-    expect(await usage({ auth: 'oauth' })).toMatch(/not implemented yet/);
-    expect(await usage({ auth: 'magic' })).toMatch(/--auth must be mock/);
+    expect(await usage({ auth: 'magic' })).toMatch(/--auth must be mock or oauth/);
+    expect(await usage({ auth: 'mock', authClientId: 'c', authBrowser: true })).toMatch(/--auth-client-id, --auth-browser apply to --auth oauth only/);
+    expect(await usage({ auth: 'oauth', authClientSecret: 's' })).toMatch(/--auth-client-secret needs --auth-client-id/);
     expect(await usage({ authIssuerPort: '9000' })).toMatch(/--auth-issuer-port applies to --auth mock only/);
     expect(await usage({ authToken: '' })).toMatch(/is empty/);
   });
@@ -86,5 +89,49 @@ describe('auth options: usage errors', () => {
     } finally {
       await a.close();
     }
+  });
+});
+
+describe('--auth oauth: a token from the server\'s own authorization server', () => {
+  const base: ServerCommandOptions = { revision: 'all', only: [], skip: [], out: 'x', timeout: '5000', env: [], header: [], auth: 'oauth' };
+  /** The token setUpAuth got, tried on the protected mock: initialize answered 200. */
+  async function tokenWorks(as: AuthServerOptions, o: Partial<ServerCommandOptions> = {}, resource: { requiredScopes?: string[] } = {}) {
+    const s = await serveProtectedMock(referenceServer(), { host: '127.0.0.1', authorizationServer: as, resource });
+    const lines: string[] = [];
+    try {
+      const a = await setUpAuth({ ...base, ...o }, { kind: 'http', url: s.url }, '2025-11-25', 3_000, (l) => lines.push(l));
+      const authorization = a.auth?.authorization;
+      const r = await fetch(s.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '0' } } }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      await r.body?.cancel();
+      await a.close();
+      return { status: r.status, said: lines.join('\n'), grants: s.log.of('token').map((x) => x.params.grant_type) };
+    } finally {
+      await s.close();
+    }
+  }
+
+  it('client credentials when the authorization server offers them (a confidential client registered for it)', async () => {
+    const r = await tokenWorks({}, {}, { requiredScopes: ['mcp:read'] });
+    expect(r.said).toMatch(/--auth oauth: a token from http:\/\/127\.0\.0\.1:\d+ for http:\/\/127\.0\.0\.1:\d+\/mcp \(scope mcp:read\) by client credentials/);
+    expect(r.status).toBe(200);
+    expect(r.grants).toEqual(['client_credentials']);
+  });
+
+  it('else the authorization code grant with PKCE through the loopback redirect', async () => {
+    const r = await tokenWorks({ grantTypes: ['authorization_code', 'refresh_token'] });
+    expect(r.said).toMatch(/by authorization code \(dynamic client registration, PKCE S256\)/);
+    expect(r.status).toBe(200);
+    expect(r.grants).toEqual(['authorization_code']);
+  });
+
+  it('no token to be had: said, and the run goes on without one', async () => {
+    const r = await tokenWorks({ grantTypes: ['authorization_code'], registration: false, clientIdMetadataDocuments: false });
+    expect(r.said).toMatch(/--auth oauth: no token \(from http:\/\/127\.0\.0\.1:\d+: authorization code: no way to get a client.*\); the checks that need one are not verified/);
+    expect(r.status).toBe(401);
   });
 });
