@@ -83,8 +83,36 @@ function attempt(t: T, a: AuthorizationAttempt | { stopped: string }): Authoriza
   return a;
 }
 
+/**
+ * A client ID metadata document the suite serves is at an http loopback URL: an authorization server
+ * that refuses it (as it should: https only) refuses the suite, not a requirement. The checks that
+ * need an authorization then end not verified.
+ */
+async function clientUsable(t: T): Promise<void> {
+  const g = await flowOf(t).grant();
+  if (!('authorization' in g) || !g.authorization || g.authorization.client.how !== 'cimd' || codeOf(g.authorization) !== undefined) return;
+  const o = g.authorization.outcome;
+  if (o.kind === 'page' && o.status >= 200 && o.status < 300) return; // a login page: attempt() says so
+  return t.notVerified(
+    `the authorization server did not accept the suite's client ID metadata document at ${g.authorization.client.clientId} (${describeOutcome(o, 'a code')}); it may insist on an https client_id URL, which the suite cannot serve: give --client-id of a registered client`,
+  );
+}
+
+/**
+ * A probe's refusal proves something only once the same request without the flaw got a code:
+ * otherwise the check ends not verified (see auth-server/authorization-response).
+ */
+async function grantWorks(t: T): Promise<void> {
+  await clientUsable(t);
+  const g = await flowOf(t).grant();
+  if (!('authorization' in g) || !g.authorization) return t.notVerified(`the authorization request was not made: ${g.stopped ?? 'no client'}`);
+  const a = attempt(t, g.authorization);
+  if (codeOf(a) === undefined) return t.notVerified(`the authorization request without the flaw got no code either (${describeOutcome(a.outcome, 'a code')}), so a refusal proves nothing (see auth-server/authorization-response)`, t.evidence());
+}
+
 /** The grant's token response, or the check ends not verified saying where the grant stopped. */
 async function tokenResponse(t: T): Promise<Exchange> {
+  await clientUsable(t);
   const g = await flowOf(t).grant();
   if ('authorization' in g && g.authorization) attempt(t, g.authorization);
   if (!('token' in g) || !g.token) return t.notVerified(`no token response to judge: ${g.stopped ?? 'the grant stopped'} (see auth-server/authorization-response)`, t.evidence());
@@ -250,12 +278,14 @@ check(
     spec: cite(AS_REVISIONS, 'authorization-flow-steps', 'basic/authorization#authorization-flow-steps'),
   },
   async (t) => {
+    await clientUsable(t);
     const g = await flowOf(t).grant();
     if (!('authorization' in g) || !g.authorization) return t.notVerified(`the authorization request was not made: ${g.stopped ?? 'no client'}`);
     const a = attempt(t, g.authorization);
     const o = a.outcome;
-    if (o.kind !== 'redirected') return t.fail(describeOutcome(o, 'a code'), t.evidence());
-    if (o.params.error) return t.fail(`the authorization request was refused: ${describeOutcome(o, 'a code')}`, t.evidence());
+    const who = `(client ${a.client.clientId}${a.client.how === 'given' ? ', given' : ''}, redirect URI ${a.redirectUri})`;
+    if (o.kind !== 'redirected') return t.fail(`${describeOutcome(o, 'a code')} ${who}`, t.evidence());
+    if (o.params.error) return t.fail(`the authorization request was refused: ${describeOutcome(o, 'a code')} ${who}`, t.evidence());
     const dup = Object.entries(o.params).filter(([k, v]) => ['code', 'state', 'iss'].includes(k) && v.length > 1).map(([k]) => k);
     if (dup.length) return t.fail(`the authorization response repeats ${dup.join(', ')}: ${o.location}`, t.evidence());
     if (codeOf(a) === undefined) return t.fail(`the authorization response has no code: ${o.location}`, t.evidence());
@@ -373,6 +403,7 @@ check(
     spec: CODE_PROTECTION,
   },
   async (t) => {
+    await grantWorks(t);
     const a = attempt(t, await flowOf(t).noChallenge());
     if (codeOf(a) !== undefined) return t.fail(`an authorization request without code_challenge got a code: ${a.outcome.kind === 'redirected' ? a.outcome.location : ''}`, t.evidence());
   },
@@ -388,6 +419,7 @@ check(
     spec: CODE_PROTECTION,
   },
   async (t) => {
+    await clientUsable(t);
     const r = await flowOf(t).wrongVerifier();
     if (!('attempt' in r)) return t.notVerified(`the authorization request was not made: ${r.stopped}`);
     attempt(t, r.attempt);
@@ -409,6 +441,7 @@ check(
     spec: cite(AS_REVISIONS, 'open-redirection', 'basic/authorization/security-considerations#open-redirection'),
   },
   async (t) => {
+    await grantWorks(t);
     const a = attempt(t, await flowOf(t).badRedirect());
     if (a.outcome.kind === 'redirected') return t.fail(`the authorization endpoint redirected to the unregistered ${a.redirectUri}: ${a.outcome.location}`, t.evidence());
   },

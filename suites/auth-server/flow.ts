@@ -63,6 +63,8 @@ export type AuthorizationOutcome =
   | { kind: 'unreachable'; error: string; exchanges: Exchange[] };
 
 export interface AuthorizationAttempt {
+  /** The client the request was made for. */
+  client: Client;
   url: string;
   redirectUri: string;
   state: string;
@@ -233,8 +235,15 @@ export class OAuthFlow {
     return p;
   }
 
-  private listener(): Promise<void> {
-    return (this.started ??= this.loopback.start(this.target.redirectPort ?? 0));
+  /** Starts the loopback listener once; the reason when it cannot listen. */
+  private async listener(): Promise<string | undefined> {
+    this.started ??= this.loopback.start(this.target.redirectPort ?? 0);
+    try {
+      await this.started;
+      return undefined;
+    } catch (err) {
+      return `cannot listen on 127.0.0.1:${this.target.redirectPort ?? 0} for the redirect URI: ${(err as Error).message}`;
+    }
   }
 
   get redirectUri(): string {
@@ -248,7 +257,8 @@ export class OAuthFlow {
   /** A client: the given one, else dynamic client registration, else a client ID metadata document. */
   registration(): Promise<Registration> {
     return this.memo('registration', async () => {
-      await this.listener();
+      const cannot = await this.listener();
+      if (cannot) return { exchanges: [], error: cannot };
       const t = this.target;
       if (t.clientId) return { client: { how: 'given', clientId: t.clientId, ...(t.clientSecret ? { clientSecret: t.clientSecret } : {}) }, exchanges: [] };
       const m = (await this.metadata()).found?.doc;
@@ -276,7 +286,8 @@ export class OAuthFlow {
   /** A dynamic client registration (RFC 7591) of a public client with the loopback redirect URI. */
   dcr(): Promise<Exchange | { stopped: string }> {
     return this.memo('dcr', async () => {
-      await this.listener();
+      const cannot = await this.listener();
+      if (cannot) return { stopped: cannot };
       const ep = (await this.metadata()).found?.doc.registration_endpoint;
       if (typeof ep !== 'string' || !URL.canParse(ep)) return { stopped: `no usable registration_endpoint: ${JSON.stringify(ep)}` };
       const body = {
@@ -319,7 +330,7 @@ export class OAuthFlow {
     q.set('resource', this.target.resource);
     if (this.target.scope) q.set('scope', this.target.scope);
     const outcome = this.target.browser ? await this.inBrowser(u.href, redirectUri) : await this.headless(u.href, redirectUri);
-    return { url: u.href, redirectUri, state, verifier, outcome };
+    return { client: reg.client, url: u.href, redirectUri, state, verifier, outcome };
   }
 
   /** Follows redirects (at most 5) the way a browser would, stopping at the redirect URI or at a page. */
@@ -401,6 +412,7 @@ export class OAuthFlow {
   /** A second authorization, its code redeemed with another (well-formed) code_verifier. */
   wrongVerifier(): Promise<{ attempt: AuthorizationAttempt; token?: Exchange; stopped?: string } | { stopped: string }> {
     return this.memo('wrong-verifier', async () => {
+      if (this.target.browser) return { stopped: 'needs another authorization, which only a headless run makes: run without --browser' };
       const a = await this.authorize();
       if ('stopped' in a) return a;
       const code = codeOf(a);
@@ -412,12 +424,12 @@ export class OAuthFlow {
 
   /** An authorization request without code_challenge. */
   noChallenge(): Promise<AuthorizationAttempt | { stopped: string }> {
-    return this.memo('no-challenge', () => this.authorize('no-challenge'));
+    return this.memo('no-challenge', async () => (this.target.browser ? { stopped: 'needs another authorization, which only a headless run makes: run without --browser' } : this.authorize('no-challenge')));
   }
 
   /** An authorization request with a redirect URI that was never registered. */
   badRedirect(): Promise<AuthorizationAttempt | { stopped: string }> {
-    return this.memo('bad-redirect', () => this.authorize('bad-redirect'));
+    return this.memo('bad-redirect', async () => (this.target.browser ? { stopped: 'needs another authorization, which only a headless run makes: run without --browser' } : this.authorize('bad-redirect')));
   }
 
   /** The grant's code redeemed a second time. */
@@ -476,8 +488,7 @@ export class OAuthFlow {
   }
 
   async close(): Promise<void> {
-    if (this.started) await this.started.catch(() => {});
-    await this.loopback.close();
+    if (this.started && (await this.started.then(() => true, () => false))) await this.loopback.close();
   }
 }
 
@@ -498,7 +509,8 @@ export function describeOutcome(o: AuthorizationOutcome, want: string): string {
     case 'elsewhere':
       return `the authorization endpoint redirected to ${o.location}, not to the redirect URI`;
     case 'page':
-      return `the authorization endpoint asked for user interaction (HTTP ${o.status} page at ${o.url}): run with --browser to complete it in your browser`;
+      if (o.status >= 200 && o.status < 300) return `the authorization endpoint asked for user interaction (HTTP ${o.status} page at ${o.url}): run with --browser to complete it in your browser`;
+      return `the authorization endpoint refused it with an HTTP ${o.status || 'no'} page at ${o.url}${o.exchanges.at(-1)?.text ? `: ${o.exchanges.at(-1)?.text.slice(0, 200)}` : ''}`;
     case 'unreachable':
       return o.error;
   }

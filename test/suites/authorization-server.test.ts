@@ -185,6 +185,32 @@ describe('how the client gets in and through', () => {
     expect(rs.filter((r) => r.id === 'auth-server/registration').every((r) => r.verdict === 'not-applicable')).toBe(true);
   });
 
+  it('a client ID metadata document at an http URL refused (as it should be): not verified, naming --client-id', async () => {
+    const rs = await runAgainst({ registration: false }, [...GRANT, 'auth-server/pkce-required', 'auth-server/pkce-verifier-checked', 'auth-server/redirect-uri-exact']);
+    for (const r of rs) {
+      expect(r.verdict, show([r])).toBe('not-verified');
+      expect(r.message).toMatch(/did not accept the suite's client ID metadata document at http:\/\/127\.0\.0\.1:\d+\/client-metadata\.json .*give --client-id/);
+    }
+  });
+
+  it('--browser: the negative probes need more authorizations and say so', async () => {
+    const onAuthorizationUrl = (url: string) => void followAuthorization(url, { deliver: true });
+    const rs = await runAgainst({}, ['auth-server/pkce-required', 'auth-server/pkce-verifier-checked', 'auth-server/redirect-uri-exact'], { browser: true, browserTimeoutMs: 5_000, onAuthorizationUrl });
+    for (const r of rs) expect(`${r.verdict}: ${r.message}`).toMatch(/^not-verified: .*only a headless run makes: run without --browser/);
+  });
+
+  it('a redirect port in use: not verified, naming it (never a crash verdict)', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const rs = await runAgainst({}, GRANT, { redirectPort: port });
+      for (const r of rs) expect(`${r.verdict}: ${r.message}`).toMatch(new RegExp(`^not-verified: .*cannot listen on 127\\.0\\.0\\.1:${port}`));
+    } finally {
+      await new Promise<void>((r) => busy.close(() => r()));
+    }
+  });
+
   it('with no way to get a client, the grant checks are not verified, naming --client-id', async () => {
     const rs = await runAgainst({ registration: false, clientIdMetadataDocuments: false }, GRANT);
     for (const r of rs) {
