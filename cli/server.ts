@@ -391,7 +391,8 @@ async function oauthToken(o: ServerCommandOptions, target: Extract<TargetSpec, {
   );
   try {
     const got = await obtainToken(flow);
-    if ('error' in got) return none(`from ${issuer}: ${got.error}`);
+    // The client's messages name auth-server's option; this command's is --auth-browser.
+    if ('error' in got) return none(`from ${issuer}: ${got.error.replaceAll('run with --browser', 'run with --auth-browser')}`);
     say(`mcp-conform: --auth oauth: a token from ${issuer} for ${resource}${scope ? ` (scope ${scope})` : ''} by ${got.how}`);
     const authorization = `Bearer ${got.token}`;
     return { target: withAuthorization(target, authorization), auth: { authorization }, close: async () => {} };

@@ -95,8 +95,8 @@ describe('auth options: usage errors', () => {
 describe('--auth oauth: a token from the server\'s own authorization server', () => {
   const base: ServerCommandOptions = { revision: 'all', only: [], skip: [], out: 'x', timeout: '5000', env: [], header: [], auth: 'oauth' };
   /** The token setUpAuth got, tried on the protected mock: initialize answered 200. */
-  async function tokenWorks(as: AuthServerOptions, o: Partial<ServerCommandOptions> = {}, resource: { requiredScopes?: string[] } = {}) {
-    const s = await serveProtectedMock(referenceServer(), { host: '127.0.0.1', authorizationServer: as, resource });
+  async function tokenWorks(as: AuthServerOptions, o: Partial<ServerCommandOptions> = {}, resource: { requiredScopes?: string[] } = {}, sameOrigin = false) {
+    const s = await serveProtectedMock(referenceServer(), { host: '127.0.0.1', authorizationServer: as, resource, ...(sameOrigin ? { sameOrigin } : {}) });
     const lines: string[] = [];
     try {
       const a = await setUpAuth({ ...base, ...o }, { kind: 'http', url: s.url }, '2025-11-25', 3_000, (l) => lines.push(l));
@@ -127,6 +127,12 @@ describe('--auth oauth: a token from the server\'s own authorization server', ()
     expect(r.said).toMatch(/by authorization code \(dynamic client registration, PKCE S256\)/);
     expect(r.status).toBe(200);
     expect(r.grants).toEqual(['authorization_code']);
+  });
+
+  it('a 2025-03-26 server (no Protected Resource Metadata): its origin is the authorization server', async () => {
+    const r = await tokenWorks({ grantTypes: ['authorization_code'] }, {}, {}, true);
+    expect(r.said).toMatch(/a token from (http:\/\/127\.0\.0\.1:\d+) for \1\/mcp by authorization code/);
+    expect(r.status).toBe(200);
   });
 
   it('no token to be had: said, and the run goes on without one', async () => {
