@@ -263,6 +263,7 @@ export class OAuthFlow {
       if (t.clientId) return { client: { how: 'given', clientId: t.clientId, ...(t.clientSecret ? { clientSecret: t.clientSecret } : {}) }, exchanges: [] };
       const m = (await this.metadata()).found?.doc;
       if (!m) return { exchanges: [], error: 'no authorization server metadata (see auth-server/metadata-discovery)' };
+      let failed: Registration | undefined;
       if (typeof m.registration_endpoint === 'string') {
         const ex = await this.dcr();
         if ('stopped' in ex) return { exchanges: [], error: ex.stopped };
@@ -271,14 +272,16 @@ export class OAuthFlow {
           const secret = isObject(ex.json) && typeof ex.json.client_secret === 'string' ? ex.json.client_secret : undefined;
           return { client: { how: 'dcr', clientId: id, ...(secret ? { clientSecret: secret } : {}), exchange: ex }, exchanges: [ex] };
         }
-        return { exchanges: [ex], error: `dynamic client registration at ${m.registration_endpoint} failed: ${ex.error ?? `HTTP ${ex.status} ${ex.text.slice(0, 200)}`}` };
+        failed = { exchanges: [ex], error: `dynamic client registration at ${m.registration_endpoint} failed: ${ex.error ?? `HTTP ${ex.status} ${ex.text.slice(0, 200)}`}` };
       }
+      // A failed registration (an initial access token wanted, a policy) still leaves a client ID metadata document.
       if (m.client_id_metadata_document_supported === true) {
         // Served by the loopback listener: an AS that insists on https (as it should) refuses it.
         const clientId = `${this.loopback.origin}${CIMD_PATH}`;
         this.loopback.serveCimd({ client_id: clientId, client_name: 'mcp-conform', redirect_uris: [this.redirectUri], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' });
         return { client: { how: 'cimd', clientId }, exchanges: [] };
       }
+      if (failed) return failed;
       return { exchanges: [], error: 'no way to get a client: the metadata offers no registration_endpoint and no client_id_metadata_document_supported; give --client-id (and --client-secret) of a client registered with redirect URI http://127.0.0.1:<--redirect-port>/callback' };
     });
   }

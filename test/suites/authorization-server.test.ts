@@ -211,6 +211,12 @@ describe('how the client gets in and through', () => {
     }
   });
 
+  it('a registration refused: a client ID metadata document instead (only the registration check fails)', async () => {
+    const rs = await runAgainst({ allowInsecureClientIdUrls: true, faults: [{ kind: 'error', endpoint: 'register', status: 500 }] }, [...GRANT, 'auth-server/registration']);
+    expect(show(rs.filter((r) => r.verdict !== 'pass'))).toMatch(/^(auth-server\/registration \[[^\]]+\] fail: registering a valid client .* HTTP 500.*\n?)+$/);
+    expect(rs.filter((r) => r.id !== 'auth-server/registration').every((r) => r.verdict === 'pass')).toBe(true);
+  });
+
   it('with no way to get a client, the grant checks are not verified, naming --client-id', async () => {
     const rs = await runAgainst({ registration: false, clientIdMetadataDocuments: false }, GRANT);
     for (const r of rs) {
