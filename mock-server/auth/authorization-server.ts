@@ -67,9 +67,10 @@ export type AuthServerFault =
  * - 'ignore-code-verifier': the token endpoint does not compare code_verifier with the code_challenge
  * - 'ignore-resource': tokens are not audience-restricted to the `resource` asked for (RFC 8707)
  * - 'cacheable-token-response': token responses lack Cache-Control: no-store
+ * - 'no-iss-on-error': authorization error responses carry no `iss` (successful ones still do)
  */
-export type AuthServerLeniency = 'any-redirect-uri' | 'reuse-code' | 'ignore-code-verifier' | 'ignore-resource' | 'cacheable-token-response';
-export const AUTH_SERVER_LENIENCIES: readonly AuthServerLeniency[] = ['any-redirect-uri', 'reuse-code', 'ignore-code-verifier', 'ignore-resource', 'cacheable-token-response'];
+export type AuthServerLeniency = 'any-redirect-uri' | 'reuse-code' | 'ignore-code-verifier' | 'ignore-resource' | 'cacheable-token-response' | 'no-iss-on-error';
+export const AUTH_SERVER_LENIENCIES: readonly AuthServerLeniency[] = ['any-redirect-uri', 'reuse-code', 'ignore-code-verifier', 'ignore-resource', 'cacheable-token-response', 'no-iss-on-error'];
 
 export interface AuthServerOptions {
   /** Path part of the issuer (e.g. '/tenant1'; default none: the issuer is the origin). */
@@ -469,7 +470,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       const dropState = fault('drop-state', n);
       const wrongState = fault('wrong-state', n);
       if (state !== null && !dropState) u.searchParams.set('state', wrongState ? `${state}-tampered` : state);
-      if (opts.issParameter ?? true) u.searchParams.set('iss', fault('wrong-iss', n) ? 'https://attacker.example' : issuer());
+      if ((opts.issParameter ?? true) && !('error' in q && lenient('no-iss-on-error'))) u.searchParams.set('iss', fault('wrong-iss', n) ? 'https://attacker.example' : issuer());
       return new Response(null, { status: 302, headers: { location: u.href, 'cache-control': 'no-store' } });
     };
     const refuse = (error: string, description: string): Response => {

@@ -356,10 +356,15 @@ async function issOf(t: T): Promise<{ iss: string[]; a: AuthorizationAttempt }> 
 }
 
 check(
-  { id: 'auth-server/iss-parameter', title: 'the authorization response carries iss (RFC 9207)', level: 'SHOULD', requirement: ISS_REQUIREMENT, spec: ISS_SPEC },
+  { id: 'auth-server/iss-parameter', title: 'the authorization response carries iss (RFC 9207), an error response too', level: 'SHOULD', requirement: ISS_REQUIREMENT, spec: ISS_SPEC },
   async (t) => {
     const { iss, a } = await issOf(t);
     if (!iss.length) return t.fail(`the authorization response has no iss parameter: ${a.outcome.kind === 'redirected' ? a.outcome.location : ''}`, t.evidence());
+    // An error response: the request without code_challenge, when it is refused by a redirect (headless runs only).
+    const e = await flowOf(t).noChallenge();
+    if ('stopped' in e || e.outcome.kind !== 'redirected' || !e.outcome.params.error) return;
+    show(t, e.outcome.exchanges);
+    if (!e.outcome.params.iss?.length) return t.fail(`the error response to an authorization request without code_challenge has no iss parameter: ${e.outcome.location}`, t.evidence());
   },
 );
 

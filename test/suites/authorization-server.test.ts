@@ -71,6 +71,7 @@ const BREAKS: [string, AuthServerOptions, Wrap?][] = [
   ['auth-server/token-response', { lenient: ['cacheable-token-response'] }],
   ['auth-server/resource-audience', { lenient: ['ignore-resource'] }],
   ['auth-server/iss-parameter', { issParameter: false }],
+  ['auth-server/iss-parameter', { lenient: ['no-iss-on-error'] }],
   ['auth-server/iss-advertised', { advertiseIss: false }],
   ['auth-server/iss-value', { faults: [{ kind: 'wrong-iss' }] }],
   ['auth-server/pkce-required', { enforcePkce: false }],
@@ -82,10 +83,10 @@ const BREAKS: [string, AuthServerOptions, Wrap?][] = [
 
 describe('each break fails exactly its check', () => {
   it('covers every auth-server check', () => {
-    expect(BREAKS.map(([id]) => id).sort()).toEqual([...ids].sort());
+    expect([...new Set(BREAKS.map(([id]) => id))].sort()).toEqual([...ids].sort());
   });
 
-  it.each(BREAKS)('%s', async (id, o, wrap) => {
+  it.each(BREAKS)('%s %o', async (id, o, wrap) => {
     const results = await runAgainst(o, undefined, {}, wrap);
     const mine = results.filter((r) => r.id === id);
     expect(mine.length).toBeGreaterThan(0);
