@@ -44,6 +44,17 @@ export async function closeFlow(target: object): Promise<void> {
   await f?.close();
 }
 
+/** A JSON answer as the wire log keeps it: tokens and secrets shortened (results folders get shared). */
+function redacted(json: unknown): unknown {
+  if (!isObject(json)) return json;
+  const out: Record<string, unknown> = { ...json };
+  for (const k of ['access_token', 'refresh_token', 'id_token', 'client_secret', 'registration_access_token']) {
+    const v = out[k];
+    if (typeof v === 'string') out[k] = v.length > 16 ? `${v.slice(0, 6)}…(${v.length} chars)` : '…';
+  }
+  return out;
+}
+
 /** Puts HTTP exchanges into the check's wire log; returns its entries (evidence). */
 function show(t: T, exchanges: readonly (Exchange | FetchedJson)[]) {
   const start = t.wire.entries.length;
@@ -52,7 +63,7 @@ function show(t: T, exchanges: readonly (Exchange | FetchedJson)[]) {
       t.wire.record({ dir: 'send', note: `${x.what}: HTTP ${x.method} ${x.url}`, ...(x.body !== undefined ? { raw: x.body } : {}) });
       const loc = x.headers.location ? ` Location: ${x.headers.location}` : '';
       const cache = x.headers['cache-control'] ? ` Cache-Control: ${x.headers['cache-control']}` : '';
-      t.wire.record({ dir: 'recv', note: x.error ?? `HTTP ${x.status}${x.headers['content-type'] ? ` (${x.headers['content-type']})` : ''}${cache}${loc}`, ...(x.json !== undefined ? { msg: x.json } : x.text ? { raw: x.text.slice(0, 2000) } : {}) });
+      t.wire.record({ dir: 'recv', note: x.error ?? `HTTP ${x.status}${x.headers['content-type'] ? ` (${x.headers['content-type']})` : ''}${cache}${loc}`, ...(x.json !== undefined ? { msg: redacted(x.json) } : x.text ? { raw: x.text.slice(0, 2000) } : {}) });
     } else {
       t.wire.record({ dir: 'send', note: `HTTP GET ${x.url}` });
       t.wire.record({ dir: 'recv', note: x.error ?? `HTTP ${x.status}${x.contentType ? ` (${x.contentType})` : ''}${x.finalUrl !== x.url ? ` (from ${x.finalUrl})` : ''}`, ...(x.json !== undefined ? { msg: x.json } : x.text ? { raw: x.text.slice(0, 2000) } : {}) });
@@ -338,7 +349,7 @@ check(
     if (!claims) return t.notVerified(`the access token is opaque (not a JWT): its audience cannot be read (resource asked for: ${resource})`);
     const aud = claims.aud;
     const auds = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
-    if (!auds.includes(resource)) return t.fail(`the access token's aud is ${JSON.stringify(aud)}, not the resource asked for (${resource})`, t.evidence());
+    if (!auds.includes(resource)) return t.fail(`the access token ${aud === undefined ? 'has no aud' : `has aud ${JSON.stringify(aud)}`}, not the resource asked for (${resource})`, t.evidence());
   },
 );
 

@@ -57,6 +57,13 @@ describe('auth-server checks on the correct mock authorization server', () => {
     expect(show(results.filter((r) => r.verdict !== 'pass'))).toBe('');
     expect(new Set(results.map((r) => r.id))).toEqual(new Set(ids));
   });
+
+  it('a failure shows the exchanges, tokens shortened', async () => {
+    const rs = await runAgainst({ lenient: ['reuse-code'] }, ['auth-server/code-single-use'], {});
+    const ev = JSON.stringify(rs[0]?.evidence);
+    expect(ev).toContain('token request reusing the code');
+    expect(ev).toMatch(/"access_token":"[^"]{6}…\(\d+ chars\)"/);
+  });
 });
 
 /** Each requirement broken alone: [check id, mock options, handler wrapper]. */
