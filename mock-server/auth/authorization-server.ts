@@ -37,6 +37,11 @@ export interface ClientConfig {
   jwks?: JSONWebKeySet;
   jwks_uri?: string;
   client_name?: string;
+  /**
+   * Accept any http loopback redirect URI (RFC 8252 §7.3: a native client's port is chosen at run
+   * time), e.g. for a pre-registered client whose harness picks its callback port.
+   */
+  loopbackRedirects?: boolean;
 }
 
 interface Client extends ClientConfig {
@@ -442,7 +447,8 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     let redirectUri: string;
     if (given !== null) {
       // Exact match against the registered values (basic/authorization "Open Redirection").
-      if (!registered.includes(given)) throw new OAuthError('invalid_request', `redirect_uri ${given} is not registered for this client`);
+      const loopbackOk = client.loopbackRedirects === true && acceptableRedirectUri(given) && new URL(given).protocol === 'http:';
+      if (!registered.includes(given) && !loopbackOk) throw new OAuthError('invalid_request', `redirect_uri ${given} is not registered for this client`);
       redirectUri = given;
     } else if (registered.length === 1) redirectUri = registered[0]!;
     else throw new OAuthError('invalid_request', 'redirect_uri is required');
