@@ -102,10 +102,10 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
   ...(['client_secret_basic', 'client_secret_post', 'none'] as const).map(
     (m): AuthScenarioDef => ({
       name: `auth/token-endpoint-auth-${m === 'none' ? 'none' : m.slice('client_secret_'.length)}`,
-      description: `The AS supports only ${m} at its token endpoint (token_endpoint_auth_methods_supported), with dynamic registration.`,
-      expects: `${FLOW} Register for and use ${m}.`,
+      description: `The AS supports only ${m} at its token endpoint (token_endpoint_auth_methods_supported); dynamic registration assigns it whatever the client asked for (the registration response says so).`,
+      expects: `${FLOW} Authenticate at the token endpoint with ${m}, the method the client was registered with.`,
       revisions: PRM_REVISIONS,
-      auth: { outcome: 'authorized', authorizationServer: { tokenEndpointAuthMethods: [m], clientIdMetadataDocuments: false } },
+      auth: { outcome: 'authorized', authorizationServer: { tokenEndpointAuthMethods: [m], assignAuthMethod: true, clientIdMetadataDocuments: false } },
     }),
   ),
   {

@@ -508,7 +508,12 @@ clientCheck(
       if (!denied) return t.notVerified(`the client never got a 403 insufficient_scope (it did not call add_numbers with a token)`);
       const wanted = parseChallenge(denied.responseHeaders['www-authenticate'])?.params.scope ?? '';
       const again = of(run, 'authorize').find((r) => r.seq > denied.seq);
-      if (!again) return t.fail('after 403 insufficient_scope the client did not authorize again (no step-up)', authEvidence([denied, ...recs(run).filter((r) => r.seq > denied.seq).slice(0, 4)]));
+      if (!again) {
+        // A refresh cannot add scopes (RFC 6749 §6): asking the token endpoint again is no step-up.
+        const asked = of(run, 'token').filter((r) => r.seq > denied.seq);
+        const tried = asked.length ? `; it only asked the token endpoint again (${asked.map((r) => `grant_type ${r.params.grant_type ?? '?'}${r.params.scope ? ` scope "${r.params.scope}"` : ', no scope'}`).join('; ')}), which cannot grant more than the original authorization` : '';
+        return t.fail(`after 403 insufficient_scope (scope "${wanted}") the client did not authorize again (no step-up)${tried}`, authEvidence([denied, ...recs(run).filter((r) => r.seq > denied.seq).slice(0, 4)]));
+      }
       const got = new Set((again.params.scope ?? '').split(' '));
       const missing = wanted.split(' ').filter((s) => s && !got.has(s));
       if (missing.length) return t.fail(`the step-up authorization asked for ${JSON.stringify(again.params.scope ?? '')}, without ${missing.join(' ')} named by the 403 challenge (scope "${wanted}")`, authEvidence([denied, again]));
