@@ -8,7 +8,7 @@ import { MODULE_EXT, REVISIONS, type Revision } from '../schema/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, progressFor, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
-import { clientTransport, defaultConcurrency, exitSummary, ScenarioPool, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
+import { clientTransport, defaultConcurrency, exitSummary, ScenarioPool, SCENARIOS, scenariosNeeded, scenariosOf, type ClientCommand, type Scenario } from '../suites/client/index.ts';
 import { collect, EXIT, interruptible, parseEnv, parseRevisionsOr, positiveInt, repeat, reporterKind, reportPlan, UsageError, type ServerRunIo } from './server.ts';
 import { addReportOptions, finishReports, REPORTER_HELP } from './report-options.ts';
 import { parseShard, shardIds, shardLabel } from './shard.ts';
@@ -55,7 +55,11 @@ export function selectScenarios(only: string[], skip: string[], named: string[])
     .map((d) => d.meta.id);
   if (ids.length === 0) throw new UsageError('no client check matches --only/--skip');
   const needed = scenariosNeeded(ids);
-  return SCENARIOS.filter((s) => (needed === 'all' || needed.has(s.name)) && (named.length === 0 || named.includes(s.name)));
+  // Checks observed on every run do not pull the auth scenarios in: those run for the client-auth
+  // checks (so --skip 'client-auth/**' leaves them out).
+  const auth = scenariosNeeded(ids.filter((id) => scenariosOf(id) !== 'all'));
+  const wanted = (s: Scenario) => (s.auth ? auth !== 'all' && auth.has(s.name) : needed === 'all' || needed.has(s.name));
+  return SCENARIOS.filter((s) => wanted(s) && (named.length === 0 || named.includes(s.name)));
 }
 
 export function scenarioList(): string {

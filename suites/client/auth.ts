@@ -237,7 +237,7 @@ clientCheck(
     level: 'MUST',
     requirement:
       'MCP clients MUST use OAuth 2.0 Protected Resource Metadata (RFC 9728) for authorization server discovery; RFC 9728 §3.3: if the resource value of the metadata is not identical to the resource the client asked about, the client MUST NOT use the metadata.',
-    spec: { ...cite(PRM_REVISIONS, 'overview'), '2025-06-18': 'basic/authorization#authorization-server-location' },
+    spec: cite(PRM_REVISIONS, 'overview'),
     scenarios: ['auth/resource-mismatch'],
   },
   (t) => {
