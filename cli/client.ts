@@ -363,10 +363,15 @@ export function registerClient(program: Command): void {
         'data in MCP_CONFORMANCE_CONTEXT (JSON), the revision under test in MCP_CONFORMANCE_PROTOCOL_VERSION. The mock\'s\n' +
         'Streamable HTTP URL replaces {url} in the arguments (or is appended last); {server} is replaced by a command line\n' +
         'that starts the mock as a stdio server.\n' +
+        'The auth/… scenarios (Streamable HTTP; for the client-auth checks, --skip \'client-auth/**\' leaves them out) serve the\n' +
+        'mock as an OAuth-protected resource with a mock authorization server whose consent redirects at once; credentials\n' +
+        'are in MCP_CONFORMANCE_CONTEXT as the official suite passes them (client_id, client_secret, private_key_pem,\n' +
+        'signing_algorithm).\n' +
         'Exit codes: 0 no MUST failed, 1 a MUST failed, 2 usage error, 3 the client never connected, 130 interrupted.\n' +
         '--fail-on should: a SHOULD failure exits 1 too; --fail-on never: 0 and 1 become 0. With --baseline: 1 for a failure it does not list or a stale entry.\n' +
         'Examples:\n  mcp-conform client -- node bin/run.js test/drivers/sdk-client.ts\n' +
         '  mcp-conform client --revision 2025-11-25 -- node bin/run.js test/drivers/sdk-client.ts --stdio {server}\n' +
+        '  mcp-conform client --only \'client-auth/**\' -- node bin/run.js test/drivers/sdk-auth-client.ts\n' +
         '  mcp-conform client --list',
     )
     .action(async (command: string[], o: ClientCommandOptions, cmd: Command) => {
