@@ -119,7 +119,7 @@ clientCheck(
     scenarios: AUTHORIZED_SCENARIOS,
   },
   (t) => {
-    const { v, runs } = authRuns(t, AUTHORIZED_SCENARIOS);
+    const { runs } = authRuns(t, AUTHORIZED_SCENARIOS);
     const stuck: string[] = [];
     const evidence: A[] = [];
     for (const run of runs) {
@@ -128,7 +128,7 @@ clientCheck(
       stuck.push(`${run.scenario}: ${last.length ? last.map(describeAuthRecord).join('; ') : 'no request after the 401'}`);
       evidence.push(...last);
     }
-    if (stuck.length) t.fail(`the client never got through to the MCP server with a token in ${stuck.length} of ${runs.length} scenario(s): ${stuck.join(' | ')}`, [...authEvidence(evidence), ...v.evidence([])]);
+    if (stuck.length) t.fail(`the client never got through to the MCP server with a token in ${stuck.length} of ${runs.length} scenario(s): ${stuck.join(' | ')}`, authEvidence(evidence));
   },
 );
 
