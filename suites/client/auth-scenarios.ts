@@ -21,6 +21,12 @@ export interface AuthSetup {
   sameOrigin?: boolean;
   /** What the client should end up doing: get through to the MCP server, or refuse to go on. */
   outcome: 'authorized' | 'refuses';
+  /**
+   * After the first tools/call that succeeds, the PRM names this second authorization server
+   * instead, and tokens of the first are no longer accepted (the server also offers a second tool,
+   * so the client has a request to make afterwards).
+   */
+  switchTo?: Omit<AuthServerOptions, 'log'>;
 }
 
 /** Revisions with the PRM-based discovery (2025-06-18 on), and with the 2025-11-25 additions. */
@@ -170,6 +176,13 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     expects: 'Send a state, and discard the response whose state differs: never redeem its code; exit.',
     revisions: PRM_REVISIONS,
     auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'wrong-state' }] } },
+  },
+  {
+    name: 'auth/authorization-server-changed',
+    description: 'After the first successful tools/call the PRM names another authorization server (tokens of the first are refused from then on); both offer dynamic registration.',
+    expects: `${FLOW} Then call second_call: on the 401, discover the new authorization server and register with it anew (no client credentials of the first one), authorize and retry.`,
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'authorized', authorizationServer: { clientIdMetadataDocuments: false }, switchTo: { clientIdMetadataDocuments: false } },
   },
   {
     name: 'auth/2025-03-26-oauth-metadata-backcompat',

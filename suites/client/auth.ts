@@ -14,6 +14,7 @@ import { asMetadataUrls, parseChallenge, prmWellKnown } from '../harness/auth.ts
 import type { CheckScope } from '../harness/types.ts';
 import { AUTH_SCENARIO_NAMES, AUTHORIZED_SCENARIOS, LEGACY_AUTH_REVISION, PRM_REVISIONS, SCOPE_REVISIONS } from './auth-scenarios.ts';
 import { clientCheck } from './check.ts';
+import { exitSummary as exitSummaryOf } from './analysis.ts';
 
 type A = AuthRunRecord;
 const ALL_REVS: Revision[] = [LEGACY_AUTH_REVISION, ...PRM_REVISIONS];
@@ -384,6 +385,41 @@ clientCheck(
       const codes = new Set(authz.map(codeOf).filter((c): c is string => !!c));
       const redeemed = of(run, 'token').find((r) => codes.has(r.params.code ?? ''));
       if (redeemed) return t.fail('the authorization response carried iss https://attacker.example (not the issuer of the AS metadata), yet the client sent its code to the token endpoint', authEvidence([...authz, redeemed]));
+    }
+  },
+);
+
+const originOf = (url: string) => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+};
+
+clientCheck(
+  {
+    id: 'client-auth/credentials-bound-to-as',
+    title: 'client credentials of one authorization server are not used at another',
+    level: 'MUST',
+    requirement:
+      'Clients that use pre-registered credentials, or persist client credentials obtained via Dynamic Client Registration, MUST associate those credentials with the specific authorization server that issued them; when the authorization server changes (detected via updated protected resource metadata), clients MUST NOT reuse client credentials from a different authorization server and MUST re-register with the new authorization server.',
+    spec: { '2026-07-28': 'basic/authorization/client-registration#authorization-server-binding' },
+    scenarios: ['auth/authorization-server-changed'],
+  },
+  (t) => {
+    const { runs } = authRuns(t, ['auth/authorization-server-changed']);
+    for (const run of runs) {
+      const changed = run.events.find((e) => e.what === 'authorization-server-changed');
+      if (!changed?.detail) return t.notVerified('the authorization server never changed: the client made no successful tools/call with a token');
+      const second = originOf(changed.detail);
+      const asRecs = recs(run).filter((r) => r.side === 'as');
+      // client_ids the first AS issued (URL client IDs are portable across servers: not counted).
+      const first = new Set(asRecs.filter((r) => originOf(r.url) !== second && r.endpoint === 'register' && r.status === 201).map((r) => json(r.responseBody)?.client_id).filter((x): x is string => typeof x === 'string'));
+      const atSecond = asRecs.filter((r) => originOf(r.url) === second && (r.endpoint === 'authorize' || r.endpoint === 'token'));
+      if (atSecond.length === 0) t.notVerified(`after the PRM named ${changed.detail} the client never made an authorization or token request there (${exitSummaryOf(run)})`);
+      const reused = atSecond.find((r) => first.has(r.clientId ?? r.params.client_id ?? ''));
+      if (reused) return t.fail(`the client used the client_id ${reused.clientId ?? reused.params.client_id} registered with the first authorization server at the new one (${describeAuthRecord(reused)}) instead of registering anew`, authEvidence([...asRecs.filter((r) => r.endpoint === 'register'), reused]));
     }
   },
 );

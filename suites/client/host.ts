@@ -349,9 +349,11 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
   const as = await createAuthorizationServer({ ...setup.authorizationServer, log });
   const asServed = setup.sameOrigin ? undefined : await serveHttp(as.handler);
   if (asServed) as.bind(asServed.url);
+  // The AS whose tokens the server accepts (auth/authorization-server-changed switches it mid-run).
+  let current = as;
   const ro: ProtectedResourceOptions = {
     authorizationServers: [], // filled in once the issuer is known
-    keys: as.keys(),
+    keys: (header, token) => current.keys()(header, token),
     ...(setup.sameOrigin ? { legacy: true, fallback: as.handler } : {}),
     ...setup.resource,
     path: '/mcp',
@@ -363,6 +365,20 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
   const url = `${served.url}/mcp`;
   // Tokens asked for without `resource` are still for this server (the log shows the omission).
   (as.options as AuthServerOptions).defaultAudience ??= url;
+  let second: ServedHttp | undefined;
+  if (setup.switchTo) {
+    const as2 = await createAuthorizationServer({ ...setup.switchTo, log });
+    second = await serveHttp(as2.handler);
+    as2.bind(second.url);
+    (as2.options as AuthServerOptions).defaultAudience ??= url;
+    // After the first tools/call served: the PRM names the new AS, and only its tokens pass.
+    log.onrecord = (r) => {
+      if (current === as2 || r.side !== 'rs' || r.endpoint !== 'mcp' || r.status >= 400 || !/"tools\/call"/.test(r.body)) return;
+      current = as2;
+      ro.authorizationServers = [as2.issuer];
+      recorder.event('authorization-server-changed', as2.issuer);
+    };
+  }
   return {
     recorder,
     mock,
@@ -372,6 +388,7 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
       await mock.close().catch(() => {});
       await served.close();
       await asServed?.close();
+      await second?.close();
     },
   };
 }

@@ -612,7 +612,7 @@ const scenarios: Scenario[] = [
       transports: HTTP,
       ...(a.context ? { get context() { return a.context; } } : {}),
       auth: a.auth,
-      build: () => ({ behaviours: [addNumbers] }),
+      build: () => ({ behaviours: a.auth.switchTo ? [addNumbers, tool('second_call', { description: 'A second tool to call', inputSchema: NO_ARGS, result: 'ok' })] : [addNumbers] }),
     }),
   ),
 ];

@@ -37,7 +37,7 @@ const cases: Case[] = [
     // SDK v1 does not speak 2026-07-28 (it gets -32022 after completing OAuth): every auth check is not-applicable.
     rev: '2026-07-28',
     scenarios: ['auth/metadata-default', 'auth/iss-mismatch'],
-    expected: Object.fromEntries(['completes-flow', 'prm-discovery', 'as-metadata-discovery', 'prm-resource-match', 'pkce-s256', 'pkce-support-verified', 'resource-parameter', 'state-verified', 'iss-validated', 'bearer-every-request', 'no-token-in-query', 'tokens-from-its-as', 'scope-selection', 'step-up', 'retry-limit'].map((c) => [`client-auth/${c}`, 'not-applicable' as const])),
+    expected: Object.fromEntries(['completes-flow', 'prm-discovery', 'as-metadata-discovery', 'prm-resource-match', 'pkce-s256', 'pkce-support-verified', 'resource-parameter', 'state-verified', 'iss-validated', 'credentials-bound-to-as', 'bearer-every-request', 'no-token-in-query', 'tokens-from-its-as', 'scope-selection', 'step-up', 'retry-limit'].map((c) => [`client-auth/${c}`, 'not-applicable' as const])),
   },
 ];
 

@@ -98,6 +98,7 @@ const cases: Case[] = [
   { id: 'client-auth/resource-parameter', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
   { id: 'client-auth/state-verified', rev: R, via: 'http' },
   { id: 'client-auth/iss-validated', rev: M, via: 'http' },
+  { id: 'client-auth/credentials-bound-to-as', rev: M, via: 'http' },
   { id: 'client-auth/bearer-every-request', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
   { id: 'client-auth/no-token-in-query', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
   { id: 'client-auth/tokens-from-its-as', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
