@@ -8,7 +8,7 @@ import { MODULE_EXT, REVISIONS, type Revision } from '../schema/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, progressFor, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
-import { clientTransport, defaultConcurrency, exitSummary, ScenarioPool, SCENARIOS, scenariosNeeded, type ClientCommand, type Scenario } from '../suites/client/index.ts';
+import { clientTransport, defaultConcurrency, exitSummary, ScenarioPool, SCENARIOS, scenariosNeeded, scenariosOf, type ClientCommand, type Scenario } from '../suites/client/index.ts';
 import { collect, EXIT, interruptible, parseEnv, parseRevisionsOr, positiveInt, repeat, reporterKind, reportPlan, UsageError, type ServerRunIo } from './server.ts';
 import { addReportOptions, finishReports, REPORTER_HELP } from './report-options.ts';
 import { parseShard, shardIds, shardLabel } from './shard.ts';
@@ -55,7 +55,11 @@ export function selectScenarios(only: string[], skip: string[], named: string[])
     .map((d) => d.meta.id);
   if (ids.length === 0) throw new UsageError('no client check matches --only/--skip');
   const needed = scenariosNeeded(ids);
-  return SCENARIOS.filter((s) => (needed === 'all' || needed.has(s.name)) && (named.length === 0 || named.includes(s.name)));
+  // Checks observed on every run do not pull the auth scenarios in: those run for the client-auth
+  // checks (so --skip 'client-auth/**' leaves them out).
+  const auth = scenariosNeeded(ids.filter((id) => scenariosOf(id) !== 'all'));
+  const wanted = (s: Scenario) => (s.auth ? auth !== 'all' && auth.has(s.name) : needed === 'all' || needed.has(s.name));
+  return SCENARIOS.filter((s) => wanted(s) && (named.length === 0 || named.includes(s.name)));
 }
 
 export function scenarioList(): string {
@@ -359,10 +363,15 @@ export function registerClient(program: Command): void {
         'data in MCP_CONFORMANCE_CONTEXT (JSON), the revision under test in MCP_CONFORMANCE_PROTOCOL_VERSION. The mock\'s\n' +
         'Streamable HTTP URL replaces {url} in the arguments (or is appended last); {server} is replaced by a command line\n' +
         'that starts the mock as a stdio server.\n' +
+        'The auth/… scenarios (Streamable HTTP; for the client-auth checks, --skip \'client-auth/**\' leaves them out) serve the\n' +
+        'mock as an OAuth-protected resource with a mock authorization server whose consent redirects at once; credentials\n' +
+        'are in MCP_CONFORMANCE_CONTEXT as the official suite passes them (client_id, client_secret, private_key_pem,\n' +
+        'signing_algorithm).\n' +
         'Exit codes: 0 no MUST failed, 1 a MUST failed, 2 usage error, 3 the client never connected, 130 interrupted.\n' +
         '--fail-on should: a SHOULD failure exits 1 too; --fail-on never: 0 and 1 become 0. With --baseline: 1 for a failure it does not list or a stale entry.\n' +
         'Examples:\n  mcp-conform client -- node bin/run.js test/drivers/sdk-client.ts\n' +
         '  mcp-conform client --revision 2025-11-25 -- node bin/run.js test/drivers/sdk-client.ts --stdio {server}\n' +
+        '  mcp-conform client --only \'client-auth/**\' -- node bin/run.js test/drivers/sdk-auth-client.ts\n' +
         '  mcp-conform client --list',
     )
     .action(async (command: string[], o: ClientCommandOptions, cmd: Command) => {

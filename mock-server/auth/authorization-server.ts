@@ -37,6 +37,11 @@ export interface ClientConfig {
   jwks?: JSONWebKeySet;
   jwks_uri?: string;
   client_name?: string;
+  /**
+   * Accept any http loopback redirect URI (RFC 8252 §7.3: a native client's port is chosen at run
+   * time), e.g. for a pre-registered client whose harness picks its callback port.
+   */
+  loopbackRedirects?: boolean;
 }
 
 interface Client extends ClientConfig {
@@ -91,6 +96,12 @@ export interface AuthServerOptions {
   allowInsecureClientIdUrls?: boolean;
   /** token_endpoint_auth_methods_supported (default all four). */
   tokenEndpointAuthMethods?: ClientAuthMethod[];
+  /**
+   * Dynamic registration asking for an unsupported token_endpoint_auth_method gets the first
+   * supported one in the response (RFC 7591 §2: the AS MAY replace requested values) instead of
+   * invalid_client_metadata (default false).
+   */
+  assignAuthMethod?: boolean;
   /** grant_types_supported (default authorization_code, refresh_token, client_credentials). */
   grantTypes?: string[];
   /** Pre-registered clients. */
@@ -132,7 +143,7 @@ export interface AuthServerOptions {
 /** The options that are plain data (what a config file may set), to catch typos. */
 export const AUTH_SERVER_OPTION_KEYS: readonly (keyof AuthServerOptions)[] = [
   'issuerPath', 'metadata', 'codeChallengeMethods', 'enforcePkce', 'scopesSupported', 'registration', 'clientIdMetadataDocuments',
-  'allowInsecureClientIdUrls', 'tokenEndpointAuthMethods', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
+  'allowInsecureClientIdUrls', 'tokenEndpointAuthMethods', 'assignAuthMethod', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
   'rotateRefreshTokens', 'issParameter', 'advertiseIss', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults', 'lenient',
 ];
 export const AUTH_FAULT_KINDS: readonly AuthServerFault['kind'][] = ['wrong-iss', 'drop-state', 'wrong-state', 'metadata-issuer-mismatch', 'error', 'bad-token'];
@@ -458,7 +469,8 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     let redirectUri: string;
     if (given !== null) {
       // Exact match against the registered values (basic/authorization "Open Redirection").
-      if (!registered.includes(given) && !lenient('any-redirect-uri')) throw new OAuthError('invalid_request', `redirect_uri ${given} is not registered for this client`);
+      const loopbackOk = client.loopbackRedirects === true && acceptableRedirectUri(given) && new URL(given).protocol === 'http:';
+      if (!registered.includes(given) && !loopbackOk && !lenient('any-redirect-uri')) throw new OAuthError('invalid_request', `redirect_uri ${given} is not registered for this client`);
       redirectUri = given;
     } else if (registered.length === 1) redirectUri = registered[0]!;
     else throw new OAuthError('invalid_request', 'redirect_uri is required');
@@ -658,8 +670,11 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       const bad = (redirects as string[]).find((r) => !acceptableRedirectUri(r));
       if (bad) throw new OAuthError('invalid_redirect_uri', `redirect URI ${bad} must be https or a loopback http URL, without a fragment`);
     }
-    const method = (d.token_endpoint_auth_method as ClientAuthMethod | undefined) ?? 'client_secret_basic';
-    if (!authMethods.includes(method)) throw new OAuthError('invalid_client_metadata', `token_endpoint_auth_method ${method} is not supported`);
+    let method = (d.token_endpoint_auth_method as ClientAuthMethod | undefined) ?? 'client_secret_basic';
+    if (!authMethods.includes(method)) {
+      if (!opts.assignAuthMethod) throw new OAuthError('invalid_client_metadata', `token_endpoint_auth_method ${method} is not supported`);
+      method = authMethods[0]!; // the response tells the client what it got
+    }
     if (method === 'private_key_jwt' && d.jwks === undefined && d.jwks_uri === undefined) throw new OAuthError('invalid_client_metadata', 'private_key_jwt needs jwks or jwks_uri');
     const c: ClientConfig = { client_id: `dcr-${randomUUID()}`, token_endpoint_auth_method: method, grant_types: grants };
     if (Array.isArray(redirects)) c.redirect_uris = redirects as string[];

@@ -6,7 +6,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Revision } from '../../schema/index.ts';
 import {
+  AuthLog,
+  createAuthorizationServer,
   createMockServer,
+  protectHandler,
   createSseHandler,
   createStreamableHttpHandler,
   isRawFrame,
@@ -14,7 +17,9 @@ import {
   serveHttp,
   StdioServerTransport,
   WireLog,
+  type AuthServerOptions,
   type MockServer,
+  type ProtectedResourceOptions,
   type ResponseMode,
   type ServedHttp,
   type ServerExchange,
@@ -208,6 +213,8 @@ export interface HostedScenario {
   url?: string;
   /** The command line that starts a stdio server for the client, for stdio runs. */
   serverArgv?: string[];
+  /** Auth scenarios: what the mock authorization server and the protected MCP server were asked. */
+  auth?: AuthLog;
   close(): Promise<void>;
 }
 
@@ -232,7 +239,9 @@ export async function hostScenario(sc: Scenario, rev: Revision, transport: Clien
     const handler = server.legacySse
       ? createSseHandler({ ssePath: '/mcp', messagePath: '/mcp/messages', onexchange, onSession: (t, info) => attach(t, isSession(info.sessionId ?? 'sse', server)) })
       : createStreamableHttpHandler({ ...server.http, responseMode: listenOnSse(server.http?.responseMode), onexchange, onSession: (t, info) => attach(t, info.sessionId ?? 'stateless') });
-    const served: ServedHttp = await serveHttp(routeHandlers({ '/mcp': handler, '/mcp/messages': handler }));
+    const routed = routeHandlers({ '/mcp': handler, '/mcp/messages': handler });
+    if (sc.auth) return hostProtected(sc, routed, recorder, mock);
+    const served: ServedHttp = await serveHttp(routed);
     return {
       recorder,
       mock,
@@ -325,6 +334,61 @@ export async function hostScenario(sc: Scenario, rev: Revision, transport: Clien
       await mock.close().catch(() => {});
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => net.close(() => r()));
+    },
+  };
+}
+
+/**
+ * An auth scenario over HTTP: the MCP handler behind the protected-resource guard (PRM, 401
+ * challenges, token validation, 403 insufficient_scope) with the scenario's mock authorization
+ * server on its own port (or, 2025-03-26, on the MCP server's origin). One AuthLog records both.
+ */
+async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[0], recorder: Recorder, mock: MockServer): Promise<HostedScenario> {
+  const setup = sc.auth!;
+  const log = new AuthLog();
+  const as = await createAuthorizationServer({ ...setup.authorizationServer, log });
+  const asServed = setup.sameOrigin ? undefined : await serveHttp(as.handler);
+  if (asServed) as.bind(asServed.url);
+  // The AS whose tokens the server accepts (auth/authorization-server-changed switches it mid-run).
+  let current = as;
+  const ro: ProtectedResourceOptions = {
+    authorizationServers: [], // filled in once the issuer is known
+    keys: (header, token) => current.keys()(header, token),
+    ...(setup.sameOrigin ? { legacy: true, fallback: as.handler } : {}),
+    ...setup.resource,
+    path: '/mcp',
+    log,
+  };
+  const served = await serveHttp(protectHandler(routed, ro));
+  if (!asServed) as.bind(served.url);
+  if (!setup.resource?.authorizationServers) ro.authorizationServers = [as.issuer];
+  const url = `${served.url}/mcp`;
+  // Tokens asked for without `resource` are still for this server (the log shows the omission).
+  (as.options as AuthServerOptions).defaultAudience ??= url;
+  let second: ServedHttp | undefined;
+  if (setup.switchTo) {
+    const as2 = await createAuthorizationServer({ ...setup.switchTo, log });
+    second = await serveHttp(as2.handler);
+    as2.bind(second.url);
+    (as2.options as AuthServerOptions).defaultAudience ??= url;
+    // After the first tools/call served: the PRM names the new AS, and only its tokens pass.
+    log.onrecord = (r) => {
+      if (current === as2 || r.side !== 'rs' || r.endpoint !== 'mcp' || r.status >= 400 || !/"tools\/call"/.test(r.body)) return;
+      current = as2;
+      ro.authorizationServers = [as2.issuer];
+      recorder.event('authorization-server-changed', as2.issuer);
+    };
+  }
+  return {
+    recorder,
+    mock,
+    url,
+    auth: log,
+    close: async () => {
+      await mock.close().catch(() => {});
+      await served.close();
+      await asServed?.close();
+      await second?.close();
     },
   };
 }

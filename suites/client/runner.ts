@@ -228,6 +228,7 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
     await hosted.close().catch((err: Error) => recorder.notes.push(`closing the mock: ${err.message}`));
   }
   const collected = recorder.collect(hosted.mock);
+  const auth = hosted.auth?.records.map((r) => ({ ...r, t: Math.round((r.at - recorder.startedEpoch) * 10) / 10 }));
   return {
     scenario: sc.name,
     revision: rev,
@@ -239,6 +240,7 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
     process: proc,
     servers: [...recorder.servers.values()],
     events: recorder.events,
+    ...(auth ? { auth } : {}),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type ServerContext,
   type StreamableHttpHandlerOptions,
 } from '../../mock-server/index.ts';
+import { AUTH_SCENARIOS, type AuthSetup } from './auth-scenarios.ts';
 
 export type ClientTransportKind = 'http' | 'stdio';
 
@@ -58,6 +59,8 @@ export interface Scenario {
   /** Added to MCP_CONFORMANCE_CONTEXT (always carries `name`). */
   context?: Record<string, unknown>;
   build(rev: Revision, api: ScenarioApi): ScenarioServer;
+  /** An auth scenario: the mock is served as an OAuth-protected resource (HTTP only; auth-scenarios.ts). */
+  auth?: AuthSetup;
 }
 
 const BOTH: readonly ClientTransportKind[] = ['http', 'stdio'];
@@ -599,6 +602,19 @@ const scenarios: Scenario[] = [
       };
     },
   },
+  // ---- authorization (auth-scenarios.ts) ----
+  ...AUTH_SCENARIOS.map(
+    (a): Scenario => ({
+      name: a.name,
+      description: a.description,
+      expects: a.expects,
+      revisions: a.revisions,
+      transports: HTTP,
+      ...(a.context ? { get context() { return a.context; } } : {}),
+      auth: a.auth,
+      build: () => ({ behaviours: a.auth.switchTo ? [addNumbers, tool('second_call', { description: 'A second tool to call', inputSchema: NO_ARGS, result: 'ok' })] : [addNumbers] }),
+    }),
+  ),
 ];
 
 /** The input request a 2026-07-28 server may send, given what the client declared. */

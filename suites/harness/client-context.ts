@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { hasCapability, isObject, isStateless, META, type Revision } from '../../schema/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
+import type { AuthRecord } from '../../mock-server/index.ts';
 import type { CheckScope } from './types.ts';
 import type { ClientTarget } from './config.ts';
 import { stderrNote } from './stderr-gist.ts';
@@ -84,7 +85,15 @@ export interface ClientRun {
   events: { t: number; what: string; detail?: string }[];
   /** Problems of the run itself (not of the client): the mock's script, the runner. */
   notes: string[];
+  /**
+   * Auth scenarios: every request the mock authorization server and the protected MCP server got
+   * (the resource server sees requests the MCP handler never does: refused ones, PRM), in order,
+   * with `t` on the run's clock.
+   */
+  auth?: AuthRunRecord[];
 }
+
+export type AuthRunRecord = AuthRecord & { t: number };
 
 export interface ClientRunsFile {
   format: 'mcp-conform/client-runs';

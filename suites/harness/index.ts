@@ -22,7 +22,7 @@ export { runConfig, parseCallTools, selected, matchesGlob, describeTarget, DEFAU
 export { parseChallenge, authDiscovery, mintMockTokens, withAuthorization, fetchBounded, asMetadataUrls, type Challenge, type AuthDiscovery, type FetchedJson } from './auth.ts';
 export { openTransport, type OpenedTransport } from './connect.ts';
 export { stderrGist, stderrNote } from './stderr-gist.ts';
-export { clientRuns, gateClient, loadClientRuns, isClientTarget, declaredCapabilities, connected, notSpoken, sent, received, ClientView, type ClientTarget, type ClientRun, type ClientRunsFile, type ClientRunsOptions, type RecordedEntry, type HttpRecord, type ProcessRecord, type StdioServerRecord } from './client-context.ts';
+export { clientRuns, gateClient, loadClientRuns, isClientTarget, declaredCapabilities, connected, notSpoken, sent, received, ClientView, type ClientTarget, type ClientRun, type AuthRunRecord, type ClientRunsFile, type ClientRunsOptions, type RecordedEntry, type HttpRecord, type ProcessRecord, type StdioServerRecord } from './client-context.ts';
 export { probeTarget, type ProbeResult, type RevisionProbe } from './probe.ts';
 export { runSuites, finishResults, loadServerChecks, suiteFilesFor, vitestConcurrency, SERVER_SUITES, type SuiteRunOptions } from './suite-run.ts';
 export { FIXTURE } from './fixtures.ts';

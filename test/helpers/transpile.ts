@@ -1,7 +1,7 @@
 // Client fixtures and drivers are TypeScript; the tests launch them hundreds of times, so they are
 // transpiled once (TypeScript's transpileModule, no type check) to plain .mjs under
 // node_modules/.cache and started with plain node: no tsx start-up on every launch.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -28,6 +28,10 @@ export function transpiled(file: string): string {
     fileName: src,
   }).outputText.replace(/(from\s+'\.{1,2}\/[^']+)\.ts'/g, "$1.mjs'");
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, js);
+  // Written aside, then renamed: test files transpile in parallel, and one may start the client
+  // while another rewrites it (a half-written .mjs once made a fixture run send nothing).
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, js);
+  renameSync(tmp, out);
   return out;
 }

@@ -87,6 +87,24 @@ const cases: Case[] = [
   { id: 'client-versioning/legacy-fallback', rev: M, via: 'http' },
   { id: 'client-versioning/stdio-discover-probe', rev: M, via: 'stdio' },
   { id: 'client-discover/used', rev: M, via: 'stdio' },
+  // Authorization (auth scenarios, HTTP only): one scenario each that shows the break.
+  { id: 'client-auth/completes-flow', rev: R, via: 'http', scenarios: ['auth/token-endpoint-auth-basic'] },
+  { id: 'client-auth/prm-discovery', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
+  { id: 'client-auth/as-metadata-discovery', rev: R, via: 'http', scenarios: ['auth/metadata-var2'] },
+  { id: 'client-auth/legacy-metadata-discovery', rev: '2025-03-26', via: 'http', scenarios: ['auth/2025-03-26-oauth-endpoint-fallback'] },
+  { id: 'client-auth/prm-resource-match', rev: R, via: 'http' },
+  { id: 'client-auth/pkce-s256', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
+  { id: 'client-auth/pkce-support-verified', rev: R, via: 'http' },
+  { id: 'client-auth/resource-parameter', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
+  { id: 'client-auth/state-verified', rev: R, via: 'http' },
+  { id: 'client-auth/iss-validated', rev: M, via: 'http' },
+  { id: 'client-auth/credentials-bound-to-as', rev: M, via: 'http' },
+  { id: 'client-auth/bearer-every-request', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
+  { id: 'client-auth/no-token-in-query', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
+  { id: 'client-auth/tokens-from-its-as', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
+  { id: 'client-auth/scope-selection', rev: R, via: 'http', scenarios: ['auth/scope-from-www-authenticate'] },
+  { id: 'client-auth/step-up', rev: R, via: 'http' },
+  { id: 'client-auth/retry-limit', rev: R, via: 'http' },
 ];
 
 const outcome = new Map<Case, CheckResult | string>();

@@ -84,6 +84,7 @@ describe('mcp-conform client', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^tools_call\n/m);
     expect(r.stdout).toContain('session-expired');
+    expect(r.stdout).toMatch(/^auth\/metadata-default\n/m);
   }, 60_000);
 
   it('refuses to run without a client command (exit 2)', async () => {

@@ -1,0 +1,241 @@
+// The client auth scenarios: the scenario's mock MCP server served as an OAuth-protected resource
+// (mock-server/auth) with a mock authorization server configured per scenario. The client under
+// test is expected to go through MCP authorization (basic/authorization) and then list tools and
+// call them — or, in the scenarios whose setup is wrong on purpose, to refuse to go on.
+//
+// Names shared with the official conformance suite (`auth/metadata-default`, …) expect the same
+// client behaviour there and here, and MCP_CONFORMANCE_CONTEXT carries credentials under the same
+// field names (client_id, client_secret; private_key_pem and signing_algorithm for private_key_jwt),
+// so a client harness written for it runs unchanged. The others are mcp-conform's own.
+import { generateKeyPairSync } from 'node:crypto';
+import type { Revision } from '../../schema/index.ts';
+import type { AuthServerOptions, ProtectedResourceOptions } from '../../mock-server/index.ts';
+
+/** How an auth scenario's mock is protected. */
+export interface AuthSetup {
+  /** The mock authorization server's options (its log is the run's). */
+  authorizationServer?: Omit<AuthServerOptions, 'log'>;
+  /** The resource server's options (authorizationServers and keys are filled in). */
+  resource?: Partial<Omit<ProtectedResourceOptions, 'fallback' | 'log' | 'path' | 'keys'>>;
+  /** 2025-03-26: the authorization server lives on the MCP server's origin; no PRM. */
+  sameOrigin?: boolean;
+  /** What the client should end up doing: get through to the MCP server, or refuse to go on. */
+  outcome: 'authorized' | 'refuses';
+  /**
+   * After the first tools/call that succeeds, the PRM names this second authorization server
+   * instead, and tokens of the first are no longer accepted (the server also offers a second tool,
+   * so the client has a request to make afterwards).
+   */
+  switchTo?: Omit<AuthServerOptions, 'log'>;
+}
+
+/** Revisions with the PRM-based discovery (2025-06-18 on), and with the 2025-11-25 additions. */
+export const PRM_REVISIONS: readonly Revision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
+export const SCOPE_REVISIONS: readonly Revision[] = ['2025-11-25', '2026-07-28'];
+export const LEGACY_AUTH_REVISION: Revision = '2025-03-26';
+
+// The official suite's credentials (the values do not matter; the field names do).
+export const CLIENT_CREDENTIALS = { client_id: 'conformance-test-client', client_secret: 'conformance-test-secret' } as const;
+export const PRE_REGISTERED = { client_id: 'pre-registered-client', client_secret: 'pre-registered-secret' } as const;
+
+/** The private_key_jwt client's key pair (made once per process; the public half is registered at the AS). */
+const jwtKeys = (() => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    jwk: { ...publicKey.export({ format: 'jwk' }), kid: 'mcp-conform-client-key', alg: 'ES256', use: 'sig' },
+  };
+})();
+
+export interface AuthScenarioDef {
+  name: string;
+  description: string;
+  expects: string;
+  revisions: readonly Revision[];
+  context?: Record<string, unknown>;
+  auth: AuthSetup;
+}
+
+const FLOW = 'On the 401, discover the authorization server and authorize (authorization code + PKCE, headless consent: the authorization endpoint redirects at once), then list tools and call add_numbers with the token.';
+
+export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
+  {
+    name: 'auth/metadata-default',
+    description: 'The 401 challenge names the PRM (path-inserted well-known URL); the AS metadata is at every well-known URL.',
+    expects: FLOW,
+    revisions: PRM_REVISIONS,
+    auth: { outcome: 'authorized' },
+  },
+  {
+    name: 'auth/metadata-var1',
+    description: 'The challenge names no PRM; the PRM is only at the path-inserted well-known URL; the AS serves only OpenID Connect discovery.',
+    expects: FLOW,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { challengeMetadata: false, prm: ['path'] }, authorizationServer: { metadata: ['oidc'] } },
+  },
+  {
+    name: 'auth/metadata-var2',
+    description: 'The challenge names no PRM; the PRM is only at the root well-known URL; the issuer has a path (/tenant1), metadata by RFC 8414 path insertion.',
+    expects: FLOW,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { challengeMetadata: false, prm: ['root'] }, authorizationServer: { issuerPath: '/tenant1', metadata: ['oauth'] } },
+  },
+  {
+    name: 'auth/metadata-var3',
+    description: 'The challenge names the root PRM URL; the issuer has a path (/tenant1) and serves only OpenID Connect discovery appended to it.',
+    expects: FLOW,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { challengeMetadata: 'root', prm: ['root'] }, authorizationServer: { issuerPath: '/tenant1', metadata: ['oidc-append'] } },
+  },
+  {
+    name: 'auth/basic-cimd',
+    description: 'The AS supports client ID metadata documents (http loopback URLs accepted for the test) and dynamic registration.',
+    expects: `${FLOW} A client with a client ID metadata document uses its URL as client_id.`,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', authorizationServer: { clientIdMetadataDocuments: true, allowInsecureClientIdUrls: true } },
+  },
+  {
+    name: 'auth/pre-registration',
+    description: 'No dynamic registration, no client ID metadata documents: only the pre-registered confidential client (context.client_id, context.client_secret; client_secret_basic; any loopback redirect URI).',
+    expects: `${FLOW} Use the client credentials from the context.`,
+    revisions: PRM_REVISIONS,
+    context: { ...PRE_REGISTERED },
+    auth: {
+      outcome: 'authorized',
+      authorizationServer: { registration: false, clientIdMetadataDocuments: false, tokenEndpointAuthMethods: ['client_secret_basic'], clients: [{ ...PRE_REGISTERED, token_endpoint_auth_method: 'client_secret_basic', loopbackRedirects: true }] },
+    },
+  },
+  ...(['client_secret_basic', 'client_secret_post', 'none'] as const).map(
+    (m): AuthScenarioDef => ({
+      name: `auth/token-endpoint-auth-${m === 'none' ? 'none' : m.slice('client_secret_'.length)}`,
+      description: `The AS supports only ${m} at its token endpoint (token_endpoint_auth_methods_supported); dynamic registration assigns it whatever the client asked for (the registration response says so).`,
+      expects: `${FLOW} Authenticate at the token endpoint with ${m}, the method the client was registered with.`,
+      revisions: PRM_REVISIONS,
+      auth: { outcome: 'authorized', authorizationServer: { tokenEndpointAuthMethods: [m], assignAuthMethod: true, clientIdMetadataDocuments: false } },
+    }),
+  ),
+  {
+    name: 'auth/scope-from-www-authenticate',
+    description: 'The 401 challenge asks for scope "mcp:basic"; the PRM lists scopes_supported "mcp:basic mcp:extra".',
+    expects: `${FLOW} Request the challenge's scope (mcp:basic).`,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], scopesSupported: ['mcp:basic', 'mcp:extra'] } },
+  },
+  {
+    name: 'auth/scope-from-scopes-supported',
+    description: 'The 401 challenge has no scope; the PRM lists scopes_supported "mcp:basic mcp:read" (mcp:basic is required).',
+    expects: `${FLOW} Request all of scopes_supported.`,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], challengeScope: false, scopesSupported: ['mcp:basic', 'mcp:read'] } },
+  },
+  {
+    name: 'auth/scope-omitted-when-undefined',
+    description: 'Neither the challenge nor the PRM names scopes.',
+    expects: `${FLOW} Send no scope parameter.`,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { challengeScope: false } },
+  },
+  {
+    name: 'auth/scope-step-up',
+    description: 'Every request needs mcp:basic (named in the challenge); calling add_numbers also needs mcp:write (403 insufficient_scope naming "mcp:basic mcp:write").',
+    expects: `${FLOW} On the 403, authorize again with the scopes it names and retry the call.`,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], toolScopes: { add_numbers: ['mcp:write'] } } },
+  },
+  {
+    name: 'auth/scope-retry-limit',
+    description: 'As auth/scope-step-up, but the AS never grants mcp:write: every retried call gets 403 insufficient_scope again.',
+    expects: `${FLOW} Step up a few times at most, then give up on the call (and exit).`,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], toolScopes: { add_numbers: ['mcp:write'] } }, authorizationServer: { grantScopes: ['mcp:basic'] } },
+  },
+  {
+    name: 'auth/resource-mismatch',
+    description: 'The PRM\'s resource is another server (https://other.example/mcp), not the URL the client connected to.',
+    expects: 'Refuse to use that metadata (RFC 9728 §3.3): no authorization request; exit.',
+    revisions: PRM_REVISIONS,
+    auth: { outcome: 'refuses', resource: { prmOverrides: { resource: 'https://other.example/mcp' } } },
+  },
+  {
+    name: 'auth/pkce-not-advertised',
+    description: 'The AS metadata has no code_challenge_methods_supported (it does not advertise PKCE).',
+    expects: 'Refuse to proceed: no authorization request; exit.',
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'refuses', authorizationServer: { codeChallengeMethods: null } },
+  },
+  {
+    name: 'auth/iss-mismatch',
+    description: 'The authorization response carries an iss that is not the AS\'s issuer (an RFC 9207 mix-up).',
+    expects: 'Reject the authorization response: never send its code to a token endpoint; exit.',
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'wrong-iss' }] } },
+  },
+  {
+    name: 'auth/state-mismatch',
+    description: 'The authorization response carries a state that is not the one the client sent.',
+    expects: 'Send a state, and discard the response whose state differs: never redeem its code; exit.',
+    revisions: PRM_REVISIONS,
+    auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'wrong-state' }] } },
+  },
+  {
+    name: 'auth/authorization-server-changed',
+    description: 'After the first successful tools/call the PRM names another authorization server (tokens of the first are refused from then on); both offer dynamic registration.',
+    expects: `${FLOW} Then call second_call: on the 401, discover the new authorization server and register with it anew (no client credentials of the first one), authorize and retry.`,
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'authorized', authorizationServer: { clientIdMetadataDocuments: false }, switchTo: { clientIdMetadataDocuments: false } },
+  },
+  {
+    name: 'auth/2025-03-26-oauth-metadata-backcompat',
+    description: '2025-03-26: no PRM; the AS is on the MCP server\'s origin with its RFC 8414 metadata at the root.',
+    expects: 'On the 401, fetch the metadata at the authorization base URL (the origin\'s /.well-known/oauth-authorization-server), authorize, then list tools and call add_numbers.',
+    revisions: [LEGACY_AUTH_REVISION],
+    auth: { outcome: 'authorized', sameOrigin: true, authorizationServer: { metadata: ['oauth'] } },
+  },
+  {
+    name: 'auth/2025-03-26-oauth-endpoint-fallback',
+    description: '2025-03-26: no PRM and no metadata (404); the AS answers at the default /authorize, /token and /register of the MCP server\'s origin.',
+    expects: 'Try the metadata first, then fall back to the default endpoints, authorize, list tools and call add_numbers.',
+    revisions: [LEGACY_AUTH_REVISION],
+    auth: { outcome: 'authorized', sameOrigin: true, authorizationServer: { metadata: [] } },
+  },
+  {
+    name: 'auth/client-credentials-basic',
+    description: 'A machine client (client_credentials grant): the AS knows context.client_id with context.client_secret (client_secret_basic).',
+    expects: 'On the 401, discover the AS, get a token with grant_type=client_credentials authenticating with client_secret_basic, then list tools and call add_numbers.',
+    revisions: PRM_REVISIONS,
+    context: { ...CLIENT_CREDENTIALS },
+    auth: { outcome: 'authorized', authorizationServer: { clients: [{ ...CLIENT_CREDENTIALS, token_endpoint_auth_method: 'client_secret_basic', grant_types: ['client_credentials'] }] } },
+  },
+  {
+    name: 'auth/client-credentials-jwt',
+    description: 'A machine client (client_credentials grant) authenticating with private_key_jwt: context.private_key_pem (PKCS#8), context.signing_algorithm ES256.',
+    expects: 'On the 401, discover the AS, get a token with grant_type=client_credentials and a client_assertion signed with the key (iss = sub = client_id, aud = the issuer), then list tools and call add_numbers.',
+    revisions: PRM_REVISIONS,
+    get context() {
+      return { client_id: CLIENT_CREDENTIALS.client_id, private_key_pem: jwtKeys.pem, signing_algorithm: 'ES256' };
+    },
+    auth: {
+      outcome: 'authorized',
+      authorizationServer: { clients: [{ client_id: CLIENT_CREDENTIALS.client_id, token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'], jwks: { keys: [jwtKeys.jwk] } }] },
+    },
+  },
+  {
+    name: 'auth/offline-access-scope',
+    description: 'The AS lists offline_access in scopes_supported and issues refresh tokens only for it; the PRM lists mcp:basic.',
+    expects: `${FLOW} A client that wants a refresh token may add offline_access and should register the refresh_token grant type.`,
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], scopesSupported: ['mcp:basic'] }, authorizationServer: { scopesSupported: ['mcp:basic', 'offline_access'], refreshTokens: 'offline_access', clientIdMetadataDocuments: false } },
+  },
+  {
+    name: 'auth/offline-access-not-supported',
+    description: 'The AS does not list offline_access in scopes_supported.',
+    expects: `${FLOW} Do not ask for offline_access.`,
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], scopesSupported: ['mcp:basic'] }, authorizationServer: { scopesSupported: ['mcp:basic', 'mcp:read'], clientIdMetadataDocuments: false } },
+  },
+];
+
+export const AUTH_SCENARIO_NAMES: readonly string[] = AUTH_SCENARIOS.map((s) => s.name);
+
+/** The auth scenarios a client should get through (the rest it should refuse). */
+export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized').map((s) => s.name);

@@ -1,0 +1,43 @@
+// The auth scenarios as data: which runs the CLI selects for them, the context they hand the client
+// (the official suite's field names), and what `client --list` says. The checks themselves are
+// proven both ways in client-breaks.test.ts and client-fixture.test.ts.
+import { createPrivateKey } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { scenarioList, selectScenarios } from '../../cli/client.ts';
+import { AUTH_SCENARIO_NAMES, SCENARIOS, scenario } from '../../suites/client/index.ts';
+
+describe('auth scenarios', () => {
+  it('run for the client-auth checks only: --skip client-auth/** leaves them out, --only client-auth/** runs nothing else', () => {
+    const all = selectScenarios([], [], []).map((s) => s.name);
+    expect(AUTH_SCENARIO_NAMES.every((n) => all.includes(n))).toBe(true);
+    expect(selectScenarios([], ['client-auth/**'], []).filter((s) => s.auth)).toEqual([]);
+    const auth = selectScenarios(['client-auth/**'], [], []);
+    expect(auth.length).toBe(AUTH_SCENARIO_NAMES.length);
+    expect(auth.every((s) => s.auth && s.transports.join() === 'http')).toBe(true);
+    expect(selectScenarios(['client-auth/step-up'], [], []).map((s) => s.name)).toEqual(['auth/scope-step-up']);
+  });
+
+  it('carry credentials in MCP_CONFORMANCE_CONTEXT under the official suite\'s names', () => {
+    expect(scenario('auth/pre-registration')!.context).toEqual({ client_id: 'pre-registered-client', client_secret: 'pre-registered-secret' });
+    expect(scenario('auth/client-credentials-basic')!.context).toEqual({ client_id: 'conformance-test-client', client_secret: 'conformance-test-secret' });
+    const jwt = scenario('auth/client-credentials-jwt')!.context!;
+    expect(Object.keys(jwt).sort()).toEqual(['client_id', 'private_key_pem', 'signing_algorithm']);
+    expect(jwt.signing_algorithm).toBe('ES256');
+    expect(createPrivateKey(String(jwt.private_key_pem)).asymmetricKeyDetails).toMatchObject({ namedCurve: 'prime256v1' });
+    // The rest need no context beyond the scenario name.
+    expect(SCENARIOS.filter((s) => s.auth && s.context).map((s) => s.name).sort()).toEqual(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/pre-registration']);
+  });
+
+  it('apply by revision: PRM discovery from 2025-06-18, the back-compat pair at 2025-03-26 only, iss validation at 2026-07-28', () => {
+    expect(scenario('auth/metadata-default')!.revisions).toEqual(['2025-06-18', '2025-11-25', '2026-07-28']);
+    expect(scenario('auth/2025-03-26-oauth-endpoint-fallback')!.revisions).toEqual(['2025-03-26']);
+    expect(scenario('auth/iss-mismatch')!.revisions).toEqual(['2026-07-28']);
+    expect(SCENARIOS.filter((s) => s.auth).every((s) => !s.revisions.includes('2024-11-05'))).toBe(true);
+  });
+
+  it('are listed by client --list with their context', () => {
+    const list = scenarioList();
+    for (const n of AUTH_SCENARIO_NAMES) expect(list).toMatch(new RegExp(`^${n}\\n`, 'm'));
+    expect(list).toContain('context {"client_id":"pre-registered-client","client_secret":"pre-registered-secret"}');
+  });
+});
