@@ -1,11 +1,12 @@
 // A standalone single-file HTML compatibility matrix, in the manner of wpt.fyi: rows are checks
 // grouped by area, columns are revisions — or target × revision when several runs are compared.
 // Every non-pass cell folds open (<details>) to the reason, the requirement, the spec link and the
-// wire evidence. No script at all, and a CSP that forbids one, so escaped text stays text.
+// wire evidence. No script at all, and a CSP that forbids one, so escaped text stays text: the
+// filters by verdict, level and revision are checkboxes and CSS (:has()).
 import escapeHtml from 'escape-html';
 import { REVISIONS, type Revision } from '../schema/index.ts';
 import { areaOf, evidenceText, groupByArea, plural, VERDICT_GLYPH, VERDICT_WORD, wellFormed } from './common.ts';
-import { countVerdicts, type CheckResult, type Results, type Verdict } from './model.ts';
+import { countVerdicts, type CheckResult, type Level, type Results, type Verdict } from './model.ts';
 
 export interface HtmlOptions {
   title?: string;
@@ -53,11 +54,12 @@ function cellKey(run: number, id: string, revision: Revision | null): string {
   return `${run}\u0000${id}\u0000${revision ?? ''}`;
 }
 
-function cellHtml(c: CheckResult | undefined): string {
-  if (!c) return '<td class="none" title="not run"></td>';
+function cellHtml(c: CheckResult | undefined, revision: Revision | null): string {
+  const r = `data-r="${e(revAttr(revision))}"`;
+  if (!c) return `<td class="none" ${r} title="not run"></td>`;
   const label = `<span class="g">${e(VERDICT_GLYPH[c.verdict])}</span> ${e(VERDICT_WORD[c.verdict])}${c.expected ? ' <span class="tag">expected</span>' : ''}${c.stale ? ' <span class="tag">stale</span>' : ''}`;
-  const cls = `v-${c.verdict}`;
-  if (c.verdict === 'pass' && !c.message && !c.stale) return `<td class="${cls}" title="${e(`${c.durationMs} ms`)}">${label}</td>`;
+  const open = `<td class="v-${c.verdict}" data-v="${c.verdict}" ${r}`;
+  if (c.verdict === 'pass' && !c.message && !c.stale) return `${open} title="${e(`${c.durationMs} ms`)}">${label}</td>`;
   const parts: string[] = [];
   if (c.message) parts.push(`<p class="msg">${e(c.message)}</p>`);
   if (c.requirement) parts.push(`<blockquote>${c.level}: ${e(c.requirement)}</blockquote>`);
@@ -67,7 +69,7 @@ function cellHtml(c: CheckResult | undefined): string {
   if (log) parts.push(`<p>wire log: <a href="${e(log)}">${e(c.wireLog ?? '')}</a></p>`);
   const ev = evidenceText(c.evidence, 20_000);
   if (ev) parts.push(`<pre>${e(ev)}</pre>`);
-  return `<td class="${cls}"><details><summary>${label}</summary>${parts.join('')}</details></td>`;
+  return `${open}><details><summary>${label}</summary>${parts.join('')}</details></td>`;
 }
 
 function runHeader(r: Results, i: number, many: boolean): string {
@@ -108,6 +110,48 @@ export function documentStart(title: string, css: string): string[] {
   ];
 }
 
+const VERDICTS: readonly Verdict[] = ['fail', 'warn', 'not-verified', 'info', 'not-applicable', 'pass'];
+const LEVELS: readonly Level[] = ['MUST', 'SHOULD', 'MAY'];
+
+/** The data-r value of a revision (null: the revision-independent checks). */
+export const revAttr = (r: Revision | null): string => r ?? 'any';
+
+/**
+ * Filters by verdict, level and revision without a script (the CSP forbids one): a checkbox per
+ * value present, and CSS rules keyed on which are checked. The page marks up
+ * - each check row as `<tr class="row" data-level=…>`;
+ * - each verdict in it as an element with `data-v` and `data-r` (a cell, or a glyph in a cell);
+ * - each element of a revision's column (cells, headers, glyphs) with `data-r`.
+ * A row shows when it holds a verdict that is checked at a revision that is checked, and its level
+ * is checked; an unchecked revision's elements are hidden. Browsers without :has() show everything
+ * and no filters (the rules sit in @supports).
+ */
+export function filters(present: { verdicts: Iterable<Verdict>; levels: Iterable<string>; revisions: Iterable<Revision | null> }): { html: string; css: string } {
+  const vs = new Set(present.verdicts);
+  const ls = new Set(present.levels);
+  const verdicts = VERDICTS.filter((v) => vs.has(v));
+  const levels = LEVELS.filter((l) => ls.has(l));
+  const rs = new Set(present.revisions);
+  const revisions = [null, ...REVISIONS].filter((r) => rs.has(r)).map(revAttr);
+  const box = (id: string, label: string) => `<label><input type="checkbox" id="${id}" checked> ${label}</label>`;
+  const html =
+    '<fieldset class="filters"><legend>Show</legend>' +
+    `<span>verdict: ${verdicts.map((v) => box(`f-v-${v}`, `${e(VERDICT_GLYPH[v])} ${e(VERDICT_WORD[v])}`)).join(' ')}</span>` +
+    `<span>level: ${levels.map((l) => box(`f-l-${l}`, l)).join(' ')}</span>` +
+    `<span>revision: ${revisions.map((r) => box(`f-r-${r}`, r === 'any' ? 'any revision' : r)).join(' ')}</span>` +
+    '</fieldset>';
+  const rules: string[] = ['tr.row{display:none}'];
+  for (const v of verdicts) for (const r of revisions) rules.push(`body:has(#f-v-${v}:checked):has(#f-r-${r}:checked) tr.row:has([data-v="${v}"][data-r="${r}"]){display:table-row}`);
+  // After the rules that show, and !important: an unchecked level hides its rows whatever they hold.
+  for (const l of levels) rules.push(`body:has(#f-l-${l}:not(:checked)) tr.row[data-level="${l}"]{display:none!important}`);
+  for (const r of revisions) rules.push(`body:has(#f-r-${r}:not(:checked)) [data-r="${r}"]{display:none}`);
+  const css = `.filters{display:none;margin:.5em 0 1em;border:1px solid #ccc}.filters span{margin-right:1.5em}.filters label{white-space:nowrap}
+@supports selector(:has(a)){.filters{display:block}
+${rules.join('\n')}
+}`;
+  return { html, css };
+}
+
 const CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1b1b1b}
 h1{font-size:1.4em}h2{font-size:1.1em;margin:.4em 0}small{color:#666;font-weight:normal}
@@ -145,17 +189,17 @@ export function renderMatrix(list: readonly Results[], options: HtmlOptions = {}
   if (many) {
     const spans = list.map((r, run) => `<th colspan="${cols.filter((c) => c.run === run).length}">${e(r.target.description)}</th>`);
     head.push(`<tr><th rowspan="2">check</th>${spans.join('')}</tr>`);
-    head.push(`<tr>${cols.map((c) => `<th>${e(c.revision ?? 'any')}</th>`).join('')}</tr>`);
+    head.push(`<tr>${cols.map((c) => `<th data-r="${e(revAttr(c.revision))}">${e(c.revision ?? 'any')}</th>`).join('')}</tr>`);
   } else {
-    head.push(`<tr><th>check</th>${cols.map((c) => `<th>${e(c.revision ?? 'any revision')}</th>`).join('')}</tr>`);
+    head.push(`<tr><th>check</th>${cols.map((c) => `<th data-r="${e(revAttr(c.revision))}">${e(c.revision ?? 'any revision')}</th>`).join('')}</tr>`);
   }
 
   const body: string[] = [];
   for (const [area, checks] of groupByArea([...meta.values()])) {
     body.push(`<tbody><tr><th class="area" colspan="${cols.length + 1}" id="${e(wellFormed(`area-${area}`))}">${e(area)}</th></tr>`);
     for (const m of checks) {
-      const row = cols.map((col) => cellHtml(cells.get(cellKey(col.run, m.id, col.revision)))).join('');
-      body.push(`<tr><th class="check"><code>${e(m.id)}</code> ${e(m.level)}<span class="title">${e(m.title)}</span></th>${row}</tr>`);
+      const row = cols.map((col) => cellHtml(cells.get(cellKey(col.run, m.id, col.revision)), col.revision)).join('');
+      body.push(`<tr class="row" data-level="${e(m.level)}"><th class="check"><code>${e(m.id)}</code> ${e(m.level)}<span class="title">${e(m.title)}</span></th>${row}</tr>`);
     }
     body.push('</tbody>');
   }
@@ -164,15 +208,18 @@ export function renderMatrix(list: readonly Results[], options: HtmlOptions = {}
     .map((col) => {
       const inCol = list[col.run]?.checks.filter((c) => c.revision === col.revision) ?? [];
       const k = countVerdicts(inCol);
-      return `<td>${k.passed}/${k.total} pass${k.failed ? `, ${k.failed} fail` : ''}${k.warned ? `, ${k.warned} warn` : ''}</td>`;
+      return `<td data-r="${e(revAttr(col.revision))}">${k.passed}/${k.total} pass${k.failed ? `, ${k.failed} fail` : ''}${k.warned ? `, ${k.warned} warn` : ''}</td>`;
     })
     .join('');
 
   const areas = [...new Set([...meta.keys()].map(areaOf))].sort();
+  const all = list.flatMap((r) => r.checks);
+  const filter = filters({ verdicts: all.map((c) => c.verdict), levels: all.map((c) => c.level), revisions: cols.map((c) => c.revision) });
   return [
-    ...documentStart(title, CSS),
+    ...documentStart(title, `${CSS}${filter.css}`),
     ...list.map((r, i) => runHeader(r, i, many)),
     areas.length > 1 ? `<p>Areas: ${areas.map((a) => `<a href="#${e(encodeURIComponent(wellFormed(`area-${a}`)))}">${e(a)}</a>`).join(' · ')}</p>` : '',
+    all.length ? filter.html : '',
     `<table><thead>${head.join('')}</thead>${body.join('')}<tfoot><tr><td></td>${foot}</tr></tfoot></table>`,
     '</body></html>',
     '',

@@ -1,9 +1,10 @@
 // The compatibility matrix (`mcp-conform matrix`): many targets' results side by side. The model
 // is built from each target's results.json (or from why there is none: unreachable, crashed, out
 // of budget), then written as matrix.json, matrix.md and a self-contained matrix.html whose cells
-// link to each target's own report.html and wire logs (in <slug>/ beside the matrix).
+// link to each target's own report.html and wire logs (in <slug>/ beside the matrix), with the
+// single-run report's filters by verdict, level and revision.
 import escapeHtml from 'escape-html';
-import { documentStart } from './html.ts';
+import { documentStart, filters, revAttr } from './html.ts';
 import { REVISIONS, type Revision } from '../schema/index.ts';
 import { areaOf, groupByArea, VERDICT_GLYPH, VERDICT_WORD, wellFormed } from './common.ts';
 import { countVerdicts, type CheckResult, type Counts, type Level, type Mode, type Results, type Verdict } from './model.ts';
@@ -275,7 +276,8 @@ function cellHtml(t: MatrixTarget, c: MatrixCheck): string {
   if (!cells?.length) return `<td class="none" title="${e(t.status === 'tested' ? 'not run' : STATUS_WORD[t.status])}"></td>`;
   const v = worst(cells);
   const title = cells.map((x) => `${x.revision ?? 'any'}: ${VERDICT_WORD[x.verdict]}${x.message ? ` — ${x.message}` : ''}`).join('\n');
-  const glyphs = `<span class="g">${e(cellGlyphs(cells))}</span>`;
+  // A glyph per revision, each marked for the filters (reports/html.ts).
+  const glyphs = `<span class="g">${cells.map((x) => `<span data-v="${x.verdict}" data-r="${e(revAttr(x.revision))}">${e(VERDICT_GLYPH[x.verdict])}</span>`).join('')}</span>`;
   const body = t.report ? `<a href="${e(rel(t.report))}#${e(encodeURIComponent(wellFormed(`area-${c.area}`)))}">${glyphs}</a>` : glyphs;
   // The wire log of the worst revision: the evidence for what the cell shows.
   const log = cells.find((x) => x.verdict === v && x.wireLog)?.wireLog ?? cells.find((x) => x.wireLog)?.wireLog;
@@ -286,12 +288,12 @@ function cellHtml(t: MatrixTarget, c: MatrixCheck): string {
 export function renderMatrixHtml(m: Matrix): string {
   const revs = revisionColumns(m);
   const title = `mcp-conform compatibility matrix (${m.targets.length} targets)`;
-  const summary: string[] = [`<tr><th>target</th><th>status</th>${revs.map((r) => `<th>${e(r ?? 'any')}</th>`).join('')}<th>links</th></tr>`];
+  const summary: string[] = [`<tr><th>target</th><th>status</th>${revs.map((r) => `<th data-r="${e(revAttr(r))}">${e(r ?? 'any')}</th>`).join('')}<th>links</th></tr>`];
   for (const t of m.targets) {
     const status = t.status === 'tested' ? `tested: ${t.counts.passed} passed, ${t.counts.failed} failed, ${t.counts.warned} warned, ${t.counts.notVerified} not verified` : `${STATUS_WORD[t.status]}: ${t.reason || `exit ${t.exitCode}`}`;
     const rates = revs.map((rev) => {
       const r = t.rates.find((x) => x.revision === rev);
-      return r ? `<td>${e(rateText(r))}</td>` : '<td class="none"></td>';
+      return r ? `<td data-r="${e(revAttr(rev))}">${e(rateText(r))}</td>` : `<td class="none" data-r="${e(revAttr(rev))}"></td>`;
     });
     const links = [t.report && `<a href="${e(rel(t.report))}">report</a>`, t.results && `<a href="${e(rel(t.results))}">results.json</a>`, t.wire && `<a href="${e(rel(t.wire))}">wire logs</a>`].filter(Boolean).join(' · ');
     summary.push(
@@ -301,16 +303,18 @@ export function renderMatrixHtml(m: Matrix): string {
   const body: string[] = [];
   for (const [area, checks] of groupByArea(m.checks.map((c) => ({ ...c, revision: null })))) {
     body.push(`<tbody><tr><th class="area" colspan="${m.targets.length + 1}" id="${e(wellFormed(`area-${area}`))}">${e(area)}</th></tr>`);
-    for (const c of checks) body.push(`<tr><th class="check"><code>${e(c.id)}</code> ${e(c.level)}<span class="title">${e(c.title)}</span></th>${m.targets.map((t) => cellHtml(t, c)).join('')}</tr>`);
+    for (const c of checks) body.push(`<tr class="row" data-level="${e(c.level)}"><th class="check"><code>${e(c.id)}</code> ${e(c.level)}<span class="title">${e(c.title)}</span></th>${m.targets.map((t) => cellHtml(t, c)).join('')}</tr>`);
     body.push('</tbody>');
   }
   const legend = Object.entries(VERDICT_GLYPH).map(([v, g]) => `${e(g)} ${e(v)}`).join(', ');
+  const all = m.targets.flatMap((t) => Object.values(t.cells).flat());
+  const filter = filters({ verdicts: all.map((x) => x.verdict), levels: m.checks.map((c) => c.level), revisions: revs });
   return [
-    ...documentStart(title, CSS),
+    ...documentStart(title, `${CSS}${filter.css}`),
     `<p>${e(m.tool.name)} ${e(m.tool.version)} · ${e(m.startedAt)} – ${e(m.endedAt)}${m.shard ? ` · shard ${m.shard.index}/${m.shard.count}` : ''}. Pass rate: passed ÷ checks run that apply (not-applicable left out).</p>`,
     `<table><thead>${summary[0]}</thead><tbody>${summary.slice(1).join('')}</tbody></table>`,
     m.checks.length
-      ? `<p>Each cell: one glyph per revision, oldest first (${legend}); it links to the target's report, and “log” to the wire log of the worst revision.</p>` +
+      ? `${filter.html}<p>Each cell: one glyph per revision, oldest first (${legend}); it links to the target's report, and “log” to the wire log of the worst revision.</p>` +
         `<table><thead><tr><th>check</th>${m.targets.map((t) => `<th><a href="#${e(encodeURIComponent(wellFormed(`target-${t.slug}`)))}">${e(t.name)}</a></th>`).join('')}</tr></thead>${body.join('')}</table>`
       : '<p>No target ran any check.</p>',
     '</body></html>',

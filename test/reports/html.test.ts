@@ -17,14 +17,14 @@ describe('renderHtml', () => {
   });
 
   it('has a column per revision (plus one for revision-independent checks) and a row per check, grouped by area', () => {
-    expect(html).toContain('<tr><th>check</th><th>any revision</th><th>2025-06-18</th><th>2025-11-25</th></tr>');
+    expect(html).toContain('<tr><th>check</th><th data-r="any">any revision</th><th data-r="2025-06-18">2025-06-18</th><th data-r="2025-11-25">2025-11-25</th></tr>');
     expect(count(html, /<th class="area"/g)).toBe(3);
     expect(count(html, /<th class="check">/g)).toBe(6); // 7 results, one id on two revisions
-    for (const row of html.match(/<tr><th class="check">[\s\S]*?<\/tr>/g) ?? []) expect(count(row, /<td/g)).toBe(3);
+    for (const row of html.match(/<tr class="row" data-level="\w+"><th class="check">[\s\S]*?<\/tr>/g) ?? []) expect(count(row, /<td/g)).toBe(3);
   });
 
   it('colours cells by verdict and folds the evidence of a failure', () => {
-    const fail = /<td class="v-fail"><details>[\s\S]*?<\/details><\/td>/.exec(html)?.[0] ?? '';
+    const fail = /<td class="v-fail" data-v="fail" data-r="2025-11-25"><details>[\s\S]*?<\/details><\/td>/.exec(html)?.[0] ?? '';
     expect(fail).toContain('<p class="msg">server answered &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;');
     expect(fail).toContain('<a href="https://modelcontextprotocol.io/specification/2025-11-25/lifecycle#x">');
     expect(fail).toContain('<blockquote>MUST: Requirement of lifecycle/version-negotiation.</blockquote>');
@@ -34,6 +34,17 @@ describe('renderHtml', () => {
     expect(count(html, /class="v-pass"/g)).toBe(2);
     expect(count(html, /class="v-warn"/g)).toBe(1);
     expect(count(html, /class="v-not-applicable"/g)).toBe(1);
+  });
+
+  it('has filters by verdict, level and revision: a checkbox per value present, CSS rules keyed on them, no script', () => {
+    // That they work is proven in a browser: test/reports/browser.test.ts.
+    const boxes = [...html.matchAll(/<input type="checkbox" id="([^"]+)" checked>/g)].map((m) => m[1]);
+    expect(boxes).toEqual(['f-v-fail', 'f-v-warn', 'f-v-not-verified', 'f-v-info', 'f-v-not-applicable', 'f-v-pass', 'f-l-MUST', 'f-l-SHOULD', 'f-l-MAY', 'f-r-any', 'f-r-2025-06-18', 'f-r-2025-11-25']);
+    expect(html).toContain('body:has(#f-v-fail:checked):has(#f-r-2025-11-25:checked) tr.row:has([data-v="fail"][data-r="2025-11-25"]){display:table-row}');
+    expect(html).toContain('body:has(#f-l-MAY:not(:checked)) tr.row[data-level="MAY"]{display:none!important}');
+    expect(html).toContain('body:has(#f-r-any:not(:checked)) [data-r="any"]{display:none}');
+    const only = renderHtml(sampleResults({ checks: [check('a/b', 'pass')] }));
+    expect([...only.matchAll(/<input type="checkbox" id="([^"]+)"/g)].map((m) => m[1])).toEqual(['f-v-pass', 'f-l-MUST', 'f-r-2025-06-18', 'f-r-2025-11-25']);
   });
 
   it('shows host verdicts and run errors', () => {
@@ -68,10 +79,10 @@ describe('renderMatrix', () => {
     });
     const h = renderMatrix([a, b]);
     expect(h).toContain('<tr><th rowspan="2">check</th><th colspan="3">node my-server.js</th><th colspan="1">other-server</th></tr>');
-    expect(h).toContain('<tr><th>any</th><th>2025-06-18</th><th>2025-11-25</th><th>2025-11-25</th></tr>');
-    const row = /<tr><th class="check"><code>lifecycle\/initialize-result<\/code>[\s\S]*?<\/tr>/.exec(h)?.[0] ?? '';
+    expect(h).toContain('<tr><th data-r="any">any</th><th data-r="2025-06-18">2025-06-18</th><th data-r="2025-11-25">2025-11-25</th><th data-r="2025-11-25">2025-11-25</th></tr>');
+    const row = /<tr class="row" data-level="MUST"><th class="check"><code>lifecycle\/initialize-result<\/code>[\s\S]*?<\/tr>/.exec(h)?.[0] ?? '';
     expect(row.match(/<td class="[^"]+"/g)).toEqual(['<td class="none"', '<td class="v-pass"', '<td class="v-pass"', '<td class="v-fail"']);
-    const prompts = /<tr><th class="check"><code>prompts\/get<\/code>[\s\S]*?<\/tr>/.exec(h)?.[0] ?? '';
+    const prompts = /<tr class="row" data-level="MUST"><th class="check"><code>prompts\/get<\/code>[\s\S]*?<\/tr>/.exec(h)?.[0] ?? '';
     expect(prompts.match(/<td class="[^"]+"/g)).toEqual(['<td class="none"', '<td class="none"', '<td class="none"', '<td class="v-pass"']);
     expect(h).toContain('<h2>2. other-server');
   });
