@@ -12,13 +12,12 @@
 //   (private_key_pem) with the context's credentials, as the official suite passes them.
 // Whenever the SDK says UnauthorizedError (the first 401, a 403 insufficient_scope) the driver
 // authorizes and retries, a few times at most. What goes over the wire is the SDK's doing.
-import { randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { argumentsFor, log, parseTarget } from './common.ts';
+import { HeadlessProvider } from './headless-provider.ts';
 
 const REDIRECT = 'http://127.0.0.1:9/callback'; // never contacted: the code is read from Location
 const target = parseTarget(process.argv.slice(2));
@@ -26,52 +25,14 @@ if (target.kind !== 'http') throw new Error('the auth driver runs over Streamabl
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as Record<string, unknown>;
 
-class HeadlessProvider implements OAuthClientProvider {
-  info: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = '';
-  pending: URL | undefined;
-  constructor() {
-    if (typeof context.client_id === 'string') this.info = { client_id: context.client_id, ...(typeof context.client_secret === 'string' ? { client_secret: context.client_secret } : {}) };
-  }
-  get redirectUrl() {
-    return REDIRECT;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'mcp-conform-sdk-auth-driver', redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  state() {
-    return randomUUID();
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(i: OAuthClientInformationMixed) {
-    this.info = i;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(t: OAuthTokens) {
-    this.saved = t;
-  }
-  redirectToAuthorization(url: URL) {
-    this.pending = url;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
 
 function provider(): OAuthClientProvider {
   if (scenario.includes('client-credentials') && typeof context.client_id === 'string') {
     if (typeof context.private_key_pem === 'string') return new PrivateKeyJwtProvider({ clientId: context.client_id, privateKey: context.private_key_pem, algorithm: String(context.signing_algorithm ?? 'ES256') });
     return new ClientCredentialsProvider({ clientId: context.client_id, clientSecret: String(context.client_secret ?? '') });
   }
-  return new HeadlessProvider();
+  const given = typeof context.client_id === 'string' ? { client_id: context.client_id, ...(typeof context.client_secret === 'string' ? { client_secret: context.client_secret } : {}) } : undefined;
+  return new HeadlessProvider(REDIRECT, { client_name: 'mcp-conform-sdk-auth-driver' }, given);
 }
 
 const auth = provider();
@@ -81,9 +42,9 @@ let client = new Client({ name: 'mcp-conform-sdk-auth-driver', version: '1.0.0' 
 
 /** The user agent: follows the authorization URL once; the code comes back in Location. */
 async function consent(): Promise<void> {
-  const p = auth instanceof HeadlessProvider ? auth.pending : undefined;
+  const p = auth instanceof HeadlessProvider ? auth.authorizationUrl : undefined;
   if (!p || !(auth instanceof HeadlessProvider)) throw new Error('unauthorized, and no authorization URL to follow');
-  auth.pending = undefined;
+  auth.authorizationUrl = undefined;
   const r = await fetch(p, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
   await r.body?.cancel();
   const loc = r.headers.get('location');

@@ -2,7 +2,6 @@
 // official SDK v1 client's OAuth (authorization code + PKCE with dynamic registration, client ID
 // metadata documents, client credentials with a secret and with private_key_jwt), following the
 // headless consent redirect, then calling tools/list with the token.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
 import { ROOT } from '../helpers/transpile.ts';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { HeadlessProvider } from '../drivers/headless-provider.ts';
 import { followAuthorization, referenceServer, serveHttp, serveProtectedMock, spawnTracked, stopChild, type ProtectedMockOptions, type ServedProtectedMock } from '../../mock-server/index.ts';
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
@@ -23,45 +22,6 @@ afterEach(async () => {
 
 const REDIRECT = 'http://127.0.0.1:9/callback'; // never contacted: the test reads the code from Location
 
-/** An in-memory OAuthClientProvider whose "browser" is a manual-redirect fetch. */
-class HeadlessProvider implements OAuthClientProvider {
-  info: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = '';
-  authorizationUrl: URL | undefined;
-  clientMetadataUrl?: string;
-  constructor(private readonly meta: Partial<OAuthClientMetadata> = {}) {}
-  get redirectUrl() {
-    return REDIRECT;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'sdk-auth-test', redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none', ...this.meta };
-  }
-  state() {
-    return randomUUID();
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(i: OAuthClientInformationMixed) {
-    this.info = i;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(t: OAuthTokens) {
-    this.saved = t;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
 
 /** The user agent: follows the authorization URL once and reads the code from the redirect. */
 async function consent(url: URL, expectIss: string): Promise<string> {
@@ -103,7 +63,7 @@ async function authorizeAndList(s: ServedProtectedMock, provider: HeadlessProvid
 describe('mock OAuth with the official SDK client', () => {
   it('authorization code + PKCE with dynamic client registration, then tools/list', { timeout: 30_000 }, async () => {
     const s = await serve({ resource: { scopesSupported: ['mcp:tools'] } });
-    const provider = new HeadlessProvider();
+    const provider = new HeadlessProvider(REDIRECT, { client_name: 'sdk-auth-test' });
     expect(await authorizeAndList(s, provider)).toContain('echo');
     const log = s.log.records;
     // The 401 challenge, then PRM discovery on the MCP server, AS metadata, DCR, authorize, token.
@@ -127,7 +87,7 @@ describe('mock OAuth with the official SDK client', () => {
   it('refreshes an expired token with the refresh token and keeps going', { timeout: 30_000 }, async () => {
     // The first token is issued already expired (no sleeping on a loaded machine).
     const s = await serve({ authorizationServer: { faults: [{ kind: 'bad-token', flaw: 'expired', nth: 1 }] } });
-    const provider = new HeadlessProvider();
+    const provider = new HeadlessProvider(REDIRECT, { client_name: 'sdk-auth-test' });
     // The SDK sees 401 invalid_token with the first token, refreshes, and retries.
     expect(await authorizeAndList(s, provider)).toContain('echo');
     const tokens = s.log.of('token');
@@ -146,7 +106,7 @@ describe('mock OAuth with the official SDK client', () => {
     docUrl = `${doc.url}/client.json`;
     const s = await serve({ authorizationServer: { allowInsecureClientIdUrls: true, registration: false } });
     // The SDK insists on an https client ID URL; the headless flow drives the AS directly with the http one.
-    const provider = new HeadlessProvider();
+    const provider = new HeadlessProvider(REDIRECT, { client_name: 'sdk-auth-test' });
     provider.info = { client_id: docUrl };
     expect(await authorizeAndList(s, provider)).toContain('echo');
     expect(s.log.of('cimd-fetch').map((r) => r.status)).toEqual([200]);
@@ -174,14 +134,14 @@ describe('mock OAuth with the official SDK client', () => {
   it('2025-03-26 back-compat: no PRM, the AS on the MCP server origin', { timeout: 30_000 }, async () => {
     const s = await serve({ sameOrigin: true });
     expect(new URL(s.issuer).origin).toBe(new URL(s.url).origin);
-    const provider = new HeadlessProvider();
+    const provider = new HeadlessProvider(REDIRECT, { client_name: 'sdk-auth-test' });
     expect(await authorizeAndList(s, provider)).toContain('echo');
     expect(s.log.records.filter((r) => r.url.includes('oauth-protected-resource')).every((r) => r.status === 404)).toBe(true);
     expect(s.log.of('as-metadata').some((r) => r.status === 200)).toBe(true);
   });
   it('2025-03-26 back-compat: no metadata at all, the default /authorize, /token, /register', { timeout: 30_000 }, async () => {
     const s = await serve({ sameOrigin: true, authorizationServer: { metadata: [] } });
-    const provider = new HeadlessProvider();
+    const provider = new HeadlessProvider(REDIRECT, { client_name: 'sdk-auth-test' });
     expect(await authorizeAndList(s, provider)).toContain('echo');
     const origin = new URL(s.url).origin;
     expect(s.log.records.filter((r) => r.side === 'as' && r.status < 400).map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(['POST /register', 'GET /authorize', 'POST /token']);
