@@ -10,7 +10,7 @@
 // and sampling are not offered by it.
 import { createMCPClient, ElicitationRequestSchema, type ListToolsResult } from '@ai-sdk/mcp';
 import { Experimental_StdioMCPTransport } from '@ai-sdk/mcp/mcp-stdio';
-import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget } from './common.ts';
+import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget, runDriver } from './common.ts';
 
 const ctx = driverContext();
 const target = parseTarget(process.argv.slice(2));
@@ -54,11 +54,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    log('fatal:', err instanceof Error ? err.message : String(err));
-    // Let what the client library still had to send (a cancellation, a close) go out first.
-    setTimeout(() => process.exit(1), 250);
-  },
-);
+runDriver(main);

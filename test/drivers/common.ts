@@ -127,3 +127,15 @@ export const ROOTS = [{ uri: 'file:///tmp/mcp-conform-root', name: 'mcp-conform 
 export function log(...parts: unknown[]): void {
   process.stderr.write(`[driver] ${parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ')}\n`);
 }
+
+/** Runs a driver's main and exits with its code; on an error, after a moment, so that what the
+ *  client library still had to send (a cancellation, a close) goes out first. */
+export function runDriver(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      log('fatal:', err instanceof Error ? err.message : String(err));
+      setTimeout(() => process.exit(1), 250);
+    },
+  );
+}

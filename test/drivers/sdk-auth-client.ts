@@ -16,7 +16,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
-import { argumentsFor, log, parseTarget } from './common.ts';
+import { argumentsFor, log, parseTarget, runDriver } from './common.ts';
 import { HeadlessProvider } from './headless-provider.ts';
 
 const REDIRECT = 'http://127.0.0.1:9/callback'; // never contacted: the code is read from Location
@@ -88,10 +88,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    log('fatal:', err instanceof Error ? err.message : String(err));
-    setTimeout(() => process.exit(1), 250);
-  },
-);
+runDriver(main);

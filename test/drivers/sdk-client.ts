@@ -15,7 +15,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget, ROOTS, SAMPLING_ANSWER, type Target } from './common.ts';
+import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget, ROOTS, SAMPLING_ANSWER, type Target, runDriver } from './common.ts';
 
 const ctx = driverContext();
 const target: Target = parseTarget(process.argv.slice(2));
@@ -119,11 +119,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    log('fatal:', err instanceof Error ? err.message : String(err));
-    // Let what the client library still had to send (a cancellation, a close) go out first.
-    setTimeout(() => process.exit(1), 250);
-  },
-);
+runDriver(main);
