@@ -3,7 +3,7 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, contentProblems, errorText, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
+import { cite, contentProblems, errorText, expectSameSetPerConnection, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
 
 const prompts = (anchor: string, revs = EVERY) => cite('server/prompts', anchor, revs);
 
@@ -208,4 +208,17 @@ check(
     const got = received(c, 'notifications/prompts/list_changed');
     if (got.length) t.fail('the server sent notifications/prompts/list_changed without declaring prompts.listChanged', got);
   },
+);
+
+check(
+  {
+    id: 'prompts/list-same-per-connection',
+    title: 'prompts/list answers the same set of prompts on every connection',
+    level: 'MUST',
+    requirement:
+      'Servers that declare the prompts capability MUST respond to prompts/list requests with the set of prompts currently available to the requesting client. This set MAY be empty and MAY change over time, but MUST NOT vary per-connection or as a side effect of other requests on the connection. (Checked: two connections, one after the other, list the same names.)',
+    spec: prompts('capabilities', ['2026-07-28']),
+    requires: 'server.prompts',
+  },
+  (t) => expectSameSetPerConnection(t, 'prompts/list', 'prompts', (x) => x.name),
 );
