@@ -1,5 +1,5 @@
 // basic (Messages): the JSON-RPC 2.0 base every MCP message follows.
-import { ErrorCode, errorIdOptional, isStateless, type Revision } from '../../schema/index.ts';
+import { ErrorCode, errorIdOptional, isObject, isStateless, type Revision } from '../../schema/index.ts';
 import { HttpError, TimeoutError } from '../../mock-server/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
 import { livenessMessage, livenessMethod } from './_base-kit.ts';
@@ -308,5 +308,50 @@ check(
     }
     await t.sleep(t.quietMs);
     await stillServing(t, c, 'a batch');
+  },
+);
+
+/**
+ * basic#_meta (2025-06-18 on): a key is an optional prefix — labels separated by dots, then a
+ * slash; each label starts with a letter and ends with a letter or digit, hyphens between — and a
+ * name that, unless empty, begins and ends with an alphanumeric (dashes, underscores, dots between).
+ */
+const LABEL = '[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
+const META_KEY = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*/)?(?:[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)?$`);
+
+/** The keys of every _meta object in a message (not inside _meta values: those are free-form), with where they are. */
+function metaKeys(v: unknown, path: string, out: { key: string; at: string }[]): void {
+  if (Array.isArray(v)) v.forEach((x, i) => metaKeys(x, `${path}/${i}`, out));
+  else if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '_meta' && isObject(x)) for (const key of Object.keys(x)) out.push({ key, at: `${path}/_meta` });
+      else metaKeys(x, `${path}/${k}`, out);
+    }
+  }
+}
+
+check(
+  {
+    id: 'messages/meta-key-format',
+    title: '_meta keys the server sends follow the key name format (optional dotted prefix and slash, then a name)',
+    level: 'MUST',
+    requirement:
+      '_meta key name format: the prefix, if specified, MUST be a series of labels separated by dots (.), followed by a slash (/); labels MUST start with a letter and end with a letter or digit, interior characters letters, digits, or hyphens. The name, unless empty, MUST begin and end with an alphanumeric character ([a-z0-9A-Z]), with dashes (-), underscores (_), dots (.), and alphanumerics between.',
+    spec: { '2025-06-18': 'basic#meta', '2025-11-25': 'basic#meta', [MODERN]: 'basic#meta' },
+  },
+  async (t) => {
+    const c = await t.session();
+    await c.request(livenessMethod(t));
+    const caps = c.serverCapabilities;
+    if (caps.tools) await c.request('tools/list', {});
+    if (caps.prompts) await c.request('prompts/list', {});
+    if (caps.resources) await c.request('resources/list', {});
+    const bad: { key: string; at: string; msg: Record<string, unknown> }[] = [];
+    for (const m of c.peer.received) {
+      const keys: { key: string; at: string }[] = [];
+      metaKeys(m, '', keys);
+      for (const k of keys) if (!META_KEY.test(k.key)) bad.push({ ...k, msg: m });
+    }
+    if (bad.length) t.fail(`${bad.length} _meta key(s) break the key name format: ${bad.slice(0, 3).map((b) => `${JSON.stringify(b.key)} at ${b.at || '/'}`).join('; ')}`, bad.slice(0, 3).map((b) => b.msg));
   },
 );

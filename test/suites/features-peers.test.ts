@@ -72,6 +72,8 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
       'logging/capability-declared': 'not-applicable',
       'pagination/no-duplicates': 'not-applicable',
       'tasks/ignored-without-capability': 'not-applicable',
+      // Its resource-prompt embeds a resource only for argument values the check does not guess.
+      'prompts/embedded-resource-mime-type': 'not-applicable',
     }),
   );
   // Whatever it sent was valid 2025-11-25.
@@ -117,7 +119,8 @@ test('SDK server (official TypeScript SDK, low-level Server; every stateful revi
   put('pagination/invalid-cursor', 'warn');
   // SDK wrong: without the tasks capability a task-augmented tools/call MUST be processed normally; the SDK Server answers -32603.
   put('tasks/ignored-without-capability', 'fail');
-  for (const id of ['completion/not-declared', 'logging/capability-declared']) put(id, 'not-applicable');
+  // No prompt of this server embeds a resource.
+  for (const id of ['completion/not-declared', 'logging/capability-declared', 'prompts/embedded-resource-mime-type']) put(id, 'not-applicable');
   for (const id of defs.map((d) => d.meta.id).filter((id) => id.startsWith('tasks/') && id !== 'tasks/ignored-without-capability')) put(id, 'not-applicable');
   expect(table(results)).toEqual(expected);
   expect(results.flatMap((r) => (r.violations ?? []).map((v) => `${r.id} [${r.revision}]: ${v.pointer} ${v.message}`))).toEqual([]);

@@ -31,6 +31,7 @@ describe('fixture server, in-process', () => {
       'messages/invalid-params',
       'messages/invalid-request',
       'messages/large-request',
+      'messages/meta-key-format',
       'messages/no-response-to-notification',
       'messages/parse-error',
       'messages/response-id',
