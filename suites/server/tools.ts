@@ -445,3 +445,25 @@ check(
     if (at >= 0) t.fail(`two listings of the same ${first.length} tools came in different orders (position ${at}: "${first[at]}", then "${second[at]}")`);
   },
 );
+
+check(
+  {
+    id: 'tools/embedded-resources-capability',
+    shared: true,
+    title: 'a server whose tool results embed resources declares the resources capability',
+    level: 'SHOULD',
+    requirement: 'Servers that use embedded resources SHOULD implement the resources capability.',
+    spec: tools('embedded-resources', from('2025-06-18')),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const c = await t.session();
+    const ok = callable(t, plainCallable(await listTools(t, c)));
+    if (ok.length === 0) return t.notApplicable('the server lists no tools that can be called without a task');
+    const results = (await toolCallSample(t, c, ok)).filter((x) => x.reply.ok);
+    const embedding = results.filter((x) => x.reply.ok && Array.isArray(x.reply.result.content) && x.reply.result.content.some((b) => isObject(b) && b.type === 'resource'));
+    if (embedding.length === 0) return t.notApplicable(`none of the ${results.length} tool result(s) sampled embeds a resource`);
+    const first = embedding[0]!;
+    t.expect(c.serverCapabilities.resources !== undefined, `${first.tool.name} embeds a resource in its result, but the server does not declare the resources capability`, first.reply);
+  },
+);

@@ -119,8 +119,8 @@ test('SDK server (official TypeScript SDK, low-level Server; every stateful revi
   put('pagination/invalid-cursor', 'warn');
   // SDK wrong: without the tasks capability a task-augmented tools/call MUST be processed normally; the SDK Server answers -32603.
   put('tasks/ignored-without-capability', 'fail');
-  // No prompt of this server embeds a resource.
-  for (const id of ['completion/not-declared', 'logging/capability-declared', 'prompts/embedded-resource-mime-type']) put(id, 'not-applicable');
+  // No prompt or tool result of this server embeds a resource.
+  for (const id of ['completion/not-declared', 'logging/capability-declared', 'prompts/embedded-resource-mime-type', 'tools/embedded-resources-capability']) put(id, 'not-applicable');
   for (const id of defs.map((d) => d.meta.id).filter((id) => id.startsWith('tasks/') && id !== 'tasks/ignored-without-capability')) put(id, 'not-applicable');
   expect(table(results)).toEqual(expected);
   expect(results.flatMap((r) => (r.violations ?? []).map((v) => `${r.id} [${r.revision}]: ${v.pointer} ${v.message}`))).toEqual([]);
