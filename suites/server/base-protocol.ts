@@ -355,3 +355,34 @@ check(
     if (bad.length) t.fail(`${bad.length} _meta key(s) break the key name format: ${bad.slice(0, 3).map((b) => `${JSON.stringify(b.key)} at ${b.at || '/'}`).join('; ')}`, bad.slice(0, 3).map((b) => b.msg));
   },
 );
+
+/** 2026-07-28 basic#error-codes: the codes MCP defines in its reserved sub-range -32099 … -32020. */
+const MCP_DEFINED = new Set([-32020, -32021, -32022]);
+
+check(
+  {
+    id: 'messages/error-codes-defined',
+    title: 'error codes in the MCP-reserved range -32099 … -32020 are only those the specification defines (and never -32042)',
+    level: 'MUST',
+    requirement:
+      'Error codes in the sub-range -32020 to -32099 are defined exclusively by the MCP specification: implementations MUST NOT emit any code from this sub-range that is not defined by this specification. Implementations of this protocol version MUST NOT emit -32042 (URL elicitation required, 2025-11-25 only). (Checked on the errors the server answers to an unknown method, an unknown tool, prompt and resource, and invalid params.)',
+    spec: { [MODERN]: 'basic#error-codes' },
+  },
+  async (t) => {
+    const c = await t.session();
+    const caps = c.serverCapabilities;
+    const unknown = `mcp-conform-unknown-${Math.random().toString(36).slice(2, 8)}`;
+    await c.request('mcp-conform/unknown-method', {});
+    if (caps.tools) await c.request('tools/call', { name: unknown, arguments: {} });
+    if (caps.prompts) await c.request('prompts/get', { name: unknown });
+    if (caps.resources) await c.request('resources/read', { uri: `mcp-conform://${unknown}` });
+    if (caps.tools) await c.request('tools/list', { cursor: 'mcp-conform-invalid-cursor' });
+    const errors = c.peer.received.filter((m) => isObject(m.error) && typeof m.error.code === 'number');
+    const bad = errors.filter((m) => {
+      const code = (m.error as { code: number }).code;
+      return code <= -32020 && code >= -32099 && !MCP_DEFINED.has(code);
+    });
+    if (bad.length) t.fail(`the server answered with error code(s) ${[...new Set(bad.map((m) => (m.error as { code: number }).code))].join(', ')}, in the sub-range -32020 … -32099 that only the MCP specification defines codes in (defined: -32020, -32021, -32022)`, bad);
+    if (errors.length === 0) t.notVerified('the server answered none of the requests with an error');
+  },
+);

@@ -28,6 +28,7 @@ describe('fixture server, in-process', () => {
       'cancellation/no-response-after-cancel',
       'cancellation/server-only-for-listen',
       'messages/batch-removed',
+      'messages/error-codes-defined',
       'messages/invalid-params',
       'messages/invalid-request',
       'messages/large-request',
