@@ -337,7 +337,7 @@ check(
     level: 'MUST',
     requirement:
       '_meta key name format: the prefix, if specified, MUST be a series of labels separated by dots (.), followed by a slash (/); labels MUST start with a letter and end with a letter or digit, interior characters letters, digits, or hyphens. The name, unless empty, MUST begin and end with an alphanumeric character ([a-z0-9A-Z]), with dashes (-), underscores (_), dots (.), and alphanumerics between.',
-    spec: { '2025-06-18': 'basic#meta', '2025-11-25': 'basic#meta', [MODERN]: 'basic#meta' },
+    spec: { '2025-06-18': 'basic#_meta', '2025-11-25': 'basic#_meta', [MODERN]: 'basic#_meta' },
   },
   async (t) => {
     const c = await t.session();
@@ -357,7 +357,8 @@ check(
 );
 
 /** 2026-07-28 basic#error-codes: the codes MCP defines in its reserved sub-range -32099 … -32020. */
-const MCP_DEFINED = new Set([-32020, -32021, -32022]);
+const MCP_DEFINED = new Set<number>([ErrorCode.HeaderMismatch, ErrorCode.MissingRequiredClientCapability, ErrorCode.UnsupportedProtocolVersion]);
+const MCP_RESERVED = { lowest: -32099, highest: ErrorCode.HeaderMismatch };
 
 check(
   {
@@ -380,7 +381,7 @@ check(
     const errors = c.peer.received.filter((m) => isObject(m.error) && typeof m.error.code === 'number');
     const bad = errors.filter((m) => {
       const code = (m.error as { code: number }).code;
-      return code <= -32020 && code >= -32099 && !MCP_DEFINED.has(code);
+      return code <= MCP_RESERVED.highest && code >= MCP_RESERVED.lowest && !MCP_DEFINED.has(code);
     });
     if (bad.length) t.fail(`the server answered with error code(s) ${[...new Set(bad.map((m) => (m.error as { code: number }).code))].join(', ')}, in the sub-range -32020 … -32099 that only the MCP specification defines codes in (defined: -32020, -32021, -32022)`, bad);
     if (errors.length === 0) t.notVerified('the server answered none of the requests with an error');
