@@ -1,5 +1,5 @@
 // basic (Messages): the JSON-RPC 2.0 base every MCP message follows.
-import { ErrorCode, errorIdOptional, isStateless, type Revision } from '../../schema/index.ts';
+import { ErrorCode, errorIdOptional, isObject, isStateless, type Revision } from '../../schema/index.ts';
 import { HttpError, TimeoutError } from '../../mock-server/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
 import { livenessMessage, livenessMethod } from './_base-kit.ts';
@@ -308,5 +308,82 @@ check(
     }
     await t.sleep(t.quietMs);
     await stillServing(t, c, 'a batch');
+  },
+);
+
+/**
+ * basic#_meta (2025-06-18 on): a key is an optional prefix — labels separated by dots, then a
+ * slash; each label starts with a letter and ends with a letter or digit, hyphens between — and a
+ * name that, unless empty, begins and ends with an alphanumeric (dashes, underscores, dots between).
+ */
+const LABEL = '[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
+const META_KEY = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*/)?(?:[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)?$`);
+
+/** The keys of every _meta object in a message (not inside _meta values: those are free-form), with where they are. */
+function metaKeys(v: unknown, path: string, out: { key: string; at: string }[]): void {
+  if (Array.isArray(v)) v.forEach((x, i) => metaKeys(x, `${path}/${i}`, out));
+  else if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '_meta' && isObject(x)) for (const key of Object.keys(x)) out.push({ key, at: `${path}/_meta` });
+      else metaKeys(x, `${path}/${k}`, out);
+    }
+  }
+}
+
+check(
+  {
+    id: 'messages/meta-key-format',
+    title: '_meta keys the server sends follow the key name format (optional dotted prefix and slash, then a name)',
+    level: 'MUST',
+    requirement:
+      '_meta key name format: the prefix, if specified, MUST be a series of labels separated by dots (.), followed by a slash (/); labels MUST start with a letter and end with a letter or digit, interior characters letters, digits, or hyphens. The name, unless empty, MUST begin and end with an alphanumeric character ([a-z0-9A-Z]), with dashes (-), underscores (_), dots (.), and alphanumerics between.',
+    spec: { '2025-06-18': 'basic#_meta', '2025-11-25': 'basic#_meta', [MODERN]: 'basic#_meta' },
+  },
+  async (t) => {
+    const c = await t.session();
+    await c.request(livenessMethod(t));
+    const caps = c.serverCapabilities;
+    if (caps.tools) await c.request('tools/list', {});
+    if (caps.prompts) await c.request('prompts/list', {});
+    if (caps.resources) await c.request('resources/list', {});
+    const bad: { key: string; at: string; msg: Record<string, unknown> }[] = [];
+    for (const m of c.peer.received) {
+      const keys: { key: string; at: string }[] = [];
+      metaKeys(m, '', keys);
+      for (const k of keys) if (!META_KEY.test(k.key)) bad.push({ ...k, msg: m });
+    }
+    if (bad.length) t.fail(`${bad.length} _meta key(s) break the key name format: ${bad.slice(0, 3).map((b) => `${JSON.stringify(b.key)} at ${b.at || '/'}`).join('; ')}`, bad.slice(0, 3).map((b) => b.msg));
+  },
+);
+
+/** 2026-07-28 basic#error-codes: the codes MCP defines in its reserved sub-range -32099 … -32020. */
+const MCP_DEFINED = new Set<number>([ErrorCode.HeaderMismatch, ErrorCode.MissingRequiredClientCapability, ErrorCode.UnsupportedProtocolVersion]);
+const MCP_RESERVED = { lowest: -32099, highest: ErrorCode.HeaderMismatch };
+
+check(
+  {
+    id: 'messages/error-codes-defined',
+    title: 'error codes in the MCP-reserved range -32099 … -32020 are only those the specification defines (and never -32042)',
+    level: 'MUST',
+    requirement:
+      'Error codes in the sub-range -32020 to -32099 are defined exclusively by the MCP specification: implementations MUST NOT emit any code from this sub-range that is not defined by this specification. Implementations of this protocol version MUST NOT emit -32042 (URL elicitation required, 2025-11-25 only). (Checked on the errors the server answers to an unknown method, an unknown tool, prompt and resource, and invalid params.)',
+    spec: { [MODERN]: 'basic#error-codes' },
+  },
+  async (t) => {
+    const c = await t.session();
+    const caps = c.serverCapabilities;
+    const unknown = `mcp-conform-unknown-${Math.random().toString(36).slice(2, 8)}`;
+    await c.request('mcp-conform/unknown-method', {});
+    if (caps.tools) await c.request('tools/call', { name: unknown, arguments: {} });
+    if (caps.prompts) await c.request('prompts/get', { name: unknown });
+    if (caps.resources) await c.request('resources/read', { uri: `mcp-conform://${unknown}` });
+    if (caps.tools) await c.request('tools/list', { cursor: 'mcp-conform-invalid-cursor' });
+    const errors = c.peer.received.filter((m) => isObject(m.error) && typeof m.error.code === 'number');
+    const bad = errors.filter((m) => {
+      const code = (m.error as { code: number }).code;
+      return code <= MCP_RESERVED.highest && code >= MCP_RESERVED.lowest && !MCP_DEFINED.has(code);
+    });
+    if (bad.length) t.fail(`the server answered with error code(s) ${[...new Set(bad.map((m) => (m.error as { code: number }).code))].join(', ')}, in the sub-range -32020 … -32099 that only the MCP specification defines codes in (defined: -32020, -32021, -32022)`, bad);
+    if (errors.length === 0) t.notVerified('the server answered none of the requests with an error');
   },
 );

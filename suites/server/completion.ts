@@ -180,3 +180,22 @@ check(
     t.expectError(reply, ErrorCode.MethodNotFound, 'completion/complete without the completions capability');
   },
 );
+
+check(
+  {
+    id: 'completion/missing-argument',
+    title: 'completion/complete without its argument is answered with error -32602',
+    level: 'SHOULD',
+    requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Missing required arguments: -32602 (Invalid params). (The request leaves out its required argument member.)',
+    spec: completion('error-handling', from('2025-03-26')),
+  },
+  async (t) => {
+    const c = await completionSession(t);
+    const { prompts, templates } = await targets(t, c);
+    const target = prompts[0] ?? templates[0];
+    if (!target) return t.notApplicable('the server lists no prompt arguments or template variables to complete');
+    const reply = await c.request('completion/complete', { ref: target.ref });
+    if (reply.ok) return t.fail(`completion/complete with ref ${JSON.stringify(target.ref)} and no "argument" was answered with a result`, reply);
+    t.expectError(reply, ErrorCode.InvalidParams, 'completion/complete without "argument"');
+  },
+);

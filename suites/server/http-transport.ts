@@ -2,7 +2,7 @@
 // (2024-11-05), checked below JSON-RPC with raw HTTP. Every check here needs an HTTP target and is
 // not-applicable on stdio.
 import { ErrorCode, isObject, META, STATEFUL_STREAMABLE_REVISIONS } from '../../schema/index.ts';
-import { DEFAULT_CLIENT_INFO, HttpError, type RawResponse, type Reply } from '../../mock-server/index.ts';
+import { DEFAULT_CLIENT_INFO, HttpError, paramHeaderSpecs, type RawResponse, type Reply } from '../../mock-server/index.ts';
 import type { Revision } from '../../schema/index.ts';
 import { check, mayCall, type CheckContext } from '../harness/index.ts';
 import { errorCodeIn, legacyTransportOf, mediaType, messagesOf, openLegacyStream, responseIn, rpcRequest, type HttpProbe } from '../harness/http.ts';
@@ -767,6 +767,88 @@ check(
     }
     if (held) return t.notVerified(`needs a call of a tool with an x-mcp-header argument, but ${held}`);
     t.notApplicable('no tool marks a top-level string argument with x-mcp-header');
+  },
+);
+
+check(
+  {
+    id: 'http/x-mcp-header-valid',
+    title: 'x-mcp-header annotations in listed tools are valid: non-empty HTTP tokens, unique, on primitive properties reachable through properties',
+    level: 'MUST',
+    requirement:
+      'The x-mcp-header value MUST NOT be empty; MUST match HTTP field-name token syntax (1*tchar, RFC 9110 Section 5.1); MUST NOT contain control characters; MUST be case-insensitively unique among all x-mcp-header values in the inputSchema; MUST only be applied to parameters with primitive types (integer, string, boolean); MUST only be applied to properties that are statically reachable from the schema root (a chain of properties keys).',
+    spec: pages([MODERN], '', 'schema-extension'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const { h } = await modern(t);
+    const tools: Record<string, unknown>[] = [];
+    let cursor: unknown;
+    for (let page = 0; page < 50; page++) {
+      const id = h.id();
+      const listed = responseIn(await h.request('tools/list', cursor === undefined ? {} : { cursor }, { id }), id);
+      if (!listed || !isObject(listed.result)) return t.notVerified('tools/list was not answered with a result (see tools/list-result)');
+      if (Array.isArray(listed.result.tools)) tools.push(...listed.result.tools.filter(isObject));
+      cursor = listed.result.nextCursor;
+      if (typeof cursor !== 'string') break;
+    }
+    const annotated = tools.filter((x) => JSON.stringify(x.inputSchema ?? null).includes('"x-mcp-header"'));
+    if (annotated.length === 0) return t.notApplicable('no listed tool has an x-mcp-header annotation');
+    const problems = annotated.flatMap((x) => paramHeaderSpecs(x.inputSchema).errors.map((e) => `${String(x.name)}: ${e}`));
+    if (problems.length) t.fail(`${problems.length} invalid x-mcp-header annotation(s): ${problems.slice(0, 3).join('; ')}`);
+  },
+);
+
+check(
+  {
+    id: 'http/mcp-param-missing',
+    title: 'a tools/call whose x-mcp-header argument is in the body but not in an Mcp-Param header is refused with 400 and HeaderMismatch',
+    level: 'MUST',
+    requirement:
+      'Client omits header but value is in body: non-conforming client; server MUST reject the request. Servers MUST reject requests with a 400 Bad Request HTTP status and JSON-RPC error code -32020 (HeaderMismatch) if any validation fails.',
+    spec: pages([MODERN], '', 'server-behavior-for-custom-headers'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const { h } = await modern(t);
+    const id = h.id();
+    const listed = responseIn(await h.request('tools/list', {}, { id }), id);
+    const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+    let held: string | undefined;
+    for (const tool of tools) {
+      const props = isObject(tool.inputSchema) && isObject(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
+      for (const [key, prop] of Object.entries(props)) {
+        if (!isObject(prop) || typeof prop['x-mcp-header'] !== 'string' || prop.type !== 'string') continue;
+        // A server that does not look for the header runs the tool with that argument.
+        const may = mayCall({ name: String(tool.name), annotations: tool.annotations }, t.config.callTools);
+        if (!may.ok) {
+          held ??= `"${String(tool.name)}" may not be called: ${may.why}`;
+          break;
+        }
+        const header = `mcp-param-${prop['x-mcp-header'].toLowerCase()}`;
+        const r = await h.request('tools/call', { name: tool.name, arguments: { [key]: 'mcp-conform-a' } }, { headers: { [header]: null } });
+        return expectHeaderMismatch(t, r, `tools/call ${String(tool.name)} with argument ${key}="mcp-conform-a" and no ${header} header`);
+      }
+    }
+    if (held) return t.notVerified(`needs a call of a tool with an x-mcp-header argument, but ${held}`);
+    t.notApplicable('no tool marks a top-level string argument with x-mcp-header');
+  },
+);
+
+check(
+  {
+    id: 'http/last-event-id-ignored',
+    title: 'a server of 2026-07-28 only ignores Last-Event-ID',
+    level: 'SHOULD',
+    requirement: 'A server that supports only this revision and receives such traffic from an older client SHOULD respond as follows: A Last-Event-ID header: ignore it; streams are not resumable.',
+    spec: pages([MODERN], '', 'earlier-streamable-http-revisions'),
+  },
+  async (t) => {
+    const { h, modernOnly, discovery } = await modern(t);
+    await expectModernOnly(t, modernOnly, discovery, 'whose streams are resumable');
+    const id = h.id();
+    const r = await h.request('server/discover', {}, { id, headers: { 'last-event-id': 'mcp-conform-0' } });
+    t.expect(r.status >= 200 && r.status <= 299 && responseIn(r, id), `server/discover with a Last-Event-ID header was answered with ${describe(r)}${jsonRpcError(r)}; the header should be ignored`);
   },
 );
 

@@ -3,7 +3,7 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, contentProblems, errorText, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
+import { cite, contentProblems, errorText, expectSameSetPerConnection, isMimeType, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
 
 const prompts = (anchor: string, revs = EVERY) => cite('server/prompts', anchor, revs);
 
@@ -207,5 +207,44 @@ check(
     await t.sleep(t.quietMs);
     const got = received(c, 'notifications/prompts/list_changed');
     if (got.length) t.fail('the server sent notifications/prompts/list_changed without declaring prompts.listChanged', got);
+  },
+);
+
+check(
+  {
+    id: 'prompts/list-same-per-connection',
+    title: 'prompts/list answers the same set of prompts on every connection',
+    level: 'MUST',
+    requirement:
+      'Servers that declare the prompts capability MUST respond to prompts/list requests with the set of prompts currently available to the requesting client. This set MAY be empty and MAY change over time, but MUST NOT vary per-connection or as a side effect of other requests on the connection. (Checked: two connections, one after the other, list the same names.)',
+    spec: prompts('capabilities', ['2026-07-28']),
+    requires: 'server.prompts',
+  },
+  (t) => expectSameSetPerConnection(t, 'prompts/list', 'prompts', (x) => x.name),
+);
+
+check(
+  {
+    id: 'prompts/embedded-resource-mime-type',
+    shared: true,
+    title: 'resources embedded in prompt messages carry a MIME type',
+    level: 'MUST',
+    requirement: 'Resources can contain either text or binary (blob) data and MUST include: a valid resource URI, the appropriate MIME type, either text content or base64-encoded blob data. (Checked: a mimeType of type/subtype form is present; whether it is the appropriate one is not judged.)',
+    spec: prompts('embedded-resources'),
+    requires: 'server.prompts',
+  },
+  async (t) => {
+    const c = await t.session();
+    let embedded = 0;
+    for (const g of await getAll(t, c, false)) {
+      const messages = Array.isArray(g.reply.result.messages) ? g.reply.result.messages : [];
+      for (const [i, m] of messages.entries()) {
+        if (!isObject(m) || !isObject(m.content) || m.content.type !== 'resource' || !isObject(m.content.resource)) continue;
+        embedded++;
+        const type = m.content.resource.mimeType;
+        if (!isMimeType(type)) t.fail(`prompt "${String(g.prompt.name)}" messages[${i}] embeds resource ${JSON.stringify(m.content.resource.uri)} ${type === undefined ? 'without a mimeType' : `with mimeType ${JSON.stringify(type)}`}`, g.reply);
+      }
+    }
+    if (embedded === 0) t.notApplicable('no prompt fetched embeds a resource');
   },
 );

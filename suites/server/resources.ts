@@ -5,6 +5,7 @@ import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
 import {
   cite,
+  expectSameSetPerConnection,
   errorText,
   expandTemplate,
   listAll,
@@ -318,4 +319,17 @@ check(
     const got = received(c, 'notifications/resources/list_changed');
     if (got.length) t.fail('the server sent notifications/resources/list_changed without declaring resources.listChanged', got);
   },
+);
+
+check(
+  {
+    id: 'resources/list-same-per-connection',
+    title: 'resources/list answers the same set of resources on every connection',
+    level: 'MUST',
+    requirement:
+      'Servers that declare the resources capability MUST respond to resources/list requests with the set of resources currently available to the requesting client. This set MAY be empty and MAY change over time, but MUST NOT vary per-connection or as a side effect of other requests on the connection. (Checked: two connections, one after the other, list the same URIs.)',
+    spec: resources('capabilities', ['2026-07-28']),
+    requires: 'server.resources',
+  },
+  (t) => expectSameSetPerConnection(t, 'resources/list', 'resources', (x) => x.uri),
 );

@@ -12,6 +12,7 @@ import {
   compileSchema,
   contentProblems,
   errorText,
+  expectSameSetPerConnection,
   generateArguments,
   listTools,
   plainCallable,
@@ -405,5 +406,64 @@ check(
     if (calls.length === 0) return t.notVerified('no call was answered in time');
     const asked = c.peer.received.filter((m) => Object.hasOwn(m, 'id') && typeof m.method === 'string' && ['sampling/createMessage', 'elicitation/create', 'roots/list'].includes(m.method));
     if (asked.length) t.fail(`the server sent ${[...new Set(asked.map((m) => m.method))].join(', ')} to a client that declared no such capability`, asked);
+  },
+);
+
+check(
+  {
+    id: 'tools/list-same-per-connection',
+    title: 'tools/list answers the same set of tools on every connection',
+    level: 'MUST',
+    requirement:
+      'Servers that declare the tools capability MUST respond to tools/list requests with the set of tools currently available to the requesting client. This set MAY be empty and MAY change over time, but MUST NOT vary per-connection or as a side effect of other requests on the connection. (Checked: two connections, one after the other, list the same names.)',
+    spec: tools('capabilities', ['2026-07-28']),
+    requires: 'server.tools',
+  },
+  (t) => expectSameSetPerConnection(t, 'tools/list', 'tools', (x) => x.name),
+);
+
+check(
+  {
+    id: 'tools/list-order-stable',
+    title: 'tools/list answers an unchanged set of tools in the same order each time',
+    level: 'SHOULD',
+    requirement: 'Servers SHOULD return tools in a deterministic order (i.e., the same ordering across requests when the underlying set of tools has not changed).',
+    spec: tools('capabilities', ['2026-07-28']),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const c = await t.session();
+    const names = async (): Promise<string[]> => {
+      const l = await walkList(c, 'tools/list', 'tools');
+      if (l.error || l.malformed || l.loop || l.capped) return t.notVerified('tools/list could not be read to its end (see tools/list-result)', l.error);
+      return l.items.map((x) => String(x.name));
+    };
+    const first = await names();
+    const second = await names();
+    if ([...first].sort().join('\n') !== [...second].sort().join('\n')) return t.notVerified('the set of tools changed between two listings (allowed): the order of an unchanged set could not be compared');
+    const at = first.findIndex((n, i) => second[i] !== n);
+    if (at >= 0) t.fail(`two listings of the same ${first.length} tools came in different orders (position ${at}: "${first[at]}", then "${second[at]}")`);
+  },
+);
+
+check(
+  {
+    id: 'tools/embedded-resources-capability',
+    shared: true,
+    title: 'a server whose tool results embed resources declares the resources capability',
+    level: 'SHOULD',
+    requirement: 'Servers that use embedded resources SHOULD implement the resources capability.',
+    spec: tools('embedded-resources', from('2025-06-18')),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const c = await t.session();
+    const ok = callable(t, plainCallable(await listTools(t, c)));
+    if (ok.length === 0) return t.notApplicable('the server lists no tools that can be called without a task');
+    const results = (await toolCallSample(t, c, ok)).filter((x) => x.reply.ok);
+    const embedding = results.filter((x) => x.reply.ok && Array.isArray(x.reply.result.content) && x.reply.result.content.some((b) => isObject(b) && b.type === 'resource'));
+    if (embedding.length === 0) return t.notApplicable(`none of the ${results.length} tool result(s) sampled embeds a resource`);
+    const first = embedding[0]!;
+    t.expect(c.serverCapabilities.resources !== undefined, `${first.tool.name} embeds a resource in its result, but the server does not declare the resources capability`, first.reply);
   },
 );

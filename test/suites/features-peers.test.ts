@@ -38,7 +38,7 @@ const env = { GZIP_ALLOWED_DOMAINS: 'mcp-conform.invalid', GZIP_MAX_FETCH_TIME_M
  * Its only task-capable tool, simulate-research-query, is annotated readOnlyHint: false,
  * destructiveHint: false (additive, not read-only): by default the tasks checks may not call it.
  */
-const TASKS_NEED_A_CALL = ['tasks/cancel', 'tasks/cancel-terminal', 'tasks/create-result', 'tasks/get', 'tasks/initial-working', 'tasks/list', 'tasks/result', 'tasks/result-related-task', 'tasks/status-lifecycle', 'tasks/ttl', 'tasks/tool-required'];
+const TASKS_NEED_A_CALL = ['tasks/cancel', 'tasks/cancel-terminal', 'tasks/create-result', 'tasks/get', 'tasks/initial-working', 'tasks/list', 'tasks/result', 'tasks/result-related-task', 'tasks/status-lifecycle', 'tasks/timestamps', 'tasks/ttl', 'tasks/tool-required', 'tasks/unique-ids'];
 
 test('server-everything (stdio, 2025-11-25): every verdict as judged', async () => {
   const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'], env }, ['2025-11-25'], { quietMs: 300, checkTimeoutMs: 25_000, requestTimeoutMs: 8_000 });
@@ -55,6 +55,9 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
       'resources/read-not-found': 'warn',
       // Server deviates from a SHOULD: "Invalid log level: -32602"; it answers -32603.
       'logging/set-level-invalid': 'warn',
+      // Server deviates from a SHOULD: "Missing required arguments: -32602"; completion/complete without
+      // its argument gets the SDK's schema-validation message as -32603.
+      'completion/missing-argument': 'warn',
       // Server deviates from a SHOULD: "Invalid cursors SHOULD result in an error with code -32602"; tools/list ignores the cursor.
       'pagination/invalid-cursor': 'warn',
       // Server deviates from a SHOULD: task-augmented call of a forbidden tool → -32601; it answers -32602.
@@ -69,6 +72,8 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
       'logging/capability-declared': 'not-applicable',
       'pagination/no-duplicates': 'not-applicable',
       'tasks/ignored-without-capability': 'not-applicable',
+      // Its resource-prompt embeds a resource only for argument values the check does not guess.
+      'prompts/embedded-resource-mime-type': 'not-applicable',
     }),
   );
   // Whatever it sent was valid 2025-11-25.
@@ -107,11 +112,15 @@ test('SDK server (official TypeScript SDK, low-level Server; every stateful revi
   put('tools/call-invalid-arguments', 'warn', ['2024-11-05', '2025-03-26', '2025-06-18']);
   // SDK deviates from a SHOULD: its built-in logging/setLevel answers an invalid level with -32603, not -32602.
   put('logging/set-level-invalid', 'warn');
+  // SDK deviates from a SHOULD: completion/complete without its argument fails the SDK's request schema,
+  // reported as -32603 (Internal error), not -32602 ("Missing required arguments").
+  put('completion/missing-argument', 'warn');
   // Server deviates from a SHOULD: tools/list ignores an invalid cursor (resources/list rejects it).
   put('pagination/invalid-cursor', 'warn');
   // SDK wrong: without the tasks capability a task-augmented tools/call MUST be processed normally; the SDK Server answers -32603.
   put('tasks/ignored-without-capability', 'fail');
-  for (const id of ['completion/not-declared', 'logging/capability-declared']) put(id, 'not-applicable');
+  // No prompt or tool result of this server embeds a resource.
+  for (const id of ['completion/not-declared', 'logging/capability-declared', 'prompts/embedded-resource-mime-type', 'tools/embedded-resources-capability']) put(id, 'not-applicable');
   for (const id of defs.map((d) => d.meta.id).filter((id) => id.startsWith('tasks/') && id !== 'tasks/ignored-without-capability')) put(id, 'not-applicable');
   expect(table(results)).toEqual(expected);
   expect(results.flatMap((r) => (r.violations ?? []).map((v) => `${r.id} [${r.revision}]: ${v.pointer} ${v.message}`))).toEqual([]);

@@ -12,7 +12,7 @@ const defs: CheckDef[] = definedChecks().filter((d) => d.meta.id.startsWith('htt
 const timeouts = { requestTimeoutMs: 5_000, checkTimeoutMs: 15_000, quietMs: 150 };
 
 /** Breaks that only show on a server of 2026-07-28 alone (the dual-era fixture rightly skips them). */
-const MODERN_ONLY = new Set(['http/get-delete-405', 'http/protocol-version-header-required', 'http/session-id-ignored']);
+const MODERN_ONLY = new Set(['http/get-delete-405', 'http/protocol-version-header-required', 'http/session-id-ignored', 'http/last-event-id-ignored']);
 
 async function runAgainst(opts: HttpFixtureOptions): Promise<CheckResult[]> {
   const fixture = await startHttpFixture(opts);
