@@ -154,7 +154,8 @@ export function checkRequestHeaders(headers: Headers, message: unknown, inputSch
       const raw = headers.get(`mcp-param-${s.name}`);
       const bodyValue = valueAt(message.params.arguments, s.path);
       if (raw === null) {
-        if (bodyValue !== undefined) return `required header Mcp-Param-${s.name} is missing`;
+        // A null value is omitted like an absent one: servers MUST NOT expect the header (streamable-http).
+        if (bodyValue !== undefined && bodyValue !== null) return `required header Mcp-Param-${s.name} is missing`;
         continue;
       }
       const decoded = decodeHeaderValue(raw);

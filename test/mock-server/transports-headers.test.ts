@@ -59,6 +59,12 @@ describe('2026-07-28 request-metadata headers', () => {
     expect(checkRequestHeaders(h({ 'mcp-param-region': 'us' }), msg, () => schema)).toMatch(/Mcp-Param-Region/);
     const missing = new Headers({ 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call' });
     expect(checkRequestHeaders(missing, msg)).toMatch(/Mcp-Name is missing/);
+    // A value in the body needs its header; a null or absent one must not be expected.
+    const base = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'sql', 'mcp-param-n': '42' };
+    expect(checkRequestHeaders(new Headers(base), msg, () => schema)).toMatch(/Mcp-Param-Region is missing/);
+    const withArgs = (args: Record<string, unknown>) => ({ ...msg, params: { ...msg.params, arguments: args } });
+    expect(checkRequestHeaders(new Headers(base), withArgs({ region: null, n: 42 }), () => schema)).toBeUndefined();
+    expect(checkRequestHeaders(new Headers(base), withArgs({ n: 42 }), () => schema)).toBeUndefined();
   });
 
   it('the client mirrors x-mcp-header arguments and the server checks them (handler called directly as fetch)', async () => {
