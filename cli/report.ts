@@ -150,8 +150,12 @@ export async function mergeResults(parts: readonly Results[], sources: readonly 
   // checks, the others the checks they look at); any other host entry is kept as it was.
   const hosts = parts.flatMap((r) => r.hosts ?? []).filter((h, i, all) => all.findIndex((x) => x.host === h.host) === i);
   if (hosts.length) {
-    const { hostVerdict, isHostId, PROFILES } = await import('../suites/hosts/index.ts');
-    merged = { ...merged, hosts: hosts.map((h) => (isHostId(h.host) ? hostVerdict(PROFILES[h.host], merged.checks) : h)) };
+    const { hostVerdict, isHostId, withAuthBacking, PROFILES } = await import('../suites/hosts/index.ts');
+    // The OAuth host rules (shard 1) rest on the auth checks (any shard): made to agree with them first.
+    const ours = hosts.flatMap((h) => (isHostId(h.host) ? [PROFILES[h.host]] : []));
+    const checks = withAuthBacking(merged.checks, ours);
+    if (checks.some((c, i) => c !== merged.checks[i])) merged = { ...merged, checks, counts: countVerdicts(checks) };
+    merged = { ...merged, hosts: hosts.map((h) => (isHostId(h.host) ? hostVerdict(PROFILES[h.host], checks) : h)) };
   }
   return merged;
 }

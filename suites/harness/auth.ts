@@ -161,23 +161,44 @@ export interface AuthDiscovery {
   error?: string;
 }
 
+export interface AuthDiscoveryOptions {
+  /** Headers sent besides the request's own (an Authorization among them is left out: the point is to ask without one). */
+  headers?: Record<string, string>;
+  /** A legacy HTTP+SSE endpoint: open its stream with GET, as a client does, instead of POSTing initialize. */
+  sse?: boolean;
+}
+
 /**
  * What an unauthenticated initialize tells about a server (the CLI's look before minting tokens for
- * `--auth mock`: which scope the good token needs).
+ * `--auth mock`: which scope the good token needs; the first step of discoverAuthorization).
  */
-export async function authDiscovery(url: string, protocolVersion: string, timeoutMs: number): Promise<AuthDiscovery> {
+export async function authDiscovery(url: string, protocolVersion: string, timeoutMs: number, opts: AuthDiscoveryOptions = {}): Promise<AuthDiscovery> {
+  const extra = Object.fromEntries(Object.entries(opts.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization'));
   let res: Response;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-protocol-version': protocolVersion },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 'mcp-conform', version: '0' } } }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    res = await fetch(
+      url,
+      opts.sse
+        ? { method: 'GET', headers: { ...extra, accept: 'text/event-stream' }, signal: AbortSignal.timeout(timeoutMs) }
+        : {
+            method: 'POST',
+            headers: { ...extra, accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-protocol-version': protocolVersion },
+            body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 'mcp-conform', version: '0' } } }),
+            signal: AbortSignal.timeout(timeoutMs),
+          },
+    );
   } catch (err) {
     return { status: 0, error: `cannot reach ${url}: ${(err as Error).message}` };
   }
-  await res.body?.cancel().catch(() => {});
+  // Only the status line and headers matter; the body is dropped (an SSE stream never ends).
+  void res.body?.cancel().catch(() => {});
+  // A server that wants no token opened a session: end it, politely.
+  const session = res.headers.get('mcp-session-id');
+  if (session && !opts.sse) {
+    await fetch(url, { method: 'DELETE', headers: { ...extra, 'mcp-session-id': session }, signal: AbortSignal.timeout(timeoutMs) })
+      .then((r) => void r.body?.cancel().catch(() => {}))
+      .catch(() => {});
+  }
   const out: AuthDiscovery = { status: res.status };
   const challenge = parseChallenge(res.headers.get('www-authenticate') ?? undefined);
   if (challenge) out.challenge = challenge;
@@ -191,6 +212,188 @@ export async function authDiscovery(url: string, protocolVersion: string, timeou
     }
   }
   return out;
+}
+
+// ---- discovery, as the auth checks judge it and as a host follows it (one implementation) ----
+
+/** Where the fetches of a discovery are recorded (a check's wire log). */
+export interface DiscoveryWire {
+  record(entry: { dir: 'send' | 'recv'; note?: string; msg?: unknown; raw?: string }): unknown;
+}
+
+function recordFetch(wire: DiscoveryWire | undefined, got: FetchedJson): void {
+  if (!wire) return;
+  wire.record({ dir: 'send', note: `HTTP GET ${got.url}` });
+  wire.record({ dir: 'recv', note: got.error ?? `HTTP ${got.status}${got.finalUrl !== got.url ? ` (from ${got.finalUrl})` : ''}`, ...(got.json !== undefined ? { msg: got.json } : got.text ? { raw: got.text.slice(0, 2000) } : {}) });
+}
+
+const isJsonObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** One line for a fetch that gave nothing usable. */
+export const describeFetch = (f: FetchedJson): string => f.error ?? `${f.url}: HTTP ${f.status}${f.status === 200 ? (f.json === undefined ? ', not JSON' : ', not a JSON object') : ''}`;
+
+/** Did none of these fetches get an answer at all (unreachable, timed out, a redirect to another host)? */
+export const noneAnswered = (tried: readonly FetchedJson[]): boolean => tried.every((f) => f.status === 0 || f.error !== undefined);
+
+export interface LocatedPrm {
+  url: string;
+  doc: Record<string, unknown>;
+  /** How it was found. */
+  via: 'challenge' | 'well-known';
+}
+
+/** Fetches the Protected Resource Metadata the way a client finds it: the challenge's URL, else the well-known URLs (RFC 9728 §3.1). */
+export async function locatePrm(serverUrl: string, challenge: Challenge | undefined, timeoutMs: number, wire?: DiscoveryWire): Promise<{ prm?: LocatedPrm; tried: FetchedJson[] }> {
+  const fromChallenge = challenge?.params.resource_metadata;
+  const urls = fromChallenge ? [fromChallenge] : prmWellKnown(serverUrl);
+  const tried: FetchedJson[] = [];
+  for (const url of urls) {
+    let got: FetchedJson;
+    try {
+      got = await fetchBounded(new URL(url, serverUrl).href, timeoutMs);
+    } catch (err) {
+      got = { url, finalUrl: url, status: 0, text: '', error: `${url} is not a URL: ${(err as Error).message}` };
+    }
+    tried.push(got);
+    recordFetch(wire, got);
+    if (got.status === 200 && isJsonObject(got.json)) return { prm: { url: got.url, doc: got.json, via: fromChallenge ? 'challenge' : 'well-known' }, tried };
+  }
+  return { tried };
+}
+
+/** RFC 8707 §2 / basic/authorization "Canonical Server URI": lower-case scheme and host, no default port, no fragment. */
+export function canonicalUri(u: string): string | undefined {
+  try {
+    const x = new URL(u);
+    x.hash = '';
+    return x.href.replace(/\/$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What auth/prm-document requires of the document (RFC 9728 §2, §3.3; basic/authorization
+ * "Authorization Server Location"): `problem` when a client must not use it, a `note` when it may.
+ */
+export function judgePrm(prm: LocatedPrm, serverUrl: string): { problem?: string; note?: string; issuers: string[] } {
+  const { doc, url } = prm;
+  const server = canonicalUri(serverUrl) as string;
+  const resource = typeof doc.resource === 'string' ? canonicalUri(doc.resource) : undefined;
+  if (resource === undefined) return { problem: `the metadata at ${url} has no valid "resource" (RFC 9728 §2 REQUIRED): ${JSON.stringify(doc.resource)}`, issuers: [] };
+  let note: string | undefined;
+  if (resource !== server) {
+    // RFC 9728 §3.3: it MUST be the resource the metadata was asked for; a less specific URI of the same
+    // origin (the root metadata of a server with one resource) is the one relaxation clients make.
+    const r = new URL(resource);
+    const s = new URL(server);
+    const prefix = r.origin === s.origin && (r.pathname === '/' || s.pathname.startsWith(`${r.pathname}/`));
+    if (!prefix) return { problem: `the metadata at ${url} names resource ${JSON.stringify(doc.resource)}, not this server (${serverUrl}): RFC 9728 §3.3 clients must not use it`, issuers: [] };
+    note = `resource ${JSON.stringify(doc.resource)} is a less specific URI of this server (${serverUrl})`;
+  }
+  const as = doc.authorization_servers;
+  if (!Array.isArray(as) || as.length === 0) return { problem: `the metadata at ${url} has no authorization_servers with at least one authorization server: ${JSON.stringify(as)}`, issuers: [] };
+  const badAs = as.filter((x) => typeof x !== 'string' || !/^https?:$/.test(URL.canParse(x) ? new URL(x).protocol : ''));
+  if (badAs.length) return { problem: `authorization_servers at ${url} holds entries that are not http(s) issuer URLs: ${JSON.stringify(badAs)}`, issuers: [] };
+  return { ...(note ? { note } : {}), issuers: as as string[] };
+}
+
+export type IssuerMetadata =
+  | { ok: true; issuer: string; url: string; metadata: Record<string, unknown> }
+  /** unreachable: no metadata URL answered at all (not verified, not a failure). */
+  | { ok: false; unreachable: boolean; why: string };
+
+/**
+ * An authorization server's metadata at the URLs basic/authorization lists (RFC 8414, then OpenID
+ * Connect discovery), as auth/authorization-servers-resolve requires it: a JSON object whose
+ * `issuer` is that issuer (RFC 8414 §3.3). `urls` and `checkIssuer: false`: the 2025-03-26
+ * fallback (see originMetadataUrls), which names no issuer to compare.
+ */
+export async function resolveIssuer(issuer: string, timeoutMs: number, wire?: DiscoveryWire, opts: { urls?: string[]; checkIssuer?: boolean } = {}): Promise<IssuerMetadata> {
+  const attempts: FetchedJson[] = [];
+  for (const url of opts.urls ?? asMetadataUrls(issuer)) {
+    const got = await fetchBounded(url, timeoutMs);
+    attempts.push(got);
+    recordFetch(wire, got);
+    if (got.status !== 200) continue;
+    if (!isJsonObject(got.json)) return { ok: false, unreachable: false, why: `authorization server metadata at ${url} is not a JSON object` };
+    if (opts.checkIssuer !== false && got.json.issuer !== issuer) return { ok: false, unreachable: false, why: `authorization server metadata at ${url} names issuer ${JSON.stringify(got.json.issuer)}, not ${JSON.stringify(issuer)} (RFC 8414 §3.3)` };
+    return { ok: true, issuer, url, metadata: got.json };
+  }
+  if (noneAnswered(attempts)) return { ok: false, unreachable: true, why: `${issuer} (${attempts.map(describeFetch).join('; ')})` };
+  return { ok: false, unreachable: false, why: `authorization server ${issuer} serves no metadata at any well-known URL: ${attempts.map(describeFetch).join('; ')}` };
+}
+
+/**
+ * 2025-03-26 (basic/authorization "Authorization Base URL"): no Protected Resource Metadata; the
+ * authorization server is the MCP server's origin, its metadata at the origin's well-known URLs.
+ */
+export function originMetadataUrls(serverUrl: string): string[] {
+  return asMetadataUrls(new URL(serverUrl).origin);
+}
+
+/** The Dynamic Client Registration endpoint (RFC 7591) an authorization server's metadata names, if any. */
+export function registrationEndpoint(metadata: Record<string, unknown>): string | undefined {
+  return typeof metadata.registration_endpoint === 'string' ? metadata.registration_endpoint : undefined;
+}
+
+/** The auth/* checks whose requirements discovery rests on: the challenge, the PRM document, the authorization servers' metadata. */
+export const DISCOVERY_CHECKS = ['auth/challenge', 'auth/prm-document', 'auth/authorization-servers-resolve'] as const;
+export type DiscoveryCheck = (typeof DISCOVERY_CHECKS)[number];
+
+export type AuthorizationDiscovery =
+  | { kind: 'authless'; status: number }
+  /** Nothing to judge: no answer, an odd status, a metadata URL nobody answers. */
+  | { kind: 'unreachable'; why: string; check?: DiscoveryCheck }
+  /** The server wants authorization and discovery breaks there; `check` is the auth/* check whose requirement it breaks. */
+  | { kind: 'failed'; status: number; why: string; check?: DiscoveryCheck }
+  | { kind: 'found'; issuer: string; metadata: Record<string, unknown>; metadataUrl: string; via: 'protected-resource-metadata' | 'origin-metadata'; registrationEndpoint?: string };
+
+/**
+ * Follows a protected server's 401 to its authorization server's metadata as a client does: the
+ * challenge's resource_metadata or the well-known PRM URLs (2025-06-18 on), judged as the auth/*
+ * checks judge them, then the first listed authorization server's metadata; with no PRM at all,
+ * the 2025-03-26 fallback (metadata on the server's origin). A PRM that is there but unusable is
+ * a failure: it is not a 2025-03-26 server.
+ */
+export async function discoverAuthorization(url: string, protocolVersion: string, timeoutMs: number, opts: AuthDiscoveryOptions & { wire?: DiscoveryWire } = {}): Promise<AuthorizationDiscovery> {
+  const { wire } = opts;
+  wire?.record({ dir: 'send', note: `${opts.sse ? 'GET' : 'POST'} ${url} (${opts.sse ? 'SSE stream' : 'initialize'}, no Authorization)` });
+  const first = await authDiscovery(url, protocolVersion, timeoutMs, opts);
+  if (first.status === 0) {
+    wire?.record({ dir: 'recv', note: first.error ?? 'no answer' });
+    return { kind: 'unreachable', why: first.error ?? `no answer from ${url}` };
+  }
+  wire?.record({ dir: 'recv', note: `HTTP ${first.status}${first.challenge ? ` WWW-Authenticate: ${first.challenge.scheme} ${JSON.stringify(first.challenge.params)}` : ''}` });
+  if (first.status >= 200 && first.status < 300) return { kind: 'authless', status: first.status };
+  if (first.status !== 401) return { kind: 'unreachable', why: `the server answered HTTP ${first.status}, not a result or 401` };
+
+  const { prm, tried } = await locatePrm(url, first.challenge, timeoutMs, wire);
+  if (prm) {
+    const judged = judgePrm(prm, url);
+    if (judged.problem) return { kind: 'failed', status: 401, why: judged.problem, check: 'auth/prm-document' };
+    const issuer = judged.issuers[0] as string;
+    const md = await resolveIssuer(issuer, timeoutMs, wire);
+    if (!md.ok) {
+      if (md.unreachable) return { kind: 'unreachable', why: `cannot reach authorization server metadata: ${md.why}`, check: 'auth/authorization-servers-resolve' };
+      return { kind: 'failed', status: 401, why: md.why, check: 'auth/authorization-servers-resolve' };
+    }
+    const reg = registrationEndpoint(md.metadata);
+    return { kind: 'found', issuer, metadata: md.metadata, metadataUrl: md.url, via: 'protected-resource-metadata', ...(reg ? { registrationEndpoint: reg } : {}) };
+  }
+  const named = first.challenge?.params.resource_metadata;
+  if (named) {
+    const why = `its WWW-Authenticate names resource_metadata ${named}, which gives no Protected Resource Metadata: ${tried.map(describeFetch).join('; ')}`;
+    return noneAnswered(tried) ? { kind: 'unreachable', why, check: 'auth/prm-document' } : { kind: 'failed', status: 401, why, check: 'auth/prm-document' };
+  }
+  // 2025-03-26: the authorization server is the server's own origin.
+  const origin = new URL(url).origin;
+  const md = await resolveIssuer(origin, timeoutMs, wire, { urls: originMetadataUrls(url), checkIssuer: false });
+  if (!md.ok) {
+    return { kind: 'failed', status: 401, why: `no resource_metadata in the challenge, no Protected Resource Metadata (${tried.map(describeFetch).join('; ')}) and no authorization server metadata on its origin (2025-03-26): ${md.why}`, check: 'auth/challenge' };
+  }
+  const reg = registrationEndpoint(md.metadata);
+  return { kind: 'found', issuer: origin, metadata: md.metadata, metadataUrl: md.url, via: 'origin-metadata', ...(reg ? { registrationEndpoint: reg } : {}) };
 }
 
 /** Good and deliberately bad tokens for `audience`, signed (or not) by the suite's mock AS. */

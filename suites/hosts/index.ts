@@ -13,8 +13,7 @@ import { HOST_IDS, type HostProfile } from './profiles.ts';
 
 export { PROFILES, SOURCES, HOST_IDS, parseProfiles, isHostId, ruleId, type HostId, type HostProfile, type HostRule, type RuleSpec, type TransportKind, type Feature } from './profiles.ts';
 export { defineHostChecks, unreachableHost, estimateTokens, resultChars } from './rules.ts';
-export { discoverOAuth, metadataUrls, resourceMetadataUrl, type OAuthDiscovery } from './oauth.ts';
-export { hostVerdict, hostVerdicts, withHostVerdicts } from './verdict.ts';
+export { hostVerdict, hostVerdicts, withHostVerdicts, withAuthBacking } from './verdict.ts';
 
 /** The check files of the host profiles (one per host), for a run to load. */
 export const HOST_SUITE_FILES: readonly string[] = HOST_IDS.map((h) => fileURLToPath(new URL(`./${h}${MODULE_EXT}`, import.meta.url)));

@@ -47,7 +47,7 @@ export type RuleSpec =
   | { kind: 'tool-result-size'; maxChars?: number; maxTokens?: { limit: number; env: string; charsPerToken: number; imageTokens: number } }
   /** Tool results use only these content types. */
   | { kind: 'tool-result-content'; types: string[] }
-  /** A server that wants authorization lets the host discover its OAuth authorization server. */
+  /** A server that wants authorization lets the host discover its OAuth authorization server (backed by the auth/* discovery checks). */
   | { kind: 'oauth' }
   /** …and that authorization server offers Dynamic Client Registration. */
   | { kind: 'oauth-dcr' };
@@ -183,7 +183,7 @@ export const PROFILES: Record<HostId, HostProfile> = {
         level: 'MUST',
         requirement: '"Claude supports both authless and OAuth-based remote servers" (the 3/26 and 6/18 auth specifications).',
         source: SOURCES.remoteConnectors,
-        note: 'A server that answers 401 must lead to an OAuth authorization server: Protected Resource Metadata (2025-06-18 on) or authorization server metadata on its origin (2025-03-26).',
+        note: 'A server that answers 401 must lead to an OAuth authorization server: Protected Resource Metadata (2025-06-18 on) or authorization server metadata on its origin (2025-03-26). Rests on auth/challenge, auth/prm-document and auth/authorization-servers-resolve: the same discovery (suites/harness/auth.ts), and where the run has those checks the rule agrees with them.',
         spec: { kind: 'oauth' },
       },
       {
@@ -192,6 +192,7 @@ export const PROFILES: Record<HostId, HostProfile> = {
         level: 'SHOULD',
         requirement: '"Claude supports Dynamic Client Registration (DCR)"; for servers without it users must enter a custom client ID and secret.',
         source: SOURCES.remoteConnectors,
+        note: "The registration_endpoint of the metadata the oauth rule's discovery found (the metadata auth/authorization-servers-resolve judges).",
         spec: { kind: 'oauth-dcr' },
       },
       {

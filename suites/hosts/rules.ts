@@ -1,11 +1,11 @@
 // The bodies behind the host rules of profiles.ts, one per rule kind, and defineHostChecks()
 // that turns a profile into checks `hosts/<host>/<rule>`. The checks run once per run, at the
 // newest revision selected: a host's rules do not change with the protocol revision.
-import { isObject, REVISIONS, type Current, type Revision } from '../../schema/index.ts';
+import { isObject, LATEST_STATEFUL, REVISIONS, type Current, type Revision } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check, describeTarget, type CheckContext, type CheckDef, type TargetSpec } from '../harness/index.ts';
 import { callWithGenerated, callable, listAll, listTools as listServerTools, plainCallable } from '../server/_feature-kit.ts';
-import { discoverOAuth } from './oauth.ts';
+import { DISCOVERY_CHECKS, discoverAuthorization, type AuthorizationDiscovery } from '../harness/auth.ts';
 import { ruleId, type HostProfile, type HostRule, type RuleSpec, type TransportKind } from './profiles.ts';
 
 type T = CheckContext;
@@ -236,24 +236,43 @@ const BODIES: { [K in RuleSpec['kind']]: (spec: Extract<RuleSpec, { kind: K }>) 
   oauth: () => async (t, host) => {
     onceOnly(t);
     remoteUrl(t, host);
-    const d = await discoverOAuth(t);
+    const d = await discover(t);
     if (d.kind === 'authless') return;
-    if (d.kind === 'unreachable') return t.notVerified(d.why);
-    if (d.kind === 'failed') t.fail(`the server wants authorization (HTTP ${d.status}) but ${host.name} cannot find its OAuth authorization server: ${d.why}`);
+    if (d.kind === 'unreachable') return t.notVerified(`${d.why}${seeAuth(d.check)}`);
+    if (d.kind === 'failed') return t.fail(`the server wants authorization (HTTP ${d.status}) but ${host.name} cannot find its OAuth authorization server: ${d.why}${seeAuth(d.check)}`);
+    // RFC 8414 §2: both are REQUIRED for the authorization code grant, the one the host uses.
+    const missing = ['authorization_endpoint', 'token_endpoint'].filter((k) => typeof d.metadata[k] !== 'string');
+    if (missing.length) t.fail(`the metadata of the authorization server ${d.issuer} (${d.metadataUrl}) lacks ${missing.join(' and ')}: ${host.name} cannot run the authorization code grant${seeAuth('auth/authorization-servers-resolve')}`);
+    if (d.via === 'origin-metadata') t.note(`found by the 2025-03-26 fallback: no Protected Resource Metadata (auth/challenge and auth/prm-document fail from 2025-06-18 on), authorization server metadata on the server's origin at ${d.metadataUrl}`);
   },
 
   'oauth-dcr': () => async (t, host) => {
     onceOnly(t);
     remoteUrl(t, host);
-    const d = await discoverOAuth(t);
+    const d = await discover(t);
     if (d.kind === 'authless') return t.notApplicable('the server answers without authorization');
-    if (d.kind === 'unreachable') return t.notVerified(d.why);
-    if (d.kind === 'failed') return t.notVerified(`no authorization server metadata to look at (see hosts/${host.id}/oauth): ${d.why}`);
-    if (typeof d.metadata.registration_endpoint !== 'string') {
-      t.fail(`the authorization server ${d.issuer} has no registration_endpoint: ${host.name} cannot register itself, so users must enter a client ID and secret`);
+    if (d.kind === 'unreachable') return t.notVerified(`${d.why}${seeAuth(d.check)}`);
+    if (d.kind === 'failed') return t.notVerified(`no authorization server metadata to look at (see hosts/${host.id}/oauth${d.check ? ` and ${d.check}` : ''}): ${d.why}`);
+    if (d.registrationEndpoint === undefined) {
+      t.fail(`the authorization server ${d.issuer} has no registration_endpoint (${d.metadataUrl}): ${host.name} cannot register itself, so users must enter a client ID and secret`);
     }
   },
 };
+
+/** The server auth checks a verdict rests on: where their own run says more. */
+function seeAuth(check: string | undefined): string {
+  return ` (see ${check ?? DISCOVERY_CHECKS.join(', ')})`;
+}
+
+/**
+ * The harness's discovery (the one the auth/* checks judge), asked as a host asks: without the
+ * run's Authorization (a host has no token yet), the other configured headers kept.
+ */
+function discover(t: T): Promise<AuthorizationDiscovery> {
+  const target = t.target;
+  if (target.kind !== 'http' && target.kind !== 'sse') return Promise.resolve({ kind: 'unreachable', why: 'not a remote server' });
+  return discoverAuthorization(target.url, LATEST_STATEFUL, t.requestTimeoutMs, { headers: target.headers ?? {}, sse: target.kind === 'sse', wire: t.wire });
+}
 
 function bodyFor(spec: RuleSpec): Body {
   return (BODIES[spec.kind] as (s: RuleSpec) => Body)(spec);

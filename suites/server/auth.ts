@@ -6,10 +6,10 @@
 // nothing before authorization. A server that answers without a token does not require
 // authorization: every check here is then not-applicable. The token checks need tokens the suite
 // mints itself (`--auth mock`: the server under test trusts the suite's authorization server).
-import { isObject, isStateless, type Revision } from '../../schema/index.ts';
+import { isStateless, type Revision } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, type RawResponse } from '../../mock-server/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
-import { asMetadataUrls, fetchBounded, parseChallenge, prmWellKnown, type Challenge, type FetchedJson } from '../harness/auth.ts';
+import { describeFetch, judgePrm, locatePrm as locate, noneAnswered, parseChallenge, resolveIssuer, type Challenge, type FetchedJson, type LocatedPrm } from '../harness/auth.ts';
 import { messagesOf, rpcRequest, type HttpProbe } from '../harness/http.ts';
 import type { MockTokens } from '../harness/config.ts';
 
@@ -73,44 +73,9 @@ async function unauthorized(t: T): Promise<Gate> {
   return g;
 }
 
-interface Prm {
-  url: string;
-  doc: Record<string, unknown>;
-  /** How it was found. */
-  via: 'challenge' | 'well-known';
-}
-
-/** Fetches the Protected Resource Metadata the way a client finds it: the challenge's URL, else the well-known URLs. */
-async function locatePrm(t: T, g: Gate): Promise<{ prm?: Prm; tried: FetchedJson[] }> {
-  const fromChallenge = g.challenge?.params.resource_metadata;
-  const urls = fromChallenge ? [fromChallenge] : prmWellKnown(g.h.url.href);
-  const tried: FetchedJson[] = [];
-  for (const url of urls) {
-    let got: FetchedJson;
-    try {
-      got = await fetchBounded(new URL(url, g.h.url).href, t.requestTimeoutMs);
-    } catch (err) {
-      got = { url, finalUrl: url, status: 0, text: '', error: `${url} is not a URL: ${(err as Error).message}` };
-    }
-    tried.push(got);
-    t.wire.record({ dir: 'send', note: `HTTP GET ${got.url}` });
-    t.wire.record({ dir: 'recv', note: got.error ?? `HTTP ${got.status}${got.finalUrl !== got.url ? ` (from ${got.finalUrl})` : ''}`, ...(got.json !== undefined ? { msg: got.json } : got.text ? { raw: got.text.slice(0, 2000) } : {}) });
-    if (got.status === 200 && isObject(got.json)) return { prm: { url: got.url, doc: got.json, via: fromChallenge ? 'challenge' : 'well-known' }, tried };
-  }
-  return { tried };
-}
-
-const describeFetch = (f: FetchedJson) => f.error ?? `${f.url}: HTTP ${f.status}${f.status === 200 ? (f.json === undefined ? ', not JSON' : ', not a JSON object') : ''}`;
-
-/** RFC 8707 §2 / basic/authorization "Canonical Server URI": lower-case scheme and host, no default port, no fragment. */
-function canonical(u: string): string | undefined {
-  try {
-    const x = new URL(u);
-    x.hash = '';
-    return x.href.replace(/\/$/, '');
-  } catch {
-    return undefined;
-  }
+/** The Protected Resource Metadata, found as a client finds it (the harness's discovery, shared with the host rules). */
+function locatePrm(t: T, g: Gate): Promise<{ prm?: LocatedPrm; tried: FetchedJson[] }> {
+  return locate(g.h.url.href, g.challenge, t.requestTimeoutMs, t.wire);
 }
 
 function authDefaults(t: T): { authorization?: string; mock?: NonNullable<T['config']['auth']>['mock'] } {
@@ -194,26 +159,12 @@ check(
     const { prm, tried } = await locatePrm(t, g);
     if (!prm) {
       // Nothing answered at all (unreachable, timed out, a redirect to another host): say so, no verdict on the document.
-      if (tried.every((f) => f.status === 0 || f.error !== undefined)) return t.notVerified(`cannot fetch the Protected Resource Metadata: ${tried.map(describeFetch).join('; ')}`, t.evidence());
+      if (noneAnswered(tried)) return t.notVerified(`cannot fetch the Protected Resource Metadata: ${tried.map(describeFetch).join('; ')}`, t.evidence());
       return t.fail(`no valid Protected Resource Metadata document: ${tried.map(describeFetch).join('; ')}`, t.evidence());
     }
-    const { doc, url } = prm;
-    const server = canonical(g.h.url.href) as string;
-    const resource = typeof doc.resource === 'string' ? canonical(doc.resource) : undefined;
-    if (resource === undefined) return t.fail(`the metadata at ${url} has no valid "resource" (RFC 9728 §2 REQUIRED): ${JSON.stringify(doc.resource)}`, t.evidence());
-    if (resource !== server) {
-      // RFC 9728 §3.3: it MUST be the resource the metadata was asked for; a less specific URI of the same
-      // origin (the root metadata of a server with one resource) is the one relaxation clients make.
-      const r = new URL(resource);
-      const s = new URL(server);
-      const prefix = r.origin === s.origin && (r.pathname === '/' || s.pathname.startsWith(`${r.pathname}/`));
-      if (!prefix) return t.fail(`the metadata at ${url} names resource ${JSON.stringify(doc.resource)}, not this server (${g.h.url.href}): RFC 9728 §3.3 clients must not use it`, t.evidence());
-      t.note(`resource ${JSON.stringify(doc.resource)} is a less specific URI of this server (${g.h.url.href})`);
-    }
-    const as = doc.authorization_servers;
-    if (!Array.isArray(as) || as.length === 0) return t.fail(`the metadata at ${url} has no authorization_servers with at least one authorization server: ${JSON.stringify(as)}`, t.evidence());
-    const badAs = as.filter((x) => typeof x !== 'string' || !/^https?:$/.test(URL.canParse(x) ? new URL(x).protocol : ''));
-    if (badAs.length) return t.fail(`authorization_servers at ${url} holds entries that are not http(s) issuer URLs: ${JSON.stringify(badAs)}`, t.evidence());
+    const judged = judgePrm(prm, g.h.url.href);
+    if (judged.problem) return t.fail(judged.problem, t.evidence());
+    if (judged.note) t.note(judged.note);
   },
 );
 
@@ -234,23 +185,10 @@ check(
     if (!issuers.length) return t.notVerified(`the metadata at ${prm.url} lists no usable authorization server (see auth/prm-document)`, t.evidence());
     const unreachable: string[] = [];
     for (const issuer of issuers) {
-      const attempts: FetchedJson[] = [];
-      let found = false;
-      for (const url of asMetadataUrls(issuer)) {
-        const got = await fetchBounded(url, t.requestTimeoutMs);
-        attempts.push(got);
-        t.wire.record({ dir: 'send', note: `HTTP GET ${url}` });
-        t.wire.record({ dir: 'recv', note: got.error ?? `HTTP ${got.status}`, ...(got.json !== undefined ? { msg: got.json } : {}) });
-        if (got.status !== 200) continue;
-        if (!isObject(got.json)) return t.fail(`authorization server metadata at ${url} is not a JSON object`, t.evidence());
-        // RFC 8414 §3.3: the issuer in the document MUST be identical to the issuer it was asked for.
-        if (got.json.issuer !== issuer) return t.fail(`authorization server metadata at ${url} names issuer ${JSON.stringify(got.json.issuer)}, not ${JSON.stringify(issuer)} (RFC 8414 §3.3)`, t.evidence());
-        found = true;
-        break;
-      }
-      if (found) continue;
-      if (attempts.every((a) => a.status === 0 || a.error !== undefined)) unreachable.push(`${issuer} (${attempts.map(describeFetch).join('; ')})`);
-      else return t.fail(`authorization server ${issuer} serves no metadata at any well-known URL: ${attempts.map(describeFetch).join('; ')}`, t.evidence());
+      const md = await resolveIssuer(issuer, t.requestTimeoutMs, t.wire);
+      if (md.ok) continue;
+      if (md.unreachable) unreachable.push(md.why);
+      else return t.fail(md.why, t.evidence());
     }
     if (unreachable.length) return t.notVerified(`cannot reach authorization server metadata: ${unreachable.join('; ')}`, t.evidence());
   },

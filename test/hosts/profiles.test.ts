@@ -4,11 +4,13 @@
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryPair, serveHttp, type ServedHttp } from '../../mock-server/index.ts';
+import { createMemoryPair, referenceServer, serveHttp, serveProtectedMock, type ProtectedMockOptions, type ServedHttp } from '../../mock-server/index.ts';
 import { PROJECT_ROOT } from '../../schema/index.ts';
-import { runChecks, runConfig, type TargetSpec } from '../../suites/harness/index.ts';
+import { definedChecks, runChecks, runConfig, type TargetSpec } from '../../suites/harness/index.ts';
+import { DISCOVERY_CHECKS } from '../../suites/harness/auth.ts';
+import '../../suites/server/auth.ts';
 import type { CheckResult, Verdict } from '../../reports/model.ts';
-import { PROFILES, estimateTokens, hostVerdict, resultChars, unreachableHost, type HostId } from '../../suites/hosts/index.ts';
+import { PROFILES, estimateTokens, hostVerdict, resultChars, unreachableHost, withAuthBacking, withHostVerdicts, type HostId } from '../../suites/hosts/index.ts';
 import { checks as desktopChecks } from '../../suites/hosts/claude-desktop.ts';
 import { checks as codeChecks } from '../../suites/hosts/claude-code.ts';
 import { checks as aiChecks } from '../../suites/hosts/claude-ai.ts';
@@ -200,6 +202,96 @@ describe('more ways through the rules', () => {
     expect(v.works).toBe(false);
     expect(v.failingChecks).toContain('hosts/claude-ai/public-url');
   }, 120_000);
+});
+
+// The OAuth rules rest on the server auth checks (one discovery, suites/harness/auth.ts): on the
+// protected mock, each rule proven both ways, and its verdict agrees with auth/* whether the run
+// has those checks (withAuthBacking) or not (the rule's own run of the same discovery).
+describe('the OAuth rules rest on the auth checks (the protected mock)', () => {
+  const ids: readonly string[] = DISCOVERY_CHECKS;
+  const discovery = definedChecks().filter((d) => ids.includes(d.meta.id));
+  const hostOauth = aiChecks.filter((d) => d.meta.id === 'hosts/claude-ai/oauth' || d.meta.id === 'hosts/claude-ai/oauth-dcr');
+  const ai = [PROFILES['claude-ai']];
+
+  /** The auth discovery checks (unless `hostsOnly`) and the claude-ai OAuth rules, as `server --profile claude-ai` judges them. */
+  async function onMock(o: ProtectedMockOptions, hostsOnly = false): Promise<Record<string, string>> {
+    const s = await serveProtectedMock(referenceServer(), o);
+    try {
+      const cfg = runConfig({ kind: 'http', url: s.url }, ['2025-11-25'], { quietMs: 100, requestTimeoutMs: 3_000, checkTimeoutMs: 15_000 });
+      const results = withAuthBacking(await runChecks([...(hostsOnly ? [] : discovery), ...hostOauth], cfg, { concurrency: 5 }), ai);
+      return Object.fromEntries(results.map((r) => [r.id, `${r.verdict}${r.verdict === 'pass' ? '' : `: ${r.message}`}`]));
+    } finally {
+      await s.close();
+    }
+  }
+
+  const CASES: { name: string; o: ProtectedMockOptions; auth: Record<string, RegExp>; oauth: RegExp; dcr: RegExp }[] = [
+    { name: 'correct', o: {}, auth: { 'auth/challenge': /^pass$/, 'auth/prm-document': /^pass$/, 'auth/authorization-servers-resolve': /^pass$/ }, oauth: /^pass$/, dcr: /^pass$/ },
+    {
+      name: 'a PRM naming another resource',
+      o: { resource: { prmOverrides: { resource: 'https://elsewhere.example.com/mcp' } } },
+      auth: { 'auth/prm-document': /^fail: .*names resource "https:\/\/elsewhere\.example\.com\/mcp", not this server/ },
+      oauth: /^fail: the server wants authorization \(HTTP 401\) but Claude\.ai cannot find its OAuth authorization server: .*names resource .*\(see auth\/prm-document\)$/,
+      dcr: /^not-verified: no authorization server metadata to look at \(see hosts\/claude-ai\/oauth and auth\/prm-document\)/,
+    },
+    {
+      name: 'authorization server metadata naming another issuer',
+      o: { authorizationServer: { faults: [{ kind: 'metadata-issuer-mismatch' }] } },
+      auth: { 'auth/prm-document': /^pass$/, 'auth/authorization-servers-resolve': /^fail: .*names issuer/ },
+      oauth: /^fail: .*names issuer .*\(see auth\/authorization-servers-resolve\)$/,
+      dcr: /^not-verified: /,
+    },
+    { name: 'no Dynamic Client Registration', o: { authorizationServer: { registration: false } }, auth: { 'auth/authorization-servers-resolve': /^pass$/ }, oauth: /^pass$/, dcr: /^warn: the authorization server http:\/\/127\.0\.0\.1:\d+ has no registration_endpoint/ },
+    // No PRM: the auth checks fail (2025-11-25 wants one); Claude.ai still finds the AS by the 2025-03-26 fallback.
+    { name: 'a 2025-03-26 server (no PRM, metadata on its origin)', o: { sameOrigin: true }, auth: { 'auth/challenge': /^fail: /, 'auth/prm-document': /^fail: / }, oauth: /^pass$/, dcr: /^pass$/ },
+  ];
+
+  it.each(CASES)('$name: the rules agree with auth/*, with those checks in the run and without', async ({ o, auth, oauth, dcr }) => {
+    const [both, hostsOnly] = [await onMock(o), await onMock(o, true)];
+    for (const [id, want] of Object.entries(auth)) expect(both[id], JSON.stringify(both, null, 1)).toMatch(want);
+    for (const v of [both, hostsOnly]) {
+      expect(v['hosts/claude-ai/oauth'], JSON.stringify(v, null, 1)).toMatch(oauth);
+      expect(v['hosts/claude-ai/oauth-dcr'], JSON.stringify(v, null, 1)).toMatch(dcr);
+    }
+  }, 60_000);
+
+  // Where the rule's own discovery and the auth checks part (another revision, a flaky network), the auth checks decide.
+  const result = (id: string, verdict: Verdict, revision = '2025-11-25', message = ''): CheckResult =>
+    ({ id, title: id, level: 'MUST', revision, verdict, message, requirement: '', specUrl: null, durationMs: 1, wireLog: null }) as CheckResult;
+  const passing = (rev: string) => DISCOVERY_CHECKS.map((id) => result(id, 'pass', rev));
+
+  it('a rule that passed where auth/prm-document fails at every revision fails, citing it; its DCR rule is then not verified', () => {
+    const checks = [
+      result('auth/challenge', 'pass', '2025-06-18'),
+      result('auth/prm-document', 'fail', '2025-06-18', 'the metadata at X names resource "Y", not this server'),
+      result('auth/authorization-servers-resolve', 'not-verified', '2025-06-18'),
+      result('hosts/claude-ai/oauth', 'pass'),
+      result('hosts/claude-ai/oauth-dcr', 'pass'),
+    ];
+    const r = withHostVerdicts({ checks, counts: {} } as never, ai);
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['hosts/claude-ai/oauth']?.verdict).toBe('fail');
+    expect(by['hosts/claude-ai/oauth']?.message).toBe('the server wants authorization but Claude.ai cannot find its OAuth authorization server: auth/prm-document fails at 2025-06-18: the metadata at X names resource "Y", not this server');
+    expect(by['hosts/claude-ai/oauth-dcr']?.verdict).toBe('not-verified');
+    expect(r.counts.failed).toBe(2);
+    expect(r.hosts?.[0]).toMatchObject({ works: false, failingChecks: ['hosts/claude-ai/oauth'] });
+  });
+
+  it('a rule left not verified passes where the auth checks pass; the others stand', () => {
+    const nv = withAuthBacking([...passing('2025-11-25'), result('hosts/claude-ai/oauth', 'not-verified', '2025-11-25', 'timed out')], ai);
+    expect(nv.find((c) => c.id === 'hosts/claude-ai/oauth')?.verdict).toBe('pass');
+    // Passing at one revision is enough (2025-06-18 wants resource_metadata in the challenge, 2025-11-25 not).
+    const mixed = [result('auth/challenge', 'fail', '2025-06-18'), result('auth/prm-document', 'pass', '2025-06-18'), ...passing('2025-11-25'), result('hosts/claude-ai/oauth', 'pass')];
+    expect(withAuthBacking(mixed, ai)).toEqual(mixed);
+    // The rule's own stricter failure (no token_endpoint) stands; and without the auth checks nothing changes.
+    const own = [...passing('2025-11-25'), result('hosts/claude-ai/oauth', 'fail', '2025-11-25', 'lacks token_endpoint')];
+    expect(withAuthBacking(own, ai)).toEqual(own);
+    const alone = [result('hosts/claude-ai/oauth', 'pass')];
+    expect(withAuthBacking(alone, ai)).toEqual(alone);
+    // An authless server: the auth checks are not applicable and say nothing.
+    const open = [...DISCOVERY_CHECKS.map((id) => result(id, 'not-applicable')), result('hosts/claude-ai/oauth', 'pass')];
+    expect(withAuthBacking(open, ai)).toEqual(open);
+  });
 });
 
 describe('helpers', () => {
