@@ -1,6 +1,7 @@
 // Testing a protected server (basic/authorization): reading a `WWW-Authenticate` challenge,
 // fetching metadata documents with a bound on time and redirects, and the tokens `--auth mock`
 // mints with the suite's own authorization server for the token-validation checks.
+import { isObject } from '../../schema/index.ts';
 import type { AuthorizationServer } from '../../mock-server/index.ts';
 import type { MockTokens, TargetSpec } from './config.ts';
 
@@ -227,8 +228,6 @@ function recordFetch(wire: DiscoveryWire | undefined, got: FetchedJson): void {
   wire.record({ dir: 'recv', note: got.error ?? `HTTP ${got.status}${got.finalUrl !== got.url ? ` (from ${got.finalUrl})` : ''}`, ...(got.json !== undefined ? { msg: got.json } : got.text ? { raw: got.text.slice(0, 2000) } : {}) });
 }
 
-const isJsonObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** One line for a fetch that gave nothing usable. */
 export const describeFetch = (f: FetchedJson): string => f.error ?? `${f.url}: HTTP ${f.status}${f.status === 200 ? (f.json === undefined ? ', not JSON' : ', not a JSON object') : ''}`;
 
@@ -256,7 +255,7 @@ export async function locatePrm(serverUrl: string, challenge: Challenge | undefi
     }
     tried.push(got);
     recordFetch(wire, got);
-    if (got.status === 200 && isJsonObject(got.json)) return { prm: { url: got.url, doc: got.json, via: fromChallenge ? 'challenge' : 'well-known' }, tried };
+    if (got.status === 200 && isObject(got.json)) return { prm: { url: got.url, doc: got.json, via: fromChallenge ? 'challenge' : 'well-known' }, tried };
   }
   return { tried };
 }
@@ -316,7 +315,7 @@ export async function resolveIssuer(issuer: string, timeoutMs: number, wire?: Di
     attempts.push(got);
     recordFetch(wire, got);
     if (got.status !== 200) continue;
-    if (!isJsonObject(got.json)) return { ok: false, unreachable: false, why: `authorization server metadata at ${url} is not a JSON object` };
+    if (!isObject(got.json)) return { ok: false, unreachable: false, why: `authorization server metadata at ${url} is not a JSON object` };
     if (opts.checkIssuer !== false && got.json.issuer !== issuer) return { ok: false, unreachable: false, why: `authorization server metadata at ${url} names issuer ${JSON.stringify(got.json.issuer)}, not ${JSON.stringify(issuer)} (RFC 8414 §3.3)` };
     return { ok: true, issuer, url, metadata: got.json };
   }

@@ -89,6 +89,17 @@ describe('mergeResults', () => {
     expect(twice.errors.some((e) => e.includes('is in x and y'))).toBe(true);
     await expect(mergeResults([r, { ...r, mode: 'client' }])).rejects.toThrow(UsageError);
   });
+
+  it('judges the hosts again over every shard: an OAuth host rule (shard 1) agrees with the auth checks of another shard', async () => {
+    const { hosts: _sampleHosts, ...r } = sampleResults({ checks: [] });
+    const one: Results = { ...r, checks: [check('hosts/claude-ai/oauth', 'pass'), check('hosts/claude-ai/oauth-dcr', 'pass')], hosts: [{ host: 'claude-ai', works: true, summary: 'works with Claude.ai', failingChecks: [] }] };
+    const two: Results = { ...r, checks: [check('auth/challenge', 'pass'), check('auth/prm-document', 'fail', { message: 'the metadata at X names resource "Y", not this server' }), check('auth/authorization-servers-resolve', 'not-verified')] };
+    const merged = await mergeResults([one, two]);
+    expect(merged.checks.find((c) => c.id === 'hosts/claude-ai/oauth')).toMatchObject({ verdict: 'fail', message: expect.stringContaining('auth/prm-document fails at 2025-11-25') });
+    expect(merged.hosts).toEqual([expect.objectContaining({ host: 'claude-ai', works: false, failingChecks: ['hosts/claude-ai/oauth'] })]);
+    expect(merged.counts.failed).toBe(merged.checks.filter((c) => c.verdict === 'fail').length);
+    expect(validateResults(merged).valid).toBe(true);
+  });
 });
 
 describe('mcp-conform report', () => {
