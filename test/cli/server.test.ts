@@ -31,10 +31,11 @@ describe('mcp-conform server', () => {
   }, 300_000);
 
   it('exits 1 when a MUST fails, naming the check (a broken fixture, --only)', async () => {
-    const run = await runCli(['--revision', '2025-11-25', '--only', 'stdio', '--only', 'ping/*', '--stdio', '--', ...FIXTURE, '--break', 'stdio/stdout-only-messages']);
+    // Two --only patterns, one of them a glob; the other stdio checks are proven in test/suites (CI time).
+    const run = await runCli(['--revision', '2025-11-25', '--only', 'stdio/stdout-only-messages', '--only', 'ping/*', '--stdio', '--', ...FIXTURE, '--break', 'stdio/stdout-only-messages']);
     expect(run.code, run.stderr).toBe(1);
     const results = readResults(run);
-    expect(new Set(results.checks.map((c) => c.id))).toEqual(new Set(['stdio/stdout-only-messages', 'stdio/no-embedded-newlines', 'stdio/survives-malformed-input', 'ping/response', 'ping/before-initialize', 'schema/valid-messages']));
+    expect(new Set(results.checks.map((c) => c.id))).toEqual(new Set(['stdio/stdout-only-messages', 'ping/response', 'ping/before-initialize', 'schema/valid-messages']));
     const failed = results.checks.filter((c) => c.verdict === 'fail').map((c) => c.id).sort();
     expect(failed).toEqual(['schema/valid-messages', 'stdio/stdout-only-messages']);
     const check = results.checks.find((c) => c.id === 'stdio/stdout-only-messages');

@@ -59,8 +59,8 @@ const JUDGED: { oracle: OracleId; category: RegExp; message?: RegExp; verdict: '
 const judgement = (f: Finding) => JUDGED.find((j) => j.oracle === f.oracle && j.category.test(f.category) && (!j.message || j.message.test(f.message)));
 
 describe('fuzzing server-everything (stdio)', () => {
-  test('fixed seed, 30 s budget: runs, reports findings with replay files, and each finding is judged', async () => {
-    const report = await fuzzServer(everything(), { revision: '2025-11-25', seed: 1, runs: 2_000, timeBudgetMs: 30_000, requestTimeoutMs: 1_000, modelShare: 0.3 });
+  test('fixed seed, 15 s budget: runs, reports findings with replay files, and each finding is judged', async () => {
+    const report = await fuzzServer(everything(), { revision: '2025-11-25', seed: 1, runs: 2_000, timeBudgetMs: 15_000, requestTimeoutMs: 1_000, modelShare: 0.3 });
     expect(report.unreachable).toBeUndefined();
     expect(report.errors).toEqual([]);
     expect(report.runs).toBeGreaterThan(30);
