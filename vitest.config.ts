@@ -37,9 +37,6 @@ const HEAVY = [
   'test/cli/untested-revisions.test.ts',
 ];
 
-/** Test folders whose files define no checks (see projects below). */
-const SHARED_MODULES = ['test/schema/**/*.test.ts', 'test/reports/**/*.test.ts', 'test/mock-server/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/fixtures/**/*.test.ts'];
-
 class HeavyFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) => {
@@ -58,7 +55,7 @@ class HeavyFirst extends BaseSequencer {
 // own programmatic config (cli/), against a target chosen at run time.
 export default defineConfig({
   test: {
-    // include is per project (a project's include would be added to a root one).
+    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
@@ -66,12 +63,5 @@ export default defineConfig({
     // keeps two cores busy.
     maxWorkers: 3,
     sequence: { sequencer: HeavyFirst },
-    // Files that define no checks share their worker's module cache (isolate: false): importing
-    // the same modules afresh for every file was about 40% of their CPU. The check registry is
-    // global and refuses a duplicate id, so the files that define checks keep a fresh one each.
-    projects: [
-      { extends: true, test: { name: 'shared-modules', include: SHARED_MODULES, isolate: false } },
-      { extends: true, test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: [...SHARED_MODULES, '**/node_modules/**'] } },
-    ],
   },
 });
