@@ -544,6 +544,35 @@ function expectHeaderMismatch(t: T, r: RawResponse, what: string, also: number[]
   t.fail(`${what} was answered with ${describe(r)}${jsonRpcError(r)}; expected 400 Bad Request with JSON-RPC error ${[ErrorCode.HeaderMismatch, ...also].join(' or ')} (HeaderMismatch)`);
 }
 
+/**
+ * Calls the first tool the run may call that marks a top-level string argument with x-mcp-header,
+ * that argument set to "mcp-conform-a" and its Mcp-Param header set to `header` (null: left out),
+ * and expects 400 + HeaderMismatch. A server that does not check the header runs the tool.
+ */
+async function callWithParamHeader(t: T, header: string | null, what: (tool: string, key: string, header: string) => string): Promise<void> {
+  const { h } = await modern(t);
+  const id = h.id();
+  const listed = responseIn(await h.request('tools/list', {}, { id }), id);
+  const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+  let held: string | undefined;
+  for (const tool of tools) {
+    const props = isObject(tool.inputSchema) && isObject(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
+    for (const [key, prop] of Object.entries(props)) {
+      if (!isObject(prop) || typeof prop['x-mcp-header'] !== 'string' || prop.type !== 'string') continue;
+      const may = mayCall({ name: String(tool.name), annotations: tool.annotations }, t.config.callTools);
+      if (!may.ok) {
+        held ??= `"${String(tool.name)}" may not be called: ${may.why}`;
+        break;
+      }
+      const name = `mcp-param-${prop['x-mcp-header'].toLowerCase()}`;
+      const r = await h.request('tools/call', { name: tool.name, arguments: { [key]: 'mcp-conform-a' } }, { headers: { [name]: header } });
+      return expectHeaderMismatch(t, r, what(String(tool.name), key, name));
+    }
+  }
+  if (held) return t.notVerified(`needs a call of a tool with an x-mcp-header argument, but ${held}`);
+  t.notApplicable('no tool marks a top-level string argument with x-mcp-header');
+}
+
 check(
   {
     id: 'http/method-not-found-404',
@@ -744,30 +773,7 @@ check(
     spec: pages([MODERN], '', 'server-behavior-for-custom-headers'),
     requires: 'server.tools',
   },
-  async (t) => {
-    const { h } = await modern(t);
-    const id = h.id();
-    const listed = responseIn(await h.request('tools/list', {}, { id }), id);
-    const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
-    let held: string | undefined;
-    for (const tool of tools) {
-      const props = isObject(tool.inputSchema) && isObject(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
-      for (const [key, prop] of Object.entries(props)) {
-        if (!isObject(prop) || typeof prop['x-mcp-header'] !== 'string' || prop.type !== 'string') continue;
-        // A server that does not compare runs the tool with that argument.
-        const may = mayCall({ name: String(tool.name), annotations: tool.annotations }, t.config.callTools);
-        if (!may.ok) {
-          held ??= `"${String(tool.name)}" may not be called: ${may.why}`;
-          break;
-        }
-        const header = `mcp-param-${prop['x-mcp-header'].toLowerCase()}`;
-        const r = await h.request('tools/call', { name: tool.name, arguments: { [key]: 'mcp-conform-a' } }, { headers: { [header]: 'mcp-conform-b' } });
-        return expectHeaderMismatch(t, r, `tools/call ${String(tool.name)} with argument ${key}="mcp-conform-a" and ${header}: mcp-conform-b`);
-      }
-    }
-    if (held) return t.notVerified(`needs a call of a tool with an x-mcp-header argument, but ${held}`);
-    t.notApplicable('no tool marks a top-level string argument with x-mcp-header');
-  },
+  (t) => callWithParamHeader(t, 'mcp-conform-b', (tool, key, header) => `tools/call ${tool} with argument ${key}="mcp-conform-a" and ${header}: mcp-conform-b`),
 );
 
 check(
@@ -809,30 +815,7 @@ check(
     spec: pages([MODERN], '', 'server-behavior-for-custom-headers'),
     requires: 'server.tools',
   },
-  async (t) => {
-    const { h } = await modern(t);
-    const id = h.id();
-    const listed = responseIn(await h.request('tools/list', {}, { id }), id);
-    const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
-    let held: string | undefined;
-    for (const tool of tools) {
-      const props = isObject(tool.inputSchema) && isObject(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
-      for (const [key, prop] of Object.entries(props)) {
-        if (!isObject(prop) || typeof prop['x-mcp-header'] !== 'string' || prop.type !== 'string') continue;
-        // A server that does not look for the header runs the tool with that argument.
-        const may = mayCall({ name: String(tool.name), annotations: tool.annotations }, t.config.callTools);
-        if (!may.ok) {
-          held ??= `"${String(tool.name)}" may not be called: ${may.why}`;
-          break;
-        }
-        const header = `mcp-param-${prop['x-mcp-header'].toLowerCase()}`;
-        const r = await h.request('tools/call', { name: tool.name, arguments: { [key]: 'mcp-conform-a' } }, { headers: { [header]: null } });
-        return expectHeaderMismatch(t, r, `tools/call ${String(tool.name)} with argument ${key}="mcp-conform-a" and no ${header} header`);
-      }
-    }
-    if (held) return t.notVerified(`needs a call of a tool with an x-mcp-header argument, but ${held}`);
-    t.notApplicable('no tool marks a top-level string argument with x-mcp-header');
-  },
+  (t) => callWithParamHeader(t, null, (tool, key, header) => `tools/call ${tool} with argument ${key}="mcp-conform-a" and no ${header} header`),
 );
 
 check(
