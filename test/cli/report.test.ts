@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fc, test as fcTest } from '@fast-check/vitest';
+import { fc, prop } from '../helpers/prop.ts';
 import { describe, expect, it } from 'vitest';
 import { applyBaseline, exitCodeFor, parseBaseline, REASON_PLACEHOLDER, renderBaseline, validateResults, type Results } from '../../reports/index.ts';
 import { exitFor, gated, planReports, ReportOptionError } from '../../cli/report-options.ts';
@@ -48,7 +48,7 @@ describe('--write-baseline', () => {
   });
 
   const realistic = arbResults.map((r) => ({ ...r, checks: r.checks.map((c, i) => ({ ...c, id: `area${i % 3}/check-${c.id.length % 5}` })) }));
-  fcTest.prop([realistic])('holds for any run', (r) => {
+  prop([realistic])('holds for any run', (r) => {
     const applied = applyBaseline(r, parseBaseline(renderBaseline(r), 'w.yml'));
     expect(applied.newFailures).toEqual([]);
     expect(applied.staleEntries).toEqual([]);
@@ -66,7 +66,7 @@ describe('--shard', () => {
     for (const bad of ['0/2', '3/2', '1/0', '1', 'a/b', '1/2/3']) expect(() => parseShard(bad)).toThrow(UsageError);
   });
 
-  fcTest.prop([fc.uniqueArray(fc.string(), { maxLength: 40 }), fc.integer({ min: 1, max: 8 })])('the shards cut the list into n contiguous parts, sizes within one', (ids, count) => {
+  prop([fc.uniqueArray(fc.string(), { maxLength: 40 }), fc.integer({ min: 1, max: 8 })])('the shards cut the list into n contiguous parts, sizes within one', (ids, count) => {
     const parts = Array.from({ length: count }, (_, i) => shardIds(ids, { index: i + 1, count }));
     expect(parts.flat()).toEqual(ids);
     const sizes = parts.map((p) => p.length);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { test as fcTest } from '@fast-check/vitest';
+import { prop } from '../helpers/prop.ts';
 import { renderHtml, renderMatrix } from '../../reports/index.ts';
 import { safeHref } from '../../reports/html.ts';
 import { arbResults, check, sampleResults } from './sample.ts';
@@ -60,7 +60,7 @@ describe('renderHtml', () => {
     expect(safeHref('not a url')).toBeNull();
   });
 
-  fcTest.prop([arbResults], { numRuns: 100 })('never lets text become markup', (r) => {
+  prop([arbResults], { numRuns: 100 })('never lets text become markup', (r) => {
     const h = renderHtml(r);
     expect(h).not.toMatch(/<script/i);
     expect(h).not.toMatch(/href="(?!https?:|#|wire|[^":]*")/);

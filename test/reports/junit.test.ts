@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { test as fcTest } from '@fast-check/vitest';
+import { prop } from '../helpers/prop.ts';
 import { applyBaseline, escapeXmlAttr, escapeXmlText, parseBaseline, renderJUnit } from '../../reports/index.ts';
 import { arbResults, NASTY, sampleResults } from './sample.ts';
 import { all, parseXml } from './xml.ts';
@@ -62,7 +62,7 @@ describe('renderJUnit', () => {
     expect(stale?.children.map((c) => c.attributes.name)).toEqual(['stale entry lifecycle/initialize-result']);
   });
 
-  fcTest.prop([arbResults], { numRuns: 100 })('is well-formed XML for any results', (r) => {
+  prop([arbResults], { numRuns: 100 })('is well-formed XML for any results', (r) => {
     const d = parseXml(renderJUnit(r));
     expect(all(d, 'testcase').length).toBe(r.checks.length + r.errors.length);
   });

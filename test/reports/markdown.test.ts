@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { test as fcTest } from '@fast-check/vitest';
+import { prop } from '../helpers/prop.ts';
 import { applyBaseline, parseBaseline, renderMarkdown } from '../../reports/index.ts';
 import { mdCode, mdFence, mdText } from '../../reports/markdown.ts';
 import { arbResults, check, sampleResults } from './sample.ts';
@@ -72,7 +72,7 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(r, { maxChars: 10_000_000 })).toContain('filler');
   });
 
-  fcTest.prop([arbResults], { numRuns: 100 })('never lets a message open an HTML tag outside code', (r) => {
+  prop([arbResults], { numRuns: 100 })('never lets a message open an HTML tag outside code', (r) => {
     for (const line of outsideFences(renderMarkdown(r)).split('\n')) {
       // Lines that open <details> are HTML blocks (backticks are literal there); elsewhere code
       // spans show their content literally (CommonMark), so they are set aside. mdCode never

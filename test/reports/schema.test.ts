@@ -1,7 +1,7 @@
 // results.schema.json must describe reports/model.ts exactly: the key lists below are checked
 // against the TypeScript types at compile time (tsc) and against the schema at run time.
 import { describe, expect, it } from 'vitest';
-import { test as fcTest } from '@fast-check/vitest';
+import { prop } from '../helpers/prop.ts';
 import { REVISIONS } from '../../schema/index.ts';
 import {
   RESULTS_SCHEMA,
@@ -125,7 +125,7 @@ describe('results.schema.json', () => {
     expect(validateCheckResult({ id: 'a/b' }).valid).toBe(false);
   });
 
-  fcTest.prop([arbResults], { numRuns: 50 })('accepts any well-typed Results after a JSON round trip', (r) => {
+  prop([arbResults], { numRuns: 50 })('accepts any well-typed Results after a JSON round trip', (r) => {
     const v = validateResults(JSON.parse(JSON.stringify(r)));
     expect(v.errors).toEqual([]);
   });

@@ -3,9 +3,9 @@
 // errors for schemas that have no value.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { fc, test } from '@fast-check/vitest';
+import { fc, prop } from '../helpers/prop.ts';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { arbitraryFromJsonSchema, compileJsonSchema, createAjv, dialectOf, SchemaArbitraryError, type JsonSchema } from '../../schema/index.ts';
 
 const seed = Number(process.env.FC_SEED ?? 20261125);

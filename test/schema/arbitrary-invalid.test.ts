@@ -1,7 +1,7 @@
 // Valid JSON-RPC messages of every revision, and invalid ones breaking exactly one rule: the
 // schema rules are rejected by ajv at the pointer named, the others are what they claim to be.
-import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { fc, prop } from '../helpers/prop.ts';
+import { describe, expect, test } from 'vitest';
 import {
   classify,
   INVALID_RULES,
@@ -113,7 +113,7 @@ function checkInvalid(rev: Revision, m: InvalidMessage): void {
 }
 
 describe.each(REVISIONS)('messages of %s', (rev) => {
-  test.prop([validMessage(rev)], { seed, numRuns: 150 })('valid messages classify cleanly', (m) => {
+  prop([validMessage(rev)], { seed, numRuns: 150 })('valid messages classify cleanly', (m) => {
     const c = classify(rev, m.value, { requestMethod: m.method });
     // Schema-valid is not always JSON-RPC-clean: from 2025-11-25 the schema lets an error response
     // omit id, which JSON-RPC 2.0 still asks for ("id": null), judged at SHOULD only.
@@ -124,7 +124,7 @@ describe.each(REVISIONS)('messages of %s', (rev) => {
   });
 
   for (const rule of INVALID_RULES) {
-    test.prop([invalidMessageFor(rev, rule, small)], { seed, numRuns: 30 })(rule, (m) => {
+    prop([invalidMessageFor(rev, rule, small)], { seed, numRuns: 30 })(rule, (m) => {
       expect(m.rule).toBe(rule);
       checkInvalid(rev, m);
     });

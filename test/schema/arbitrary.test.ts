@@ -1,8 +1,8 @@
 // Every named type of every revision: generated values pass the revision's own ajv validator,
 // survive a JSON round trip, stay small, and come out the same for the same seed.
-import { fc, test } from '@fast-check/vitest';
+import { fc, prop } from '../helpers/prop.ts';
 import { isDeepStrictEqual } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, test } from 'vitest';
 import { arbitraryFor, compileFor, formatViolations, REVISIONS, typeNames, validate, type Revision } from '../../schema/index.ts';
 import { codePoint } from '../../schema/arbitrary/engine.ts';
 
@@ -14,7 +14,7 @@ const started = Date.now();
 
 describe.each(REVISIONS)('every type of %s', (rev) => {
   for (const name of typeNames(rev)) {
-    test.prop([arbitraryFor(rev, name)], { numRuns, seed })(name, (value) => {
+    prop([arbitraryFor(rev, name)], { numRuns, seed })(name, (value) => {
       const result = validate(rev, name, value);
       if (!result.valid) throw new Error(`${name} generated an invalid value: ${formatViolations(result.errors)}\n${JSON.stringify(value)}`);
       // What a peer receives is JSON: nothing may change on the way (no -0, no null-prototype objects).

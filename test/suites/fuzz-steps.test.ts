@@ -1,6 +1,6 @@
 // Pure parts of the fuzzer: what a correct receiver does with each generated step, fresh ids,
 // which tools are safe to call, and the client launch contract.
-import { fc, test as fcTest } from '@fast-check/vitest';
+import { fc, prop } from '../helpers/prop.ts';
 import { describe, expect, test } from 'vitest';
 import { concretize, launchVia, stepArbitrary, substitute, whyUnsafe, type FuzzStep, type StepContext } from '../../suites/fuzz/index.ts';
 
@@ -17,7 +17,7 @@ const ctx: StepContext = {
 const seed = Number(process.env.FC_SEED ?? 20261125);
 
 describe('generated steps', () => {
-  fcTest.prop([stepArbitrary(ctx)], { seed, numRuns: 300 })('each step says what a correct server does with it', (step: FuzzStep) => {
+  prop([stepArbitrary(ctx)], { seed, numRuns: 300 })('each step says what a correct server does with it', (step: FuzzStep) => {
     const e = step.expect;
     expect(step.label.length).toBeGreaterThan(0);
     expect(step.category).toBeTruthy();
