@@ -116,7 +116,7 @@ export async function writeBaselineFile(results: Results, file: string): Promise
   return file;
 }
 
-/** Applies the baseline, writes every report (results.json again, with the baseline outcome) and gives the exit code. */
+/** Applies the baseline, writes every report (results.json among them, the one time it is written) and gives the exit code. */
 export async function finishReports(results: Results, outDir: string, plan: ReportPlan): Promise<{ results: Results; paths: string[]; exit: 0 | 1 }> {
   const final = gated(results, plan);
   const paths = await writeAll(final, outDir, plan.formats);

@@ -277,7 +277,7 @@ async function runOne(o: ServerCommandOptions, command: string[], io: ServerRunI
     ...(io.signal ? { signal: io.signal } : {}),
   }).finally(() => progress.finish?.());
   const { interrupted } = run;
-  // The host verdicts come from the finished results: added, then results.json written again.
+  // The host verdicts come from the finished results; then every report is written, once.
   const { results, paths, exit } = await finishReports(withHostVerdicts({ ...run.results, ...(untested.length ? { untested } : {}), toolPlan }, runHosts), outDir, reports);
   printSummary(results, io.out);
   say(`results: ${paths.join(', ')} (wire logs in ${join(outDir, 'wire')})`);

@@ -176,6 +176,35 @@ export function verdictForFailure(level: Level): Verdict {
   return level === 'MUST' ? 'fail' : level === 'SHOULD' ? 'warn' : 'info';
 }
 
+/** What a CheckResult says besides the check's metadata: its verdict and the rest of its row. */
+export interface CheckOutcome {
+  verdict: Verdict;
+  message: string;
+  specUrl?: string | null;
+  durationMs?: number;
+  wireLog?: string | null;
+}
+
+/**
+ * The one place a CheckResult is made (the harness, the reporter for a check that recorded none,
+ * the run-level checks), so every row of results.json has its fields in the same order.
+ */
+export function checkResult(check: Pick<CheckMeta, 'id' | 'title' | 'level' | 'requirement'>, revision: Revision | null, outcome: CheckOutcome): CheckResult {
+  return {
+    id: check.id,
+    title: check.title,
+    level: check.level,
+    revision,
+    verdict: outcome.verdict,
+    message: outcome.message,
+    requirement: check.requirement,
+    specUrl: outcome.specUrl ?? null,
+    durationMs: outcome.durationMs ?? 0,
+    wireLog: outcome.wireLog ?? null,
+  };
+}
+
+/** The one count of verdicts (results.json's `counts`). */
 export function countVerdicts(checks: readonly CheckResult[]): Counts {
   const c: Counts = { total: checks.length, passed: 0, failed: 0, warned: 0, info: 0, notApplicable: 0, notVerified: 0 };
   for (const r of checks) {

@@ -1,16 +1,16 @@
-// The vitest reporter that turns a run of conformance checks into results.json. The harness runs
-// each check as a vitest test and puts its CheckResult on `task.meta.mcpConform`; this collects
-// them. A test without one that failed, timed out or never finished still becomes a 'not-verified'
+// The vitest reporter that collects a run of conformance checks into Results (it writes nothing:
+// the CLI finishes the results and writes every file once). The harness runs each check as a
+// vitest test and puts its CheckResult on `task.meta.mcpConform`, the one way a verdict travels;
+// this collects them. A test without one that failed, timed out or never finished still becomes a 'not-verified'
 // CheckResult plus a line in Results.errors, so a crashed harness cannot hide a check.
 import { readFileSync } from 'node:fs';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import { isRevision, specUrl, type Revision } from '../schema/index.ts';
 import { checkLabel, compareChecks, checkKey, oneLine } from './common.ts';
 import { shouldColor, type ColorStream } from './color.ts';
-import { countVerdicts, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type CheckResult, type Level, type Mode, type Results, type Verdict } from './model.ts';
+import { checkResult, countVerdicts, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type CheckResult, type Mode, type Results, type Verdict } from './model.ts';
 import { progressLine } from './summary.ts';
 import type { CheckHint } from './vitest-meta.ts';
-import { writeAll, type ReportFormat } from './write.ts';
 
 export interface ProgressStream extends ColorStream {
   write(chunk: string): unknown;
@@ -19,22 +19,14 @@ export interface ProgressStream extends ColorStream {
 }
 
 export interface ConformReporterOptions {
-  /** Folder for results.json (and the other `formats`); created if missing. */
-  outDir: string;
   mode: Mode;
   target: Results['target'];
   /** Revisions the run was asked to test. */
   revisions: Revision[];
-  /** Called with the final results after the files are written. */
-  onResults?(results: Results): void | Promise<void>;
-  /** Changes the results before they are written (host verdicts, a baseline…). */
-  enrich?(results: Results): Results | Promise<Results>;
   /** A line per finished check goes here; false for none. Default process.stdout. */
   progress?: ProgressStream | false;
   /** Colour the progress lines; default: when the stream is a TTY and NO_COLOR is unset. */
   color?: boolean;
-  /** Formats written besides results.json (see writeAll). Default only 'json'. */
-  formats?: readonly ReportFormat[];
   tool?: Results['tool'];
 }
 
@@ -87,33 +79,11 @@ function synthesize(tc: TestCase, message: string): CheckResult {
   const durationMs = Math.round((tc.diagnostic()?.duration ?? 0) * 1000) / 1000;
   if (hint) {
     const page = hint.revision ? hint.check.spec[hint.revision] : undefined;
-    return {
-      id: hint.check.id,
-      title: hint.check.title,
-      level: hint.check.level,
-      revision: hint.revision,
-      verdict: 'not-verified',
-      message,
-      requirement: hint.check.requirement,
-      specUrl: hint.revision && page ? specUrl(hint.revision, page) : null,
-      durationMs,
-      wireLog: null,
-    };
+    return checkResult(hint.check, hint.revision, { verdict: 'not-verified', message, specUrl: hint.revision && page ? specUrl(hint.revision, page) : null, durationMs });
   }
   const guess = idFromName(tc.name) ?? idFromName(tc.fullName);
-  const level: Level = 'MUST';
-  return {
-    id: guess?.id ?? `harness/${slug(`${tc.module.relativeModuleId} ${tc.fullName}`)}`,
-    title: tc.fullName,
-    level,
-    revision: guess?.revision ?? null,
-    verdict: 'not-verified',
-    message,
-    requirement: '',
-    specUrl: null,
-    durationMs,
-    wireLog: null,
-  };
+  const id = guess?.id ?? `harness/${slug(`${tc.module.relativeModuleId} ${tc.fullName}`)}`;
+  return checkResult({ id, title: tc.fullName, level: 'MUST', requirement: '' }, guess?.revision ?? null, { verdict: 'not-verified', message, durationMs });
 }
 
 const VERDICTS: ReadonlySet<string> = new Set<Verdict>(['pass', 'fail', 'warn', 'info', 'not-applicable', 'not-verified']);
@@ -228,11 +198,11 @@ export function collectChecks(
 }
 
 /**
- * Use as `reporters: [new ConformReporter({ outDir, mode, target, revisions })]`. On every run end —
- * passed, failed or interrupted — it writes outDir/results.json and calls onResults.
+ * Use as `reporters: [new ConformReporter({ mode, target, revisions })]`. On every run end —
+ * passed, failed or interrupted — it sets `results` (what the tests recorded, counted).
  */
 export class ConformReporter implements Reporter {
-  /** The results of the last run, once written. */
+  /** The results of the last run, once it ended. */
   results: Results | undefined;
   private readonly options: ConformReporterOptions;
   private readonly tool: Results['tool'];
@@ -257,9 +227,9 @@ export class ConformReporter implements Reporter {
     stream.write(`${progressLine(check, { color: this.options.color ?? shouldColor(stream) })}\n`);
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
     const { checks, errors } = collectChecks(testModules, unhandledErrors, reason);
-    let results: Results = {
+    this.results = {
       format: RESULTS_FORMAT,
       formatVersion: RESULTS_FORMAT_VERSION,
       tool: this.tool,
@@ -272,10 +242,6 @@ export class ConformReporter implements Reporter {
       checks,
       errors,
     };
-    if (this.options.enrich) results = await this.options.enrich(results);
-    await writeAll(results, this.options.outDir, ['json', ...(this.options.formats ?? [])]);
-    this.results = results;
-    await this.options.onResults?.(results);
   }
 }
 

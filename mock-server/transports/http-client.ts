@@ -2,10 +2,9 @@
 // built for testing servers: every HTTP exchange is recorded, HTTP-level deviations become notes
 // rather than exceptions, and rawRequest() sends anything at all to the endpoint.
 import { isObject } from '../../schema/index.ts';
-import { frameText, isRawFrame, type Transport } from '../transport.ts';
+import { isRawFrame } from '../transport.ts';
 import {
   HttpError,
-  HttpRecorder,
   fetchErrorText,
   fetchRetryingStale,
   idKey,
@@ -21,6 +20,7 @@ import {
   type RecorderOptions,
 } from './http-common.ts';
 import { isModernVersion, paramHeaders, paramHeaderSpecs, standardRequestHeaders, type ParamHeaderSpec } from './mcp-headers.ts';
+import { HttpClientBase, outgoing } from './client-base.ts';
 import { readSse } from './sse.ts';
 
 export interface StreamableHttpClientOptions extends RecorderOptions {
@@ -65,23 +65,13 @@ interface StreamState {
   retryMs?: number;
 }
 
-export class StreamableHttpClientTransport implements Transport {
-  onmessage?: Transport['onmessage'];
-  onmalformed?: Transport['onmalformed'];
-  onclose?: Transport['onclose'];
-  onerror?: Transport['onerror'];
-  onnote?: Transport['onnote'];
-
-  readonly url: URL;
-  readonly recorder: HttpRecorder;
+export class StreamableHttpClientTransport extends HttpClientBase<StreamableHttpClientOptions> {
   /** Captured from the initialize response; sent on every later request. */
   sessionId: string | undefined;
   /** Sent as MCP-Protocol-Version once set. */
   protocolVersion: string | undefined;
-  closed = false;
   /** Last event id seen on the GET stream. */
   lastEventId: string | undefined;
-  private readonly fetchFn: typeof fetch;
   private readonly live = new Set<AbortController>();
   private readonly requestStreams = new Map<string, AbortController>();
   private readonly toolHeaders = new Map<string, ParamHeaderSpec[]>();
@@ -90,24 +80,9 @@ export class StreamableHttpClientTransport implements Transport {
   private getOpen = false;
   private readonly initIds = new Set<string>();
 
-  constructor(readonly options: StreamableHttpClientOptions) {
-    this.url = new URL(options.url);
-    this.recorder = new HttpRecorder(options);
-    this.fetchFn = options.fetch ?? fetch;
+  constructor(options: StreamableHttpClientOptions) {
+    super(options);
     this.protocolVersion = options.protocolVersion;
-  }
-
-  /** Every HTTP exchange so far (oldest dropped past the cap). */
-  get exchanges(): HttpExchange[] {
-    return this.recorder.exchanges;
-  }
-
-  set onexchange(fn: ((x: HttpExchange) => void) | undefined) {
-    this.recorder.onexchange = fn;
-  }
-
-  get onexchange(): ((x: HttpExchange) => void) | undefined {
-    return this.recorder.onexchange;
   }
 
   /** The Peer owner sets the negotiated revision; it is sent as MCP-Protocol-Version from then on. */
@@ -204,15 +179,7 @@ export class StreamableHttpClientTransport implements Transport {
    */
   async send(message: unknown): Promise<void> {
     if (this.closed) throw new Error('HTTP transport is closed');
-    const text = frameText(message);
-    let parsed: unknown = message;
-    if (isRawFrame(message)) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-    }
+    const { text, parsed } = outgoing(message);
     // 2026-07-28: closing the response stream is the cancellation; nothing is POSTed.
     if (this.stateless && !isRawFrame(message) && isObject(parsed) && parsed.method === 'notifications/cancelled' && isObject(parsed.params)) {
       const k = key(parsed.params.requestId);

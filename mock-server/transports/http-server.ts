@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, isObject, META, REVISIONS } from '../../schema/index.ts';
 import { frameText, isRawFrame, type Transport } from '../transport.ts';
 import { headersToRecord, idKey, isRequest, isResponse, items, tryParse } from './http-common.ts';
+import { handlerShell, isAllowedOrigin, type HttpFaultHook, type ServerExchange, type SessionHandler } from './server-shell.ts';
 import {
   checkRequestHeaders,
   isModernVersion,
@@ -30,41 +31,8 @@ export interface SessionInfo {
   headers: Record<string, string>;
 }
 
-/** One HTTP request the handler answered, for client-side checks (what did the client send?). */
-export interface ServerExchange {
-  seq: number;
-  method: string;
-  url: string;
-  requestHeaders: Record<string, string>;
-  requestBody: string;
-  sessionId?: string;
-  status: number;
-  contentType: string;
-  responseHeaders: Record<string, string>;
-  startedAt: number;
-  /** Milliseconds until the response (headers) was ready. */
-  ms: number;
-  /** Why the request was refused, when it was. */
-  reason?: string;
-}
-
-export interface HttpFaultContext {
-  /** The request body (already read: do not read `request` again). */
-  bodyText: string;
-  /** The parsed body, when it is JSON. */
-  message: unknown;
-  /** The Mcp-Session-Id header. */
-  sessionId: string | undefined;
-  /** The transport of the session it names, if that exists. */
-  session: Transport | undefined;
-  /** Ends a session now (later requests get 404); default: the one this request names. */
-  expireSession(id?: string): boolean;
-  /** An SSE response that never sends anything and stays open until the handler closes. */
-  holdOpen(headers?: Record<string, string>): Response;
-}
-
-/** Consulted before anything else; a Response returned here is the answer. */
-export type HttpFaultHook = (request: Request, ctx: HttpFaultContext) => Response | undefined | Promise<Response | undefined>;
+export type { HttpFaultContext, HttpFaultHook, ServerExchange } from './server-shell.ts';
+export { isAllowedOrigin } from './server-shell.ts';
 
 export interface StreamableHttpHandlerOptions {
   /** Called for each new session (and once for the stateless transport) before its first message. */
@@ -107,15 +75,7 @@ export interface StreamableHttpHandlerOptions {
   maxExchanges?: number;
 }
 
-export interface StreamableHttpHandler {
-  (request: Request): Promise<Response>;
-  readonly sessions: ReadonlyMap<string, StreamableHttpServerTransport>;
-  readonly exchanges: ServerExchange[];
-  /** Ends a session as if it expired: requests naming it get 404. */
-  expireSession(id: string): boolean;
-  /** Ends every session and open stream. */
-  close(): Promise<void>;
-}
+export type StreamableHttpHandler = SessionHandler<StreamableHttpServerTransport>;
 
 const key = idKey;
 
@@ -125,18 +85,6 @@ function errorResponse(status: number, code: number, message: string, id?: unkno
   if (id !== undefined) body.id = id;
   body.error = data === undefined ? { code, message } : { code, message, data };
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-export function isAllowedOrigin(origin: string | null, allowed: string[] | '*' | undefined): boolean {
-  if (origin === null || allowed === '*') return true;
-  if (allowed?.includes(origin)) return true;
-  try {
-    return LOOPBACK.has(new URL(origin).hostname);
-  } catch {
-    return false;
-  }
 }
 
 function acceptsAll(accept: string | null, types: string[]): boolean {
@@ -438,24 +386,22 @@ export class StreamableHttpServerTransport implements Transport {
 }
 
 export function createStreamableHttpHandler(options: StreamableHttpHandlerOptions): StreamableHttpHandler {
-  const sessions = new Map<string, StreamableHttpServerTransport>();
-  const exchanges: ServerExchange[] = [];
-  const held = new Set<SseWriter>();
+  const shell = handlerShell<StreamableHttpServerTransport>({
+    httpFault: options.httpFault,
+    onexchange: options.onexchange,
+    maxExchanges: options.maxExchanges,
+    sessionIdOf: (request) => request.headers.get('mcp-session-id') ?? undefined,
+    sessionIdIssued: (response) => response.headers.get('mcp-session-id') ?? undefined,
+    shuttingDown: () => errorResponse(503, -32000, 'Server is shutting down'),
+    route,
+  });
+  const { sessions, expire } = shell;
   const supported = options.supportedVersions ?? REVISIONS;
   const resumable = options.resumable ?? true;
   const historyLimit = options.historyLimit ?? 1000;
   // Stateless requests share one transport; a POST whose request id is already in flight there
   // (two clients both sending id 1) gets another, so every answer reaches its own POST.
   const statelessTransports: StreamableHttpServerTransport[] = [];
-  let seq = 0;
-  let closed = false;
-
-  const expire = (id: string, reason: string): boolean => {
-    const t = sessions.get(id);
-    if (!t) return false;
-    t.terminate(reason);
-    return true;
-  };
 
   const touch = (t: StreamableHttpServerTransport) => {
     if (!options.sessionIdleMs || !t.sessionId) return;
@@ -481,13 +427,6 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
     statelessTransports.push(t);
     t.claim(ids); // new, so nothing is in flight on it yet
     return t;
-  };
-
-  const holdOpen = (headers: Record<string, string> = {}): Response => {
-    const w = new SseWriter();
-    held.add(w);
-    w.oncancel = () => held.delete(w);
-    return new Response(w.stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } });
   };
 
   const modeFor = (message: unknown): ResponseMode => {
@@ -701,71 +640,19 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
     return new Response(null, { status: 200 });
   }
 
-  const handler = async (request: Request): Promise<Response> => {
-    const startedAt = Date.now();
-    const bodyText = request.method === 'POST' ? await request.text().catch(() => '') : '';
-    let reason: string | undefined;
-    const refuse = (r: string) => {
-      reason = r;
-    };
-    const sid = request.headers.get('mcp-session-id') ?? undefined;
-    let response: Response | undefined;
-    if (options.httpFault) {
-      const p = tryParse(bodyText);
-      response = await options.httpFault(request, {
-        bodyText,
-        message: p.ok ? p.value : undefined,
-        sessionId: sid,
-        session: sid === undefined ? undefined : sessions.get(sid),
-        expireSession: (id = sid) => (id === undefined ? false : expire(id, 'expired (fault injection)')),
-        holdOpen,
-      });
-      if (response) reason = 'fault injection';
+  async function route(request: Request, bodyText: string, _url: URL, refuse: (reason: string) => void): Promise<Response> {
+    if (!isAllowedOrigin(request.headers.get('origin'), options.allowedOrigins)) {
+      refuse(`Origin ${request.headers.get('origin')} is not allowed`);
+      return errorResponse(403, -32000, 'Forbidden: Origin not allowed');
     }
-    if (!response) {
-      if (closed) response = errorResponse(503, -32000, 'Server is shutting down');
-      else if (!isAllowedOrigin(request.headers.get('origin'), options.allowedOrigins)) {
-        refuse(`Origin ${request.headers.get('origin')} is not allowed`);
-        response = errorResponse(403, -32000, 'Forbidden: Origin not allowed');
-      } else if (request.method === 'POST') response = await handlePost(request, bodyText, refuse);
-      else if (request.method === 'GET') response = await handleGet(request, refuse);
-      else if (request.method === 'DELETE') response = handleDelete(request, refuse);
-      else {
-        refuse(`method ${request.method} not allowed`);
-        response = new Response(null, { status: 405, headers: { allow: 'GET, POST, DELETE' } });
-      }
-    }
-    const x: ServerExchange = {
-      seq: ++seq,
-      method: request.method,
-      url: request.url,
-      requestHeaders: headersToRecord(request.headers),
-      requestBody: bodyText.length > 65_536 ? `${bodyText.slice(0, 65_536)}…` : bodyText,
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? '',
-      responseHeaders: headersToRecord(response.headers),
-      startedAt,
-      ms: Date.now() - startedAt,
-    };
-    const sessionId = sid ?? response.headers.get('mcp-session-id') ?? undefined;
-    if (sessionId !== undefined) x.sessionId = sessionId;
-    if (reason !== undefined) x.reason = reason;
-    exchanges.push(x);
-    if (exchanges.length > (options.maxExchanges ?? 2000)) exchanges.shift();
-    options.onexchange?.(x);
-    return response;
-  };
+    if (request.method === 'POST') return handlePost(request, bodyText, refuse);
+    if (request.method === 'GET') return handleGet(request, refuse);
+    if (request.method === 'DELETE') return handleDelete(request, refuse);
+    refuse(`method ${request.method} not allowed`);
+    return new Response(null, { status: 405, headers: { allow: 'GET, POST, DELETE' } });
+  }
 
-  return Object.assign(handler, {
-    sessions: sessions as ReadonlyMap<string, StreamableHttpServerTransport>,
-    exchanges,
-    expireSession: (id: string) => expire(id, 'expired'),
-    close: async () => {
-      closed = true;
-      for (const t of [...sessions.values()]) t.terminate('server closed');
-      for (const t of statelessTransports) t.terminate('server closed');
-      for (const w of held) w.close();
-      held.clear();
-    },
+  return shell.published(() => {
+    for (const t of statelessTransports) t.terminate('server closed');
   });
 }

@@ -2,20 +2,18 @@
 // GET the SSE URL, wait for the `endpoint` event, POST every message to that endpoint, and read
 // the server's messages as `message` events on the stream.
 import { isObject } from '../../schema/index.ts';
-import { frameText, isRawFrame, type Transport } from '../transport.ts';
 import {
   fetchErrorText,
   fetchRetryingStale,
   HttpError,
-  HttpRecorder,
   mergeHeaders,
   readBody,
   sendRaw,
-  type HttpExchange,
   type RawRequestOptions,
   type RawResponse,
   type RecorderOptions,
 } from './http-common.ts';
+import { HttpClientBase, outgoing } from './client-base.ts';
 import { readSse } from './sse.ts';
 
 export interface SseClientOptions extends RecorderOptions {
@@ -29,38 +27,10 @@ export interface SseClientOptions extends RecorderOptions {
   fetch?: typeof fetch;
 }
 
-export class SseClientTransport implements Transport {
-  onmessage?: Transport['onmessage'];
-  onmalformed?: Transport['onmalformed'];
-  onclose?: Transport['onclose'];
-  onerror?: Transport['onerror'];
-  onnote?: Transport['onnote'];
-
-  readonly url: URL;
-  readonly recorder: HttpRecorder;
+export class SseClientTransport extends HttpClientBase<SseClientOptions> {
   /** Where messages are POSTed, from the endpoint event (resolved against the SSE URL). */
   endpoint: URL | undefined;
-  closed = false;
-  private readonly fetchFn: typeof fetch;
   private readonly stream = new AbortController();
-
-  constructor(readonly options: SseClientOptions) {
-    this.url = new URL(options.url);
-    this.recorder = new HttpRecorder(options);
-    this.fetchFn = options.fetch ?? fetch;
-  }
-
-  get exchanges(): HttpExchange[] {
-    return this.recorder.exchanges;
-  }
-
-  set onexchange(fn: ((x: HttpExchange) => void) | undefined) {
-    this.recorder.onexchange = fn;
-  }
-
-  get onexchange(): ((x: HttpExchange) => void) | undefined {
-    return this.recorder.onexchange;
-  }
 
   /** Opens the stream; resolves once the endpoint event arrived. */
   async start(): Promise<void> {
@@ -146,15 +116,7 @@ export class SseClientTransport implements Transport {
   async send(message: unknown): Promise<void> {
     if (this.closed) throw new Error('SSE transport is closed');
     if (!this.endpoint) throw new Error('no endpoint event received yet');
-    const text = frameText(message);
-    let parsed: unknown = message;
-    if (isRawFrame(message)) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-    }
+    const { text, parsed } = outgoing(message);
     const isRequest = isObject(parsed) && typeof parsed.method === 'string' && Object.hasOwn(parsed, 'id');
     const headers = mergeHeaders({ 'content-type': 'application/json', ...(this.options.headers ?? {}) });
     const x = this.recorder.begin('post', 'POST', this.endpoint.href, headers, text);

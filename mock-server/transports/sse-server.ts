@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { deliverFrame, frameText, type Transport } from '../transport.ts';
 import { headersToRecord } from './http-common.ts';
-import { isAllowedOrigin, type HttpFaultHook, type ServerExchange, type SessionInfo } from './http-server.ts';
+import type { SessionInfo } from './http-server.ts';
+import { handlerShell, isAllowedOrigin, type HttpFaultHook, type ServerExchange, type SessionHandler } from './server-shell.ts';
 import { SSE_HEADERS, SseWriter } from './sse.ts';
 
 export interface SseHandlerOptions {
@@ -21,13 +22,7 @@ export interface SseHandlerOptions {
   onexchange?: (x: ServerExchange) => void;
 }
 
-export interface SseHandler {
-  (request: Request): Promise<Response>;
-  readonly sessions: ReadonlyMap<string, SseServerTransport>;
-  readonly exchanges: ServerExchange[];
-  expireSession(id: string): boolean;
-  close(): Promise<void>;
-}
+export type SseHandler = SessionHandler<SseServerTransport>;
 
 export class SseServerTransport implements Transport {
   onmessage?: Transport['onmessage'];
@@ -77,25 +72,14 @@ function textResponse(status: number, text: string): Response {
 export function createSseHandler(options: SseHandlerOptions): SseHandler {
   const ssePath = options.ssePath ?? '/sse';
   const messagePath = options.messagePath ?? '/messages';
-  const sessions = new Map<string, SseServerTransport>();
-  const exchanges: ServerExchange[] = [];
-  const held = new Set<SseWriter>();
-  let seq = 0;
-  let closed = false;
-
-  const expire = (id: string, reason: string) => {
-    const t = sessions.get(id);
-    if (!t) return false;
-    t.terminate(reason);
-    return true;
-  };
-
-  const holdOpen = (headers: Record<string, string> = {}): Response => {
-    const w = new SseWriter();
-    held.add(w);
-    w.oncancel = () => held.delete(w);
-    return new Response(w.stream, { status: 200, headers: { ...SSE_HEADERS, ...headers } });
-  };
+  const shell = handlerShell<SseServerTransport>({
+    httpFault: options.httpFault,
+    onexchange: options.onexchange,
+    sessionIdOf: (_request, url) => url.searchParams.get('sessionId') ?? undefined,
+    shuttingDown: () => textResponse(503, 'Server is shutting down'),
+    route,
+  });
+  const { sessions } = shell;
 
   async function route(request: Request, bodyText: string, url: URL, refuse: (r: string) => void): Promise<Response> {
     if (!isAllowedOrigin(request.headers.get('origin'), options.allowedOrigins)) {
@@ -143,63 +127,5 @@ export function createSseHandler(options: SseHandlerOptions): SseHandler {
     return textResponse(404, 'Not found');
   }
 
-  const handler = async (request: Request): Promise<Response> => {
-    const startedAt = Date.now();
-    const url = new URL(request.url);
-    const bodyText = request.method === 'POST' ? await request.text().catch(() => '') : '';
-    const sid = url.searchParams.get('sessionId') ?? undefined;
-    let reason: string | undefined;
-    const refuse = (r: string) => {
-      reason = r;
-    };
-    let response: Response | undefined;
-    if (options.httpFault) {
-      let message: unknown;
-      try {
-        message = JSON.parse(bodyText);
-      } catch {
-        message = undefined;
-      }
-      response = await options.httpFault(request, {
-        bodyText,
-        message,
-        sessionId: sid,
-        session: sid === undefined ? undefined : sessions.get(sid),
-        expireSession: (id = sid) => (id === undefined ? false : expire(id, 'expired (fault injection)')),
-        holdOpen,
-      });
-      if (response) reason = 'fault injection';
-    }
-    response ??= closed ? textResponse(503, 'Server is shutting down') : await route(request, bodyText, url, refuse);
-    const x: ServerExchange = {
-      seq: ++seq,
-      method: request.method,
-      url: request.url,
-      requestHeaders: headersToRecord(request.headers),
-      requestBody: bodyText.length > 65_536 ? `${bodyText.slice(0, 65_536)}…` : bodyText,
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? '',
-      responseHeaders: headersToRecord(response.headers),
-      startedAt,
-      ms: Date.now() - startedAt,
-    };
-    if (sid !== undefined) x.sessionId = sid;
-    if (reason !== undefined) x.reason = reason;
-    exchanges.push(x);
-    if (exchanges.length > 2000) exchanges.shift();
-    options.onexchange?.(x);
-    return response;
-  };
-
-  return Object.assign(handler, {
-    sessions: sessions as ReadonlyMap<string, SseServerTransport>,
-    exchanges,
-    expireSession: (id: string) => expire(id, 'expired'),
-    close: async () => {
-      closed = true;
-      for (const t of [...sessions.values()]) t.terminate('server closed');
-      for (const w of held) w.close();
-      held.clear();
-    },
-  });
+  return shell.published();
 }

@@ -2,7 +2,7 @@
 // target sent, in every check, against the schema of the negotiated revision), and the filling
 // in of checks that never reported (budget, interruption).
 import { specUrl, type Revision } from '../../schema/index.ts';
-import type { CheckResult, MessageViolation, WireEntry } from '../../reports/index.ts';
+import { checkResult, type CheckResult, type MessageViolation, type WireEntry } from '../../reports/model.ts';
 import { checkMeta } from './check.ts';
 
 export const VALID_MESSAGES = checkMeta({
@@ -54,18 +54,7 @@ export function validMessagesResults(results: readonly CheckResult[], revisions:
     const mine = results.filter((r) => r.revision === rev && r.id !== VALID_MESSAGES.id);
     const rows = groupViolations(mine);
     const page = VALID_MESSAGES.spec[rev];
-    const base: CheckResult = {
-      id: VALID_MESSAGES.id,
-      title: VALID_MESSAGES.title,
-      level: VALID_MESSAGES.level,
-      revision: rev,
-      verdict: 'pass',
-      message: '',
-      requirement: VALID_MESSAGES.requirement,
-      specUrl: page ? specUrl(rev, page) : null,
-      durationMs: 0,
-      wireLog: null,
-    };
+    const base = checkResult(VALID_MESSAGES, rev, { verdict: 'pass', message: '', specUrl: page ? specUrl(rev, page) : null });
     if (mine.length === 0) return { ...base, verdict: 'not-verified', message: 'no check ran at this revision' };
     if (rows.length === 0) return base;
     // MUST violations first: they decide the verdict and are the ones shown.
@@ -92,5 +81,5 @@ export function validMessagesResults(results: readonly CheckResult[], revisions:
 
 /** A result for a check that never reported (budget exhausted, run interrupted, worker crashed). */
 export function notRunResult(id: string, title: string, level: CheckResult['level'], rev: Revision | null, why: string, requirement = '', url: string | null = null): CheckResult {
-  return { id, title, level, revision: rev, verdict: 'not-verified', message: why, requirement, specUrl: url, durationMs: 0, wireLog: null };
+  return checkResult({ id, title, level, requirement }, rev, { verdict: 'not-verified', message: why, specUrl: url });
 }

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { specUrl, type Revision } from '../../schema/index.ts';
-import { verdictForFailure, type CheckMeta, type CheckResult, type MessageViolation, type Verdict, type WireEntry } from '../../reports/model.ts';
+import { checkResult, verdictForFailure, type CheckMeta, type CheckResult, type MessageViolation, type Verdict, type WireEntry } from '../../reports/model.ts';
 import { TimeoutError, type ViolationReport } from '../../mock-server/index.ts';
 import type { RunConfig } from './config.ts';
 import { CheckContext, CheckOutcome, compactEntry } from './context.ts';
@@ -165,19 +165,14 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
     }
   }
   const page = t.cited ?? meta.spec[rev];
-  const result: CheckResult = {
-    id: meta.id,
-    title: meta.title,
-    level: meta.level,
-    revision: rev,
+  const result = checkResult(meta, rev, {
     verdict: outcome.verdict,
     message: outcome.message,
-    requirement: meta.requirement,
     // An absolute URL cites a page outside the MCP spec (host checks cite Claude's documentation).
     specUrl: page ? (/^https?:\/\//.test(page) ? page : specUrl(rev, page)) : null,
     durationMs: Math.round(performance.now() - started),
     wireLog,
-  };
+  });
   const violations = collectViolations(t);
   if (violations.length) result.violations = violations;
   if (outcome.evidence?.length && outcome.verdict !== 'pass') result.evidence = outcome.evidence;

@@ -1,11 +1,12 @@
-// Runs suites as vitest tests (the CLI's engine): one vitest test per check and revision,
-// results.json written by the reports room's reporter, plus the run-level results computed here
-// (schema/valid-messages, budget and interruption notes).
+// Runs suites as vitest tests (the CLI's engine): one vitest test per check and revision, whose
+// results the reports room's reporter collects; the run-level results are added here
+// (schema/valid-messages, transport/cross-talk, budget and interruption notes). Nothing is written
+// here: the CLI adds what it knows (host verdicts, a baseline) and writes every file once.
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Reporter, Vitest } from 'vitest/node';
 import { MODULE_EXT, PROJECT_ROOT, specUrl, type Revision } from '../../schema/index.ts';
-import type { CheckResult, Results } from '../../reports/index.ts';
+import { countVerdicts, type CheckResult, type Results } from '../../reports/model.ts';
 import type { Mode, ProgressStream } from '../../reports/index.ts';
 import { notRunResult, validMessagesResults } from './aggregate.ts';
 import { withCrossTalk } from './crosstalk.ts';
@@ -108,15 +109,7 @@ export function finishResults(
   const errors = [...(extra.errors ?? []), ...results.errors];
   if (extra.budgetExhausted) errors.push('the run budget was exhausted: checks that had not finished are not-verified');
   if (extra.interrupted) errors.push('the run was interrupted: checks that had not finished are not-verified');
-  const counts = { total: checks.length, passed: 0, failed: 0, warned: 0, info: 0, notApplicable: 0, notVerified: 0 };
-  for (const c of checks) {
-    if (c.verdict === 'pass') counts.passed++;
-    else if (c.verdict === 'fail') counts.failed++;
-    else if (c.verdict === 'warn') counts.warned++;
-    else if (c.verdict === 'info') counts.info++;
-    else if (c.verdict === 'not-applicable') counts.notApplicable++;
-    else counts.notVerified++;
-  }
+  const counts = countVerdicts(checks);
   return { ...results, checks, counts, errors };
 }
 
@@ -142,7 +135,7 @@ export function vitestConcurrency(n: number): { workers: number; perWorker: numb
   return { workers, perWorker: Math.max(1, Math.floor(n / workers)) };
 }
 
-/** Runs the suites against cfg.target; resolves with the results written to cfg.outDir/results.json. */
+/** Runs the suites against cfg.target; resolves with the finished results (the caller writes them; wire logs are in cfg.outDir/wire). */
 export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Results; interrupted: boolean; budgetExhausted: boolean }> {
   const { startVitest } = await import('vitest/node');
   const { ConformReporter } = await import('../../reports/index.ts');
@@ -152,20 +145,10 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
   let budgetExhausted = false;
   let interrupted = false;
   const reporter = new ConformReporter({
-    outDir: resolve(cfg.outDir),
     mode: opts.mode ?? 'server',
     target: opts.target,
     revisions: cfg.revisions,
     progress: opts.progress ?? process.stdout,
-    enrich: (r) =>
-      finishResults(r, cfg.revisions, {
-        errors: opts.errors ?? [],
-        budgetExhausted: budgetExhausted || (cfg.deadline !== null && Date.now() >= cfg.deadline),
-        interrupted,
-        validMessages: (opts.mode ?? 'server') === 'server',
-        concurrency: cfg.concurrency ?? DEFAULT_CONCURRENCY,
-        ...(opts.expected ? { expected: opts.expected, cfg } : {}),
-      }),
   });
   // startVitest resolves only when the run is over; a second reporter hands over the instance
   // as soon as it exists, so the budget and Ctrl-C can cancel the run.
@@ -236,7 +219,14 @@ export async function runSuites(opts: SuiteRunOptions): Promise<{ results: Resul
     rmSync(cfg.stopFile as string, { force: true });
     await procScope.end(1_000);
   }
-  const results = reporter.results;
-  if (!results) throw new Error('the run ended without results (vitest did not finish the run)');
+  if (!reporter.results) throw new Error('the run ended without results (vitest did not finish the run)');
+  const results = finishResults(reporter.results, cfg.revisions, {
+    errors: opts.errors ?? [],
+    budgetExhausted: budgetExhausted || (cfg.deadline !== null && Date.now() >= cfg.deadline),
+    interrupted,
+    validMessages: (opts.mode ?? 'server') === 'server',
+    concurrency: cfg.concurrency ?? DEFAULT_CONCURRENCY,
+    ...(opts.expected ? { expected: opts.expected, cfg } : {}),
+  });
   return { results, interrupted, budgetExhausted: results.errors.some((e) => e.startsWith('the run budget')) };
 }

@@ -1,11 +1,8 @@
 // Runs real vitest (startVitest) on small fixture files with ConformReporter and checks the
-// results.json it writes: recorded results kept, crashes and timeouts turned into not-verified
-// checks plus run errors, and an interrupted run still written.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Results it collects (the CLI writes them): recorded results kept, crashes and timeouts turned
+// into not-verified checks plus run errors, and an interrupted run still collected.
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startVitest, type Reporter, type TestCase, type Vitest } from 'vitest/node';
 import { ConformReporter, idFromName, validateResults, type Results } from '../../reports/index.ts';
 
@@ -13,24 +10,16 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 interface Run {
   results: Results;
-  fromOnResults: Results | undefined;
   progress: string;
-  files: string[];
 }
 
-async function run(fixture: string, outDir: string, extra: Reporter[] = []): Promise<Run> {
-  let fromOnResults: Results | undefined;
+async function run(fixture: string, extra: Reporter[] = []): Promise<Run> {
   let progress = '';
   const reporter = new ConformReporter({
-    outDir,
     mode: 'server',
     target: { description: 'fixture server', transport: 'memory' },
     revisions: ['2025-06-18', '2025-11-25'],
     progress: { isTTY: false, write: (s: string) => (progress += s) },
-    formats: ['junit'],
-    onResults: (r) => {
-      fromOnResults = r;
-    },
   });
   // startVitest sets process.exitCode when the fixture's tests fail; that is not this test's verdict.
   const exitCode = process.exitCode;
@@ -49,34 +38,21 @@ async function run(fixture: string, outDir: string, extra: Reporter[] = []): Pro
     await vitest?.close();
     process.exitCode = exitCode;
   }
-  const results = JSON.parse(await readFile(join(outDir, 'results.json'), 'utf8')) as Results;
-  return { results, fromOnResults, progress, files: await readdir(outDir) };
+  if (!reporter.results) throw new Error('the reporter collected no results');
+  return { results: reporter.results, progress };
 }
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mcp-conform-reporter-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('ConformReporter on a run with passes, failures, crashes and a timeout', () => {
   let r: Run;
   beforeAll(async () => {
-    r = await run('checks.fixture.ts', join(dir, 'checks'));
+    r = await run('checks.fixture.ts');
   }, 60_000);
 
   const find = (id: string) => r.results.checks.find((c) => c.id === id);
 
-  it('writes a results.json valid against the schema, and passes the same to onResults', () => {
+  it('collects Results valid against the schema', () => {
     expect(validateResults(r.results).errors).toEqual([]);
-    expect(r.fromOnResults).toEqual(r.results);
     expect(r.results).toMatchObject({ format: 'mcp-conform/results', formatVersion: 1, mode: 'server', target: { description: 'fixture server' } });
-  });
-
-  it('writes atomically (no temporary files left) and the extra formats asked for', () => {
-    expect(r.files.sort()).toEqual(['junit.xml', 'results.json']);
   });
 
   it('keeps the CheckResults the harness recorded, whatever vitest thought of the test', () => {
@@ -114,7 +90,7 @@ describe('ConformReporter on a run with passes, failures, crashes and a timeout'
     });
   });
 
-  it('rejects malformed meta instead of writing an invalid results.json', () => {
+  it('rejects malformed meta instead of collecting an invalid result', () => {
     const c = r.results.checks.find((x) => x.title === 'malformed meta');
     expect(c?.id).toMatch(/^harness\//);
     expect(c?.verdict).toBe('not-verified');
@@ -148,7 +124,7 @@ describe('ConformReporter on a run with passes, failures, crashes and a timeout'
 });
 
 describe('ConformReporter on an interrupted run', () => {
-  it('still writes what it knows, with the unfinished checks as not-verified', async () => {
+  it('still collects what it knows, with the unfinished checks as not-verified', async () => {
     let vitest: Vitest | undefined;
     const canceller: Reporter = {
       onInit(v) {
@@ -158,7 +134,7 @@ describe('ConformReporter on an interrupted run', () => {
         if (tc.name === 'slow') void vitest?.cancelCurrentRun('keyboard-input');
       },
     };
-    const r = await run('interrupt.fixture.ts', join(dir, 'interrupt'), [canceller]);
+    const r = await run('interrupt.fixture.ts', [canceller]);
     expect(validateResults(r.results).errors).toEqual([]);
     expect(r.results.checks.map((c) => [c.id, c.verdict])).toEqual([
       ['lifecycle/first', 'pass'],

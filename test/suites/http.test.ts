@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definedChecks, runChecks, runConfig, type CheckDef, type TargetSpec } from '../../suites/harness/index.ts';
 import type { CheckResult } from '../../reports/model.ts';
 import { REVISIONS } from '../../schema/index.ts';
-import '../../suites/server/http-transport.ts';
+import '../../suites/server/http/_index.ts';
 import '../../suites/server/base-protocol.ts';
 import { HTTP_BREAKS, startHttpFixture, type HttpFixture, type HttpFixtureOptions } from '../fixtures/servers/http-fixture.ts';
 

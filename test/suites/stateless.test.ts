@@ -7,7 +7,7 @@ import type { CheckResult } from '../../reports/model.ts';
 import { definedChecks, probeTarget, runChecks, runConfig, type CheckDef, type RunConfig, type TargetSpec } from '../../suites/harness/index.ts';
 import { discoverTarget } from '../../suites/harness/stateless.ts';
 import '../../suites/server/stateless/_index.ts';
-import '../../suites/server/http-transport.ts';
+import '../../suites/server/http/_index.ts';
 import { fixtureTransport } from '../fixtures/servers/fixture-server.ts';
 import { FEATURE_AREAS } from './feature-helpers.ts';
 import { startHttpFixture, type HttpFixture } from '../fixtures/servers/http-fixture.ts';

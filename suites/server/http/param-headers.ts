@@ -1,0 +1,91 @@
+// basic/transports/streamable-http (2026-07-28), custom headers from tool parameters: x-mcp-header
+// annotations and the Mcp-Param-{Name} headers a server checks against the arguments.
+import { isObject } from '../../../schema/index.ts';
+import { paramHeaderSpecs } from '../../../mock-server/index.ts';
+import { check, mayCall } from '../../harness/index.ts';
+import { responseIn } from '../../harness/http.ts';
+import { expectHeaderMismatch, modern, MODERN, pages, type T } from './_shared.ts';
+
+/**
+ * Calls the first tool the run may call that marks a top-level string argument with x-mcp-header,
+ * that argument set to "mcp-conform-a" and its Mcp-Param header set to `header` (null: left out),
+ * and expects 400 + HeaderMismatch. A server that does not check the header runs the tool.
+ */
+async function callWithParamHeader(t: T, header: string | null, what: (tool: string, key: string, header: string) => string): Promise<void> {
+  const { h } = await modern(t);
+  const id = h.id();
+  const listed = responseIn(await h.request('tools/list', {}, { id }), id);
+  const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+  let held: string | undefined;
+  for (const tool of tools) {
+    const props = isObject(tool.inputSchema) && isObject(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
+    for (const [key, prop] of Object.entries(props)) {
+      if (!isObject(prop) || typeof prop['x-mcp-header'] !== 'string' || prop.type !== 'string') continue;
+      const may = mayCall({ name: String(tool.name), annotations: tool.annotations }, t.config.callTools);
+      if (!may.ok) {
+        held ??= `"${String(tool.name)}" may not be called: ${may.why}`;
+        break;
+      }
+      const name = `mcp-param-${prop['x-mcp-header'].toLowerCase()}`;
+      const r = await h.request('tools/call', { name: tool.name, arguments: { [key]: 'mcp-conform-a' } }, { headers: { [name]: header } });
+      return expectHeaderMismatch(t, r, what(String(tool.name), key, name));
+    }
+  }
+  if (held) return t.notVerified(`needs a call of a tool with an x-mcp-header argument, but ${held}`);
+  t.notApplicable('no tool marks a top-level string argument with x-mcp-header');
+}
+
+check(
+  {
+    id: 'http/mcp-param-mismatch',
+    title: 'an Mcp-Param header differing from the tool argument is refused with 400 and HeaderMismatch',
+    level: 'MUST',
+    requirement:
+      'Any server that processes the message body MUST validate that encoded header values, after decoding if Base64-encoded, match the corresponding values in the request body. Servers MUST reject requests with a 400 Bad Request HTTP status and JSON-RPC error code -32020 (HeaderMismatch) if any validation fails.',
+    spec: pages([MODERN], '', 'server-behavior-for-custom-headers'),
+    requires: 'server.tools',
+  },
+  (t) => callWithParamHeader(t, 'mcp-conform-b', (tool, key, header) => `tools/call ${tool} with argument ${key}="mcp-conform-a" and ${header}: mcp-conform-b`),
+);
+
+check(
+  {
+    id: 'http/x-mcp-header-valid',
+    title: 'x-mcp-header annotations in listed tools are valid: non-empty HTTP tokens, unique, on primitive properties reachable through properties',
+    level: 'MUST',
+    requirement:
+      'The x-mcp-header value MUST NOT be empty; MUST match HTTP field-name token syntax (1*tchar, RFC 9110 Section 5.1); MUST NOT contain control characters; MUST be case-insensitively unique among all x-mcp-header values in the inputSchema; MUST only be applied to parameters with primitive types (integer, string, boolean); MUST only be applied to properties that are statically reachable from the schema root (a chain of properties keys).',
+    spec: pages([MODERN], '', 'schema-extension'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const { h } = await modern(t);
+    const tools: Record<string, unknown>[] = [];
+    let cursor: unknown;
+    for (let page = 0; page < 50; page++) {
+      const id = h.id();
+      const listed = responseIn(await h.request('tools/list', cursor === undefined ? {} : { cursor }, { id }), id);
+      if (!listed || !isObject(listed.result)) return t.notVerified('tools/list was not answered with a result (see tools/list-result)');
+      if (Array.isArray(listed.result.tools)) tools.push(...listed.result.tools.filter(isObject));
+      cursor = listed.result.nextCursor;
+      if (typeof cursor !== 'string') break;
+    }
+    const annotated = tools.filter((x) => JSON.stringify(x.inputSchema ?? null).includes('"x-mcp-header"'));
+    if (annotated.length === 0) return t.notApplicable('no listed tool has an x-mcp-header annotation');
+    const problems = annotated.flatMap((x) => paramHeaderSpecs(x.inputSchema).errors.map((e) => `${String(x.name)}: ${e}`));
+    if (problems.length) t.fail(`${problems.length} invalid x-mcp-header annotation(s): ${problems.slice(0, 3).join('; ')}`);
+  },
+);
+
+check(
+  {
+    id: 'http/mcp-param-missing',
+    title: 'a tools/call whose x-mcp-header argument is in the body but not in an Mcp-Param header is refused with 400 and HeaderMismatch',
+    level: 'MUST',
+    requirement:
+      'Client omits header but value is in body: non-conforming client; server MUST reject the request. Servers MUST reject requests with a 400 Bad Request HTTP status and JSON-RPC error code -32020 (HeaderMismatch) if any validation fails.',
+    spec: pages([MODERN], '', 'server-behavior-for-custom-headers'),
+    requires: 'server.tools',
+  },
+  (t) => callWithParamHeader(t, null, (tool, key, header) => `tools/call ${tool} with argument ${key}="mcp-conform-a" and no ${header} header`),
+);

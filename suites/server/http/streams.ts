@@ -1,0 +1,120 @@
+// basic/transports, the SSE streams: a response streamed as SSE (its end, priming event, event ids,
+// buffering header) and the GET stream for listening to the server.
+import { STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
+import type { RawResponse } from '../../../mock-server/index.ts';
+import { check } from '../../harness/index.ts';
+import { mediaType, responseIn, type HttpProbe } from '../../harness/http.ts';
+import { describe, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
+
+/** A request answered with an SSE stream, or not-applicable when the server answers with JSON. */
+async function sseAnswer(t: T, readMs?: number): Promise<{ h: HttpProbe; r: RawResponse; ended: boolean; id: string }> {
+  let h: HttpProbe;
+  let body: Record<string, unknown>;
+  const id = 'mcp-conform-sse';
+  if (t.revision === MODERN) {
+    h = (await modern(t)).h;
+    body = { jsonrpc: '2.0', id, method: 'server/discover', params: { _meta: h.statelessMeta() } };
+  } else {
+    h = await session(t);
+    body = PING(id);
+  }
+  const { response: r, ended } = await h.readStream(body, readMs ?? Math.min(t.requestTimeoutMs, 3_000));
+  if (mediaType(r.contentType) !== 'text/event-stream') {
+    return t.notApplicable(`the server answered ${body.method as string} with ${describe(r)}, not an SSE stream`);
+  }
+  return { h, r, ended, id };
+}
+
+check(
+  {
+    id: 'http/sse-closes-after-response',
+    title: 'an SSE response stream ends after it carried the response',
+    level: 'SHOULD',
+    requirement: 'After the JSON-RPC response has been sent, the server SHOULD terminate the SSE stream.',
+    spec: pages([...STATEFUL_STREAMABLE_REVISIONS, MODERN], 'sending-messages-to-the-server', 'receiving-messages'),
+  },
+  async (t) => {
+    const { r, ended, id } = await sseAnswer(t);
+    if (!responseIn(r, id)) return t.fail(`the SSE stream carried no response with id ${JSON.stringify(id)}`);
+    t.expect(ended, `the SSE stream stayed open ${Math.min(t.requestTimeoutMs, 3_000)} ms after it carried the response`);
+  },
+);
+
+check(
+  {
+    id: 'http/sse-priming-event',
+    title: 'an SSE response stream starts with an event id and empty data',
+    level: 'SHOULD',
+    requirement:
+      'If the server initiates an SSE stream: The server SHOULD immediately send an SSE event consisting of an event ID and an empty data field in order to prime the client to reconnect.',
+    spec: pages(['2025-11-25'], 'sending-messages-to-the-server'),
+  },
+  async (t) => {
+    const { r } = await sseAnswer(t);
+    const first = r.events?.[0];
+    if (!first) return t.fail('the SSE stream carried no event');
+    t.expect(first.id !== undefined && first.data === '', `the first SSE event is not a priming event (id ${JSON.stringify(first.id ?? null)}, data ${JSON.stringify(first.data.slice(0, 80))})`);
+  },
+);
+
+check(
+  {
+    id: 'http/sse-event-ids-unique',
+    title: 'SSE event ids are unique across the streams of a session',
+    level: 'MUST',
+    requirement: 'If present, the ID MUST be globally unique across all streams within that session—or all streams with that specific client, if session management is not in use.',
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'resumability-and-redelivery'),
+  },
+  async (t) => {
+    const h = await session(t);
+    const seen = new Map<string, number>();
+    let sse = 0;
+    for (let i = 1; i <= 3; i++) {
+      const id = h.id();
+      const r = await h.post(PING(id));
+      if (mediaType(r.contentType) !== 'text/event-stream') continue;
+      sse++;
+      for (const e of r.events ?? []) {
+        if (e.id === undefined) continue;
+        const before = seen.get(e.id);
+        if (before !== undefined) return t.fail(`event id ${JSON.stringify(e.id)} was used twice in the same session (${before === i ? `twice on the stream of request ${i}` : `on the streams of requests ${before} and ${i}`})`);
+        seen.set(e.id, i);
+      }
+    }
+    if (sse === 0) return t.notApplicable('the server answers pings with JSON, not SSE streams');
+    if (seen.size === 0) return t.notApplicable('the server sends SSE events without ids');
+  },
+);
+
+check(
+  {
+    id: 'http/sse-no-buffering-header',
+    title: 'SSE responses carry X-Accel-Buffering: no',
+    level: 'SHOULD',
+    requirement: 'When initiating an SSE stream, servers SHOULD include the X-Accel-Buffering: no header in the HTTP response.',
+    spec: pages([MODERN], '', 'receiving-messages'),
+  },
+  async (t) => {
+    const { r } = await sseAnswer(t);
+    const v = r.headers['x-accel-buffering'];
+    t.expect(v !== undefined && v.trim().toLowerCase() === 'no', `the SSE response has ${v === undefined ? 'no X-Accel-Buffering header' : `X-Accel-Buffering: ${v}`}`);
+  },
+);
+
+check(
+  {
+    id: 'http/get-stream',
+    title: 'GET on the endpoint opens an SSE stream or is refused with 405',
+    level: 'MUST',
+    requirement:
+      'The server MUST either return Content-Type: text/event-stream in response to this HTTP GET, or else return HTTP 405 Method Not Allowed, indicating that the server does not offer an SSE stream at this endpoint.',
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'listening-for-messages-from-the-server'),
+  },
+  async (t) => {
+    const h = await session(t);
+    // Any event (or the timeout) ends the read: only the status and media type matter here.
+    const r = await h.send({ method: 'GET', until: () => true, timeoutMs: Math.min(t.requestTimeoutMs, Math.max(t.quietMs * 2, 500)) });
+    if (r.status === 405) return;
+    t.expect(r.status >= 200 && r.status <= 299 && mediaType(r.contentType) === 'text/event-stream', `GET with Accept: text/event-stream was answered with ${describe(r)}, neither an SSE stream nor 405`);
+  },
+);
