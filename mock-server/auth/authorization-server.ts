@@ -94,6 +94,12 @@ export interface AuthServerOptions {
   clientIdMetadataDocuments?: boolean;
   /** Test mode: accept http:// loopback client ID metadata document URLs (default false: https only). */
   allowInsecureClientIdUrls?: boolean;
+  /**
+   * Client ID metadata document URLs accepted without fetching them, as public clients with any
+   * loopback redirect URI: the official conformance suite's harnesses use a placeholder URL that
+   * resolves nowhere (OFFICIAL_CIMD_PLACEHOLDER), which its mock accepts as-is.
+   */
+  unfetchedClientIdUrls?: string[];
   /** token_endpoint_auth_methods_supported (default all four). */
   tokenEndpointAuthMethods?: ClientAuthMethod[];
   /**
@@ -143,9 +149,12 @@ export interface AuthServerOptions {
 /** The options that are plain data (what a config file may set), to catch typos. */
 export const AUTH_SERVER_OPTION_KEYS: readonly (keyof AuthServerOptions)[] = [
   'issuerPath', 'metadata', 'codeChallengeMethods', 'enforcePkce', 'scopesSupported', 'registration', 'clientIdMetadataDocuments',
-  'allowInsecureClientIdUrls', 'tokenEndpointAuthMethods', 'assignAuthMethod', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
+  'allowInsecureClientIdUrls', 'unfetchedClientIdUrls', 'tokenEndpointAuthMethods', 'assignAuthMethod', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
   'rotateRefreshTokens', 'issParameter', 'advertiseIss', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults', 'lenient',
 ];
+/** The client ID metadata document URL the official conformance suite's client harnesses use (it serves nothing). */
+export const OFFICIAL_CIMD_PLACEHOLDER = 'https://conformance-test.local/client-metadata.json';
+
 export const AUTH_FAULT_KINDS: readonly AuthServerFault['kind'][] = ['wrong-iss', 'drop-state', 'wrong-state', 'metadata-issuer-mismatch', 'error', 'bad-token'];
 
 export interface AuthorizationServer {
@@ -396,6 +405,10 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     if (!id) throw new OAuthError('invalid_request', 'client_id is required');
     const known = clients.get(id);
     if (known) return known;
+    if ((opts.clientIdMetadataDocuments ?? true) && (opts.unfetchedClientIdUrls ?? []).includes(id)) {
+      addClient({ client_id: id, token_endpoint_auth_method: 'none', loopbackRedirects: true }, 'cimd', { client_id: id, unfetched: true });
+      return clients.get(id)!;
+    }
     if ((opts.clientIdMetadataDocuments ?? true) && isUrlClientId(id)) return cimdClient(id);
     throw new OAuthError('invalid_client', `unknown client_id ${id}`, 401);
   };

@@ -96,13 +96,14 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
   },
   {
     name: 'auth/pre-registration',
-    description: 'No dynamic registration, no client ID metadata documents: only the pre-registered confidential client (context.client_id, context.client_secret; client_secret_basic; any loopback redirect URI).',
-    expects: `${FLOW} Use the client credentials from the context.`,
+    description: 'The pre-registered confidential client (context.client_id, context.client_secret; client_secret_basic; any loopback redirect URI); the AS also offers client ID metadata documents and dynamic registration, which a client with pre-registered credentials should not need.',
+    expects: `${FLOW} Use the client credentials from the context (pre-registered client information comes first).`,
     revisions: PRM_REVISIONS,
     context: { ...PRE_REGISTERED },
     auth: {
       outcome: 'authorized',
-      authorizationServer: { registration: false, clientIdMetadataDocuments: false, tokenEndpointAuthMethods: ['client_secret_basic'], clients: [{ ...PRE_REGISTERED, token_endpoint_auth_method: 'client_secret_basic', loopbackRedirects: true }] },
+      // Registration stays open so that a client without static credentials still gets through (and is told so by a SHOULD).
+      authorizationServer: { tokenEndpointAuthMethods: ['client_secret_basic', 'none'], clients: [{ ...PRE_REGISTERED, token_endpoint_auth_method: 'client_secret_basic', loopbackRedirects: true }] },
     },
   },
   ...(['client_secret_basic', 'client_secret_post', 'none'] as const).map(
@@ -228,10 +229,10 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
   },
   {
     name: 'auth/offline-access-not-supported',
-    description: 'The AS does not list offline_access in scopes_supported.',
-    expects: `${FLOW} Do not ask for offline_access.`,
+    description: 'The AS does not list offline_access in scopes_supported, and issues no refresh tokens.',
+    expects: `${FLOW} Do not ask for offline_access, and do not count on a refresh token.`,
     revisions: ['2026-07-28'],
-    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], scopesSupported: ['mcp:basic'] }, authorizationServer: { scopesSupported: ['mcp:basic', 'mcp:read'], clientIdMetadataDocuments: false } },
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], scopesSupported: ['mcp:basic'] }, authorizationServer: { scopesSupported: ['mcp:basic', 'mcp:read'], refreshTokens: 'offline_access', clientIdMetadataDocuments: false } },
   },
 ];
 

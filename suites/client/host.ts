@@ -8,6 +8,7 @@ import type { Revision } from '../../schema/index.ts';
 import {
   AuthLog,
   createAuthorizationServer,
+  OFFICIAL_CIMD_PLACEHOLDER,
   createMockServer,
   protectHandler,
   createSseHandler,
@@ -346,7 +347,10 @@ export async function hostScenario(sc: Scenario, rev: Revision, transport: Clien
 async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[0], recorder: Recorder, mock: MockServer): Promise<HostedScenario> {
   const setup = sc.auth!;
   const log = new AuthLog();
-  const as = await createAuthorizationServer({ ...setup.authorizationServer, log });
+  // Test mode: a client may host its client ID metadata document on an http loopback URL, or use
+  // the official suite's placeholder URL (which serves nothing), as harnesses written for it do.
+  const testMode = { allowInsecureClientIdUrls: true, unfetchedClientIdUrls: [OFFICIAL_CIMD_PLACEHOLDER] };
+  const as = await createAuthorizationServer({ ...testMode, ...setup.authorizationServer, log });
   const asServed = setup.sameOrigin ? undefined : await serveHttp(as.handler);
   if (asServed) as.bind(asServed.url);
   // The AS whose tokens the server accepts (auth/authorization-server-changed switches it mid-run).
@@ -367,7 +371,7 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
   (as.options as AuthServerOptions).defaultAudience ??= url;
   let second: ServedHttp | undefined;
   if (setup.switchTo) {
-    const as2 = await createAuthorizationServer({ ...setup.switchTo, log });
+    const as2 = await createAuthorizationServer({ ...testMode, ...setup.switchTo, log });
     second = await serveHttp(as2.handler);
     as2.bind(second.url);
     (as2.options as AuthServerOptions).defaultAudience ??= url;
