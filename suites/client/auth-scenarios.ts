@@ -172,6 +172,13 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'wrong-iss' }] } },
   },
   {
+    name: 'auth/metadata-issuer-mismatch',
+    description: 'The AS metadata (at every well-known URL) names the issuer https://honest.example, not the issuer the URL was built from (the PRM\'s authorization server).',
+    expects: 'Reject the metadata (RFC 8414 §3.3): no registration, authorization or token request to the endpoints it lists; exit.',
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'metadata-issuer-mismatch', issuer: 'https://honest.example' }] } },
+  },
+  {
     name: 'auth/state-mismatch',
     description: 'The authorization response carries a state that is not the one the client sent.',
     expects: 'Send a state, and discard the response whose state differs: never redeem its code; exit.',

@@ -203,6 +203,27 @@ clientCheck(
   },
 );
 
+clientCheck(
+  {
+    id: 'client-auth/metadata-issuer-validated',
+    title: 'authorization server metadata naming another issuer is not used',
+    level: 'MUST',
+    requirement:
+      'After retrieving a metadata document, MCP clients MUST validate it as required by RFC 8414 Section 3.3: the issuer value in the document MUST be identical to the issuer identifier used to construct the well-known URL. If they differ, the client MUST NOT use the metadata.',
+    spec: { '2026-07-28': 'basic/authorization/authorization-server-discovery#authorization-server-metadata-discovery' },
+    scenarios: ['auth/metadata-issuer-mismatch'],
+  },
+  (t) => {
+    const { runs } = authRuns(t, ['auth/metadata-issuer-mismatch']);
+    for (const run of runs) {
+      const read = of(run, 'as-metadata', 'oidc-metadata').filter((r) => r.status === 200);
+      if (read.length === 0) t.notVerified('the client never read the authorization server metadata in auth/metadata-issuer-mismatch');
+      const used = of(run, 'register', 'authorize', 'token');
+      if (used.length) return t.fail(`the metadata at ${read[0]!.url} names the issuer https://honest.example, not the one its URL was built from, yet the client used it (${describeAuthRecord(used[0]!)})`, authEvidence([read[0]!, ...used.slice(0, 3)]));
+    }
+  },
+);
+
 const LEGACY_SCENARIOS = ['auth/2025-03-26-oauth-metadata-backcompat', 'auth/2025-03-26-oauth-endpoint-fallback'];
 
 clientCheck(

@@ -114,6 +114,7 @@ const cases: Case[] = [
   { id: 'client-auth/refresh-grant-type', rev: M, via: 'http' },
   { id: 'client-auth/offline-access-when-listed', rev: M, via: 'http', scenarios: ['auth/offline-access-not-supported'] },
   { id: 'client-auth/no-refresh-assumed', rev: M, via: 'http', scenarios: ['auth/offline-access-not-supported'] },
+  { id: 'client-auth/metadata-issuer-validated', rev: M, via: 'http' },
 ];
 
 const outcome = new Map<Case, CheckResult | string>();
