@@ -27,6 +27,14 @@ export interface AuthSetup {
    * so the client has a request to make afterwards).
    */
   switchTo?: Omit<AuthServerOptions, 'log'>;
+  /**
+   * Enterprise-managed authorization (an extension): a second mock authorization server acts as
+   * the enterprise IdP, which exchanges the ID token it hands the client (in the context) for an
+   * ID-JAG naming `clientId`; the scenario's AS takes that ID-JAG as a JWT bearer grant.
+   */
+  enterpriseIdp?: { clientId: string; idpClientId: string; subject: string };
+  /** A tool the official suite's harness calls in this scenario (besides add_numbers). */
+  extraTool?: string;
 }
 
 /** Revisions with the PRM-based discovery (2025-06-18 on), and with the 2025-11-25 additions. */
@@ -37,6 +45,10 @@ export const LEGACY_AUTH_REVISION: Revision = '2025-03-26';
 // The official suite's credentials (the values do not matter; the field names do).
 export const CLIENT_CREDENTIALS = { client_id: 'conformance-test-client', client_secret: 'conformance-test-secret' } as const;
 export const PRE_REGISTERED = { client_id: 'pre-registered-client', client_secret: 'pre-registered-secret' } as const;
+export const XAA_CLIENT = { client_id: 'conformance-test-xaa-client', client_secret: 'conformance-test-xaa-secret' } as const;
+export const XAA_IDP_CLIENT_ID = 'conformance-test-idp-client';
+/** The enterprise-managed authorization scenario (an extension): not judged by the core checks. */
+export const XAA_SCENARIO = 'auth/cross-app-access-complete-flow';
 
 /** The private_key_jwt client's key pair (made once per process; the public half is registered at the AS). */
 const jwtKeys = (() => {
@@ -193,6 +205,27 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     auth: { outcome: 'authorized', authorizationServer: { clientIdMetadataDocuments: false }, switchTo: { clientIdMetadataDocuments: false } },
   },
   {
+    name: XAA_SCENARIO,
+    description:
+      'Enterprise-managed authorization (SEP-990, an extension): the context holds an ID token of the enterprise IdP (context.idp_id_token, idp_issuer, idp_token_endpoint, idp_client_id) and the client\'s credentials at the MCP server\'s AS (context.client_id, client_secret; client_secret_basic); the AS grants only the JWT bearer grant.',
+    expects:
+      'On the 401, discover the AS from the PRM; exchange the ID token at the IdP\'s token endpoint for an ID-JAG (RFC 8693: requested_token_type id-jag, audience = the AS issuer, resource = the MCP server), present it to the AS with grant_type jwt-bearer (RFC 7523) and client_secret_basic, then list tools and call them with the token.',
+    revisions: SCOPE_REVISIONS,
+    context: { ...XAA_CLIENT, idp_client_id: XAA_IDP_CLIENT_ID },
+    auth: {
+      outcome: 'authorized',
+      enterpriseIdp: { clientId: XAA_CLIENT.client_id, idpClientId: XAA_IDP_CLIENT_ID, subject: 'demo-user@example.com' },
+      extraTool: 'test-tool',
+      authorizationServer: {
+        grantTypes: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
+        tokenEndpointAuthMethods: ['client_secret_basic'],
+        registration: false,
+        clientIdMetadataDocuments: false,
+        clients: [{ ...XAA_CLIENT, token_endpoint_auth_method: 'client_secret_basic', grant_types: ['urn:ietf:params:oauth:grant-type:jwt-bearer'] }],
+      },
+    },
+  },
+  {
     name: 'auth/2025-03-26-oauth-metadata-backcompat',
     description: '2025-03-26: no PRM; the AS is on the MCP server\'s origin with its RFC 8414 metadata at the root.',
     expects: 'On the 401, fetch the metadata at the authorization base URL (the origin\'s /.well-known/oauth-authorization-server), authorize, then list tools and call add_numbers.',
@@ -246,4 +279,4 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
 export const AUTH_SCENARIO_NAMES: readonly string[] = AUTH_SCENARIOS.map((s) => s.name);
 
 /** The auth scenarios a client should get through (the rest it should refuse). */
-export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized').map((s) => s.name);
+export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized' && !s.auth.enterpriseIdp).map((s) => s.name);

@@ -9,6 +9,7 @@ import {
   AuthLog,
   createAuthorizationServer,
   OFFICIAL_CIMD_PLACEHOLDER,
+  TOKEN_EXCHANGE_GRANT,
   createMockServer,
   protectHandler,
   createSseHandler,
@@ -216,6 +217,8 @@ export interface HostedScenario {
   serverArgv?: string[];
   /** Auth scenarios: what the mock authorization server and the protected MCP server were asked. */
   auth?: AuthLog;
+  /** Context known only once hosted (added to MCP_CONFORMANCE_CONTEXT), e.g. the enterprise IdP's URLs. */
+  context?: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -370,6 +373,26 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
   // Tokens asked for without `resource` are still for this server (the log shows the omission).
   (as.options as AuthServerOptions).defaultAudience ??= url;
   let second: ServedHttp | undefined;
+  let context: Record<string, unknown> | undefined;
+  let idpServed: ServedHttp | undefined;
+  if (setup.enterpriseIdp) {
+    // The enterprise IdP: another mock AS that exchanges its own ID token for an ID-JAG (RFC 8693).
+    const e = setup.enterpriseIdp;
+    const idp = await createAuthorizationServer({
+      log,
+      grantTypes: [TOKEN_EXCHANGE_GRANT],
+      registration: false,
+      clientIdMetadataDocuments: false,
+      tokenEndpointAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+      clients: [{ client_id: e.idpClientId, token_endpoint_auth_method: 'none', grant_types: [TOKEN_EXCHANGE_GRANT] }],
+      idJagIssuing: { clientId: e.clientId },
+    });
+    idpServed = await serveHttp(idp.handler);
+    idp.bind(idpServed.url);
+    (as.options as AuthServerOptions).idJagTrust = { issuer: idp.issuer, keys: idp.keys() };
+    const idToken = await idp.mintToken({ audience: e.idpClientId, subject: e.subject, claims: { email: e.subject }, typ: 'JWT' });
+    context = { idp_id_token: idToken, idp_issuer: idp.issuer, idp_token_endpoint: idp.endpoints.token };
+  }
   if (setup.switchTo) {
     const as2 = await createAuthorizationServer({ ...testMode, ...setup.switchTo, log });
     second = await serveHttp(as2.handler);
@@ -388,11 +411,13 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
     mock,
     url,
     auth: log,
+    ...(context ? { context } : {}),
     close: async () => {
       await mock.close().catch(() => {});
       await served.close();
       await asServed?.close();
       await second?.close();
+      await idpServed?.close();
     },
   };
 }
