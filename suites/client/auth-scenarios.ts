@@ -191,6 +191,13 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'metadata-issuer-mismatch', issuer: 'https://honest.example' }] } },
   },
   {
+    name: 'auth/registration-refused',
+    description: 'Dynamic registration is the only way in (no client ID metadata documents, no pre-registration), and the AS refuses every registration with invalid_redirect_uri (as an OpenID Connect AS may refuse native redirect URIs).',
+    expects: 'Handle the refused registration: retry a few times at most (e.g. with another application_type), never authorize with a client_id the AS did not issue; report the error and exit.',
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'refuses', authorizationServer: { clientIdMetadataDocuments: false, faults: [{ kind: 'error', endpoint: 'register', error: 'invalid_redirect_uri', status: 400 }] } },
+  },
+  {
     name: 'auth/state-mismatch',
     description: 'The authorization response carries a state that is not the one the client sent.',
     expects: 'Send a state, and discard the response whose state differs: never redeem its code; exit.',

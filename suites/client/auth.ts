@@ -829,6 +829,29 @@ clientCheck(
   },
 );
 
+clientCheck(
+  {
+    id: 'client-auth/registration-failure-handled',
+    title: 'a refused dynamic registration is handled: a few retries at most, no authorization without a client_id, and the client ends',
+    level: 'MUST',
+    requirement:
+      'MCP clients MUST be prepared to handle registration failures due to redirect URI constraints when authorization servers implement OIDC. When a registration request is rejected, clients SHOULD surface a meaningful error to the user or developer. Clients MAY retry registration with an adjusted application_type or with redirect URIs that conform to the authorization server\'s requirements.',
+    spec: { '2026-07-28': `${REGISTRATION_PAGE}#application-type-and-redirect-uri-constraints` },
+    scenarios: ['auth/registration-refused'],
+  },
+  (t) => {
+    const { runs } = authRuns(t, ['auth/registration-refused']);
+    for (const run of runs) {
+      const regs = of(run, 'register');
+      if (regs.length === 0) t.notVerified(`the client never tried dynamic registration in auth/registration-refused (${exitSummaryOf(run)})`);
+      const used = of(run, 'authorize', 'token').find((r) => r.params.client_id ?? r.clientId);
+      if (used) return t.fail(`every registration was refused, yet the client went on as ${used.params.client_id ?? used.clientId} (${describeAuthRecord(used)})`, authEvidence([...regs.slice(-2), used]));
+      if (regs.length > RETRY_LIMIT) return t.fail(`every registration was refused (invalid_redirect_uri) and the client tried ${regs.length} times; a few (≤ ${RETRY_LIMIT}) is the limit here`, authEvidence(regs.slice(-3)));
+      if (run.process.timedOut) return t.fail(`after the refused registration the client was still running at the scenario timeout (${regs.length} registration request(s)): the failure was not handled`, authEvidence(regs));
+    }
+  },
+);
+
 // ---------------------------------------------------------------- refresh tokens (2026-07-28)
 
 const OFFLINE_SCENARIOS = ['auth/offline-access-scope', 'auth/offline-access-not-supported'];

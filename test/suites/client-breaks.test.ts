@@ -115,6 +115,7 @@ const cases: Case[] = [
   { id: 'client-auth/offline-access-when-listed', rev: M, via: 'http', scenarios: ['auth/offline-access-not-supported'] },
   { id: 'client-auth/no-refresh-assumed', rev: M, via: 'http', scenarios: ['auth/offline-access-not-supported'] },
   { id: 'client-auth/metadata-issuer-validated', rev: M, via: 'http' },
+  { id: 'client-auth/registration-failure-handled', rev: M, via: 'http' },
   { id: 'client-auth/xaa-token-exchange', rev: R, via: 'http' },
   { id: 'client-auth/xaa-jwt-bearer', rev: R, via: 'http' },
 ];
