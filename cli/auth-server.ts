@@ -101,7 +101,7 @@ export function registerAuthServer(program: Command): void {
     .description('test an OAuth authorization server against what MCP requires of it (metadata, registration, the authorization code grant with PKCE)')
     .usage('--issuer URL [--client-id ID [--client-secret S]] [--redirect-port P] [--resource URI] [--browser] [options]')
     .option('--issuer <url>', 'the issuer identifier of the authorization server (its metadata is found at the well-known URLs built from it)')
-    .option('-r, --revision <rev>', `revision(s) to judge at, comma-separated (${REVISIONS.join(', ')}; the checks apply from 2025-06-18), or all`, 'all')
+    .option('-r, --revision <rev>', `revision(s) to judge at, comma-separated (${REVISIONS.join(', ')}; the checks apply from 2025-03-26, most from 2025-06-18), or all`, 'all')
     .option('--client-id <id>', 'a client registered with the server beforehand (used instead of dynamic registration or a client ID metadata document); its redirect URI: http://127.0.0.1:<redirect-port>/callback')
     .option('--client-secret <secret>', 'the secret of --client-id (a confidential client)')
     .option('--redirect-port <port>', 'port of the loopback redirect listener on 127.0.0.1 (default: a free one; fix it for a pre-registered client)')

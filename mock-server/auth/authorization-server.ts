@@ -94,6 +94,12 @@ export interface AuthServerOptions {
   clientIdMetadataDocuments?: boolean;
   /** Test mode: accept http:// loopback client ID metadata document URLs (default false: https only). */
   allowInsecureClientIdUrls?: boolean;
+  /**
+   * Client ID metadata document URLs accepted without fetching them, as public clients with any
+   * loopback redirect URI: the official conformance suite's harnesses use a placeholder URL that
+   * resolves nowhere (OFFICIAL_CIMD_PLACEHOLDER), which its mock accepts as-is.
+   */
+  unfetchedClientIdUrls?: string[];
   /** token_endpoint_auth_methods_supported (default all four). */
   tokenEndpointAuthMethods?: ClientAuthMethod[];
   /**
@@ -138,14 +144,34 @@ export interface AuthServerOptions {
   lenient?: AuthServerLeniency[];
   /** A log to share with protected resources (default: a new one). */
   log?: AuthLog;
+  /**
+   * Enterprise-managed authorization, the IdP's part: the token endpoint takes an RFC 8693 token
+   * exchange of an ID token it issued (subject_token_type id_token) for an ID-JAG
+   * (requested_token_type id-jag, typ oauth-id-jag+jwt) naming `clientId`, the MCP client's
+   * client_id at the resource authorization server. grantTypes must list TOKEN_EXCHANGE_GRANT.
+   */
+  idJagIssuing?: { clientId: string };
+  /**
+   * Enterprise-managed authorization, the resource AS's part: the token endpoint takes an ID-JAG
+   * of this IdP as a JWT bearer grant (RFC 7523; grantTypes must list JWT_BEARER_GRANT).
+   */
+  idJagTrust?: { issuer: string; keys: JWTVerifyGetKey };
 }
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+export const ID_JAG_TYPE = 'urn:ietf:params:oauth:token-type:id-jag';
+export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 
 /** The options that are plain data (what a config file may set), to catch typos. */
 export const AUTH_SERVER_OPTION_KEYS: readonly (keyof AuthServerOptions)[] = [
   'issuerPath', 'metadata', 'codeChallengeMethods', 'enforcePkce', 'scopesSupported', 'registration', 'clientIdMetadataDocuments',
-  'allowInsecureClientIdUrls', 'tokenEndpointAuthMethods', 'assignAuthMethod', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
+  'allowInsecureClientIdUrls', 'unfetchedClientIdUrls', 'tokenEndpointAuthMethods', 'assignAuthMethod', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
   'rotateRefreshTokens', 'issParameter', 'advertiseIss', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults', 'lenient',
 ];
+/** The client ID metadata document URL the official conformance suite's client harnesses use (it serves nothing). */
+export const OFFICIAL_CIMD_PLACEHOLDER = 'https://conformance-test.local/client-metadata.json';
+
 export const AUTH_FAULT_KINDS: readonly AuthServerFault['kind'][] = ['wrong-iss', 'drop-state', 'wrong-state', 'metadata-issuer-mismatch', 'error', 'bad-token'];
 
 export interface AuthorizationServer {
@@ -396,6 +422,10 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     if (!id) throw new OAuthError('invalid_request', 'client_id is required');
     const known = clients.get(id);
     if (known) return known;
+    if ((opts.clientIdMetadataDocuments ?? true) && (opts.unfetchedClientIdUrls ?? []).includes(id)) {
+      addClient({ client_id: id, token_endpoint_auth_method: 'none', loopbackRedirects: true }, 'cimd', { client_id: id, unfetched: true });
+      return clients.get(id)!;
+    }
     if ((opts.clientIdMetadataDocuments ?? true) && isUrlClientId(id)) return cimdClient(id);
     throw new OAuthError('invalid_client', `unknown client_id ${id}`, 401);
   };
@@ -646,6 +676,39 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       const scope = grantable(form.get('scope') ?? undefined);
       // No refresh token for client credentials (OAuth 2.1 §4.2.2).
       body = await issueTokens(client, scope, resources, false, client.client_id); // the client acts for itself
+    } else if (grantType === TOKEN_EXCHANGE_GRANT && opts.idJagIssuing) {
+      // The IdP (enterprise-managed authorization §4): an ID token of its own for an ID-JAG.
+      const missing = ['subject_token', 'audience'].filter((k) => !form.get(k));
+      if (missing.length) throw new OAuthError('invalid_request', `token exchange without ${missing.join(', ')}`);
+      if (form.get('subject_token_type') !== ID_TOKEN_TYPE) throw new OAuthError('invalid_request', `subject_token_type must be ${ID_TOKEN_TYPE}`);
+      if (form.get('requested_token_type') !== ID_JAG_TYPE) throw new OAuthError('invalid_request', `requested_token_type must be ${ID_JAG_TYPE}`);
+      let sub: string;
+      try {
+        const { payload } = await jwtVerify(form.get('subject_token')!, localKeys, { issuer: issuer() });
+        sub = String(payload.sub ?? '');
+      } catch (e) {
+        throw new OAuthError('invalid_grant', `subject_token is no ID token of this IdP: ${(e as Error).message}`);
+      }
+      const claims: Record<string, unknown> = {};
+      if (resources[0] !== undefined) claims.resource = resources[0];
+      const scope = form.get('scope');
+      const jag = await mint({ audience: form.get('audience')!, subject: sub, clientId: opts.idJagIssuing.clientId, typ: 'oauth-id-jag+jwt', ttlSeconds: 300, ...(scope ? { scope } : {}), claims });
+      body = { access_token: jag, issued_token_type: ID_JAG_TYPE, token_type: 'N_A', expires_in: 300, ...(scope ? { scope } : {}) };
+    } else if (grantType === JWT_BEARER_GRANT && opts.idJagTrust) {
+      // The resource AS (enterprise-managed authorization §5): an ID-JAG of the trusted IdP, for the client it names.
+      const assertion = form.get('assertion');
+      if (!assertion) throw new OAuthError('invalid_request', 'assertion is required');
+      let jag: Record<string, unknown>;
+      try {
+        ({ payload: jag } = await jwtVerify(assertion, opts.idJagTrust.keys, { issuer: opts.idJagTrust.issuer, audience: [issuer(), `${issuer()}/`], typ: 'oauth-id-jag+jwt' }));
+      } catch (e) {
+        throw new OAuthError('invalid_grant', `assertion is no ID-JAG of ${opts.idJagTrust.issuer} for ${issuer()}: ${(e as Error).message}`);
+      }
+      if (jag.client_id !== client.client_id) throw new OAuthError('invalid_grant', `the ID-JAG names the client ${String(jag.client_id)}, not ${client.client_id}`);
+      const asked = form.get('scope')?.split(' ').filter(Boolean);
+      const granted = typeof jag.scope === 'string' ? jag.scope.split(' ').filter((x) => !asked || asked.includes(x)) : asked;
+      const res = typeof jag.resource === 'string' ? [jag.resource] : resources;
+      body = await issueTokens(client, granted?.length ? granted.join(' ') : undefined, res, false, String(jag.sub ?? 'mock-user'));
     } else throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not implemented`);
     return json(200, body, lenient('cacheable-token-response') ? { 'cache-control': 'max-age=300' } : NO_STORE);
   };

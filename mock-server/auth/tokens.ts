@@ -54,6 +54,8 @@ export interface MintOptions {
   /** Extra or overriding claims. */
   claims?: Record<string, unknown>;
   flaw?: TokenFlaw;
+  /** The JWT's typ header (default at+jwt): e.g. JWT for an ID token, oauth-id-jag+jwt for an ID-JAG. */
+  typ?: string;
 }
 
 export interface MintContext {
@@ -105,5 +107,5 @@ export async function mintJwt(ctx: MintContext, o: MintOptions = {}): Promise<st
   const { SignJWT, UnsecuredJWT } = await loadJose();
   if (o.flaw === 'unsigned') return new UnsecuredJWT(claims).encode();
   const key = o.flaw === 'wrong-key' ? await ctx.foreignKey() : ctx.key;
-  return new SignJWT(claims).setProtectedHeader({ alg: TOKEN_ALG, typ: 'at+jwt', kid: key.kid }).sign(key.privateKey);
+  return new SignJWT(claims).setProtectedHeader({ alg: TOKEN_ALG, typ: o.typ ?? 'at+jwt', kid: key.kid }).sign(key.privateKey);
 }

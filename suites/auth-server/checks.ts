@@ -11,7 +11,10 @@ import { codeOf, describeOutcome, OAuthFlow, type AuthorizationAttempt, type Exc
 
 type T = CheckContext;
 
-export const AS_REVISIONS: Revision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
+/** The revisions with Protected Resource Metadata (most checks); 2025-03-26 has a few rules of its own. */
+const PRM_ERA: Revision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
+/** Every revision an auth-server check applies at. */
+export const AS_REVISIONS: Revision[] = ['2025-03-26', ...PRM_ERA];
 const MODERN: Revision[] = ['2025-11-25', '2026-07-28'];
 
 /** The page of each revision: 2026-07-28 split basic/authorization into subpages. */
@@ -155,7 +158,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST provide OAuth 2.0 Authorization Server Metadata (RFC8414) (2025-06-18); MCP authorization servers MUST provide at least one of the following discovery mechanisms: OAuth 2.0 Authorization Server Metadata (RFC8414), OpenID Connect Discovery 1.0 (2025-11-25 on). RFC 8414 §3.2: the response is a JSON object with Content-Type application/json.',
-    spec: cite(AS_REVISIONS, 'overview', 'basic/authorization#overview'),
+    spec: cite(PRM_ERA, 'overview', 'basic/authorization#overview'),
   },
   async (t) => {
     const m = await flowOf(t).metadata();
@@ -197,7 +200,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST implement OAuth 2.1 with appropriate security measures for both confidential and public clients; MCP clients MUST use the OAuth 2.0 Authorization Server Metadata (RFC 8414 §2: authorization_endpoint, token_endpoint and response_types_supported are REQUIRED for a server that supports the authorization code grant). All authorization server endpoints MUST be served over HTTPS.',
-    spec: cite(AS_REVISIONS, 'overview', 'basic/authorization#overview'),
+    spec: { ...cite(PRM_ERA, 'overview', 'basic/authorization#overview'), '2025-03-26': 'basic/authorization#security-considerations' },
   },
   async (t) => {
     const m = await metadata(t);
@@ -260,7 +263,7 @@ check(
     level: 'MUST',
     requirement:
       'MCP clients and authorization servers MAY support the OAuth 2.0 Dynamic Client Registration Protocol (RFC7591). One that offers a registration_endpoint MUST implement RFC 7591: §3.2.1 answers a successful registration with HTTP 201 Created and a JSON body whose client_id is REQUIRED.',
-    spec: cite(AS_REVISIONS, 'dynamic-client-registration', 'basic/authorization/client-registration#dynamic-client-registration'),
+    spec: cite(PRM_ERA, 'dynamic-client-registration', 'basic/authorization/client-registration#dynamic-client-registration'),
   },
   async (t) => {
     const m = await metadata(t);
@@ -277,6 +280,21 @@ check(
   },
 );
 
+check(
+  {
+    id: 'auth-server/registration-supported',
+    title: 'dynamic client registration is offered (a registration_endpoint in the metadata)',
+    level: 'SHOULD',
+    requirement:
+      'MCP auth implementations SHOULD support the OAuth 2.0 Dynamic Client Registration Protocol (RFC7591) (2025-03-26); authorization servers and MCP clients SHOULD support it (2025-06-18), to allow MCP clients to obtain OAuth client IDs without user interaction. (From 2025-11-25 it is a MAY: not judged.)',
+    spec: { '2025-03-26': 'basic/authorization#dynamic-client-registration', '2025-06-18': 'basic/authorization#dynamic-client-registration' },
+  },
+  async (t) => {
+    const m = await metadata(t);
+    if (typeof m.doc.registration_endpoint !== 'string') return t.fail(`the metadata at ${m.url} offers no registration_endpoint: a client without pre-registered credentials cannot get a client ID without user interaction`, t.evidence());
+  },
+);
+
 // ---- the grant ----
 
 check(
@@ -286,7 +304,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST implement OAuth 2.1 with appropriate security measures for both confidential and public clients. OAuth 2.1 §4.1.2: the authorization response adds code and, if the request had one, the exact state to the query of the redirect URI; no parameter is repeated.',
-    spec: cite(AS_REVISIONS, 'authorization-flow-steps', 'basic/authorization#authorization-flow-steps'),
+    spec: cite(PRM_ERA, 'authorization-flow-steps', 'basic/authorization#authorization-flow-steps'),
   },
   async (t) => {
     await clientUsable(t);
@@ -312,7 +330,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST implement OAuth 2.1 with appropriate security measures for both confidential and public clients. OAuth 2.1 §3.2.3: a successful token response is HTTP 200 with an application/json body holding access_token and token_type, and the Cache-Control header no-store.',
-    spec: cite(AS_REVISIONS, 'authorization-flow-steps', 'basic/authorization#authorization-flow-steps'),
+    spec: cite(PRM_ERA, 'authorization-flow-steps', 'basic/authorization#authorization-flow-steps'),
   },
   async (t) => {
     const x = await tokenResponse(t);
@@ -338,7 +356,7 @@ check(
     level: 'SHOULD',
     requirement:
       'RFC 8707 Resource Indicators provide critical security benefits by binding tokens to their intended audiences when the Authorization Server supports the capability. RFC 8707 §2: the authorization server SHOULD audience-restrict issued access tokens to the resource(s) indicated.',
-    spec: cite(AS_REVISIONS, 'token-audience-binding-and-validation', 'basic/authorization/security-considerations#token-audience-binding-and-validation'),
+    spec: cite(PRM_ERA, 'token-audience-binding-and-validation', 'basic/authorization/security-considerations#token-audience-binding-and-validation'),
   },
   async (t) => {
     const x = await tokenResponse(t);
@@ -407,7 +425,7 @@ check(
 
 // ---- what a careful authorization server refuses ----
 
-const CODE_PROTECTION = cite(AS_REVISIONS, 'authorization-code-protection', 'basic/authorization/security-considerations#authorization-code-protection');
+const CODE_PROTECTION = cite(PRM_ERA, 'authorization-code-protection', 'basic/authorization/security-considerations#authorization-code-protection');
 
 check(
   {
@@ -453,8 +471,8 @@ check(
     title: 'an authorization request with a redirect URI that was never registered is not redirected there',
     level: 'MUST',
     requirement:
-      'Authorization servers MUST validate exact redirect URIs against pre-registered values to prevent redirection attacks. Authorization servers MUST take precautions to prevent redirecting user agents to untrusted URIs (OAuth 2.1 Section 7.12.2).',
-    spec: cite(AS_REVISIONS, 'open-redirection', 'basic/authorization/security-considerations#open-redirection'),
+      'Authorization servers MUST validate exact redirect URIs against pre-registered values to prevent redirection attacks. Authorization servers MUST take precautions to prevent redirecting user agents to untrusted URIs (OAuth 2.1 Section 7.12.2). (2025-03-26: Servers MUST validate redirect URIs to prevent open redirect vulnerabilities.)',
+    spec: { ...cite(PRM_ERA, 'open-redirection', 'basic/authorization/security-considerations#open-redirection'), '2025-03-26': 'basic/authorization#security-considerations' },
   },
   async (t) => {
     await grantWorks(t);
@@ -489,7 +507,7 @@ check(
     title: 'for a public client, a refresh gives a new refresh token and the used one is refused afterwards',
     level: 'MUST',
     requirement: 'For public clients, authorization servers MUST rotate refresh tokens as described in OAuth 2.1 Section 4.3.1 "Token Endpoint Extension".',
-    spec: cite(AS_REVISIONS, 'token-theft', 'basic/authorization/security-considerations#token-theft'),
+    spec: cite(PRM_ERA, 'token-theft', 'basic/authorization/security-considerations#token-theft'),
   },
   async (t) => {
     const x = await tokenResponse(t);

@@ -27,6 +27,14 @@ export interface AuthSetup {
    * so the client has a request to make afterwards).
    */
   switchTo?: Omit<AuthServerOptions, 'log'>;
+  /**
+   * Enterprise-managed authorization (an extension): a second mock authorization server acts as
+   * the enterprise IdP, which exchanges the ID token it hands the client (in the context) for an
+   * ID-JAG naming `clientId`; the scenario's AS takes that ID-JAG as a JWT bearer grant.
+   */
+  enterpriseIdp?: { clientId: string; idpClientId: string; subject: string };
+  /** A tool the official suite's harness calls in this scenario (besides add_numbers). */
+  extraTool?: string;
 }
 
 /** Revisions with the PRM-based discovery (2025-06-18 on), and with the 2025-11-25 additions. */
@@ -37,6 +45,10 @@ export const LEGACY_AUTH_REVISION: Revision = '2025-03-26';
 // The official suite's credentials (the values do not matter; the field names do).
 export const CLIENT_CREDENTIALS = { client_id: 'conformance-test-client', client_secret: 'conformance-test-secret' } as const;
 export const PRE_REGISTERED = { client_id: 'pre-registered-client', client_secret: 'pre-registered-secret' } as const;
+export const XAA_CLIENT = { client_id: 'conformance-test-xaa-client', client_secret: 'conformance-test-xaa-secret' } as const;
+export const XAA_IDP_CLIENT_ID = 'conformance-test-idp-client';
+/** The enterprise-managed authorization scenario (an extension): not judged by the core checks. */
+export const XAA_SCENARIO = 'auth/cross-app-access-complete-flow';
 
 /** The private_key_jwt client's key pair (made once per process; the public half is registered at the AS). */
 const jwtKeys = (() => {
@@ -96,13 +108,14 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
   },
   {
     name: 'auth/pre-registration',
-    description: 'No dynamic registration, no client ID metadata documents: only the pre-registered confidential client (context.client_id, context.client_secret; client_secret_basic; any loopback redirect URI).',
-    expects: `${FLOW} Use the client credentials from the context.`,
+    description: 'The pre-registered confidential client (context.client_id, context.client_secret; client_secret_basic; any loopback redirect URI); the AS also offers client ID metadata documents and dynamic registration, which a client with pre-registered credentials should not need.',
+    expects: `${FLOW} Use the client credentials from the context (pre-registered client information comes first).`,
     revisions: PRM_REVISIONS,
     context: { ...PRE_REGISTERED },
     auth: {
       outcome: 'authorized',
-      authorizationServer: { registration: false, clientIdMetadataDocuments: false, tokenEndpointAuthMethods: ['client_secret_basic'], clients: [{ ...PRE_REGISTERED, token_endpoint_auth_method: 'client_secret_basic', loopbackRedirects: true }] },
+      // Registration stays open so that a client without static credentials still gets through (and is told so by a SHOULD).
+      authorizationServer: { tokenEndpointAuthMethods: ['client_secret_basic', 'none'], clients: [{ ...PRE_REGISTERED, token_endpoint_auth_method: 'client_secret_basic', loopbackRedirects: true }] },
     },
   },
   ...(['client_secret_basic', 'client_secret_post', 'none'] as const).map(
@@ -171,6 +184,20 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'wrong-iss' }] } },
   },
   {
+    name: 'auth/metadata-issuer-mismatch',
+    description: 'The AS metadata (at every well-known URL) names the issuer https://honest.example, not the issuer the URL was built from (the PRM\'s authorization server).',
+    expects: 'Reject the metadata (RFC 8414 §3.3): no registration, authorization or token request to the endpoints it lists; exit.',
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'metadata-issuer-mismatch', issuer: 'https://honest.example' }] } },
+  },
+  {
+    name: 'auth/registration-refused',
+    description: 'Dynamic registration is the only way in (no client ID metadata documents, no pre-registration), and the AS refuses every registration with invalid_redirect_uri (as an OpenID Connect AS may refuse native redirect URIs).',
+    expects: 'Handle the refused registration: retry a few times at most (e.g. with another application_type), never authorize with a client_id the AS did not issue; report the error and exit.',
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'refuses', authorizationServer: { clientIdMetadataDocuments: false, faults: [{ kind: 'error', endpoint: 'register', error: 'invalid_redirect_uri', status: 400 }] } },
+  },
+  {
     name: 'auth/state-mismatch',
     description: 'The authorization response carries a state that is not the one the client sent.',
     expects: 'Send a state, and discard the response whose state differs: never redeem its code; exit.',
@@ -183,6 +210,27 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     expects: `${FLOW} Then call second_call: on the 401, discover the new authorization server and register with it anew (no client credentials of the first one), authorize and retry.`,
     revisions: ['2026-07-28'],
     auth: { outcome: 'authorized', authorizationServer: { clientIdMetadataDocuments: false }, switchTo: { clientIdMetadataDocuments: false } },
+  },
+  {
+    name: XAA_SCENARIO,
+    description:
+      'Enterprise-managed authorization (SEP-990, an extension): the context holds an ID token of the enterprise IdP (context.idp_id_token, idp_issuer, idp_token_endpoint, idp_client_id) and the client\'s credentials at the MCP server\'s AS (context.client_id, client_secret; client_secret_basic); the AS grants only the JWT bearer grant.',
+    expects:
+      'On the 401, discover the AS from the PRM; exchange the ID token at the IdP\'s token endpoint for an ID-JAG (RFC 8693: requested_token_type id-jag, audience = the AS issuer, resource = the MCP server), present it to the AS with grant_type jwt-bearer (RFC 7523) and client_secret_basic, then list tools and call them with the token.',
+    revisions: SCOPE_REVISIONS,
+    context: { ...XAA_CLIENT, idp_client_id: XAA_IDP_CLIENT_ID },
+    auth: {
+      outcome: 'authorized',
+      enterpriseIdp: { clientId: XAA_CLIENT.client_id, idpClientId: XAA_IDP_CLIENT_ID, subject: 'demo-user@example.com' },
+      extraTool: 'test-tool',
+      authorizationServer: {
+        grantTypes: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
+        tokenEndpointAuthMethods: ['client_secret_basic'],
+        registration: false,
+        clientIdMetadataDocuments: false,
+        clients: [{ ...XAA_CLIENT, token_endpoint_auth_method: 'client_secret_basic', grant_types: ['urn:ietf:params:oauth:grant-type:jwt-bearer'] }],
+      },
+    },
   },
   {
     name: 'auth/2025-03-26-oauth-metadata-backcompat',
@@ -228,14 +276,14 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
   },
   {
     name: 'auth/offline-access-not-supported',
-    description: 'The AS does not list offline_access in scopes_supported.',
-    expects: `${FLOW} Do not ask for offline_access.`,
+    description: 'The AS does not list offline_access in scopes_supported, and issues no refresh tokens.',
+    expects: `${FLOW} Do not ask for offline_access, and do not count on a refresh token.`,
     revisions: ['2026-07-28'],
-    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], scopesSupported: ['mcp:basic'] }, authorizationServer: { scopesSupported: ['mcp:basic', 'mcp:read'], clientIdMetadataDocuments: false } },
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], scopesSupported: ['mcp:basic'] }, authorizationServer: { scopesSupported: ['mcp:basic', 'mcp:read'], refreshTokens: 'offline_access', clientIdMetadataDocuments: false } },
   },
 ];
 
 export const AUTH_SCENARIO_NAMES: readonly string[] = AUTH_SCENARIOS.map((s) => s.name);
 
 /** The auth scenarios a client should get through (the rest it should refuse). */
-export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized').map((s) => s.name);
+export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized' && !s.auth.enterpriseIdp).map((s) => s.name);

@@ -7,12 +7,12 @@
 // Authorization is OPTIONAL: a client that never attempts it in any auth scenario is not-applicable.
 import { createHash } from 'node:crypto';
 import { isObject, type Revision } from '../../schema/index.ts';
-import { describeAuthRecord } from '../../mock-server/index.ts';
+import { describeAuthRecord, ID_JAG_TYPE, ID_TOKEN_TYPE, JWT_BEARER_GRANT, OFFICIAL_CIMD_PLACEHOLDER, TOKEN_EXCHANGE_GRANT } from '../../mock-server/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import { clientRuns, type AuthRunRecord, type ClientRun, type ClientView } from '../harness/index.ts';
 import { asMetadataUrls, parseChallenge, prmWellKnown } from '../harness/auth.ts';
 import type { CheckScope } from '../harness/types.ts';
-import { AUTH_SCENARIO_NAMES, AUTHORIZED_SCENARIOS, LEGACY_AUTH_REVISION, PRM_REVISIONS, SCOPE_REVISIONS } from './auth-scenarios.ts';
+import { AUTH_SCENARIO_NAMES, AUTHORIZED_SCENARIOS, LEGACY_AUTH_REVISION, PRE_REGISTERED, PRM_REVISIONS, SCOPE_REVISIONS, XAA_CLIENT, XAA_SCENARIO } from './auth-scenarios.ts';
 import { clientCheck } from './check.ts';
 import { exitSummary as exitSummaryOf } from './analysis.ts';
 
@@ -199,6 +199,27 @@ clientCheck(
       const expected = t.revision === '2025-06-18' ? order.slice(0, 1) : order;
       const bad = t.revision === '2025-06-18' ? urls[0] !== expected[0] : !urls.every((u, i) => u === order[i]);
       if (bad) return t.fail(`scenario ${run.scenario} (issuer ${issuer}): the client tried ${urls.join(', ')}; the order is ${expected.join(', then ')}`, authEvidence(tried));
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/metadata-issuer-validated',
+    title: 'authorization server metadata naming another issuer is not used',
+    level: 'MUST',
+    requirement:
+      'After retrieving a metadata document, MCP clients MUST validate it as required by RFC 8414 Section 3.3: the issuer value in the document MUST be identical to the issuer identifier used to construct the well-known URL. If they differ, the client MUST NOT use the metadata.',
+    spec: { '2026-07-28': 'basic/authorization/authorization-server-discovery#authorization-server-metadata-discovery' },
+    scenarios: ['auth/metadata-issuer-mismatch'],
+  },
+  (t) => {
+    const { runs } = authRuns(t, ['auth/metadata-issuer-mismatch']);
+    for (const run of runs) {
+      const read = of(run, 'as-metadata', 'oidc-metadata').filter((r) => r.status === 200);
+      if (read.length === 0) t.notVerified('the client never read the authorization server metadata in auth/metadata-issuer-mismatch');
+      const used = of(run, 'register', 'authorize', 'token');
+      if (used.length) return t.fail(`the metadata at ${read[0]!.url} names the issuer https://honest.example, not the one its URL was built from, yet the client used it (${describeAuthRecord(used[0]!)})`, authEvidence([read[0]!, ...used.slice(0, 3)]));
     }
   },
 );
@@ -579,6 +600,404 @@ clientCheck(
       if (stepUps > RETRY_LIMIT || run.process.timedOut) {
         return t.fail(`the scope was never granted, and the client ${run.process.timedOut ? `was still trying at the scenario timeout (${stepUps} step-up authorizations, ${denied.length} refused calls)` : `stepped up ${stepUps} times (${denied.length} refused calls); a few (≤ ${RETRY_LIMIT}) is the limit here`}`, authEvidence(denied.slice(-4)));
       }
+    }
+  },
+);
+
+// ---------------------------------------------------------------- client registration
+
+const REGISTRATION_PAGE = 'basic/authorization/client-registration';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** A URL-formatted client_id (a client ID metadata document's URL). */
+const isUrlId = (id: string | undefined): id is string => !!id && /^https?:\/\//i.test(id);
+
+/** The client_ids a run's authorization and token requests were made as. */
+function clientIdsUsed(run: ClientRun): { id: string; record: A }[] {
+  return of(run, 'authorize', 'token')
+    .map((r) => ({ id: r.params.client_id ?? r.clientId ?? '', record: r }))
+    .filter((x) => x.id !== '');
+}
+
+/** The authorization server metadata the client read (the first document served). */
+function asMetadataOf(run: ClientRun): Record<string, unknown> | undefined {
+  const r = of(run, 'as-metadata', 'oidc-metadata').find((x) => x.status === 200 && x.method === 'GET');
+  return r ? json(r.responseBody) : undefined;
+}
+
+/** The metadata a client registered with: dynamic registration requests (by the client_id they got) and fetched metadata documents. */
+function registeredMetadata(run: ClientRun): Map<string, { how: 'dcr' | 'cimd'; doc: Record<string, unknown>; record: A }> {
+  const out = new Map<string, { how: 'dcr' | 'cimd'; doc: Record<string, unknown>; record: A }>();
+  for (const r of of(run, 'register')) {
+    const id = json(r.responseBody)?.client_id;
+    const doc = json(r.body);
+    if (typeof id === 'string' && doc) out.set(id, { how: 'dcr', doc, record: r });
+  }
+  for (const r of of(run, 'cimd-fetch')) {
+    const doc = json(r.responseBody);
+    if (r.status === 200 && doc) out.set(r.url, { how: 'cimd', doc, record: r });
+  }
+  return out;
+}
+
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+
+clientCheck(
+  {
+    id: 'client-auth/pre-registration-used',
+    title: 'pre-registered client information is used first',
+    level: 'SHOULD',
+    requirement:
+      'MCP clients SHOULD support an option for static client credentials such as those supplied by a pre-registration flow; clients supporting all options SHOULD use pre-registered client information for the server if the client has it available (before client ID metadata documents or dynamic registration).',
+    spec: { '2025-11-25': 'basic/authorization#preregistration', '2026-07-28': `${REGISTRATION_PAGE}#pre-registration` },
+    scenarios: ['auth/pre-registration'],
+  },
+  (t) => {
+    const { runs } = authRuns(t, ['auth/pre-registration']);
+    for (const run of runs) {
+      const given = PRE_REGISTERED.client_id;
+      const registered = of(run, 'register');
+      const other = clientIdsUsed(run).find((x) => x.id !== given);
+      if (registered.length || other) {
+        const how = registered.length ? 'registered dynamically' : `used the client_id ${other!.id}${isUrlId(other!.id) ? ' (a client ID metadata document)' : ''}`;
+        return t.fail(`the client had pre-registered credentials (context.client_id ${given}), yet ${how} instead`, authEvidence([...registered, ...(other ? [other.record] : [])]));
+      }
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/cimd-used',
+    title: 'a client ID metadata document is used when the AS supports it (before dynamic registration)',
+    level: 'SHOULD',
+    requirement:
+      'MCP clients SHOULD support OAuth Client ID Metadata Documents; clients supporting all options SHOULD use Client ID Metadata Documents if the authorization server indicates that it supports them (client_id_metadata_document_supported), and Dynamic Client Registration only as a fallback.',
+    spec: { '2025-11-25': 'basic/authorization#client-registration-approaches', '2026-07-28': `${REGISTRATION_PAGE}#client-id-metadata-documents` },
+    scenarios: ['auth/basic-cimd'],
+  },
+  (t) => {
+    const { runs } = authRuns(t, ['auth/basic-cimd']);
+    for (const run of runs) {
+      const first = of(run, 'authorize', 'register')[0];
+      if (!first) continue; // completes-flow says it never got there
+      if (first.endpoint === 'register') return t.fail('the AS metadata had client_id_metadata_document_supported: true, yet the client registered dynamically instead of using a client ID metadata document URL as its client_id', authEvidence([first]));
+      const id = first.params.client_id;
+      if (!isUrlId(id)) return t.fail(`the AS supports client ID metadata documents, yet the client's authorization request used the client_id ${JSON.stringify(id ?? null)} (no metadata document URL)`, authEvidence([first]));
+    }
+  },
+);
+
+/** Scenarios whose AS does not advertise client ID metadata documents (and offers dynamic registration). */
+const NO_CIMD_SCENARIOS = ['auth/token-endpoint-auth-basic', 'auth/token-endpoint-auth-post', 'auth/token-endpoint-auth-none', 'auth/offline-access-scope', 'auth/offline-access-not-supported', 'auth/authorization-server-changed'];
+
+clientCheck(
+  {
+    id: 'client-auth/cimd-capability-checked',
+    title: 'no client ID metadata document URL with an AS that does not advertise support (dynamic registration instead)',
+    level: 'SHOULD',
+    requirement:
+      'MCP clients SHOULD check for the client_id_metadata_document_supported capability and MAY fall back to Dynamic Client Registration or pre-registration if unavailable; clients SHOULD use Dynamic Client Registration as a fallback if the authorization server supports it (registration_endpoint).',
+    spec: { '2025-11-25': 'basic/authorization#discovery', '2026-07-28': `${REGISTRATION_PAGE}#advertising-cimd-support` },
+    scenarios: NO_CIMD_SCENARIOS,
+  },
+  (t) => {
+    const { runs } = authRuns(t, NO_CIMD_SCENARIOS);
+    for (const run of runs) {
+      if (asMetadataOf(run)?.client_id_metadata_document_supported === true) continue;
+      const url = clientIdsUsed(run).find((x) => isUrlId(x.id));
+      if (url) return t.fail(`scenario ${run.scenario}: the AS metadata does not advertise client_id_metadata_document_supported, yet the client used the client ID metadata document URL ${url.id} as its client_id`, authEvidence([url.record]));
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/cimd-document',
+    title: 'the client ID metadata document: an https URL with a path, client_id, client_name and redirect_uris, client_id equal to the URL',
+    level: 'MUST',
+    requirement:
+      'Clients MUST host their metadata document at an HTTPS URL; the client_id URL MUST use the "https" scheme and contain a path component; the metadata document MUST include at least client_id, client_name and redirect_uris; clients MUST ensure the client_id value in the metadata matches the document URL exactly.',
+    spec: { '2025-11-25': 'basic/authorization#implementation-requirements', '2026-07-28': `${REGISTRATION_PAGE}#implementation-requirements` },
+    scenarios: AUTHORIZED_SCENARIOS,
+  },
+  (t) => {
+    const { runs } = authRuns(t, AUTHORIZED_SCENARIOS);
+    let seen = 0;
+    let placeholder = 0;
+    const notes: string[] = [];
+    for (const run of runs) {
+      const docs = registeredMetadata(run);
+      for (const id of new Set(clientIdsUsed(run).map((x) => x.id).filter(isUrlId))) {
+        seen++;
+        const u = new URL(id);
+        const used = clientIdsUsed(run).find((x) => x.id === id)!.record;
+        if (u.protocol !== 'https:') {
+          if (!LOOPBACK_HOSTS.has(u.hostname)) return t.fail(`scenario ${run.scenario}: the client ID metadata document URL ${id} is not https`, authEvidence([used]));
+          notes.push(`${id}: http on loopback, accepted by the test's authorization server (a deployed client's URL must be https)`);
+        }
+        if (u.pathname === '/' || u.pathname === '') return t.fail(`scenario ${run.scenario}: the client ID metadata document URL ${id} has no path component`, authEvidence([used]));
+        if (id === OFFICIAL_CIMD_PLACEHOLDER) {
+          placeholder++;
+          continue;
+        }
+        const fetched = of(run, 'cimd-fetch').filter((r) => r.url === id);
+        if (fetched.length === 0) continue; // the AS refused it before fetching (its reason is in the evidence of completes-flow)
+        const served = docs.get(id);
+        if (!served) {
+          const f = fetched[0]!;
+          return t.fail(`scenario ${run.scenario}: the client ID metadata document ${id} was not served as a JSON object (${f.reason ?? `HTTP ${f.status}`})`, authEvidence(fetched));
+        }
+        const d = served.doc;
+        const missing = ['client_id', 'client_name', 'redirect_uris'].filter((k) => d[k] === undefined);
+        if (missing.length) return t.fail(`scenario ${run.scenario}: the client ID metadata document ${id} lacks ${missing.join(', ')}`, authEvidence([served.record]));
+        if (d.client_id !== id) return t.fail(`scenario ${run.scenario}: the client ID metadata document's client_id ${JSON.stringify(d.client_id)} is not its URL ${id} exactly`, authEvidence([served.record]));
+        if (typeof d.client_name !== 'string' || !strings(d.redirect_uris)) return t.fail(`scenario ${run.scenario}: the client ID metadata document ${id} has a client_name that is no string or redirect_uris that are no list of strings`, authEvidence([served.record]));
+      }
+    }
+    if (seen === 0) t.notApplicable('the client used no client ID metadata document (no URL-formatted client_id)');
+    if (placeholder === seen) t.notVerified(`the client used only the official conformance suite's placeholder URL ${OFFICIAL_CIMD_PLACEHOLDER}, which serves no document (accepted unfetched, as the official suite does): nothing to judge`);
+    if (notes.length) t.note([...new Set(notes)].join('; '));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/redirect-uri-registered',
+    title: 'authorization requests use a redirect URI the client registered, on localhost or https',
+    level: 'MUST',
+    requirement: 'MCP clients MUST have redirect URIs registered with the authorization server; all redirect URIs MUST be either localhost or use HTTPS.',
+    spec: {
+      ...cite(PRM_REVISIONS, 'open-redirection', 'basic/authorization/security-considerations'),
+      '2025-06-18': 'basic/authorization#open-redirection',
+      '2025-03-26': 'basic/authorization#security-considerations',
+    },
+    scenarios: AUTHORIZED_SCENARIOS,
+  },
+  (t) => {
+    const { runs } = authRuns(t, AUTHORIZED_SCENARIOS);
+    let seen = 0;
+    for (const run of runs) {
+      const reg = registeredMetadata(run);
+      for (const a of of(run, 'authorize')) {
+        const ru = a.params.redirect_uri;
+        if (ru === undefined) continue;
+        seen++;
+        let u: URL | undefined;
+        try {
+          u = new URL(ru);
+        } catch {
+          u = undefined;
+        }
+        if (!u || (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname))) return t.fail(`scenario ${run.scenario}: the redirect URI ${ru} is neither localhost nor https`, authEvidence([a]));
+        const r = reg.get(a.params.client_id ?? '');
+        if (!r) continue; // pre-registered: the registration is outside the run
+        const list = strings(r.doc.redirect_uris) ?? [];
+        if (!list.includes(ru)) return t.fail(`scenario ${run.scenario}: the authorization request's redirect_uri ${ru} is not one the client registered (${r.how === 'dcr' ? 'dynamic registration' : 'client ID metadata document'}: ${list.join(', ') || 'none'})`, authEvidence([r.record, a]));
+      }
+    }
+    if (seen === 0) t.notVerified('the client sent no authorization request with a redirect_uri in these scenarios');
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/dcr-application-type',
+    title: 'dynamic registration names an appropriate application_type ("native" for localhost redirect URIs)',
+    level: 'MUST',
+    requirement:
+      'MCP clients MUST specify an appropriate application_type during Dynamic Client Registration; native applications (desktop applications, mobile apps, CLI tools, and locally-hosted web applications accessed via localhost) SHOULD use application_type: "native".',
+    spec: { '2026-07-28': `${REGISTRATION_PAGE}#application-type-and-redirect-uri-constraints` },
+    scenarios: AUTHORIZED_SCENARIOS,
+  },
+  (t) => {
+    const { runs } = authRuns(t, AUTHORIZED_SCENARIOS);
+    let seen = 0;
+    for (const run of runs) {
+      for (const r of of(run, 'register')) {
+        const d = json(r.body);
+        if (!d) continue;
+        seen++;
+        const at = d.application_type;
+        if (at === undefined) return t.fail(`scenario ${run.scenario}: the registration request has no application_type (under OpenID Connect it defaults to "web", which conflicts with native redirect URIs)`, authEvidence([r]));
+        const local = (strings(d.redirect_uris) ?? []).every((x) => /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/i.test(x) || !/^https?:/i.test(x));
+        if (at !== 'native' && at !== 'web') return t.fail(`scenario ${run.scenario}: application_type ${JSON.stringify(at)} is neither "native" nor "web"`, authEvidence([r]));
+        if (at === 'web' && local) return t.fail(`scenario ${run.scenario}: application_type "web" with localhost redirect URIs (${(strings(d.redirect_uris) ?? []).join(', ')}): a locally run client is "native"`, authEvidence([r]));
+      }
+    }
+    if (seen === 0) t.notApplicable('the client registered no client dynamically');
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/registration-failure-handled',
+    title: 'a refused dynamic registration is handled: a few retries at most, no authorization without a client_id, and the client ends',
+    level: 'MUST',
+    requirement:
+      'MCP clients MUST be prepared to handle registration failures due to redirect URI constraints when authorization servers implement OIDC. When a registration request is rejected, clients SHOULD surface a meaningful error to the user or developer. Clients MAY retry registration with an adjusted application_type or with redirect URIs that conform to the authorization server\'s requirements.',
+    spec: { '2026-07-28': `${REGISTRATION_PAGE}#application-type-and-redirect-uri-constraints` },
+    scenarios: ['auth/registration-refused'],
+  },
+  (t) => {
+    const { runs } = authRuns(t, ['auth/registration-refused']);
+    for (const run of runs) {
+      const regs = of(run, 'register');
+      if (regs.length === 0) t.notVerified(`the client never tried dynamic registration in auth/registration-refused (${exitSummaryOf(run)})`);
+      const used = of(run, 'authorize', 'token').find((r) => r.params.client_id ?? r.clientId);
+      if (used) return t.fail(`every registration was refused, yet the client went on as ${used.params.client_id ?? used.clientId} (${describeAuthRecord(used)})`, authEvidence([...regs.slice(-2), used]));
+      if (regs.length > RETRY_LIMIT) return t.fail(`every registration was refused (invalid_redirect_uri) and the client tried ${regs.length} times; a few (≤ ${RETRY_LIMIT}) is the limit here`, authEvidence(regs.slice(-3)));
+      if (run.process.timedOut) return t.fail(`after the refused registration the client was still running at the scenario timeout (${regs.length} registration request(s)): the failure was not handled`, authEvidence(regs));
+    }
+  },
+);
+
+// ---------------------------------------------------------------- refresh tokens (2026-07-28)
+
+const OFFLINE_SCENARIOS = ['auth/offline-access-scope', 'auth/offline-access-not-supported'];
+const scopesOf = (r: A) => (r.params.scope ?? '').split(' ').filter(Boolean);
+
+clientCheck(
+  {
+    id: 'client-auth/refresh-grant-type',
+    title: 'a client that wants refresh tokens registers the refresh_token grant type',
+    level: 'SHOULD',
+    requirement: 'MCP Clients that desire refresh tokens SHOULD include refresh_token in their grant_types client metadata.',
+    spec: { '2026-07-28': 'basic/authorization#refresh-tokens' },
+    scenarios: ['auth/offline-access-scope'],
+  },
+  (t) => {
+    const { runs } = authRuns(t, ['auth/offline-access-scope']);
+    let wanted = 0;
+    for (const run of runs) {
+      const asked = of(run, 'authorize', 'token').find((r) => scopesOf(r).includes('offline_access') || r.params.grant_type === 'refresh_token');
+      if (!asked) continue;
+      wanted++;
+      const meta = registeredMetadata(run).get(asked.params.client_id ?? asked.clientId ?? '');
+      if (!meta) continue; // pre-registered: its metadata is outside the run
+      const grants = strings(meta.doc.grant_types) ?? ['authorization_code'];
+      if (!grants.includes('refresh_token')) return t.fail(`the client asked for a refresh token (${asked.params.grant_type === 'refresh_token' ? 'a refresh_token grant' : 'scope offline_access'}), but its ${meta.how === 'dcr' ? 'registration request' : 'client ID metadata document'} lists grant_types ${JSON.stringify(grants)} without refresh_token`, authEvidence([meta.record, asked]));
+    }
+    if (wanted === 0) t.notApplicable('the client did not ask for a refresh token (no offline_access scope, no refresh_token grant)');
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/offline-access-when-listed',
+    title: 'offline_access is asked for only when the AS lists it in scopes_supported',
+    level: 'MAY',
+    requirement: 'MCP Clients that desire refresh tokens MAY add offline_access to the scope parameter of the authorization and token requests when the Authorization Server metadata contains it in scopes_supported.',
+    spec: { '2026-07-28': 'basic/authorization#refresh-tokens' },
+    scenarios: OFFLINE_SCENARIOS,
+  },
+  (t) => {
+    const { runs } = authRuns(t, OFFLINE_SCENARIOS);
+    for (const run of runs) {
+      const listed = strings(asMetadataOf(run)?.scopes_supported) ?? [];
+      if (listed.includes('offline_access')) continue;
+      const asked = of(run, 'authorize', 'token').find((r) => scopesOf(r).includes('offline_access'));
+      if (asked) return t.fail(`scenario ${run.scenario}: the AS metadata's scopes_supported (${listed.join(' ') || 'none'}) has no offline_access, yet the client asked for it`, authEvidence([asked]));
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/no-refresh-assumed',
+    title: 'no refresh with a refresh token the authorization server never issued',
+    level: 'MUST',
+    requirement: 'MCP Clients that desire refresh tokens MUST NOT assume refresh tokens will be issued; the AS retains discretion.',
+    spec: { '2026-07-28': 'basic/authorization#refresh-tokens' },
+    scenarios: OFFLINE_SCENARIOS,
+  },
+  (t) => {
+    const { runs } = authRuns(t, OFFLINE_SCENARIOS);
+    for (const run of runs) {
+      const issued = new Set(of(run, 'token').map((r) => json(r.responseBody)?.refresh_token).filter((x): x is string => typeof x === 'string'));
+      const bad = of(run, 'token').find((r) => r.params.grant_type === 'refresh_token' && !issued.has(r.params.refresh_token ?? ''));
+      if (bad) return t.fail(`scenario ${run.scenario}: the client sent a refresh_token grant with a refresh token the authorization server never issued (${issued.size ? `it issued ${issued.size}` : 'it issued none'})`, authEvidence([...of(run, 'token').filter((r) => r.seq < bad.seq).slice(-2), bad]));
+    }
+  },
+);
+
+// ---------------------------------------------------------------- enterprise-managed authorization (an extension)
+
+const XAA_SPEC: Partial<Record<Revision, string>> = { '2025-11-25': 'basic/authorization#mcp-authorization-extensions', '2026-07-28': 'basic/authorization#mcp-authorization-extensions' };
+
+/** The JWT's payload and header, unverified (the mock verified what it accepted). */
+function decodeJwt(jwt: string | undefined): { header: Record<string, unknown>; payload: Record<string, unknown> } | undefined {
+  const [h, p] = (jwt ?? '').split('.');
+  try {
+    const header = json(Buffer.from(h ?? '', 'base64url').toString('utf8'));
+    const payload = json(Buffer.from(p ?? '', 'base64url').toString('utf8'));
+    return header && payload ? { header, payload } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The XAA run's token exchanges (at the IdP) and JWT bearer grants (at the MCP server's AS); not applicable without an exchange. */
+function xaaRequests(t: CheckScope, run: ClientRun) {
+  const exchanges = of(run, 'token').filter((r) => r.params.grant_type === TOKEN_EXCHANGE_GRANT);
+  if (exchanges.length === 0) t.notApplicable('the client made no token exchange at the enterprise IdP: it does not implement enterprise-managed authorization (an optional extension)');
+  const prm = json(of(run, 'prm').find((r) => r.status === 200)?.responseBody ?? '');
+  const asIssuer = Array.isArray(prm?.authorization_servers) && typeof prm.authorization_servers[0] === 'string' ? prm.authorization_servers[0] : undefined;
+  return { exchanges, bearers: of(run, 'token').filter((r) => r.params.grant_type === JWT_BEARER_GRANT), asIssuer, resource: typeof prm?.resource === 'string' ? prm.resource : mcpUrl(run) };
+}
+
+clientCheck(
+  {
+    id: 'client-auth/xaa-token-exchange',
+    title: 'enterprise-managed authorization: the ID token is exchanged at the IdP for an ID-JAG for the MCP server\'s AS',
+    level: 'MUST',
+    requirement:
+      'Enterprise-managed authorization (an MCP authorization extension): the MCP Client makes a Token Exchange (RFC 8693) request to the IdP\'s token endpoint with requested_token_type urn:ietf:params:oauth:token-type:id-jag and the ID Token as subject_token (subject_token_type urn:ietf:params:oauth:token-type:id_token); audience MUST be the issuer identifier of the Resource Authorization Server; resource is OPTIONAL and if set MUST be the Resource Identifier of the MCP Server.',
+    spec: XAA_SPEC,
+    scenarios: [XAA_SCENARIO],
+  },
+  (t) => {
+    const { runs } = authRuns(t, [XAA_SCENARIO]);
+    for (const run of runs) {
+      const { exchanges, asIssuer, resource } = xaaRequests(t, run);
+      const e = exchanges[0]!;
+      const p = e.params;
+      const problems: string[] = [];
+      if (p.requested_token_type !== ID_JAG_TYPE) problems.push(`requested_token_type ${JSON.stringify(p.requested_token_type ?? null)}, not ${ID_JAG_TYPE}`);
+      if (p.subject_token_type !== ID_TOKEN_TYPE) problems.push(`subject_token_type ${JSON.stringify(p.subject_token_type ?? null)}, not ${ID_TOKEN_TYPE}`);
+      const idToken = decodeJwt(p.subject_token);
+      if (!idToken || idToken.payload.iss !== originOf(e.url)) problems.push(`a subject_token that is not the IdP's ID token (${idToken ? `iss ${JSON.stringify(idToken.payload.iss)}` : 'no JWT'})`);
+      if (asIssuer !== undefined && p.audience !== asIssuer) problems.push(`audience ${JSON.stringify(p.audience ?? null)}, not the issuer of the MCP server's authorization server (${asIssuer})`);
+      if (p.resource !== undefined && p.resource !== resource) problems.push(`resource ${JSON.stringify(p.resource)}, not the MCP server (${resource})`);
+      if (problems.length) return t.fail(`the token exchange at the IdP (${e.url}) had ${problems.join('; ')}`, authEvidence([e]));
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/xaa-jwt-bearer',
+    title: 'enterprise-managed authorization: the ID-JAG is presented to the MCP server\'s AS as a JWT bearer grant, with the client\'s credentials there',
+    level: 'MUST',
+    requirement:
+      'Enterprise-managed authorization (an MCP authorization extension): the MCP Client presents the ID-JAG to the Resource Authorization Server\'s token endpoint using grant_type urn:ietf:params:oauth:grant-type:jwt-bearer and the ID-JAG as the assertion (RFC 7523 §2.1: the assertion parameter MUST contain a single JWT), authenticating with its credentials as registered with the Resource Authorization Server, and uses the access token with the MCP server.',
+    spec: XAA_SPEC,
+    scenarios: [XAA_SCENARIO],
+  },
+  (t) => {
+    const { runs } = authRuns(t, [XAA_SCENARIO]);
+    for (const run of runs) {
+      const { exchanges, bearers } = xaaRequests(t, run);
+      const jag = exchanges.map((r) => (r.status === 200 ? json(r.responseBody)?.access_token : undefined)).find((x): x is string => typeof x === 'string');
+      if (!jag) return t.notVerified(`the IdP issued no ID-JAG (${describeAuthRecord(exchanges[0]!)}): see client-auth/xaa-token-exchange`, authEvidence(exchanges));
+      const b = bearers[0];
+      if (!b) return t.fail('the client got an ID-JAG from the IdP but never presented it to the MCP server\'s authorization server (no grant_type jwt-bearer request)', authEvidence(exchanges));
+      if (b.params.assertion !== jag) return t.fail(`the JWT bearer grant's assertion is not the ID-JAG the IdP issued (${decodeJwt(b.params.assertion)?.header.typ ?? 'no JWT'})`, authEvidence([exchanges[0]!, b]));
+      if (originOf(b.url) === originOf(exchanges[0]!.url)) return t.fail(`the JWT bearer grant went to the IdP (${b.url}), not to the MCP server's authorization server`, authEvidence([b]));
+      if (b.clientAuth !== 'client_secret_basic' || b.clientId !== XAA_CLIENT.client_id) return t.fail(`the JWT bearer grant authenticated ${b.clientId ? `as ${b.clientId} ` : ''}with ${b.clientAuth ?? 'nothing'}; the client is registered at the AS as ${XAA_CLIENT.client_id} with client_secret_basic`, authEvidence([b]));
+      const ok = bearers.find((r) => r.status === 200);
+      if (!ok) return t.fail(`the authorization server refused the JWT bearer grant (${describeAuthRecord(b)})`, authEvidence(bearers));
+      if (!mcpRecs(run).some((r) => r.seq > ok.seq && r.status < 400 && bearerOf(r) !== undefined)) return t.fail('the client got an access token for the ID-JAG but never got through to the MCP server with it', authEvidence([ok, ...mcpRecs(run).filter((r) => r.seq > ok.seq).slice(0, 3)]));
     }
   },
 );

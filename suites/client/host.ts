@@ -8,6 +8,8 @@ import type { Revision } from '../../schema/index.ts';
 import {
   AuthLog,
   createAuthorizationServer,
+  OFFICIAL_CIMD_PLACEHOLDER,
+  TOKEN_EXCHANGE_GRANT,
   createMockServer,
   protectHandler,
   createSseHandler,
@@ -215,6 +217,8 @@ export interface HostedScenario {
   serverArgv?: string[];
   /** Auth scenarios: what the mock authorization server and the protected MCP server were asked. */
   auth?: AuthLog;
+  /** Context known only once hosted (added to MCP_CONFORMANCE_CONTEXT), e.g. the enterprise IdP's URLs. */
+  context?: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -346,7 +350,10 @@ export async function hostScenario(sc: Scenario, rev: Revision, transport: Clien
 async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[0], recorder: Recorder, mock: MockServer): Promise<HostedScenario> {
   const setup = sc.auth!;
   const log = new AuthLog();
-  const as = await createAuthorizationServer({ ...setup.authorizationServer, log });
+  // Test mode: a client may host its client ID metadata document on an http loopback URL, or use
+  // the official suite's placeholder URL (which serves nothing), as harnesses written for it do.
+  const testMode = { allowInsecureClientIdUrls: true, unfetchedClientIdUrls: [OFFICIAL_CIMD_PLACEHOLDER] };
+  const as = await createAuthorizationServer({ ...testMode, ...setup.authorizationServer, log });
   const asServed = setup.sameOrigin ? undefined : await serveHttp(as.handler);
   if (asServed) as.bind(asServed.url);
   // The AS whose tokens the server accepts (auth/authorization-server-changed switches it mid-run).
@@ -366,8 +373,28 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
   // Tokens asked for without `resource` are still for this server (the log shows the omission).
   (as.options as AuthServerOptions).defaultAudience ??= url;
   let second: ServedHttp | undefined;
+  let context: Record<string, unknown> | undefined;
+  let idpServed: ServedHttp | undefined;
+  if (setup.enterpriseIdp) {
+    // The enterprise IdP: another mock AS that exchanges its own ID token for an ID-JAG (RFC 8693).
+    const e = setup.enterpriseIdp;
+    const idp = await createAuthorizationServer({
+      log,
+      grantTypes: [TOKEN_EXCHANGE_GRANT],
+      registration: false,
+      clientIdMetadataDocuments: false,
+      tokenEndpointAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+      clients: [{ client_id: e.idpClientId, token_endpoint_auth_method: 'none', grant_types: [TOKEN_EXCHANGE_GRANT] }],
+      idJagIssuing: { clientId: e.clientId },
+    });
+    idpServed = await serveHttp(idp.handler);
+    idp.bind(idpServed.url);
+    (as.options as AuthServerOptions).idJagTrust = { issuer: idp.issuer, keys: idp.keys() };
+    const idToken = await idp.mintToken({ audience: e.idpClientId, subject: e.subject, claims: { email: e.subject }, typ: 'JWT' });
+    context = { idp_id_token: idToken, idp_issuer: idp.issuer, idp_token_endpoint: idp.endpoints.token };
+  }
   if (setup.switchTo) {
-    const as2 = await createAuthorizationServer({ ...setup.switchTo, log });
+    const as2 = await createAuthorizationServer({ ...testMode, ...setup.switchTo, log });
     second = await serveHttp(as2.handler);
     as2.bind(second.url);
     (as2.options as AuthServerOptions).defaultAudience ??= url;
@@ -384,11 +411,13 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
     mock,
     url,
     auth: log,
+    ...(context ? { context } : {}),
     close: async () => {
       await mock.close().catch(() => {});
       await served.close();
       await asServed?.close();
       await second?.close();
+      await idpServed?.close();
     },
   };
 }

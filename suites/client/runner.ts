@@ -119,8 +119,8 @@ function alive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function context(sc: Scenario): string {
-  return JSON.stringify({ name: sc.name, ...(sc.context ?? {}) });
+function context(sc: Scenario, hosted: Record<string, unknown> = {}): string {
+  return JSON.stringify({ name: sc.name, ...(sc.context ?? {}), ...hosted });
 }
 
 /** Runs one scenario at one revision. Never throws; the run records what went wrong. */
@@ -141,7 +141,7 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
       ...cmd.env,
       MCP_CONFORMANCE_SCENARIO: sc.name,
       MCP_CONFORMANCE_PROTOCOL_VERSION: rev,
-      MCP_CONFORMANCE_CONTEXT: context(sc),
+      MCP_CONFORMANCE_CONTEXT: context(sc, hosted.context),
     };
     let stdout = '';
     let stderr = '';

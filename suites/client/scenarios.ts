@@ -612,7 +612,13 @@ const scenarios: Scenario[] = [
       transports: HTTP,
       ...(a.context ? { get context() { return a.context; } } : {}),
       auth: a.auth,
-      build: () => ({ behaviours: a.auth.switchTo ? [addNumbers, tool('second_call', { description: 'A second tool to call', inputSchema: NO_ARGS, result: 'ok' })] : [addNumbers] }),
+      build: () => ({
+        behaviours: [
+          addNumbers,
+          ...(a.auth.switchTo ? [tool('second_call', { description: 'A second tool to call', inputSchema: NO_ARGS, result: 'ok' })] : []),
+          ...(a.auth.extraTool ? [tool(a.auth.extraTool, { description: 'A tool to call', inputSchema: NO_ARGS, result: 'ok' })] : []),
+        ],
+      }),
     }),
   ),
 ];

@@ -147,6 +147,25 @@ check(
 
 check(
   {
+    id: 'auth/no-offline-access-scope',
+    title: 'offline_access is not asked for in the challenge scope nor listed in the metadata\'s scopes_supported',
+    level: 'SHOULD',
+    requirement: 'MCP Servers (Protected Resources) SHOULD NOT include offline_access in WWW-Authenticate scope or Protected Resource Metadata scopes_supported, as refresh tokens are not a resource requirement.',
+    spec: { '2026-07-28': 'basic/authorization#refresh-tokens' },
+  },
+  async (t) => {
+    const g = await unauthorized(t);
+    const challenged = (g.challenge?.params.scope ?? '').split(' ');
+    if (challenged.includes('offline_access')) return t.fail(`the 401 Bearer challenge asks for offline_access: ${JSON.stringify(g.r.headers['www-authenticate'])}`, t.evidence());
+    const { prm, tried } = await locatePrm(t, g);
+    if (!prm) return t.notVerified(`no Protected Resource Metadata to read (${tried.map(describeFetch).join('; ')}; see auth/prm-document)`, t.evidence());
+    const listed = prm.doc.scopes_supported;
+    if (Array.isArray(listed) && listed.includes('offline_access')) return t.fail(`the Protected Resource Metadata at ${prm.url} lists offline_access in scopes_supported: ${JSON.stringify(listed)}`, t.evidence());
+  },
+);
+
+check(
+  {
     id: 'auth/prm-document',
     title: 'the Protected Resource Metadata document is JSON, names this server as its resource, and lists at least one authorization server',
     level: 'MUST',

@@ -96,14 +96,14 @@ describe('mcp-conform auth-server', () => {
     expect(await usage({})).toContain('give --issuer URL');
     expect(await usage({ issuer: 'ftp://x' })).toContain('not an http(s) URL');
     expect(await usage({ issuer: 'http://127.0.0.1:9', clientSecret: 's' })).toContain('--client-secret needs --client-id');
-    expect(await usage({ issuer: 'http://127.0.0.1:9', revision: '2024-11-05' })).toContain('apply at 2025-06-18');
+    expect(await usage({ issuer: 'http://127.0.0.1:9', revision: '2024-11-05' })).toContain('apply at 2025-03-26');
     expect(await usage({ issuer: 'http://127.0.0.1:9', only: ['nothing/here'] })).toContain('no check matches --only nothing/here');
     const none = await cli(['auth-server'], 60_000);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('give --issuer URL');
     const list = await cli(['auth-server', '--list'], 60_000);
     expect(list.code).toBe(0);
-    expect(list.stdout.trimEnd().split('\n')).toHaveLength(17);
+    expect(list.stdout.trimEnd().split('\n')).toHaveLength(18);
     expect(list.stdout).toMatch(/^auth-server\/pkce-required +MUST +2025-06-18,2025-11-25,2026-07-28 +https:/m);
   }, 120_000);
 });

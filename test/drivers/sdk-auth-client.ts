@@ -7,7 +7,8 @@
 // - authorization code: an in-memory OAuthClientProvider; its "browser" fetches the authorization
 //   URL without following the redirect and hands the code to transport.finishAuth() (consent is
 //   headless in the scenarios); the client ID comes from MCP_CONFORMANCE_CONTEXT when it has one
-//   (pre-registration), else the SDK registers dynamically;
+//   (pre-registration), else the official suite's placeholder client ID metadata document URL when the
+//   AS supports them, else the SDK registers dynamically;
 // - client credentials: the SDK's ClientCredentialsProvider (client_secret) or PrivateKeyJwtProvider
 //   (private_key_pem) with the context's credentials, as the official suite passes them.
 // Whenever the SDK says UnauthorizedError (the first 401, a 403 insufficient_scope) the driver
@@ -19,6 +20,7 @@ import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextp
 import { argumentsFor, log, parseTarget, runDriver } from './common.ts';
 import { HeadlessProvider } from './headless-provider.ts';
 
+const OFFICIAL_CIMD_PLACEHOLDER = 'https://conformance-test.local/client-metadata.json';
 const REDIRECT = 'http://127.0.0.1:9/callback'; // never contacted: the code is read from Location
 const target = parseTarget(process.argv.slice(2));
 if (target.kind !== 'http') throw new Error('the auth driver runs over Streamable HTTP only');
@@ -32,7 +34,11 @@ function provider(): OAuthClientProvider {
     return new ClientCredentialsProvider({ clientId: context.client_id, clientSecret: String(context.client_secret ?? '') });
   }
   const given = typeof context.client_id === 'string' ? { client_id: context.client_id, ...(typeof context.client_secret === 'string' ? { client_secret: context.client_secret } : {}) } : undefined;
-  return new HeadlessProvider(REDIRECT, { client_name: 'mcp-conform-sdk-auth-driver' }, given);
+  const p = new HeadlessProvider(REDIRECT, { client_name: 'mcp-conform-sdk-auth-driver' }, given);
+  // The SDK uses a client ID metadata document only at an https URL the application hosts: like the
+  // official suite's example client, the driver names that suite's placeholder (the mock accepts it unfetched).
+  p.clientMetadataUrl = OFFICIAL_CIMD_PLACEHOLDER;
+  return p;
 }
 
 const auth = provider();

@@ -74,6 +74,8 @@ const BREAKS: [string, AuthServerOptions, Wrap?][] = [
   ['auth-server/pkce-advertised', { codeChallengeMethods: null }],
   ['auth-server/cimd-advertised', { clientIdMetadataDocuments: false }],
   ['auth-server/registration', { faults: [{ kind: 'error', endpoint: 'register', status: 500 }] }],
+  // Without registration the flow's client is a client ID metadata document on loopback (accepted here).
+  ['auth-server/registration-supported', { registration: false, allowInsecureClientIdUrls: true }],
   ['auth-server/authorization-response', { faults: [{ kind: 'drop-state' }] }],
   ['auth-server/token-response', { lenient: ['cacheable-token-response'] }],
   ['auth-server/resource-audience', { lenient: ['ignore-resource'] }],
@@ -253,6 +255,7 @@ describe('oauth2-mock-server (npm, pinned)', () => {
       };
       for (const id of ids) set(id, 'pass');
       set('auth-server/registration', 'not-applicable'); // no registration_endpoint
+      set('auth-server/registration-supported', 'warn'); // no dynamic client registration (a SHOULD at 2025-03-26 and 2025-06-18)
       set('auth-server/cimd-advertised', 'warn'); // no client ID metadata documents
       set('auth-server/resource-audience', 'warn'); // aud is not the resource: RFC 8707 not implemented
       set('auth-server/iss-parameter', 'warn'); // no iss in the authorization response

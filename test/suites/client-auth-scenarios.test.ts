@@ -4,7 +4,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { scenarioList, selectScenarios } from '../../cli/client.ts';
-import { AUTH_SCENARIO_NAMES, SCENARIOS, scenario } from '../../suites/client/index.ts';
+import { AUTH_SCENARIO_NAMES, SCENARIOS, hostScenario, scenario } from '../../suites/client/index.ts';
 
 describe('auth scenarios', () => {
   it('run for the client-auth checks only: --skip client-auth/** leaves them out, --only client-auth/** runs nothing else', () => {
@@ -25,7 +25,20 @@ describe('auth scenarios', () => {
     expect(jwt.signing_algorithm).toBe('ES256');
     expect(createPrivateKey(String(jwt.private_key_pem)).asymmetricKeyDetails).toMatchObject({ namedCurve: 'prime256v1' });
     // The rest need no context beyond the scenario name.
-    expect(SCENARIOS.filter((s) => s.auth && s.context).map((s) => s.name).sort()).toEqual(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/pre-registration']);
+    expect(SCENARIOS.filter((s) => s.auth && s.context).map((s) => s.name).sort()).toEqual(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/cross-app-access-complete-flow', 'auth/pre-registration']);
+  });
+
+  it('cross-app access: the context names the enterprise IdP and holds an ID token of it for the IdP client, as the official suite passes them', async () => {
+    const hosted = await hostScenario(scenario('auth/cross-app-access-complete-flow')!, '2025-11-25', 'http');
+    try {
+      const ctx = { ...scenario('auth/cross-app-access-complete-flow')!.context, ...hosted.context };
+      expect(Object.keys(ctx).sort()).toEqual(['client_id', 'client_secret', 'idp_client_id', 'idp_id_token', 'idp_issuer', 'idp_token_endpoint']);
+      const idToken = JSON.parse(Buffer.from(String(ctx.idp_id_token).split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+      expect([idToken.iss, idToken.aud]).toEqual([ctx.idp_issuer, ctx.idp_client_id]);
+      expect(ctx.idp_token_endpoint).toBe(`${String(ctx.idp_issuer)}/token`);
+    } finally {
+      await hosted.close();
+    }
   });
 
   it('apply by revision: PRM discovery from 2025-06-18, the back-compat pair at 2025-03-26 only, iss validation at 2026-07-28', () => {

@@ -105,6 +105,19 @@ const cases: Case[] = [
   { id: 'client-auth/scope-selection', rev: R, via: 'http', scenarios: ['auth/scope-from-www-authenticate'] },
   { id: 'client-auth/step-up', rev: R, via: 'http' },
   { id: 'client-auth/retry-limit', rev: R, via: 'http' },
+  { id: 'client-auth/pre-registration-used', rev: R, via: 'http' },
+  { id: 'client-auth/cimd-used', rev: R, via: 'http' },
+  { id: 'client-auth/cimd-capability-checked', rev: R, via: 'http', scenarios: ['auth/token-endpoint-auth-none'] },
+  { id: 'client-auth/cimd-document', rev: R, via: 'http', scenarios: ['auth/basic-cimd'] },
+  { id: 'client-auth/redirect-uri-registered', rev: R, via: 'http', scenarios: ['auth/basic-cimd'] },
+  { id: 'client-auth/dcr-application-type', rev: M, via: 'http', scenarios: ['auth/offline-access-not-supported'] },
+  { id: 'client-auth/refresh-grant-type', rev: M, via: 'http' },
+  { id: 'client-auth/offline-access-when-listed', rev: M, via: 'http', scenarios: ['auth/offline-access-not-supported'] },
+  { id: 'client-auth/no-refresh-assumed', rev: M, via: 'http', scenarios: ['auth/offline-access-not-supported'] },
+  { id: 'client-auth/metadata-issuer-validated', rev: M, via: 'http' },
+  { id: 'client-auth/registration-failure-handled', rev: M, via: 'http' },
+  { id: 'client-auth/xaa-token-exchange', rev: R, via: 'http' },
+  { id: 'client-auth/xaa-jwt-bearer', rev: R, via: 'http' },
 ];
 
 const outcome = new Map<Case, CheckResult | string>();

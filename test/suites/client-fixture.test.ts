@@ -27,9 +27,9 @@ const combos: { rev: Revision; via: Via; caps?: string; scenarios: string[] }[] 
   {
     rev: '2025-11-25',
     via: 'http',
-    scenarios: ['metadata-default', 'metadata-var1', 'metadata-var3', 'pre-registration', 'scope-from-www-authenticate', 'scope-from-scopes-supported', 'scope-omitted-when-undefined', 'scope-step-up', 'scope-retry-limit', 'resource-mismatch', 'pkce-not-advertised', 'state-mismatch', 'client-credentials-jwt'].map((n) => `auth/${n}`),
+    scenarios: ['metadata-default', 'metadata-var1', 'metadata-var3', 'basic-cimd', 'pre-registration', 'token-endpoint-auth-none', 'scope-from-www-authenticate', 'scope-from-scopes-supported', 'scope-omitted-when-undefined', 'scope-step-up', 'scope-retry-limit', 'resource-mismatch', 'pkce-not-advertised', 'state-mismatch', 'client-credentials-jwt', 'cross-app-access-complete-flow'].map((n) => `auth/${n}`),
   },
-  { rev: '2026-07-28', via: 'http', scenarios: ['auth/metadata-default', 'auth/iss-mismatch', 'auth/offline-access-scope', 'auth/authorization-server-changed'] },
+  { rev: '2026-07-28', via: 'http', scenarios: ['auth/metadata-default', 'auth/iss-mismatch', 'auth/offline-access-scope', 'auth/offline-access-not-supported', 'auth/metadata-issuer-mismatch', 'auth/registration-refused', 'auth/authorization-server-changed'] },
   { rev: '2025-03-26', via: 'http', scenarios: ['auth/2025-03-26-oauth-metadata-backcompat', 'auth/2025-03-26-oauth-endpoint-fallback'] },
 ];
 
