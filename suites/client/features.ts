@@ -2,9 +2,10 @@
 // answers: declared → a valid result; not declared → an error.
 import { createAjv, ErrorCode, hasCapability, isObject, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, declaredCapabilities, type ClientRun, type ClientView } from '../harness/index.ts';
-import { brief, exitSummary, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
+import { brief, clientNotifications, exitSummary, mockMessages, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
 import { clientCheck, pages } from './check.ts';
-import { DEFAULTS_SCHEMA } from './scenarios.ts';
+import { carriedOn } from './messages.ts';
+import { DEFAULTS_SCHEMA, SAMPLING_TOOL_REQUESTS, UNKNOWN_ELICITATION_ID } from './scenarios.ts';
 
 const ELICITATION = STATEFUL_REVISIONS.filter((r) => r >= '2025-06-18');
 
@@ -14,10 +15,10 @@ interface Asked {
   reply: Sent | undefined;
 }
 
-/** The server request a scenario provoked and the client's reply; not-verified when it never happened. */
-function provoked(t: Parameters<Parameters<typeof clientCheck>[1]>[0], v: ClientView, scenario: string, method: string, trigger: string): Asked {
+/** The server request a scenario provoked (the first of `method`, or the first `pick` accepts) and the client's reply; not-verified when it never happened. */
+function provoked(t: Parameters<Parameters<typeof clientCheck>[1]>[0], v: ClientView, scenario: string, method: string, trigger: string, pick: (req: Sent) => boolean = () => true): Asked {
   const run = v.need(scenario);
-  const req = serverRequests(run, method)[0];
+  const req = serverRequests(run, method).find(pick);
   if (!req) return t.notVerified(`the server never got to send ${method}: the client did not call ${trigger} (${exitSummary(run)})`);
   const reply = replyTo(run, req);
   // A request sent once the client was killed (scenario timeout, e.g. a slow start on a loaded
@@ -244,5 +245,161 @@ clientCheck(
     if (declares(v, ['elicitation', 'url'])) return t.notApplicable('the client declares URL-mode elicitation');
     if (!declares(v, ['elicitation'])) return t.notApplicable('the client does not declare elicitation at all (judged by client-elicitation/undeclared-refused)');
     expectRefused(t, v, provoked(t, v, 'elicitation-url', 'elicitation/create', 'trigger_url_elicitation'), 'a URL-mode elicitation/create', ErrorCode.InvalidParams);
+  },
+);
+
+// ---- roots: list changes ----
+
+clientCheck(
+  {
+    id: 'client-roots/list-changed-notified',
+    title: 'when its roots change, a client declaring roots.listChanged sends notifications/roots/list_changed',
+    level: 'MUST',
+    requirement: 'When roots change, clients that support listChanged MUST send a notification: notifications/roots/list_changed.',
+    spec: pages(STATEFUL_REVISIONS, 'client/roots#root-list-changes'),
+    requires: 'client.roots.listChanged',
+    scenarios: ['roots'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('roots');
+    // The roots changed when two answers differ (the scenario asks the user to add a root after the first).
+    const answers = serverRequests(run, 'roots/list')
+      .map((req) => ({ req, reply: replyTo(run, req) }))
+      .filter((a): a is { req: Sent; reply: Sent } => !!a.reply && isObject(a.reply.m.result));
+    if (answers.length < 2) return t.notVerified(`the client answered roots/list ${answers.length} time(s) with a result; two answers are needed to see a change (${exitSummary(run)})`);
+    const first = answers[0]!;
+    const changed = answers.find((a) => JSON.stringify(a.reply.m.result) !== JSON.stringify(first.reply.m.result));
+    if (!changed) return t.notVerified('the roots did not change between the two roots/list answers (context.roots.change asks the client to add one)');
+    // When it is sent is not prescribed; that it is, once the roots changed, is.
+    const note = clientNotifications(run, 'notifications/roots/list_changed').find((n) => n.e.t > first.req.e.t);
+    if (!note) t.fail(`the roots changed (${brief(first.reply.m.result)} → ${brief(changed.reply.m.result)}) but the client never sent notifications/roots/list_changed`, v.evidence([first.req.e, first.reply.e, changed.req.e, changed.reply.e]));
+  },
+);
+
+// ---- sampling with tools (2025-11-25) ----
+
+const SAMPLING_TOOLS = STATEFUL_REVISIONS.filter((r) => r >= '2025-11-25');
+const samplingKey = (p: unknown) => (isObject(p) ? JSON.stringify([p.messages, p.toolChoice]) : '');
+/** The tool-enabled sampling request a trigger tool of scenario sampling-tools sent. */
+const samplingOf = (trigger: string) => (req: Sent) => samplingKey(req.m.params) === samplingKey(SAMPLING_TOOL_REQUESTS[trigger]);
+
+function blocks(content: unknown): Record<string, unknown>[] {
+  return (Array.isArray(content) ? content : [content]).filter(isObject);
+}
+const usesTool = (result: Record<string, unknown>) => blocks(result.content).some((b) => b.type === 'tool_use');
+
+clientCheck(
+  {
+    id: 'client-sampling/tools-capability',
+    title: 'a client that samples with tools declares sampling.tools',
+    level: 'MUST',
+    requirement: 'Clients MUST declare support for tool use via the sampling.tools capability to receive tool-enabled sampling requests.',
+    spec: pages(SAMPLING_TOOLS, 'client/sampling#tools-in-sampling'),
+    requires: 'client.sampling',
+    scenarios: ['sampling-tools'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    if (declares(v, ['sampling', 'tools'])) return t.notApplicable('the client declares the sampling.tools capability');
+    const run = v.need('sampling-tools');
+    const asked = serverRequests(run, 'sampling/createMessage').map((req) => ({ req, reply: replyTo(run, req) }));
+    if (!asked.length) return t.notVerified(`the server never got to send a tool-enabled sampling request: the client called no trigger_sampling_* tool (${exitSummary(run)})`);
+    const used = asked.find((a) => a.reply && isObject(a.reply.m.result) && (usesTool(a.reply.m.result) || a.reply.m.result.stopReason === 'toolUse'));
+    if (used) t.fail(`the client does not declare sampling.tools but answered a tool-enabled sampling request with tool use: ${brief(used.reply!.m.result)}`, v.evidence([used.req.e, used.reply!.e]));
+  },
+);
+
+for (const [mode, level] of [['required', 'MUST'], ['none', 'MUST']] as const) {
+  clientCheck(
+    {
+      id: `client-sampling/tool-choice-${mode}`,
+      title: mode === 'required' ? 'with toolChoice required, the answer uses a tool' : 'with toolChoice none, the answer uses no tool',
+      level,
+      requirement: mode === 'required' ? '{mode: "required"}: Model MUST use at least one tool before completing.' : '{mode: "none"}: Model MUST NOT use any tools.',
+      spec: pages(SAMPLING_TOOLS, 'client/sampling#tool-choice-modes'),
+      requires: 'client.sampling.tools',
+      scenarios: ['sampling-tools'],
+    },
+    (t) => {
+      const v = clientRuns(t);
+      const trigger = `trigger_sampling_tool_${mode}`;
+      const a = provoked(t, v, 'sampling-tools', 'sampling/createMessage', trigger, samplingOf(trigger));
+      const err = a.reply && isObject(a.reply.m.error) ? a.reply.m.error : undefined;
+      if (err?.code === -1) return t.notVerified('the client (its user) rejected the sampling request');
+      const result = expectValidResult(t, v, a, 'CreateMessageResult', `a sampling/createMessage with toolChoice ${mode}`);
+      if (mode === 'required' && !usesTool(result)) t.fail(`toolChoice was required but the answer has no tool_use content: ${brief(result.content)}`, v.evidence([a.req.e, a.reply!.e]));
+      if (mode === 'none' && usesTool(result)) t.fail(`toolChoice was none but the answer uses a tool: ${brief(result.content)}`, v.evidence([a.req.e, a.reply!.e]));
+    },
+  );
+}
+
+clientCheck(
+  {
+    id: 'client-sampling/tool-messages-validated',
+    title: 'a sampling request whose tool_use lacks its tool_result, or mixes a tool_result with text, is refused with -32602',
+    level: 'SHOULD',
+    requirement: 'Clients SHOULD return errors for common failure cases: Tool result missing in request: -32602 (Invalid params); Tool results mixed with other content: -32602 (Invalid params).',
+    spec: pages(SAMPLING_TOOLS, 'client/sampling#error-handling'),
+    requires: 'client.sampling.tools',
+    scenarios: ['sampling-tools'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const [trigger, what] of [['trigger_sampling_unbalanced', 'a tool_use without its tool_result'], ['trigger_sampling_mixed', 'a tool_result mixed with text']] as const) {
+      const a = provoked(t, v, 'sampling-tools', 'sampling/createMessage', trigger, samplingOf(trigger));
+      if (!a.reply) return t.fail(`the client never answered a sampling request with ${what}`, v.evidence([a.req.e]));
+      const err = isObject(a.reply.m.error) ? a.reply.m.error : undefined;
+      if (!err) return t.fail(`the client answered a sampling request with ${what} with a result: ${brief(a.reply.m.result)}`, v.evidence([a.req.e, a.reply.e]));
+      if (err.code !== ErrorCode.InvalidParams) return t.fail(`the client refused a sampling request with ${what} with code ${brief(err.code)}, not -32602`, v.evidence([a.req.e, a.reply.e]));
+    }
+  },
+);
+
+// ---- elicitation: form mode by default, completion notifications (2025-11-25) ----
+
+clientCheck(
+  {
+    id: 'client-elicitation/mode-omitted-is-form',
+    title: 'an elicitation without mode is treated as a form',
+    level: 'MUST',
+    requirement: 'Clients MUST treat requests without a mode field as form mode.',
+    spec: pages(['2025-11-25'], 'client/elicitation#elicitation-requests'),
+    requires: 'client.elicitation',
+    scenarios: ['elicitation'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const el = caps(v).elicitation;
+    // {} declares form mode (backwards compatibility); {url: {}} alone does not.
+    if (isObject(el) && isObject(el.url) && !isObject(el.form)) return t.notApplicable('the client declares URL-mode elicitation only');
+    const a = provoked(t, v, 'elicitation', 'elicitation/create', 'trigger_elicitation_no_mode', (r) => isObject(r.m.params) && !('mode' in r.m.params));
+    const result = expectValidResult(t, v, a, 'ElicitResult', 'an elicitation/create without mode');
+    if (result.action !== 'accept') return;
+    const schema = isObject(a.req.m.params) ? a.req.m.params.requestedSchema : undefined;
+    const check = createAjv('2020-12').compile(schema as object);
+    if (!check(result.content ?? {})) t.fail(`the client accepted an elicitation without mode, but not as the form it is: ${brief(result.content)}`, v.evidence([a.req.e, a.reply!.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-elicitation/unknown-completion-ignored',
+    title: 'notifications/elicitation/complete for an unknown or completed elicitation is ignored',
+    level: 'MUST',
+    requirement: 'Clients MUST ignore notifications referencing unknown or already-completed IDs.',
+    spec: pages(['2025-11-25'], 'client/elicitation#completion-notifications-for-url-mode-elicitation'),
+    scenarios: ['elicitation-url'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('elicitation-url');
+    const notes = mockMessages(run).filter((s) => s.m.method === 'notifications/elicitation/complete');
+    const unknown = notes.find((n) => isObject(n.m.params) && n.m.params.elicitationId === UNKNOWN_ELICITATION_ID);
+    if (!unknown) return t.notVerified(`the server never got to send the completion notifications: the client did not call trigger_url_elicitation (${exitSummary(run)})`);
+    const next = carriedOn(run, unknown.e.t);
+    if (next.ok) return;
+    if (next.crashed) return t.fail(`after notifications/elicitation/complete for a completed and an unknown elicitation the client stopped: ${next.why}`, v.evidence(notes.map((n) => n.e)));
+    t.notVerified(`the client made no request after the completion notifications, so how it took them is not observable (${next.why})`);
   },
 );

@@ -135,6 +135,30 @@ export const SAMPLING_PARAMS: JsonObject = {
   maxTokens: 50,
 };
 
+/** The tool a tool-enabled sampling request offers the client's model (sampling with tools, 2025-11-25). */
+export const SAMPLING_TOOL = { name: 'get_weather', description: 'Get the current weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } as const;
+
+const weatherQuestion = { role: 'user', content: { type: 'text', text: 'What is the weather in Paris?' } };
+const weatherToolUse = { role: 'assistant', content: [{ type: 'tool_use', id: 'mcp-conform-call-1', name: 'get_weather', input: { city: 'Paris' } }] };
+
+/** The tool-enabled sampling requests of scenario sampling-tools, by trigger tool: two valid ones
+ *  (toolChoice required / none) and two whose messages break the tool_use/tool_result rules. */
+export const SAMPLING_TOOL_REQUESTS: Record<string, JsonObject> = {
+  trigger_sampling_tool_required: { messages: [weatherQuestion], tools: [SAMPLING_TOOL], toolChoice: { mode: 'required' }, maxTokens: 100 },
+  trigger_sampling_tool_none: { messages: [weatherQuestion], tools: [SAMPLING_TOOL], toolChoice: { mode: 'none' }, maxTokens: 100 },
+  // An assistant tool_use followed by a user message without its tool_result (sampling: "Tool result missing in request").
+  trigger_sampling_unbalanced: { messages: [weatherQuestion, weatherToolUse, { role: 'user', content: { type: 'text', text: 'And tomorrow?' } }], tools: [SAMPLING_TOOL], maxTokens: 100 },
+  // The tool_result shares its user message with text ("Tool results mixed with other content").
+  trigger_sampling_mixed: {
+    messages: [weatherQuestion, weatherToolUse, { role: 'user', content: [{ type: 'tool_result', toolUseId: 'mcp-conform-call-1', content: [{ type: 'text', text: 'Sunny, 21 °C' }] }, { type: 'text', text: 'And tomorrow?' }] }],
+    tools: [SAMPLING_TOOL],
+    maxTokens: 100,
+  },
+};
+
+/** Elicitation ids the mock announces as complete in scenario elicitation-url that it never created. */
+export const UNKNOWN_ELICITATION_ID = 'mcp-conform-unknown-elicitation';
+
 export const URL_ELICITATION: JsonObject = {
   mode: 'url',
   message: 'mcp-conform asks you to open a page',
@@ -182,11 +206,15 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'roots',
-    description: 'Calling trigger_roots makes the server send roots/list (even if the client did not declare roots).',
-    expects: 'List tools and call each; answer roots/list with the roots (or an error when roots are not supported).',
+    description: 'Calling trigger_roots, then trigger_roots_again, makes the server send roots/list each time (even if the client did not declare roots).',
+    expects: 'List tools and call each; answer roots/list with the roots (or an error when roots are not supported); after the first answer the user adds a root (context.roots.change), which a client declaring roots.listChanged announces.',
     revisions: STATEFUL_REVISIONS,
     transports: BOTH,
-    build: (_rev, api) => ({ behaviours: [trigger('trigger_roots', 'The server asks for your roots while this runs', 'roots/list', undefined, api)], http: sseForToolCalls }),
+    context: { roots: { change: true } },
+    build: (_rev, api) => ({
+      behaviours: [trigger('trigger_roots', 'The server asks for your roots while this runs', 'roots/list', undefined, api), trigger('trigger_roots_again', 'The server asks for your roots again while this runs', 'roots/list', undefined, api)],
+      http: sseForToolCalls,
+    }),
   },
   {
     name: 'sampling',
@@ -196,15 +224,36 @@ const scenarios: Scenario[] = [
     transports: BOTH,
     build: (_rev, api) => ({ behaviours: [trigger('trigger_sampling', 'The server asks you to sample while this runs', 'sampling/createMessage', SAMPLING_PARAMS, api)], http: sseForToolCalls }),
   },
+  {
+    name: 'sampling-tools',
+    description: 'Each trigger_sampling_* tool makes the server send one tool-enabled sampling/createMessage (even if sampling.tools is undeclared): toolChoice required, toolChoice none, a tool_use without its tool_result, a tool_result mixed with text.',
+    expects: 'List tools and call each; the model follows toolChoice (required: use the tool; none: no tool); refuse the two malformed requests with -32602 (or refuse all when tools in sampling are not supported).',
+    revisions: STATEFUL_REVISIONS.filter((r) => r >= '2025-11-25'),
+    transports: BOTH,
+    build: (_rev, api) => ({
+      behaviours: Object.entries(SAMPLING_TOOL_REQUESTS).map(([name, params]) => trigger(name, 'The server asks you to sample with a tool while this runs', 'sampling/createMessage', params, api)),
+      http: sseForToolCalls,
+    }),
+  },
   ...(['accept', 'decline', 'cancel'] as const).map(
     (action): Scenario => ({
       name: action === 'accept' ? 'elicitation' : `elicitation-${action}`,
-      description: 'Calling trigger_elicitation makes the server send a form elicitation (name, age, subscribe, colour).',
+      description: 'Calling trigger_elicitation makes the server send a form elicitation (name, age, subscribe, colour); from 2025-11-25 trigger_elicitation_no_mode sends it again without the mode field.',
       expects: `List tools and call each; the user ${action === 'accept' ? 'accepts and fills in the form (valid against requestedSchema)' : `${action}s`} (context.elicitation.action).`,
       revisions: STATEFUL_REVISIONS.filter((r) => r >= '2025-06-18'),
       transports: BOTH,
       context: { elicitation: { action } },
-      build: (rev, api) => ({ behaviours: [trigger('trigger_elicitation', 'The server asks you to fill in a form while this runs', 'elicitation/create', formElicitation(rev), api)], http: sseForToolCalls }),
+      build: (rev, api) => {
+        const { mode: _mode, ...noMode } = formElicitation(rev);
+        return {
+          behaviours: [
+            trigger('trigger_elicitation', 'The server asks you to fill in a form while this runs', 'elicitation/create', formElicitation(rev), api),
+            // From 2025-11-25 a request without mode is a form request (client/elicitation#elicitation-requests).
+            ...(rev >= '2025-11-25' ? [trigger('trigger_elicitation_no_mode', 'The server asks you to fill in a form (no mode field) while this runs', 'elicitation/create', noMode, api)] : []),
+          ],
+          http: sseForToolCalls,
+        };
+      },
     }),
   ),
   {
@@ -221,12 +270,32 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'elicitation-url',
-    description: 'Calling trigger_url_elicitation makes the server send a URL-mode elicitation (even if undeclared).',
-    expects: 'List tools and call each; answer the URL elicitation (accept/decline/cancel), or -32602 when URL mode is not supported.',
+    description: 'Calling trigger_url_elicitation makes the server send a URL-mode elicitation (even if undeclared), then notifications/elicitation/complete for it, for it again and for an id it never created; add_numbers works.',
+    expects: 'List tools and call each; answer the URL elicitation (accept/decline/cancel), or -32602 when URL mode is not supported; ignore the completion notifications it does not expect.',
     revisions: ['2025-11-25'],
     transports: BOTH,
     context: { elicitation: { action: 'accept' } },
-    build: (_rev, api) => ({ behaviours: [trigger('trigger_url_elicitation', 'The server asks you to open a URL while this runs', 'elicitation/create', URL_ELICITATION, api)], http: sseForToolCalls }),
+    build: (_rev, api) => ({
+      behaviours: [
+        tool('trigger_url_elicitation', {
+          description: 'The server asks you to open a URL while this runs',
+          inputSchema: NO_ARGS,
+          handler: async (_args, ctx: ServerContext) => {
+            api.event('server-request', 'elicitation/create');
+            const answer = await ctx.session.request('elicitation/create', URL_ELICITATION, { force: true, timeoutMs: 10_000 }).then(
+              (r) => JSON.stringify(r).slice(0, 500),
+              (err: Error) => `no result: ${err.message}`,
+            );
+            // The interaction ended; then an already-completed id and an unknown one, which the client MUST ignore.
+            for (const id of [URL_ELICITATION.elicitationId, URL_ELICITATION.elicitationId, UNKNOWN_ELICITATION_ID]) await ctx.notify('notifications/elicitation/complete', { elicitationId: id as string });
+            api.event('elicitation-complete-sent', `${String(URL_ELICITATION.elicitationId)} twice, ${UNKNOWN_ELICITATION_ID}`);
+            return `the client answered elicitation/create: ${answer}`;
+          },
+        }),
+        addNumbers,
+      ],
+      http: sseForToolCalls,
+    }),
   },
   {
     name: 'pagination',

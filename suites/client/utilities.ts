@@ -1,5 +1,5 @@
 // Utilities as they bind a client: ping, cancellation, progress, pagination, list changes.
-import { isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
+import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
@@ -27,6 +27,54 @@ clientCheck(
     if (extra.length) return t.fail(`the ping result is not empty: ${brief(reply.m.result)}`, v.evidence([ping.e, reply.e]));
     // "Promptly": generous, so a loaded machine does not make a correct client fail.
     if (reply.e.t - ping.e.t > 5000) t.fail(`the client took ${Math.round(reply.e.t - ping.e.t)} ms to answer ping`, v.evidence([ping.e, reply.e]));
+  },
+);
+
+/** "Excessive": more than this many pings from the client within one second. */
+const PING_BURST = 5;
+
+clientCheck(
+  {
+    id: 'client-ping/not-excessive',
+    title: 'the client does not flood the server with pings',
+    level: 'SHOULD',
+    requirement: 'Excessive pinging SHOULD be avoided to reduce network overhead.',
+    spec: pages(STATEFUL_REVISIONS, 'basic/utilities/ping#implementation-considerations'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      const pings = clientRequests(run, 'ping');
+      for (let i = PING_BURST; i < pings.length; i++) {
+        const from = pings[i - PING_BURST]!;
+        if (pings[i]!.e.t - from.e.t < 1000) return t.fail(`in scenario ${run.scenario} the client sent ${PING_BURST + 1} pings within ${Math.round(pings[i]!.e.t - from.e.t)} ms`, v.evidence(pings.slice(i - PING_BURST, i + 1).map((p) => p.e)));
+      }
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-tasks/no-augmentation-without-capability',
+    title: 'requests are task-augmented only when the server declares tasks for them',
+    level: 'MUST',
+    requirement: "If a server's capabilities do not include tasks.requests.tools.call, then clients MUST NOT attempt to use task augmentation on that server's tools, regardless of the execution.taskSupport value.",
+    spec: pages(['2025-11-25'], 'basic/utilities/tasks#tool-level-negotiation'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      for (const r of clientRequests(run)) {
+        if (!isObject(r.m.params) || !isObject(r.m.params.task) || typeof r.m.method !== 'string') continue;
+        const h = handshakes(run).find((x) => x.session === r.e.session && x.result);
+        const result = h?.result && isObject(h.result.m.result) ? h.result.m.result : undefined;
+        // tools/call → capabilities.tasks.requests.tools.call (basic/utilities/tasks#capabilities).
+        const path = ['tasks', 'requests', ...r.m.method.split('/')];
+        if (!hasCapability(result?.capabilities, { side: 'server', path })) return t.fail(`in scenario ${run.scenario} the client sent a task-augmented ${r.m.method}, but the server does not declare ${path.join('.')}`, v.evidence([...(h?.result ? [h.result.e] : []), r.e]));
+      }
+    }
   },
 );
 
