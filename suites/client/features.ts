@@ -1,10 +1,11 @@
 // Client features: roots, sampling, elicitation. What the client declares must match what it
 // answers: declared → a valid result; not declared → an error.
-import { createAjv, ErrorCode, hasCapability, isObject, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { createAjv, ErrorCode, hasCapability, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, declaredCapabilities, type ClientRun, type ClientView } from '../harness/index.ts';
-import { brief, clientNotifications, exitSummary, mockMessages, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
+import { brief, clientNotifications, exitSummary, metaOf, mockMessages, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
 import { clientCheck, pages } from './check.ts';
 import { carriedOn } from './messages.ts';
+import { needRound } from './stateless.ts';
 import { DEFAULTS_SCHEMA, SAMPLING_TOOL_REQUESTS, UNKNOWN_ELICITATION_ID } from './scenarios.ts';
 
 const ELICITATION = STATEFUL_REVISIONS.filter((r) => r >= '2025-06-18');
@@ -27,6 +28,23 @@ function provoked(t: Parameters<Parameters<typeof clientCheck>[1]>[0], v: Client
   const gone = Math.min(killed, run.process.exitedAt ?? Infinity);
   if (!reply && req.e.t >= gone) return t.notVerified(`the server sent ${method} only after the client ${killed <= gone ? 'was killed at the scenario timeout' : 'had exited'}, so it could not answer (${exitSummary(run)})`);
   return { run, req, reply };
+}
+
+/** 2026-07-28: what needs_input (scenario input-required) asked for with `method`, and the retry's
+ *  answer, a valid `type` from a request whose _meta declares `capability` (on each request). */
+function inputAnswer(t: Parameters<Parameters<typeof clientCheck>[1]>[0], v: ClientView, method: string, type: string, capability: string): { req: Record<string, unknown>; result: Record<string, unknown>; retry: Sent } {
+  const { r } = needRound(t, 'input-required', 'needs_input');
+  const asked = isObject(r.interim.inputRequests) ? r.interim.inputRequests : {};
+  const key = Object.keys(asked).find((k) => isObject(asked[k]) && asked[k].method === method);
+  if (!key) return t.notVerified(`the server did not ask for ${method} (it asks for what the request's _meta declares)`);
+  const params = isObject(r.retry.m.params) ? r.retry.m.params : {};
+  const given = isObject(params.inputResponses) ? params.inputResponses[key] : undefined;
+  if (!isObject(given)) return t.fail(`the retry has no inputResponses.${key} answering ${method}`, v.evidence([r.first.e, r.retry.e]));
+  const res = validate(t.revision, type, given);
+  if (!res.valid) return t.fail(`inputResponses.${key} is not a valid ${type}: ${res.errors.slice(0, 3).map((e) => `${e.pointer || '/'} ${e.message}`).join('; ')}`, v.evidence([r.retry.e]));
+  const declared = metaOf(r.retry.m)?.[META.clientCapabilities];
+  if (!hasCapability(declared, { side: 'client', path: [capability] })) return t.fail(`the retry answers ${method} but its _meta["${META.clientCapabilities}"] does not declare ${capability}: ${brief(declared)}`, v.evidence([r.retry.e]));
+  return { req: asked[key] as Record<string, unknown>, result: given, retry: r.retry };
 }
 
 function caps(v: ClientView): Record<string, unknown> {
@@ -60,13 +78,20 @@ clientCheck(
     id: 'client-roots/list-result',
     title: 'roots/list is answered with valid file:// roots',
     level: 'MUST',
-    requirement: 'Clients that support roots MUST declare the roots capability; uri: unique identifier for the root. This MUST be a file:// URI in the current specification.',
-    spec: pages(STATEFUL_REVISIONS, 'client/roots#listing-roots'),
+    requirement: 'Clients that support roots MUST declare the roots capability (2026-07-28: in _meta clientCapabilities on each request); uri: unique identifier for the root. This MUST be a file:// URI in the current specification.',
+    spec: pages(REVISIONS, 'client/roots#listing-roots'),
     requires: 'client.roots',
-    scenarios: ['roots'],
+    scenarios: ['roots', 'input-required'],
   },
   (t) => {
     const v = clientRuns(t);
+    if (isStateless(t.revision)) {
+      // 2026-07-28: roots/list comes as an input request of a multi round-trip request.
+      const x = inputAnswer(t, v, 'roots/list', 'ListRootsResult', 'roots');
+      const bad = (Array.isArray(x.result.roots) ? x.result.roots : []).find((r) => !isObject(r) || typeof r.uri !== 'string' || !r.uri.startsWith('file://'));
+      if (bad) t.fail(`a root's uri is not a file:// URI: ${brief(bad)}`, v.evidence([x.retry.e]));
+      return;
+    }
     const a = provoked(t, v, 'roots', 'roots/list', 'trigger_roots');
     const result = expectValidResult(t, v, a, 'ListRootsResult', 'roots/list');
     const roots = Array.isArray(result.roots) ? result.roots : [];
@@ -96,13 +121,14 @@ clientCheck(
     id: 'client-sampling/create-message-result',
     title: 'sampling/createMessage is answered with a valid CreateMessageResult',
     level: 'MUST',
-    requirement: 'Clients that support sampling MUST declare the sampling capability during initialization; the response is a CreateMessageResult.',
-    spec: pages(STATEFUL_REVISIONS, 'client/sampling#creating-messages'),
+    requirement: 'Clients that support sampling MUST declare the sampling capability during initialization (2026-07-28: in _meta clientCapabilities on each request); the response is a CreateMessageResult.',
+    spec: pages(REVISIONS, 'client/sampling#creating-messages'),
     requires: 'client.sampling',
-    scenarios: ['sampling'],
+    scenarios: ['sampling', 'input-required'],
   },
   (t) => {
     const v = clientRuns(t);
+    if (isStateless(t.revision)) return void inputAnswer(t, v, 'sampling/createMessage', 'CreateMessageResult', 'sampling');
     const a = provoked(t, v, 'sampling', 'sampling/createMessage', 'trigger_sampling');
     const err = a.reply && isObject(a.reply.m.error) ? a.reply.m.error : undefined;
     // The user may reject a sampling request (code -1): allowed, but then nothing was sampled.
@@ -160,12 +186,21 @@ clientCheck(
     title: 'accepted form content satisfies requestedSchema',
     level: 'SHOULD',
     requirement: 'Clients SHOULD validate all responses against the provided schema. (Accept: the content field contains the submitted data matching the requested schema.)',
-    spec: pages(ELICITATION, (r) => (r >= '2025-11-25' ? 'client/elicitation#form-mode-security' : 'client/elicitation#security-considerations')),
+    spec: pages([...ELICITATION, '2026-07-28'], (r) => (r >= '2025-11-25' ? 'client/elicitation#form-mode-security' : 'client/elicitation#security-considerations')),
     requires: 'client.elicitation',
-    scenarios: ['elicitation'],
+    scenarios: ['elicitation', 'input-required'],
   },
   (t) => {
     const v = clientRuns(t);
+    if (isStateless(t.revision)) {
+      // 2026-07-28: the form comes as an input request of a multi round-trip request.
+      const x = inputAnswer(t, v, 'elicitation/create', 'ElicitResult', 'elicitation');
+      if (x.result.action !== 'accept') return t.notVerified(`the client answered ${brief(x.result.action)}, not accept`);
+      const schema = isObject(x.req.params) ? x.req.params.requestedSchema : undefined;
+      const ok = createAjv('2020-12').compile(schema as object);
+      if (!ok(x.result.content ?? {})) t.fail(`the accepted content does not satisfy requestedSchema: ${(ok.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`, v.evidence([x.retry.e]));
+      return;
+    }
     const a = provoked(t, v, 'elicitation', 'elicitation/create', 'trigger_elicitation');
     const result = expectValidResult(t, v, a, 'ElicitResult', 'elicitation/create');
     if (result.action !== 'accept') return t.notVerified(`the client answered ${brief(result.action)}, not accept`);
@@ -310,12 +345,12 @@ clientCheck(
   },
 );
 
-for (const [mode, level] of [['required', 'MUST'], ['none', 'MUST']] as const) {
+for (const mode of ['required', 'none'] as const) {
   clientCheck(
     {
       id: `client-sampling/tool-choice-${mode}`,
       title: mode === 'required' ? 'with toolChoice required, the answer uses a tool' : 'with toolChoice none, the answer uses no tool',
-      level,
+      level: 'MUST',
       requirement: mode === 'required' ? '{mode: "required"}: Model MUST use at least one tool before completing.' : '{mode: "none"}: Model MUST NOT use any tools.',
       spec: pages(SAMPLING_TOOLS, 'client/sampling#tool-choice-modes'),
       requires: 'client.sampling.tools',

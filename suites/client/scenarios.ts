@@ -586,21 +586,21 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'input-required',
-    description: 'needs_input answers input_required (an elicitation, or sampling or roots, whichever the client declares) with a requestState.',
+    description: 'needs_input answers input_required with a requestState, asking at once for everything the client declares: an elicitation (user_input), sampling (model_input), roots (roots_input).',
     expects: 'Call needs_input; fulfil the input requests and retry with inputResponses and the same requestState.',
     revisions: STATELESS_REVISIONS,
     transports: BOTH,
     context: { elicitation: { action: 'accept' } },
-    build: (rev) => ({
+    build: () => ({
       behaviours: [
         tool('needs_input', {
           description: 'Needs input from the user before it can answer',
           inputSchema: NO_ARGS,
           handler: async (_a, ctx) => {
-            const req = inputRequestFor(ctx.clientCapabilities, rev);
-            if (!req) return 'the client declares no capability to ask for input with';
-            const answer = await ctx.ask('user_input', req);
-            return `thanks for ${JSON.stringify(answer).slice(0, 200)}`;
+            const reqs = inputRequestsFor(ctx.clientCapabilities);
+            if (!Object.keys(reqs).length) return 'the client declares no capability to ask for input with';
+            const answers = await ctx.askAll(reqs);
+            return `thanks for ${JSON.stringify(answers).slice(0, 300)}`;
           },
         }),
       ],
@@ -685,6 +685,15 @@ const scenarios: Scenario[] = [
     }),
   ),
 ];
+
+/** Every input request a 2026-07-28 server may send, given what the client declared (one of each kind). */
+export function inputRequestsFor(caps: Record<string, unknown>): Record<string, { method: string; params?: JsonObject }> {
+  const out: Record<string, { method: string; params?: JsonObject }> = {};
+  if (isObject(caps.elicitation)) out.user_input = { method: 'elicitation/create', params: { mode: 'form', message: 'mcp-conform needs your name', requestedSchema: { type: 'object', properties: { name: { type: 'string', minLength: 1 } }, required: ['name'] } } };
+  if (isObject(caps.sampling)) out.model_input = { method: 'sampling/createMessage', params: SAMPLING_PARAMS };
+  if (isObject(caps.roots)) out.roots_input = { method: 'roots/list' };
+  return out;
+}
 
 /** The input request a 2026-07-28 server may send, given what the client declared. */
 export function inputRequestFor(caps: Record<string, unknown>, rev: Revision): { method: string; params?: JsonObject } | undefined {
