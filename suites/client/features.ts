@@ -312,6 +312,26 @@ clientCheck(
   },
 );
 
+clientCheck(
+  {
+    id: 'client-sampling/user-rejected',
+    title: 'a sampling request the user rejects is answered with error -1',
+    level: 'SHOULD',
+    requirement: 'Clients SHOULD return errors for common failure cases: User rejected sampling request: -1.',
+    spec: pages(STATEFUL_REVISIONS, 'client/sampling#error-handling'),
+    requires: 'client.sampling',
+    scenarios: ['sampling-rejected'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const a = provoked(t, v, 'sampling-rejected', 'sampling/createMessage', 'trigger_sampling');
+    if (!a.reply) return t.fail('the client never answered the sampling request its user rejected', v.evidence([a.req.e]));
+    const err = isObject(a.reply.m.error) ? a.reply.m.error : undefined;
+    if (!err) return t.fail(`the user rejected the sampling request (context.sampling.action), but the client answered with a result: ${brief(a.reply.m.result)}`, v.evidence([a.req.e, a.reply.e]));
+    if (err.code !== -1) t.fail(`the client refused the rejected sampling request with code ${brief(err.code)}, not -1`, v.evidence([a.req.e, a.reply.e]));
+  },
+);
+
 // ---- sampling with tools (2025-11-25) ----
 
 const SAMPLING_TOOLS = STATEFUL_REVISIONS.filter((r) => r >= '2025-11-25');

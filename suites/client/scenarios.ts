@@ -225,6 +225,15 @@ const scenarios: Scenario[] = [
     build: (_rev, api) => ({ behaviours: [trigger('trigger_sampling', 'The server asks you to sample while this runs', 'sampling/createMessage', SAMPLING_PARAMS, api)], http: sseForToolCalls }),
   },
   {
+    name: 'sampling-rejected',
+    description: 'Calling trigger_sampling makes the server send sampling/createMessage (even if undeclared).',
+    expects: 'List tools and call each; the user rejects the sampling request (context.sampling.action): answer with the error for it (-1).',
+    revisions: STATEFUL_REVISIONS,
+    transports: BOTH,
+    context: { sampling: { action: 'reject' } },
+    build: (_rev, api) => ({ behaviours: [trigger('trigger_sampling', 'The server asks you to sample while this runs', 'sampling/createMessage', SAMPLING_PARAMS, api)], http: sseForToolCalls }),
+  },
+  {
     name: 'sampling-tools',
     description: 'Each trigger_sampling_* tool makes the server send one tool-enabled sampling/createMessage (even if sampling.tools is undeclared): toolChoice required, toolChoice none, a tool_use without its tool_result, a tool_result mixed with text.',
     expects: 'List tools and call each; the model follows toolChoice (required: use the tool; none: no tool); refuse the two malformed requests with -32602 (or refuse all when tools in sampling are not supported).',

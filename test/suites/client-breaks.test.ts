@@ -75,6 +75,7 @@ const cases: Case[] = [
   { id: 'client-sampling/create-message-result', rev: R, via: 'stdio' },
   { id: 'client-sampling/create-message-result', rev: M, via: 'http' },
   { id: 'client-sampling/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
+  { id: 'client-sampling/user-rejected', rev: R, via: 'stdio' },
   { id: 'client-sampling/tools-capability', rev: R, via: 'stdio' },
   { id: 'client-sampling/tool-choice-required', rev: R, via: 'stdio' },
   { id: 'client-sampling/tool-choice-none', rev: R, via: 'stdio' },
