@@ -6,7 +6,7 @@
 // Names shared with the official conformance suite (`initialize`, `tools_call`,
 // `elicitation-defaults`, `sse-retry`) expect the same client behaviour there and here, so a client
 // harness written for it works unchanged.
-import { ErrorCode, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, type Revision } from '../../schema/index.ts';
+import { ErrorCode, isObject, isStateless, META, RELATED_TASK_META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, type Revision } from '../../schema/index.ts';
 import {
   logs,
   on,
@@ -70,6 +70,10 @@ const isToolsCall = (m: unknown) => isObject(m) && m.method === 'tools/call';
 
 /** Tool calls are answered on an SSE stream (so the server can ask the client things meanwhile); the rest as JSON. */
 const sseForToolCalls: Partial<StreamableHttpHandlerOptions> = { responseMode: (m) => (isToolsCall(m) ? 'sse' : 'json') };
+
+/** Scenario tasks: how long a task works, and the poll interval the server asks for. */
+export const TASK_WORKING_MS = 1200;
+export const TASK_POLL_MS = 300;
 
 /** The official suite's fixture tool. */
 export const addNumbers = tool('add_numbers', {
@@ -305,6 +309,50 @@ const scenarios: Scenario[] = [
       ],
       http: sseForToolCalls,
     }),
+  },
+  {
+    name: 'tasks',
+    description: `The server declares tasks for tools/call. task_required_tool has execution.taskSupport "required" (called without a task: -32601), task_forbidden_tool "forbidden", add_numbers none; a task stays working for ${TASK_WORKING_MS} ms (pollInterval ${TASK_POLL_MS} ms), then completes.`,
+    expects: 'List tools and call each, task_required_tool as a task (and no other): poll tasks/get no faster than pollInterval until the task completes (or wait on tasks/result), then get its result with tasks/result.',
+    revisions: ['2025-11-25'],
+    transports: BOTH,
+    build: (_rev, api) => {
+      const tasks = new Map<string, { t0: number; createdAt: string }>();
+      const status = (id: string) => (performance.now() - tasks.get(id)!.t0 >= TASK_WORKING_MS ? 'completed' : 'working');
+      const task = (id: string): JsonObject => ({ taskId: id, status: status(id), createdAt: tasks.get(id)!.createdAt, lastUpdatedAt: new Date().toISOString(), ttl: 60_000, pollInterval: TASK_POLL_MS });
+      const known = (params: JsonObject) => {
+        const id = String(params.taskId);
+        if (!tasks.has(id)) throw new RpcError(ErrorCode.InvalidParams, `no task ${id}`);
+        return id;
+      };
+      return {
+        options: { capabilities: { tools: {}, tasks: { requests: { tools: { call: {} } } } } },
+        behaviours: [
+          tool('task_required_tool', { description: 'Runs only as a task', inputSchema: NO_ARGS, execution: { taskSupport: 'required' }, result: 'done as a task' }),
+          tool('task_forbidden_tool', { description: 'Never runs as a task', inputSchema: NO_ARGS, execution: { taskSupport: 'forbidden' }, result: 'done' }),
+          addNumbers,
+          on('tools/call', (params) => {
+            const name = String(params.name);
+            if (!isObject(params.task)) {
+              if (name === 'task_required_tool') throw new RpcError(ErrorCode.MethodNotFound, 'task_required_tool must be called as a task (execution.taskSupport: required)');
+              return undefined;
+            }
+            if (name !== 'task_required_tool') throw new RpcError(ErrorCode.MethodNotFound, `${name} does not run as a task`);
+            const id = `mcp-conform-task-${tasks.size + 1}`;
+            tasks.set(id, { t0: performance.now(), createdAt: new Date().toISOString() });
+            api.event('task-created', id);
+            return { task: task(id) };
+          }),
+          on('tasks/get', (params) => task(known(params))),
+          // tasks/result blocks until the task is terminal (basic/utilities/tasks#result-retrieval).
+          on('tasks/result', async (params, ctx) => {
+            const id = known(params);
+            while (status(id) !== 'completed') await ctx.sleep(50);
+            return { content: [{ type: 'text', text: 'done as a task' }], _meta: { [RELATED_TASK_META]: { taskId: id } } };
+          }),
+        ],
+      };
+    },
   },
   {
     name: 'pagination',

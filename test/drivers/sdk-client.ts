@@ -117,6 +117,14 @@ async function main(): Promise<number> {
       if (seen.has(tool.name)) continue;
       seen.add(tool.name);
       try {
+        if (tool.execution?.taskSupport === 'required') {
+          // The SDK refuses callTool for such a tool and points to its (experimental) task API.
+          for await (const m of client.experimental.tasks.callToolStream({ name: tool.name, arguments: argumentsFor(tool.inputSchema) }, undefined, { timeout: ctx.requestTimeoutMs })) {
+            log(`${tool.name}:`, m.type, m.type === 'taskCreated' || m.type === 'taskStatus' ? m.task.status : '');
+            if (m.type === 'error') failures++;
+          }
+          continue;
+        }
         const result = await client.callTool({ name: tool.name, arguments: argumentsFor(tool.inputSchema) }, undefined, {
           timeout: ctx.requestTimeoutMs,
           onprogress: (p) => log('progress', p),
