@@ -30,10 +30,10 @@ function provoked(t: Parameters<Parameters<typeof clientCheck>[1]>[0], v: Client
   return { run, req, reply };
 }
 
-/** 2026-07-28: what needs_input (scenario input-required) asked for with `method`, and the retry's
- *  answer, a valid `type` from a request whose _meta declares `capability` (on each request). */
-function inputAnswer(t: Parameters<Parameters<typeof clientCheck>[1]>[0], v: ClientView, method: string, type: string, capability: string): { req: Record<string, unknown>; result: Record<string, unknown>; retry: Sent } {
-  const { r } = needRound(t, 'input-required', 'needs_input');
+/** 2026-07-28: what a tool (needs_input of scenario input-required unless named) asked for with
+ *  `method`, and the retry's answer, a valid `type` from a request whose _meta declares `capability` (on each request). */
+function inputAnswer(t: Parameters<Parameters<typeof clientCheck>[1]>[0], v: ClientView, method: string, type: string, capability: string, at: { scenario: string; tool: string } = { scenario: 'input-required', tool: 'needs_input' }): { req: Record<string, unknown>; result: Record<string, unknown>; retry: Sent } {
+  const { r } = needRound(t, at.scenario, at.tool);
   const asked = isObject(r.interim.inputRequests) ? r.interim.inputRequests : {};
   const key = Object.keys(asked).find((k) => isObject(asked[k]) && asked[k].method === method);
   if (!key) return t.notVerified(`the server did not ask for ${method} (it asks for what the request's _meta declares)`);
@@ -217,18 +217,21 @@ clientCheck(
     title: 'accepted without edits, a form carries the schema defaults',
     level: 'SHOULD',
     requirement: 'All primitive types support optional default values to provide sensible starting points. Clients that support defaults SHOULD pre-populate form fields with these values.',
-    spec: pages(['2025-11-25'], 'client/elicitation#requested-schema'),
+    spec: pages(['2025-11-25', '2026-07-28'], 'client/elicitation#requested-schema'),
     requires: 'client.elicitation',
     scenarios: ['elicitation-defaults'],
   },
   (t) => {
     const v = clientRuns(t);
-    const a = provoked(t, v, 'elicitation-defaults', 'elicitation/create', 'test_client_elicitation_defaults');
-    const result = expectValidResult(t, v, a, 'ElicitResult', 'elicitation/create');
+    // 2026-07-28: the form comes as an input request of input_required.
+    const modern = isStateless(t.revision) ? inputAnswer(t, v, 'elicitation/create', 'ElicitResult', 'elicitation', { scenario: 'elicitation-defaults', tool: 'test_client_elicitation_defaults' }) : undefined;
+    const a = modern ? undefined : provoked(t, v, 'elicitation-defaults', 'elicitation/create', 'test_client_elicitation_defaults');
+    const result = modern ? modern.result : expectValidResult(t, v, a!, 'ElicitResult', 'elicitation/create');
+    const evidence = modern ? [modern.retry.e] : [a!.req.e, a!.reply!.e];
     if (result.action !== 'accept') return t.notVerified(`the client answered ${brief(result.action)}, not accept`);
     const content = isObject(result.content) ? result.content : {};
     const missing = Object.entries(DEFAULTS_SCHEMA.properties).filter(([k, s]) => content[k] !== s.default);
-    if (missing.length) t.fail(`the accepted content lacks the defaults of ${missing.map(([k, s]) => `${k} (${JSON.stringify(s.default)}, got ${brief(content[k])})`).join(', ')}`, v.evidence([a.req.e, a.reply!.e]));
+    if (missing.length) t.fail(`the accepted content lacks the defaults of ${missing.map(([k, s]) => `${k} (${JSON.stringify(s.default)}, got ${brief(content[k])})`).join(', ')}`, v.evidence(evidence));
   },
 );
 

@@ -271,15 +271,30 @@ const scenarios: Scenario[] = [
   ),
   {
     name: 'elicitation-defaults',
-    description: 'Calling test_client_elicitation_defaults makes the server send a form elicitation whose optional fields all have defaults.',
+    description: 'Calling test_client_elicitation_defaults makes the server send a form elicitation whose optional fields all have defaults (2026-07-28: as an input request of input_required).',
     expects: 'Call test_client_elicitation_defaults; the user accepts without editing, so the defaults are sent.',
-    revisions: ['2025-11-25'],
+    revisions: ['2025-11-25', ...STATELESS_REVISIONS],
     transports: BOTH,
     context: { elicitation: { action: 'accept', useDefaults: true } },
-    build: (_rev, api) => ({
-      behaviours: [trigger('test_client_elicitation_defaults', 'Tests that client applies defaults for omitted elicitation fields', 'elicitation/create', { mode: 'form', message: 'Test client default value handling - please accept with defaults', requestedSchema: DEFAULTS_SCHEMA }, api)],
-      http: sseForToolCalls,
-    }),
+    build: (rev, api) => {
+      const name = 'test_client_elicitation_defaults';
+      const description = 'Tests that client applies defaults for omitted elicitation fields';
+      const params: JsonObject = { mode: 'form', message: 'Test client default value handling - please accept with defaults', requestedSchema: DEFAULTS_SCHEMA };
+      if (!isStateless(rev)) return { behaviours: [trigger(name, description, 'elicitation/create', params, api)], http: sseForToolCalls };
+      return {
+        behaviours: [
+          tool(name, {
+            description,
+            inputSchema: NO_ARGS,
+            handler: async (_a, ctx) => {
+              if (!isObject(ctx.clientCapabilities.elicitation)) return 'the client declares no elicitation';
+              const answer = await ctx.ask('user_input', { method: 'elicitation/create', params });
+              return `the client answered: ${JSON.stringify(answer).slice(0, 300)}`;
+            },
+          }),
+        ],
+      };
+    },
   },
   {
     name: 'elicitation-url',

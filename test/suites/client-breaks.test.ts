@@ -93,6 +93,7 @@ const cases: Case[] = [
   { id: 'client-elicitation/content-matches-schema', rev: R, via: 'stdio' },
   { id: 'client-elicitation/content-matches-schema', rev: M, via: 'stdio', group: 'input-required' },
   { id: 'client-elicitation/defaults-applied', rev: R, via: 'stdio' },
+  { id: 'client-elicitation/defaults-applied', rev: M, via: 'http' },
   { id: 'client-elicitation/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
   { id: 'client-elicitation/url-mode', rev: R, via: 'stdio' },
   { id: 'client-elicitation/url-undeclared-refused', rev: R, via: 'stdio', caps: 'roots,sampling,elicitation' },
