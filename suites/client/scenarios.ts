@@ -6,7 +6,7 @@
 // Names shared with the official conformance suite (`initialize`, `tools_call`,
 // `elicitation-defaults`, `sse-retry`) expect the same client behaviour there and here, so a client
 // harness written for it works unchanged.
-import { ErrorCode, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, type Revision } from '../../schema/index.ts';
+import { ErrorCode, isObject, isStateless, META, RELATED_TASK_META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, type Revision } from '../../schema/index.ts';
 import {
   logs,
   on,
@@ -70,6 +70,10 @@ const isToolsCall = (m: unknown) => isObject(m) && m.method === 'tools/call';
 
 /** Tool calls are answered on an SSE stream (so the server can ask the client things meanwhile); the rest as JSON. */
 const sseForToolCalls: Partial<StreamableHttpHandlerOptions> = { responseMode: (m) => (isToolsCall(m) ? 'sse' : 'json') };
+
+/** Scenario tasks: how long a task works, and the poll interval the server asks for. */
+export const TASK_WORKING_MS = 1200;
+export const TASK_POLL_MS = 300;
 
 /** The official suite's fixture tool. */
 export const addNumbers = tool('add_numbers', {
@@ -135,6 +139,30 @@ export const SAMPLING_PARAMS: JsonObject = {
   maxTokens: 50,
 };
 
+/** The tool a tool-enabled sampling request offers the client's model (sampling with tools, 2025-11-25). */
+export const SAMPLING_TOOL = { name: 'get_weather', description: 'Get the current weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } as const;
+
+const weatherQuestion = { role: 'user', content: { type: 'text', text: 'What is the weather in Paris?' } };
+const weatherToolUse = { role: 'assistant', content: [{ type: 'tool_use', id: 'mcp-conform-call-1', name: 'get_weather', input: { city: 'Paris' } }] };
+
+/** The tool-enabled sampling requests of scenario sampling-tools, by trigger tool: two valid ones
+ *  (toolChoice required / none) and two whose messages break the tool_use/tool_result rules. */
+export const SAMPLING_TOOL_REQUESTS: Record<string, JsonObject> = {
+  trigger_sampling_tool_required: { messages: [weatherQuestion], tools: [SAMPLING_TOOL], toolChoice: { mode: 'required' }, maxTokens: 100 },
+  trigger_sampling_tool_none: { messages: [weatherQuestion], tools: [SAMPLING_TOOL], toolChoice: { mode: 'none' }, maxTokens: 100 },
+  // An assistant tool_use followed by a user message without its tool_result (sampling: "Tool result missing in request").
+  trigger_sampling_unbalanced: { messages: [weatherQuestion, weatherToolUse, { role: 'user', content: { type: 'text', text: 'And tomorrow?' } }], tools: [SAMPLING_TOOL], maxTokens: 100 },
+  // The tool_result shares its user message with text ("Tool results mixed with other content").
+  trigger_sampling_mixed: {
+    messages: [weatherQuestion, weatherToolUse, { role: 'user', content: [{ type: 'tool_result', toolUseId: 'mcp-conform-call-1', content: [{ type: 'text', text: 'Sunny, 21 °C' }] }, { type: 'text', text: 'And tomorrow?' }] }],
+    tools: [SAMPLING_TOOL],
+    maxTokens: 100,
+  },
+};
+
+/** Elicitation ids the mock announces as complete in scenario elicitation-url that it never created. */
+export const UNKNOWN_ELICITATION_ID = 'mcp-conform-unknown-elicitation';
+
 export const URL_ELICITATION: JsonObject = {
   mode: 'url',
   message: 'mcp-conform asks you to open a page',
@@ -182,11 +210,15 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'roots',
-    description: 'Calling trigger_roots makes the server send roots/list (even if the client did not declare roots).',
-    expects: 'List tools and call each; answer roots/list with the roots (or an error when roots are not supported).',
+    description: 'Calling trigger_roots, then trigger_roots_again, makes the server send roots/list each time (even if the client did not declare roots).',
+    expects: 'List tools and call each; answer roots/list with the roots (or an error when roots are not supported); after the first answer the user adds a root (context.roots.change), which a client declaring roots.listChanged announces.',
     revisions: STATEFUL_REVISIONS,
     transports: BOTH,
-    build: (_rev, api) => ({ behaviours: [trigger('trigger_roots', 'The server asks for your roots while this runs', 'roots/list', undefined, api)], http: sseForToolCalls }),
+    context: { roots: { change: true } },
+    build: (_rev, api) => ({
+      behaviours: [trigger('trigger_roots', 'The server asks for your roots while this runs', 'roots/list', undefined, api), trigger('trigger_roots_again', 'The server asks for your roots again while this runs', 'roots/list', undefined, api)],
+      http: sseForToolCalls,
+    }),
   },
   {
     name: 'sampling',
@@ -196,37 +228,146 @@ const scenarios: Scenario[] = [
     transports: BOTH,
     build: (_rev, api) => ({ behaviours: [trigger('trigger_sampling', 'The server asks you to sample while this runs', 'sampling/createMessage', SAMPLING_PARAMS, api)], http: sseForToolCalls }),
   },
+  {
+    name: 'sampling-rejected',
+    description: 'Calling trigger_sampling makes the server send sampling/createMessage (even if undeclared).',
+    expects: 'List tools and call each; the user rejects the sampling request (context.sampling.action): answer with the error for it (-1).',
+    revisions: STATEFUL_REVISIONS,
+    transports: BOTH,
+    context: { sampling: { action: 'reject' } },
+    build: (_rev, api) => ({ behaviours: [trigger('trigger_sampling', 'The server asks you to sample while this runs', 'sampling/createMessage', SAMPLING_PARAMS, api)], http: sseForToolCalls }),
+  },
+  {
+    name: 'sampling-tools',
+    description: 'Each trigger_sampling_* tool makes the server send one tool-enabled sampling/createMessage (even if sampling.tools is undeclared): toolChoice required, toolChoice none, a tool_use without its tool_result, a tool_result mixed with text.',
+    expects: 'List tools and call each; the model follows toolChoice (required: use the tool; none: no tool); refuse the two malformed requests with -32602 (or refuse all when tools in sampling are not supported).',
+    revisions: STATEFUL_REVISIONS.filter((r) => r >= '2025-11-25'),
+    transports: BOTH,
+    build: (_rev, api) => ({
+      behaviours: Object.entries(SAMPLING_TOOL_REQUESTS).map(([name, params]) => trigger(name, 'The server asks you to sample with a tool while this runs', 'sampling/createMessage', params, api)),
+      http: sseForToolCalls,
+    }),
+  },
   ...(['accept', 'decline', 'cancel'] as const).map(
     (action): Scenario => ({
       name: action === 'accept' ? 'elicitation' : `elicitation-${action}`,
-      description: 'Calling trigger_elicitation makes the server send a form elicitation (name, age, subscribe, colour).',
+      description: 'Calling trigger_elicitation makes the server send a form elicitation (name, age, subscribe, colour); from 2025-11-25 trigger_elicitation_no_mode sends it again without the mode field.',
       expects: `List tools and call each; the user ${action === 'accept' ? 'accepts and fills in the form (valid against requestedSchema)' : `${action}s`} (context.elicitation.action).`,
       revisions: STATEFUL_REVISIONS.filter((r) => r >= '2025-06-18'),
       transports: BOTH,
       context: { elicitation: { action } },
-      build: (rev, api) => ({ behaviours: [trigger('trigger_elicitation', 'The server asks you to fill in a form while this runs', 'elicitation/create', formElicitation(rev), api)], http: sseForToolCalls }),
+      build: (rev, api) => {
+        const { mode: _mode, ...noMode } = formElicitation(rev);
+        return {
+          behaviours: [
+            trigger('trigger_elicitation', 'The server asks you to fill in a form while this runs', 'elicitation/create', formElicitation(rev), api),
+            // From 2025-11-25 a request without mode is a form request (client/elicitation#elicitation-requests).
+            ...(rev >= '2025-11-25' ? [trigger('trigger_elicitation_no_mode', 'The server asks you to fill in a form (no mode field) while this runs', 'elicitation/create', noMode, api)] : []),
+          ],
+          http: sseForToolCalls,
+        };
+      },
     }),
   ),
   {
     name: 'elicitation-defaults',
-    description: 'Calling test_client_elicitation_defaults makes the server send a form elicitation whose optional fields all have defaults.',
+    description: 'Calling test_client_elicitation_defaults makes the server send a form elicitation whose optional fields all have defaults (2026-07-28: as an input request of input_required).',
     expects: 'Call test_client_elicitation_defaults; the user accepts without editing, so the defaults are sent.',
-    revisions: ['2025-11-25'],
+    revisions: ['2025-11-25', ...STATELESS_REVISIONS],
     transports: BOTH,
     context: { elicitation: { action: 'accept', useDefaults: true } },
+    build: (rev, api) => {
+      const name = 'test_client_elicitation_defaults';
+      const description = 'Tests that client applies defaults for omitted elicitation fields';
+      const params: JsonObject = { mode: 'form', message: 'Test client default value handling - please accept with defaults', requestedSchema: DEFAULTS_SCHEMA };
+      if (!isStateless(rev)) return { behaviours: [trigger(name, description, 'elicitation/create', params, api)], http: sseForToolCalls };
+      return {
+        behaviours: [
+          tool(name, {
+            description,
+            inputSchema: NO_ARGS,
+            handler: async (_a, ctx) => {
+              if (!isObject(ctx.clientCapabilities.elicitation)) return 'the client declares no elicitation';
+              const answer = await ctx.ask('user_input', { method: 'elicitation/create', params });
+              return `the client answered: ${JSON.stringify(answer).slice(0, 300)}`;
+            },
+          }),
+        ],
+      };
+    },
+  },
+  {
+    name: 'elicitation-url',
+    description: 'Calling trigger_url_elicitation makes the server send a URL-mode elicitation (even if undeclared), then notifications/elicitation/complete for it, for it again and for an id it never created; add_numbers works.',
+    expects: 'List tools and call each; answer the URL elicitation (accept/decline/cancel), or -32602 when URL mode is not supported; ignore the completion notifications it does not expect.',
+    revisions: ['2025-11-25'],
+    transports: BOTH,
+    context: { elicitation: { action: 'accept' } },
     build: (_rev, api) => ({
-      behaviours: [trigger('test_client_elicitation_defaults', 'Tests that client applies defaults for omitted elicitation fields', 'elicitation/create', { mode: 'form', message: 'Test client default value handling - please accept with defaults', requestedSchema: DEFAULTS_SCHEMA }, api)],
+      behaviours: [
+        tool('trigger_url_elicitation', {
+          description: 'The server asks you to open a URL while this runs',
+          inputSchema: NO_ARGS,
+          handler: async (_args, ctx: ServerContext) => {
+            api.event('server-request', 'elicitation/create');
+            const answer = await ctx.session.request('elicitation/create', URL_ELICITATION, { force: true, timeoutMs: 10_000 }).then(
+              (r) => JSON.stringify(r).slice(0, 500),
+              (err: Error) => `no result: ${err.message}`,
+            );
+            // The interaction ended; then an already-completed id and an unknown one, which the client MUST ignore.
+            for (const id of [URL_ELICITATION.elicitationId, URL_ELICITATION.elicitationId, UNKNOWN_ELICITATION_ID]) await ctx.notify('notifications/elicitation/complete', { elicitationId: id as string });
+            api.event('elicitation-complete-sent', `${String(URL_ELICITATION.elicitationId)} twice, ${UNKNOWN_ELICITATION_ID}`);
+            return `the client answered elicitation/create: ${answer}`;
+          },
+        }),
+        addNumbers,
+      ],
       http: sseForToolCalls,
     }),
   },
   {
-    name: 'elicitation-url',
-    description: 'Calling trigger_url_elicitation makes the server send a URL-mode elicitation (even if undeclared).',
-    expects: 'List tools and call each; answer the URL elicitation (accept/decline/cancel), or -32602 when URL mode is not supported.',
+    name: 'tasks',
+    description: `The server declares tasks for tools/call. task_required_tool has execution.taskSupport "required" (called without a task: -32601), task_forbidden_tool "forbidden", add_numbers none; a task stays working for ${TASK_WORKING_MS} ms (pollInterval ${TASK_POLL_MS} ms), then completes.`,
+    expects: 'List tools and call each, task_required_tool as a task (and no other): poll tasks/get no faster than pollInterval until the task completes (or wait on tasks/result), then get its result with tasks/result.',
     revisions: ['2025-11-25'],
     transports: BOTH,
-    context: { elicitation: { action: 'accept' } },
-    build: (_rev, api) => ({ behaviours: [trigger('trigger_url_elicitation', 'The server asks you to open a URL while this runs', 'elicitation/create', URL_ELICITATION, api)], http: sseForToolCalls }),
+    build: (_rev, api) => {
+      const tasks = new Map<string, { t0: number; createdAt: string }>();
+      const status = (id: string) => (performance.now() - tasks.get(id)!.t0 >= TASK_WORKING_MS ? 'completed' : 'working');
+      const task = (id: string): JsonObject => ({ taskId: id, status: status(id), createdAt: tasks.get(id)!.createdAt, lastUpdatedAt: new Date().toISOString(), ttl: 60_000, pollInterval: TASK_POLL_MS });
+      const known = (params: JsonObject) => {
+        const id = String(params.taskId);
+        if (!tasks.has(id)) throw new RpcError(ErrorCode.InvalidParams, `no task ${id}`);
+        return id;
+      };
+      return {
+        options: { capabilities: { tools: {}, tasks: { requests: { tools: { call: {} } } } } },
+        behaviours: [
+          tool('task_required_tool', { description: 'Runs only as a task', inputSchema: NO_ARGS, execution: { taskSupport: 'required' }, result: 'done as a task' }),
+          tool('task_forbidden_tool', { description: 'Never runs as a task', inputSchema: NO_ARGS, execution: { taskSupport: 'forbidden' }, result: 'done' }),
+          addNumbers,
+          on('tools/call', (params) => {
+            const name = String(params.name);
+            if (!isObject(params.task)) {
+              if (name === 'task_required_tool') throw new RpcError(ErrorCode.MethodNotFound, 'task_required_tool must be called as a task (execution.taskSupport: required)');
+              return undefined;
+            }
+            if (name !== 'task_required_tool') throw new RpcError(ErrorCode.MethodNotFound, `${name} does not run as a task`);
+            const id = `mcp-conform-task-${tasks.size + 1}`;
+            tasks.set(id, { t0: performance.now(), createdAt: new Date().toISOString() });
+            api.event('task-created', id);
+            return { task: task(id) };
+          }),
+          on('tasks/get', (params) => task(known(params))),
+          // tasks/result blocks until the task is terminal (basic/utilities/tasks#result-retrieval).
+          on('tasks/result', async (params, ctx) => {
+            const id = known(params);
+            while (status(id) !== 'completed') await ctx.sleep(50);
+            return { content: [{ type: 'text', text: 'done as a task' }], _meta: { [RELATED_TASK_META]: { taskId: id } } };
+          }),
+        ],
+      };
+    },
   },
   {
     name: 'pagination',
@@ -517,21 +658,21 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'input-required',
-    description: 'needs_input answers input_required (an elicitation, or sampling or roots, whichever the client declares) with a requestState.',
+    description: 'needs_input answers input_required with a requestState, asking at once for everything the client declares: an elicitation (user_input), sampling (model_input), roots (roots_input).',
     expects: 'Call needs_input; fulfil the input requests and retry with inputResponses and the same requestState.',
     revisions: STATELESS_REVISIONS,
     transports: BOTH,
     context: { elicitation: { action: 'accept' } },
-    build: (rev) => ({
+    build: () => ({
       behaviours: [
         tool('needs_input', {
           description: 'Needs input from the user before it can answer',
           inputSchema: NO_ARGS,
           handler: async (_a, ctx) => {
-            const req = inputRequestFor(ctx.clientCapabilities, rev);
-            if (!req) return 'the client declares no capability to ask for input with';
-            const answer = await ctx.ask('user_input', req);
-            return `thanks for ${JSON.stringify(answer).slice(0, 200)}`;
+            const reqs = inputRequestsFor(ctx.clientCapabilities);
+            if (!Object.keys(reqs).length) return 'the client declares no capability to ask for input with';
+            const answers = await ctx.askAll(reqs);
+            return `thanks for ${JSON.stringify(answers).slice(0, 300)}`;
           },
         }),
       ],
@@ -622,6 +763,15 @@ const scenarios: Scenario[] = [
     }),
   ),
 ];
+
+/** Every input request a 2026-07-28 server may send, given what the client declared (one of each kind). */
+export function inputRequestsFor(caps: Record<string, unknown>): Record<string, { method: string; params?: JsonObject }> {
+  const out: Record<string, { method: string; params?: JsonObject }> = {};
+  if (isObject(caps.elicitation)) out.user_input = { method: 'elicitation/create', params: { mode: 'form', message: 'mcp-conform needs your name', requestedSchema: { type: 'object', properties: { name: { type: 'string', minLength: 1 } }, required: ['name'] } } };
+  if (isObject(caps.sampling)) out.model_input = { method: 'sampling/createMessage', params: SAMPLING_PARAMS };
+  if (isObject(caps.roots)) out.roots_input = { method: 'roots/list' };
+  return out;
+}
 
 /** The input request a 2026-07-28 server may send, given what the client declared. */
 export function inputRequestFor(caps: Record<string, unknown>, rev: Revision): { method: string; params?: JsonObject } | undefined {

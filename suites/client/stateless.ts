@@ -99,7 +99,7 @@ function round(run: ClientRun, tool: string): Round | undefined {
 
 const mrtr = pages(STATELESS_REVISIONS, 'basic/patterns/mrtr#client-requirements-basic-workflow');
 
-function needRound(t: Parameters<Parameters<typeof clientCheck>[1]>[0], scenario: string, tool: string): { run: ClientRun; r: Round & { retry: Sent } } {
+export function needRound(t: Parameters<Parameters<typeof clientCheck>[1]>[0], scenario: string, tool: string): { run: ClientRun; r: Round & { retry: Sent } } {
   const v = clientRuns(t);
   const run = v.need(scenario);
   const r = round(run, tool);

@@ -1,5 +1,5 @@
 // Utilities as they bind a client: ping, cancellation, progress, pagination, list changes.
-import { isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
+import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
@@ -27,6 +27,186 @@ clientCheck(
     if (extra.length) return t.fail(`the ping result is not empty: ${brief(reply.m.result)}`, v.evidence([ping.e, reply.e]));
     // "Promptly": generous, so a loaded machine does not make a correct client fail.
     if (reply.e.t - ping.e.t > 5000) t.fail(`the client took ${Math.round(reply.e.t - ping.e.t)} ms to answer ping`, v.evidence([ping.e, reply.e]));
+  },
+);
+
+/** "Excessive": more than this many pings from the client within one second. */
+const PING_BURST = 5;
+
+clientCheck(
+  {
+    id: 'client-ping/not-excessive',
+    title: 'the client does not flood the server with pings',
+    level: 'SHOULD',
+    requirement: 'Excessive pinging SHOULD be avoided to reduce network overhead.',
+    spec: pages(STATEFUL_REVISIONS, 'basic/utilities/ping#implementation-considerations'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      const pings = clientRequests(run, 'ping');
+      for (let i = PING_BURST; i < pings.length; i++) {
+        const from = pings[i - PING_BURST]!;
+        if (pings[i]!.e.t - from.e.t < 1000) return t.fail(`in scenario ${run.scenario} the client sent ${PING_BURST + 1} pings within ${Math.round(pings[i]!.e.t - from.e.t)} ms`, v.evidence(pings.slice(i - PING_BURST, i + 1).map((p) => p.e)));
+      }
+    }
+  },
+);
+
+const isTaskCall = (s: Sent) => isObject(s.m.params) && isObject(s.m.params.task);
+
+/** Task-augmented requests (params.task) a client sent whose type the server's tasks capability does not list. */
+function undeclaredAugmentations(run: ClientRun): { r: Sent; path: string[]; init?: Sent }[] {
+  const out: { r: Sent; path: string[]; init?: Sent }[] = [];
+  for (const r of clientRequests(run)) {
+    if (!isTaskCall(r) || typeof r.m.method !== 'string') continue;
+    const h = handshakes(run).find((x) => x.session === r.e.session && x.result);
+    const result = h?.result && isObject(h.result.m.result) ? h.result.m.result : undefined;
+    // tools/call → capabilities.tasks.requests.tools.call (basic/utilities/tasks#capabilities).
+    const path = ['tasks', 'requests', ...r.m.method.split('/')];
+    if (!hasCapability(result?.capabilities, { side: 'server', path })) out.push({ r, path, ...(h?.result ? { init: h.result } : {}) });
+  }
+  return out;
+}
+
+clientCheck(
+  {
+    id: 'client-tasks/no-augmentation-without-capability',
+    title: 'tools/call is task-augmented only when the server declares tasks.requests.tools.call',
+    level: 'MUST',
+    requirement: "If a server's capabilities do not include tasks.requests.tools.call, then clients MUST NOT attempt to use task augmentation on that server's tools, regardless of the execution.taskSupport value.",
+    spec: pages(['2025-11-25'], 'basic/utilities/tasks#tool-level-negotiation'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      const bad = undeclaredAugmentations(run).find((x) => x.r.m.method === 'tools/call');
+      if (bad) return t.fail(`in scenario ${run.scenario} the client sent a task-augmented tools/call, but the server does not declare tasks.requests.tools.call`, v.evidence([...(bad.init ? [bad.init.e] : []), bad.r.e]));
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-tasks/augment-only-declared',
+    title: 'no other request carries a task the server does not declare it supports',
+    level: 'SHOULD',
+    requirement: 'Requestors SHOULD only augment requests with a task if the corresponding capability has been declared by the receiver. If capabilities.tasks is not defined, the peer SHOULD NOT attempt to create tasks during requests.',
+    spec: pages(['2025-11-25'], 'basic/utilities/tasks#capability-negotiation'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      // tools/call is judged at MUST by client-tasks/no-augmentation-without-capability.
+      const bad = undeclaredAugmentations(run).find((x) => x.r.m.method !== 'tools/call');
+      if (bad) return t.fail(`in scenario ${run.scenario} the client sent ${String(bad.r.m.method)} with a task (${brief(isObject(bad.r.m.params) ? bad.r.m.params.task : undefined)}), but the server does not declare ${bad.path.join('.')}`, v.evidence([...(bad.init ? [bad.init.e] : []), bad.r.e]));
+    }
+  },
+);
+
+// ---- tasks (2025-11-25): scenario tasks, whose server declares tasks.requests.tools.call ----
+
+const tasksPage = (anchor: string) => pages(['2025-11-25'], `basic/utilities/tasks#${anchor}`);
+
+clientCheck(
+  {
+    id: 'client-tasks/required-tool-as-task',
+    title: 'a tool with execution.taskSupport "required" is called as a task',
+    level: 'MUST',
+    requirement: 'If execution.taskSupport is "required", clients MUST invoke the tool as a task.',
+    spec: tasksPage('tool-level-negotiation'),
+    scenarios: ['tasks'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('tasks');
+    const calls = toolCalls(run).filter((c) => toolName(c) === 'task_required_tool');
+    if (!calls.length) return t.notVerified(`the client did not call task_required_tool (${exitSummary(run)})`);
+    const plain = calls.find((c) => !isTaskCall(c));
+    if (plain) t.fail('the client called task_required_tool (execution.taskSupport "required", tasks declared by the server) without a task', v.evidence([plain.e, ...(answerTo(run, plain) ? [answerTo(run, plain)!.e] : [])]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-tasks/not-for-forbidden-tools',
+    title: 'a tool whose execution.taskSupport is absent or "forbidden" is not called as a task',
+    level: 'MUST',
+    requirement: 'If execution.taskSupport is not present or "forbidden", clients MUST NOT attempt to invoke the tool as a task.',
+    spec: tasksPage('tool-level-negotiation'),
+    scenarios: ['tasks'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('tasks');
+    const calls = toolCalls(run).filter((c) => toolName(c) === 'task_forbidden_tool' || toolName(c) === 'add_numbers');
+    if (!calls.length) return t.notVerified(`the client called neither task_forbidden_tool nor add_numbers (${exitSummary(run)})`);
+    const bad = calls.find(isTaskCall);
+    if (bad) t.fail(`the client called ${toolName(bad)} (execution.taskSupport ${toolName(bad) === 'add_numbers' ? 'absent' : '"forbidden"'}) as a task`, v.evidence([bad.e]));
+  },
+);
+
+/** The task the server created in scenario tasks, the client's polls of it, and whether it asked for the result. */
+function taskPolls(t: Parameters<Parameters<typeof clientCheck>[1]>[0]): { run: ClientRun; created: Sent; id: string; pollInterval: number; polls: { r: Sent; status: unknown }[]; result?: Sent } {
+  const v = clientRuns(t);
+  const run = v.need('tasks');
+  for (const c of toolCalls(run).filter(isTaskCall)) {
+    const a = answerTo(run, c);
+    const task = a && isObject(a.m.result) && isObject(a.m.result.task) ? a.m.result.task : undefined;
+    if (!task || typeof task.taskId !== 'string') continue;
+    const id = task.taskId;
+    const about = (r: Sent) => isObject(r.m.params) && r.m.params.taskId === id && r.e.session === c.e.session;
+    const polls = clientRequests(run, 'tasks/get')
+      .filter(about)
+      .map((r) => {
+        const g = answerTo(run, r);
+        return { r, status: g && isObject(g.m.result) ? g.m.result.status : undefined };
+      });
+    const result = clientRequests(run, 'tasks/result').find(about);
+    return { run, created: a!, id, pollInterval: typeof task.pollInterval === 'number' ? task.pollInterval : 0, polls, ...(result ? { result } : {}) };
+  }
+  return t.notVerified(`no task was created: the client did not call task_required_tool as a task (${exitSummary(run)})`);
+}
+
+clientCheck(
+  {
+    id: 'client-tasks/poll-interval',
+    title: 'tasks/get is not polled faster than the pollInterval the server gave',
+    level: 'SHOULD',
+    requirement: 'Requestors SHOULD respect the pollInterval provided in responses when determining polling frequency.',
+    spec: tasksPage('getting-tasks'),
+    scenarios: ['tasks'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const p = taskPolls(t);
+    if (p.polls.length < 3) return t.notVerified(`the client polled task ${p.id} ${p.polls.length} time(s); three polls are needed to judge their pace`);
+    // The mean interval, so a delay in recording one poll cannot make a correct client look hasty.
+    const mean = (p.polls.at(-1)!.r.e.t - p.polls[0]!.r.e.t) / (p.polls.length - 1);
+    if (mean < p.pollInterval / 2) t.fail(`the client polled task ${p.id} ${p.polls.length} times, every ${Math.round(mean)} ms on average; the server asked for ${p.pollInterval} ms`, v.evidence(p.polls.slice(0, 4).map((x) => x.r.e)));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-tasks/polls-until-terminal',
+    title: 'the client keeps polling a task until it ends (or waits on tasks/result)',
+    level: 'SHOULD',
+    requirement: 'Requestors SHOULD continue polling until the task reaches a terminal status (completed, failed, or cancelled), or until encountering the input_required status; invoking tasks/result does not imply that the requestor needs to stop polling.',
+    spec: tasksPage('getting-tasks'),
+    scenarios: ['tasks'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const p = taskPolls(t);
+    // Waiting on tasks/result (it blocks until the task ends) is actively waiting, not giving up.
+    if (p.result) return;
+    const last = p.polls.at(-1);
+    if (last && ['completed', 'failed', 'cancelled', 'input_required'].includes(String(last.status))) return;
+    t.fail(`the client stopped following task ${p.id} while it was ${last ? String(last.status) : 'working (never polled)'}: no further tasks/get and no tasks/result`, v.evidence([p.created.e, ...p.polls.slice(-2).map((x) => x.r.e)]));
   },
 );
 

@@ -122,6 +122,14 @@ export const SAMPLING_ANSWER = {
   stopReason: 'endTurn',
 };
 
+/** The scripted model's answer to sampling/createMessage: text, or a call of the first offered
+ *  tool when toolChoice requires one (sampling with tools, 2025-11-25). */
+export function samplingAnswer(params: { tools?: { name: string }[]; toolChoice?: { mode?: string } }): typeof SAMPLING_ANSWER | { role: 'assistant'; content: { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }[]; model: string; stopReason: 'toolUse' } {
+  const tool = params.tools?.[0];
+  if (!tool || params.toolChoice?.mode !== 'required') return SAMPLING_ANSWER;
+  return { role: 'assistant', content: [{ type: 'tool_use', id: 'mcp-conform-driver-call-1', name: tool.name, input: {} }], model: SAMPLING_ANSWER.model, stopReason: 'toolUse' };
+}
+
 export const ROOTS = [{ uri: 'file:///tmp/mcp-conform-root', name: 'mcp-conform root' }];
 
 export function log(...parts: unknown[]): void {

@@ -7,25 +7,31 @@
 // It does what an application built on the SDK does in every scenario: connect, list tools
 // (following nextCursor, stopping on a repeated cursor), call each tool with arguments that fit
 // its schema (asking for progress, with the scenario's request timeout), refetch tools on
-// list_changed, answer roots/sampling/elicitation as a scripted user, then close (DELETE the
-// session on HTTP). Anything the SDK does on the wire is the SDK's behaviour, not the driver's.
+// list_changed, answer roots/sampling/elicitation as a scripted user (who adds a root when
+// context.roots.change asks; who rejects sampling when context.sampling.action says so; whose
+// model calls the offered tool when toolChoice requires one),
+// then close (DELETE the session on HTTP). Anything the SDK does on the wire is the SDK's
+// behaviour, not the driver's.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget, ROOTS, SAMPLING_ANSWER, type Target, runDriver } from './common.ts';
+import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget, ROOTS, samplingAnswer, type Target, runDriver } from './common.ts';
 
 const ctx = driverContext();
 const target: Target = parseTarget(process.argv.slice(2));
 let refetches = 0;
+const roots = [...ROOTS];
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const SECOND_ROOT = { uri: 'file:///tmp/mcp-conform-root-2', name: 'a root the user added' };
 
 function newClient(): Client {
   const client = new Client(
     { name: 'mcp-conform-sdk-driver', version: '1.0.0' },
     {
-      capabilities: { roots: { listChanged: true }, sampling: {}, elicitation: { form: {}, url: {} } },
+      capabilities: { roots: { listChanged: true }, sampling: { tools: {} }, elicitation: { form: {}, url: {} } },
       listChanged: {
         tools: {
           onChanged: (error) => {
@@ -36,8 +42,21 @@ function newClient(): Client {
       },
     },
   );
-  client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: ROOTS }));
-  client.setRequestHandler(CreateMessageRequestSchema, () => SAMPLING_ANSWER);
+  client.setRequestHandler(ListRootsRequestSchema, () => {
+    const answer = { roots: [...roots] };
+    // context.roots.change: the user adds a root after the first listing; the application tells
+    // the SDK, which announces it (notifications/roots/list_changed).
+    if (isRecord(ctx.context.roots) && ctx.context.roots.change === true && roots.length === ROOTS.length) {
+      roots.push(SECOND_ROOT);
+      setImmediate(() => void client.sendRootsListChanged().catch((err: unknown) => log('roots/list_changed failed:', String(err))));
+    }
+    return answer;
+  });
+  client.setRequestHandler(CreateMessageRequestSchema, (req) => {
+    // context.sampling.action reject: the user says no (client/sampling#error-handling: -1).
+    if (isRecord(ctx.context.sampling) && ctx.context.sampling.action === 'reject') throw new McpError(-1, 'User rejected sampling request');
+    return samplingAnswer(req.params);
+  });
   client.setRequestHandler(ElicitRequestSchema, (req) => elicitationAnswer(req.params as Record<string, unknown>, ctx));
   return client;
 }
@@ -98,6 +117,14 @@ async function main(): Promise<number> {
       if (seen.has(tool.name)) continue;
       seen.add(tool.name);
       try {
+        if (tool.execution?.taskSupport === 'required') {
+          // The SDK refuses callTool for such a tool and points to its (experimental) task API.
+          for await (const m of client.experimental.tasks.callToolStream({ name: tool.name, arguments: argumentsFor(tool.inputSchema) }, undefined, { timeout: ctx.requestTimeoutMs })) {
+            log(`${tool.name}:`, m.type, m.type === 'taskCreated' || m.type === 'taskStatus' ? m.task.status : '');
+            if (m.type === 'error') failures++;
+          }
+          continue;
+        }
         const result = await client.callTool({ name: tool.name, arguments: argumentsFor(tool.inputSchema) }, undefined, {
           timeout: ctx.requestTimeoutMs,
           onprogress: (p) => log('progress', p),

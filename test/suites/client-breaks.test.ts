@@ -1,6 +1,7 @@
 // The failing side of every client check: the fixture client started with `--break <check-id>`
 // breaks exactly that requirement, and the check reports it (fail at MUST, warn at SHOULD, info at
-// MAY). Each case runs only the scenarios its check judges, three at a time.
+// MAY). Each case runs only the scenarios its check judges, three at a time; cases of one `group`
+// (breaks that cannot disturb each other's checks) share one run of the fixture with all their breaks.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Revision } from '../../schema/index.ts';
 import { verdictForFailure, type CheckResult } from '../../reports/index.ts';
@@ -13,6 +14,8 @@ interface Case {
   /** Scenarios to run (default: the ones the check judges; tools_call for tier-1 checks). */
   scenarios?: string[];
   caps?: string;
+  /** Cases of a group (same revision, transport, caps) run as one fixture run with all their breaks. */
+  group?: string;
 }
 
 const R = '2025-11-25';
@@ -52,6 +55,14 @@ const cases: Case[] = [
   { id: 'client-transport/http-request-headers', rev: M, via: 'http' },
   { id: 'client-transport/reissue-after-broken-stream', rev: M, via: 'http' },
   { id: 'client-ping/answers-ping', rev: R, via: 'stdio' },
+  // Tier 1, one run: a burst of pings, a task on tools/call and on tools/list.
+  { id: 'client-ping/not-excessive', rev: R, via: 'stdio', group: 'tier-1' },
+  { id: 'client-tasks/no-augmentation-without-capability', rev: R, via: 'stdio', group: 'tier-1' },
+  { id: 'client-tasks/augment-only-declared', rev: R, via: 'stdio', group: 'tier-1' },
+  { id: 'client-tasks/required-tool-as-task', rev: R, via: 'stdio' },
+  { id: 'client-tasks/not-for-forbidden-tools', rev: R, via: 'stdio', group: 'tasks' },
+  { id: 'client-tasks/poll-interval', rev: R, via: 'stdio', group: 'tasks' },
+  { id: 'client-tasks/polls-until-terminal', rev: R, via: 'stdio' },
   { id: 'client-cancellation/on-timeout', rev: R, via: 'stdio' },
   { id: 'client-cancellation/on-timeout', rev: M, via: 'http' },
   { id: 'client-cancellation/not-initialize', rev: R, via: 'stdio' },
@@ -67,15 +78,27 @@ const cases: Case[] = [
   { id: 'client-tools/refetch-on-list-changed', rev: M, via: 'http' },
   { id: 'client-tools/is-error-handled', rev: R, via: 'stdio' },
   { id: 'client-roots/list-result', rev: R, via: 'stdio' },
+  { id: 'client-roots/list-result', rev: M, via: 'stdio', group: 'input-required' },
   { id: 'client-roots/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
+  { id: 'client-roots/list-changed-notified', rev: R, via: 'stdio' },
   { id: 'client-sampling/create-message-result', rev: R, via: 'stdio' },
+  { id: 'client-sampling/create-message-result', rev: M, via: 'stdio', group: 'input-required' },
   { id: 'client-sampling/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
+  { id: 'client-sampling/user-rejected', rev: R, via: 'stdio' },
+  { id: 'client-sampling/tools-capability', rev: R, via: 'stdio' },
+  { id: 'client-sampling/tool-choice-required', rev: R, via: 'stdio', group: 'sampling-tools' },
+  { id: 'client-sampling/tool-choice-none', rev: R, via: 'stdio', group: 'sampling-tools' },
+  { id: 'client-sampling/tool-messages-validated', rev: R, via: 'stdio', group: 'sampling-tools' },
   { id: 'client-elicitation/result', rev: R, via: 'stdio' },
   { id: 'client-elicitation/content-matches-schema', rev: R, via: 'stdio' },
+  { id: 'client-elicitation/content-matches-schema', rev: M, via: 'stdio', group: 'input-required' },
   { id: 'client-elicitation/defaults-applied', rev: R, via: 'stdio' },
+  { id: 'client-elicitation/defaults-applied', rev: M, via: 'http' },
   { id: 'client-elicitation/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
   { id: 'client-elicitation/url-mode', rev: R, via: 'stdio' },
   { id: 'client-elicitation/url-undeclared-refused', rev: R, via: 'stdio', caps: 'roots,sampling,elicitation' },
+  { id: 'client-elicitation/mode-omitted-is-form', rev: R, via: 'stdio' },
+  { id: 'client-elicitation/unknown-completion-ignored', rev: R, via: 'stdio' },
   { id: 'client-meta/version-and-capabilities', rev: M, via: 'stdio' },
   { id: 'client-meta/client-info', rev: M, via: 'stdio' },
   { id: 'client-mrtr/absent-result-type-is-complete', rev: M, via: 'stdio' },
@@ -123,15 +146,24 @@ const cases: Case[] = [
 const outcome = new Map<Case, CheckResult | string>();
 
 beforeAll(async () => {
+  const runs = new Map<string, Case[]>();
+  cases.forEach((c, i) => {
+    const key = c.group ? `${c.group} ${c.rev} ${c.via} ${c.caps ?? ''}` : String(i);
+    runs.set(key, [...(runs.get(key) ?? []), c]);
+  });
+  const groups = [...runs.values()];
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < cases.length; i = next++) {
-      const c = cases[i]!;
+    for (let i = next++; i < groups.length; i = next++) {
+      const g = groups[i]!;
+      const c = g[0]!;
+      const ids = g.map((x) => x.id);
       try {
-        const j = await runAndJudge(fixture(c.via, { breaks: [c.id], ...(c.caps ? { caps: c.caps } : {}) }), [c.rev], c.scenarios ?? scenariosFor(c.id), { only: [c.id], concurrency: 1 });
-        outcome.set(c, j.byId(c.id, c.rev) ?? 'the check did not run');
+        const scenarios = [...new Set(g.flatMap((x) => x.scenarios ?? scenariosFor(x.id)))];
+        const j = await runAndJudge(fixture(c.via, { breaks: ids, ...(c.caps ? { caps: c.caps } : {}) }), [c.rev], scenarios, { only: ids, concurrency: 1 });
+        for (const x of g) outcome.set(x, j.byId(x.id, x.rev) ?? 'the check did not run');
       } catch (err) {
-        outcome.set(c, `the run failed: ${(err as Error).message}`);
+        for (const x of g) outcome.set(x, `the run failed: ${(err as Error).message}`);
       }
     }
   };

@@ -22,7 +22,8 @@ const combos: { rev: Revision; via: Via; caps?: string; scenarios: string[] }[] 
   { rev: '2024-11-05', via: 'stdio', scenarios: ['initialize', 'tools_call', 'ping', 'roots', 'sampling', 'pagination', 'progress', 'errors', 'notifications', 'stdio-lingering-server'] },
   // Capabilities not declared: the client must refuse what it did not declare.
   { rev: '2025-11-25', via: 'stdio', caps: 'none', scenarios: ['roots', 'sampling', 'elicitation', 'elicitation-url'] },
-  { rev: '2025-11-25', via: 'http', caps: 'roots,sampling,elicitation', scenarios: ['elicitation-url'] },
+  // (Without sampling.tools: a tool-enabled sampling request is answered without tool use.)
+  { rev: '2025-11-25', via: 'http', caps: 'roots,sampling,elicitation', scenarios: ['elicitation-url', 'sampling-tools'] },
   // Authorization: the scenarios each client-auth check judges (one of each kind, not every variant).
   {
     rev: '2025-11-25',

@@ -36,6 +36,13 @@ const clients: RealClient[] = [
       'client-transport/http-reinitialize-after-404': 'fail',
       // …so the session it gave up on is never DELETEd.
       'client-lifecycle/http-delete-session': 'warn',
+      // The Client checks a sampling request against its schema only, not the tool_use/tool_result
+      // rules (which Server.createMessage enforces before sending): a request breaking them reaches
+      // the application's handler and is answered (SHOULD -32602): client.
+      'client-sampling/tool-messages-validated': 'warn',
+      // Its task API (experimental.tasks.callToolStream) copies the call's task into every tasks/get
+      // and tasks/result it polls with (a task on a request that is no task request; SHOULD): client.
+      'client-tasks/augment-only-declared': 'warn',
     },
   },
   {
@@ -45,6 +52,10 @@ const clients: RealClient[] = [
       // The SDK's Protocol.request sends notifications/cancelled for any timed-out request, initialize
       // included ("The initialize request MUST NOT be cancelled by clients"): the client is wrong.
       'client-cancellation/not-initialize': 'fail',
+      // As over HTTP: no tool_use/tool_result validation of a received sampling request (SHOULD): client.
+      'client-sampling/tool-messages-validated': 'warn',
+      // As over HTTP: task params on tasks/get and tasks/result (SHOULD): client.
+      'client-tasks/augment-only-declared': 'warn',
     },
   },
   {
@@ -59,6 +70,9 @@ const clients: RealClient[] = [
       'client-transport/sse-resume': 'warn',
       // …and the session of that run is then left without DELETE.
       'client-lifecycle/http-delete-session': 'warn',
+      // It has no task support and lists a tool with execution.taskSupport "required" like any other;
+      // calling it sends a plain tools/call ("clients MUST invoke the tool as a task"): client.
+      'client-tasks/required-tool-as-task': 'fail',
       // No HTTP+SSE fallback (MAY) and no refetch on list_changed (MAY): information only.
       'client-transport/legacy-sse-fallback': 'info',
       'client-tools/refetch-on-list-changed': 'info',
