@@ -620,3 +620,27 @@ check(
     if (bad.length) t.fail(`${bad.length} of ${related.length} message(s) of the task ${taskId} (${[...new Set(bad.map((m) => String(m.method)))].join(', ')}) lack ${RELATED_TASK_META} {"taskId": ${JSON.stringify(taskId)}}`, bad);
   },
 );
+
+/** A ttl no receiver should keep a task for: ten years. */
+const HUGE_TTL = 10 * 365 * 24 * 3600 * 1000;
+
+check(
+  {
+    id: 'tasks/ttl-capped',
+    title: 'a task asked to live ten years gets a shorter ttl',
+    level: 'SHOULD',
+    requirement: 'Receivers SHOULD: Enforce maximum ttl durations to prevent indefinite resource retention. (Receivers MAY override the requested ttl and MUST report the actual one.)',
+    spec: tasks('resource-management'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const tool = await taskTool(t, c);
+    const reply = await callTool(t, c, tool.name, await argsFor(t, tool), { extra: { task: { ttl: HUGE_TTL } } });
+    const task = reply?.ok && isObject(reply.result.task) ? reply.result.task : undefined;
+    if (!task) return t.notVerified(`the task-augmented call of ${tool.name} created no task (see tasks/create-result)`, reply);
+    const ttl = task.ttl;
+    if (ttl === null) return t.fail(`asked for a ttl of ten years (${HUGE_TTL} ms), the task got ttl null: unlimited retention`, reply);
+    if (typeof ttl === 'number' && ttl >= HUGE_TTL) t.fail(`asked for a ttl of ten years (${HUGE_TTL} ms), the task got ttl ${ttl}: no maximum enforced`, reply);
+  },
+);

@@ -65,6 +65,7 @@ describe('mcp-conform server', () => {
       'mrtr/input-required-result pass',
       'mrtr/invalid-input-responses pass',
       'mrtr/retry pass',
+      'mrtr/state-bound-to-request pass',
       'mrtr/tampered-state pass',
       'mrtr/undeclared-capability pass',
     ]);

@@ -164,3 +164,25 @@ check(
     if (reply.ok) t.fail(`a retry of ${op.label} whose inputResponses is a string was answered with a result (resultType ${JSON.stringify(reply.result.resultType)}), not a JSON-RPC error`, reply);
   },
 );
+
+check(
+  {
+    id: 'mrtr/state-bound-to-request',
+    title: 'a requestState is refused on a request other than the one it was issued for',
+    level: 'SHOULD',
+    requirement:
+      'To prevent replay, servers SHOULD include inside the integrity-protected requestState payload, and verify on receipt, an identifier for the originating request, e.g. the method name and a digest of its salient parameters, rejecting state presented on a request that does not match.',
+    spec: at('basic/patterns/mrtr#server-requirements-basic-workflow'),
+  },
+  async (t) => {
+    const { s, op, result } = await trigger(t);
+    if (typeof result.requestState !== 'string' || result.requestState.length === 0) return t.notApplicable(`the InputRequiredResult of ${op.label} carries no requestState`);
+    if (op.method === 'resources/read') return t.notApplicable(`${op.label} asks for input: a resources/read has no other parameter to change`);
+    // The same operation with one more argument: another request, carrying the first one's state.
+    const args = isObject(op.params.arguments) ? op.params.arguments : {};
+    const other = { ...op.params, arguments: { ...args, 'mcp-conform-other': 'another request' } };
+    const reply = await s.request(op.method, { ...other, inputResponses: answersTo(result), requestState: result.requestState }, { capabilities: INPUT_CAPABILITIES });
+    if (!reply.ok || reply.result.resultType === 'input_required') return;
+    t.fail(`the requestState of ${op.label} was accepted on the same ${op.method} with another argument ("mcp-conform-other"), which is a different request: the state is not bound to the request it was issued for`, reply);
+  },
+);
