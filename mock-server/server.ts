@@ -864,9 +864,13 @@ export class ServerSession {
       }
       Object.assign(ctx.input, state.r);
     }
+    // basic/patterns/mrtr#error-handling: inputResponses that is no InputResponses object (a map of
+    // result objects) is a protocol error, not a missing answer to ask again for.
+    if (p.inputResponses !== undefined && (!isObject(p.inputResponses) || !Object.values(p.inputResponses).every(isObject))) {
+      throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: inputResponses must map each input request key to its result object');
+    }
     if (isObject(p.inputResponses)) {
-      for (const [k, v] of Object.entries(p.inputResponses)) {
-        if (!isObject(v)) continue;
+      for (const [k, v] of Object.entries(p.inputResponses as Record<string, JsonObject>)) {
         ctx.input[k] = v;
         const rec: ClientReply = { session: this.number, method: `input:${k}`, result: v, at: performance.now() };
         this.server.clientReplies.push(rec);

@@ -333,3 +333,22 @@ check(
   },
   (t) => expectSameSetPerConnection(t, 'resources/list', 'resources', (x) => x.uri),
 );
+
+check(
+  {
+    id: 'resources/read-invalid-uri',
+    shared: true,
+    title: 'resources/read of a string that is no URI is answered with a JSON-RPC error',
+    level: 'MUST',
+    requirement: 'Servers MUST validate all resource URIs: a resources/read whose uri is not a valid URI is refused, not served.',
+    spec: resources('security-considerations'),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    // No scheme, a space and a broken percent-escape: no reading of RFC 3986 makes this a URI.
+    const uri = 'mcp-conform not a uri %zz';
+    const reply = await c.request<Json>('resources/read', { uri });
+    if (reply.ok) t.fail(`resources/read of ${JSON.stringify(uri)}, which is no URI, was answered with a result, not a JSON-RPC error`, reply);
+  },
+);

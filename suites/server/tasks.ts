@@ -3,7 +3,7 @@
 // negotiation, and servers without the capability ignoring task augmentation.
 import { ErrorCode, isObject, RELATED_TASK_META, type Current } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
-import { check } from '../harness/index.ts';
+import { check, CheckContext } from '../harness/index.ts';
 import {
   callable,
   callTool,
@@ -462,5 +462,185 @@ check(
     const reply = await c.request('tasks/list', { cursor: 'mcp-conform-invalid-cursor' });
     if (reply.ok) return t.fail('tasks/list with the made-up cursor "mcp-conform-invalid-cursor" was answered with a result', reply);
     t.expectError(reply, ErrorCode.InvalidParams, 'tasks/list with an invalid cursor');
+  },
+);
+
+const relatedOf = (m: Json): unknown => {
+  const meta = isObject(m._meta) ? m._meta : isObject(m.params) && isObject(m.params._meta) ? m.params._meta : {};
+  return meta[RELATED_TASK_META];
+};
+
+check(
+  {
+    id: 'tasks/related-task-param-wins',
+    title: 'tasks/get goes by its taskId parameter, not by related-task metadata naming another task',
+    level: 'MUST',
+    requirement:
+      'For tasks/get, tasks/list, tasks/result and tasks/cancel the taskId parameter is the source of truth: requestors SHOULD NOT include io.modelcontextprotocol/related-task metadata in these requests, and receivers MUST ignore such metadata if present in favor of the RPC method parameter.',
+    spec: tasks('associating-task-related-messages'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId } = await createdTask(t, c);
+    const other = unknownName('mcp-conform-other-task');
+    // tasks/get is a lookup: a short wait, judged against how fast the same request is answered without the metadata.
+    const wait = Math.min(t.requestTimeoutMs, 3_000);
+    let reply: Reply<Json>;
+    try {
+      reply = await c.request<Json>('tasks/get', { taskId, _meta: { [RELATED_TASK_META]: { taskId: other } } }, { timeoutMs: wait });
+    } catch (err) {
+      if (!(CheckContext.isWireError(err) && err.name === 'TimeoutError')) throw err;
+      const began = Date.now();
+      const plain = await c.request<Json>('tasks/get', { taskId });
+      const took = Date.now() - began;
+      if (!plain.ok || took > wait / 2) return t.notVerified(`tasks/get with the metadata was not answered within ${wait} ms; without it, it was answered with ${errorText(plain)} in ${took} ms: too slow to tell`, plain);
+      return t.fail(`tasks/get for ${taskId}, with related-task metadata naming ${other}, was not answered within ${wait} ms, while the same request without the metadata was answered in ${took} ms: the metadata was not ignored`, plain);
+    }
+    if (!reply.ok) return t.fail(`tasks/get for ${taskId}, with related-task metadata naming ${other}, was answered with ${errorText(reply)}: the metadata was not ignored`, reply);
+    t.expect(reply.result.taskId === taskId, `tasks/get for ${taskId}, with related-task metadata naming ${other}, returned the task ${short(reply.result.taskId)}`, reply);
+  },
+);
+
+check(
+  {
+    id: 'tasks/no-related-task-in-operations',
+    title: 'tasks/get, tasks/list and tasks/cancel results, and task status notifications, carry no related-task metadata',
+    level: 'SHOULD',
+    requirement:
+      'For the tasks/get, tasks/list, and tasks/cancel operations, receivers SHOULD NOT include io.modelcontextprotocol/related-task metadata in the result messages, as the taskId is already present in the response structure; the notifications/tasks/status notification SHOULD NOT include it either.',
+    spec: tasks('associating-task-related-messages'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const start = c.peer.received.length;
+    const { taskId } = await createdTask(t, c);
+    const caps = (c.serverCapabilities as Json).tasks;
+    const has = (k: string) => isObject(caps) && isObject(caps[k]);
+    const seen: [string, Reply<Json>][] = [['tasks/get', await c.request<Json>('tasks/get', { taskId })]];
+    if (has('list')) seen.push(['tasks/list', await c.request<Json>('tasks/list', {})]);
+    if (has('cancel')) seen.push(['tasks/cancel', await c.request<Json>('tasks/cancel', { taskId })]);
+    for (const [method, reply] of seen) {
+      if (reply.ok && relatedOf(reply.result) !== undefined) t.fail(`the ${method} result carries ${RELATED_TASK_META} metadata (${short(relatedOf(reply.result))}), though the task id is in the result itself`, reply);
+    }
+    await t.sleep(t.quietMs);
+    const statuses = c.peer.received.slice(start).filter((m) => m.method === 'notifications/tasks/status' && relatedOf(m) !== undefined);
+    if (statuses.length) t.fail(`${statuses.length} notifications/tasks/status carried ${RELATED_TASK_META} metadata, though the task id is in their parameters`, statuses);
+  },
+);
+
+check(
+  {
+    id: 'tasks/result-blocks',
+    title: 'tasks/result for a task still running is answered only once the task has finished',
+    level: 'MUST',
+    requirement:
+      'When a receiver receives a tasks/result request for a task in any other non-terminal status (working or input_required), it MUST block the response until the task reaches a terminal status.',
+    spec: tasks('result-retrieval'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId } = await createdTask(t, c);
+    const reply = await c.request<Json>('tasks/result', { taskId }, { timeoutMs: finishMs(t) });
+    const now = await c.request<Json>('tasks/get', { taskId });
+    if (!now.ok) return t.notVerified(`tasks/get after tasks/result was answered with ${errorText(now)}`, now);
+    const status = String(now.result.status);
+    if (!TERMINAL.includes(status)) t.fail(`tasks/result for ${taskId} was answered (with ${reply.ok ? 'a result' : errorText(reply)}) while the task was still "${status}"`, [reply.message, now.message]);
+  },
+);
+
+/**
+ * Runs a task-augmented call with a progressToken of our own to its end, watching what the
+ * server sends meanwhile: the messages after the CreateTaskResult, and where the terminal status
+ * was first reported.
+ */
+async function taskWithProgress(t: T, c: MockClient): Promise<{ taskId: string; token: string; during: Json[]; after: Json[]; tool: Tool }> {
+  const tool = await taskTool(t, c);
+  const token = unknownName('mcp-conform-task-progress');
+  const start = c.peer.received.length;
+  const reply = await callTool(t, c, tool.name, await argsFor(t, tool), { extra: { task: { ttl: TTL }, _meta: { progressToken: token } } });
+  const task = reply?.ok && isObject(reply.result.task) ? reply.result.task : undefined;
+  if (!task || typeof task.taskId !== 'string') return t.notVerified(`the task-augmented call of ${tool.name} created no task (see tasks/create-result)`, reply);
+  const { statuses } = await poll(t, c, task.taskId, finishMs(t));
+  if (!TERMINAL.includes(statuses.at(-1) ?? '')) return t.notVerified(`the task of ${tool.name} did not finish within ${finishMs(t)} ms`);
+  const terminalAt = c.peer.received.length;
+  await t.sleep(Math.max(t.quietMs, 200));
+  const received = c.peer.received;
+  const created = received.findIndex((m, i) => i >= start && m.id !== undefined && !m.method && isObject(m.result) && isObject(m.result.task));
+  const from = created < 0 ? start : created + 1;
+  return { taskId: task.taskId, token, during: received.slice(from, terminalAt), after: received.slice(terminalAt), tool };
+}
+
+const progressOf = (m: Json): unknown => (m.method === 'notifications/progress' && isObject(m.params) ? m.params.progressToken : undefined);
+
+check(
+  {
+    id: 'tasks/progress-token',
+    title: "a task's progress keeps the request's progressToken after the CreateTaskResult, and stops at its terminal status",
+    level: 'MUST',
+    requirement:
+      "For task-augmented requests, the progressToken provided in the original request MUST continue to be used for progress notifications throughout the task's lifetime, even after the CreateTaskResult has been returned. Progress notifications for tasks MUST stop after the task reaches a terminal status (completed, failed, or cancelled).",
+    spec: cite('basic/utilities/progress', 'behavior-requirements', ['2025-11-25']),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { token, during, after, tool } = await taskWithProgress(t, c);
+    const progress = during.filter((m) => m.method === 'notifications/progress');
+    const foreign = progress.filter((m) => progressOf(m) !== token);
+    if (foreign.length) return t.fail(`while the task of ${tool.name} ran, progress came with token(s) ${[...new Set(foreign.map(progressOf))].map((x) => short(x)).join(', ')}, not the request's ${JSON.stringify(token)}`, foreign);
+    const late = after.filter((m) => progressOf(m) === token);
+    if (late.length) return t.fail(`${late.length} progress notification(s) for the task of ${tool.name} arrived after tasks/get reported it finished`, late);
+    if (progress.length === 0) t.notVerified(`the task of ${tool.name} reported no progress after its CreateTaskResult`);
+  },
+);
+
+check(
+  {
+    id: 'tasks/related-task-on-messages',
+    title: "a task's progress notifications and requests to the client carry related-task metadata with its id",
+    level: 'MUST',
+    requirement:
+      'All requests, notifications, and responses related to a task MUST include the io.modelcontextprotocol/related-task key in their _meta field, with the value set to an object with a taskId matching the associated task ID. When the receiver needs input for a task, it MUST include the related-task metadata in the request to associate it with the task.',
+    spec: tasks('associating-task-related-messages'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const { taskId, token, during, tool } = await taskWithProgress(t, c);
+    // Related to the task: its progress, and requests the server sends the client while it runs.
+    const related = during.filter((m) => progressOf(m) === token || (typeof m.method === 'string' && m.id !== undefined && m.method !== 'ping'));
+    if (related.length === 0) return t.notVerified(`the task of ${tool.name} sent no progress and no request while it ran`);
+    const bad = related.filter((m) => {
+      const r = relatedOf(m);
+      return !isObject(r) || r.taskId !== taskId;
+    });
+    if (bad.length) t.fail(`${bad.length} of ${related.length} message(s) of the task ${taskId} (${[...new Set(bad.map((m) => String(m.method)))].join(', ')}) lack ${RELATED_TASK_META} {"taskId": ${JSON.stringify(taskId)}}`, bad);
+  },
+);
+
+/** A ttl no receiver should keep a task for: ten years. */
+const HUGE_TTL = 10 * 365 * 24 * 3600 * 1000;
+
+check(
+  {
+    id: 'tasks/ttl-capped',
+    title: 'a task asked to live ten years gets a shorter ttl',
+    level: 'SHOULD',
+    requirement: 'Receivers SHOULD: Enforce maximum ttl durations to prevent indefinite resource retention. (Receivers MAY override the requested ttl and MUST report the actual one.)',
+    spec: tasks('resource-management'),
+    requires: TOOLS_CALL,
+  },
+  async (t) => {
+    const c = await t.session();
+    const tool = await taskTool(t, c);
+    const reply = await callTool(t, c, tool.name, await argsFor(t, tool), { extra: { task: { ttl: HUGE_TTL } } });
+    const task = reply?.ok && isObject(reply.result.task) ? reply.result.task : undefined;
+    if (!task) return t.notVerified(`the task-augmented call of ${tool.name} created no task (see tasks/create-result)`, reply);
+    const ttl = task.ttl;
+    if (ttl === null) return t.fail(`asked for a ttl of ten years (${HUGE_TTL} ms), the task got ttl null: unlimited retention`, reply);
+    if (typeof ttl === 'number' && ttl >= HUGE_TTL) t.fail(`asked for a ttl of ten years (${HUGE_TTL} ms), the task got ttl ${ttl}: no maximum enforced`, reply);
   },
 );

@@ -467,3 +467,30 @@ check(
     t.expect(c.serverCapabilities.resources !== undefined, `${first.tool.name} embeds a resource in its result, but the server does not declare the resources capability`, first.reply);
   },
 );
+
+check(
+  {
+    id: 'tools/name-case-sensitive',
+    title: 'a tool name in another case is not the tool: the call is refused',
+    level: 'SHOULD',
+    requirement: 'Tool names SHOULD be considered case-sensitive.',
+    spec: tools('tool-names', from('2025-11-25')),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const c = await t.session();
+    const listed = await listTools(t, c);
+    const names = new Set(listed.map((x) => x.name));
+    const swapped = (n: string) => (n.toUpperCase() !== n ? n.toUpperCase() : n.toLowerCase());
+    // A tool the run may call (the server might run it), whose name in another case names no other tool.
+    const candidates = plainCallable(listed).filter((x) => swapped(x.name) !== x.name && !names.has(swapped(x.name)));
+    if (candidates.length === 0) return t.notApplicable('no listed tool has a name with letters whose other case names no tool');
+    const tool = callable(t, candidates)[0] as Tool;
+    const gen = await generateArguments(t.revision, tool, 1);
+    const args = 'args' in gen ? (gen.args[0] ?? {}) : {};
+    const name = swapped(tool.name);
+    const reply = await callTool(t, c, name, args);
+    if (!reply) return t.notVerified(`the call of ${name} was not answered in time`);
+    if (reply.ok && reply.result.isError !== true) t.fail(`tools/call of "${name}" (the tool is "${tool.name}") was answered with a successful result: the name was matched without regard to case`, reply);
+  },
+);

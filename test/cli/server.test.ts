@@ -60,7 +60,15 @@ describe('mcp-conform server', () => {
     expect(results.checks.filter((c) => c.verdict === 'pass').length).toBeGreaterThan(50); // 56 at one revision
     // The reference exercises the 2026-07-28 rounds too: its test_elicitation asks for input.
     const mrtr = results.checks.filter((c) => c.id.startsWith('mrtr/')).map((c) => `${c.id} ${c.verdict}`);
-    expect(mrtr.sort()).toEqual(['mrtr/input-required-result pass', 'mrtr/retry pass', 'mrtr/undeclared-capability pass']);
+    expect(mrtr.sort()).toEqual([
+      'mrtr/extra-input-ignored pass',
+      'mrtr/input-required-result pass',
+      'mrtr/invalid-input-responses pass',
+      'mrtr/retry pass',
+      'mrtr/state-bound-to-request pass',
+      'mrtr/tampered-state pass',
+      'mrtr/undeclared-capability pass',
+    ]);
   }, 300_000);
 
   it('tests a Streamable HTTP server (--url)', async () => {

@@ -311,6 +311,11 @@ describe('MockServer, 2026-07-28 stateless', () => {
     // A tampered or misplaced requestState is rejected.
     expect(await p.request('tools/call', { _meta: modernMeta({}, caps), name: 'ask', arguments: { x: 1 }, requestState: r2.result.requestState })).toMatchObject({ ok: false, error: { code: -32602 } });
     expect(p.violations).toEqual([]);
+    // inputResponses that is no InputResponses object is a protocol error, not a missing answer
+    // (the test peer records these requests of its own as violations: they are meant to be invalid).
+    for (const inputResponses of ['not an object', { roots: 'not a result' }]) {
+      expect(await p.request('tools/call', { _meta: modernMeta({}, caps), name: 'ask', arguments: {}, requestState: r2.result.requestState, inputResponses })).toMatchObject({ ok: false, error: { code: -32602 } });
+    }
   });
 
   it('opens listen streams: acknowledgement first, tagged notifications, graceful close', async () => {

@@ -38,7 +38,7 @@ const env = { GZIP_ALLOWED_DOMAINS: 'mcp-conform.invalid', GZIP_MAX_FETCH_TIME_M
  * Its only task-capable tool, simulate-research-query, is annotated readOnlyHint: false,
  * destructiveHint: false (additive, not read-only): by default the tasks checks may not call it.
  */
-const TASKS_NEED_A_CALL = ['tasks/cancel', 'tasks/cancel-terminal', 'tasks/create-result', 'tasks/get', 'tasks/initial-working', 'tasks/list', 'tasks/result', 'tasks/result-related-task', 'tasks/status-lifecycle', 'tasks/timestamps', 'tasks/ttl', 'tasks/tool-required', 'tasks/unique-ids'];
+const TASKS_NEED_A_CALL = ['tasks/cancel', 'tasks/cancel-terminal', 'tasks/create-result', 'tasks/get', 'tasks/initial-working', 'tasks/list', 'tasks/result', 'tasks/result-related-task', 'tasks/status-lifecycle', 'tasks/timestamps', 'tasks/ttl', 'tasks/tool-required', 'tasks/unique-ids', 'tasks/related-task-param-wins', 'tasks/no-related-task-in-operations', 'tasks/result-blocks', 'tasks/progress-token', 'tasks/related-task-on-messages', 'tasks/ttl-capped'];
 
 test('server-everything (stdio, 2025-11-25): every verdict as judged', async () => {
   const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'], env }, ['2025-11-25'], { quietMs: 300, checkTimeoutMs: 25_000, requestTimeoutMs: 8_000 });
@@ -97,6 +97,13 @@ test('server-everything (stdio, 2025-11-25), its task tool named with --call-too
   expect(table(results)).toEqual({
     // Server wrong: "Servers MUST return a -32601 (Method not found) error" for a plain call of a task-required tool; it answers an isError result.
     'tasks/tool-required [2025-11-25]': 'fail',
+    // Server wrong: receivers "MUST ignore" related-task metadata on tasks/get in favour of the taskId
+    // parameter; the SDK v1 Protocol queues the answer of any request carrying it for that task's
+    // message queue, so a tasks/get naming another task in _meta is never answered.
+    'tasks/related-task-param-wins [2025-11-25]': 'fail',
+    // Not verified: its task reports no progress and sends no request after the CreateTaskResult.
+    'tasks/progress-token [2025-11-25]': 'not-verified',
+    'tasks/related-task-on-messages [2025-11-25]': 'not-verified',
   });
 }, 240_000);
 

@@ -35,7 +35,11 @@ const bad = (r: CheckResult) => r.verdict === 'fail' || r.verdict === 'warn' || 
 const show = (rs: CheckResult[]) => rs.map((r) => `${r.id} [${r.revision}] ${r.verdict}: ${r.message}`).join('\n');
 
 /** Checks that cannot be exercised once another requirement is broken (they end not-verified). */
-const DEPENDENTS: Record<string, string[]> = { 'meta/required-fields': ['http/missing-meta-400'] };
+const DEPENDENTS: Record<string, string[]> = {
+  'meta/required-fields': ['http/missing-meta-400'],
+  // Every retry fails, so an extra entry's effect cannot be told apart.
+  'mrtr/retry': ['mrtr/extra-input-ignored'],
+};
 
 /** Checks a break also fails, rightly: the broken message breaks their requirement too. */
 const ALSO_FAILS: Record<string, string[]> = {
@@ -57,8 +61,9 @@ describe('stateless checks, in-process', () => {
   it('every check has a break', () => {
     expect(stateless.map((d) => d.meta.id).filter((id) => !(id in STATELESS_BREAKS))).toEqual([]);
   });
+  // Side by side (up to vitest's maxConcurrency): each run mostly waits on quiet windows and timeouts.
   for (const id of Object.keys(STATELESS_BREAKS)) {
-    it(`--break ${id} fails exactly that check`, async () => {
+    it.concurrent(`--break ${id} fails exactly that check`, async () => {
       const results = await runChecks(stateless, runConfig(MEMORY, ['2026-07-28'], { ...timeouts, open: inProcess(id) }), { concurrency: 6 });
       expectOnly(results, id);
     });
@@ -66,7 +71,8 @@ describe('stateless checks, in-process', () => {
 });
 
 describe('a long-running tool met while looking for an operation that asks for input', () => {
-  const mrtr = stateless.filter((d) => d.meta.id.startsWith('mrtr/'));
+  // The first three: every mrtr check finds its operation through the same search (trigger()).
+  const mrtr = stateless.filter((d) => ['mrtr/input-required-result', 'mrtr/undeclared-capability', 'mrtr/retry'].includes(d.meta.id));
   const fast: Partial<RunConfig> = { ...timeouts, requestTimeoutMs: 1_000 };
   const serve = (server: () => MockServer, brk?: string) => () => {
     const [client, end] = createMemoryPair();
@@ -119,8 +125,13 @@ describe('stateless and HTTP checks over Streamable HTTP', () => {
     expect(show(results.filter((r) => r.verdict !== 'pass' && r.verdict !== 'not-applicable'))).toBe('');
     expect(show(results.filter((r) => r.verdict === 'not-applicable' && !r.id.startsWith('http/')))).toBe('');
   });
-  for (const id of Object.keys(STATELESS_BREAKS)) {
-    it(`--break ${id} fails exactly that check`, async () => expectOnly(await run(id), id));
+  // The breaks again over HTTP, but not those of the message-level checks added with the coverage
+  // work (mrtr/tampered-state …, proven in-process above; the correct fixture passes them over HTTP
+  // too): CI time. Nor logging/request-scoped: over HTTP the fixture's rewriter is shared by every
+  // connection, so its break would tag the log messages of all checks once any opened a listen stream.
+  const IN_PROCESS_ONLY = ['mrtr/tampered-state', 'mrtr/extra-input-ignored', 'mrtr/invalid-input-responses', 'mrtr/state-bound-to-request', 'discover/capabilities-declared', 'logging/request-scoped'];
+  for (const id of Object.keys(STATELESS_BREAKS).filter((id) => !IN_PROCESS_ONLY.includes(id))) {
+    it.concurrent(`--break ${id} fails exactly that check`, async () => expectOnly(await run(id), id));
   }
 });
 

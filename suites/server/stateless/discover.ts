@@ -191,3 +191,34 @@ check(
     }
   },
 );
+
+check(
+  {
+    id: 'discover/capabilities-declared',
+    title: 'tools, prompts and resources are listed, and log messages sent, only with the capability declared in server/discover',
+    level: 'MUST',
+    requirement:
+      'Servers that support tools (prompts, resources) MUST declare the tools (prompts, resources) capability in their DiscoverResult. Servers that emit log message notifications MUST declare the logging capability. (A list answered empty shows no support; nothing requires refusing it.)',
+    spec: at('server/tools#capabilities'),
+  },
+  async (t) => {
+    const s = await t.stateless();
+    const caps = s.serverCapabilities;
+    const start = s.peer.received.length;
+    for (const [capability, method, key] of [
+      ['tools', 'tools/list', 'tools'],
+      ['prompts', 'prompts/list', 'prompts'],
+      ['resources', 'resources/list', 'resources'],
+    ] as const) {
+      if (caps[capability] !== undefined) continue;
+      // Asked at level debug: a server that logs while answering shows whether it declares logging.
+      const reply = await s.request(method, {}, { logLevel: 'debug' });
+      if (!reply.ok) continue;
+      const listed = Array.isArray(reply.result[key]) ? (reply.result[key] as unknown[]).length : 0;
+      if (listed > 0 || typeof reply.result.nextCursor === 'string') t.fail(`server/discover does not declare the ${capability} capability, yet ${method} lists ${listed} item(s)${listed ? '' : ' and a next page'}`, reply);
+    }
+    if (caps.logging !== undefined) return;
+    const logs = s.peer.received.slice(start).filter((m) => m.method === 'notifications/message');
+    t.expect(logs.length === 0, `server/discover does not declare the logging capability, yet the server sent ${logs.length} notifications/message`, logs);
+  },
+);

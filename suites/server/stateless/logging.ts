@@ -1,9 +1,9 @@
 // 2026-07-28 logging (server/utilities/logging): the log level travels in each request's _meta;
 // without it the server sends no notifications/message for that request.
-import { ErrorCode, isObject, LOG_LEVELS, type LoggingLevel } from '../../../schema/index.ts';
+import { ErrorCode, isObject, LOG_LEVELS, META, type LoggingLevel } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, logsOf, safeOperations, type Operation } from './_kit.ts';
+import { at, INPUT_CAPABILITIES, logsOf, safeOperations, type Operation } from './_kit.ts';
 
 const rank = (l: unknown) => LOG_LEVELS.indexOf(l as LoggingLevel);
 
@@ -63,5 +63,36 @@ check(
     const s = await t.stateless();
     const reply = await s.request('server/discover', {}, { logLevel: 'mcp-conform-loud' });
     t.expectError(reply, ErrorCode.InvalidParams, 'server/discover with log level "mcp-conform-loud"');
+  },
+);
+
+check(
+  {
+    id: 'logging/request-scoped',
+    title: "log messages travel only with the request that asked for them: not on a listen stream, not after the response",
+    level: 'MUST',
+    requirement:
+      'notifications/message is request-scoped: the server MUST NOT deliver it on a subscriptions/listen stream or on any stream other than the one carrying the response to the request that set the log level.',
+    spec: at('server/utilities/logging#per-request-log-level'),
+  },
+  async (t) => {
+    const { s, op } = await loggingOperation(t);
+    // A listen stream open meanwhile (the check's end closes it): no log message may come on it.
+    const listenId = 'mcp-conform-listen-logging';
+    void s.request('subscriptions/listen', { notifications: { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true } }, { id: listenId, timeoutMs: t.config.checkTimeoutMs }).catch(() => undefined);
+    try {
+      await s.peer.waitFor((m) => m.method === 'notifications/subscriptions/acknowledged', t.requestTimeoutMs, { includePast: true });
+    } catch {
+      t.note('the listen stream was not acknowledged: only messages after the response are watched');
+    }
+    const start = s.peer.received.length;
+    const replies = await s.requestWithInput(op.method, op.params, { logLevel: 'debug', capabilities: INPUT_CAPABILITIES });
+    const answeredAt = s.peer.received.length;
+    await t.sleep(t.quietMs);
+    const logs = (from: number, to?: number) => s.peer.received.slice(from, to).filter((m) => m.method === 'notifications/message');
+    const tagged = logs(start).filter((m) => isObject(m.params) && isObject(m.params._meta) && m.params._meta[META.subscriptionId] !== undefined);
+    t.expect(tagged.length === 0, `${tagged.length} notifications/message of ${op.label} came on the listen stream (tagged with its subscription id)`, tagged);
+    const late = logs(answeredAt);
+    t.expect(late.length === 0, `${late.length} notifications/message arrived after ${op.label} was answered: on no stream carrying its response`, [...late, ...replies.map((r) => r.message)]);
   },
 );

@@ -2,7 +2,7 @@
 // retry with inputResponses and requestState, and capability-gated input requests.
 import { ErrorCode, isObject, validate } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
-import type { StatelessClient } from '../../harness/stateless.ts';
+import { cannedInputResponse, type StatelessClient } from '../../harness/stateless.ts';
 import { at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOperation, statusOf, type Operation } from './_kit.ts';
 
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
@@ -82,5 +82,107 @@ check(
     if (failed && !failed.ok) return t.fail(`retrying ${op.label} with the requested input was answered with error ${failed.error.code} ${JSON.stringify(failed.error.message)}`, failed);
     const last = replies.at(-1)!;
     if (last.ok && last.result.resultType !== 'complete') t.info(`${op.label} still asked for input after ${replies.length} rounds`, last);
+  },
+);
+
+/** Answers to an InputRequiredResult's inputRequests (canned valid ones), keyed as asked. */
+function answersTo(result: Record<string, unknown>): Record<string, unknown> {
+  const requests = isObject(result.inputRequests) ? result.inputRequests : {};
+  return Object.fromEntries(Object.entries(requests).map(([k, r]) => [k, cannedInputResponse(r)]));
+}
+
+/** The state with one character in its middle changed: what a client could tamper with. */
+function tampered(state: string): string {
+  const i = Math.floor(state.length / 2);
+  const ch = state[i] === 'A' ? 'B' : 'A';
+  return `${state.slice(0, i)}${ch}${state.slice(i + 1)}`;
+}
+
+/** A result without what differs between two answers of the same request (_meta, caching hints). */
+const essence = (r: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => !['_meta', 'ttlMs', 'cacheScope', 'requestState'].includes(k))));
+
+check(
+  {
+    id: 'mrtr/tampered-state',
+    title: 'a tampered requestState is rejected, or cannot change what the server does',
+    level: 'MUST',
+    requirement:
+      'If a client request contains a requestState field, servers MUST treat requestState as an attacker-controlled input. If requestState influences authorization, resource access, or business logic, servers MUST protect its integrity (e.g. HMAC or AEAD) and MUST reject state that fails verification. Integrity protection MAY be omitted only when tampering can cause nothing worse than request failure.',
+    spec: at('basic/patterns/mrtr#server-requirements-basic-workflow'),
+  },
+  async (t) => {
+    const { s, op, result } = await trigger(t);
+    if (typeof result.requestState !== 'string' || result.requestState.length === 0) return t.notApplicable(`the InputRequiredResult of ${op.label} carries no requestState`);
+    const inputResponses = answersTo(result);
+    const retry = (requestState: string) => s.request(op.method, { ...op.params, inputResponses, requestState }, { capabilities: INPUT_CAPABILITIES });
+    const forged = tampered(result.requestState);
+    const reply = await retry(forged);
+    // Rejected (an error), or asked again: the tampered state was not taken as genuine.
+    if (!reply.ok || reply.result.resultType === 'input_required') return;
+    // Accepted: allowed only if the state changes nothing, so the answer must be the genuine one.
+    const genuine = await retry(result.requestState);
+    if (!genuine.ok) return t.notVerified(`the retry of ${op.label} with the genuine requestState was answered with error ${genuine.error.code}, so the tampered one cannot be compared`, genuine);
+    if (essence(reply.result) === essence(genuine.result)) return t.note(`${op.label} answered the tampered requestState as the genuine one: the state changes nothing there (integrity protection may then be omitted)`);
+    const again = await retry(result.requestState);
+    if (again.ok && essence(again.result) !== essence(genuine.result)) return t.notVerified(`${op.label} answers the same retry differently each time, so the effect of a tampered requestState cannot be told`, again);
+    t.fail(`a retry of ${op.label} with a tampered requestState (one character changed) was accepted and answered differently from the genuine one: the state influences the result and was not verified`, [reply.message, genuine.message]);
+  },
+);
+
+check(
+  {
+    id: 'mrtr/extra-input-ignored',
+    title: 'unexpected entries in inputResponses are ignored',
+    level: 'SHOULD',
+    requirement: 'If additional, unexpected parameters are provided in the InputResponses object, the server SHOULD ignore any information it does not recognize or need.',
+    spec: at('basic/patterns/mrtr#error-handling'),
+  },
+  async (t) => {
+    const { s, op, result } = await trigger(t);
+    const extra = { ...answersTo(result), 'mcp-conform-unrequested': { action: 'decline' } };
+    const reply = await s.request(op.method, { ...op.params, inputResponses: extra, ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) }, { capabilities: INPUT_CAPABILITIES });
+    if (reply.ok) return;
+    // Only the extra entry's doing if the same retry without it is accepted.
+    const plain = await s.request(op.method, { ...op.params, inputResponses: answersTo(result), ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) }, { capabilities: INPUT_CAPABILITIES });
+    if (!plain.ok) return t.notVerified(`the retry of ${op.label} fails with and without the extra entry (error ${plain.error.code}; see mrtr/retry)`, plain);
+    t.fail(`a retry of ${op.label} whose inputResponses also held an entry the server did not ask for ("mcp-conform-unrequested") was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}; without it, the retry is accepted`, reply);
+  },
+);
+
+check(
+  {
+    id: 'mrtr/invalid-input-responses',
+    title: 'inputResponses that is not an InputResponses object is answered with a JSON-RPC error',
+    level: 'SHOULD',
+    requirement:
+      'Servers SHOULD validate that the data provided by the client is a valid InputResponses object and that the information inside can be correctly parsed. Protocol errors (malformed JSON, invalid schema, internal server errors) SHOULD return a JSON-RPC error response with an appropriate error code and message.',
+    spec: at('basic/patterns/mrtr#error-handling'),
+  },
+  async (t) => {
+    const { s, op, result } = await trigger(t);
+    const reply = await s.request(op.method, { ...op.params, inputResponses: 'mcp-conform: not an InputResponses object', ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) }, { capabilities: INPUT_CAPABILITIES });
+    if (reply.ok) t.fail(`a retry of ${op.label} whose inputResponses is a string was answered with a result (resultType ${JSON.stringify(reply.result.resultType)}), not a JSON-RPC error`, reply);
+  },
+);
+
+check(
+  {
+    id: 'mrtr/state-bound-to-request',
+    title: 'a requestState is refused on a request other than the one it was issued for',
+    level: 'SHOULD',
+    requirement:
+      'To prevent replay, servers SHOULD include inside the integrity-protected requestState payload, and verify on receipt, an identifier for the originating request, e.g. the method name and a digest of its salient parameters, rejecting state presented on a request that does not match.',
+    spec: at('basic/patterns/mrtr#server-requirements-basic-workflow'),
+  },
+  async (t) => {
+    const { s, op, result } = await trigger(t);
+    if (typeof result.requestState !== 'string' || result.requestState.length === 0) return t.notApplicable(`the InputRequiredResult of ${op.label} carries no requestState`);
+    if (op.method === 'resources/read') return t.notApplicable(`${op.label} asks for input: a resources/read has no other parameter to change`);
+    // The same operation with one more argument: another request, carrying the first one's state.
+    const args = isObject(op.params.arguments) ? op.params.arguments : {};
+    const other = { ...op.params, arguments: { ...args, 'mcp-conform-other': 'another request' } };
+    const reply = await s.request(op.method, { ...other, inputResponses: answersTo(result), requestState: result.requestState }, { capabilities: INPUT_CAPABILITIES });
+    if (!reply.ok || reply.result.resultType === 'input_required') return;
+    t.fail(`the requestState of ${op.label} was accepted on the same ${op.method} with another argument ("mcp-conform-other"), which is a different request: the state is not bound to the request it was issued for`, reply);
   },
 );
