@@ -134,7 +134,7 @@ describe('mcp-conform client', () => {
 
     const bad = tmp();
     const broken = fixture('stdio', { breaks: ['client-ping/answers-ping'] });
-    const b = await cli(['client', '--revision', '2025-11-25', '--only', 'client-ping', '--out', bad, '--', broken.command, ...broken.args]);
+    const b = await cli(['client', '--revision', '2025-11-25', '--only', 'client-ping/answers-ping', '--out', bad, '--', broken.command, ...broken.args]);
     expect(b.code).toBe(1);
     const failed = JSON.parse(readFileSync(join(bad, 'results.json'), 'utf8')) as Results;
     expect(failed.checks.map((c) => `${c.id}:${c.verdict}`)).toEqual(['client-ping/answers-ping:fail']);
