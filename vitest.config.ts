@@ -26,6 +26,7 @@ const HEAVY = [
   'test/suites/http.test.ts',
   'test/suites/features-peers.test.ts',
   'test/suites/client-fixture.test.ts',
+  'test/suites/client-breaks.test.ts',
   'test/cli/server-crosstalk.test.ts',
   'test/suites/real-peers.test.ts',
   'test/suites/features.test.ts',
