@@ -7,7 +7,7 @@ import './transport.ts';
 import './utilities.ts';
 import './features.ts';
 import './stateless.ts';
-import './auth.ts';
+import './auth/index.ts';
 
 export { clientCheck, scenariosNeeded, scenariosOf } from './check.ts';
 export { SCENARIOS, scenario, scenarioSkip, type Scenario, type ScenarioServer, type ClientTransportKind } from './scenarios.ts';
