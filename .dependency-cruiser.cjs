@@ -1,9 +1,9 @@
 // The layout's dependency rules (README "Architecture"), checked by `npm test` (npm run lint:deps).
 // Each room talks to the others only as drawn here; a new import that breaks a rule fails the run.
 // Known violations (the debt, left on purpose) are listed in .dependency-cruiser-known-violations.json
-// and ignored by lint:deps (--ignore-known); any other fails. Today:
-// - mock-server/behaviours.ts ↔ server.ts (type-only): a handler's ServerContext exposes the
-//   MockServer that holds the handlers; breaking it means narrowing that public type.
+// and ignored by lint:deps (--ignore-known); any other fails. Today there are none (the last one,
+// mock-server/behaviours.ts ↔ server.ts, went when server/server.ts began adding a handler's
+// `server` and `session` to ServerContext by declaration merging).
 // After fixing one, regenerate the file: npm run lint:deps -- --output-type baseline > .dependency-cruiser-known-violations.json
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

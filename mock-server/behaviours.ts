@@ -2,12 +2,41 @@
 // does (a tool, a resource, a notification on a trigger…). createMockServer() composes them and
 // server.use() overrides them, the way msw composes request handlers. Authoring shapes are the
 // newest stateful revision's types; the server fits them to whatever revision a client speaks.
-import type { Current, LoggingLevel } from '../schema/index.ts';
+import type { Current, JsonRpcId, LoggingLevel, Revision } from '../schema/index.ts';
 import type { RpcErrorBody } from './peer.ts';
-import type { ServerContext } from './server.ts';
 
 export type JsonObject = Record<string, unknown>;
 export type { LoggingLevel };
+
+/**
+ * What a handler gets: the request, its revision, and the verbs to talk back. server/server.ts adds
+ * the `server` and `session` it runs in (declared there, where those classes are, so that this
+ * module, which the server imports, does not import it back).
+ */
+export interface ServerContext {
+  readonly method: string;
+  readonly params: JsonObject;
+  readonly id: JsonRpcId;
+  readonly revision: Revision;
+  /** 'legacy': an initialize-handshake session; 'modern': a 2026-07-28 stateless request. */
+  readonly era: 'legacy' | 'modern';
+  readonly signal: AbortSignal;
+  readonly clientCapabilities: JsonObject;
+  readonly clientInfo: JsonObject | undefined;
+  readonly progressToken: Current['ProgressToken'] | undefined;
+  /** Answers to input requests gathered so far (by key). */
+  readonly input: Record<string, JsonObject>;
+  log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  notify(method: string, params?: JsonObject): Promise<void>;
+  /** Asks the client (legacy: a server→client request; 2026-07-28: an input_required round). */
+  ask(key: string, request: InputRequestSpec): Promise<JsonObject>;
+  askAll(requests: Record<string, InputRequestSpec>): Promise<Record<string, JsonObject>>;
+  elicit(params: JsonObject, key?: string): Promise<Current['ElicitResult']>;
+  sample(params: JsonObject, key?: string): Promise<Current['CreateMessageResult']>;
+  listRoots(key?: string): Promise<Current['ListRootsResult']>;
+  sleep(ms: number): Promise<void>;
+}
 
 /** When a server-initiated action happens. */
 export interface Trigger {

@@ -19,7 +19,7 @@ export { encodeSseEvent, encodeSseComment, readSse, SseWriter, type SseEvent, ty
 export { encodeHeaderValue, decodeHeaderValue, standardRequestHeaders, paramHeaderSpecs, paramHeaders, checkRequestHeaders, isModernVersion, type ParamHeaderSpec } from './transports/mcp-headers.ts';
 export { connectTarget, describeTarget, parseHeaderArgs, type TargetSpec, type ConnectOptions } from './transports/connect.ts';
 // The scriptable mock server: behaviours as values, composed by createMockServer().
-export { MockServer, ServerSession, RequestCtx, createMockServer, fitTo, InputRequired, MissingClientCapability, type MockServerOptions, type ServerContext, type ExpectationResult, type ClientReply, type ObservedMessage } from './server.ts';
+export { MockServer, ServerSession, RequestCtx, createMockServer, fitTo, InputRequired, MissingClientCapability, type MockServerOptions, type ServerContext, type ExpectationResult, type ClientReply, type ObservedMessage } from './server/index.ts';
 export {
   tool,
   resource,

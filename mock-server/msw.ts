@@ -7,7 +7,7 @@ import type { FaultInput } from './faults/index.ts';
 import { scriptDefinition } from './script/build.ts';
 import { isServerDefinition, validateScript, ScriptError, type ServerDefinition } from './script/load.ts';
 import type { ScriptDoc } from './script/types.ts';
-import { MockServer } from './server.ts';
+import { MockServer } from './server/index.ts';
 import { mockHttpHandler, type MockHttpOptions } from './serving.ts';
 import type { StreamableHttpHandler } from './transports/http-server.ts';
 

@@ -4,7 +4,7 @@ import { withSlowSse, httpFaultHook } from './faults/http.ts';
 import { broadcaster } from './faults/broadcast.ts';
 import { withFaults, type FaultInput, type FaultOptions } from './faults/index.ts';
 import type { ServerDefinition } from './script/load.ts';
-import { MockServer, type ServerSession } from './server.ts';
+import { MockServer, type ServerSession } from './server/index.ts';
 import { createStreamableHttpHandler, type StreamableHttpHandler, type StreamableHttpHandlerOptions } from './transports/http-server.ts';
 import { serveHttp, routeHandlers, type FetchHandler } from './transports/serve.ts';
 import { createSseHandler, type SseHandler, type SseHandlerOptions } from './transports/sse-server.ts';

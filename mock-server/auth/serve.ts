@@ -1,6 +1,6 @@
 // Starting an authorization server and a protected mock MCP server together, the way an auth
 // scenario needs them: both on 127.0.0.1 (free ports by default), one shared request log.
-import type { MockServer } from '../server.ts';
+import type { MockServer } from '../server/index.ts';
 import { mockHttpHandler, type MockHttpOptions } from '../serving.ts';
 import type { StreamableHttpHandler } from '../transports/http-server.ts';
 import { serveHttp, type ServeOptions } from '../transports/serve.ts';

@@ -6,7 +6,7 @@ import { ErrorCode, REVISIONS, type Current } from '../../schema/index.ts';
 import { completion, logs, notify, prompt, resource, resourceTemplate, tool, type Behaviour, type JsonObject } from '../behaviours.ts';
 import { RpcError } from '../peer.ts';
 import { defineServer, type ServerDefinition } from '../script/load.ts';
-import { MockServer, type MockServerOptions, type ServerContext } from '../server.ts';
+import { MockServer, type MockServerOptions, type ServerContext } from '../server/index.ts';
 
 /** A 1×1 PNG and a tiny WAV, for image and audio content. */
 const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==';

@@ -18,7 +18,7 @@ import {
   type ResourceTemplateSpec,
   type ToolSpec,
 } from '../behaviours.ts';
-import { MockServer, type MockServerOptions } from '../server.ts';
+import { MockServer, type MockServerOptions } from '../server/index.ts';
 import { defineServer, loadScript, type LoadedScript, type ServerDefinition } from './load.ts';
 import type { ScriptDoc } from './types.ts';
 

@@ -9,7 +9,7 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { createAjv, isObject } from '../../schema/index.ts';
 import { flattenBehaviours, type Behaviour, type BehaviourInput } from '../behaviours.ts';
 import { FaultSpecError, toFaultSpec } from '../faults/index.ts';
-import { MockServer, type MockServerOptions } from '../server.ts';
+import { MockServer, type MockServerOptions } from '../server/index.ts';
 import scriptSchema from './script.schema.json' with { type: 'json' };
 import type { ScriptDoc } from './types.ts';
 

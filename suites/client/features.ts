@@ -6,7 +6,7 @@ import { brief, clientNotifications, exitSummary, metaOf, mockMessages, replyTo,
 import { clientCheck, pages } from './check.ts';
 import { carriedOn } from './messages.ts';
 import { needRound } from './stateless.ts';
-import { DEFAULTS_SCHEMA, SAMPLING_TOOL_REQUESTS, UNKNOWN_ELICITATION_ID } from './scenarios.ts';
+import { DEFAULTS_SCHEMA, SAMPLING_TOOL_REQUESTS, UNKNOWN_ELICITATION_ID } from './scenarios/index.ts';
 
 const ELICITATION = STATEFUL_REVISIONS.filter((r) => r >= '2025-06-18');
 

@@ -30,7 +30,7 @@ import {
   type WireEntry,
 } from '../../mock-server/index.ts';
 import type { ClientRun, HttpRecord, RecordedEntry, StdioServerRecord } from '../harness/index.ts';
-import type { ClientTransportKind, OutgoingRewrite, Scenario, ScenarioApi, ScenarioServer } from './scenarios.ts';
+import type { ClientTransportKind, OutgoingRewrite, Scenario, ScenarioApi, ScenarioServer } from './scenarios/index.ts';
 
 export const RELAY_PATH = fileURLToPath(new URL('./stdio-relay.mjs', import.meta.url));
 

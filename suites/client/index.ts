@@ -7,10 +7,10 @@ import './transport.ts';
 import './utilities.ts';
 import './features.ts';
 import './stateless.ts';
-import './auth.ts';
+import './auth/index.ts';
 
 export { clientCheck, scenariosNeeded, scenariosOf } from './check.ts';
-export { SCENARIOS, scenario, scenarioSkip, type Scenario, type ScenarioServer, type ClientTransportKind } from './scenarios.ts';
+export { SCENARIOS, scenario, scenarioSkip, type Scenario, type ScenarioServer, type ClientTransportKind } from './scenarios/index.ts';
 export { runScenario, runScenarios, ScenarioPool, defaultConcurrency, clientTransport, fillArgs, processGroupMembers, type ClientCommand, type RunOptions, type RunAllOptions } from './runner.ts';
 export { exitSummary } from './analysis.ts';
 export { AUTH_SCENARIOS, AUTH_SCENARIO_NAMES, AUTHORIZED_SCENARIOS, type AuthSetup } from './auth-scenarios.ts';

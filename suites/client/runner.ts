@@ -10,7 +10,7 @@ import type { Revision } from '../../schema/index.ts';
 import { spawnTracked, stopChild } from '../../mock-server/index.ts';
 import type { ClientRun, ClientRunsFile, ProcessRecord } from '../harness/index.ts';
 import { hostScenario, Recorder } from './host.ts';
-import { scenarioSkip, type ClientTransportKind, type Scenario } from './scenarios.ts';
+import { scenarioSkip, type ClientTransportKind, type Scenario } from './scenarios/index.ts';
 
 export interface ClientCommand {
   command: string;

@@ -3,7 +3,7 @@ import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } f
 import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
-import { scenario } from './scenarios.ts';
+import { scenario } from './scenarios/index.ts';
 import { clientCheck, pages, utilityPage } from './check.ts';
 
 clientCheck(

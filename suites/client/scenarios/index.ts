@@ -1,0 +1,39 @@
+// The scenarios a client under test is run through. Each one is a mock server script (behaviours
+// as values, HTTP handler options, rewrites of what the mock sends) plus the contract for the
+// client: its name in MCP_CONFORMANCE_SCENARIO and what a driver is expected to do. Checks judge
+// the recorded runs; a scenario only provokes.
+//
+// Names shared with the official conformance suite (`initialize`, `tools_call`,
+// `elicitation-defaults`, `sse-retry`) expect the same client behaviour there and here, so a client
+// harness written for it works unchanged.
+//
+// One module a group of scenarios, in the order `client --list` shows them: basics, client
+// features, utilities, transports, 2026-07-28, authorization.
+import type { Revision } from '../../../schema/index.ts';
+import { AUTH_CLIENT_SCENARIOS } from './auth.ts';
+import { BASIC_SCENARIOS } from './basics.ts';
+import { CLIENT_FEATURE_SCENARIOS } from './client-features.ts';
+import type { ClientTransportKind, Scenario } from './kit.ts';
+import { STATELESS_SCENARIOS } from './stateless.ts';
+import { TRANSPORT_SCENARIOS } from './transport.ts';
+import { UTILITY_SCENARIOS } from './utilities.ts';
+
+export type { ClientTransportKind, OutgoingRewrite, Scenario, ScenarioApi, ScenarioServer } from './kit.ts';
+export { addNumbers } from './kit.ts';
+export { DEFAULTS_SCHEMA, FORM_SCHEMA, SAMPLING_PARAMS, SAMPLING_TOOL, SAMPLING_TOOL_REQUESTS, TASK_POLL_MS, TASK_WORKING_MS, UNKNOWN_ELICITATION_ID, URL_ELICITATION } from './client-features.ts';
+export { inputRequestFor, inputRequestsFor } from './stateless.ts';
+
+const scenarios: Scenario[] = [...BASIC_SCENARIOS, ...CLIENT_FEATURE_SCENARIOS, ...UTILITY_SCENARIOS, ...TRANSPORT_SCENARIOS, ...STATELESS_SCENARIOS, ...AUTH_CLIENT_SCENARIOS];
+
+export const SCENARIOS: readonly Scenario[] = scenarios;
+
+export function scenario(name: string): Scenario | undefined {
+  return scenarios.find((s) => s.name === name);
+}
+
+/** Why a scenario does not run here (undefined: it does). */
+export function scenarioSkip(s: Scenario, rev: Revision, transport: ClientTransportKind): string | undefined {
+  if (!s.revisions.includes(rev)) return `does not apply at revision ${rev}`;
+  if (!s.transports.includes(transport)) return `needs the ${s.transports.join(' or ')} transport (the client runs over ${transport})`;
+  return undefined;
+}

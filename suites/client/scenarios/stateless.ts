@@ -1,0 +1,151 @@
+// 2026-07-28 (stateless): unsupported versions, resultType, input_required, a legacy-only server, a
+// broken stream; and the input requests a server may send given what the client declared.
+import { ErrorCode, isObject, META, STATELESS_REVISIONS, type Revision } from '../../../schema/index.ts';
+import { on, RpcError, tool, type JsonObject } from '../../../mock-server/index.ts';
+import { type Scenario, isToolsCall, addNumbers, NO_ARGS, BOTH, HTTP } from './kit.ts';
+import { SAMPLING_PARAMS } from './client-features.ts';
+
+export const STATELESS_SCENARIOS: Scenario[] = [
+  {
+    name: 'unsupported-version',
+    description: 'The first request is answered with UnsupportedProtocolVersionError (-32022) listing the supported versions.',
+    expects: 'Retry with a version from error.data.supported, then list tools and call add_numbers.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    build: (rev, api) => {
+      let rejected = false;
+      const reject = (method: string) =>
+        on(method, (params) => {
+          if (rejected) return undefined;
+          rejected = true;
+          const meta = isObject(params._meta) ? params._meta : {};
+          api.event('version-rejected', method);
+          throw new RpcError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', { supported: [rev], requested: meta[META.protocolVersion] });
+        });
+      return { behaviours: [addNumbers, ...['server/discover', 'tools/list', 'tools/call', 'prompts/list', 'resources/list', 'subscriptions/listen'].map(reject)] };
+    },
+  },
+  {
+    name: 'result-type-absent',
+    description: 'The tools/list result has no resultType (as an earlier-protocol server sends it).',
+    expects: 'List tools and call add_numbers (a missing resultType means complete).',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    build: (_rev, api) => ({
+      behaviours: [addNumbers],
+      outgoing: (m) => {
+        if (isObject(m.result) && Array.isArray(m.result.tools) && m.result.resultType === 'complete') {
+          const { resultType: _drop, ...rest } = m.result;
+          api.event('result-type-removed', 'tools/list');
+          return { ...m, result: rest };
+        }
+        return m;
+      },
+    }),
+  },
+  {
+    name: 'input-required',
+    description: 'needs_input answers input_required with a requestState, asking at once for everything the client declares: an elicitation (user_input), sampling (model_input), roots (roots_input).',
+    expects: 'Call needs_input; fulfil the input requests and retry with inputResponses and the same requestState.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    context: { elicitation: { action: 'accept' } },
+    build: () => ({
+      behaviours: [
+        tool('needs_input', {
+          description: 'Needs input from the user before it can answer',
+          inputSchema: NO_ARGS,
+          handler: async (_a, ctx) => {
+            const reqs = inputRequestsFor(ctx.clientCapabilities);
+            if (!Object.keys(reqs).length) return 'the client declares no capability to ask for input with';
+            const answers = await ctx.askAll(reqs);
+            return `thanks for ${JSON.stringify(answers).slice(0, 300)}`;
+          },
+        }),
+      ],
+    }),
+  },
+  {
+    name: 'input-required-no-state',
+    description: 'needs_input_stateless answers input_required with inputRequests but no requestState.',
+    expects: 'Call needs_input_stateless; retry with inputResponses and no requestState.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    context: { elicitation: { action: 'accept' } },
+    build: (rev, api) => ({
+      behaviours: [
+        tool('needs_input_stateless', { description: 'Needs input; keeps no state', inputSchema: NO_ARGS, result: 'unused' }),
+        on(
+          'tools/call',
+          (params, ctx) => {
+            if (isObject(params.inputResponses) && isObject(params.inputResponses.user_input)) return { content: [{ type: 'text', text: 'thanks' }] };
+            const req = inputRequestFor(ctx.clientCapabilities, rev);
+            if (!req) return { content: [{ type: 'text', text: 'the client declares no capability to ask for input with' }] };
+            api.event('input-required', 'no requestState');
+            return { resultType: 'input_required', inputRequests: { user_input: req } };
+          },
+          { name: 'needs_input_stateless' },
+        ),
+      ],
+    }),
+  },
+  {
+    name: 'legacy-server',
+    description: 'The server speaks only 2025-11-25 (initialize handshake); requests with MCP-Protocol-Version 2026-07-28 get 400 without a modern error.',
+    expects: 'A dual-era client falls back to initialize; a modern-only client reports that the server is too old.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    build: (_rev, api) => ({
+      behaviours: [addNumbers],
+      revisions: ['2025-11-25'],
+      http: {
+        // What a legacy server answers a request it cannot place in a session (no modern error code).
+        httpFault: (request) => {
+          const v = request.headers.get('mcp-protocol-version');
+          if (request.method !== 'POST' || !v || v < '2026-07-28') return undefined;
+          api.event('modern-request-refused', v);
+          return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Bad Request: Server not initialized' } }), { status: 400, headers: { 'content-type': 'application/json' } });
+        },
+      },
+    }),
+  },
+  {
+    name: 'broken-stream',
+    description: 'The first tools/call response stream ends without a response.',
+    expects: 'Call add_numbers; when its stream breaks, re-issue the call with a new request id.',
+    revisions: STATELESS_REVISIONS,
+    transports: HTTP,
+    build: (_rev, api) => {
+      let broken = false;
+      return {
+        behaviours: [addNumbers],
+        http: {
+          httpFault: (request, ctx) => {
+            if (broken || request.method !== 'POST' || !isToolsCall(ctx.message)) return undefined;
+            broken = true;
+            api.event('stream-broken', 'tools/call');
+            return new Response('', { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
+          },
+        },
+      };
+    },
+  },
+];
+
+/** Every input request a 2026-07-28 server may send, given what the client declared (one of each kind). */
+export function inputRequestsFor(caps: Record<string, unknown>): Record<string, { method: string; params?: JsonObject }> {
+  const out: Record<string, { method: string; params?: JsonObject }> = {};
+  if (isObject(caps.elicitation)) out.user_input = { method: 'elicitation/create', params: { mode: 'form', message: 'mcp-conform needs your name', requestedSchema: { type: 'object', properties: { name: { type: 'string', minLength: 1 } }, required: ['name'] } } };
+  if (isObject(caps.sampling)) out.model_input = { method: 'sampling/createMessage', params: SAMPLING_PARAMS };
+  if (isObject(caps.roots)) out.roots_input = { method: 'roots/list' };
+  return out;
+}
+
+/** The input request a 2026-07-28 server may send, given what the client declared. */
+export function inputRequestFor(caps: Record<string, unknown>, rev: Revision): { method: string; params?: JsonObject } | undefined {
+  void rev;
+  if (isObject(caps.elicitation)) return { method: 'elicitation/create', params: { mode: 'form', message: 'mcp-conform needs your name', requestedSchema: { type: 'object', properties: { name: { type: 'string', minLength: 1 } }, required: ['name'] } } };
+  if (isObject(caps.sampling)) return { method: 'sampling/createMessage', params: SAMPLING_PARAMS };
+  if (isObject(caps.roots)) return { method: 'roots/list' };
+  return undefined;
+}

@@ -1,0 +1,125 @@
+// The utilities: pagination, list_changed, progress, notifications and errors.
+import { ErrorCode, isObject, REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../../schema/index.ts';
+import { logs, on, tool } from '../../../mock-server/index.ts';
+import { type Scenario, addNumbers, NO_ARGS, BOTH, HTTP, sseForToolCalls } from './kit.ts';
+
+export const UTILITY_SCENARIOS: Scenario[] = [
+  {
+    name: 'pagination',
+    description: 'tools/list is paginated one tool per page (three pages).',
+    expects: 'List all tools following nextCursor until a page has none; call add_numbers.',
+    revisions: REVISIONS,
+    transports: BOTH,
+    build: () => ({
+      options: { pageSize: 1 },
+      behaviours: [addNumbers, tool('echo', { description: 'Echoes its text', inputSchema: { type: 'object', properties: { text: { type: 'string' } } }, handler: (a) => String(a.text ?? '') }), tool('noop', { description: 'Does nothing', inputSchema: NO_ARGS, result: 'ok' })],
+    }),
+  },
+  {
+    name: 'pagination-loop',
+    description: 'Every tools/list page carries the same nextCursor: following it would never end.',
+    expects: 'List tools, following nextCursor, but stop when the cursor repeats.',
+    revisions: REVISIONS,
+    transports: BOTH,
+    build: (_rev, api) => {
+      let pages = 0;
+      return {
+        behaviours: [
+          addNumbers,
+          on('tools/list', () => {
+            pages++;
+            if (pages === 2) api.event('cursor-loop', 'the second page repeats the first page\'s nextCursor');
+            if (pages > 50) return { tools: [] }; // a hard stop so a looping client cannot spin forever
+            return { tools: [{ name: 'add_numbers', description: 'Add two numbers together', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } } }], nextCursor: 'mcp-conform-loop' };
+          }),
+        ],
+      };
+    },
+  },
+  {
+    name: 'list-changed',
+    description: 'Calling change_tools adds a tool and sends notifications/tools/list_changed.',
+    expects: 'List tools and call each; on the notification, list tools again.',
+    revisions: REVISIONS,
+    transports: BOTH,
+    build: (_rev, api) => {
+      let changed = false;
+      return {
+        behaviours: [
+          addNumbers,
+          tool('change_tools', {
+            description: 'Adds a tool to the list (the server announces the change)',
+            inputSchema: NO_ARGS,
+            handler: (_a, ctx) => {
+              if (!changed) {
+                changed = true;
+                api.event('list-changed', 'added tool added_tool');
+                ctx.server.use(tool('added_tool', { description: 'Appeared after list_changed', inputSchema: NO_ARGS, result: 'added' }));
+              }
+              return 'the tool list changed';
+            },
+          }),
+        ],
+        http: sseForToolCalls,
+      };
+    },
+  },
+  {
+    name: 'progress',
+    description: 'slow_with_progress sends three progress notifications (when the call carries a progressToken) before its result.',
+    expects: 'List tools and call each, asking for progress (_meta.progressToken).',
+    revisions: REVISIONS,
+    transports: BOTH,
+    build: () => ({ behaviours: [tool('slow_with_progress', { description: 'Reports progress while it works', inputSchema: NO_ARGS, progressSteps: 3, delayMs: 300, result: 'done' })], http: sseForToolCalls }),
+  },
+  {
+    name: 'notifications',
+    description: 'The server sends an unknown notification and a log message during each tool call, and adds unknown fields to every result and tool.',
+    expects: 'List tools and call each; ignore what it does not know and go on.',
+    revisions: REVISIONS,
+    transports: BOTH,
+    build: () => ({
+      options: { logging: true },
+      behaviours: [
+        addNumbers,
+        tool('echo', { description: 'Echoes its text', inputSchema: { type: 'object', properties: { text: { type: 'string' } } }, handler: (a) => String(a.text ?? 'echo') }),
+        logs({ level: 'info', data: 'a log line from mcp-conform' }, { during: 'tools/call' }),
+        on('tools/call', async (_p, ctx) => {
+          await ctx.session.deliver('notifications/mcp-conform/unknown', { detail: 'a notification no revision defines' }, undefined, true);
+          return undefined;
+        }),
+      ],
+      http: sseForToolCalls,
+      outgoing: (m) => {
+        if (!isObject(m.result)) return m;
+        const result: Record<string, unknown> = { ...m.result, 'x-mcp-conform-extra': { note: 'an unknown field' } };
+        if (Array.isArray(result.tools)) result.tools = result.tools.map((t) => (isObject(t) ? { ...t, 'x-mcp-conform-extra': 1 } : t));
+        return { ...m, result };
+      },
+    }),
+  },
+  {
+    name: 'errors',
+    description: 'fails_with_protocol_error is answered with a JSON-RPC error; returns_tool_error with an isError result; add_numbers works.',
+    expects: 'List tools and call each (in order), going on after each failure.',
+    revisions: REVISIONS,
+    transports: BOTH,
+    build: () => ({
+      behaviours: [
+        tool('fails_with_protocol_error', { description: 'Answered with a JSON-RPC error', inputSchema: NO_ARGS, error: { code: ErrorCode.InternalError, message: 'Internal error (scripted by mcp-conform)' } }),
+        tool('returns_tool_error', { description: 'Returns a tool error (isError)', inputSchema: NO_ARGS, result: { content: [{ type: 'text', text: 'scripted tool failure' }], isError: true } }),
+        addNumbers,
+      ],
+    }),
+  },
+  ...(['json', 'sse'] as const).map(
+    (mode): Scenario => ({
+      name: `${mode}-response`,
+      description: `Every request is answered ${mode === 'json' ? 'with Content-Type: application/json' : 'on an SSE stream (text/event-stream)'}.`,
+      expects: 'List tools and call add_numbers.',
+      revisions: STREAMABLE_HTTP_REVISIONS,
+      transports: HTTP,
+      build: () => ({ behaviours: [addNumbers], http: { responseMode: mode } }),
+    }),
+  ),
+];
