@@ -35,6 +35,8 @@ import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget, ROOTS
 import { HeadlessProvider } from './headless-provider.ts';
 
 const ctx = driverContext();
+// A test may shorten the default request timeout (the broken-stream call waits for it in full).
+if (!('requestTimeoutMs' in ctx.context) && Number(process.env.SDK_V2_DRIVER_TIMEOUT_MS) > 0) ctx.requestTimeoutMs = Number(process.env.SDK_V2_DRIVER_TIMEOUT_MS);
 const target: Target = parseTarget(process.argv.slice(2));
 const isAuth = ctx.scenario.startsWith('auth/');
 const roots = [...ROOTS];
