@@ -58,21 +58,26 @@ clientCheck(
 clientCheck(
   {
     id: 'client-mrtr/absent-result-type-is-complete',
-    title: 'a result without resultType is treated as complete',
+    title: 'a result without resultType (from an earlier-protocol server) is treated as complete',
     level: 'MUST',
     requirement: 'For backward compatibility with servers implementing earlier protocol versions, which do not include resultType, clients MUST treat an absent resultType as "complete".',
     spec: pages(STATELESS_REVISIONS, 'basic#resulttype'),
-    scenarios: ['result-type-absent'],
+    // The legacy server, not result-type-absent: the rule is about results "from a server
+    // implementing an earlier protocol version" (schema Result.resultType). In result-type-absent
+    // the server has taken a 2026-07-28 request, so its result without resultType breaks the
+    // server's own MUST, and a client may refuse it (the official SDK v2 client does).
+    scenarios: ['legacy-server'],
   },
   (t) => {
     const v = clientRuns(t);
-    const run = v.need('result-type-absent');
+    const run = v.need('legacy-server');
+    if (!clientRequests(run, 'initialize').length) return t.notApplicable('the client does not fall back to initialize (not dual-era): it gets no result from the earlier-protocol server');
     const list = clientRequests(run, 'tools/list').map((r) => ({ r, a: answerTo(run, r) })).find((x) => x.a && isObject(x.a.m.result) && !('resultType' in x.a.m.result));
-    if (!list) return t.notVerified(`the client never got a tools/list result (${exitSummary(run)})`);
+    if (!list) return t.notVerified(`the client never got a tools/list result from the earlier-protocol server (${exitSummary(run)})`);
     const call = toolCalls(run).find((c) => c.e.t > list.a!.e.t && toolName(c) === 'add_numbers');
     if (call) return;
     const next = carriedOn(run, list.a!.e.t);
-    t.fail(`given tools/list without resultType, the client did not call the listed tool: ${next.ok ? 'it made other requests instead' : next.why}`, v.evidence([list.r.e, list.a!.e]));
+    t.fail(`given tools/list without resultType by the earlier-protocol server, the client did not call the listed tool: ${next.ok ? 'it made other requests instead' : next.why}`, v.evidence([list.r.e, list.a!.e]));
   },
 );
 

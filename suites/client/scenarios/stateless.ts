@@ -28,7 +28,7 @@ export const STATELESS_SCENARIOS: Scenario[] = [
   {
     name: 'result-type-absent',
     description: 'The tools/list result has no resultType (as an earlier-protocol server sends it).',
-    expects: 'List tools and call add_numbers (a missing resultType means complete).',
+    expects: 'List tools and call add_numbers, or refuse the result (the server took a 2026-07-28 request, so it MUST send resultType; the absent-means-complete rule is for earlier-protocol servers, judged in legacy-server).',
     revisions: STATELESS_REVISIONS,
     transports: BOTH,
     build: (_rev, api) => ({
