@@ -3,7 +3,7 @@
 import { STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
 import { check } from '../../harness/index.ts';
-import { mediaType, responseIn, type HttpProbe } from '../../harness/http.ts';
+import { mediaType, messagesOf, responseIn, type HttpProbe } from '../../harness/http.ts';
 import { describe, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
 
 /** A request answered with an SSE stream, or not-applicable when the server answers with JSON. */
@@ -116,5 +116,37 @@ check(
     const r = await h.send({ method: 'GET', until: () => true, timeoutMs: Math.min(t.requestTimeoutMs, Math.max(t.quietMs * 2, 500)) });
     if (r.status === 405) return;
     t.expect(r.status >= 200 && r.status <= 299 && mediaType(r.contentType) === 'text/event-stream', `GET with Accept: text/event-stream was answered with ${describe(r)}, neither an SSE stream nor 405`);
+  },
+);
+
+check(
+  {
+    id: 'http/get-stream-no-responses',
+    title: 'the GET stream carries no response to a request POSTed meanwhile',
+    level: 'MUST',
+    requirement:
+      'The server MUST NOT send a JSON-RPC response on the stream unless resuming a stream associated with a previous client request. The server MUST send each of its JSON-RPC messages on only one of the connected streams; that is, it MUST NOT broadcast the same message across multiple streams.',
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'listening-for-messages-from-the-server'),
+  },
+  async (t) => {
+    const h = await session(t);
+    const ms = Math.min(t.requestTimeoutMs, Math.max(t.quietMs * 4, 800));
+    const get = h.send({ method: 'GET', until: () => false, timeoutMs: ms });
+    // Pings one after another while the GET stream is open (the first may race its opening).
+    const answered: string[] = [];
+    const deadline = Date.now() + ms / 2;
+    do {
+      const id = h.id();
+      if (responseIn(await h.post(PING(id)), id)) answered.push(id);
+    } while (Date.now() < deadline && answered.length < 20);
+    const g = await get;
+    if (g.status === 405) return t.notApplicable('the server offers no GET stream (GET is answered 405)');
+    if (!(g.status >= 200 && g.status <= 299) || mediaType(g.contentType) !== 'text/event-stream') return t.notVerified(`GET was answered with ${describe(g)}, not an SSE stream (see http/get-stream)`);
+    const stray = messagesOf(g).filter((m) => m.method === undefined && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error')));
+    if (stray.length === 0) return;
+    const twice = stray.filter((m) => answered.includes(String(m.id))).length;
+    t.fail(
+      `the GET stream carried ${stray.length} JSON-RPC response(s) (id ${stray.map((m) => JSON.stringify(m.id)).join(', ')})${twice ? `, ${twice} of them also sent on the POST that asked (the same message on two streams)` : ''}; no stream was being resumed`,
+    );
   },
 );
