@@ -4,7 +4,7 @@ import { STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
 import { check } from '../../harness/index.ts';
 import { mediaType, messagesOf, responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
+import { describe, jsonRpcError, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
 
 /** A request answered with an SSE stream, or not-applicable when the server answers with JSON. */
 async function sseAnswer(t: T, readMs?: number): Promise<{ h: HttpProbe; r: RawResponse; ended: boolean; id: string }> {
@@ -148,5 +148,33 @@ check(
     t.fail(
       `the GET stream carried ${stray.length} JSON-RPC response(s) (id ${stray.map((m) => JSON.stringify(m.id)).join(', ')})${twice ? `, ${twice} of them also sent on the POST that asked (the same message on two streams)` : ''}; no stream was being resumed`,
     );
+  },
+);
+
+check(
+  {
+    id: 'http/resume-same-stream-only',
+    title: 'resuming a stream with Last-Event-ID replays none of another stream’s messages',
+    level: 'MUST',
+    requirement: 'The server MUST NOT replay messages that would have been delivered on a different stream.',
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'resumability-and-redelivery'),
+  },
+  async (t) => {
+    const h = await session(t);
+    // Stream A: a ping answered on an SSE stream whose first event has an id to resume after.
+    const a = h.id();
+    const ra = await h.post(PING(a));
+    if (mediaType(ra.contentType) !== 'text/event-stream') return t.notApplicable(`the server answered a ping with ${describe(ra)}, not an SSE stream`);
+    const after = ra.events?.[0]?.id;
+    if (after === undefined || after === '') return t.notApplicable('the server sends SSE events without ids (its streams are not resumable)');
+    // Stream B: another ping, whose response belongs to B alone.
+    const b = h.id();
+    const rb = await h.post(PING(b));
+    if (!responseIn(rb, b)) return t.notVerified(`the second ping was answered with ${describe(rb)}${jsonRpcError(rb)}, not its response`);
+    const ms = Math.min(t.requestTimeoutMs, Math.max(t.quietMs * 4, 800));
+    const g = await h.send({ method: 'GET', headers: { 'last-event-id': after }, until: (evs) => evs.some((e) => e.data.includes(JSON.stringify(b))), timeoutMs: ms });
+    if (g.status === 405) return t.notApplicable('the server offers no GET stream, through which streams are resumed (GET is answered 405)');
+    if (!(g.status >= 200 && g.status <= 299) || mediaType(g.contentType) !== 'text/event-stream') return t.notApplicable(`resuming with Last-Event-ID: ${after} was answered with ${describe(g)} (the server does not resume streams)`);
+    t.expect(!responseIn(g, b), `resuming stream A with Last-Event-ID: ${after} replayed the response to ${JSON.stringify(b)}, which was delivered on stream B`);
   },
 );
