@@ -1,8 +1,8 @@
 // basic/transports, the SSE streams: a response streamed as SSE (its end, priming event, event ids,
 // buffering header) and the GET stream for listening to the server.
-import { STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
+import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
-import { check } from '../../harness/index.ts';
+import { check, mayCall } from '../../harness/index.ts';
 import { mediaType, messagesOf, responseIn, type HttpProbe } from '../../harness/http.ts';
 import { describe, jsonRpcError, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
 
@@ -176,5 +176,35 @@ check(
     if (g.status === 405) return t.notApplicable('the server offers no GET stream, through which streams are resumed (GET is answered 405)');
     if (!(g.status >= 200 && g.status <= 299) || mediaType(g.contentType) !== 'text/event-stream') return t.notApplicable(`resuming with Last-Event-ID: ${after} was answered with ${describe(g)} (the server does not resume streams)`);
     t.expect(!responseIn(g, b), `resuming stream A with Last-Event-ID: ${after} replayed the response to ${JSON.stringify(b)}, which was delivered on stream B`);
+  },
+);
+
+check(
+  {
+    id: 'http/response-stream-no-requests',
+    title: 'a 2026-07-28 response stream carries no request of the server’s, and no notification of another request',
+    level: 'MUST',
+    requirement:
+      'The server MUST NOT send independent JSON-RPC requests on this stream. (Server-to-client interactions are input requests inside an InputRequiredResult. Notifications on it MUST relate to the originating request: a progress notification carries its progressToken.)',
+    spec: pages([MODERN], '', 'receiving-messages'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const { h } = await modern(t);
+    const id = h.id();
+    const listed = responseIn(await h.request('tools/list', {}, { id }), id);
+    const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+    const tool = tools.find((x) => typeof x.name === 'string' && mayCall(x as { name: string }, t.config.callTools).ok);
+    if (!tool) return t.notVerified(`needs a call of a tool the run may call; ${tools.length ? 'none of the listed tools may be called (see the tool plan)' : 'tools/list listed none'}`);
+    const token = 'mcp-conform-progress';
+    const callId = h.id();
+    // Arguments left out: an error result is answered on the same stream, which is all this needs.
+    const r = await h.request('tools/call', { name: tool.name, arguments: {} }, { id: callId, meta: { ...h.statelessMeta(), progressToken: token } });
+    if (mediaType(r.contentType) !== 'text/event-stream') return t.notApplicable(`tools/call was answered with ${describe(r)}, not an SSE stream`);
+    const others = messagesOf(r).filter((m) => !(m.id === callId && m.method === undefined));
+    const requests = others.filter((m) => typeof m.method === 'string' && Object.hasOwn(m, 'id'));
+    t.expect(requests.length === 0, `the response stream of tools/call ${String(tool.name)} carried ${requests.length} request(s) of the server's (${requests.map((m) => String(m.method)).join(', ')}); 2026-07-28 servers ask through an InputRequiredResult`);
+    const foreign = others.filter((m) => m.method === 'notifications/progress' && !(isObject(m.params) && m.params.progressToken === token));
+    t.expect(foreign.length === 0, `the response stream carried progress for another token (${foreign.map((m) => JSON.stringify(isObject(m.params) ? m.params.progressToken : null)).join(', ')}), not the request's ${JSON.stringify(token)}`);
   },
 );
