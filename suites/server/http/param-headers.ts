@@ -129,3 +129,39 @@ check(
     }
   },
 );
+
+check(
+  {
+    id: 'http/mcp-param-integer-numeric',
+    title: 'an integer Mcp-Param header is compared with the argument as a number (42.0 matches 42)',
+    level: 'SHOULD',
+    requirement: 'When validating integer parameter values, servers SHOULD compare the header value and the body value numerically rather than as strings (e.g., 42.0 and 42 are considered equal).',
+    spec: pages([MODERN], '', 'server-validation'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const { h } = await modern(t);
+    const id = h.id();
+    const listed = responseIn(await h.request('tools/list', {}, { id }), id);
+    const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+    let held: string | undefined;
+    for (const tool of tools) {
+      const props = isObject(tool.inputSchema) && isObject(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
+      const found = Object.entries(props).find(([, p]) => isObject(p) && typeof p['x-mcp-header'] === 'string' && p.type === 'integer');
+      if (!found) continue;
+      const may = mayCall({ name: String(tool.name), annotations: tool.annotations }, t.config.callTools);
+      if (!may.ok) {
+        held ??= `"${String(tool.name)}" may not be called: ${may.why}`;
+        continue;
+      }
+      const [key, prop] = found as [string, Record<string, unknown>];
+      const header = `mcp-param-${String(prop['x-mcp-header']).toLowerCase()}`;
+      // Only the integer argument is given: other required arguments may make it an invalid-params error, not a mismatch.
+      const r = await h.request('tools/call', { name: tool.name, arguments: { [key]: 42 } }, { headers: { [header]: '42.0' } });
+      t.expect(errorCodeIn(r) !== ErrorCode.HeaderMismatch, `tools/call ${String(tool.name)} with argument ${key}=42 and ${header}: 42.0 was refused as a header mismatch${jsonRpcError(r)}`);
+      return;
+    }
+    if (held) return t.notVerified(`needs a call of a tool with an integer x-mcp-header argument, but ${held}`);
+    t.notApplicable('no tool marks a top-level integer argument with x-mcp-header');
+  },
+);
