@@ -98,3 +98,31 @@ check(
     t.expect(r.status === 404, `after DELETE ended session ${sid}, a ping naming it was answered with ${describe(r)}${jsonRpcError(r)}, not 404`);
   },
 );
+
+/** Why a set of session ids looks guessable (too short, repeated, or a counter), or undefined. */
+function guessableSessionIds(ids: readonly string[]): string | undefined {
+  const short = ids.find((s) => s.length < 16);
+  if (short !== undefined) return `the session id ${JSON.stringify(short)} has ${short.length} characters, too few to hold a securely generated random value (a UUID has 36)`;
+  if (new Set(ids).size < ids.length) return `the server issued the same session id twice (${JSON.stringify(ids)})`;
+  // Ids that differ only in a short number where the others have one are a counter, not a secure random value.
+  const shapes = new Set(ids.map((s) => s.replace(/\d{1,6}/g, '#')));
+  if (shapes.size === 1 && [...shapes][0]!.replace(/[^#]/g, '').length <= 2) return `the session ids differ only in a counter (${ids.map((s) => JSON.stringify(s)).join(', ')})`;
+  return undefined;
+}
+
+check(
+  {
+    id: 'http/session-id-unpredictable',
+    title: 'session ids are unique and not guessable: no counter, no short value',
+    level: 'SHOULD',
+    requirement: 'The session ID SHOULD be globally unique and cryptographically secure (e.g., a securely generated UUID, a JWT, or a cryptographic hash).',
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
+  },
+  async (t) => {
+    // Three sessions: enough to see a repeat or a counter; secure randomness itself cannot be measured.
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(issued(t, await session(t)));
+    const why = guessableSessionIds(ids);
+    if (why) t.fail(why);
+  },
+);

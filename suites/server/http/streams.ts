@@ -1,10 +1,10 @@
 // basic/transports, the SSE streams: a response streamed as SSE (its end, priming event, event ids,
 // buffering header) and the GET stream for listening to the server.
-import { STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
+import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
-import { check } from '../../harness/index.ts';
-import { mediaType, responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
+import { check, mayCall } from '../../harness/index.ts';
+import { mediaType, messagesOf, responseIn, type HttpProbe } from '../../harness/http.ts';
+import { describe, jsonRpcError, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
 
 /** A request answered with an SSE stream, or not-applicable when the server answers with JSON. */
 async function sseAnswer(t: T, readMs?: number): Promise<{ h: HttpProbe; r: RawResponse; ended: boolean; id: string }> {
@@ -116,5 +116,95 @@ check(
     const r = await h.send({ method: 'GET', until: () => true, timeoutMs: Math.min(t.requestTimeoutMs, Math.max(t.quietMs * 2, 500)) });
     if (r.status === 405) return;
     t.expect(r.status >= 200 && r.status <= 299 && mediaType(r.contentType) === 'text/event-stream', `GET with Accept: text/event-stream was answered with ${describe(r)}, neither an SSE stream nor 405`);
+  },
+);
+
+check(
+  {
+    id: 'http/get-stream-no-responses',
+    title: 'the GET stream carries no response to a request POSTed meanwhile',
+    level: 'MUST',
+    requirement:
+      'The server MUST NOT send a JSON-RPC response on the stream unless resuming a stream associated with a previous client request. The server MUST send each of its JSON-RPC messages on only one of the connected streams; that is, it MUST NOT broadcast the same message across multiple streams.',
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'listening-for-messages-from-the-server'),
+  },
+  async (t) => {
+    const h = await session(t);
+    const ms = Math.min(t.requestTimeoutMs, Math.max(t.quietMs * 4, 800));
+    const get = h.send({ method: 'GET', until: () => false, timeoutMs: ms });
+    // Pings one after another while the GET stream is open (the first may race its opening).
+    const answered: string[] = [];
+    const deadline = Date.now() + ms / 2;
+    do {
+      const id = h.id();
+      if (responseIn(await h.post(PING(id)), id)) answered.push(id);
+    } while (Date.now() < deadline && answered.length < 20);
+    const g = await get;
+    if (g.status === 405) return t.notApplicable('the server offers no GET stream (GET is answered 405)');
+    if (!(g.status >= 200 && g.status <= 299) || mediaType(g.contentType) !== 'text/event-stream') return t.notVerified(`GET was answered with ${describe(g)}, not an SSE stream (see http/get-stream)`);
+    const stray = messagesOf(g).filter((m) => m.method === undefined && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error')));
+    if (stray.length === 0) return;
+    const twice = stray.filter((m) => answered.includes(String(m.id))).length;
+    t.fail(
+      `the GET stream carried ${stray.length} JSON-RPC response(s) (id ${stray.map((m) => JSON.stringify(m.id)).join(', ')})${twice ? `, ${twice} of them also sent on the POST that asked (the same message on two streams)` : ''}; no stream was being resumed`,
+    );
+  },
+);
+
+check(
+  {
+    id: 'http/resume-same-stream-only',
+    title: 'resuming a stream with Last-Event-ID replays none of another stream’s messages',
+    level: 'MUST',
+    requirement: 'The server MUST NOT replay messages that would have been delivered on a different stream.',
+    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'resumability-and-redelivery'),
+  },
+  async (t) => {
+    const h = await session(t);
+    // Stream A: a ping answered on an SSE stream whose first event has an id to resume after.
+    const a = h.id();
+    const ra = await h.post(PING(a));
+    if (mediaType(ra.contentType) !== 'text/event-stream') return t.notApplicable(`the server answered a ping with ${describe(ra)}, not an SSE stream`);
+    const after = ra.events?.[0]?.id;
+    if (after === undefined || after === '') return t.notApplicable('the server sends SSE events without ids (its streams are not resumable)');
+    // Stream B: another ping, whose response belongs to B alone.
+    const b = h.id();
+    const rb = await h.post(PING(b));
+    if (!responseIn(rb, b)) return t.notVerified(`the second ping was answered with ${describe(rb)}${jsonRpcError(rb)}, not its response`);
+    const ms = Math.min(t.requestTimeoutMs, Math.max(t.quietMs * 4, 800));
+    const g = await h.send({ method: 'GET', headers: { 'last-event-id': after }, until: (evs) => evs.some((e) => e.data.includes(JSON.stringify(b))), timeoutMs: ms });
+    if (g.status === 405) return t.notApplicable('the server offers no GET stream, through which streams are resumed (GET is answered 405)');
+    if (!(g.status >= 200 && g.status <= 299) || mediaType(g.contentType) !== 'text/event-stream') return t.notApplicable(`resuming with Last-Event-ID: ${after} was answered with ${describe(g)} (the server does not resume streams)`);
+    t.expect(!responseIn(g, b), `resuming stream A with Last-Event-ID: ${after} replayed the response to ${JSON.stringify(b)}, which was delivered on stream B`);
+  },
+);
+
+check(
+  {
+    id: 'http/response-stream-no-requests',
+    title: 'a 2026-07-28 response stream carries no request of the server’s, and no notification of another request',
+    level: 'MUST',
+    requirement:
+      'The server MUST NOT send independent JSON-RPC requests on this stream. (Server-to-client interactions are input requests inside an InputRequiredResult. Notifications on it MUST relate to the originating request: a progress notification carries its progressToken.)',
+    spec: pages([MODERN], '', 'receiving-messages'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const { h } = await modern(t);
+    const id = h.id();
+    const listed = responseIn(await h.request('tools/list', {}, { id }), id);
+    const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+    const tool = tools.find((x) => typeof x.name === 'string' && mayCall(x as { name: string }, t.config.callTools).ok);
+    if (!tool) return t.notVerified(`needs a call of a tool the run may call; ${tools.length ? 'none of the listed tools may be called (see the tool plan)' : 'tools/list listed none'}`);
+    const token = 'mcp-conform-progress';
+    const callId = h.id();
+    // Arguments left out: an error result is answered on the same stream, which is all this needs.
+    const r = await h.request('tools/call', { name: tool.name, arguments: {} }, { id: callId, meta: { ...h.statelessMeta(), progressToken: token } });
+    if (mediaType(r.contentType) !== 'text/event-stream') return t.notApplicable(`tools/call was answered with ${describe(r)}, not an SSE stream`);
+    const others = messagesOf(r).filter((m) => !(m.id === callId && m.method === undefined));
+    const requests = others.filter((m) => typeof m.method === 'string' && Object.hasOwn(m, 'id'));
+    t.expect(requests.length === 0, `the response stream of tools/call ${String(tool.name)} carried ${requests.length} request(s) of the server's (${requests.map((m) => String(m.method)).join(', ')}); 2026-07-28 servers ask through an InputRequiredResult`);
+    const foreign = others.filter((m) => m.method === 'notifications/progress' && !(isObject(m.params) && m.params.progressToken === token));
+    t.expect(foreign.length === 0, `the response stream carried progress for another token (${foreign.map((m) => JSON.stringify(isObject(m.params) ? m.params.progressToken : null)).join(', ')}), not the request's ${JSON.stringify(token)}`);
   },
 );
