@@ -40,20 +40,33 @@ function toRequest(req: IncomingMessage, base: string, body: Buffer | undefined,
   return new Request(new URL(req.url ?? '/', base), init);
 }
 
-async function pipeBody(response: Response, res: ServerResponse): Promise<void> {
+/**
+ * Streams the body. With `coalesce` (a JSON body: nobody reads it before its end) each chunk is
+ * held until the next one arrives, so a one-chunk body leaves with its headers in one write, not
+ * three (headers, chunk, end): most of the per-request cost of the mock over HTTP.
+ */
+async function pipeBody(response: Response, res: ServerResponse, coalesce: boolean): Promise<void> {
   const reader = response.body!.getReader();
   res.once('close', () => void reader.cancel().catch(() => {}));
+  let held: Uint8Array | undefined;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) break;
-      res.write(value);
+      if (!coalesce) res.write(value);
+      else {
+        if (held) res.write(held);
+        held = value;
+      }
     }
   } catch {
     // the stream errored or was cancelled because the client went away
   } finally {
-    if (!res.destroyed) res.end();
+    if (!res.destroyed) {
+      if (held) res.end(held);
+      else res.end();
+    }
   }
 }
 
@@ -90,8 +103,10 @@ export async function serveHttp(handler: FetchHandler & { close?: () => Promise<
           res.end();
           return;
         }
-        res.flushHeaders();
-        await pipeBody(response, res);
+        // An event stream's headers go at once (the client waits for them before any event).
+        const json = /^application\/json\b/i.test(response.headers.get('content-type') ?? '');
+        if (!json) res.flushHeaders();
+        await pipeBody(response, res, json);
       })();
     });
   });

@@ -19,7 +19,7 @@ export function memoryFactory(make: () => InMemoryServer, wrap?: (serverSide: Tr
     async open() {
       const [client, server] = createMemoryPair();
       await make().connect(wrap ? wrap(server) : server);
-      return { transport: client, dispose: () => server.close() };
+      return { transport: client, ordered: true, dispose: () => server.close() };
     },
   };
 }

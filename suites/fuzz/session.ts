@@ -14,8 +14,10 @@ import { isRevision, type Revision } from '../../schema/index.ts';
 /** One connection to the target, not started. */
 export interface OpenedConnection {
   transport: Transport;
-  /** Frames are newline-delimited lines (stdio): raw frames need their newline added. */
+  /** Frames are newline-delimited lines (stdio): raw frames need their newline added. Implies `ordered`. */
   lines?: boolean;
+  /** Replies arrive in the order the target sent them, on one channel (stdio, in-memory). */
+  ordered?: boolean;
   /** What a stdio target wrote to stderr. */
   stderr?: () => string;
   /** Why the target process is gone ("exited with code 70"), if it is. */
