@@ -14,6 +14,8 @@ export interface StdioClientOptions {
   stderrLimit?: number;
   /** Longest line accepted on stdout before it is reported malformed and dropped (default 64 MiB). */
   maxLineBytes?: number;
+  /** Longest wait for a message to be taken by the server's stdin (a server that stops reading fills the pipe; default 10 s). */
+  writeTimeoutMs?: number;
 }
 
 export class StdioClientTransport implements Transport {
@@ -79,7 +81,15 @@ export class StdioClientTransport implements Transport {
     const text = frameText(message);
     // Raw frames are written as given (fuzzing may omit or embed newlines); messages get one.
     const data = typeof message === 'object' && message !== null && 'raw' in message ? text : `${text}\n`;
-    return new Promise((resolve, reject) => stdin.write(data, (err) => (err ? reject(err) : resolve())));
+    const limit = this.options.writeTimeoutMs ?? 10_000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server did not read its stdin for ${limit} ms (the pipe is full)`)), limit);
+      stdin.write(data, (err) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
   }
 
   /** Closes stdin (the spec's first shutdown step), then SIGTERM, then SIGKILL. */

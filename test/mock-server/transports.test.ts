@@ -106,6 +106,14 @@ describe('stdio', () => {
     expect(malformed).toEqual([]);
     expect(t.stderr).toContain('this goes to stderr, not stdout');
   }, 20_000);
+
+  it('a server that never reads its stdin: a send fails after writeTimeoutMs instead of waiting forever', async () => {
+    const t = new StdioClientTransport({ command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], writeTimeoutMs: 300 });
+    await t.start();
+    cleanup.push(() => t.close());
+    // More than a pipe holds (64 KiB on Linux): the write can only finish once the child reads.
+    await expect(t.send({ jsonrpc: '2.0', method: 'notifications/x', params: { pad: 'x'.repeat(512 * 1024) } })).rejects.toThrow(/did not read its stdin for 300 ms/);
+  }, 20_000);
 });
 
 describe('Streamable HTTP', () => {
