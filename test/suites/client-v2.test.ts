@@ -17,6 +17,8 @@ interface Case {
   env?: Record<string, string>;
   /** Checks that neither pass nor are not applicable, with their verdict. */
   expected: Record<string, 'fail' | 'warn' | 'info' | 'not-verified'>;
+  /** Checks whose verdict depends on a race the client runs (either verdict is judged). */
+  racy?: Record<string, readonly string[]>;
 }
 
 const cases: Case[] = [
@@ -38,12 +40,12 @@ const cases: Case[] = [
     name: 'stdio',
     via: 'stdio',
     scenarios: ['initialize', 'legacy-server', 'input-required'],
-    expected: {
-      // Its server/discover probe runs on a sibling process, disposed of by closing stdin and
-      // signalling SIGTERM at once (StdioClientTransport._dispose, "signal-first"), without waiting
-      // for the server to exit (basic/transports/stdio#shutdown, SHOULD): client.
-      'client-lifecycle/stdio-shutdown': 'warn',
-    },
+    expected: {},
+    // Its server/discover probe runs on a sibling process, disposed of by closing stdin and
+    // signalling SIGTERM at once (StdioClientTransport._dispose, "signal-first"), without waiting
+    // for the server to exit (basic/transports/stdio#shutdown, SHOULD): client. Seen only when the
+    // SIGTERM arrives before the server has exited on its closed stdin: a pass when it has (CI saw both).
+    racy: { 'client-lifecycle/stdio-shutdown': ['warn', 'pass'] },
   },
   {
     name: 'auth scenarios, Streamable HTTP',
@@ -77,7 +79,9 @@ describe('the official SDK v2 client at 2026-07-28', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s: known failures only; everything judged passes', (_name, c) => {
     // Only the checks whose scenarios ran: the rest say "not run".
     const judged = (results.get(c) ?? []).filter((r) => !/was not run/.test(r.message));
-    const actual = Object.fromEntries(judged.filter((r) => r.verdict !== 'pass' && r.verdict !== 'not-applicable').map((r) => [r.id, r.verdict]));
+    const racy = c.racy ?? {};
+    for (const r of judged.filter((x) => x.id in racy)) expect(racy[r.id], line(r)).toContain(r.verdict);
+    const actual = Object.fromEntries(judged.filter((r) => r.verdict !== 'pass' && r.verdict !== 'not-applicable' && !(r.id in racy)).map((r) => [r.id, r.verdict]));
     expect(actual, judged.map(line).join('\n')).toEqual(c.expected);
     expect(judged.filter((r) => r.verdict === 'pass').length).toBeGreaterThan(5);
   });

@@ -96,9 +96,10 @@ describe('each --break fails exactly its check', () => {
   it('every check has a break', () => {
     expect(defs.map((d) => d.meta.id).filter((id) => !(id in HTTP_BREAKS))).toEqual([]);
   });
-  // Side by side (CI time): each run waits on its fixture more than it computes.
+  // One after another: side by side, the fixtures (in this process) answered too late for the
+  // checks' short read windows on a loaded CI machine, and other checks came out failed or not verified.
   for (const id of Object.keys(HTTP_BREAKS)) {
-    it.concurrent(id, async () => {
+    it(id, async () => {
       const results = await runAgainst({ break: id, modernOnly: MODERN_ONLY.has(id) });
       const broken = results.filter(bad);
       expect(broken.length, `no failure for ${id}`).toBeGreaterThan(0);
