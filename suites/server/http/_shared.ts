@@ -21,6 +21,13 @@ export function pages(revs: readonly Revision[], stateful: string, modern?: stri
 /** A header value no server accepts as an origin of its own (RFC 6761 reserves .invalid). */
 export const FOREIGN_ORIGIN = 'http://attacker.mcp-conform.invalid';
 
+/** The tools a raw tools/list on this session lists (the first page; objects only). */
+export async function listedTools(h: HttpProbe): Promise<Record<string, unknown>[]> {
+  const id = h.id();
+  const listed = responseIn(await h.request('tools/list', {}, { id }), id);
+  return listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+}
+
 export function describe(r: RawResponse): string {
   if (r.status === 0) return `no HTTP response (${r.error ?? 'unknown error'})`;
   return `HTTP ${r.status}${r.contentType ? ` ${mediaType(r.contentType)}` : ''}`;

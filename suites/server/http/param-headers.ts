@@ -4,14 +4,12 @@ import { ErrorCode, isObject } from '../../../schema/index.ts';
 import { paramHeaderSpecs } from '../../../mock-server/index.ts';
 import { check, mayCall } from '../../harness/index.ts';
 import { errorCodeIn, responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, expectHeaderMismatch, jsonRpcError, modern, MODERN, pages, type T } from './_shared.ts';
+import { describe, listedTools, expectHeaderMismatch, jsonRpcError, modern, MODERN, pages, type T } from './_shared.ts';
 
 /** The first tool the run may call with a top-level string argument marked x-mcp-header, or why there is none. */
 async function paramHeaderTool(t: T): Promise<{ h: HttpProbe; tool: string; key: string; header: string }> {
   const { h } = await modern(t);
-  const id = h.id();
-  const listed = responseIn(await h.request('tools/list', {}, { id }), id);
-  const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+  const tools = await listedTools(h);
   let held: string | undefined;
   for (const tool of tools) {
     const props = isObject(tool.inputSchema) && isObject(tool.inputSchema.properties) ? tool.inputSchema.properties : {};
@@ -141,9 +139,7 @@ check(
   },
   async (t) => {
     const { h } = await modern(t);
-    const id = h.id();
-    const listed = responseIn(await h.request('tools/list', {}, { id }), id);
-    const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+    const tools = await listedTools(h);
     let held: string | undefined;
     for (const tool of tools) {
       const props = isObject(tool.inputSchema) && isObject(tool.inputSchema.properties) ? tool.inputSchema.properties : {};

@@ -4,7 +4,7 @@ import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.t
 import type { RawResponse } from '../../../mock-server/index.ts';
 import { check, mayCall } from '../../harness/index.ts';
 import { mediaType, messagesOf, responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, jsonRpcError, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
+import { describe, listedTools, jsonRpcError, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
 
 /** A request answered with an SSE stream, or not-applicable when the server answers with JSON. */
 async function sseAnswer(t: T, readMs?: number): Promise<{ h: HttpProbe; r: RawResponse; ended: boolean; id: string }> {
@@ -195,9 +195,7 @@ check(
   },
   async (t) => {
     const { h } = await modern(t);
-    const id = h.id();
-    const listed = responseIn(await h.request('tools/list', {}, { id }), id);
-    const tools = listed && isObject(listed.result) && Array.isArray(listed.result.tools) ? listed.result.tools.filter(isObject) : [];
+    const tools = await listedTools(h);
     const tool = tools.find((x) => typeof x.name === 'string' && mayCall(x as { name: string }, t.config.callTools).ok);
     if (!tool) return t.notVerified(`needs a call of a tool the run may call; ${tools.length ? 'none of the listed tools may be called (see the tool plan)' : 'tools/list listed none'}`);
     const token = 'mcp-conform-progress';
