@@ -58,6 +58,8 @@ afterAll(() => {
 
 const linux = process.platform === 'linux';
 
+// Linux only (skipped elsewhere): the tree is found and proven gone through /proc, which the
+// process tracking reads there and nowhere else.
 describe.runIf(linux)('ending a child and its whole tree', () => {
   it.each([
     ['a SIGTERM-ignoring child', []],
