@@ -8,7 +8,7 @@ import { MODULE_EXT, REVISIONS, type Revision } from '../schema/index.ts';
 import type { TargetSpec } from '../mock-server/index.ts';
 import { countVerdicts, printSummary, progressFor, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, writeResults, type Results } from '../reports/index.ts';
 import { connected, definedChecks, notSpoken, runConfig, runSuites, selected, type ClientRun, type ClientRunsFile, type RunConfig } from '../suites/harness/index.ts';
-import { clientTransport, defaultConcurrency, exitSummary, ScenarioPool, SCENARIOS, scenariosNeeded, scenariosOf, type ClientCommand, type Scenario } from '../suites/client/index.ts';
+import { AUTH_SCENARIO_ALIASES, clientTransport, defaultConcurrency, exitSummary, ScenarioPool, SCENARIOS, scenariosNeeded, scenariosOf, type ClientCommand, type Scenario } from '../suites/client/index.ts';
 import { collect, EXIT, interruptible, parseEnv, parseRevisionsOr, positiveInt, repeat, reporterKind, reportPlan, UsageError, type ServerRunIo } from './server.ts';
 import { addReportOptions, finishReports, REPORTER_HELP } from './report-options.ts';
 import { parseShard, shardIds, shardLabel } from './shard.ts';
@@ -48,7 +48,9 @@ export function parseClientRevisions(text: string): Revision[] | 'auto' {
 }
 
 /** The scenarios the selected checks need (and --scenario, when given, narrows them). */
-export function selectScenarios(only: string[], skip: string[], named: string[]): Scenario[] {
+export function selectScenarios(only: string[], skip: string[], given: string[]): Scenario[] {
+  // An earlier name of a scenario now under the official suite's name still selects it.
+  const named = given.map((n) => AUTH_SCENARIO_ALIASES[n] ?? n);
   for (const n of named) if (!SCENARIOS.some((s) => s.name === n)) throw new UsageError(`unknown scenario "${n}" (see --list)`);
   const ids = definedChecks()
     .filter((d) => d.meta.side === 'client' && selected(d.meta.id, { only, skip }))

@@ -52,8 +52,12 @@ interface Client extends ClientConfig {
 
 /** A fault of the authorization server, as data. `nth` (1-based) limits it to one request of its endpoint. */
 export type AuthServerFault =
-  /** The authorization response carries a different `iss` (RFC 9207 mix-up). */
-  | { kind: 'wrong-iss'; nth?: number }
+  /**
+   * The authorization response carries a different `iss` (RFC 9207 mix-up): another issuer
+   * (default), or `trailing-slash`, the issuer with a '/' appended — the same after RFC 3986
+   * normalization, not under the simple string comparison the spec asks for.
+   */
+  | { kind: 'wrong-iss'; nth?: number; variant?: 'foreign' | 'trailing-slash' }
   /** The authorization response has no `state`, or a different one. */
   | { kind: 'drop-state'; nth?: number }
   | { kind: 'wrong-state'; nth?: number }
@@ -171,6 +175,9 @@ export const AUTH_SERVER_OPTION_KEYS: readonly (keyof AuthServerOptions)[] = [
 ];
 /** The client ID metadata document URL the official conformance suite's client harnesses use (it serves nothing). */
 export const OFFICIAL_CIMD_PLACEHOLDER = 'https://conformance-test.local/client-metadata.json';
+
+/** The `iss` a wrong-iss fault names by default. */
+export const FOREIGN_ISS = 'https://attacker.example';
 
 export const AUTH_FAULT_KINDS: readonly AuthServerFault['kind'][] = ['wrong-iss', 'drop-state', 'wrong-state', 'metadata-issuer-mismatch', 'error', 'bad-token'];
 
@@ -512,7 +519,8 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       const dropState = fault('drop-state', n);
       const wrongState = fault('wrong-state', n);
       if (state !== null && !dropState) u.searchParams.set('state', wrongState ? `${state}-tampered` : state);
-      if ((opts.issParameter ?? true) && !('error' in q && lenient('no-iss-on-error'))) u.searchParams.set('iss', fault('wrong-iss', n) ? 'https://attacker.example' : issuer());
+      const wrongIss = fault('wrong-iss', n);
+      if ((opts.issParameter ?? true) && !('error' in q && lenient('no-iss-on-error'))) u.searchParams.set('iss', !wrongIss ? issuer() : wrongIss.variant === 'trailing-slash' ? `${issuer()}/` : FOREIGN_ISS);
       return new Response(null, { status: 302, headers: { location: u.href, 'cache-control': 'no-store' } });
     };
     const refuse = (error: string, description: string): Response => {

@@ -22,9 +22,10 @@ export interface AuthSetup {
   /** What the client should end up doing: get through to the MCP server, or refuse to go on. */
   outcome: 'authorized' | 'refuses';
   /**
-   * After the first tools/call that succeeds, the PRM names this second authorization server
-   * instead, and tokens of the first are no longer accepted (the server also offers a second tool,
-   * so the client has a request to make afterwards).
+   * After the first request served with a token (other than initialize: the official suite's
+   * harness lists tools, then calls one), the PRM names this second authorization server instead,
+   * and tokens of the first are no longer accepted (the server also offers a second tool, so the
+   * client has a request to make afterwards).
    */
   switchTo?: Omit<AuthServerOptions, 'log'>;
   /**
@@ -176,12 +177,49 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     revisions: SCOPE_REVISIONS,
     auth: { outcome: 'refuses', authorizationServer: { codeChallengeMethods: null } },
   },
+  // The four rows of the 2026-07-28 "Authorization Response Validation" table, and its
+  // simple-string-comparison rule: the official 0.2 alpha's scenarios, under its names.
   {
-    name: 'auth/iss-mismatch',
-    description: 'The authorization response carries an iss that is not the AS\'s issuer (an RFC 9207 mix-up).',
+    name: 'auth/iss-supported',
+    description: 'The AS advertises authorization_response_iss_parameter_supported and its authorization response carries the right iss.',
+    expects: `${FLOW} Compare iss with the recorded issuer; it matches: go on.`,
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'authorized' },
+  },
+  {
+    name: 'auth/iss-not-advertised',
+    description: 'The AS neither advertises authorization_response_iss_parameter_supported nor puts iss in its authorization response.',
+    expects: `${FLOW} No iss and none advertised: go on.`,
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'authorized', authorizationServer: { issParameter: false } },
+  },
+  {
+    name: 'auth/iss-supported-missing',
+    description: 'The AS advertises authorization_response_iss_parameter_supported, but its authorization response carries no iss.',
+    expects: 'Reject the authorization response: never send its code to a token endpoint; exit.',
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'refuses', authorizationServer: { issParameter: false, advertiseIss: true } },
+  },
+  {
+    name: 'auth/iss-wrong-issuer',
+    description: 'The AS advertises authorization_response_iss_parameter_supported; its authorization response carries iss https://attacker.example, not its issuer (an RFC 9207 mix-up).',
     expects: 'Reject the authorization response: never send its code to a token endpoint; exit.',
     revisions: ['2026-07-28'],
     auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'wrong-iss' }] } },
+  },
+  {
+    name: 'auth/iss-unexpected',
+    description: 'The AS does not advertise authorization_response_iss_parameter_supported, yet its authorization response carries iss https://attacker.example, not its issuer.',
+    expects: 'Compare a present iss even when not advertised, and reject the response: never send its code to a token endpoint; exit.',
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'refuses', authorizationServer: { advertiseIss: false, faults: [{ kind: 'wrong-iss' }] } },
+  },
+  {
+    name: 'auth/iss-normalized',
+    description: 'The AS advertises authorization_response_iss_parameter_supported; its authorization response carries its issuer with a trailing slash (the same URL after RFC 3986 normalization, another string).',
+    expects: 'Compare iss by simple string comparison (no normalization) and reject the response: never send its code to a token endpoint; exit.',
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'wrong-iss', variant: 'trailing-slash' }] } },
   },
   {
     name: 'auth/metadata-issuer-mismatch',
@@ -205,11 +243,11 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     auth: { outcome: 'refuses', authorizationServer: { faults: [{ kind: 'wrong-state' }] } },
   },
   {
-    name: 'auth/authorization-server-changed',
-    description: 'After the first successful tools/call the PRM names another authorization server (tokens of the first are refused from then on); both offer dynamic registration.',
-    expects: `${FLOW} Then call second_call: on the 401, discover the new authorization server and register with it anew (no client credentials of the first one), authorize and retry.`,
+    name: 'auth/authorization-server-migration',
+    description: 'After the first request served with a token (other than initialize), the PRM names another authorization server and tokens of the first are refused from then on; both offer dynamic registration. The server also has test-tool and second_call.',
+    expects: `${FLOW} On the next 401, discover the new authorization server and register with it anew (no client credentials of the first one), authorize and retry.`,
     revisions: ['2026-07-28'],
-    auth: { outcome: 'authorized', authorizationServer: { clientIdMetadataDocuments: false }, switchTo: { clientIdMetadataDocuments: false } },
+    auth: { outcome: 'authorized', authorizationServer: { clientIdMetadataDocuments: false }, switchTo: { clientIdMetadataDocuments: false }, extraTool: 'test-tool' },
   },
   {
     name: XAA_SCENARIO,
@@ -284,6 +322,15 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
 ];
 
 export const AUTH_SCENARIO_NAMES: readonly string[] = AUTH_SCENARIOS.map((s) => s.name);
+
+/**
+ * Earlier names of scenarios now under the official suite's name (same mock, same expectation):
+ * `--scenario` takes either; the run, MCP_CONFORMANCE_SCENARIO and the results use the new one.
+ */
+export const AUTH_SCENARIO_ALIASES: Readonly<Record<string, string>> = {
+  'auth/iss-mismatch': 'auth/iss-wrong-issuer',
+  'auth/authorization-server-changed': 'auth/authorization-server-migration',
+};
 
 /** The auth scenarios a client should get through (the rest it should refuse). */
 export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized' && !s.auth.enterpriseIdp).map((s) => s.name);

@@ -356,7 +356,7 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
   const as = await createAuthorizationServer({ ...testMode, ...setup.authorizationServer, log });
   const asServed = setup.sameOrigin ? undefined : await serveHttp(as.handler);
   if (asServed) as.bind(asServed.url);
-  // The AS whose tokens the server accepts (auth/authorization-server-changed switches it mid-run).
+  // The AS whose tokens the server accepts (auth/authorization-server-migration switches it mid-run).
   let current = as;
   const ro: ProtectedResourceOptions = {
     authorizationServers: [], // filled in once the issuer is known
@@ -398,9 +398,11 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
     second = await serveHttp(as2.handler);
     as2.bind(second.url);
     (as2.options as AuthServerOptions).defaultAudience ??= url;
-    // After the first tools/call served: the PRM names the new AS, and only its tokens pass.
+    // After the first request served with a token, initialize and notifications aside (the
+    // official suite's harness lists tools, then calls one): the PRM names the new AS, and only
+    // its tokens pass.
     log.onrecord = (r) => {
-      if (current === as2 || r.side !== 'rs' || r.endpoint !== 'mcp' || r.status >= 400 || !/"tools\/call"/.test(r.body)) return;
+      if (current === as2 || r.side !== 'rs' || r.endpoint !== 'mcp' || r.status >= 400 || !/"method"\s*:\s*"(tools|resources|prompts)\//.test(r.body)) return;
       current = as2;
       ro.authorizationServers = [as2.issuer];
       recorder.event('authorization-server-changed', as2.issuer);

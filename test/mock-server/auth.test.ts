@@ -456,8 +456,9 @@ describe('clients', () => {
     const s = await serve({ authorizationServer: { clients: [PUBLIC] } });
     const q = { response_type: 'code', client_id: 'pub', redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' };
     expect((await authorize(s, q)).get('iss')).toBe(s.issuer);
-    (s.as.options.faults ??= []).push({ kind: 'wrong-iss' });
+    (s.as.options.faults ??= []).push({ kind: 'wrong-iss', nth: 2 }, { kind: 'wrong-iss', nth: 3, variant: 'trailing-slash' });
     expect((await authorize(s, q)).get('iss')).toBe('https://attacker.example');
+    expect((await authorize(s, q)).get('iss')).toBe(`${s.issuer}/`);
   });
 
   it('answers CORS preflights on the AS and the PRM (browser-based clients)', async () => {

@@ -4,7 +4,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { scenarioList, selectScenarios } from '../../cli/client.ts';
-import { AUTH_SCENARIO_NAMES, SCENARIOS, hostScenario, scenario } from '../../suites/client/index.ts';
+import { AUTH_SCENARIO_ALIASES, AUTH_SCENARIO_NAMES, SCENARIOS, hostScenario, scenario } from '../../suites/client/index.ts';
 
 describe('auth scenarios', () => {
   it('run for the client-auth checks only: --skip client-auth/** leaves them out, --only client-auth/** runs nothing else', () => {
@@ -44,8 +44,16 @@ describe('auth scenarios', () => {
   it('apply by revision: PRM discovery from 2025-06-18, the back-compat pair at 2025-03-26 only, iss validation at 2026-07-28', () => {
     expect(scenario('auth/metadata-default')!.revisions).toEqual(['2025-06-18', '2025-11-25', '2026-07-28']);
     expect(scenario('auth/2025-03-26-oauth-endpoint-fallback')!.revisions).toEqual(['2025-03-26']);
-    expect(scenario('auth/iss-mismatch')!.revisions).toEqual(['2026-07-28']);
+    for (const n of ['supported', 'not-advertised', 'supported-missing', 'wrong-issuer', 'unexpected', 'normalized']) expect(scenario(`auth/iss-${n}`)!.revisions).toEqual(['2026-07-28']);
     expect(SCENARIOS.filter((s) => s.auth).every((s) => !s.revisions.includes('2024-11-05'))).toBe(true);
+  });
+
+  it('earlier names select the scenario now under the official name', () => {
+    for (const [old, now] of Object.entries(AUTH_SCENARIO_ALIASES)) {
+      expect(scenario(old)).toBeUndefined();
+      expect(selectScenarios([], [], [old]).map((s) => s.name)).toEqual([now]);
+    }
+    expect(selectScenarios([], [], ['auth/iss-mismatch']).map((s) => s.name)).toEqual(['auth/iss-wrong-issuer']);
   });
 
   it('are listed by client --list with their context', () => {

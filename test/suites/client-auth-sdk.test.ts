@@ -38,7 +38,7 @@ const cases: Case[] = [
   {
     // SDK v1 does not speak 2026-07-28 (it gets -32022 after completing OAuth): every auth check is not-applicable.
     rev: '2026-07-28',
-    scenarios: ['auth/metadata-default', 'auth/iss-mismatch'],
+    scenarios: ['auth/metadata-default', 'auth/iss-wrong-issuer'],
     expected: Object.fromEntries(
       clientChecks()
         .filter((d) => d.meta.id.startsWith('client-auth/') && d.meta.revisions.includes('2026-07-28'))

@@ -50,7 +50,7 @@ const cases: Case[] = [
   {
     name: 'auth scenarios, Streamable HTTP',
     via: 'http',
-    scenarios: ['metadata-default', 'pre-registration', 'scope-step-up', 'pkce-not-advertised', 'state-mismatch', 'iss-mismatch', 'client-credentials-jwt', 'cross-app-access-complete-flow'].map((n) => `auth/${n}`),
+    scenarios: ['metadata-default', 'pre-registration', 'scope-step-up', 'pkce-not-advertised', 'state-mismatch', 'iss-wrong-issuer', 'iss-normalized', 'client-credentials-jwt', 'cross-app-access-complete-flow'].map((n) => `auth/${n}`),
     only: ['client-auth/**'],
     expected: {
       // startAuthorization refuses only a code_challenge_methods_supported without S256; when the

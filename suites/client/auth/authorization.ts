@@ -1,8 +1,9 @@
 // The authorization code grant: PKCE S256 (and refusing an AS that does not advertise it), the
 // `resource` parameter, state and iss validation, credentials bound to their authorization server.
 import { createHash } from 'node:crypto';
-import { describeAuthRecord } from '../../../mock-server/index.ts';
+import { describeAuthRecord, FOREIGN_ISS } from '../../../mock-server/index.ts';
 import { AUTHORIZED_SCENARIOS, PRM_REVISIONS, SCOPE_REVISIONS } from '../auth-scenarios.ts';
+import type { CheckBody } from '../../harness/index.ts';
 import { clientCheck } from '../check.ts';
 import { exitSummary as exitSummaryOf } from '../analysis.ts';
 import { type A, cite, recs, of, json, mcpUrl, authEvidence, authRuns, originOf } from './common.ts';
@@ -123,23 +124,87 @@ clientCheck(
   },
 );
 
+// RFC 9207 as the 2026-07-28 "Authorization Response Validation" table applies it: one scenario
+// per row (the official 0.2 alpha's), and the simple string comparison.
+const ISS_SPEC = { '2026-07-28': 'basic/authorization#authorization-response-validation' };
+
+/** The code of an authorization response the client must reject never reaches a token endpoint. */
+function codeNotRedeemed(t: Parameters<CheckBody>[0], scenario: string, why: string): void {
+  const { runs } = authRuns(t, [scenario]);
+  for (const run of runs) {
+    const authz = of(run, 'authorize');
+    if (authz.length === 0) t.notVerified(`the client made no authorization request in ${scenario}`);
+    const codes = new Set(authz.map(codeOf).filter((c): c is string => !!c));
+    const redeemed = of(run, 'token').find((r) => codes.has(r.params.code ?? ''));
+    if (redeemed) return t.fail(`${why}, yet the client sent its code to the token endpoint`, authEvidence([...of(run, 'as-metadata', 'oidc-metadata').slice(0, 1), ...authz, redeemed]));
+  }
+}
+
 clientCheck(
   {
     id: 'client-auth/iss-validated',
     title: 'an authorization response with the wrong iss is rejected (RFC 9207)',
     level: 'MUST',
-    requirement: 'On receiving the authorization response, MCP clients MUST apply the validation in RFC 9207 §2.4 before transmitting the authorization code to any token endpoint: a present iss is compared to the recorded issuer; on mismatch the response is rejected.',
-    spec: { '2026-07-28': 'basic/authorization#authorization-response-validation' },
-    scenarios: ['auth/iss-mismatch'],
+    requirement: 'On receiving the authorization response, MCP clients MUST apply the validation in RFC 9207 §2.4 before transmitting the authorization code to any token endpoint: with authorization_response_iss_parameter_supported true and iss present, iss is compared to the issuer recorded from the validated metadata; on mismatch the response is rejected.',
+    spec: ISS_SPEC,
+    scenarios: ['auth/iss-wrong-issuer'],
+  },
+  (t) => codeNotRedeemed(t, 'auth/iss-wrong-issuer', `the authorization response carried iss ${FOREIGN_ISS} (not the issuer of the AS metadata, which advertises iss)`),
+);
+
+clientCheck(
+  {
+    id: 'client-auth/iss-validated-unadvertised',
+    title: 'a present iss is compared even when the AS does not advertise it',
+    level: 'MUST',
+    requirement: 'When authorization_response_iss_parameter_supported is false or absent and iss is present, the client compares it to the recorded issuer using simple string comparison, regardless of metadata advertisement (the third row of the table), and rejects the response on mismatch.',
+    spec: ISS_SPEC,
+    scenarios: ['auth/iss-unexpected'],
+  },
+  (t) => codeNotRedeemed(t, 'auth/iss-unexpected', `the authorization response carried iss ${FOREIGN_ISS} (not the issuer; the AS metadata does not advertise iss)`),
+);
+
+clientCheck(
+  {
+    id: 'client-auth/iss-required-when-advertised',
+    title: 'an authorization response without iss is rejected when the AS advertises it',
+    level: 'MUST',
+    requirement: 'When authorization_response_iss_parameter_supported is true and the authorization response has no iss, the client rejects the response (the second row of the table; RFC 9207 §2.4).',
+    spec: ISS_SPEC,
+    scenarios: ['auth/iss-supported-missing'],
+  },
+  (t) => codeNotRedeemed(t, 'auth/iss-supported-missing', 'the AS metadata advertises authorization_response_iss_parameter_supported and the authorization response carried no iss'),
+);
+
+clientCheck(
+  {
+    id: 'client-auth/iss-simple-comparison',
+    title: 'iss is compared by simple string comparison, without URL normalization',
+    level: 'MUST',
+    requirement: 'After decoding the iss value, clients MUST NOT apply scheme or host case folding, default-port elision, trailing-slash, or percent-encoding normalization (RFC 3986 §6.2.2-6.2.3) before comparison.',
+    spec: ISS_SPEC,
+    scenarios: ['auth/iss-normalized'],
+  },
+  (t) => codeNotRedeemed(t, 'auth/iss-normalized', 'the authorization response carried the issuer with a trailing slash (equal only after normalization)'),
+);
+
+clientCheck(
+  {
+    id: 'client-auth/iss-absent-proceeds',
+    title: 'no iss, and none advertised: the client goes on',
+    level: 'MUST',
+    requirement: 'When authorization_response_iss_parameter_supported is false or absent and the authorization response has no iss, the client proceeds (the fourth row of the table: rejection on absence is keyed on the metadata).',
+    spec: ISS_SPEC,
+    scenarios: ['auth/iss-not-advertised'],
   },
   (t) => {
-    const { runs } = authRuns(t, ['auth/iss-mismatch']);
+    const { runs } = authRuns(t, ['auth/iss-not-advertised']);
     for (const run of runs) {
       const authz = of(run, 'authorize');
-      if (authz.length === 0) t.notVerified('the client made no authorization request in auth/iss-mismatch');
+      if (authz.length === 0) t.notVerified('the client made no authorization request in auth/iss-not-advertised');
       const codes = new Set(authz.map(codeOf).filter((c): c is string => !!c));
-      const redeemed = of(run, 'token').find((r) => codes.has(r.params.code ?? ''));
-      if (redeemed) return t.fail('the authorization response carried iss https://attacker.example (not the issuer of the AS metadata), yet the client sent its code to the token endpoint', authEvidence([...authz, redeemed]));
+      if (codes.size === 0) t.notVerified('no authorization response of auth/iss-not-advertised carried a code');
+      if (!of(run, 'token').some((r) => codes.has(r.params.code ?? ''))) return t.fail(`the authorization response carried no iss and the AS does not advertise it, yet the client never redeemed the code (${exitSummaryOf(run)})`, authEvidence([...of(run, 'as-metadata', 'oidc-metadata').slice(0, 1), ...authz]));
     }
   },
 );
@@ -152,13 +217,13 @@ clientCheck(
     requirement:
       'Clients that use pre-registered credentials, or persist client credentials obtained via Dynamic Client Registration, MUST associate those credentials with the specific authorization server that issued them; when the authorization server changes (detected via updated protected resource metadata), clients MUST NOT reuse client credentials from a different authorization server and MUST re-register with the new authorization server.',
     spec: { '2026-07-28': 'basic/authorization/client-registration#authorization-server-binding' },
-    scenarios: ['auth/authorization-server-changed'],
+    scenarios: ['auth/authorization-server-migration'],
   },
   (t) => {
-    const { runs } = authRuns(t, ['auth/authorization-server-changed']);
+    const { runs } = authRuns(t, ['auth/authorization-server-migration']);
     for (const run of runs) {
       const changed = run.events.find((e) => e.what === 'authorization-server-changed');
-      if (!changed?.detail) return t.notVerified('the authorization server never changed: the client made no successful tools/call with a token');
+      if (!changed?.detail) return t.notVerified('the authorization server never changed: the client made no request (tools, resources or prompts) that was served with a token');
       const second = originOf(changed.detail);
       const asRecs = recs(run).filter((r) => r.side === 'as');
       // client_ids the first AS issued (URL client IDs are portable across servers: not counted).

@@ -67,7 +67,7 @@ clientCheck(
 );
 
 /** Scenarios whose AS does not advertise client ID metadata documents (and offers dynamic registration). */
-const NO_CIMD_SCENARIOS = ['auth/token-endpoint-auth-basic', 'auth/token-endpoint-auth-post', 'auth/token-endpoint-auth-none', 'auth/offline-access-scope', 'auth/offline-access-not-supported', 'auth/authorization-server-changed'];
+const NO_CIMD_SCENARIOS = ['auth/token-endpoint-auth-basic', 'auth/token-endpoint-auth-post', 'auth/token-endpoint-auth-none', 'auth/offline-access-scope', 'auth/offline-access-not-supported', 'auth/authorization-server-migration'];
 
 clientCheck(
   {
