@@ -143,8 +143,8 @@ const cases: Case[] = [
   { id: 'client-auth/no-refresh-assumed', rev: M, via: 'http', scenarios: ['auth/offline-access-not-supported'] },
   { id: 'client-auth/metadata-issuer-validated', rev: M, via: 'http' },
   { id: 'client-auth/registration-failure-handled', rev: M, via: 'http' },
-  { id: 'client-auth/xaa-token-exchange', rev: R, via: 'http' },
-  { id: 'client-auth/xaa-jwt-bearer', rev: R, via: 'http' },
+  { id: 'client-auth/xaa-token-exchange', rev: R, via: 'http', scenarios: ['auth/cross-app-access-complete-flow'] },
+  { id: 'client-auth/xaa-jwt-bearer', rev: R, via: 'http', scenarios: ['auth/enterprise-managed-authorization'] },
 ];
 
 const outcome = new Map<Case, CheckResult | string>();

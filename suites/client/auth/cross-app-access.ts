@@ -4,7 +4,7 @@ import type { Revision } from '../../../schema/index.ts';
 import { describeAuthRecord, ID_JAG_TYPE, ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from '../../../mock-server/index.ts';
 import type { ClientRun } from '../../harness/index.ts';
 import type { CheckScope } from '../../harness/types.ts';
-import { XAA_CLIENT, XAA_SCENARIO } from '../auth-scenarios.ts';
+import { XAA_CLIENT, XAA_SCENARIOS } from '../auth-scenarios.ts';
 import { clientCheck } from '../check.ts';
 import { mcpRecs, of, json, bearerOf, mcpUrl, authEvidence, authRuns, originOf } from './common.ts';
 
@@ -39,10 +39,10 @@ clientCheck(
     requirement:
       'Enterprise-managed authorization (an MCP authorization extension): the MCP Client makes a Token Exchange (RFC 8693) request to the IdP\'s token endpoint with requested_token_type urn:ietf:params:oauth:token-type:id-jag and the ID Token as subject_token (subject_token_type urn:ietf:params:oauth:token-type:id_token); audience MUST be the issuer identifier of the Resource Authorization Server; resource is OPTIONAL and if set MUST be the Resource Identifier of the MCP Server.',
     spec: XAA_SPEC,
-    scenarios: [XAA_SCENARIO],
+    scenarios: XAA_SCENARIOS,
   },
   (t) => {
-    const { runs } = authRuns(t, [XAA_SCENARIO]);
+    const { runs } = authRuns(t, XAA_SCENARIOS);
     for (const run of runs) {
       const { exchanges, asIssuer, resource } = xaaRequests(t, run);
       const e = exchanges[0]!;
@@ -67,10 +67,10 @@ clientCheck(
     requirement:
       'Enterprise-managed authorization (an MCP authorization extension): the MCP Client presents the ID-JAG to the Resource Authorization Server\'s token endpoint using grant_type urn:ietf:params:oauth:grant-type:jwt-bearer and the ID-JAG as the assertion (RFC 7523 §2.1: the assertion parameter MUST contain a single JWT), authenticating with its credentials as registered with the Resource Authorization Server, and uses the access token with the MCP server.',
     spec: XAA_SPEC,
-    scenarios: [XAA_SCENARIO],
+    scenarios: XAA_SCENARIOS,
   },
   (t) => {
-    const { runs } = authRuns(t, [XAA_SCENARIO]);
+    const { runs } = authRuns(t, XAA_SCENARIOS);
     for (const run of runs) {
       const { exchanges, bearers } = xaaRequests(t, run);
       const jag = exchanges.map((r) => (r.status === 200 ? json(r.responseBody)?.access_token : undefined)).find((x): x is string => typeof x === 'string');
