@@ -160,6 +160,12 @@ export interface AuthServerOptions {
    * of this IdP as a JWT bearer grant (RFC 7523; grantTypes must list JWT_BEARER_GRANT).
    */
   idJagTrust?: { issuer: string; keys: JWTVerifyGetKey };
+  /**
+   * Workload identity federation (the official suite's auth/wif-jwt-bearer, SEP-1933): the token
+   * endpoint takes a JWT of this workload issuer as a JWT bearer grant (RFC 7523 §2.1, §3: aud
+   * this AS, not expired), for any client registered for that grant.
+   */
+  workloadTrust?: { issuer: string; keys: JWTVerifyGetKey };
 }
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -702,6 +708,16 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       const scope = form.get('scope');
       const jag = await mint({ audience: form.get('audience')!, subject: sub, clientId: opts.idJagIssuing.clientId, typ: 'oauth-id-jag+jwt', ttlSeconds: 300, ...(scope ? { scope } : {}), claims });
       body = { access_token: jag, issued_token_type: ID_JAG_TYPE, token_type: 'N_A', expires_in: 300, ...(scope ? { scope } : {}) };
+    } else if (grantType === JWT_BEARER_GRANT && opts.workloadTrust) {
+      const assertion = form.get('assertion');
+      if (!assertion) throw new OAuthError('invalid_request', 'assertion is required');
+      let sub: string;
+      try {
+        ({ payload: { sub = '' } } = await jwtVerify(assertion, opts.workloadTrust.keys, { issuer: opts.workloadTrust.issuer, audience: [issuer(), `${issuer()}/`, endpoints().token], requiredClaims: ['exp', 'sub'] }));
+      } catch (e) {
+        throw new OAuthError('invalid_grant', `assertion is no workload JWT of ${opts.workloadTrust.issuer} for ${issuer()}: ${(e as Error).message}`);
+      }
+      body = await issueTokens(client, grantable(form.get('scope') ?? undefined), resources, false, sub);
     } else if (grantType === JWT_BEARER_GRANT && opts.idJagTrust) {
       // The resource AS (enterprise-managed authorization §5): an ID-JAG of the trusted IdP, for the client it names.
       const assertion = form.get('assertion');

@@ -34,6 +34,12 @@ export interface AuthSetup {
    * ID-JAG naming `clientId`; the scenario's AS takes that ID-JAG as a JWT bearer grant.
    */
   enterpriseIdp?: { clientId: string; idpClientId: string; subject: string };
+  /**
+   * Workload identity federation (an extension): a workload issuer the AS trusts mints JWTs for
+   * the context (valid_jwt; wrong_audience_jwt and expired_jwt for harnesses that test refusals);
+   * the AS takes them as JWT bearer grants from the public client `clientId`.
+   */
+  workload?: { clientId: string; issuer: string; subject: string };
   /** A tool the official suite's harness calls in this scenario (besides add_numbers). */
   extraTool?: string;
 }
@@ -48,6 +54,9 @@ export const CLIENT_CREDENTIALS = { client_id: 'conformance-test-client', client
 export const PRE_REGISTERED = { client_id: 'pre-registered-client', client_secret: 'pre-registered-secret' } as const;
 export const XAA_CLIENT = { client_id: 'conformance-test-xaa-client', client_secret: 'conformance-test-xaa-secret' } as const;
 export const XAA_IDP_CLIENT_ID = 'conformance-test-idp-client';
+export const WIF_CLIENT_ID = 'conformance-wif-workload';
+export const WIF_SCENARIO = 'auth/wif-jwt-bearer';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /**
  * The enterprise-managed authorization scenario (an extension): not judged by the core checks.
  * The official suite named it auth/cross-app-access-complete-flow in 0.1.16 and
@@ -279,6 +288,27 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     }),
   ),
   {
+    name: WIF_SCENARIO,
+    description:
+      'Workload identity federation (SEP-1933, an extension): the AS grants only the JWT bearer grant, to the public client context.client_id, for a JWT of a workload issuer it trusts; the context holds one (context.valid_jwt, aud = the AS issuer) and two it refuses (wrong_audience_jwt, expired_jwt).',
+    expects:
+      'On the 401, discover the AS from the PRM; get a token with grant_type jwt-bearer (RFC 7523) and context.valid_jwt as the assertion (client_id in the body: no secret), then list tools and call them with the token.',
+    revisions: SCOPE_REVISIONS,
+    context: { client_id: WIF_CLIENT_ID },
+    auth: {
+      outcome: 'authorized',
+      workload: { clientId: WIF_CLIENT_ID, issuer: 'https://idp.conformance-test.local', subject: 'conformance-workload' },
+      extraTool: 'test-tool',
+      authorizationServer: {
+        grantTypes: [JWT_BEARER],
+        tokenEndpointAuthMethods: ['none'],
+        registration: false,
+        clientIdMetadataDocuments: false,
+        clients: [{ client_id: WIF_CLIENT_ID, token_endpoint_auth_method: 'none', grant_types: [JWT_BEARER] }],
+      },
+    },
+  },
+  {
     name: 'auth/2025-03-26-oauth-metadata-backcompat',
     description: '2025-03-26: no PRM; the AS is on the MCP server\'s origin with its RFC 8414 metadata at the root.',
     expects: 'On the 401, fetch the metadata at the authorization base URL (the origin\'s /.well-known/oauth-authorization-server), authorize, then list tools and call add_numbers.',
@@ -341,4 +371,4 @@ export const AUTH_SCENARIO_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** The auth scenarios a client should get through (the rest it should refuse). */
-export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized' && !s.auth.enterpriseIdp).map((s) => s.name);
+export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized' && !s.auth.enterpriseIdp && !s.auth.workload).map((s) => s.name);

@@ -1,7 +1,7 @@
 // Hosts one scenario for one run: a MockServer with the scenario's behaviours, reachable over
 // Streamable HTTP (or the deprecated HTTP+SSE transport) or through the stdio relay the client
 // starts, and a Recorder that keeps everything both sides did on one clock.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Revision } from '../../schema/index.ts';
@@ -392,6 +392,15 @@ async function hostProtected(sc: Scenario, routed: Parameters<typeof serveHttp>[
     (as.options as AuthServerOptions).idJagTrust = { issuer: idp.issuer, keys: idp.keys() };
     const idToken = await idp.mintToken({ audience: e.idpClientId, subject: e.subject, claims: { email: e.subject }, typ: 'JWT' });
     context = { idp_id_token: idToken, idp_issuer: idp.issuer, idp_token_endpoint: idp.endpoints.token };
+  }
+  if (setup.workload) {
+    // The workload issuer: a mock AS never served (its issuer is a name), used for its keys and minting.
+    const w = setup.workload;
+    const wi = await createAuthorizationServer({ registration: false });
+    wi.bind(w.issuer);
+    (as.options as AuthServerOptions).workloadTrust = { issuer: wi.issuer, keys: wi.keys() };
+    const jwt = (o: { audience: string; flaw?: 'expired' }) => wi.mintToken({ ...o, subject: w.subject, typ: 'JWT', ttlSeconds: 300, claims: { jti: randomUUID() } });
+    context = { valid_jwt: await jwt({ audience: as.issuer }), wrong_audience_jwt: await jwt({ audience: 'https://wrong.example' }), expired_jwt: await jwt({ audience: as.issuer, flaw: 'expired' }) };
   }
   if (setup.switchTo) {
     const as2 = await createAuthorizationServer({ ...testMode, ...setup.switchTo, log });

@@ -25,7 +25,7 @@ describe('auth scenarios', () => {
     expect(jwt.signing_algorithm).toBe('ES256');
     expect(createPrivateKey(String(jwt.private_key_pem)).asymmetricKeyDetails).toMatchObject({ namedCurve: 'prime256v1' });
     // The rest need no context beyond the scenario name.
-    expect(SCENARIOS.filter((s) => s.auth && s.context).map((s) => s.name).sort()).toEqual(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/cross-app-access-complete-flow', 'auth/enterprise-managed-authorization', 'auth/pre-registration']);
+    expect(SCENARIOS.filter((s) => s.auth && s.context).map((s) => s.name).sort()).toEqual(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/cross-app-access-complete-flow', 'auth/enterprise-managed-authorization', 'auth/pre-registration', 'auth/wif-jwt-bearer']);
   });
 
   it('cross-app access: the context names the enterprise IdP and holds an ID token of it for the IdP client, as the official suite passes them', async () => {
@@ -36,6 +36,21 @@ describe('auth scenarios', () => {
       const idToken = JSON.parse(Buffer.from(String(ctx.idp_id_token).split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
       expect([idToken.iss, idToken.aud]).toEqual([ctx.idp_issuer, ctx.idp_client_id]);
       expect(ctx.idp_token_endpoint).toBe(`${String(ctx.idp_issuer)}/token`);
+    } finally {
+      await hosted.close();
+    }
+  });
+
+  it('workload identity federation: the context holds the official suite\'s three workload JWTs, the valid one for the AS', async () => {
+    const sc = scenario('auth/wif-jwt-bearer')!;
+    const hosted = await hostScenario(sc, '2025-11-25', 'http');
+    try {
+      const ctx = { ...sc.context, ...hosted.context };
+      expect(Object.keys(ctx).sort()).toEqual(['client_id', 'expired_jwt', 'valid_jwt', 'wrong_audience_jwt']);
+      const claims = (jwt: unknown) => JSON.parse(Buffer.from(String(jwt).split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+      expect(claims(ctx.wrong_audience_jwt).aud).toBe('https://wrong.example');
+      expect(Number(claims(ctx.expired_jwt).exp)).toBeLessThan(Date.now() / 1000);
+      expect(claims(ctx.valid_jwt).iss).toBe('https://idp.conformance-test.local');
     } finally {
       await hosted.close();
     }

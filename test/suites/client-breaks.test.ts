@@ -145,6 +145,7 @@ const cases: Case[] = [
   { id: 'client-auth/registration-failure-handled', rev: M, via: 'http' },
   { id: 'client-auth/xaa-token-exchange', rev: R, via: 'http', scenarios: ['auth/cross-app-access-complete-flow'] },
   { id: 'client-auth/xaa-jwt-bearer', rev: R, via: 'http', scenarios: ['auth/enterprise-managed-authorization'] },
+  { id: 'client-auth/wif-jwt-bearer', rev: R, via: 'http' },
 ];
 
 const outcome = new Map<Case, CheckResult | string>();

@@ -9,3 +9,4 @@ import './scopes.ts';
 import './registration.ts';
 import './refresh.ts';
 import './cross-app-access.ts';
+import './workload.ts';
