@@ -26,25 +26,30 @@ function cite(revs: readonly Revision[], anchor: string, modern: string): Partia
 
 // ---- the flow of a run ----
 
-const flows = new WeakMap<object, OAuthFlow>();
+const flows = new WeakMap<object, { modern: OAuthFlow; legacy?: OAuthFlow }>();
 
-/** The run's flow (made on first use; the runner closes it, see run.ts). */
-export function flowOf(t: T): OAuthFlow {
+/**
+ * The run's flow (made on first use; the runner closes it, see run.ts). At 2025-03-26 an issuer
+ * without metadata is reached at its default endpoints (basic/authorization "Fallbacks for
+ * Servers without Metadata Discovery"): a second flow on the same listener.
+ */
+export async function flowOf(t: T): Promise<OAuthFlow> {
   const target = t.config.authServer;
   if (!target) return t.notVerified('no authorization server given (mcp-conform auth-server --issuer URL)');
   let f = flows.get(target);
   if (!f) {
-    f = new OAuthFlow(target, t.requestTimeoutMs);
+    f = { modern: new OAuthFlow(target, t.requestTimeoutMs) };
     flows.set(target, f);
   }
-  return f;
+  if (t.revision !== '2025-03-26' || (await f.modern.metadata()).found) return f.modern;
+  return (f.legacy ??= new OAuthFlow(target, t.requestTimeoutMs, f.modern));
 }
 
 /** Ends the flow of a run's target (its loopback listener), if one was made. */
 export async function closeFlow(target: object): Promise<void> {
   const f = flows.get(target);
   flows.delete(target);
-  await f?.close();
+  await f?.modern.close();
 }
 
 /** A JSON answer as the wire log keeps it: tokens and secrets shortened (results folders get shared). */
@@ -79,7 +84,7 @@ const describeFetch = (f: FetchedJson) => f.error ?? `${f.url}: HTTP ${f.status}
 
 /** The metadata document, or the check ends (not verified) naming what was tried. */
 async function metadata(t: T): Promise<MetadataFound> {
-  const m = await flowOf(t).metadata();
+  const m = await (await flowOf(t)).metadata();
   show(t, m.attempts);
   if (!m.found) return t.notVerified(`no authorization server metadata (see auth-server/metadata-discovery): ${m.attempts.map(describeFetch).join('; ')}`, t.evidence());
   return m.found;
@@ -103,7 +108,7 @@ function attempt(t: T, a: AuthorizationAttempt | { stopped: string }): Authoriza
  * need an authorization then end not verified.
  */
 async function clientUsable(t: T): Promise<void> {
-  const g = await flowOf(t).grant();
+  const g = await (await flowOf(t)).grant();
   if (!('authorization' in g) || !g.authorization || g.authorization.client.how !== 'cimd' || codeOf(g.authorization) !== undefined) return;
   const o = g.authorization.outcome;
   if (o.kind === 'page' && o.status >= 200 && o.status < 300) return; // a login page: attempt() says so
@@ -118,7 +123,7 @@ async function clientUsable(t: T): Promise<void> {
  */
 async function grantWorks(t: T): Promise<void> {
   await clientUsable(t);
-  const g = await flowOf(t).grant();
+  const g = await (await flowOf(t)).grant();
   if (!('authorization' in g) || !g.authorization) return t.notVerified(`the authorization request was not made: ${g.stopped ?? 'no client'}`);
   const a = attempt(t, g.authorization);
   if (codeOf(a) === undefined) return t.notVerified(`the authorization request without the flaw got no code either (${describeOutcome(a.outcome, 'a code')}), so a refusal proves nothing (see auth-server/authorization-response)`, t.evidence());
@@ -127,7 +132,7 @@ async function grantWorks(t: T): Promise<void> {
 /** The grant's token response, or the check ends not verified saying where the grant stopped. */
 async function tokenResponse(t: T): Promise<Exchange> {
   await clientUsable(t);
-  const g = await flowOf(t).grant();
+  const g = await (await flowOf(t)).grant();
   if ('authorization' in g && g.authorization) attempt(t, g.authorization);
   if (!('token' in g) || !g.token) return t.notVerified(`no token response to judge: ${g.stopped ?? 'the grant stopped'} (see auth-server/authorization-response)`, t.evidence());
   show(t, [g.token]);
@@ -161,7 +166,7 @@ check(
     spec: cite(PRM_ERA, 'overview', 'basic/authorization#overview'),
   },
   async (t) => {
-    const m = await flowOf(t).metadata();
+    const m = await (await flowOf(t)).metadata();
     const ev = show(t, m.attempts);
     if (!m.found) {
       // Nothing answered at all (unreachable, timed out, a redirect to another host): no verdict on the server.
@@ -204,6 +209,7 @@ check(
   },
   async (t) => {
     const m = await metadata(t);
+    if (m.variant === 'default') return t.notApplicable('no authorization server metadata: at 2025-03-26 the default endpoints stand in for it (see auth-server/default-endpoints)');
     const bad: string[] = [];
     for (const k of ['authorization_endpoint', 'token_endpoint'] as const) {
       const v = m.doc[k];
@@ -270,7 +276,7 @@ check(
     const ep = m.doc.registration_endpoint;
     if (ep === undefined) return t.notApplicable(`the metadata at ${m.url} offers no registration_endpoint`);
     if (typeof ep !== 'string' || !URL.canParse(ep)) return t.fail(`registration_endpoint is not an absolute URL: ${JSON.stringify(ep)}`, t.evidence());
-    const ex = await flowOf(t).dcr();
+    const ex = await (await flowOf(t)).dcr();
     if ('stopped' in ex) return t.notVerified(ex.stopped);
     const ev = show(t, [ex]);
     if (ex.error) return t.notVerified(ex.error, ev);
@@ -291,7 +297,49 @@ check(
   },
   async (t) => {
     const m = await metadata(t);
+    if (m.variant === 'default') {
+      // No metadata (2025-03-26): registration, if offered, is at the default /register.
+      const ex = await (await flowOf(t)).dcr();
+      if ('stopped' in ex) return t.notVerified(ex.stopped);
+      const ev = show(t, [ex]);
+      if (ex.error) return t.notVerified(ex.error, ev);
+      if (ex.status === 401 || ex.status === 403) return; // offered, behind an initial access token (RFC 7591 §3)
+      if (ex.status !== 201 && ex.status !== 200) return t.fail(`no metadata, and the default registration endpoint ${m.doc.registration_endpoint} answered HTTP ${ex.status}: a client without pre-registered credentials cannot get a client ID without user interaction`, ev);
+      return;
+    }
     if (typeof m.doc.registration_endpoint !== 'string') return t.fail(`the metadata at ${m.url} offers no registration_endpoint: a client without pre-registered credentials cannot get a client ID without user interaction`, t.evidence());
+  },
+);
+
+check(
+  {
+    id: 'auth-server/default-endpoints',
+    title: '2025-03-26: an authorization server without metadata answers at the default endpoints (/authorize, /token; /register for registration)',
+    level: 'MUST',
+    requirement:
+      'Servers that do not support Authorization Server Metadata MUST follow the default URI schema: for servers that do not implement OAuth 2.0 Authorization Server Metadata, clients MUST use the default endpoint paths relative to the authorization base URL: /authorize (authorization endpoint), /token (token endpoint), /register (registration endpoint).',
+    spec: { '2025-03-26': 'basic/authorization#fallbacks-for-servers-without-metadata-discovery' },
+  },
+  async (t) => {
+    const m = await metadata(t);
+    if (m.variant !== 'default') return t.notApplicable(`the server has metadata (${m.url}): its endpoints are judged by auth-server/metadata-endpoints`);
+    const f = await flowOf(t);
+    const reg = await f.registration();
+    show(t, reg.exchanges);
+    if (!reg.client) return t.notVerified(`no client for the default endpoints: ${reg.error ?? 'none'} (give --client-id of a registered client)`, t.evidence());
+    const g = await f.grant();
+    if (!('authorization' in g) || !g.authorization) return t.notVerified(`the authorization request was not made: ${g.stopped ?? 'no client'}`);
+    const a = g.authorization;
+    show(t, a.outcome.exchanges);
+    const miss = (x: Exchange | undefined) => x !== undefined && (x.status === 404 || x.status === 405);
+    if (a.outcome.kind === 'page' && miss(a.outcome.exchanges[0])) return t.fail(`no metadata, and the default authorization endpoint ${m.doc.authorization_endpoint} answered HTTP ${a.outcome.status}`, t.evidence());
+    if (a.outcome.kind === 'unreachable') return t.notVerified(a.outcome.error, t.evidence());
+    if (codeOf(a) === undefined) return t.notVerified(`the default authorization endpoint gave no code: ${describeOutcome(a.outcome, 'a code')}`, t.evidence());
+    if (!('token' in g) || !g.token) return t.notVerified(`no token response: ${g.stopped ?? 'the grant stopped'}`, t.evidence());
+    const ev = show(t, [g.token]);
+    if (g.token.error) return t.notVerified(g.token.error, ev);
+    if (miss(g.token)) return t.fail(`no metadata, and the default token endpoint ${m.doc.token_endpoint} answered HTTP ${g.token.status}`, ev);
+    if (g.token.status !== 200 || !isObject(g.token.json) || typeof g.token.json.access_token !== 'string') return t.fail(`the default token endpoint ${m.doc.token_endpoint} did not redeem the code of its own /authorize: HTTP ${g.token.status}${oauthError(g.token) ? ` error=${oauthError(g.token)}` : ''}`, ev);
   },
 );
 
@@ -308,7 +356,7 @@ check(
   },
   async (t) => {
     await clientUsable(t);
-    const g = await flowOf(t).grant();
+    const g = await (await flowOf(t)).grant();
     if (!('authorization' in g) || !g.authorization) return t.notVerified(`the authorization request was not made: ${g.stopped ?? 'no client'}`);
     const a = attempt(t, g.authorization);
     const o = a.outcome;
@@ -377,7 +425,7 @@ const ISS_SPEC = { '2026-07-28': 'basic/authorization#authorization-response-val
 
 /** The iss values of the grant's authorization response (ends the check when there is none). */
 async function issOf(t: T): Promise<{ iss: string[]; a: AuthorizationAttempt }> {
-  const g = await flowOf(t).grant();
+  const g = await (await flowOf(t)).grant();
   if (!('authorization' in g) || !g.authorization) return t.notVerified(`the authorization request was not made: ${g.stopped ?? 'no client'}`);
   const a = attempt(t, g.authorization);
   if (a.outcome.kind !== 'redirected') return t.notVerified(`no authorization response: ${describeOutcome(a.outcome, 'a code')}`, t.evidence());
@@ -390,7 +438,7 @@ check(
     const { iss, a } = await issOf(t);
     if (!iss.length) return t.fail(`the authorization response has no iss parameter: ${a.outcome.kind === 'redirected' ? a.outcome.location : ''}`, t.evidence());
     // An error response: the request without code_challenge, when it is refused by a redirect (headless runs only).
-    const e = await flowOf(t).noChallenge();
+    const e = await (await flowOf(t)).noChallenge();
     if ('stopped' in e || e.outcome.kind !== 'redirected' || !e.outcome.params.error) return;
     show(t, e.outcome.exchanges);
     if (!e.outcome.params.iss?.length) return t.fail(`the error response to an authorization request without code_challenge has no iss parameter: ${e.outcome.location}`, t.evidence());
@@ -438,7 +486,7 @@ check(
   },
   async (t) => {
     await grantWorks(t);
-    const a = attempt(t, await flowOf(t).noChallenge());
+    const a = attempt(t, await (await flowOf(t)).noChallenge());
     if (codeOf(a) !== undefined) return t.fail(`an authorization request without code_challenge got a code: ${a.outcome.kind === 'redirected' ? a.outcome.location : ''}`, t.evidence());
   },
 );
@@ -454,7 +502,7 @@ check(
   },
   async (t) => {
     await clientUsable(t);
-    const r = await flowOf(t).wrongVerifier();
+    const r = await (await flowOf(t)).wrongVerifier();
     if (!('attempt' in r)) return t.notVerified(`the authorization request was not made: ${r.stopped}`);
     attempt(t, r.attempt);
     if (!r.token) return t.notVerified(`no code to redeem: ${r.stopped ?? 'none'}`, t.evidence());
@@ -476,7 +524,7 @@ check(
   },
   async (t) => {
     await grantWorks(t);
-    const a = attempt(t, await flowOf(t).badRedirect());
+    const a = attempt(t, await (await flowOf(t)).badRedirect());
     if (a.outcome.kind === 'redirected') return t.fail(`the authorization endpoint redirected to the unregistered ${a.redirectUri}: ${a.outcome.location}`, t.evidence());
   },
 );
@@ -492,7 +540,7 @@ check(
   },
   async (t) => {
     await tokenResponse(t);
-    const x = await flowOf(t).reuse();
+    const x = await (await flowOf(t)).reuse();
     if ('stopped' in x) return t.notVerified(x.stopped, t.evidence());
     const ev = show(t, [x]);
     if (x.error) return t.notVerified(x.error, ev);
@@ -511,7 +559,7 @@ check(
   },
   async (t) => {
     const x = await tokenResponse(t);
-    const f = flowOf(t);
+    const f = await flowOf(t);
     const client = (await f.registration()).client;
     if (client?.clientSecret) return t.notApplicable(`the client (${client.how === 'given' ? '--client-id' : client.how}) is confidential: rotation is required for public clients`);
     const r = await f.refresh();

@@ -28,7 +28,8 @@ export interface MetadataFound {
   url: string;
   doc: Record<string, unknown>;
   contentType?: string;
-  variant: 'oauth' | 'oidc';
+  /** 'default': no metadata; the 2025-03-26 default endpoints stand in for it (see defaultEndpoints). */
+  variant: 'oauth' | 'oidc' | 'default';
 }
 
 export interface Metadata {
@@ -150,6 +151,15 @@ export async function discoverMetadata(issuer: string, timeoutMs: number): Promi
   return { attempts };
 }
 
+/**
+ * 2025-03-26 "Fallbacks for Servers without Metadata Discovery": the authorization base URL (the
+ * issuer without its path) + /authorize, /token and /register.
+ */
+export function defaultEndpoints(issuer: string): Record<string, string> {
+  const origin = new URL(issuer).origin;
+  return { authorization_endpoint: `${origin}/authorize`, token_endpoint: `${origin}/token`, registration_endpoint: `${origin}/register` };
+}
+
 /** The loopback listener: the redirect URI's callback (browser mode) and the client ID metadata document. */
 class Loopback {
   private server?: Server;
@@ -218,13 +228,20 @@ const landing = (u: string) => {
  */
 export class OAuthFlow {
   private readonly once = new Map<string, Promise<unknown>>();
-  private readonly loopback = new Loopback();
+  private readonly loopback: Loopback;
   private started?: Promise<void>;
 
+  /**
+   * With `parent` (an issuer without metadata, judged at 2025-03-26): the same client steps
+   * against the default endpoints, on the parent's loopback listener (one --redirect-port).
+   */
   constructor(
     readonly target: AuthServerTarget,
     readonly timeoutMs: number,
-  ) {}
+    private readonly parent?: OAuthFlow,
+  ) {
+    this.loopback = parent?.loopback ?? new Loopback();
+  }
 
   private memo<V>(name: string, make: () => Promise<V>): Promise<V> {
     let p = this.once.get(name) as Promise<V> | undefined;
@@ -237,6 +254,7 @@ export class OAuthFlow {
 
   /** Starts the loopback listener once; the reason when it cannot listen. */
   private async listener(): Promise<string | undefined> {
+    if (this.parent) return this.parent.listener();
     this.started ??= this.loopback.start(this.target.redirectPort ?? 0);
     try {
       await this.started;
@@ -251,7 +269,12 @@ export class OAuthFlow {
   }
 
   metadata(): Promise<Metadata> {
-    return this.memo('metadata', () => discoverMetadata(this.target.issuer, this.timeoutMs));
+    const parent = this.parent;
+    if (!parent) return this.memo('metadata', () => discoverMetadata(this.target.issuer, this.timeoutMs));
+    return this.memo('metadata', async () => {
+      const m = await parent.metadata();
+      return m.found ? m : { attempts: m.attempts, found: { url: `${new URL(this.target.issuer).origin} (no metadata: the default endpoints)`, doc: defaultEndpoints(this.target.issuer), variant: 'default' } };
+    });
   }
 
   /** A client: the given one, else dynamic client registration, else a client ID metadata document. */
@@ -491,6 +514,7 @@ export class OAuthFlow {
   }
 
   async close(): Promise<void> {
+    if (this.parent) return; // the listener is the parent's
     if (this.started && (await this.started.then(() => true, () => false))) await this.loopback.close();
   }
 }

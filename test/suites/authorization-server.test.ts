@@ -30,10 +30,10 @@ async function serveAs(o: AuthServerOptions = {}, wrap?: Wrap) {
   return { as, issuer: as.issuer, close: () => served.close() };
 }
 
-async function runAgainst(o: AuthServerOptions, only?: string[], extra: Partial<AuthServerTarget> = {}, wrap?: Wrap): Promise<CheckResult[]> {
+async function runAgainst(o: AuthServerOptions, only?: string[], extra: Partial<AuthServerTarget> = {}, wrap?: Wrap, revisions?: Revision[]): Promise<CheckResult[]> {
   const s = await serveAs(o, wrap);
   try {
-    return await runAuthServerChecks({ issuer: s.issuer, resource: RESOURCE, ...extra }, { ...timeouts, ...(only ? { only } : {}) });
+    return await runAuthServerChecks({ issuer: s.issuer, resource: RESOURCE, ...extra }, { ...timeouts, ...(only ? { only } : {}), ...(revisions ? { revisions } : {}) });
   } finally {
     await s.close();
   }
@@ -54,8 +54,15 @@ const editMetadata =
 describe('auth-server checks on the correct mock authorization server', () => {
   it('every check passes at every revision it claims', async () => {
     const results = await runAgainst({});
-    expect(show(results.filter((r) => r.verdict !== 'pass'))).toBe('');
+    // (default-endpoints judges a server without metadata: below.)
+    expect(show(results.filter((r) => r.verdict !== 'pass' && !(r.id === 'auth-server/default-endpoints' && r.verdict === 'not-applicable')))).toBe('');
     expect(new Set(results.map((r) => r.id))).toEqual(new Set(ids));
+  });
+
+  it('2025-03-26, no metadata: reached at the default /authorize, /token and /register, and judged there', async () => {
+    const results = await runAgainst({ metadata: [] }, undefined, {}, undefined, ['2025-03-26']);
+    const v = Object.fromEntries(results.map((r) => [r.id, r.verdict]));
+    expect(v, show(results)).toEqual({ 'auth-server/default-endpoints': 'pass', 'auth-server/registration-supported': 'pass', 'auth-server/redirect-uri-exact': 'pass', 'auth-server/metadata-endpoints': 'not-applicable' });
   });
 
   it('a failure shows the exchanges, tokens shortened', async () => {
@@ -66,8 +73,15 @@ describe('auth-server checks on the correct mock authorization server', () => {
   });
 });
 
-/** Each requirement broken alone: [check id, mock options, handler wrapper]. */
-const BREAKS: [string, AuthServerOptions, Wrap?][] = [
+/** Answers 404 at these paths (a default endpoint that is not there). */
+const missing =
+  (...paths: string[]): Wrap =>
+  (h) =>
+  async (r) =>
+    paths.includes(new URL(r.url).pathname) ? new Response('not found', { status: 404 }) : h(r);
+
+/** Each requirement broken alone: [check id, mock options, handler wrapper, revisions (default all)]. */
+const BREAKS: [string, AuthServerOptions, Wrap?, Revision[]?][] = [
   ['auth-server/metadata-discovery', { metadata: [] }],
   ['auth-server/metadata-issuer', { faults: [{ kind: 'metadata-issuer-mismatch' }] }],
   ['auth-server/metadata-endpoints', {}, editMetadata((d) => delete d.response_types_supported)],
@@ -88,6 +102,10 @@ const BREAKS: [string, AuthServerOptions, Wrap?][] = [
   ['auth-server/redirect-uri-exact', { lenient: ['any-redirect-uri'] }],
   ['auth-server/code-single-use', { lenient: ['reuse-code'] }],
   ['auth-server/refresh-rotation', { rotateRefreshTokens: false }],
+  // No metadata (which fails metadata-discovery from 2025-06-18): judged at 2025-03-26 alone.
+  ['auth-server/default-endpoints', { metadata: [] }, missing('/authorize'), ['2025-03-26']],
+  ['auth-server/default-endpoints', { metadata: [] }, missing('/token'), ['2025-03-26']],
+  ['auth-server/registration-supported', { metadata: [] }, missing('/register'), ['2025-03-26']],
 ];
 
 describe('each break fails exactly its check', () => {
@@ -95,8 +113,8 @@ describe('each break fails exactly its check', () => {
     expect([...new Set(BREAKS.map(([id]) => id))].sort()).toEqual([...ids].sort());
   });
 
-  it.each(BREAKS)('%s %o', async (id, o, wrap) => {
-    const results = await runAgainst(o, undefined, {}, wrap);
+  it.each(BREAKS)('%s %o', async (id, o, wrap, revisions) => {
+    const results = await runAgainst(o, undefined, {}, wrap, revisions);
     const mine = results.filter((r) => r.id === id);
     expect(mine.length).toBeGreaterThan(0);
     // fail at MUST, warn at SHOULD: the check's own level.
@@ -261,6 +279,7 @@ describe('oauth2-mock-server (npm, pinned)', () => {
       set('auth-server/iss-parameter', 'warn'); // no iss in the authorization response
       set('auth-server/iss-advertised', 'not-applicable');
       set('auth-server/iss-value', 'not-applicable');
+      set('auth-server/default-endpoints', 'not-applicable'); // it has metadata
       set('auth-server/pkce-required', 'fail'); // a request without code_challenge gets a code
       set('auth-server/redirect-uri-exact', 'fail'); // redirects to whatever redirect_uri it is given
       set('auth-server/refresh-rotation', 'fail'); // any refresh token is accepted, a used one too
