@@ -368,7 +368,9 @@ export function registerClient(program: Command): void {
         'The auth/… scenarios (Streamable HTTP; for the client-auth checks, --skip \'client-auth/**\' leaves them out) serve the\n' +
         'mock as an OAuth-protected resource with a mock authorization server whose consent redirects at once; credentials\n' +
         'are in MCP_CONFORMANCE_CONTEXT as the official suite passes them (client_id, client_secret, private_key_pem,\n' +
-        'signing_algorithm).\n' +
+        'signing_algorithm; idp_* for enterprise-managed authorization; valid_jwt, wrong_audience_jwt, expired_jwt for\n' +
+        'workload identity federation). --scenario also takes the earlier names auth/iss-mismatch and\n' +
+        'auth/authorization-server-changed (now auth/iss-wrong-issuer and auth/authorization-server-migration).\n' +
         'Exit codes: 0 no MUST failed, 1 a MUST failed, 2 usage error, 3 the client never connected, 130 interrupted.\n' +
         '--fail-on should: a SHOULD failure exits 1 too; --fail-on never: 0 and 1 become 0. With --baseline: 1 for a failure it does not list or a stale entry.\n' +
         'Examples:\n  mcp-conform client -- node bin/run.js test/drivers/sdk-client.ts\n' +
