@@ -103,7 +103,7 @@ describe('mcp-conform auth-server', () => {
     expect(none.stderr).toContain('give --issuer URL');
     const list = await cli(['auth-server', '--list'], 60_000);
     expect(list.code).toBe(0);
-    expect(list.stdout.trimEnd().split('\n')).toHaveLength(18);
+    expect(list.stdout.trimEnd().split('\n')).toHaveLength(19);
     expect(list.stdout).toMatch(/^auth-server\/pkce-required +MUST +2025-06-18,2025-11-25,2026-07-28 +https:/m);
   }, 120_000);
 });
