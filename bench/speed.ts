@@ -6,7 +6,7 @@
 // the mock vs a bare node:http echo (bench/mock.ts); peak RSS of a full run. Then where the time
 // goes: CPU in our processes vs the target vs waiting, from /proc (bench/proc.ts).
 //
-//   node bin/run.js bench/speed.ts [--quick] [--profile] [--keep] [--seconds N] [--official-dir DIR] [--fail-on-miss]
+//   node bin/run.js bench/speed.ts [--quick] [--profile] [--keep] [--seconds N] [--official-dir DIR] [--fail-on-miss] [--runs LIST]
 //   npm run bench:speed -- --quick
 //
 // --quick: CI-sized: the official suite once, ours at --revision 2025-11-25 only, --only lifecycle
@@ -15,7 +15,8 @@
 // (bench/cpuprof-preload.cjs) and prints our CPU's top self time by module (bench/cpuprofile.ts).
 // The official suite needs Node >= 22: it is installed once with a Node 22 from npm into
 // node_modules/.cache/mcp-conform/official-0.1.16 (or --official-dir). Exit 0 unless the bench
-// itself breaks; --fail-on-miss exits 1 when a goal is missed.
+// itself breaks; --fail-on-miss exits 1 when a goal is missed. --runs measures only some parts
+// (everything, start, lifecycle, client, fuzz, mock), e.g. --runs start,lifecycle.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -41,12 +42,22 @@ if (flag('help')) {
   --keep          keep the temporary folder (results, logs, profiles)
   --seconds N     seconds per fuzz/mock measurement (default 3; 1 with --quick)
   --official-dir  where the official suite and its Node 22 are installed (default node_modules/.cache/mcp-conform/official-0.1.16)
-  --fail-on-miss  exit 1 when a goal is missed (default: exit 0; 2 when the bench itself fails)`);
+  --fail-on-miss  exit 1 when a goal is missed (default: exit 0; 2 when the bench itself fails)
+  --runs LIST     only these parts, comma-separated: everything, start, lifecycle, client, fuzz, mock (default: all)`);
   process.exit(0);
 }
 const QUICK = flag('quick');
 const PROFILE = flag('profile');
 const SECONDS = Number(opt('seconds')) || (QUICK ? 1 : 3);
+const PARTS = ['everything', 'start', 'lifecycle', 'client', 'fuzz', 'mock'] as const;
+const RUNS = new Set<string>(opt('runs')?.split(',').map((x) => x.trim()) ?? PARTS);
+for (const r of RUNS) {
+  if (!(PARTS as readonly string[]).includes(r)) {
+    console.error(`--runs: unknown part "${r}" (one of ${PARTS.join(', ')})`);
+    process.exit(2);
+  }
+}
+const part = (p: (typeof PARTS)[number]) => RUNS.has(p);
 const OFFICIAL_VERSION = '0.1.16';
 // The Node 22 the official suite runs on (it needs >= 22; we run on 20): pinned as the package is.
 const NODE22_VERSION = '22.23.3';
@@ -281,11 +292,64 @@ async function warmUp(): Promise<void> {
 async function main(): Promise<void> {
   const cores = availableParallelism();
   console.log(`bench/speed.ts${QUICK ? ' --quick' : ''}: ${new Date().toISOString()}, Node ${process.version}, ${cores} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const off = await official();
-  if (typeof off === 'string') log(`the official suite cannot run here: ${off}; its rows are not measured`);
+  const off = part('everything') || part('client') ? await official() : 'not asked for (--runs)';
+  if (typeof off === 'string' && (part('everything') || part('client'))) log(`the official suite cannot run here: ${off}; its rows are not measured`);
   await warmUp();
 
   // -- server-everything over Streamable HTTP
+  if (part('everything')) await everythingRuns(off);
+
+  // -- npm start (the reference server over stdio) and --only lifecycle
+  if (!QUICK && part('start')) {
+    const start = await ours('npm-start', ['server', '--reference'], { timeoutMs: 1_200_000, isTarget: isReference });
+    splits.push({ name: 'npm start (reference server, stdio)', m: start.m });
+    rows.push({ what: 'npm start (server --reference): wall', ours: `${sec(start.m.wallMs)}, ${start.counts?.total ?? '?'} rows`, theirs: 'goal 15 s', ratio: start.m.wallMs / 15_000, goal: { op: '<=', value: 1 } });
+    rows.push({ what: 'peak RSS of our process tree, npm start', ours: `${mb(start.m.peakRssOurs)} (PSS ${mb(start.m.peakPssOurs)})`, theirs: 'goal 300 MB', ratio: start.m.peakRssOurs / 300e6, goal: { op: '<=', value: 1 } });
+  }
+  if (part('lifecycle')) {
+    const life = await ours('only-lifecycle', ['server', '--reference', '--only', 'lifecycle'], { timeoutMs: 300_000, isTarget: isReference });
+    if (QUICK || !part('start')) splits.push({ name: '--reference --only lifecycle', m: life.m });
+    rows.push({ what: 'server --reference --only lifecycle: wall', ours: `${sec(life.m.wallMs)}, ${life.counts?.total ?? '?'} rows`, theirs: 'goal 3 s', ratio: life.m.wallMs / 3_000, goal: { op: '<=', value: 1 } });
+  }
+  if (PROFILE && !QUICK && part('start')) await profiled('npm start', 'npm-start-profiled', ['server', '--reference'], { timeoutMs: 1_800_000, isTarget: isReference });
+
+  // -- the client suites on the official SDK client (Streamable HTTP; the URL is appended by both)
+  if (!QUICK && part('client')) {
+    const client = await ours('ours-client', ['client', '--', NODE, join(ROOT, 'bin/run.js'), SDK_CLIENT], { timeoutMs: 1_200_000, isTarget: isSdkClient });
+    splits.push({ name: 'client suite, official SDK client', m: client.m });
+    let theirsText = 'official: not run';
+    let ratio = NaN;
+    if (typeof off !== 'string') {
+      // The official suite's whole client suite ("all": every client scenario it has, run in parallel).
+      const t = await theirs(off, 'official-client', ['client', '--command', `${NODE} ${join(ROOT, 'bin/run.js')} ${SDK_CLIENT}`, '--suite', 'all'], { timeoutMs: 1_200_000, isTarget: isSdkClient });
+      theirsText = `official ${sec(t.m.wallMs)}, ${t.checks} checks in ${t.scenarios} scenarios`;
+      ratio = client.m.wallMs / t.m.wallMs;
+    }
+    rows.push({ what: 'client suite, official SDK client (HTTP): wall', ours: `${sec(client.m.wallMs)}, ${client.counts?.total ?? '?'} rows`, theirs: theirsText, ratio, goal: { op: '<=', value: 1 } });
+  }
+
+  // -- in-process throughput: the fuzz loop and the mock
+  if (part('fuzz')) {
+    log(`… fuzz loop vs raw round trip (${SECONDS} s per measurement)`);
+    for (const f of await fuzzBench(SECONDS)) {
+      rows.push({ what: `fuzz loop vs raw round trip, ${f.target}`, ours: `${f.fuzz.toFixed(0)} msg/s`, theirs: `raw ${f.sequential.toFixed(0)} round trips/s`, ratio: f.fuzz / f.sequential, goal: { op: '>=', value: 0.3 } });
+    }
+  }
+  if (part('mock')) {
+    log(`… mock server vs bare node:http echo (${SECONDS} s rounds)`);
+    const mock = await mockBench({ seconds: SECONDS, rounds: 3 });
+    rows.push({ what: 'mock server (validated tools/call, HTTP) vs bare node:http echo', ours: `${Math.round(mock.mock)} req/s`, theirs: `bare ${Math.round(mock.bare)} req/s`, ratio: mock.mock / mock.bare, goal: { op: '>=', value: 0.5 } });
+  }
+
+  console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  printTable();
+  printSplits();
+  for (const l of profileLines) console.log(l);
+  if (QUICK) console.log('\n--quick: no full server-everything run, no full npm start, no client suites.');
+}
+
+/** Ours vs the official suite on one server-everything over Streamable HTTP. */
+async function everythingRuns(off: Official | string): Promise<void> {
   const everything = await startEverything();
   log(`server-everything (streamableHttp) at ${everything.url}`);
   let full: Awaited<ReturnType<typeof ours>> | undefined;
@@ -317,48 +381,6 @@ async function main(): Promise<void> {
   } finally {
     await everything.stop();
   }
-
-  // -- npm start (the reference server over stdio) and --only lifecycle
-  if (!QUICK) {
-    const start = await ours('npm-start', ['server', '--reference'], { timeoutMs: 1_200_000, isTarget: isReference });
-    splits.push({ name: 'npm start (reference server, stdio)', m: start.m });
-    rows.push({ what: 'npm start (server --reference): wall', ours: `${sec(start.m.wallMs)}, ${start.counts?.total ?? '?'} rows`, theirs: 'goal 15 s', ratio: start.m.wallMs / 15_000, goal: { op: '<=', value: 1 } });
-    rows.push({ what: 'peak RSS of our process tree, npm start', ours: `${mb(start.m.peakRssOurs)} (PSS ${mb(start.m.peakPssOurs)})`, theirs: 'goal 300 MB', ratio: start.m.peakRssOurs / 300e6, goal: { op: '<=', value: 1 } });
-  }
-  const life = await ours('only-lifecycle', ['server', '--reference', '--only', 'lifecycle'], { timeoutMs: 300_000, isTarget: isReference });
-  if (QUICK) splits.push({ name: '--reference --only lifecycle', m: life.m });
-  rows.push({ what: 'server --reference --only lifecycle: wall', ours: `${sec(life.m.wallMs)}, ${life.counts?.total ?? '?'} rows`, theirs: 'goal 3 s', ratio: life.m.wallMs / 3_000, goal: { op: '<=', value: 1 } });
-  if (PROFILE && !QUICK) await profiled('npm start', 'npm-start-profiled', ['server', '--reference'], { timeoutMs: 1_800_000, isTarget: isReference });
-
-  // -- the client suites on the official SDK client (Streamable HTTP; the URL is appended by both)
-  if (!QUICK) {
-    const client = await ours('ours-client', ['client', '--', NODE, join(ROOT, 'bin/run.js'), SDK_CLIENT], { timeoutMs: 1_200_000, isTarget: isSdkClient });
-    splits.push({ name: 'client suite, official SDK client', m: client.m });
-    let theirsText = 'official: not run';
-    let ratio = NaN;
-    if (typeof off !== 'string') {
-      // The official suite's whole client suite ("all": every client scenario it has, run in parallel).
-      const t = await theirs(off, 'official-client', ['client', '--command', `${NODE} ${join(ROOT, 'bin/run.js')} ${SDK_CLIENT}`, '--suite', 'all'], { timeoutMs: 1_200_000, isTarget: isSdkClient });
-      theirsText = `official ${sec(t.m.wallMs)}, ${t.checks} checks in ${t.scenarios} scenarios`;
-      ratio = client.m.wallMs / t.m.wallMs;
-    }
-    rows.push({ what: 'client suite, official SDK client (HTTP): wall', ours: `${sec(client.m.wallMs)}, ${client.counts?.total ?? '?'} rows`, theirs: theirsText, ratio, goal: { op: '<=', value: 1 } });
-  }
-
-  // -- in-process throughput: the fuzz loop and the mock
-  log(`… fuzz loop vs raw round trip (${SECONDS} s per measurement)`);
-  for (const f of await fuzzBench(SECONDS)) {
-    rows.push({ what: `fuzz loop vs raw round trip, ${f.target}`, ours: `${f.fuzz.toFixed(0)} msg/s`, theirs: `raw ${f.sequential.toFixed(0)} round trips/s`, ratio: f.fuzz / f.sequential, goal: { op: '>=', value: 0.3 } });
-  }
-  log(`… mock server vs bare node:http echo (${SECONDS} s rounds)`);
-  const mock = await mockBench({ seconds: SECONDS, rounds: 3 });
-  rows.push({ what: 'mock server (validated tools/call, HTTP) vs bare node:http echo', ours: `${Math.round(mock.mock)} req/s`, theirs: `bare ${Math.round(mock.bare)} req/s`, ratio: mock.mock / mock.bare, goal: { op: '>=', value: 0.5 } });
-
-  console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
-  printTable();
-  printSplits();
-  for (const l of profileLines) console.log(l);
-  if (QUICK) console.log('\n--quick: no full server-everything run, no full npm start, no client suites.');
 }
 
 let failed = false;

@@ -3,10 +3,7 @@
 // schema/build.ts also writes each revision's validators as ajv standalone code
 // (schema/generated/validators/<rev>.cjs), which loads in tens of milliseconds; it is used only
 // when its key matches the schema, the ajv versions and the options in use here.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import standaloneModule from 'ajv/dist/standalone/index.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,10 +12,30 @@ import { loadSchema } from './load.ts';
 import type { Revision } from './revisions.ts';
 import { SCHEMA_DIR } from './sync.ts';
 
-// ajv-formats is CommonJS with a default export.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const standaloneCode = ((standaloneModule as unknown as { default?: unknown }).default ?? standaloneModule) as (ajv: Ajv, refs: Record<string, string>) => string;
 const require = createRequire(import.meta.url);
+
+interface AjvModules {
+  Ajv: new (opts: object) => Ajv;
+  Ajv2020: new (opts: object) => Ajv;
+  addFormats: (ajv: Ajv) => Ajv;
+  standaloneCode: (ajv: Ajv, refs: Record<string, string>) => string;
+}
+let ajvModules: AjvModules | undefined;
+/**
+ * ajv's compiler, loaded on first use: a process that only runs the precompiled validators (every
+ * start of a mock or reference server) never needs it, and loading it cost ~0.1 s of CPU per start.
+ */
+function ajvLib(): AjvModules {
+  // ajv-formats and ajv's standalone module are CommonJS with a default export.
+  const dflt = <F>(m: unknown): F => ((m as { default?: unknown }).default ?? m) as F;
+  ajvModules ??= {
+    Ajv: (require('ajv') as typeof import('ajv')).Ajv,
+    Ajv2020: (require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020 as unknown as new (opts: object) => Ajv,
+    addFormats: dflt(require('ajv-formats')),
+    standaloneCode: dflt(require('ajv/dist/standalone/index.js')),
+  };
+  return ajvModules;
+}
 
 const AJV_OPTIONS = { strict: false, allErrors: true, validateFormats: true, allowUnionTypes: true } as const;
 
@@ -44,7 +61,8 @@ const compiled = new Map<string, ValidateFunction>();
 /** A fresh ajv with the dialect and formats of a revision; also used for user schemas (tool inputSchema…). */
 export function createAjv(dialect: 'draft-07' | '2020-12', source = false): AnyAjv {
   const opts = source ? { ...AJV_OPTIONS, code: { source: true } } : AJV_OPTIONS;
-  const ajv = dialect === '2020-12' ? (new Ajv2020(opts) as unknown as AnyAjv) : new Ajv(opts);
+  const { Ajv, Ajv2020, addFormats } = ajvLib();
+  const ajv = dialect === '2020-12' ? new Ajv2020(opts) : new Ajv(opts);
   addFormats(ajv);
   // The MCP schemas use format "byte" for base64 (ajv-formats knows it) and "uri-template" (likewise).
   return ajv;
@@ -78,7 +96,7 @@ function precompiledKey(rev: Revision): string {
 export function standaloneValidators(rev: Revision): string {
   const loaded = loadSchema(rev);
   const refs = Object.fromEntries(Object.keys(loaded.defs).map((n) => [n, `${schemaId(rev)}#/${loaded.defsKey}/${n}`]));
-  return `// ${precompiledKey(rev)}\n${standaloneCode(ajvFor(rev, true), refs)}`;
+  return `// ${precompiledKey(rev)}\n${ajvLib().standaloneCode(ajvFor(rev, true), refs)}`;
 }
 
 /** Whether the standalone validators written for a revision are current. */

@@ -2,10 +2,11 @@
 // script.schema.json, so a mistake is reported as file:line:col field: message), or TypeScript
 // modules whose default export is a server, a server definition, behaviours, or a plain script.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { createAjv, isObject } from '../../schema/index.ts';
 import { flattenBehaviours, type Behaviour, type BehaviourInput } from '../behaviours.ts';
 import { FaultSpecError, toFaultSpec } from '../faults/index.ts';
@@ -14,6 +15,12 @@ import scriptSchema from './script.schema.json' with { type: 'json' };
 import type { ScriptDoc } from './types.ts';
 
 export { scriptSchema };
+
+// yaml is loaded when a script is first parsed: the reference server imports this module for
+// defineServer alone, and is started once per check.
+const require = createRequire(import.meta.url);
+let yamlLib: typeof import('yaml') | undefined;
+const yaml = () => (yamlLib ??= require('yaml') as typeof import('yaml'));
 
 export interface ScriptIssue {
   file: string;
@@ -149,7 +156,7 @@ function position(loc: Located, path: (string | number)[], extraKey?: string): {
   let node: unknown;
   for (let n = path.length; n >= 0 && node === undefined; n--) node = loc.doc.getIn(path.slice(0, n), true);
   // For an unknown property, point at its key.
-  if (extraKey && isMap(node)) {
+  if (extraKey && yaml().isMap(node)) {
     const pair = node.items.find((it) => isObject(it.key) ? (it.key as { value?: unknown }).value === extraKey : it.key === extraKey);
     const k = pair?.key as { range?: [number, number, number] } | undefined;
     if (k?.range) return loc.lines.linePos(k.range[0]);
@@ -193,6 +200,7 @@ export function validateScript(value: unknown, file: string, loc?: Located): Scr
 
 /** Parses YAML or JSON text into a validated script, or throws ScriptError with positions. */
 export function parseScript(text: string, file = '<script>'): ScriptDoc {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {

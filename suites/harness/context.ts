@@ -8,7 +8,7 @@ import { openTransport, type OpenedTransport } from './connect.ts';
 import { openStateless, type StatelessClient, type StatelessOptions } from './stateless.ts';
 import { openHttpProbe, type HttpProbe, type HttpProbeOptions } from './http.ts';
 import { connectionIds } from './crosstalk.ts';
-import { giveBack, sharedKey, sharedValue, takeShared, type SharedSession } from './session-pool.ts';
+import { giveBack, knownCapabilities, rememberCapabilities, sharedKey, sharedValue, takeShared, type SharedSession } from './session-pool.ts';
 import { CheckOutcome } from './outcome.ts';
 import type { CheckScope, ConnectOptions, EvidenceLike } from './types.ts';
 
@@ -251,12 +251,20 @@ export class CheckContext implements CheckScope {
     if (!anyVersion && reply.result.protocolVersion !== asked) {
       throw new CheckOutcome('not-applicable', `the server does not speak ${asked} (it answered protocolVersion ${JSON.stringify(reply.result.protocolVersion)})`, this.evidence(reply));
     }
+    if (Object.keys(connectOpts).length === 0 && !this.config.isolate) rememberCapabilities(this.config, this.revision, `${this.meta.id} [${this.revision}]`, c.serverCapabilities);
     return c;
   }
 
   /** Opens the session used for `requires` gating; run.ts calls it before the body. */
   async gate(requires: string): Promise<void> {
     const [side, ...path] = requires.split('.');
+    const want = { side: side === 'client' ? ('client' as const) : ('server' as const), path };
+    // A capability an earlier session of this run did not declare: no session of its own to learn it again.
+    const known = side === 'server' && !this.sharing && !this.config.isolate ? knownCapabilities(this.config, this.revision) : undefined;
+    if (known && !hasCapability(known.caps, want)) {
+      this.wire.note('send', `capabilities as declared in the session opened by ${known.by} (no session opened for this check)`);
+      throw new CheckOutcome('not-applicable', `the ${side} does not declare the capability ${path.join('.')}`);
+    }
     let caps: unknown;
     if (this.sharing) {
       // A read-only check gates on the shared session it will use.
@@ -268,12 +276,13 @@ export class CheckContext implements CheckScope {
       const s = await this.stateless();
       this.firstStateless = s;
       caps = side === 'server' ? s.serverCapabilities : s.options.capabilities ?? {};
+      if (!this.config.isolate) rememberCapabilities(this.config, this.revision, `${this.meta.id} [${this.revision}]`, s.serverCapabilities);
     } else {
       const s = await this.session();
       this.firstSession = s;
       caps = side === 'server' ? s.serverCapabilities : s.options.capabilities ?? {};
     }
-    if (!hasCapability(caps, { side: side === 'client' ? 'client' : 'server', path })) {
+    if (!hasCapability(caps, want)) {
       throw new CheckOutcome('not-applicable', `the ${side} does not declare the capability ${path.join('.')}`);
     }
   }

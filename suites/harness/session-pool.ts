@@ -112,9 +112,26 @@ export function sharedValue<V>(cfg: Pick<RunConfig, 'target' | 'open'>, revision
   return memo;
 }
 
+// The server capabilities a session opened with default options declared, per target and revision
+// (the first seen in this process). A check whose capability gate they fail ends not-applicable
+// without a session of its own: on a stdio target that is a process start saved (the tasks checks
+// against a server without tasks). A gate they pass still opens the check's session and gates on
+// what that session declares. Dropped with the memos.
+const declared = new Map<string, { by: string; caps: unknown }>();
+
+export function rememberCapabilities(cfg: Pick<RunConfig, 'target' | 'open'>, revision: Revision, by: string, caps: unknown): void {
+  const key = memoKey(cfg, revision, 'server capabilities');
+  if (!declared.has(key)) declared.set(key, { by, caps });
+}
+
+export function knownCapabilities(cfg: Pick<RunConfig, 'target' | 'open'>, revision: Revision): { by: string; caps: unknown } | undefined {
+  return declared.get(memoKey(cfg, revision, 'server capabilities'));
+}
+
 /** Closes every idle shared session of this process (the end of an in-process run). */
 export async function closeSharedSessions(): Promise<void> {
   memos.clear();
+  declared.clear();
   const all = [...idleTimers.keys()];
   for (const s of all) clearTimeout(idleTimers.get(s));
   idleTimers.clear();

@@ -46,6 +46,7 @@ async function stillServing(t: CheckContext, c: Awaited<ReturnType<CheckContext[
 check(
   {
     id: 'messages/response-id',
+    shared: true,
     title: 'responses carry exactly the id of their request (number, string, 0, "")',
     level: 'MUST',
     requirement: 'Responses MUST include the same ID as the request they correspond to.',
@@ -112,6 +113,7 @@ function httpRefusals(t: CheckContext): Set<unknown> {
 check(
   {
     id: 'messages/result-xor-error',
+    shared: true,
     title: 'every response has either a result or an error, never both; errors have an integer code and a message',
     level: 'MUST',
     requirement: 'Either a result or an error MUST be set. A response MUST NOT set both. Errors MUST include an error code and message at minimum; error codes MUST be integers.',
@@ -155,6 +157,7 @@ check(
 check(
   {
     id: 'messages/invalid-params',
+    shared: true,
     title: 'a known method with invalid params is answered with error -32602 (Invalid params)',
     level: 'SHOULD',
     requirement:

@@ -86,6 +86,7 @@ for (const kind of ['prompt', 'template'] as const) {
   check(
     {
       id: kind === 'prompt' ? 'completion/prompt-argument' : 'completion/template-variable',
+      shared: true,
       title: kind === 'prompt' ? 'completing a prompt argument is answered with a valid CompleteResult' : 'completing a resource-template variable is answered with a valid CompleteResult',
       level: 'MUST',
       requirement:
@@ -184,6 +185,7 @@ check(
 check(
   {
     id: 'completion/missing-argument',
+    shared: true,
     title: 'completion/complete without its argument is answered with error -32602',
     level: 'SHOULD',
     requirement: 'Servers SHOULD return standard JSON-RPC errors for common failure cases: Missing required arguments: -32602 (Invalid params). (The request leaves out its required argument member.)',

@@ -121,6 +121,31 @@ describe('sessions shared by read-only checks', () => {
     expect(sessions()).toBe(2);
   });
 
+  // A check gated on a capability an earlier session of the run did not declare ends
+  // not-applicable without a session of its own (a process start on stdio); one whose capability
+  // was declared opens its session and gates on it as before. With --isolate every check asks.
+  it('a capability gate another session already failed opens no session', async () => {
+    const gated = (n: string, requires: string) => check({ id: `shared-test/${n}`, title: n, level: 'MUST', requirement: 'r', spec: { '2025-11-25': 'basic' }, requires }, async (t) => {
+      await (await t.session()).request('ping', {});
+    });
+    const defs = [...twoShared(['gate-first', 'gate-unused'], async (_n, c) => {
+      await c.request('ping', {});
+    }).slice(0, 1), gated('gate-absent', 'server.tasks'), gated('gate-present', 'server.tools')];
+    const run = async (isolate: boolean) => {
+      const { target, sessions } = counted(tool('x', { annotations: { readOnlyHint: true } }));
+      const outDir = mkdtempSync(join(tmp, 'gate-'));
+      const results = await runChecks(defs, runConfig(target, ['2025-11-25'], { outDir, isolate }), { concurrency: 1 });
+      return { verdicts: results.map((r) => r.verdict), sessions: sessions(), absentLog: readFileSync(join(outDir, 'wire', 'shared-test_gate-absent@2025-11-25.jsonl'), 'utf8') };
+    };
+    const memo = await run(false);
+    const isolated = await run(true);
+    expect(memo.verdicts).toEqual(['pass', 'not-applicable', 'pass']);
+    expect(isolated.verdicts).toEqual(memo.verdicts);
+    expect(memo.sessions).toBe(2);
+    expect(isolated.sessions).toBe(3);
+    expect(memo.absentLog).toMatch(/capabilities as declared in the session opened by shared-test\/gate-first/);
+  });
+
   // tools/call-result and tools/content-valid judge one sample of generated calls: each tool is
   // called once per argument set in the run, not once per check; with --isolate each check calls.
   it('one sample of generated tool calls serves every check that judges the same tools', async () => {
