@@ -54,6 +54,10 @@ const cases: Case[] = [
   { id: 'client-transport/stdio-only-messages', rev: R, via: 'stdio' },
   { id: 'client-transport/http-request-headers', rev: M, via: 'http' },
   { id: 'client-transport/reissue-after-broken-stream', rev: M, via: 'http' },
+  // One run: no Mcp-Param headers, raw (unencoded) header values, invalid tools kept; each check judges its own part.
+  { id: 'client-transport/mcp-param-headers', rev: M, via: 'http', group: 'param-headers' },
+  { id: 'client-transport/header-values-encoded', rev: M, via: 'http', group: 'param-headers' },
+  { id: 'client-transport/invalid-param-tools-excluded', rev: M, via: 'http', group: 'param-headers' },
   { id: 'client-ping/answers-ping', rev: R, via: 'stdio' },
   // Tier 1, one run: a burst of pings, a task on tools/call and on tools/list.
   { id: 'client-ping/not-excessive', rev: R, via: 'stdio', group: 'tier-1' },

@@ -26,7 +26,8 @@ const cases: Case[] = [
     name: 'Streamable HTTP',
     via: 'http',
     // legacy-server: the dual-era fallback, and results from an earlier-protocol server.
-    scenarios: ['initialize', 'legacy-server', 'input-required', 'unsupported-version', 'broken-stream'],
+    // param-headers: x-mcp-header mirroring, Base64 header values, invalid annotations (the SDK excludes those tools).
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'unsupported-version', 'broken-stream', 'param-headers'],
     // The broken-stream call waits for the driver's request timeout: 5 s instead of 10.
     env: { SDK_V2_DRIVER_TIMEOUT_MS: '5000' },
     expected: {
