@@ -40,7 +40,8 @@ const cases: Case[] = [
   {
     name: 'stdio',
     via: 'stdio',
-    scenarios: ['initialize', 'legacy-server', 'input-required'],
+    // pagination-irregular: an empty-string nextCursor and pages of 2, 1 and 3 tools (the SDK follows them).
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination-irregular'],
     expected: {},
     // Its server/discover probe runs on a sibling process, disposed of by closing stdin and
     // signalling SIGTERM at once (StdioClientTransport._dispose, "signal-first"), without waiting

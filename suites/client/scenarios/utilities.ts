@@ -1,5 +1,5 @@
 // The utilities: pagination, list_changed, progress, notifications and errors.
-import { ErrorCode, isObject, REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../../schema/index.ts';
+import { ErrorCode, isObject, REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../../schema/index.ts';
 import { logs, on, tool } from '../../../mock-server/index.ts';
 import { type Scenario, addNumbers, NO_ARGS, BOTH, HTTP, sseForToolCalls } from './kit.ts';
 
@@ -122,4 +122,30 @@ export const UTILITY_SCENARIOS: Scenario[] = [
       build: () => ({ behaviours: [addNumbers], http: { responseMode: mode } }),
     }),
   ),
+  {
+    name: 'pagination-irregular',
+    description: `tools/list pages of 2, 1 and 3 tools; the first page's nextCursor is the empty string, the second's ${JSON.stringify('mcp-conform-page-3')}.`,
+    expects: 'List all tools following nextCursor (the empty string too) until a page has none; call add_numbers.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    build: () => {
+      const t = (name: string) => ({ name, description: 'Does nothing', inputSchema: NO_ARGS });
+      const add = { name: 'add_numbers', description: 'Add two numbers together', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } };
+      return {
+        behaviours: [
+          addNumbers,
+          ...IRREGULAR_TOOLS.map((n) => tool(n, { description: 'Does nothing', inputSchema: NO_ARGS, result: 'ok' })),
+          on('tools/list', (params) => {
+            if (params.cursor === '') return { tools: [t(IRREGULAR_TOOLS[1]!)], nextCursor: IRREGULAR_LAST_CURSOR };
+            if (params.cursor === IRREGULAR_LAST_CURSOR) return { tools: IRREGULAR_TOOLS.slice(2).map(t) };
+            return { tools: [add, t(IRREGULAR_TOOLS[0]!)], nextCursor: '' };
+          }),
+        ],
+      };
+    },
+  },
 ];
+
+/** The tools of pagination-irregular after add_numbers, in page order (1 on the first page, 1 on the second, 3 on the last). */
+export const IRREGULAR_TOOLS = ['page_one_b', 'page_two', 'page_three_a', 'page_three_b', 'page_three_c'] as const;
+export const IRREGULAR_LAST_CURSOR = 'mcp-conform-page-3';
