@@ -114,6 +114,8 @@ const cases: Case[] = [
   { id: 'client-versioning/unsupported-version-retry', rev: M, via: 'stdio' },
   { id: 'client-versioning/legacy-fallback', rev: M, via: 'http' },
   { id: 'client-versioning/stdio-discover-probe', rev: M, via: 'stdio' },
+  { id: 'client-versioning/fallback-any-error', rev: M, via: 'stdio' },
+  { id: 'client-versioning/era-cached', rev: M, via: 'http' },
   { id: 'client-discover/used', rev: M, via: 'stdio' },
   // Authorization (auth scenarios, HTTP only): one scenario each that shows the break.
   { id: 'client-auth/completes-flow', rev: R, via: 'http', scenarios: ['auth/token-endpoint-auth-basic'] },
