@@ -324,3 +324,26 @@ clientCheck(
     if (probes === 0) t.notApplicable('the client never probes with server/discover');
   },
 );
+
+clientCheck(
+  {
+    id: 'client-mrtr/inputs-not-shared',
+    title: 'requestState and inputResponses go only into the retry of the request that asked for them',
+    level: 'MUST',
+    requirement: 'Both the inputRequests and requestState fields affect only the client\'s retry of the original request. They MUST NOT be used for any other request that the client may be sending in parallel.',
+    spec: mrtr,
+    scenarios: ['input-required'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const { run, r } = needRound(t, 'input-required', 'needs_input');
+    const state = r.interim.requestState;
+    const retryOf = (s: Sent) => s.m.method === r.first.m.method && toolName(s) === toolName(r.first);
+    for (const s of clientRequests(run)) {
+      if (s.e.t <= r.first.e.t || retryOf(s)) continue;
+      const params = isObject(s.m.params) ? s.m.params : {};
+      if (state !== undefined && JSON.stringify(params.requestState) === JSON.stringify(state)) return t.fail(`the client sent ${String(s.m.method)} with the requestState the server gave for ${toolName(r.first)}`, v.evidence([r.first.e, s.e]));
+      if ('inputResponses' in params) return t.fail(`the client sent ${String(s.m.method)} with inputResponses, which belong to the retry of ${toolName(r.first)} only`, v.evidence([r.first.e, s.e]));
+    }
+  },
+);

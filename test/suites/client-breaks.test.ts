@@ -111,6 +111,7 @@ const cases: Case[] = [
   { id: 'client-mrtr/request-state-echoed', rev: M, via: 'http' },
   { id: 'client-mrtr/no-invented-request-state', rev: M, via: 'stdio' },
   { id: 'client-mrtr/new-request-id', rev: M, via: 'stdio', scenarios: ['input-required'] },
+  { id: 'client-mrtr/inputs-not-shared', rev: M, via: 'stdio' },
   { id: 'client-versioning/unsupported-version-retry', rev: M, via: 'stdio' },
   { id: 'client-versioning/legacy-fallback', rev: M, via: 'http' },
   { id: 'client-versioning/stdio-discover-probe', rev: M, via: 'stdio' },
