@@ -6,7 +6,7 @@ import { decodeHeaderValue, paramHeaderSpecs, type ParamHeaderSpec } from '../..
 import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
 import { exitSummary, httpMessages } from './analysis.ts';
 import { clientCheck, pages } from './check.ts';
-import { INVALID_HEADER_TOOLS, MIRROR_TOOL, UNSAFE_NAME_TOOL } from './scenarios/index.ts';
+import { CHANGED_TOOL, INVALID_HEADER_TOOLS, MIRROR_TOOL, UNSAFE_NAME_TOOL } from './scenarios/index.ts';
 
 const page = (anchor: string) => pages(STATELESS_REVISIONS, `basic/transports/streamable-http#${anchor}`);
 
@@ -160,5 +160,34 @@ clientCheck(
     }
     // Calling the valid tools shows the client offers listed tools: leaving the invalid ones out was its choice.
     if (!calls.some((c) => c.name === MIRROR_TOOL.name || c.name === 'add_numbers')) t.notVerified(`the client called none of the valid tools either (${exitSummary(run)}), so not calling the invalid ones shows nothing`);
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/header-mismatch-relist',
+    title: 'after a HeaderMismatch refusal of tools/call the client lists tools again and retries with the headers',
+    level: 'SHOULD',
+    requirement:
+      'If the server rejects a request with a HeaderMismatch error because required Mcp-Param-* headers are missing or do not match the body, the client SHOULD call tools/list to check for changes to the tool\'s inputSchema, then retry the original request with the appropriate headers.',
+    spec: page('client-behavior'),
+    scenarios: ['param-headers-changed'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    const run = v.need('param-headers-changed');
+    const posts = httpMessages(run).filter((x) => x.h.method === 'POST' && isObject(x.m));
+    const isCall = (m: unknown) => isObject(m) && m.method === 'tools/call' && isObject(m.params) && m.params.name === CHANGED_TOOL;
+    const refused = posts.find((x) => isCall(x.m) && x.h.status === 400);
+    if (!refused) {
+      const call = posts.find((x) => isCall(x.m));
+      return t.notVerified(call ? `the client's first call of ${CHANGED_TOOL} was not refused (it sent Mcp-Param-Region before the listing showed the annotation)` : `the client did not call ${CHANGED_TOOL} (${exitSummary(run)})`);
+    }
+    const relist = posts.find((x) => x.h.t > refused.h.t && isObject(x.m) && x.m.method === 'tools/list');
+    if (!relist) return t.fail(`after tools/call ${CHANGED_TOOL} was refused with HeaderMismatch the client did not list tools again (${exitSummary(run)})`, v.httpEvidence([refused.h]));
+    const retry = posts.find((x) => x.h.t > relist.h.t && isCall(x.m));
+    if (!retry) return t.fail(`after HeaderMismatch and a new tools/list the client did not retry tools/call ${CHANGED_TOOL}`, v.httpEvidence([refused.h, relist.h]));
+    if (retry.h.headers['mcp-param-region'] === undefined) t.fail(`the client retried tools/call ${CHANGED_TOOL} without the Mcp-Param-Region header the new listing asks for`, v.httpEvidence([refused.h, retry.h]));
   },
 );

@@ -26,8 +26,9 @@ const cases: Case[] = [
     name: 'Streamable HTTP',
     via: 'http',
     // legacy-server: the dual-era fallback, and results from an earlier-protocol server.
-    // param-headers: x-mcp-header mirroring, Base64 header values, invalid annotations (the SDK excludes those tools).
-    scenarios: ['initialize', 'legacy-server', 'input-required', 'unsupported-version', 'broken-stream', 'param-headers'],
+    // param-headers: x-mcp-header mirroring, Base64 header values, invalid annotations (the SDK excludes those tools);
+    // param-headers-changed: after HeaderMismatch it lists tools again and retries with the new header.
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'unsupported-version', 'broken-stream', 'param-headers', 'param-headers-changed'],
     // The broken-stream call waits for the driver's request timeout: 5 s instead of 10.
     env: { SDK_V2_DRIVER_TIMEOUT_MS: '5000' },
     expected: {

@@ -3,7 +3,7 @@
 // into Mcp-Param-* headers (values that need the Base64 sentinel among them), a tool whose name
 // needs it in Mcp-Name, and tools whose annotations break the constraints (to be left out).
 import { STATELESS_REVISIONS } from '../../../schema/index.ts';
-import { tool, type JsonObject } from '../../../mock-server/index.ts';
+import { on, tool, type JsonObject } from '../../../mock-server/index.ts';
 import { type Scenario, addNumbers, NO_ARGS, HTTP } from './kit.ts';
 
 /**
@@ -41,6 +41,9 @@ export const INVALID_HEADER_TOOLS: Readonly<Record<string, JsonObject>> = {
   },
 };
 
+/** The tool of param-headers-changed whose schema gained an x-mcp-header annotation. */
+export const CHANGED_TOOL = 'regional_query';
+
 export const PARAM_HEADER_SCENARIOS: Scenario[] = [
   {
     name: 'param-headers',
@@ -66,4 +69,29 @@ export const PARAM_HEADER_SCENARIOS: Scenario[] = [
       ],
     }),
   },
+  {
+    name: 'param-headers-changed',
+    description: `The first tools/list shows ${CHANGED_TOOL} without x-mcp-header; its inputSchema has since gained one (region → Mcp-Param-Region), so a call without that header is refused with 400 and HeaderMismatch (-32020). Later tools/list calls show the annotation.`,
+    expects: `Call ${CHANGED_TOOL}; when it is refused with HeaderMismatch, list tools again and retry the call with the Mcp-Param-Region header.`,
+    revisions: STATELESS_REVISIONS,
+    transports: HTTP,
+    build: (_rev, api) => {
+      let lists = 0;
+      const annotated = { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region', default: 'us-west1' } } };
+      const plain = { type: 'object', properties: { region: { type: 'string', default: 'us-west1' } } };
+      return {
+        behaviours: [
+          tool(CHANGED_TOOL, { description: 'Runs in a region', inputSchema: annotated, result: 'done in {{arguments.region}}' }),
+          on('tools/list', () => {
+            lists++;
+            if (lists === 2) api.event('tools-relisted', 'the annotation now shows');
+            return { tools: [{ name: CHANGED_TOOL, description: 'Runs in a region', inputSchema: lists === 1 ? plain : annotated }] };
+          }),
+        ],
+        // The scenario host checks Mcp-Param-* headers only against the schemas it is given: this one is annotated.
+        http: { toolInputSchema: (name) => (name === CHANGED_TOOL ? annotated : undefined) },
+      };
+    },
+  },
 ];
+
