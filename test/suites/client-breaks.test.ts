@@ -58,6 +58,9 @@ const cases: Case[] = [
   { id: 'client-transport/mcp-param-headers', rev: M, via: 'http', group: 'param-headers' },
   { id: 'client-transport/header-values-encoded', rev: M, via: 'http', group: 'param-headers' },
   { id: 'client-transport/invalid-param-tools-excluded', rev: M, via: 'http', group: 'param-headers' },
+  { id: 'client-transport/header-mismatch-relist', rev: M, via: 'http' },
+  { id: 'client-transport/requests-notifications-only', rev: M, via: 'http' },
+  { id: 'client-transport/requests-notifications-only', rev: M, via: 'stdio' },
   { id: 'client-ping/answers-ping', rev: R, via: 'stdio' },
   // Tier 1, one run: a burst of pings, a task on tools/call and on tools/list.
   { id: 'client-ping/not-excessive', rev: R, via: 'stdio', group: 'tier-1' },
@@ -113,6 +116,8 @@ const cases: Case[] = [
   { id: 'client-mrtr/new-request-id', rev: M, via: 'stdio', scenarios: ['input-required'] },
   { id: 'client-mrtr/inputs-not-shared', rev: M, via: 'stdio' },
   { id: 'client-versioning/unsupported-version-retry', rev: M, via: 'stdio' },
+  // Over HTTP the rejection is a 400: a client that falls back without reading the body fails too.
+  { id: 'client-versioning/unsupported-version-retry', rev: M, via: 'http' },
   { id: 'client-versioning/legacy-fallback', rev: M, via: 'http' },
   { id: 'client-versioning/stdio-discover-probe', rev: M, via: 'stdio' },
   { id: 'client-versioning/fallback-any-error', rev: M, via: 'stdio' },
