@@ -42,7 +42,7 @@ const cases: Case[] = [
     name: 'stdio',
     via: 'stdio',
     // pagination-irregular: an empty-string nextCursor and pages of 2, 1 and 3 tools (the SDK follows them).
-    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination-irregular', 'legacy-server-method-not-found'],
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination-irregular', 'legacy-server-method-not-found', 'late-response'],
     expected: {},
     // Its server/discover probe runs on a sibling process, disposed of by closing stdin and
     // signalling SIGTERM at once (StdioClientTransport._dispose, "signal-first"), without waiting

@@ -3,6 +3,9 @@ import { ErrorCode, isObject, REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_RE
 import { logs, on, tool } from '../../../mock-server/index.ts';
 import { type Scenario, addNumbers, NO_ARGS, BOTH, HTTP, sseForToolCalls } from './kit.ts';
 
+/** The tool of late-response whose answer crosses the client's cancellation. */
+export const LATE_TOOL = 'answers_late';
+
 export const UTILITY_SCENARIOS: Scenario[] = [
   {
     name: 'pagination',
@@ -143,6 +146,35 @@ export const UTILITY_SCENARIOS: Scenario[] = [
         ],
       };
     },
+  },
+  {
+    name: 'late-response',
+    description: `${LATE_TOOL} answers after 3 s, even when it was cancelled (a response that crossed the cancellation); takes_a_while_a … _d answer after 1 s each; add_numbers at once.`,
+    expects: 'List tools and call each in order with a request timeout of context.requestTimeoutMs; on the timeout cancel the request, ignore its late response, and go on.',
+    revisions: REVISIONS,
+    transports: ['stdio'],
+    context: { requestTimeoutMs: 1500 },
+    build: (rev, api) => ({
+      behaviours: [
+        tool(LATE_TOOL, {
+          description: 'Answers late, even when cancelled',
+          inputSchema: NO_ARGS,
+          handler: async (_a, ctx) => {
+            await new Promise((r) => setTimeout(r, 3000)); // not cut short by the cancellation on purpose
+            if (!ctx.signal.aborted) return 'in time';
+            // The peer sends nothing for a cancelled request: send the crossing response past it.
+            api.event('late-response', String(ctx.id));
+            const result: Record<string, unknown> = { content: [{ type: 'text', text: 'too late' }] };
+            if (rev >= '2026-07-28') result.resultType = 'complete';
+            await ctx.session.peer.send({ jsonrpc: '2.0', id: ctx.id, result });
+            return 'too late';
+          },
+        }),
+        // Within the client's timeout each, together long enough that the late response comes while the client still works.
+        ...['a', 'b', 'c', 'd'].map((x) => tool(`takes_a_while_${x}`, { description: 'Answers after 1 s', inputSchema: NO_ARGS, delayMs: 1000, result: 'done' })),
+        addNumbers,
+      ],
+    }),
   },
 ];
 
