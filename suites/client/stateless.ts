@@ -264,3 +264,86 @@ clientCheck(
     if (!runs.some((r) => clientRequests(r, 'server/discover').length > 0)) t.fail('the client never called server/discover');
   },
 );
+
+clientCheck(
+  {
+    id: 'client-versioning/fallback-any-error',
+    title: 'on stdio, a dual-era client falls back to initialize whatever error code the legacy server answers the probe with',
+    level: 'MUST',
+    requirement: 'The fallback MUST NOT be keyed to one specific error code: legacy servers respond to unknown pre-initialize requests with implementation-defined errors (commonly -32601 or -32602) or not at all.',
+    spec: pages(STATELESS_REVISIONS, 'basic/transports/stdio#backward-compatibility'),
+    scenarios: ['legacy-server', 'legacy-server-method-not-found'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('stdio');
+    const a = v.need('legacy-server');
+    const b = v.need('legacy-server-method-not-found');
+    const fellBack = (run: ClientRun) => clientRequests(run, 'initialize').length > 0;
+    if (!fellBack(a) && !fellBack(b)) return t.notApplicable('the client does not fall back to initialize (not dual-era)');
+    for (const [run, code] of [[a, -32600], [b, -32601]] as const) {
+      if (fellBack(run)) continue;
+      const probe = clientRequests(run)[0];
+      const answer = probe ? answerTo(run, probe) : undefined;
+      return t.fail(`the client fell back to initialize when the legacy server answered the probe with one error code, but not in scenario ${run.scenario}, where it answered ${code} (${exitSummary(run)})`, v.evidence([probe?.e, answer?.e].filter((e) => e !== undefined)));
+    }
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-versioning/era-cached',
+    title: 'once the server\'s era is known, the client does not probe it again (same process or origin)',
+    level: 'SHOULD',
+    requirement: 'The era determination is a property of the server, not of an individual request. Clients SHOULD cache the result for the lifetime of the server process (stdio) or origin (HTTP), re-probing if the cached assumption later fails.',
+    spec: pages(STATELESS_REVISIONS, 'basic/versioning#backward-compatibility-with-initialization-based-versions'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    let probes = 0;
+    for (const run of v.requireLive()) {
+      // HTTP: one origin for the whole run; stdio: one server process a session.
+      const scopes = new Map<string, Sent[]>();
+      for (const r of clientRequests(run)) {
+        const scope = v.transport === 'http' ? 'origin' : r.e.session;
+        scopes.set(scope, [...(scopes.get(scope) ?? []), r]);
+      }
+      for (const reqs of scopes.values()) {
+        let known: Sent | undefined; // the answer or request that settled the era
+        for (const r of reqs) {
+          if (r.m.method === 'initialize') known ??= r;
+          if (r.m.method !== 'server/discover') continue;
+          probes++;
+          if (known) return t.fail(`in scenario ${run.scenario} the client probed with server/discover again after the server's era was known`, v.evidence([known.e, r.e]));
+          const a = answerTo(run, r);
+          if (a && isObject(a.m.result)) known = a;
+        }
+      }
+    }
+    if (probes === 0) t.notApplicable('the client never probes with server/discover');
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-mrtr/inputs-not-shared',
+    title: 'requestState and inputResponses go only into the retry of the request that asked for them',
+    level: 'MUST',
+    requirement: 'Both the inputRequests and requestState fields affect only the client\'s retry of the original request. They MUST NOT be used for any other request that the client may be sending in parallel.',
+    spec: mrtr,
+    scenarios: ['input-required'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const { run, r } = needRound(t, 'input-required', 'needs_input');
+    const state = r.interim.requestState;
+    const retryOf = (s: Sent) => s.m.method === r.first.m.method && toolName(s) === toolName(r.first);
+    for (const s of clientRequests(run)) {
+      if (s.e.t <= r.first.e.t || retryOf(s)) continue;
+      const params = isObject(s.m.params) ? s.m.params : {};
+      if (state !== undefined && JSON.stringify(params.requestState) === JSON.stringify(state)) return t.fail(`the client sent ${String(s.m.method)} with the requestState the server gave for ${toolName(r.first)}`, v.evidence([r.first.e, s.e]));
+      if ('inputResponses' in params) return t.fail(`the client sent ${String(s.m.method)} with inputResponses, which belong to the retry of ${toolName(r.first)} only`, v.evidence([r.first.e, s.e]));
+    }
+  },
+);

@@ -3,7 +3,7 @@
 import { isObject, isRevision, isStateless, META, REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../schema/index.ts';
 import { checkRequestHeaders } from '../../mock-server/index.ts';
 import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
-import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isRequest, metaOf, toolCalls } from './analysis.ts';
+import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isRequest, isResponse, metaOf, mockMessages, toolCalls } from './analysis.ts';
 import { clientCheck, pages, transportPage } from './check.ts';
 
 /** Requests of the Streamable HTTP transport (not the HTTP+SSE fallback's). */
@@ -333,5 +333,33 @@ clientCheck(
     const again = calls.find((c) => c !== first && c.e.t >= first.e.t);
     if (!again) return t.fail(`the client did not re-issue tools/call after its response stream broke (${exitSummary(run)})`, v.evidence([first.e]));
     if (JSON.stringify(again.m.id) === JSON.stringify(firstId)) t.fail(`the client re-issued tools/call with the same id ${JSON.stringify(firstId)}`, v.evidence([again.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/requests-notifications-only',
+    title: 'a 2026-07-28 client sends only requests and notifications, each in a POST of its own',
+    level: 'MUST',
+    requirement:
+      'Every JSON-RPC message sent from the client MUST be a new HTTP POST request to the MCP endpoint, whose body MUST be a single JSON-RPC request or notification; the client MUST NOT send JSON-RPC responses (over stdio too: the client MUST NOT write JSON-RPC responses).',
+    spec: pages(STATELESS_REVISIONS, 'basic/transports/streamable-http#sending-messages'),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    for (const run of v.requireLive()) {
+      // A dual-era client talks the legacy protocol there (initialize, and answers to server requests).
+      if (run.scenario === 'legacy-server' || clientRequests(run, 'initialize').length) continue;
+      // An answer to a request the mock did send is the mock's doing, not the client's.
+      const asked = new Set(mockMessages(run).filter((s) => isRequest(s.m)).map((s) => `${s.e.session} ${JSON.stringify(s.m.id)}`));
+      for (const { h, m } of httpMessages(run)) {
+        if (m === undefined) continue;
+        if (h.method !== 'POST') return t.fail(`in scenario ${run.scenario} the client sent a JSON-RPC message with HTTP ${h.method}`, v.httpEvidence([h]));
+        if (Array.isArray(m)) return t.fail(`in scenario ${run.scenario} a POST body is an array of ${m.length} messages, not a single request or notification`, v.httpEvidence([h]));
+      }
+      const response = clientMessages(run).find((s) => isResponse(s.m) && !asked.has(`${s.e.session} ${JSON.stringify(s.m.id)}`));
+      if (response) return t.fail(`in scenario ${run.scenario} the client sent a JSON-RPC response (id ${JSON.stringify(response.m.id)}), which a 2026-07-28 client never sends`, v.evidence([response.e]));
+    }
   },
 );

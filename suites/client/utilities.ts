@@ -1,9 +1,9 @@
 // Utilities as they bind a client: ping, cancellation, progress, pagination, list changes.
-import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
+import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
-import { scenario } from './scenarios/index.ts';
+import { IRREGULAR_LAST_CURSOR, LATE_TOOL, scenario } from './scenarios/index.ts';
 import { clientCheck, pages, utilityPage } from './check.ts';
 
 clientCheck(
@@ -470,5 +470,50 @@ clientCheck(
     if (next.ok) return;
     if (next.crashed) return t.fail(`after a tool result with isError the client stopped: ${next.why}`, v.evidence([call.e, answer.e]));
     t.notVerified(`the client made no request after the isError result (${next.why})`);
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-pagination/irregular-pages',
+    title: 'pages of changing size and an empty-string nextCursor are followed to the last page',
+    level: 'MUST',
+    requirement:
+      'Page size is determined by the server, and clients MUST NOT assume a fixed page size; clients MUST treat cursors as opaque tokens: an empty string is a valid cursor and thus MUST NOT be treated as the end of results.',
+    spec: pages(STATELESS_REVISIONS, 'server/utilities/pagination#implementation-guidelines'),
+    scenarios: ['pagination-irregular'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('pagination-irregular');
+    const lists = listing(run);
+    const first = lists.find((l) => l.next === '');
+    if (!first) return t.notVerified(`the client never got the first tools/list page (${exitSummary(run)})`);
+    if (!lists.some((l) => l.cursor === '')) return t.fail('the first tools/list page had nextCursor "" and the client did not request the next page with it (an empty string is a valid cursor, not the end)', v.evidence(lists.map((l) => l.r.e)));
+    // The second page is shorter than the first: a client that took that for the end assumed a page size.
+    if (!lists.some((l) => l.cursor === IRREGULAR_LAST_CURSOR)) return t.fail(`the client stopped after the second (shorter) tools/list page, whose nextCursor was ${JSON.stringify(IRREGULAR_LAST_CURSOR)}`, v.evidence(lists.map((l) => l.r.e)));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-cancellation/late-response-ignored',
+    title: 'a response that arrives after the client cancelled its request is ignored, and the client goes on',
+    level: 'SHOULD',
+    requirement: 'The client SHOULD ignore any response to the cancelled request that arrives afterward.',
+    spec: pages(REVISIONS, utilityPage('cancellation', 'behavior-requirements')),
+    scenarios: ['late-response'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('stdio');
+    const run = v.need('late-response');
+    const late = run.events.find((e) => e.what === 'late-response');
+    if (!late) return t.notVerified(`no response crossed a cancellation: the client did not cancel ${LATE_TOOL} before it answered (${exitSummary(run)})`);
+    const next = carriedOn(run, late.t);
+    if (next.ok) return;
+    const sent = mockMessages(run).filter((s) => s.e.t >= late.t).slice(0, 1).map((s) => s.e);
+    if (next.crashed) return t.fail(`after the late response to the cancelled ${LATE_TOOL} the client stopped: ${next.why}`, v.evidence(sent));
+    t.notVerified(`the client sent nothing after the late response and exited cleanly (${next.why}); whether it ignored it cannot be told`);
   },
 );

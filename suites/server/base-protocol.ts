@@ -390,3 +390,41 @@ check(
     if (errors.length === 0) t.notVerified('the server answered none of the requests with an error');
   },
 );
+
+/** JSON-RPC 2.0's own codes: parse error, invalid request, method not found, invalid params, internal error. */
+const JSON_RPC_CODES = new Set<number>([ErrorCode.ParseError, ErrorCode.InvalidRequest, ErrorCode.MethodNotFound, ErrorCode.InvalidParams, ErrorCode.InternalError]);
+
+check(
+  {
+    id: 'messages/error-codes-outside-reserved',
+    title: 'error codes of the server\'s own are outside the JSON-RPC reserved range (-32768 … -32000), and none from the legacy sub-range -32000 … -32019',
+    level: 'SHOULD',
+    requirement:
+      'New error codes for purposes not defined by this specification SHOULD be allocated outside the JSON-RPC reserved range (-32768 to -32000); in the legacy sub-range -32000 to -32019 new codes MUST NOT be allocated and new implementations SHOULD NOT use codes from it at all. (Checked on the errors the server answers to an unknown method, an unknown tool, prompt and resource, and an invalid cursor; the MCP sub-range -32020 … -32099 is messages/error-codes-defined.)',
+    spec: { [MODERN]: 'basic#error-codes' },
+  },
+  async (t) => {
+    const c = await t.session();
+    const caps = c.serverCapabilities;
+    const unknown = `mcp-conform-unknown-${Math.random().toString(36).slice(2, 8)}`;
+    await c.request('mcp-conform/unknown-method', {});
+    if (caps.tools) await c.request('tools/call', { name: unknown, arguments: {} });
+    if (caps.prompts) await c.request('prompts/get', { name: unknown });
+    if (caps.resources) await c.request('resources/read', { uri: `mcp-conform://${unknown}` });
+    if (caps.tools) await c.request('tools/list', { cursor: 'mcp-conform-invalid-cursor' });
+    const errors = c.peer.received.filter((m) => isObject(m.error) && typeof m.error.code === 'number');
+    const codeOf = (m: Record<string, unknown>) => (m.error as { code: number }).code;
+    const bad = errors.filter((m) => {
+      const code = codeOf(m);
+      const inMcpRange = code <= MCP_RESERVED.highest && code >= MCP_RESERVED.lowest;
+      // -32002 (resource not found) is resources/read-not-found-invalid-params's at 2026-07-28.
+      return code >= -32768 && code <= -32000 && !JSON_RPC_CODES.has(code) && !inMcpRange && code !== -32002;
+    });
+    if (bad.length) {
+      const codes = [...new Set(bad.map(codeOf))];
+      const legacy = codes.filter((x) => x >= -32019);
+      t.fail(`the server answered with error code(s) ${codes.join(', ')}, inside the JSON-RPC reserved range -32768 … -32000 without being a JSON-RPC or MCP code${legacy.length ? ` (${legacy.join(', ')} in the legacy sub-range -32000 … -32019)` : ''}`, bad);
+    }
+    if (errors.length === 0) t.notVerified('the server answered none of the requests with an error');
+  },
+);

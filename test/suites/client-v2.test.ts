@@ -26,7 +26,9 @@ const cases: Case[] = [
     name: 'Streamable HTTP',
     via: 'http',
     // legacy-server: the dual-era fallback, and results from an earlier-protocol server.
-    scenarios: ['initialize', 'legacy-server', 'input-required', 'unsupported-version', 'broken-stream'],
+    // param-headers: x-mcp-header mirroring, Base64 header values, invalid annotations (the SDK excludes those tools);
+    // param-headers-changed: after HeaderMismatch it lists tools again and retries with the new header.
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'unsupported-version', 'broken-stream', 'param-headers', 'param-headers-changed'],
     // The broken-stream call waits for the driver's request timeout: 5 s instead of 10.
     env: { SDK_V2_DRIVER_TIMEOUT_MS: '5000' },
     expected: {
@@ -39,7 +41,8 @@ const cases: Case[] = [
   {
     name: 'stdio',
     via: 'stdio',
-    scenarios: ['initialize', 'legacy-server', 'input-required'],
+    // pagination-irregular: an empty-string nextCursor and pages of 2, 1 and 3 tools (the SDK follows them).
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination-irregular', 'legacy-server-method-not-found', 'late-response'],
     expected: {},
     // Its server/discover probe runs on a sibling process, disposed of by closing stdin and
     // signalling SIGTERM at once (StdioClientTransport._dispose, "signal-first"), without waiting

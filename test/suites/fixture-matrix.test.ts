@@ -29,6 +29,7 @@ describe('fixture server, in-process', () => {
       'cancellation/server-only-for-listen',
       'messages/batch-removed',
       'messages/error-codes-defined',
+      'messages/error-codes-outside-reserved',
       'messages/invalid-params',
       'messages/invalid-request',
       'messages/large-request',

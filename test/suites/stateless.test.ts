@@ -129,8 +129,9 @@ describe('stateless and HTTP checks over Streamable HTTP', () => {
   // The breaks again over HTTP, but not those of the message-level checks added with the coverage
   // work (mrtr/tampered-state …, proven in-process above; the correct fixture passes them over HTTP
   // too): CI time. Nor logging/request-scoped: over HTTP the fixture's rewriter is shared by every
-  // connection, so its break would tag the log messages of all checks once any opened a listen stream.
-  const IN_PROCESS_ONLY = ['mrtr/tampered-state', 'mrtr/extra-input-ignored', 'mrtr/invalid-input-responses', 'mrtr/state-bound-to-request', 'discover/capabilities-declared', 'logging/request-scoped'];
+  // connection, so its break would tag the log messages of all checks once any opened a listen stream;
+  // nor meta/no-connection-context: that shared rewriter has seen some check's server/discover already.
+  const IN_PROCESS_ONLY = ['mrtr/tampered-state', 'mrtr/extra-input-ignored', 'mrtr/invalid-input-responses', 'mrtr/state-bound-to-request', 'discover/capabilities-declared', 'logging/request-scoped', 'meta/no-connection-context'];
   for (const id of Object.keys(STATELESS_BREAKS).filter((id) => !IN_PROCESS_ONLY.includes(id))) {
     it(`--break ${id} fails exactly that check`, async () => expectOnly(await run(id), id));
   }

@@ -14,6 +14,7 @@ import { AUTH_CLIENT_SCENARIOS } from './auth.ts';
 import { BASIC_SCENARIOS } from './basics.ts';
 import { CLIENT_FEATURE_SCENARIOS } from './client-features.ts';
 import type { ClientTransportKind, Scenario } from './kit.ts';
+import { PARAM_HEADER_SCENARIOS } from './param-headers.ts';
 import { STATELESS_SCENARIOS } from './stateless.ts';
 import { TRANSPORT_SCENARIOS } from './transport.ts';
 import { UTILITY_SCENARIOS } from './utilities.ts';
@@ -22,8 +23,10 @@ export type { ClientTransportKind, OutgoingRewrite, Scenario, ScenarioApi, Scena
 export { addNumbers } from './kit.ts';
 export { DEFAULTS_SCHEMA, FORM_SCHEMA, SAMPLING_PARAMS, SAMPLING_TOOL, SAMPLING_TOOL_REQUESTS, TASK_POLL_MS, TASK_WORKING_MS, UNKNOWN_ELICITATION_ID, URL_ELICITATION } from './client-features.ts';
 export { inputRequestFor, inputRequestsFor } from './stateless.ts';
+export { IRREGULAR_LAST_CURSOR, LATE_TOOL } from './utilities.ts';
+export { CHANGED_TOOL, INVALID_HEADER_TOOLS, MIRROR_TOOL, UNSAFE_NAME_TOOL } from './param-headers.ts';
 
-const scenarios: Scenario[] = [...BASIC_SCENARIOS, ...CLIENT_FEATURE_SCENARIOS, ...UTILITY_SCENARIOS, ...TRANSPORT_SCENARIOS, ...STATELESS_SCENARIOS, ...AUTH_CLIENT_SCENARIOS];
+const scenarios: Scenario[] = [...BASIC_SCENARIOS, ...CLIENT_FEATURE_SCENARIOS, ...UTILITY_SCENARIOS, ...TRANSPORT_SCENARIOS, ...STATELESS_SCENARIOS, ...PARAM_HEADER_SCENARIOS, ...AUTH_CLIENT_SCENARIOS];
 
 export const SCENARIOS: readonly Scenario[] = scenarios;
 

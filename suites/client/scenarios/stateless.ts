@@ -130,6 +130,26 @@ export const STATELESS_SCENARIOS: Scenario[] = [
       };
     },
   },
+  {
+    name: 'legacy-server-method-not-found',
+    description: 'As legacy-server over stdio, but the server answers requests before initialize with -32601 (Method not found) instead of -32600.',
+    expects: 'A dual-era client falls back to initialize here too (the fallback is not keyed to one error code), then lists tools and calls add_numbers.',
+    revisions: STATELESS_REVISIONS,
+    transports: ['stdio'],
+    build: (_rev, api) => {
+      let initialized = false;
+      return {
+        behaviours: [addNumbers],
+        revisions: ['2025-11-25'],
+        outgoing: (m) => {
+          if (isObject(m.result) && typeof m.result.protocolVersion === 'string') initialized = true;
+          if (initialized || !isObject(m.error) || m.error.code !== ErrorCode.InvalidRequest) return m;
+          api.event('pre-initialize-error', 'answered -32601 instead of -32600');
+          return { ...m, error: { code: ErrorCode.MethodNotFound, message: 'Method not found' } };
+        },
+      };
+    },
+  },
 ];
 
 /** Every input request a 2026-07-28 server may send, given what the client declared (one of each kind). */

@@ -1,7 +1,10 @@
 // The utilities: pagination, list_changed, progress, notifications and errors.
-import { ErrorCode, isObject, REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../../schema/index.ts';
+import { ErrorCode, isObject, REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../../schema/index.ts';
 import { logs, on, tool } from '../../../mock-server/index.ts';
 import { type Scenario, addNumbers, NO_ARGS, BOTH, HTTP, sseForToolCalls } from './kit.ts';
+
+/** The tool of late-response whose answer crosses the client's cancellation. */
+export const LATE_TOOL = 'answers_late';
 
 export const UTILITY_SCENARIOS: Scenario[] = [
   {
@@ -122,4 +125,59 @@ export const UTILITY_SCENARIOS: Scenario[] = [
       build: () => ({ behaviours: [addNumbers], http: { responseMode: mode } }),
     }),
   ),
+  {
+    name: 'pagination-irregular',
+    description: `tools/list pages of 2, 1 and 3 tools; the first page's nextCursor is the empty string, the second's ${JSON.stringify('mcp-conform-page-3')}.`,
+    expects: 'List all tools following nextCursor (the empty string too) until a page has none; call add_numbers.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    build: () => {
+      const t = (name: string) => ({ name, description: 'Does nothing', inputSchema: NO_ARGS });
+      const add = { name: 'add_numbers', description: 'Add two numbers together', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } };
+      return {
+        behaviours: [
+          addNumbers,
+          ...IRREGULAR_TOOLS.map((n) => tool(n, { description: 'Does nothing', inputSchema: NO_ARGS, result: 'ok' })),
+          on('tools/list', (params) => {
+            if (params.cursor === '') return { tools: [t(IRREGULAR_TOOLS[1]!)], nextCursor: IRREGULAR_LAST_CURSOR };
+            if (params.cursor === IRREGULAR_LAST_CURSOR) return { tools: IRREGULAR_TOOLS.slice(2).map(t) };
+            return { tools: [add, t(IRREGULAR_TOOLS[0]!)], nextCursor: '' };
+          }),
+        ],
+      };
+    },
+  },
+  {
+    name: 'late-response',
+    description: `${LATE_TOOL} answers after 3 s, even when it was cancelled (a response that crossed the cancellation); takes_a_while_a … _d answer after 1 s each; add_numbers at once.`,
+    expects: 'List tools and call each in order with a request timeout of context.requestTimeoutMs; on the timeout cancel the request, ignore its late response, and go on.',
+    revisions: REVISIONS,
+    transports: ['stdio'],
+    context: { requestTimeoutMs: 1500 },
+    build: (rev, api) => ({
+      behaviours: [
+        tool(LATE_TOOL, {
+          description: 'Answers late, even when cancelled',
+          inputSchema: NO_ARGS,
+          handler: async (_a, ctx) => {
+            await new Promise((r) => setTimeout(r, 3000)); // not cut short by the cancellation on purpose
+            if (!ctx.signal.aborted) return 'in time';
+            // The peer sends nothing for a cancelled request: send the crossing response past it.
+            api.event('late-response', String(ctx.id));
+            const result: Record<string, unknown> = { content: [{ type: 'text', text: 'too late' }] };
+            if (rev >= '2026-07-28') result.resultType = 'complete';
+            await ctx.session.peer.send({ jsonrpc: '2.0', id: ctx.id, result });
+            return 'too late';
+          },
+        }),
+        // Within the client's timeout each, together long enough that the late response comes while the client still works.
+        ...['a', 'b', 'c', 'd'].map((x) => tool(`takes_a_while_${x}`, { description: 'Answers after 1 s', inputSchema: NO_ARGS, delayMs: 1000, result: 'done' })),
+        addNumbers,
+      ],
+    }),
+  },
 ];
+
+/** The tools of pagination-irregular after add_numbers, in page order (1 on the first page, 1 on the second, 3 on the last). */
+export const IRREGULAR_TOOLS = ['page_one_b', 'page_two', 'page_three_a', 'page_three_b', 'page_three_c'] as const;
+export const IRREGULAR_LAST_CURSOR = 'mcp-conform-page-3';

@@ -222,3 +222,24 @@ check(
     t.expect(logs.length === 0, `server/discover does not declare the logging capability, yet the server sent ${logs.length} notifications/message`, logs);
   },
 );
+
+check(
+  {
+    id: 'meta/no-connection-context',
+    title: 'the first request of a new connection, with no server/discover before it, is answered like any other',
+    level: 'MUST',
+    requirement:
+      'Servers MUST NOT rely on prior requests over the same connection to establish context (e.g., capabilities, protocol version, client identity): the first request a client sends on a new connection (a new process over stdio) carries all of it in _meta and is served.',
+    spec: at('basic#statelessness'),
+  },
+  async (t) => {
+    // One probed connection learns what to ask for; a second, unprobed, asks for it first thing.
+    const probed = await t.stateless();
+    const caps = probed.serverCapabilities;
+    const method = caps.tools ? 'tools/list' : caps.prompts ? 'prompts/list' : caps.resources ? 'resources/list' : undefined;
+    if (!method) return t.notApplicable('the server declares no tools, prompts or resources to list');
+    const fresh = await t.stateless({ probe: false });
+    const r = await fresh.request(method, {});
+    if (!r.ok) t.fail(`${method} as the first request of a new connection (no server/discover before it) was refused with ${r.error.code} ${JSON.stringify(r.error.message)}; on a connection that had sent server/discover it is served`, r);
+  },
+);
