@@ -1,5 +1,5 @@
 // The public module of schema/: every other room imports from here only.
-export { REVISIONS, LATEST, LATEST_STATEFUL, STATEFUL_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, isRevision, isStateless, parseRevisionList, revisionInfo, specUrl, type Revision } from './revisions.ts';
+export { REVISIONS, LATEST, LATEST_STATEFUL, STATEFUL_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, AUTHORIZATION_REVISIONS, PRM_REVISIONS, revisionsFrom, isRevision, isStateless, parseRevisionList, revisionInfo, specUrl, type Revision } from './revisions.ts';
 export { ErrorCode, META, RELATED_TASK_META, LOG_LEVELS, isLoggingLevel, logSeverity, type ErrorCodeName, type LoggingLevel } from './protocol.ts';
 export { isObject } from './json.ts';
 export { syncSchemas, resolveSchemaFileSync, SpecUnavailableError, specUnavailableLine, PROJECT_ROOT, MODULE_EXT, entryArgs } from './sync.ts';

@@ -1,5 +1,5 @@
 // What the server-feature checks (tools, resources, prompts, completion, logging, pagination,
-// tasks) share: spec-page maps, walking paginated lists, the tool-calling policy, arguments
+// tasks) share: revision sets, walking paginated lists, the tool-calling policy, arguments
 // generated from a tool's inputSchema, and content-block checks. Not a public module: the check
 // files of suites/server/ import it directly.
 import type fc from 'fast-check';
@@ -28,19 +28,6 @@ export const EVERY: Revision[] = [...REVISIONS];
 /** Every revision from `first` on, stateless ones included. */
 export function from(first: Revision): Revision[] {
   return EVERY.filter((r) => r >= first);
-}
-
-/**
- * Spec map for a check: `page#anchor` at each revision. `anchor` may differ per revision
- * (an object) where the spec renamed or added a section.
- */
-export function cite(page: string, anchor: string | Partial<Record<Revision, string>>, revisions: readonly Revision[] = STATEFUL_REVISIONS): Partial<Record<Revision, string>> {
-  const out: Partial<Record<Revision, string>> = {};
-  for (const r of revisions) {
-    const a = typeof anchor === 'string' ? anchor : anchor[r];
-    if (a !== undefined) out[r] = a === '' ? page : `${page}#${a}`;
-  }
-  return out;
 }
 
 export function short(v: unknown, max = 160): string {

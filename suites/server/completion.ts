@@ -3,9 +3,10 @@
 import { ErrorCode, isObject } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, errorText, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
+import { errorText, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
+import { cite, section } from '../kit/index.ts';
 
-const completion = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/utilities/completion', anchor, revs);
+const completion = (anchor: Parameters<typeof section>[1], revs = EVERY) => cite(revs, section('server/utilities/completion', anchor));
 
 /** At most this many completion requests by one check. */
 const MAX_TARGETS = 16;

@@ -3,9 +3,10 @@
 import { ErrorCode, isObject, LOG_LEVELS, STATEFUL_REVISIONS, type LoggingLevel } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { callable, callTool, cite, errorText, listTools, type Json, type T } from './_feature-kit.ts';
+import { callable, callTool, errorText, listTools, type Json, type T } from './_feature-kit.ts';
+import { cite, section } from '../kit/index.ts';
 
-const logging = (anchor: string) => cite('server/utilities/logging', anchor, STATEFUL_REVISIONS);
+const logging = (anchor: string) => cite(STATEFUL_REVISIONS, section('server/utilities/logging', anchor));
 
 /** The fixture-contract tool that logs while it runs. */
 const LOGGING_TOOL = 'test_tool_with_logging';

@@ -3,9 +3,10 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, contentProblems, errorText, expectSameSetPerConnection, isMimeType, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
+import { contentProblems, errorText, expectSameSetPerConnection, isMimeType, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
+import { cite, section } from '../kit/index.ts';
 
-const prompts = (anchor: string, revs = EVERY) => cite('server/prompts', anchor, revs);
+const prompts = (anchor: string, revs = EVERY) => cite(revs, section('server/prompts', anchor));
 
 /** At most this many prompts are fetched by one check. */
 const MAX_GETS = 12;

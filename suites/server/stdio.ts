@@ -2,12 +2,13 @@
 // 2026-07-28 (stateless: no initialize, server/discover instead of ping). What a server may write
 // to stdout, how it copes with bad input, and at 2026-07-28 what it must not send (requests; any
 // message for a cancelled request) and how it ends when its stdin closes.
-import { isObject, isStateless, STATEFUL_REVISIONS, type Revision } from '../../schema/index.ts';
+import { isObject, isStateless, REVISIONS } from '../../schema/index.ts';
 import { StdioClientTransport, TimeoutError, type MockClient, type Transport } from '../../mock-server/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
 import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from './_base-kit.ts';
 import { CONTRACT_TOOLS, mayCall, type Tool } from './_feature-kit.ts';
+import { cite } from '../kit/index.ts';
 import { INPUT_CAPABILITIES, safeOperations } from './stateless/_kit.ts';
 
 const MODERN = '2026-07-28' as const;
@@ -15,9 +16,9 @@ const MODERN = '2026-07-28' as const;
  * The stdio section at every revision. At 2026-07-28 stdio has a page of its own; the general
  * message rules open it, before any heading (so no anchor).
  */
-const STDIO = { ...Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, 'basic/transports#stdio'])), [MODERN]: 'basic/transports/stdio' } as Partial<Record<Revision, string>>;
+const STDIO = cite(REVISIONS, (r) => (isStateless(r) ? 'basic/transports/stdio' : 'basic/transports#stdio'));
 /** A section of the 2026-07-28 stdio page (requirements earlier revisions do not state). */
-const modern = (anchor: string): Partial<Record<Revision, string>> => ({ [MODERN]: `basic/transports/stdio#${anchor}` });
+const modern = (anchor: string) => cite([MODERN], `basic/transports/stdio#${anchor}`);
 
 /** Fixture-contract tools that need something of the client (a 2025 server asks with a JSON-RPC request). */
 const ASKING_TOOLS: string[] = [FIXTURE.samplingTool, FIXTURE.elicitationTool];

@@ -3,31 +3,10 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { check } from '../harness/index.ts';
-import {
-  callable,
-  callTool,
-  callWithGenerated,
-  toolCallSample,
-  cite,
-  compileSchema,
-  contentProblems,
-  errorText,
-  expectSameSetPerConnection,
-  generateArguments,
-  listTools,
-  plainCallable,
-  received,
-  schemaProblem,
-  short,
-  from,
-  EVERY,
-  unknownName,
-  walkList,
-  type Json,
-  type Tool,
-} from './_feature-kit.ts';
+import { callable, callTool, callWithGenerated, toolCallSample, compileSchema, contentProblems, errorText, expectSameSetPerConnection, generateArguments, listTools, plainCallable, received, schemaProblem, short, from, EVERY, unknownName, walkList, type Json, type Tool } from './_feature-kit.ts';
+import { cite, section } from '../kit/index.ts';
 
-const tools = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/tools', anchor, revs);
+const tools = (anchor: Parameters<typeof section>[1], revs = EVERY) => cite(revs, section('server/tools', anchor));
 
 check(
   {
@@ -395,7 +374,7 @@ check(
     level: 'MUST',
     requirement:
       'Both parties MUST only use capabilities that were successfully negotiated: a server sends sampling/createMessage, elicitation/create or roots/list only to a client that declared sampling, elicitation or roots.',
-    spec: cite('basic/lifecycle', 'operation'),
+    spec: cite(STATEFUL_REVISIONS, 'basic/lifecycle#operation'),
     requires: 'server.tools',
   },
   async (t) => {

@@ -6,10 +6,11 @@ import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
 import { mayCall, type Tool } from '../_feature-kit.ts';
+import { cite } from '../../kit/index.ts';
 
 /** Spec page (and anchor) at each stateless revision. */
 export function at(page: string): Partial<Record<Revision, string>> {
-  return Object.fromEntries(STATELESS_REVISIONS.map((r) => [r, page]));
+  return cite(STATELESS_REVISIONS, page);
 }
 
 /** Every client capability that lets a server ask for input (basic/patterns/mrtr). */
