@@ -3,8 +3,7 @@
 import { ErrorCode, isObject } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { errorText, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
-import { cite, section } from '../kit/index.ts';
+import { errorText, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T, cite, section } from '../kit/index.ts';
 
 const completion = (anchor: Parameters<typeof section>[1], revs = EVERY) => cite(revs, section('server/utilities/completion', anchor));
 

@@ -3,8 +3,7 @@
 import { ErrorCode, isObject, LOG_LEVELS, STATEFUL_REVISIONS, type LoggingLevel } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { callable, callTool, errorText, listTools, type Json, type T } from './_feature-kit.ts';
-import { cite, section } from '../kit/index.ts';
+import { callable, callTool, errorText, listTools, type Json, type T, cite, section } from '../kit/index.ts';
 
 const logging = (anchor: string) => cite(STATEFUL_REVISIONS, section('server/utilities/logging', anchor));
 

@@ -3,8 +3,7 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { contentProblems, errorText, expectSameSetPerConnection, isMimeType, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
-import { cite, section } from '../kit/index.ts';
+import { contentProblems, errorText, expectSameSetPerConnection, isMimeType, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T, cite, section } from '../kit/index.ts';
 
 const prompts = (anchor: string, revs = EVERY) => cite(revs, section('server/prompts', anchor));
 

@@ -3,8 +3,7 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { expectSameSetPerConnection, errorText, expandTemplate, listAll, received, resourceContentsProblems, schemaProblem, EVERY, from, unknownName, uriTemplateProblem, waitFor, walkList, type Json, type T } from './_feature-kit.ts';
-import { cite, section } from '../kit/index.ts';
+import { expectSameSetPerConnection, errorText, expandTemplate, listAll, received, resourceContentsProblems, schemaProblem, EVERY, from, unknownName, uriTemplateProblem, waitFor, walkList, type Json, type T, cite, section } from '../kit/index.ts';
 
 const resources = (anchor: Parameters<typeof section>[1], revs = EVERY) => cite(revs, section('server/resources', anchor));
 

@@ -7,8 +7,7 @@ import { StdioClientTransport, TimeoutError, type MockClient, type Transport } f
 import type { WireEntry } from '../../reports/index.ts';
 import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
 import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from './_base-kit.ts';
-import { CONTRACT_TOOLS, mayCall, type Tool } from './_feature-kit.ts';
-import { cite } from '../kit/index.ts';
+import { CONTRACT_TOOLS, mayCall, type Tool, cite } from '../kit/index.ts';
 import { INPUT_CAPABILITIES, safeOperations } from './stateless/_kit.ts';
 
 const MODERN = '2026-07-28' as const;

@@ -1,10 +1,9 @@
 // server/tools: listing tools, their schemas and names, calling them (only those the run may
-// call: see _feature-kit mayCall), results and content, error reporting, list_changed gating.
+// call: see the kit's mayCall), results and content, error reporting, list_changed gating.
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { check } from '../harness/index.ts';
-import { callable, callTool, callWithGenerated, toolCallSample, compileSchema, contentProblems, errorText, expectSameSetPerConnection, generateArguments, listTools, plainCallable, received, schemaProblem, short, from, EVERY, unknownName, walkList, type Json, type Tool } from './_feature-kit.ts';
-import { cite, section } from '../kit/index.ts';
+import { callable, callTool, callWithGenerated, toolCallSample, compileSchema, contentProblems, errorText, expectSameSetPerConnection, generateArguments, listTools, plainCallable, received, schemaProblem, short, from, EVERY, unknownName, walkList, type Json, type Tool, cite, section } from '../kit/index.ts';
 
 const tools = (anchor: Parameters<typeof section>[1], revs = EVERY) => cite(revs, section('server/tools', anchor));
 

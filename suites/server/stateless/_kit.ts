@@ -5,8 +5,7 @@ import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../.
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
-import { mayCall, type Tool } from '../_feature-kit.ts';
-import { cite } from '../../kit/index.ts';
+import { mayCall, type Tool, cite } from '../../kit/index.ts';
 
 /** Spec page (and anchor) at each stateless revision. */
 export function at(page: string): Partial<Record<Revision, string>> {
