@@ -2,7 +2,7 @@
 // schema problems, and watching the notifications a target sent.
 import { REVISIONS, STATEFUL_REVISIONS, revisionsFrom, validate, type Current, type Revision } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
-import type { CheckContext } from '../harness/index.ts';
+import { short, type CheckContext } from '../harness/index.ts';
 
 export type T = CheckContext;
 export type Json = Record<string, unknown>;
@@ -24,10 +24,7 @@ export function from(first: Revision): Revision[] {
   return revisionsFrom(first);
 }
 
-export function short(v: unknown, max = 160): string {
-  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
+export { short };
 
 /** A string no server has as a name, URI or id. */
 export function unknownName(prefix = 'mcp-conform-unknown'): string {

@@ -5,7 +5,8 @@
 export { check, FIXTURE, type CheckContext, type CheckDef } from '../harness/index.ts';
 export { cite, section, authPage, transportPage, messagesPage, utilityPage, type Where } from './cite.ts';
 export { since, from, EVERY, short, unknownName, errorText, schemaProblem, received, waitFor, type T, type Json, type Tool } from './common.ts';
-export { walkList, listAll, listTools, expectSameSetPerConnection, MAX_PAGES, type Listing, type Page, type OkReply } from './lists.ts';
+export { walkList, MAX_PAGES, type Lister, type Listing, type Page, type OkReply, type WalkOptions } from '../harness/index.ts';
+export { listAll, listTools, expectSameSetPerConnection } from './lists.ts';
 export {
   CONTRACT_TOOLS, mayCall, plainCallable, callable, dialectFor, compileSchema, seedFor, generateArguments, callTool, callTimeout, budget,
   CALLS_PER_TOOL, callWithGenerated, toolCallSample, type ToolCall, type Permission,

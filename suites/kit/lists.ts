@@ -1,67 +1,7 @@
-// Paginated lists (server/utilities/pagination): the one paginator, walkList, and what checks build on it.
-import { isObject } from '../../schema/index.ts';
-import type { MockClient, Reply } from '../../mock-server/index.ts';
-import { errorText, short, type Json, type T, type Tool } from './common.ts';
-
-/** Page cap when following cursors: a server with more pages than this is treated as looping. */
-export const MAX_PAGES = 100;
-
-export type OkReply = Extract<Reply<Json>, { ok: true }>;
-
-export interface Page {
-  cursor: string | undefined;
-  reply: OkReply;
-  items: Json[];
-}
-
-export interface Listing {
-  items: Json[];
-  pages: Page[];
-  /** A page was answered with an error (the reply). */
-  error?: Reply<Json>;
-  /** A cursor came back that was already followed. */
-  loop?: string;
-  /** MAX_PAGES pages and still a nextCursor. */
-  capped?: boolean;
-  /** A page's result lacked the item array (or nextCursor was not a string). */
-  malformed?: string;
-}
-
-/** Follows nextCursor from the first page to the last, stopping on errors, loops and the cap. */
-export async function walkList(c: MockClient, method: string, key: string, maxPages = MAX_PAGES): Promise<Listing> {
-  const out: Listing = { items: [], pages: [] };
-  const seen = new Set<string>();
-  let cursor: string | undefined;
-  for (let n = 0; n < maxPages; n++) {
-    const reply = await c.request<Json>(method, cursor === undefined ? {} : { cursor });
-    if (!reply.ok) {
-      out.error = reply;
-      return out;
-    }
-    const list = reply.result[key];
-    const items = Array.isArray(list) ? (list.filter(isObject) as Json[]) : [];
-    out.pages.push({ cursor, reply, items });
-    out.items.push(...items);
-    if (!Array.isArray(list)) {
-      out.malformed = `the ${method} result has no "${key}" array`;
-      return out;
-    }
-    const next = reply.result.nextCursor;
-    if (next === undefined || next === null) return out;
-    if (typeof next !== 'string') {
-      out.malformed = `nextCursor is ${short(next)}, not a string`;
-      return out;
-    }
-    if (seen.has(next)) {
-      out.loop = next;
-      return out;
-    }
-    seen.add(next);
-    cursor = next;
-  }
-  out.capped = true;
-  return out;
-}
+// What checks build on the one paginator (walkList, suites/harness/list.ts, where t.listAll uses it too).
+import type { MockClient } from '../../mock-server/index.ts';
+import { walkList } from '../harness/index.ts';
+import { errorText, type Json, type T, type Tool } from './common.ts';
 
 /**
  * 2026-07-28 `capabilities`: the set a list request answers "MAY change over time … but MUST NOT

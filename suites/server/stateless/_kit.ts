@@ -5,7 +5,7 @@ import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../.
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
-import { mayCall, type Tool, cite } from '../../kit/index.ts';
+import { cite, mayCall, walkList, type Tool } from '../../kit/index.ts';
 
 /** Spec page (and anchor) at each stateless revision. */
 export function at(page: string): Partial<Record<Revision, string>> {
@@ -51,16 +51,7 @@ function placeholder(schema: unknown): unknown {
 
 /** Up to `limit` items of a list, following nextCursor for a few pages. */
 async function list(s: StatelessClient, method: string, key: string, limit: number): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
-  let cursor: unknown;
-  for (let page = 0; page < 5 && out.length < limit; page++) {
-    const r = await s.request(method, typeof cursor === 'string' ? { cursor } : {});
-    const items = r.ok ? r.result[key] : undefined;
-    if (Array.isArray(items)) out.push(...items.filter(isObject));
-    cursor = r.ok ? r.result.nextCursor : undefined;
-    if (typeof cursor !== 'string') break;
-  }
-  return out.slice(0, limit);
+  return (await walkList(s, method, key, { maxPages: 5, limit })).items.slice(0, limit);
 }
 
 /**
