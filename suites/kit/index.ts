@@ -2,7 +2,7 @@
 // context come from the harness; the rest lives beside this file: citations (cite.ts), revision
 // ranges and small words (common.ts), the one paginator (lists.ts), tool calls (tools.ts), content
 // blocks and URI templates (content.ts).
-export { check, FIXTURE, type CheckContext, type CheckDef } from '../harness/index.ts';
+export { check, checksWith, FIXTURE, type CheckContext, type CheckDef } from '../harness/index.ts';
 export { cite, section, authPage, transportPage, messagesPage, utilityPage, type Where } from './cite.ts';
 export { since, from, EVERY, short, unknownName, errorText, schemaProblem, received, waitFor, type T, type Json, type Tool } from './common.ts';
 export { walkList, MAX_PAGES, type Lister, type Listing, type Page, type OkReply, type WalkOptions } from '../harness/index.ts';

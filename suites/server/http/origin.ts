@@ -1,9 +1,12 @@
 // basic/transports, the security warning: a request from a foreign Origin (DNS rebinding) is refused.
 import { isObject } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
-import { check } from '../../harness/index.ts';
+import { checksWith } from '../../harness/index.ts';
 import { describe, FOREIGN_ORIGIN, modern, MODERN, type T } from './_shared.ts';
 import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** POSTs the opening request with a foreign Origin; returns the answer (and ends any session it opened). */
 async function foreignOrigin(t: T): Promise<RawResponse> {

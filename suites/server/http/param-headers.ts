@@ -2,10 +2,13 @@
 // annotations and the Mcp-Param-{Name} headers a server checks against the arguments.
 import { ErrorCode, isObject } from '../../../schema/index.ts';
 import { paramHeaderSpecs } from '../../../mock-server/index.ts';
-import { check, mayCall } from '../../harness/index.ts';
+import { checksWith, mayCall } from '../../harness/index.ts';
 import { errorCodeIn, responseIn, type HttpProbe } from '../../harness/http.ts';
 import { describe, listedTools, expectHeaderMismatch, jsonRpcError, modern, MODERN, type T } from './_shared.ts';
 import { cite } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** The first tool the run may call with a top-level string argument marked x-mcp-header, or why there is none. */
 async function paramHeaderTool(t: T): Promise<{ h: HttpProbe; tool: string; key: string; header: string }> {

@@ -1,10 +1,13 @@
 // basic/transports, the protocol version header (2025-06-18, 2025-11-25) and 2026-07-28's request
 // metadata: MCP-Protocol-Version against the body, unsupported versions, unknown methods, missing _meta.
 import { ErrorCode, isObject, META } from '../../../schema/index.ts';
-import { check } from '../../harness/index.ts';
+import { checksWith } from '../../harness/index.ts';
 import { errorCodeIn, messagesOf, responseIn } from '../../harness/http.ts';
 import { describe, expectHeaderMismatch, expectModernOnly, jsonRpcError, modern, MODERN, PING, session } from './_shared.ts';
 import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 check(
   {

@@ -1,10 +1,13 @@
 // basic/transports/streamable-http (2026-07-28), standard request headers: Mcp-Method and Mcp-Name,
 // required and matching the body (Base64-encoded values decoded first).
 import { ErrorCode, isObject } from '../../../schema/index.ts';
-import { check, mayCall } from '../../harness/index.ts';
+import { checksWith, mayCall } from '../../harness/index.ts';
 import { errorCodeIn, responseIn, type HttpProbe } from '../../harness/http.ts';
 import { describe, expectHeaderMismatch, jsonRpcError, modern, MODERN, type T } from './_shared.ts';
 import { cite } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** A method that carries Mcp-Name on this server, with the body field and a real name if one exists. */
 async function namedMethod(t: T, h: HttpProbe, caps: Record<string, unknown>): Promise<{ method: string; field: 'name' | 'uri'; value: string; params: Record<string, unknown> }> {

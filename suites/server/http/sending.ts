@@ -2,10 +2,13 @@
 // batch is answered with, and the Accept headers a server serves.
 import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
-import { check } from '../../harness/index.ts';
+import { checksWith } from '../../harness/index.ts';
 import { mediaType, responseIn } from '../../harness/http.ts';
 import { describe, jsonRpcError, modern, MODERN, PING, session, type T } from './_shared.ts';
 import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** Is a 2xx answer a response to the request `id`? Fails the check with what went wrong otherwise. */
 function expectAnswered(t: T, r: RawResponse, id: unknown, what: string): Record<string, unknown> {

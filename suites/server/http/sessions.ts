@@ -1,10 +1,13 @@
 // basic/transports, session management: the Mcp-Session-Id a stateful server issues, requires,
 // forgets and ends.
 import { STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
-import { check } from '../../harness/index.ts';
+import { checksWith } from '../../harness/index.ts';
 import { responseIn, type HttpProbe } from '../../harness/http.ts';
 import { describe, jsonRpcError, PING, session, type T } from './_shared.ts';
 import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** The session id the server issued with initialize, or not-applicable when it uses none. */
 function issued(t: T, h: HttpProbe): string {

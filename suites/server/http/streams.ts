@@ -2,10 +2,13 @@
 // buffering header) and the GET stream for listening to the server.
 import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
-import { check, mayCall } from '../../harness/index.ts';
+import { checksWith, mayCall } from '../../harness/index.ts';
 import { mediaType, messagesOf, responseIn, type HttpProbe } from '../../harness/http.ts';
 import { describe, listedTools, jsonRpcError, modern, MODERN, PING, session, type T } from './_shared.ts';
 import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** A request answered with an SSE stream, or not-applicable when the server answers with JSON. */
 async function sseAnswer(t: T, readMs?: number): Promise<{ h: HttpProbe; r: RawResponse; ended: boolean; id: string }> {
