@@ -7,6 +7,7 @@ export { cite, section, authPage, transportPage, messagesPage, utilityPage, type
 export { since, from, EVERY, short, unknownName, errorText, schemaProblem, received, waitFor, type T, type Json, type Tool } from './common.ts';
 export { walkList, MAX_PAGES, type Lister, type Listing, type Page, type OkReply, type WalkOptions } from '../harness/index.ts';
 export { listAll, listTools, expectSameSetPerConnection } from './lists.ts';
+export { listResultCheck, listChangedGatedCheck, type ListedFeature } from './list-checks.ts';
 export {
   CONTRACT_TOOLS, mayCall, plainCallable, callable, dialectFor, compileSchema, seedFor, generateArguments, callTool, callTimeout, budget,
   CALLS_PER_TOOL, callWithGenerated, toolCallSample, type ToolCall, type Permission,

@@ -1,5 +1,5 @@
 // basic/lifecycle: initialization, version negotiation, capability negotiation.
-import { isRevision, REVISIONS, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { isRevision, STATEFUL_REVISIONS, validate } from '../../schema/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
 import { cite } from '../kit/index.ts';
 

@@ -3,7 +3,7 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { contentProblems, errorText, expectSameSetPerConnection, isMimeType, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T, cite, section } from '../kit/index.ts';
+import { contentProblems, errorText, expectSameSetPerConnection, isMimeType, listAll, schemaProblem, EVERY, unknownName, type Json, type OkReply, type T, cite, section, listResultCheck, listChangedGatedCheck } from '../kit/index.ts';
 
 const prompts = (anchor: string, revs = EVERY) => cite(revs, section('server/prompts', anchor));
 
@@ -81,10 +81,9 @@ async function getAll(t: T, c: MockClient, strict: boolean): Promise<Got[]> {
   return out;
 }
 
-check(
+listResultCheck(
   {
     id: 'prompts/list-result',
-    shared: true,
     title: 'prompts/list is answered with a valid ListPromptsResult on every page',
     level: 'MUST',
     requirement:
@@ -92,15 +91,7 @@ check(
     spec: prompts('listing-prompts'),
     requires: 'server.prompts',
   },
-  async (t) => {
-    const c = await t.session();
-    const l = await walkList(c, 'prompts/list', 'prompts');
-    if (l.error) return t.fail(`prompts/list was answered with ${errorText(l.error)}`, l.error);
-    for (const [i, p] of l.pages.entries()) {
-      const bad = schemaProblem(t.revision, 'ListPromptsResult', p.reply.result);
-      if (bad) t.fail(`page ${i + 1} of prompts/list is not a valid ListPromptsResult: ${bad}`, p.reply);
-    }
-  },
+  { method: 'prompts/list', key: 'prompts', resultType: 'ListPromptsResult' },
 );
 
 check(
@@ -190,7 +181,7 @@ check(
   },
 );
 
-check(
+listChangedGatedCheck(
   {
     id: 'prompts/list-changed-gated',
     title: 'notifications/prompts/list_changed only from a server that declared prompts.listChanged',
@@ -200,14 +191,7 @@ check(
     spec: prompts('list-changed-notification', STATEFUL_REVISIONS),
     requires: 'server.prompts',
   },
-  async (t) => {
-    const c = await t.session();
-    if ((c.serverCapabilities.prompts as Json | undefined)?.listChanged === true) return t.notApplicable('the server declares prompts.listChanged');
-    await c.request('prompts/list', {});
-    await t.sleep(t.quietMs);
-    const got = received(c, 'notifications/prompts/list_changed');
-    if (got.length) t.fail('the server sent notifications/prompts/list_changed without declaring prompts.listChanged', got);
-  },
+  'prompts',
 );
 
 check(
