@@ -9,7 +9,7 @@ export { validate, validatorFor, createAjv, formatViolations, narrowest, toViola
 export { registry, hasCapability, gateOf, unionMembers, type MethodInfo, type Registry, type Direction, type Side, type CapabilityGate, type MethodKind } from './registry.ts';
 export { classify, batchesAllowed, responseRules, errorIdOptional, type Classified, type ClassifyOptions, type MessageKind, type JsonRpcId } from './classify.ts';
 export { PATCHES, type SchemaPatch } from './patches.ts';
-export type { Schema, McpType, Current, Stateless, AnyRevision, JsonRpcError } from './types.ts';
+export type { Schema, McpType, Current, Stateless, AnyRevision, JsonRpcError, MethodMap, Methods, RequestMethod, ParamsOf, ParamsWithoutMeta, ResultOf } from './types.ts';
 export {
   arbitraryFor, compileFor, arbitraryFromJsonSchema, compileJsonSchema, dialectOf, validMessage, envelopeTypes, invalidMessage, invalidMessageFor,
   INVALID_RULES, WIRE_RULES, MESSAGE_KINDS, SchemaArbitraryError, GenerationExhaustedError,

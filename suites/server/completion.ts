@@ -194,7 +194,8 @@ check(
     const { prompts, templates } = await targets(t, c);
     const target = prompts[0] ?? templates[0];
     if (!target) return t.notApplicable('the server lists no prompt arguments or template variables to complete');
-    const reply = await c.request('completion/complete', { ref: target.ref });
+    // Without the required argument on purpose: untyped.
+    const reply = await c.request<Json>('completion/complete', { ref: target.ref });
     if (reply.ok) return t.fail(`completion/complete with ref ${JSON.stringify(target.ref)} and no "argument" was answered with a result`, reply);
     t.expectError(reply, ErrorCode.InvalidParams, 'completion/complete without "argument"');
   },

@@ -55,7 +55,8 @@ check(
   },
   async (t) => {
     const c = await t.session();
-    const reply = await c.request('logging/setLevel', { level: 'verbose' });
+    // A level the schema does not have, on purpose: untyped.
+    const reply = await c.request<Json>('logging/setLevel', { level: 'verbose' });
     if (reply.ok) return t.fail('logging/setLevel with the unknown level "verbose" was answered with a result', reply);
     t.expectError(reply, ErrorCode.InvalidParams, 'logging/setLevel with the unknown level "verbose"');
   },

@@ -153,7 +153,7 @@ check(
     const list = await listAll(t, c, 'prompts/list', 'prompts');
     const p = list.find((x) => argsOf(x).some((a) => a.required === true));
     if (!p) return t.notApplicable('no listed prompt has a required argument');
-    const reply = await c.request('prompts/get', { name: p.name, arguments: {} });
+    const reply = await c.request('prompts/get', { name: p.name as string, arguments: {} });
     const missing = argsOf(p)
       .filter((a) => a.required === true)
       .map((a) => a.name);

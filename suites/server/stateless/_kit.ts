@@ -5,7 +5,7 @@ import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../.
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
-import { cite, mayCall, walkList, type Tool } from '../../kit/index.ts';
+import { cite, mayCall, walkList, type Tool, type Json } from '../../kit/index.ts';
 
 /** Spec page (and anchor) at each stateless revision. */
 export function at(page: string): Partial<Record<Revision, string>> {
@@ -27,6 +27,7 @@ export const CAPABILITY_OF: Record<string, string> = {
 /** One request a check may send freely: reading a resource, getting a prompt, a read-only tool. */
 export interface Operation {
   method: 'tools/call' | 'prompts/get' | 'resources/read';
+  /** Built at run time from what the server listed: requests of an operation are sent untyped (`request<Json>`). */
   params: Record<string, unknown>;
   label: string;
 }
@@ -108,7 +109,7 @@ export async function inputRequiringOperation(s: StatelessClient, policy: CallTo
   for (const op of ops) {
     let reply: Reply;
     try {
-      reply = await s.request(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
+      reply = await s.request<Json>(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
     } catch (err) {
       if (!(err instanceof TimeoutError)) throw err;
       timedOut.push(`${op.label} (no answer within ${err.ms} ms)`);
