@@ -1,8 +1,8 @@
 // The mock client role: connects to a server, performs the initialize handshake with chosen
 // version and capabilities, answers server-initiated requests (canned, or by handlers), and
 // exposes the Peer for everything else. The server conformance harness drives servers with it.
-import { isRevision, LATEST_STATEFUL, type Current, type Revision } from '../schema/index.ts';
-import { Peer, type PeerOptions, type Reply, type RequestHandler } from './peer.ts';
+import { isRevision, LATEST_STATEFUL, type Current, type ParamsOf, type RequestMethod, type ResultOf, type Revision } from '../schema/index.ts';
+import { Peer, type PeerOptions, type Reply, type RequestHandler, type RequestOptions } from './peer.ts';
 import type { Transport } from './transport.ts';
 import type { WireLog } from './wire.ts';
 
@@ -92,6 +92,13 @@ export class MockClient {
     return reply;
   }
 
+  /** A request of a method the schema defines (schema/ MethodMap): its params checked, its result typed. */
+  request<M extends RequestMethod>(method: M, params?: ParamsOf<M> & Record<string, unknown>, opts?: RequestOptions): Promise<Reply<ResultOf<M> & Record<string, unknown>>>;
+  /**
+   * Any other request: a method the schema does not define, or params invalid on purpose (name
+   * the result type, `request<Json>(…)`, or pass the method as a plain string).
+   */
+  request<R = Record<string, unknown>, M extends string = string>(method: M extends RequestMethod ? never : M, params?: Record<string, unknown>, opts?: RequestOptions): Promise<Reply<R>>;
   request<R = Record<string, unknown>>(...[method, params, opts]: Parameters<Peer['request']>): Promise<Reply<R>> {
     if (!this.requestMeta) return this.peer.request<R>(method, params, opts);
     const own = typeof params?._meta === 'object' && params._meta !== null ? (params._meta as Record<string, unknown>) : {};

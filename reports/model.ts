@@ -45,9 +45,14 @@ export interface CheckMeta {
   timely?: boolean;
   /** The check only reads (listings, gets, errors for bad input): it may run on a session shared with other such checks. */
   shared?: boolean;
+  /** The transports it is about (a server check): on any other target it is not applicable, before anything is sent. */
+  transports?: CheckTransport[];
   /** Which side is under test. */
   side: 'server' | 'client';
 }
+
+/** A transport a check can be about: stdio, Streamable HTTP, the legacy HTTP+SSE. */
+export type CheckTransport = 'stdio' | 'http' | 'sse';
 
 export interface CheckResult {
   id: string;

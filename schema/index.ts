@@ -1,5 +1,5 @@
 // The public module of schema/: every other room imports from here only.
-export { REVISIONS, LATEST, LATEST_STATEFUL, STATEFUL_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, isRevision, isStateless, parseRevisionList, revisionInfo, specUrl, type Revision } from './revisions.ts';
+export { REVISIONS, LATEST, LATEST_STATEFUL, STATEFUL_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, AUTHORIZATION_REVISIONS, PRM_REVISIONS, revisionsFrom, isRevision, isStateless, parseRevisionList, revisionInfo, specUrl, type Revision } from './revisions.ts';
 export { ErrorCode, META, RELATED_TASK_META, LOG_LEVELS, isLoggingLevel, logSeverity, type ErrorCodeName, type LoggingLevel } from './protocol.ts';
 export { isObject } from './json.ts';
 export { syncSchemas, resolveSchemaFileSync, SpecUnavailableError, specUnavailableLine, PROJECT_ROOT, MODULE_EXT, entryArgs } from './sync.ts';
@@ -9,7 +9,7 @@ export { validate, validatorFor, createAjv, formatViolations, narrowest, toViola
 export { registry, hasCapability, gateOf, unionMembers, type MethodInfo, type Registry, type Direction, type Side, type CapabilityGate, type MethodKind } from './registry.ts';
 export { classify, batchesAllowed, responseRules, errorIdOptional, type Classified, type ClassifyOptions, type MessageKind, type JsonRpcId } from './classify.ts';
 export { PATCHES, type SchemaPatch } from './patches.ts';
-export type { Schema, McpType, Current, Stateless, AnyRevision, JsonRpcError } from './types.ts';
+export type { Schema, McpType, Current, Stateless, AnyRevision, JsonRpcError, MethodMap, Methods, RequestMethod, ParamsOf, ParamsWithoutMeta, ResultOf } from './types.ts';
 export {
   arbitraryFor, compileFor, arbitraryFromJsonSchema, compileJsonSchema, dialectOf, validMessage, envelopeTypes, invalidMessage, invalidMessageFor,
   INVALID_RULES, WIRE_RULES, MESSAGE_KINDS, SchemaArbitraryError, GenerationExhaustedError,

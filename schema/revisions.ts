@@ -41,6 +41,15 @@ export const STREAMABLE_HTTP_REVISIONS: Revision[] = REVISIONS.filter((r) => r >
 /** Streamable HTTP with sessions (Mcp-Session-Id, resumability, the GET stream). */
 export const STATEFUL_STREAMABLE_REVISIONS: Revision[] = STREAMABLE_HTTP_REVISIONS.filter((r) => !isStateless(r));
 
+/** The revisions from `first` on, of `set` (default: every revision). */
+export function revisionsFrom(first: Revision, set: readonly Revision[] = REVISIONS): Revision[] {
+  return set.filter((r) => r >= first);
+}
+/** Revisions with an authorization page (basic/authorization, new in 2025-03-26). */
+export const AUTHORIZATION_REVISIONS: Revision[] = revisionsFrom('2025-03-26');
+/** Revisions where a protected server publishes Protected Resource Metadata (RFC 9728; basic/authorization from 2025-06-18). */
+export const PRM_REVISIONS: Revision[] = revisionsFrom('2025-06-18');
+
 /** 2020-12 schemas keep definitions under $defs, draft-07 ones under definitions. */
 export function defsKey(rev: Revision): '$defs' | 'definitions' {
   return revisionInfo(rev).dialect.includes('2020-12') ? '$defs' : 'definitions';

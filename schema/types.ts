@@ -32,3 +32,30 @@ export type JsonRpcError = Omit<Current['Error'], 'data'> & { data?: unknown };
 export type AnyRevision<N extends string> = {
   [R in keyof Schema]: N extends keyof Schema[R] ? Schema[R][N] : never;
 }[keyof Schema];
+
+/** Whether a type is a union of several members. */
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+
+/** Names of a revision's request types with one literal method (ListToolsRequest…, not ClientRequest or JSONRPCRequest). */
+type RequestTypeNames<S> = {
+  [K in keyof S]: K extends `${string}Request` ? (S[K] extends { jsonrpc: unknown; method: infer M extends string } ? (string extends M ? never : true extends IsUnion<M> ? never : K) : never) : never;
+}[keyof S];
+
+/**
+ * A revision's requests by method: the params and result types. The result of `<Name>Request` is
+ * `<Name>Result`, else the schema's `Result`: the rule schema/registry.ts applies at run time.
+ */
+export type MethodMap<R extends keyof Schema> = {
+  [K in RequestTypeNames<Schema[R]> as Schema[R][K] extends { method: infer M extends string } ? M : never]: {
+    params: Schema[R][K] extends { params?: infer P } ? P : undefined;
+    result: K extends `${infer B}Request` ? (`${B}Result` extends keyof Schema[R] ? Schema[R][`${B}Result`] : Schema[R]['Result' & keyof Schema[R]]) : never;
+  };
+};
+
+/** The methods a check or the mock peer sends, typed: the newest stateful revision's, plus those 2026-07-28 added (server/discover…). */
+export type Methods = MethodMap<'2025-11-25'> & Omit<MethodMap<'2026-07-28'>, keyof MethodMap<'2025-11-25'>>;
+export type RequestMethod = keyof Methods & string;
+export type ParamsOf<M extends RequestMethod> = Methods[M]['params'];
+export type ResultOf<M extends RequestMethod> = Methods[M]['result'];
+/** The params of a request whose `_meta` the sender fills in (the 2026-07-28 per-request fields): `_meta` optional. */
+export type ParamsWithoutMeta<M extends RequestMethod> = ParamsOf<M> extends infer P ? (P extends object ? Omit<P, '_meta'> & { _meta?: Record<string, unknown> } : P) : never;

@@ -11,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AUTHORIZATION_REVISIONS,
   ErrorCode,
   LOG_LEVELS,
   META,
+  PRM_REVISIONS,
   RELATED_TASK_META,
   REVISIONS,
   STATEFUL_REVISIONS,
@@ -177,7 +179,7 @@ function constantsScan(file: string, text: string): Found[] {
   const found: Found[] = [];
   const codes = new Set<number>(Object.values(ErrorCode));
   const metaKeys = new Set<string>([...Object.values(META), RELATED_TASK_META]);
-  const revisionSets = [REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, STATEFUL_STREAMABLE_REVISIONS]
+  const revisionSets = [REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, AUTHORIZATION_REVISIONS, PRM_REVISIONS]
     .filter((s) => s.length > 1)
     .map((s) => [...s].sort().join());
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);

@@ -4,25 +4,20 @@
 // authorization code grant and its token response, and the probes a careless server lets through:
 // no code_challenge, a wrong code_verifier, an unregistered redirect URI, a code redeemed twice,
 // a refresh token used twice. Every check of a run shares one flow (one registration, one grant).
-import { isObject, type Revision } from '../../schema/index.ts';
+import { AUTHORIZATION_REVISIONS, isObject, PRM_REVISIONS, revisionsFrom } from '../../schema/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
+import { authPage, cite } from '../kit/index.ts';
 import type { FetchedJson } from '../harness/index.ts';
 import { codeOf, describeOutcome, OAuthFlow, type AuthorizationAttempt, type Exchange, type MetadataFound } from './flow.ts';
 
 type T = CheckContext;
 
 /** The revisions with Protected Resource Metadata (most checks); 2025-03-26 has a few rules of its own. */
-const PRM_ERA: Revision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
+const PRM_ERA = PRM_REVISIONS;
 /** Every revision an auth-server check applies at. */
-export const AS_REVISIONS: Revision[] = ['2025-03-26', ...PRM_ERA];
-const MODERN: Revision[] = ['2025-11-25', '2026-07-28'];
-
-/** The page of each revision: 2026-07-28 split basic/authorization into subpages. */
-function cite(revs: readonly Revision[], anchor: string, modern: string): Partial<Record<Revision, string>> {
-  const out: Partial<Record<Revision, string>> = {};
-  for (const r of revs) out[r] = r === '2026-07-28' ? modern : `basic/authorization#${anchor}`;
-  return out;
-}
+export const AS_REVISIONS = AUTHORIZATION_REVISIONS;
+/** From 2025-11-25: client ID metadata documents, the security considerations' code protection. */
+const MODERN = revisionsFrom('2025-11-25');
 
 // ---- the flow of a run ----
 
@@ -163,7 +158,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST provide OAuth 2.0 Authorization Server Metadata (RFC8414) (2025-06-18); MCP authorization servers MUST provide at least one of the following discovery mechanisms: OAuth 2.0 Authorization Server Metadata (RFC8414), OpenID Connect Discovery 1.0 (2025-11-25 on). RFC 8414 §3.2: the response is a JSON object with Content-Type application/json.',
-    spec: cite(PRM_ERA, 'overview', 'basic/authorization#overview'),
+    spec: cite(PRM_ERA, authPage('overview', 'basic/authorization#overview')),
   },
   async (t) => {
     const m = await (await flowOf(t)).metadata();
@@ -205,7 +200,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST implement OAuth 2.1 with appropriate security measures for both confidential and public clients; MCP clients MUST use the OAuth 2.0 Authorization Server Metadata (RFC 8414 §2: authorization_endpoint, token_endpoint and response_types_supported are REQUIRED for a server that supports the authorization code grant). All authorization server endpoints MUST be served over HTTPS.',
-    spec: { ...cite(PRM_ERA, 'overview', 'basic/authorization#overview'), '2025-03-26': 'basic/authorization#security-considerations' },
+    spec: { ...cite(PRM_ERA, authPage('overview', 'basic/authorization#overview')), '2025-03-26': 'basic/authorization#security-considerations' },
   },
   async (t) => {
     const m = await metadata(t);
@@ -236,7 +231,7 @@ check(
     level: 'MUST',
     requirement:
       'OAuth 2.0 Authorization Server Metadata: If code_challenge_methods_supported is absent, the authorization server does not support PKCE and MCP clients MUST refuse to proceed. Authorization servers providing OpenID Connect Discovery 1.0 MUST include code_challenge_methods_supported in their metadata to ensure MCP compatibility. MCP clients MUST use the S256 code challenge method when technically capable.',
-    spec: cite(MODERN, 'authorization-code-protection', 'basic/authorization/security-considerations#authorization-code-protection'),
+    spec: cite(MODERN, authPage('authorization-code-protection', 'basic/authorization/security-considerations#authorization-code-protection')),
   },
   async (t) => {
     const m = await metadata(t);
@@ -253,7 +248,7 @@ check(
     level: 'SHOULD',
     requirement:
       'MCP clients and authorization servers SHOULD support OAuth Client ID Metadata Documents. Authorization servers advertise that they support clients using Client ID Metadata Documents by including "client_id_metadata_document_supported": true in their OAuth Authorization Server metadata.',
-    spec: cite(MODERN, 'client-id-metadata-documents', 'basic/authorization/client-registration#advertising-cimd-support'),
+    spec: cite(MODERN, authPage('client-id-metadata-documents', 'basic/authorization/client-registration#advertising-cimd-support')),
   },
   async (t) => {
     const m = await metadata(t);
@@ -269,7 +264,7 @@ check(
     level: 'MUST',
     requirement:
       'MCP clients and authorization servers MAY support the OAuth 2.0 Dynamic Client Registration Protocol (RFC7591). One that offers a registration_endpoint MUST implement RFC 7591: §3.2.1 answers a successful registration with HTTP 201 Created and a JSON body whose client_id is REQUIRED.',
-    spec: cite(PRM_ERA, 'dynamic-client-registration', 'basic/authorization/client-registration#dynamic-client-registration'),
+    spec: cite(PRM_ERA, authPage('dynamic-client-registration', 'basic/authorization/client-registration#dynamic-client-registration')),
   },
   async (t) => {
     const m = await metadata(t);
@@ -352,7 +347,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST implement OAuth 2.1 with appropriate security measures for both confidential and public clients. OAuth 2.1 §4.1.2: the authorization response adds code and, if the request had one, the exact state to the query of the redirect URI; no parameter is repeated.',
-    spec: cite(PRM_ERA, 'authorization-flow-steps', 'basic/authorization#authorization-flow-steps'),
+    spec: cite(PRM_ERA, authPage('authorization-flow-steps', 'basic/authorization#authorization-flow-steps')),
   },
   async (t) => {
     await clientUsable(t);
@@ -378,7 +373,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST implement OAuth 2.1 with appropriate security measures for both confidential and public clients. OAuth 2.1 §3.2.3: a successful token response is HTTP 200 with an application/json body holding access_token and token_type, and the Cache-Control header no-store.',
-    spec: cite(PRM_ERA, 'authorization-flow-steps', 'basic/authorization#authorization-flow-steps'),
+    spec: cite(PRM_ERA, authPage('authorization-flow-steps', 'basic/authorization#authorization-flow-steps')),
   },
   async (t) => {
     const x = await tokenResponse(t);
@@ -404,7 +399,7 @@ check(
     level: 'SHOULD',
     requirement:
       'RFC 8707 Resource Indicators provide critical security benefits by binding tokens to their intended audiences when the Authorization Server supports the capability. RFC 8707 §2: the authorization server SHOULD audience-restrict issued access tokens to the resource(s) indicated.',
-    spec: cite(PRM_ERA, 'token-audience-binding-and-validation', 'basic/authorization/security-considerations#token-audience-binding-and-validation'),
+    spec: cite(PRM_ERA, authPage('token-audience-binding-and-validation', 'basic/authorization/security-considerations#token-audience-binding-and-validation')),
   },
   async (t) => {
     const x = await tokenResponse(t);
@@ -473,7 +468,7 @@ check(
 
 // ---- what a careful authorization server refuses ----
 
-const CODE_PROTECTION = cite(PRM_ERA, 'authorization-code-protection', 'basic/authorization/security-considerations#authorization-code-protection');
+const CODE_PROTECTION = cite(PRM_ERA, authPage('authorization-code-protection', 'basic/authorization/security-considerations#authorization-code-protection'));
 
 check(
   {
@@ -520,7 +515,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST validate exact redirect URIs against pre-registered values to prevent redirection attacks. Authorization servers MUST take precautions to prevent redirecting user agents to untrusted URIs (OAuth 2.1 Section 7.12.2). (2025-03-26: Servers MUST validate redirect URIs to prevent open redirect vulnerabilities.)',
-    spec: { ...cite(PRM_ERA, 'open-redirection', 'basic/authorization/security-considerations#open-redirection'), '2025-03-26': 'basic/authorization#security-considerations' },
+    spec: { ...cite(PRM_ERA, authPage('open-redirection', 'basic/authorization/security-considerations#open-redirection')), '2025-03-26': 'basic/authorization#security-considerations' },
   },
   async (t) => {
     await grantWorks(t);
@@ -555,7 +550,7 @@ check(
     title: 'for a public client, a refresh gives a new refresh token and the used one is refused afterwards',
     level: 'MUST',
     requirement: 'For public clients, authorization servers MUST rotate refresh tokens as described in OAuth 2.1 Section 4.3.1 "Token Endpoint Extension".',
-    spec: cite(PRM_ERA, 'token-theft', 'basic/authorization/security-considerations#token-theft'),
+    spec: cite(PRM_ERA, authPage('token-theft', 'basic/authorization/security-considerations#token-theft')),
   },
   async (t) => {
     const x = await tokenResponse(t);

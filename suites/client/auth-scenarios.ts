@@ -8,7 +8,7 @@
 // field names (client_id, client_secret; private_key_pem and signing_algorithm for private_key_jwt),
 // so a client harness written for it runs unchanged. The others are mcp-conform's own.
 import { generateKeyPairSync } from 'node:crypto';
-import type { Revision } from '../../schema/index.ts';
+import { PRM_REVISIONS, revisionsFrom, type Revision } from '../../schema/index.ts';
 import type { AuthServerOptions, ProtectedResourceOptions } from '../../mock-server/index.ts';
 
 /** How an auth scenario's mock is protected. */
@@ -45,8 +45,8 @@ export interface AuthSetup {
 }
 
 /** Revisions with the PRM-based discovery (2025-06-18 on), and with the 2025-11-25 additions. */
-export const PRM_REVISIONS: readonly Revision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
-export const SCOPE_REVISIONS: readonly Revision[] = ['2025-11-25', '2026-07-28'];
+export { PRM_REVISIONS };
+export const SCOPE_REVISIONS: readonly Revision[] = revisionsFrom('2025-11-25');
 export const LEGACY_AUTH_REVISION: Revision = '2025-03-26';
 
 // The official suite's credentials (the values do not matter; the field names do).

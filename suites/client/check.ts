@@ -1,7 +1,6 @@
 // `clientCheck`: the harness's check() with side 'client' plus the scenarios the check judges, so
 // a run selected with --only launches only the scenarios it needs. 'all' = it judges every run
 // (tier 1: observed on anything the client does).
-import { isStateless, REVISIONS, type Revision } from '../../schema/index.ts';
 import { check, type CheckBody, type CheckDef, type CheckSpec } from '../harness/index.ts';
 
 export interface ClientCheckSpec extends Omit<CheckSpec, 'side'> {
@@ -32,15 +31,3 @@ export function scenariosOf(id: string): readonly string[] | 'all' | undefined {
   return needs.get(id);
 }
 
-/** The same page for each revision given: `{ '2025-11-25': 'basic/lifecycle#initialization', … }`. */
-export function pages(revs: readonly Revision[], page: string | ((r: Revision) => string)): Partial<Record<Revision, string>> {
-  return Object.fromEntries(revs.map((r) => [r, typeof page === 'string' ? page : page(r)]));
-}
-
-/** Where the JSON-RPC message rules live in each revision. */
-export const messagesPage = (anchor: string) => (r: Revision) => (r === '2024-11-05' ? `basic/messages#${anchor}` : `basic#${anchor}`);
-/** The transports page (one page until 2025-11-25; split by transport from 2026-07-28). */
-export const transportPage = (anchor: string, modernPage: 'stdio' | 'streamable-http' = 'streamable-http', modernAnchor = anchor) => (r: Revision) =>
-  isStateless(r) ? `basic/transports/${modernPage}#${modernAnchor}` : `basic/transports#${anchor}`;
-/** Utilities moved from basic/utilities to basic/patterns in 2026-07-28. */
-export const utilityPage = (name: string, anchor: string) => (r: Revision) => (isStateless(r) ? `basic/patterns/${name}#${anchor}` : `basic/utilities/${name}#${anchor}`);

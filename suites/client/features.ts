@@ -3,7 +3,8 @@
 import { createAjv, ErrorCode, hasCapability, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, declaredCapabilities, type ClientRun, type ClientView } from '../harness/index.ts';
 import { brief, clientNotifications, exitSummary, metaOf, mockMessages, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
-import { clientCheck, pages } from './check.ts';
+import { clientCheck } from './check.ts';
+import { cite } from '../kit/index.ts';
 import { carriedOn } from './messages.ts';
 import { needRound } from './stateless.ts';
 import { DEFAULTS_SCHEMA, SAMPLING_TOOL_REQUESTS, UNKNOWN_ELICITATION_ID } from './scenarios/index.ts';
@@ -79,7 +80,7 @@ clientCheck(
     title: 'roots/list is answered with valid file:// roots',
     level: 'MUST',
     requirement: 'Clients that support roots MUST declare the roots capability (2026-07-28: in _meta clientCapabilities on each request); uri: unique identifier for the root. This MUST be a file:// URI in the current specification.',
-    spec: pages(REVISIONS, 'client/roots#listing-roots'),
+    spec: cite(REVISIONS, 'client/roots#listing-roots'),
     requires: 'client.roots',
     scenarios: ['roots', 'input-required'],
   },
@@ -106,7 +107,7 @@ clientCheck(
     title: 'without the roots capability, roots/list is refused',
     level: 'MUST',
     requirement: 'Clients that support roots MUST declare the roots capability during initialization. (Clients SHOULD return standard JSON-RPC errors: client does not support roots: -32601.)',
-    spec: pages(STATEFUL_REVISIONS, 'client/roots#capabilities'),
+    spec: cite(STATEFUL_REVISIONS, 'client/roots#capabilities'),
     scenarios: ['roots'],
   },
   (t) => {
@@ -122,7 +123,7 @@ clientCheck(
     title: 'sampling/createMessage is answered with a valid CreateMessageResult',
     level: 'MUST',
     requirement: 'Clients that support sampling MUST declare the sampling capability during initialization (2026-07-28: in _meta clientCapabilities on each request); the response is a CreateMessageResult.',
-    spec: pages(REVISIONS, 'client/sampling#creating-messages'),
+    spec: cite(REVISIONS, 'client/sampling#creating-messages'),
     requires: 'client.sampling',
     scenarios: ['sampling', 'input-required'],
   },
@@ -143,7 +144,7 @@ clientCheck(
     title: 'without the sampling capability, sampling/createMessage is refused',
     level: 'MUST',
     requirement: 'Clients that support sampling MUST declare the sampling capability during initialization.',
-    spec: pages(STATEFUL_REVISIONS, 'client/sampling#capabilities'),
+    spec: cite(STATEFUL_REVISIONS, 'client/sampling#capabilities'),
     scenarios: ['sampling'],
   },
   (t) => {
@@ -159,7 +160,7 @@ clientCheck(
     title: 'elicitation/create is answered with a valid ElicitResult (accept, decline, cancel)',
     level: 'MUST',
     requirement: 'Elicitation responses use a three-action model: accept (with the submitted content), decline, or cancel.',
-    spec: pages(ELICITATION, 'client/elicitation#response-actions'),
+    spec: cite(ELICITATION, 'client/elicitation#response-actions'),
     requires: 'client.elicitation',
     scenarios: ['elicitation', 'elicitation-decline', 'elicitation-cancel'],
   },
@@ -186,7 +187,7 @@ clientCheck(
     title: 'accepted form content satisfies requestedSchema',
     level: 'SHOULD',
     requirement: 'Clients SHOULD validate all responses against the provided schema. (Accept: the content field contains the submitted data matching the requested schema.)',
-    spec: pages([...ELICITATION, '2026-07-28'], (r) => (r >= '2025-11-25' ? 'client/elicitation#form-mode-security' : 'client/elicitation#security-considerations')),
+    spec: cite([...ELICITATION, '2026-07-28'], (r) => (r >= '2025-11-25' ? 'client/elicitation#form-mode-security' : 'client/elicitation#security-considerations')),
     requires: 'client.elicitation',
     scenarios: ['elicitation', 'input-required'],
   },
@@ -217,7 +218,7 @@ clientCheck(
     title: 'accepted without edits, a form carries the schema defaults',
     level: 'SHOULD',
     requirement: 'All primitive types support optional default values to provide sensible starting points. Clients that support defaults SHOULD pre-populate form fields with these values.',
-    spec: pages(['2025-11-25', '2026-07-28'], 'client/elicitation#requested-schema'),
+    spec: cite(['2025-11-25', '2026-07-28'], 'client/elicitation#requested-schema'),
     requires: 'client.elicitation',
     scenarios: ['elicitation-defaults'],
   },
@@ -241,7 +242,7 @@ clientCheck(
     title: 'without the elicitation capability, elicitation/create is refused',
     level: 'MUST',
     requirement: 'Clients that support elicitation MUST declare the elicitation capability during initialization.',
-    spec: pages(ELICITATION, 'client/elicitation#capabilities'),
+    spec: cite(ELICITATION, 'client/elicitation#capabilities'),
     scenarios: ['elicitation'],
   },
   (t) => {
@@ -257,7 +258,7 @@ clientCheck(
     title: 'a URL-mode elicitation is answered with a valid ElicitResult without content',
     level: 'MUST',
     requirement: 'URL mode: the content field is omitted. Clients declaring the elicitation capability MUST support at least one mode (form or url).',
-    spec: pages(['2025-11-25'], 'client/elicitation#url-mode-elicitation-requests'),
+    spec: cite(['2025-11-25'], 'client/elicitation#url-mode-elicitation-requests'),
     requires: 'client.elicitation.url',
     scenarios: ['elicitation-url'],
   },
@@ -275,7 +276,7 @@ clientCheck(
     title: 'a URL-mode elicitation without the url capability is refused with -32602',
     level: 'MUST',
     requirement: 'Clients MUST return standard JSON-RPC errors for common failure cases: server sends an elicitation/create request with a mode not declared in client capabilities: -32602 (Invalid params).',
-    spec: pages(['2025-11-25'], 'client/elicitation#error-handling'),
+    spec: cite(['2025-11-25'], 'client/elicitation#error-handling'),
     scenarios: ['elicitation-url'],
   },
   (t) => {
@@ -294,7 +295,7 @@ clientCheck(
     title: 'when its roots change, a client declaring roots.listChanged sends notifications/roots/list_changed',
     level: 'MUST',
     requirement: 'When roots change, clients that support listChanged MUST send a notification: notifications/roots/list_changed.',
-    spec: pages(STATEFUL_REVISIONS, 'client/roots#root-list-changes'),
+    spec: cite(STATEFUL_REVISIONS, 'client/roots#root-list-changes'),
     requires: 'client.roots.listChanged',
     scenarios: ['roots'],
   },
@@ -321,7 +322,7 @@ clientCheck(
     title: 'a sampling request the user rejects is answered with error -1',
     level: 'SHOULD',
     requirement: 'Clients SHOULD return errors for common failure cases: User rejected sampling request: -1.',
-    spec: pages(STATEFUL_REVISIONS, 'client/sampling#error-handling'),
+    spec: cite(STATEFUL_REVISIONS, 'client/sampling#error-handling'),
     requires: 'client.sampling',
     scenarios: ['sampling-rejected'],
   },
@@ -353,7 +354,7 @@ clientCheck(
     title: 'a client that samples with tools declares sampling.tools',
     level: 'MUST',
     requirement: 'Clients MUST declare support for tool use via the sampling.tools capability to receive tool-enabled sampling requests.',
-    spec: pages(SAMPLING_TOOLS, 'client/sampling#tools-in-sampling'),
+    spec: cite(SAMPLING_TOOLS, 'client/sampling#tools-in-sampling'),
     requires: 'client.sampling',
     scenarios: ['sampling-tools'],
   },
@@ -375,7 +376,7 @@ for (const mode of ['required', 'none'] as const) {
       title: mode === 'required' ? 'with toolChoice required, the answer uses a tool' : 'with toolChoice none, the answer uses no tool',
       level: 'MUST',
       requirement: mode === 'required' ? '{mode: "required"}: Model MUST use at least one tool before completing.' : '{mode: "none"}: Model MUST NOT use any tools.',
-      spec: pages(SAMPLING_TOOLS, 'client/sampling#tool-choice-modes'),
+      spec: cite(SAMPLING_TOOLS, 'client/sampling#tool-choice-modes'),
       requires: 'client.sampling.tools',
       scenarios: ['sampling-tools'],
     },
@@ -398,7 +399,7 @@ clientCheck(
     title: 'a sampling request whose tool_use lacks its tool_result, or mixes a tool_result with text, is refused with -32602',
     level: 'SHOULD',
     requirement: 'Clients SHOULD return errors for common failure cases: Tool result missing in request: -32602 (Invalid params); Tool results mixed with other content: -32602 (Invalid params).',
-    spec: pages(SAMPLING_TOOLS, 'client/sampling#error-handling'),
+    spec: cite(SAMPLING_TOOLS, 'client/sampling#error-handling'),
     requires: 'client.sampling.tools',
     scenarios: ['sampling-tools'],
   },
@@ -422,7 +423,7 @@ clientCheck(
     title: 'an elicitation without mode is treated as a form',
     level: 'MUST',
     requirement: 'Clients MUST treat requests without a mode field as form mode.',
-    spec: pages(['2025-11-25'], 'client/elicitation#elicitation-requests'),
+    spec: cite(['2025-11-25'], 'client/elicitation#elicitation-requests'),
     requires: 'client.elicitation',
     scenarios: ['elicitation'],
   },
@@ -446,7 +447,7 @@ clientCheck(
     title: 'notifications/elicitation/complete for an unknown or completed elicitation is ignored',
     level: 'MUST',
     requirement: 'Clients MUST ignore notifications referencing unknown or already-completed IDs.',
-    spec: pages(['2025-11-25'], 'client/elicitation#completion-notifications-for-url-mode-elicitation'),
+    spec: cite(['2025-11-25'], 'client/elicitation#completion-notifications-for-url-mode-elicitation'),
     scenarios: ['elicitation-url'],
   },
   (t) => {

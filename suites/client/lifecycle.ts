@@ -2,9 +2,10 @@
 import { isObject, isRevision, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, connected, type ClientRun } from '../harness/index.ts';
 import { brief, clientAfter, clientMessages, exitSummary, handshakes, httpMessages, isNotification, isRequest, metaOf, type Handshake } from './analysis.ts';
-import { clientCheck, pages, transportPage } from './check.ts';
+import { clientCheck } from './check.ts';
+import { cite, transportPage } from '../kit/index.ts';
 
-const lifecycle = (anchor: string) => pages(STATEFUL_REVISIONS, `basic/lifecycle#${anchor}`);
+const lifecycle = (anchor: string) => cite(STATEFUL_REVISIONS, `basic/lifecycle#${anchor}`);
 
 /** A message of the stateless era (or an era probe): exempt from handshake rules. */
 const isModernMessage = (m: Record<string, unknown>) => m.method === 'server/discover' || typeof metaOf(m)?.[META.protocolVersion] === 'string';
@@ -157,7 +158,7 @@ clientCheck(
     title: 'answered an older revision, the client uses it or disconnects',
     level: 'MUST',
     requirement: 'Both parties MUST respect the negotiated protocol version. If the client does not support the version in the server\'s response, it SHOULD disconnect.',
-    spec: pages(STATEFUL_REVISIONS.filter((r) => r > '2024-11-05'), 'basic/lifecycle#version-negotiation'),
+    spec: cite(STATEFUL_REVISIONS.filter((r) => r > '2024-11-05'), 'basic/lifecycle#version-negotiation'),
     scenarios: ['version-downgrade'],
   },
   (t) => {
@@ -202,7 +203,7 @@ clientCheck(
     title: 'stdio shutdown starts by closing the server\'s stdin',
     level: 'SHOULD',
     requirement: 'For the stdio transport, the client SHOULD initiate shutdown by: first, closing the input stream to the child process (the server); waiting for the server to exit, or sending SIGTERM if the server does not exit within a reasonable time; sending SIGKILL if the server does not exit within a reasonable time after SIGTERM.',
-    spec: pages(REVISIONS, (r) => (r >= '2026-07-28' ? 'basic/transports/stdio#shutdown' : 'basic/lifecycle#stdio')),
+    spec: cite(REVISIONS, (r) => (r >= '2026-07-28' ? 'basic/transports/stdio#shutdown' : 'basic/lifecycle#stdio')),
     scenarios: 'all',
   },
   (t) => {
@@ -232,7 +233,7 @@ clientCheck(
     title: 'no process of the client (nor the server it started) outlives it',
     level: 'SHOULD',
     requirement: 'The client SHOULD initiate shutdown by closing the input stream to the child process, waiting for the server to exit, or sending SIGTERM (then SIGKILL) if the server does not exit within a reasonable time.',
-    spec: pages(REVISIONS, (r) => (r >= '2026-07-28' ? 'basic/transports/stdio#shutdown' : 'basic/lifecycle#shutdown')),
+    spec: cite(REVISIONS, (r) => (r >= '2026-07-28' ? 'basic/transports/stdio#shutdown' : 'basic/lifecycle#shutdown')),
     scenarios: 'all',
   },
   (t) => {
@@ -254,7 +255,7 @@ clientCheck(
     title: 'the client ends its HTTP session with DELETE',
     level: 'SHOULD',
     requirement: 'Clients that no longer need a particular session (e.g., because the user is leaving the client application) SHOULD send an HTTP DELETE to the MCP endpoint with the Mcp-Session-Id header, to explicitly terminate the session.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
     scenarios: 'all',
   },
   (t) => {

@@ -3,7 +3,8 @@
 import { ErrorCode, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, refusedOutsideSession, clientMessages, clientRequests, exitSummary, isRequest, isResponse, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
-import { clientCheck, messagesPage, pages } from './check.ts';
+import { clientCheck } from './check.ts';
+import { messagesPage, cite } from '../kit/index.ts';
 
 clientCheck(
   {
@@ -11,7 +12,7 @@ clientCheck(
     title: 'every message the client sends conforms to the schema',
     level: 'MUST',
     requirement: 'All messages between MCP clients and servers MUST follow the JSON-RPC 2.0 specification; the schema is the source of truth for all protocol messages and structures.',
-    spec: pages(REVISIONS, messagesPage('messages')),
+    spec: cite(REVISIONS, messagesPage('messages')),
     scenarios: 'all',
   },
   (t) => {
@@ -47,7 +48,7 @@ clientCheck(
     title: 'request ids are never reused (stateless: never while in flight)',
     level: 'MUST',
     requirement: 'The request ID MUST NOT have been previously used by the requestor within the same session. (2026-07-28: The request ID MUST NOT match the ID of any other request the sender has issued and not yet received a response for.)',
-    spec: pages(REVISIONS, messagesPage('requests')),
+    spec: cite(REVISIONS, messagesPage('requests')),
     scenarios: 'all',
   },
   (t) => {
@@ -86,7 +87,7 @@ clientCheck(
     title: 'the client answers only requests (never a notification)',
     level: 'MUST',
     requirement: 'Notifications are sent from the client to the server or vice versa, as a one-way message. The receiver MUST NOT send a response.',
-    spec: pages(REVISIONS, messagesPage('notifications')),
+    spec: cite(REVISIONS, messagesPage('notifications')),
     scenarios: 'all',
   },
   (t) => {
@@ -107,7 +108,7 @@ clientCheck(
     title: 'a request with an unknown method is answered with -32601',
     level: 'MUST',
     requirement: 'JSON-RPC 2.0: -32601 Method not found — the method does not exist / is not available. All messages between MCP clients and servers MUST follow the JSON-RPC 2.0 specification.',
-    spec: pages(STATEFUL_REVISIONS, messagesPage('responses')),
+    spec: cite(STATEFUL_REVISIONS, messagesPage('responses')),
     scenarios: ['unknown-request'],
   },
   (t) => {
@@ -137,7 +138,7 @@ clientCheck(
     title: 'after a JSON-RPC error response the client carries on',
     level: 'MUST',
     requirement: 'Error responses MUST include an error field with a code and message; the client must treat an error response as the outcome of its request. All messages between MCP clients and servers MUST follow the JSON-RPC 2.0 specification.',
-    spec: pages(REVISIONS, messagesPage('responses')),
+    spec: cite(REVISIONS, messagesPage('responses')),
     scenarios: ['errors'],
   },
   (t) => {
@@ -160,7 +161,7 @@ clientCheck(
     title: 'an unknown notification does not disturb the client',
     level: 'SHOULD',
     requirement: 'Notifications are sent as a one-way message; the receiver MUST NOT send a response. A notification the client does not know SHOULD be ignored.',
-    spec: pages(REVISIONS, messagesPage('notifications')),
+    spec: cite(REVISIONS, messagesPage('notifications')),
     scenarios: ['notifications'],
   },
   (t) => {
@@ -181,7 +182,7 @@ clientCheck(
     title: 'unknown fields in results do not stop the client',
     level: 'MUST',
     requirement: 'The schema is the source of truth for all protocol messages; it allows additional properties, so results carrying unknown fields are valid and MUST be processed.',
-    spec: pages(REVISIONS, messagesPage('responses')),
+    spec: cite(REVISIONS, messagesPage('responses')),
     scenarios: ['notifications'],
   },
   (t) => {

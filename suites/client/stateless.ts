@@ -4,7 +4,8 @@ import { ErrorCode, isObject, META, STATELESS_REVISIONS, validate } from '../../
 import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, clientRequests, exitSummary, metaOf, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
-import { clientCheck, pages } from './check.ts';
+import { clientCheck } from './check.ts';
+import { cite } from '../kit/index.ts';
 
 /** Requests of the stateless era (legacy fallbacks after an initialize are exempt). */
 function modernRequests(run: ClientRun): Sent[] {
@@ -18,7 +19,7 @@ clientCheck(
     title: 'every request carries _meta protocolVersion and clientCapabilities',
     level: 'MUST',
     requirement: 'Client requests carry io.modelcontextprotocol/protocolVersion and io.modelcontextprotocol/clientCapabilities in _meta; fields marked as required MUST be included on every request.',
-    spec: pages(STATELESS_REVISIONS, 'basic#meta'),
+    spec: cite(STATELESS_REVISIONS, 'basic#meta'),
     scenarios: 'all',
   },
   (t) => {
@@ -40,7 +41,7 @@ clientCheck(
     title: 'every request names the client (_meta clientInfo)',
     level: 'SHOULD',
     requirement: 'Clients SHOULD include io.modelcontextprotocol/clientInfo on every request unless specifically configured not to do so.',
-    spec: pages(STATELESS_REVISIONS, 'basic#meta'),
+    spec: cite(STATELESS_REVISIONS, 'basic#meta'),
     scenarios: 'all',
   },
   (t) => {
@@ -61,7 +62,7 @@ clientCheck(
     title: 'a result without resultType (from an earlier-protocol server) is treated as complete',
     level: 'MUST',
     requirement: 'For backward compatibility with servers implementing earlier protocol versions, which do not include resultType, clients MUST treat an absent resultType as "complete".',
-    spec: pages(STATELESS_REVISIONS, 'basic#resulttype'),
+    spec: cite(STATELESS_REVISIONS, 'basic#resulttype'),
     // The legacy server, not result-type-absent: the rule is about results "from a server
     // implementing an earlier protocol version" (schema Result.resultType). In result-type-absent
     // the server has taken a 2026-07-28 request, so its result without resultType breaks the
@@ -102,7 +103,7 @@ function round(run: ClientRun, tool: string): Round | undefined {
   return undefined;
 }
 
-const mrtr = pages(STATELESS_REVISIONS, 'basic/patterns/mrtr#client-requirements-basic-workflow');
+const mrtr = cite(STATELESS_REVISIONS, 'basic/patterns/mrtr#client-requirements-basic-workflow');
 
 export function needRound(t: Parameters<Parameters<typeof clientCheck>[1]>[0], scenario: string, tool: string): { run: ClientRun; r: Round & { retry: Sent } } {
   const v = clientRuns(t);
@@ -196,7 +197,7 @@ clientCheck(
     title: 'after UnsupportedProtocolVersionError the client retries with a supported version',
     level: 'SHOULD',
     requirement: 'The client SHOULD select a mutually supported version from the supported list and retry the request, or surface an error to the user if no compatible version exists.',
-    spec: pages(STATELESS_REVISIONS, 'basic/versioning#protocol-version-negotiation'),
+    spec: cite(STATELESS_REVISIONS, 'basic/versioning#protocol-version-negotiation'),
     scenarios: ['unsupported-version'],
   },
   (t) => {
@@ -219,7 +220,7 @@ clientCheck(
     title: 'a dual-era client falls back to initialize with a legacy server',
     level: 'MAY',
     requirement: 'A client that supports both modern MCP versions and a legacy version that requires an initialize handshake MAY detect which era the server implements by attempting a modern request first; if the response is not a recognized modern error, fall back to initialize.',
-    spec: pages(STATELESS_REVISIONS, 'basic/versioning#backward-compatibility-with-initialization-based-versions'),
+    spec: cite(STATELESS_REVISIONS, 'basic/versioning#backward-compatibility-with-initialization-based-versions'),
     scenarios: ['legacy-server'],
   },
   (t) => {
@@ -236,7 +237,7 @@ clientCheck(
     title: 'on stdio, a dual-era client probes with server/discover first',
     level: 'SHOULD',
     requirement: 'A client that supports both modern MCP versions and a legacy version that requires an initialize handshake SHOULD probe with server/discover before sending any other request, setting its preferred modern version in _meta.',
-    spec: pages(STATELESS_REVISIONS, 'basic/transports/stdio#backward-compatibility'),
+    spec: cite(STATELESS_REVISIONS, 'basic/transports/stdio#backward-compatibility'),
     scenarios: ['legacy-server'],
   },
   (t) => {
@@ -255,7 +256,7 @@ clientCheck(
     title: 'the client uses server/discover',
     level: 'MAY',
     requirement: 'Clients MAY call server/discover before sending any other requests to learn the server\'s supported versions up front, but are not required to.',
-    spec: pages(STATELESS_REVISIONS, 'basic/versioning#protocol-version-negotiation'),
+    spec: cite(STATELESS_REVISIONS, 'basic/versioning#protocol-version-negotiation'),
     scenarios: 'all',
   },
   (t) => {
@@ -271,7 +272,7 @@ clientCheck(
     title: 'on stdio, a dual-era client falls back to initialize whatever error code the legacy server answers the probe with',
     level: 'MUST',
     requirement: 'The fallback MUST NOT be keyed to one specific error code: legacy servers respond to unknown pre-initialize requests with implementation-defined errors (commonly -32601 or -32602) or not at all.',
-    spec: pages(STATELESS_REVISIONS, 'basic/transports/stdio#backward-compatibility'),
+    spec: cite(STATELESS_REVISIONS, 'basic/transports/stdio#backward-compatibility'),
     scenarios: ['legacy-server', 'legacy-server-method-not-found'],
   },
   (t) => {
@@ -296,7 +297,7 @@ clientCheck(
     title: 'once the server\'s era is known, the client does not probe it again (same process or origin)',
     level: 'SHOULD',
     requirement: 'The era determination is a property of the server, not of an individual request. Clients SHOULD cache the result for the lifetime of the server process (stdio) or origin (HTTP), re-probing if the cached assumption later fails.',
-    spec: pages(STATELESS_REVISIONS, 'basic/versioning#backward-compatibility-with-initialization-based-versions'),
+    spec: cite(STATELESS_REVISIONS, 'basic/versioning#backward-compatibility-with-initialization-based-versions'),
     scenarios: 'all',
   },
   (t) => {

@@ -4,7 +4,8 @@ import { isObject, isRevision, isStateless, META, REVISIONS, STATEFUL_STREAMABLE
 import { checkRequestHeaders } from '../../mock-server/index.ts';
 import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
 import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isRequest, isResponse, metaOf, mockMessages, toolCalls } from './analysis.ts';
-import { clientCheck, pages, transportPage } from './check.ts';
+import { clientCheck } from './check.ts';
+import { cite, transportPage } from '../kit/index.ts';
 
 /** Requests of the Streamable HTTP transport (not the HTTP+SSE fallback's). */
 function streamable(run: ClientRun): HttpRecord[] {
@@ -23,7 +24,7 @@ clientCheck(
     title: 'POSTs accept application/json and text/event-stream; GETs accept text/event-stream',
     level: 'MUST',
     requirement: 'The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types. (GET: The client MUST include an Accept header, listing text/event-stream as a supported content type.)',
-    spec: pages(STREAMABLE_HTTP_REVISIONS, transportPage('sending-messages-to-the-server', 'streamable-http', 'sending-messages-to-the-server')),
+    spec: cite(STREAMABLE_HTTP_REVISIONS, transportPage('sending-messages-to-the-server', 'streamable-http', 'sending-messages-to-the-server')),
     scenarios: 'all',
   },
   (t) => {
@@ -46,7 +47,7 @@ clientCheck(
     title: 'MCP-Protocol-Version on every HTTP request after initialization (2026-07-28: on every POST, equal to _meta)',
     level: 'MUST',
     requirement: 'If using HTTP, the client MUST include the MCP-Protocol-Version: <protocol-version> HTTP header on all subsequent requests to the MCP server. (2026-07-28: Every POST request to the MCP endpoint MUST include an MCP-Protocol-Version header; the header value MUST match the io.modelcontextprotocol/protocolVersion field carried in the request body\'s _meta.)',
-    spec: pages(REVISIONS.filter((r) => r >= '2025-06-18'), transportPage('protocol-version-header')),
+    spec: cite(REVISIONS.filter((r) => r >= '2025-06-18'), transportPage('protocol-version-header')),
     scenarios: 'all',
   },
   (t) => {
@@ -83,7 +84,7 @@ clientCheck(
     title: 'Mcp-Session-Id on every request after the server assigned one',
     level: 'MUST',
     requirement: 'If an Mcp-Session-Id is returned by the server during initialization, clients using the Streamable HTTP transport MUST include it in the Mcp-Session-Id header on all of their subsequent HTTP requests.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
     scenarios: 'all',
   },
   (t) => {
@@ -146,7 +147,7 @@ for (const mode of ['json', 'sse'] as const) {
       title: `responses sent ${mode === 'json' ? 'as application/json' : 'on an SSE stream'} are understood`,
       level: 'MUST',
       requirement: 'If the input is a JSON-RPC request, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object. The client MUST support both these cases.',
-      spec: pages(STREAMABLE_HTTP_REVISIONS, transportPage('sending-messages-to-the-server')),
+      spec: cite(STREAMABLE_HTTP_REVISIONS, transportPage('sending-messages-to-the-server')),
       scenarios: [`${mode}-response`],
     },
     (t) => {
@@ -167,7 +168,7 @@ clientCheck(
     title: 'a 404 for its session makes the client start a new session',
     level: 'MUST',
     requirement: 'When a client receives HTTP 404 in response to a request containing an Mcp-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
     scenarios: ['session-expired'],
   },
   (t) => {
@@ -207,7 +208,7 @@ clientCheck(
     title: 'after a broken SSE stream the client resumes with GET and Last-Event-ID',
     level: 'SHOULD',
     requirement: 'If the client wishes to resume after a disconnection (whether due to network failure or server-initiated closure), it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('resumability-and-redelivery')),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('resumability-and-redelivery')),
     scenarios: ['sse-retry'],
   },
   (t) => {
@@ -227,7 +228,7 @@ clientCheck(
     title: 'the client waits the SSE retry interval before reconnecting',
     level: 'MUST',
     requirement: 'If the server does close the connection prior to terminating the SSE stream, it SHOULD send an SSE event with a standard retry field before closing the connection. The client MUST respect the retry field, waiting the given number of milliseconds before attempting to reconnect.',
-    spec: pages(['2025-11-25'], 'basic/transports#sending-messages-to-the-server'),
+    spec: cite(['2025-11-25'], 'basic/transports#sending-messages-to-the-server'),
     scenarios: ['sse-retry'],
   },
   (t) => {
@@ -250,7 +251,7 @@ clientCheck(
     title: 'given an HTTP+SSE server, the client falls back to the old transport',
     level: 'MAY',
     requirement: 'Clients wanting to support older servers should: attempt to POST an InitializeRequest to the server URL; if it fails with 400, 404 or 405, issue a GET request to the server URL, expecting that this will open an SSE stream and return an endpoint event as the first event.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, transportPage('backwards-compatibility')),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('backwards-compatibility')),
     scenarios: ['legacy-sse'],
   },
   (t) => {
@@ -272,7 +273,7 @@ clientCheck(
     title: 'the client writes only JSON-RPC messages to the server\'s stdin',
     level: 'MUST',
     requirement: "The client MUST NOT write anything to the server's stdin that is not a valid MCP message.",
-    spec: pages(REVISIONS, transportPage('stdio', 'stdio', 'stdio')),
+    spec: cite(REVISIONS, transportPage('stdio', 'stdio', 'stdio')),
     scenarios: 'all',
   },
   (t) => {
@@ -291,7 +292,7 @@ clientCheck(
     title: 'Mcp-Method (and Mcp-Name) headers mirror the body',
     level: 'MUST',
     requirement: 'The client MUST include the request metadata headers (Mcp-Method for all requests; Mcp-Name for tools/call, resources/read and prompts/get) on every POST, with values matching the JSON-RPC body.',
-    spec: pages(STATELESS_REVISIONS, 'basic/transports/streamable-http#standard-request-headers'),
+    spec: cite(STATELESS_REVISIONS, 'basic/transports/streamable-http#standard-request-headers'),
     scenarios: 'all',
   },
   (t) => {
@@ -316,7 +317,7 @@ clientCheck(
     title: 'a request whose response stream broke is re-issued with a new id',
     level: 'MUST',
     requirement: 'A broken response stream loses the in-flight request; clients MUST re-issue it as a new request with a new request ID.',
-    spec: pages(STATELESS_REVISIONS, 'changelog#major-changes'),
+    spec: cite(STATELESS_REVISIONS, 'changelog#major-changes'),
     scenarios: ['broken-stream'],
   },
   (t) => {
@@ -343,7 +344,7 @@ clientCheck(
     level: 'MUST',
     requirement:
       'Every JSON-RPC message sent from the client MUST be a new HTTP POST request to the MCP endpoint, whose body MUST be a single JSON-RPC request or notification; the client MUST NOT send JSON-RPC responses (over stdio too: the client MUST NOT write JSON-RPC responses).',
-    spec: pages(STATELESS_REVISIONS, 'basic/transports/streamable-http#sending-messages'),
+    spec: cite(STATELESS_REVISIONS, 'basic/transports/streamable-http#sending-messages'),
     scenarios: 'all',
   },
   (t) => {

@@ -4,7 +4,8 @@ import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
 import { IRREGULAR_LAST_CURSOR, LATE_TOOL, scenario } from './scenarios/index.ts';
-import { clientCheck, pages, utilityPage } from './check.ts';
+import { clientCheck } from './check.ts';
+import { cite, utilityPage } from '../kit/index.ts';
 
 clientCheck(
   {
@@ -12,7 +13,7 @@ clientCheck(
     title: 'ping is answered promptly with an empty result',
     level: 'MUST',
     requirement: 'The receiver MUST respond promptly with an empty response.',
-    spec: pages(STATEFUL_REVISIONS, 'basic/utilities/ping#behavior-requirements'),
+    spec: cite(STATEFUL_REVISIONS, 'basic/utilities/ping#behavior-requirements'),
     scenarios: ['ping'],
   },
   (t) => {
@@ -39,7 +40,7 @@ clientCheck(
     title: 'the client does not flood the server with pings',
     level: 'SHOULD',
     requirement: 'Excessive pinging SHOULD be avoided to reduce network overhead.',
-    spec: pages(STATEFUL_REVISIONS, 'basic/utilities/ping#implementation-considerations'),
+    spec: cite(STATEFUL_REVISIONS, 'basic/utilities/ping#implementation-considerations'),
     scenarios: 'all',
   },
   (t) => {
@@ -76,7 +77,7 @@ clientCheck(
     title: 'tools/call is task-augmented only when the server declares tasks.requests.tools.call',
     level: 'MUST',
     requirement: "If a server's capabilities do not include tasks.requests.tools.call, then clients MUST NOT attempt to use task augmentation on that server's tools, regardless of the execution.taskSupport value.",
-    spec: pages(['2025-11-25'], 'basic/utilities/tasks#tool-level-negotiation'),
+    spec: cite(['2025-11-25'], 'basic/utilities/tasks#tool-level-negotiation'),
     scenarios: 'all',
   },
   (t) => {
@@ -94,7 +95,7 @@ clientCheck(
     title: 'no other request carries a task the server does not declare it supports',
     level: 'SHOULD',
     requirement: 'Requestors SHOULD only augment requests with a task if the corresponding capability has been declared by the receiver. If capabilities.tasks is not defined, the peer SHOULD NOT attempt to create tasks during requests.',
-    spec: pages(['2025-11-25'], 'basic/utilities/tasks#capability-negotiation'),
+    spec: cite(['2025-11-25'], 'basic/utilities/tasks#capability-negotiation'),
     scenarios: 'all',
   },
   (t) => {
@@ -109,7 +110,7 @@ clientCheck(
 
 // ---- tasks (2025-11-25): scenario tasks, whose server declares tasks.requests.tools.call ----
 
-const tasksPage = (anchor: string) => pages(['2025-11-25'], `basic/utilities/tasks#${anchor}`);
+const tasksPage = (anchor: string) => cite(['2025-11-25'], `basic/utilities/tasks#${anchor}`);
 
 clientCheck(
   {
@@ -222,7 +223,7 @@ clientCheck(
     title: 'a request that timed out is cancelled',
     level: 'SHOULD',
     requirement: 'When the request has not received a success or error response within the timeout period, the sender SHOULD issue a cancellation notification for that request and stop waiting for a response. (2026-07-28 Streamable HTTP: closing the response stream constitutes cancellation.)',
-    spec: pages(REVISIONS, (r) => (isStateless(r) ? 'basic/patterns/cancellation#timeouts' : 'basic/lifecycle#timeouts')),
+    spec: cite(REVISIONS, (r) => (isStateless(r) ? 'basic/patterns/cancellation#timeouts' : 'basic/lifecycle#timeouts')),
     scenarios: ['request-timeout'],
   },
   (t) => {
@@ -247,7 +248,7 @@ clientCheck(
     title: 'initialize is never cancelled',
     level: 'MUST',
     requirement: 'The initialize request MUST NOT be cancelled by clients.',
-    spec: pages(STATEFUL_REVISIONS, 'basic/utilities/cancellation#behavior-requirements'),
+    spec: cite(STATEFUL_REVISIONS, 'basic/utilities/cancellation#behavior-requirements'),
     scenarios: ['initialize-slow'],
   },
   (t) => {
@@ -268,7 +269,7 @@ clientCheck(
     title: 'cancellations reference requests the client issued that are still in progress',
     level: 'MUST',
     requirement: 'Cancellation notifications MUST only reference requests that were previously issued in the same direction and are believed to still be in-progress.',
-    spec: pages(REVISIONS, utilityPage('cancellation', 'behavior-requirements')),
+    spec: cite(REVISIONS, utilityPage('cancellation', 'behavior-requirements')),
     scenarios: 'all',
   },
   (t) => {
@@ -293,7 +294,7 @@ clientCheck(
     title: 'progress notifications it asked for do not disturb the client',
     level: 'SHOULD',
     requirement: 'When a party wants to receive progress updates for a request, it includes a progressToken in the request metadata. The receiver MAY then send progress notifications containing the original progress token, the current progress value and an optional total.',
-    spec: pages(REVISIONS, utilityPage('progress', 'progress-flow')),
+    spec: cite(REVISIONS, utilityPage('progress', 'progress-flow')),
     scenarios: ['progress'],
   },
   (t) => {
@@ -317,7 +318,7 @@ clientCheck(
     title: 'progress tokens are unique among requests in progress',
     level: 'MUST',
     requirement: 'Progress tokens MUST be unique across all active requests.',
-    spec: pages(REVISIONS, utilityPage('progress', 'progress-flow')),
+    spec: cite(REVISIONS, utilityPage('progress', 'progress-flow')),
     scenarios: 'all',
   },
   (t) => {
@@ -345,7 +346,7 @@ function listing(run: ClientRun): { r: Sent; cursor: unknown; next: unknown }[] 
   });
 }
 
-const paginationPage = pages(REVISIONS, 'server/utilities/pagination#implementation-guidelines');
+const paginationPage = cite(REVISIONS, 'server/utilities/pagination#implementation-guidelines');
 
 clientCheck(
   {
@@ -437,7 +438,7 @@ clientCheck(
     title: 'notifications/tools/list_changed makes the client list tools again',
     level: 'MAY',
     requirement: 'When the list of available tools changes, servers that declared the listChanged capability SHOULD send a notification (the message flow shows the client then requesting tools/list).',
-    spec: pages(REVISIONS, 'server/tools#list-changed-notification'),
+    spec: cite(REVISIONS, 'server/tools#list-changed-notification'),
     scenarios: ['list-changed'],
   },
   (t) => {
@@ -456,7 +457,7 @@ clientCheck(
     title: 'after a tool result with isError the client carries on',
     level: 'SHOULD',
     requirement: 'Tool Execution Errors are reported in tool results with isError: true. Clients SHOULD provide tool execution errors to language models to enable self-correction.',
-    spec: pages(REVISIONS, 'server/tools#error-handling'),
+    spec: cite(REVISIONS, 'server/tools#error-handling'),
     scenarios: ['errors'],
   },
   (t) => {
@@ -480,7 +481,7 @@ clientCheck(
     level: 'MUST',
     requirement:
       'Page size is determined by the server, and clients MUST NOT assume a fixed page size; clients MUST treat cursors as opaque tokens: an empty string is a valid cursor and thus MUST NOT be treated as the end of results.',
-    spec: pages(STATELESS_REVISIONS, 'server/utilities/pagination#implementation-guidelines'),
+    spec: cite(STATELESS_REVISIONS, 'server/utilities/pagination#implementation-guidelines'),
     scenarios: ['pagination-irregular'],
   },
   (t) => {
@@ -501,7 +502,7 @@ clientCheck(
     title: 'a response that arrives after the client cancelled its request is ignored, and the client goes on',
     level: 'SHOULD',
     requirement: 'The client SHOULD ignore any response to the cancelled request that arrives afterward.',
-    spec: pages(REVISIONS, utilityPage('cancellation', 'behavior-requirements')),
+    spec: cite(REVISIONS, utilityPage('cancellation', 'behavior-requirements')),
     scenarios: ['late-response'],
   },
   (t) => {

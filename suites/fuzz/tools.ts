@@ -2,6 +2,7 @@
 import type fc from 'fast-check';
 import { arbitraryFromJsonSchema, dialectOf, type Current, type JsonSchema, type Revision } from '../../schema/index.ts';
 import { mayCall, type CallToolsPolicy } from '../harness/tool-policy.ts';
+import { walkList } from '../harness/list.ts';
 import type { FuzzSession } from './session.ts';
 import type { CallableTool } from './steps.ts';
 
@@ -31,17 +32,11 @@ export function whyUnsafe(tool: Current['Tool'], mode: CallToolsMode): string | 
 
 /** Every tool the session's target lists (following nextCursor, at most `maxPages` pages). */
 export async function listTools(session: FuzzSession, timeoutMs: number, maxPages = 20): Promise<Current['Tool'][]> {
-  const tools: Current['Tool'][] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < maxPages; page++) {
-    const reply = await session.peer.request('tools/list', cursor === undefined ? {} : { cursor }, { id: `mcp-conform-tools-${page}`, timeoutMs });
-    if (!reply.ok) throw new Error(`tools/list was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}`);
-    const list = reply.result.tools;
-    if (Array.isArray(list)) tools.push(...(list as Current['Tool'][]));
-    cursor = typeof reply.result.nextCursor === 'string' ? reply.result.nextCursor : undefined;
-    if (cursor === undefined) break;
-  }
-  return tools;
+  // Ids of the fuzzer's own (its oracles tell them from generated ones), each page with its timeout.
+  const send = (params: Record<string, unknown>, page: number) => session.peer.request('tools/list', params, { id: `mcp-conform-tools-${page}`, timeoutMs });
+  const l = await walkList(session.peer, 'tools/list', 'tools', { maxPages, send });
+  if (l.error && !l.error.ok) throw new Error(`tools/list was answered with error ${l.error.error.code} ${JSON.stringify(l.error.error.message)}`);
+  return l.items as unknown as Current['Tool'][];
 }
 
 export function selectTools(listed: Current['Tool'][], mode: CallToolsMode, rev: Revision): ToolSelection {

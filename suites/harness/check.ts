@@ -32,6 +32,14 @@ function injected(): RunConfig | undefined {
   }
 }
 
+/**
+ * `check` with defaults for every check of a file (its transports, the capability it needs…):
+ * what the file's checks share is said once, as metadata, not repeated as guards in bodies.
+ */
+export function checksWith(defaults: Pick<CheckSpec, 'transports' | 'requires' | 'shared' | 'timely'>): typeof check {
+  return (spec, body) => check({ ...defaults, ...spec }, body);
+}
+
 /** Declares a check; returns its definition. */
 export function check(spec: CheckSpec, body: CheckBody): CheckDef {
   if (!/^[a-z0-9-]+(\/[a-z0-9-]+)+$/.test(spec.id)) throw new Error(`check id "${spec.id}" must look like area/name (lowercase, digits, dashes)`);

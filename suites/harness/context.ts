@@ -10,6 +10,7 @@ import { openHttpProbe, type HttpProbe, type HttpProbeOptions } from './http.ts'
 import { connectionIds } from './crosstalk.ts';
 import { giveBack, knownCapabilities, rememberCapabilities, sharedKey, sharedValue, takeShared, type SharedSession } from './session-pool.ts';
 import { CheckOutcome } from './outcome.ts';
+import { walkList } from './list.ts';
 import type { CheckScope, ConnectOptions, EvidenceLike } from './types.ts';
 
 export { CheckOutcome };
@@ -445,20 +446,12 @@ export class CheckContext implements CheckScope {
 
   /**
    * Every item of a paginated list (`tools/list` → `tools`…), following nextCursor up to
-   * maxPages; a page answered with an error fails the check.
+   * maxPages (walkList: stops at a loop or a malformed page); a page answered with an error fails the check.
    */
   async listAll(c: MockClient, method: string, key: string, maxPages = 20): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
-      const reply = await c.request(method, cursor === undefined ? {} : { cursor });
-      const r = this.expectResult(reply, method);
-      const list = r[key];
-      if (Array.isArray(list)) items.push(...(list as Record<string, unknown>[]));
-      cursor = typeof r.nextCursor === 'string' ? r.nextCursor : undefined;
-      if (cursor === undefined) break;
-    }
-    return items;
+    const l = await walkList(c, method, key, { maxPages });
+    if (l.error) this.expectResult(l.error, method);
+    return l.items;
   }
 
   /** The tool of that name, if the server lists one (and declares tools). */

@@ -12,8 +12,9 @@
 // t.connect() (started, not initialized), t.session(), t.expectResult/expectError/expect/
 // expectSilence, t.fail/warn/info/notApplicable/notVerified (fail & co end the check: write
 // `return t.fail(…)` where TypeScript should narrow), t.wire, t.revision, t.quietMs.
-export { check, checkMeta, definedChecks, type CheckSpec } from './check.ts';
+export { check, checksWith, checkMeta, definedChecks, type CheckSpec } from './check.ts';
 export { CheckContext, CheckOutcome, compactEntry, type ConnectOptions, type SessionOptions, type EvidenceLike, type Finding } from './context.ts';
+export { walkList, short, MAX_PAGES, type Lister, type Listing, type Page, type OkReply, type WalkOptions } from './list.ts';
 export { runCheck, revisionsFor, wireLogPath, type CheckBody, type CheckDef } from './run.ts';
 export { runChecks, type RunChecksOptions } from './inprocess.ts';
 export { validMessagesResults, groupViolations, notRunResult, VALID_MESSAGES } from './aggregate.ts';

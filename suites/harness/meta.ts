@@ -1,7 +1,7 @@
 // A check's metadata from its declaration: a leaf module, so modules the runner itself imports
 // (crosstalk.ts) can declare their meta-checks without importing check.ts, which imports the runner.
 import type { Revision } from '../../schema/index.ts';
-import type { CheckMeta, Level } from '../../reports/index.ts';
+import type { CheckMeta, CheckTransport, Level } from '../../reports/index.ts';
 
 export interface CheckSpec {
   /** `area/name`, stable: users paste it into --only and bug reports. */
@@ -26,6 +26,11 @@ export interface CheckSpec {
    * instead of opening its own, which for a stdio target means starting a process.
    */
   shared?: boolean;
+  /**
+   * The transports the requirement is about (like test262's `flags`): on a target reached over
+   * another one the check is not applicable, said by the runner before the check opens anything.
+   */
+  transports?: CheckTransport[];
 }
 
 export function checkMeta(spec: CheckSpec): CheckMeta {
@@ -41,5 +46,14 @@ export function checkMeta(spec: CheckSpec): CheckMeta {
   if (spec.requires) meta.requires = spec.requires;
   if (spec.timely) meta.timely = true;
   if (spec.shared) meta.shared = true;
+  if (spec.transports) meta.transports = spec.transports;
   return meta;
+}
+
+/** Why a check about `transports` does not apply to a target of this kind; undefined when it does. */
+export function transportMismatch(transports: readonly CheckTransport[] | undefined, kind: string): string | undefined {
+  if (!transports || (transports as readonly string[]).includes(kind)) return undefined;
+  if (transports.length === 1 && transports[0] === 'stdio') return 'the target does not use the stdio transport';
+  const names = { stdio: 'stdio', http: 'Streamable HTTP', sse: 'the legacy HTTP+SSE transport' };
+  return `the target is not reached over ${transports.map((x) => names[x]).join(' or ')} (it is a ${kind} target)`;
 }

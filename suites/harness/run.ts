@@ -10,6 +10,7 @@ import { CheckContext, CheckOutcome, compactEntry } from './context.ts';
 import { gateClient } from './client-context.ts';
 import { stderrNote } from './stderr-gist.ts';
 import { applyCrossTalk } from './crosstalk.ts';
+import { transportMismatch } from './meta.ts';
 
 export type CheckBody = (t: CheckContext) => Promise<void> | void;
 
@@ -97,6 +98,8 @@ export async function runCheck(def: CheckDef, rev: Revision, cfg: RunConfig): Pr
     outcome = { verdict: 'not-verified', message: 'not run: the run was interrupted' };
   } else if (limit <= 0) {
     outcome = { verdict: 'not-verified', message: 'not run: the run budget was exhausted' };
+  } else if (meta.side === 'server' && transportMismatch(meta.transports, cfg.target.kind)) {
+    outcome = { verdict: 'not-applicable', message: transportMismatch(meta.transports, cfg.target.kind)! };
   } else {
     let timer: NodeJS.Timeout | undefined;
     let poll: NodeJS.Timeout | undefined;

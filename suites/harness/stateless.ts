@@ -2,7 +2,7 @@
 // (basic/index#meta): protocol version and client capabilities (required), clientInfo (SHOULD),
 // log level (optional). Checks get one with `t.stateless()`; the CLI's revision probing uses
 // discoverTarget() to ask a target whether it speaks the stateless revision at all.
-import { ErrorCode, isObject, isStateless, META, type LoggingLevel, type Revision, type Stateless } from '../../schema/index.ts';
+import { ErrorCode, isObject, isStateless, META, type LoggingLevel, type Revision, type Stateless, type ParamsWithoutMeta, type RequestMethod, type ResultOf } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, HttpError, MockClient, StreamableHttpClientTransport, TimeoutError, WireLog, type Reply, type RequestOptions } from '../../mock-server/index.ts';
 import { CheckOutcome } from './outcome.ts';
 import type { CheckScope } from './types.ts';
@@ -184,7 +184,10 @@ export class StatelessClient {
     return m;
   }
 
-  /** Sends a request with the per-request `_meta` merged into params._meta. */
+  /** Sends a request with the per-request `_meta` merged into params._meta; a method the schema defines is typed (schema/ MethodMap). */
+  request<M extends RequestMethod>(method: M, params?: ParamsWithoutMeta<M> & Record<string, unknown>, opts?: StatelessRequestOptions): Promise<Reply<ResultOf<M> & Record<string, unknown>>>;
+  /** Any other request: a method the schema does not define, or params invalid on purpose (`request<Json>(…)`, or the method as a plain string). */
+  request<R = Record<string, unknown>, M extends string = string>(method: M extends RequestMethod ? never : M, params?: Record<string, unknown>, opts?: StatelessRequestOptions): Promise<Reply<R>>;
   request<R = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, opts: StatelessRequestOptions = {}): Promise<Reply<R>> {
     const { meta: _m, capabilities: _c, logLevel: _l, ...reqOpts } = opts;
     const own = isObject(params._meta) ? params._meta : {};

@@ -1,10 +1,10 @@
 // The bodies behind the host rules of profiles.ts, one per rule kind, and defineHostChecks()
 // that turns a profile into checks `hosts/<host>/<rule>`. The checks run once per run, at the
 // newest revision selected: a host's rules do not change with the protocol revision.
-import { isObject, LATEST_STATEFUL, REVISIONS, type Current, type Revision } from '../../schema/index.ts';
+import { isObject, LATEST_STATEFUL, REVISIONS, type Current } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check, describeTarget, type CheckContext, type CheckDef, type TargetSpec } from '../harness/index.ts';
-import { callWithGenerated, callable, listAll, listTools as listServerTools, plainCallable } from '../server/_feature-kit.ts';
+import { cite, callWithGenerated, callable, listAll, listTools as listServerTools, plainCallable } from '../kit/index.ts';
 import { DISCOVERY_CHECKS, discoverAuthorization, type AuthorizationDiscovery } from '../harness/auth.ts';
 import { ruleId, type HostProfile, type HostRule, type RuleSpec, type TransportKind } from './profiles.ts';
 
@@ -278,11 +278,6 @@ function bodyFor(spec: RuleSpec): Body {
   return (BODIES[spec.kind] as (s: RuleSpec) => Body)(spec);
 }
 
-/** The page cited for every revision: host checks apply to all of them (they run once). */
-function citeAll(url: string): Partial<Record<Revision, string>> {
-  return Object.fromEntries(REVISIONS.map((r) => [r, url]));
-}
-
 /** One check per rule of the profile, ids `hosts/<host>/<rule>`. */
 export function defineHostChecks(host: HostProfile): CheckDef[] {
   return host.rules.map((rule) => {
@@ -293,7 +288,8 @@ export function defineHostChecks(host: HostProfile): CheckDef[] {
         title: `${host.name}: ${rule.title}`,
         level: rule.level,
         requirement: rule.requirement,
-        spec: citeAll(rule.source),
+        // The page cited for every revision: host checks apply to all of them (they run once).
+        spec: cite(REVISIONS, rule.source),
       },
       (t) => body(t, host, rule),
     );

@@ -8,7 +8,7 @@
 import { isStateless } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { FIXTURE, mayCall } from '../harness/index.ts';
-import { callable, callTimeout, generateArguments, listTools, plainCallable, type Json, type T, type Tool } from './_feature-kit.ts';
+import { callable, callTimeout, generateArguments, listTools, plainCallable, type Json, type T, type Tool } from '../kit/index.ts';
 
 export interface Surveyed {
   tool: string;

@@ -6,25 +6,21 @@
 // nothing before authorization. A server that answers without a token does not require
 // authorization: every check here is then not-applicable. The token checks need tokens the suite
 // mints itself (`--auth mock`: the server under test trusts the suite's authorization server).
-import { isStateless, type Revision } from '../../schema/index.ts';
+import { AUTHORIZATION_REVISIONS, isStateless, PRM_REVISIONS, revisionsFrom, type Revision } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, type RawResponse } from '../../mock-server/index.ts';
-import { check, type CheckContext } from '../harness/index.ts';
+import { checksWith, type CheckContext } from '../harness/index.ts';
+import { authPage, cite } from '../kit/index.ts';
 import { describeFetch, judgePrm, locatePrm as locate, noneAnswered, parseChallenge, resolveIssuer, type Challenge, type FetchedJson, type LocatedPrm } from '../harness/auth.ts';
 import { messagesOf, rpcRequest, type HttpProbe } from '../harness/http.ts';
 import type { MockTokens } from '../harness/config.ts';
 
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
+
 type T = CheckContext;
 
-const LEGACY: Revision = '2025-03-26';
-const PRM_REVS: Revision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
-const ALL_REVS: Revision[] = [LEGACY, ...PRM_REVS];
-
-/** Where each revision says it: 2026-07-28 split the page into basic/authorization/*. */
-function cite(revs: readonly Revision[], anchor: string, modern = `basic/authorization#${anchor}`): Partial<Record<Revision, string>> {
-  const out: Partial<Record<Revision, string>> = {};
-  for (const r of revs) out[r] = r === '2026-07-28' ? modern : `basic/authorization#${anchor}`;
-  return out;
-}
+const PRM_REVS = PRM_REVISIONS;
+const ALL_REVS = AUTHORIZATION_REVISIONS;
 
 const ok = (r: RawResponse) => r.status >= 200 && r.status < 300;
 
@@ -88,7 +84,7 @@ check(
     title: 'a request without an access token is answered 401 Unauthorized',
     level: 'MUST',
     requirement: 'Servers MUST return appropriate HTTP status codes for authorization errors: 401 Unauthorized — Authorization required or token invalid.',
-    spec: cite(ALL_REVS, 'error-handling'),
+    spec: cite(ALL_REVS, authPage('error-handling')),
   },
   async (t) => {
     const { r } = await protectedServer(t);
@@ -171,7 +167,7 @@ check(
     level: 'MUST',
     requirement:
       'MCP servers MUST implement the OAuth 2.0 Protected Resource Metadata (RFC9728) specification to indicate the locations of authorization servers. The Protected Resource Metadata document returned by the MCP server MUST include the authorization_servers field containing at least one authorization server.',
-    spec: cite(PRM_REVS, 'authorization-server-location', 'basic/authorization/authorization-server-discovery#authorization-server-location'),
+    spec: cite(PRM_REVS, authPage('authorization-server-location', 'basic/authorization/authorization-server-discovery#authorization-server-location')),
   },
   async (t) => {
     const g = await unauthorized(t);
@@ -194,7 +190,7 @@ check(
     level: 'MUST',
     requirement:
       'Authorization servers MUST provide OAuth 2.0 Authorization Server Metadata (RFC8414) (2025-06-18); MCP authorization servers MUST provide at least one of the following discovery mechanisms: OAuth 2.0 Authorization Server Metadata, OpenID Connect Discovery 1.0 (2025-11-25 on).',
-    spec: cite(PRM_REVS, 'overview'),
+    spec: cite(PRM_REVS, authPage('overview')),
   },
   async (t) => {
     const g = await unauthorized(t);
@@ -219,7 +215,7 @@ check(
     title: 'a token that is no token of its authorization server is refused with 401',
     level: 'MUST',
     requirement: 'MCP servers MUST validate access tokens as described in OAuth 2.1 Section 5.2. Invalid or expired tokens MUST receive a HTTP 401 response.',
-    spec: cite(ALL_REVS, 'token-handling'),
+    spec: cite(ALL_REVS, authPage('token-handling')),
   },
   async (t) => {
     const { h } = await protectedServer(t);
@@ -236,7 +232,7 @@ check(
     level: 'MUST',
     requirement:
       'MCP servers MUST validate access tokens before processing the request, ensuring the access token is issued specifically for the MCP server, and take all necessary steps to ensure no data is returned to unauthorized parties.',
-    spec: cite(PRM_REVS, 'access-token-privilege-restriction', 'basic/authorization/security-considerations#access-token-privilege-restriction'),
+    spec: cite(PRM_REVS, authPage('access-token-privilege-restriction', 'basic/authorization/security-considerations#access-token-privilege-restriction')),
   },
   async (t) => {
     const { h, r } = await protectedServer(t);
@@ -267,7 +263,7 @@ check(
     title: 'a valid access token from its authorization server is accepted',
     level: 'MUST',
     requirement: 'MCP servers, acting in their role as an OAuth 2.1 resource server, MUST validate access tokens as described in OAuth 2.1 Section 5.2 (a valid token passes that validation).',
-    spec: cite(ALL_REVS, 'token-handling'),
+    spec: cite(ALL_REVS, authPage('token-handling')),
   },
   async (t) => {
     const { h } = await protectedServer(t);
@@ -298,16 +294,16 @@ function flawedToken(id: string, title: string, pick: keyof MockTokens, what: st
 }
 
 const TOKEN_HANDLING = 'MCP servers MUST validate access tokens as described in OAuth 2.1 Section 5.2. Invalid or expired tokens MUST receive a HTTP 401 response.';
-flawedToken('auth/expired-token', 'an expired token is refused with 401', 'expired', 'a token that expired an hour ago', TOKEN_HANDLING, cite(ALL_REVS, 'token-handling'));
-flawedToken('auth/wrong-signature', 'a token signed by a key its authorization server does not publish is refused with 401', 'wrongSignature', 'a token signed by a key the authorization server does not publish', TOKEN_HANDLING, cite(ALL_REVS, 'token-handling'));
-flawedToken('auth/wrong-issuer', 'a token from another issuer is refused with 401', 'wrongIssuer', 'a token whose iss is another issuer', TOKEN_HANDLING, cite(ALL_REVS, 'token-handling'));
+flawedToken('auth/expired-token', 'an expired token is refused with 401', 'expired', 'a token that expired an hour ago', TOKEN_HANDLING, cite(ALL_REVS, authPage('token-handling')));
+flawedToken('auth/wrong-signature', 'a token signed by a key its authorization server does not publish is refused with 401', 'wrongSignature', 'a token signed by a key the authorization server does not publish', TOKEN_HANDLING, cite(ALL_REVS, authPage('token-handling')));
+flawedToken('auth/wrong-issuer', 'a token from another issuer is refused with 401', 'wrongIssuer', 'a token whose iss is another issuer', TOKEN_HANDLING, cite(ALL_REVS, authPage('token-handling')));
 flawedToken(
   'auth/wrong-audience',
   'a token issued for another resource (audience) is refused with 401',
   'wrongAudience',
   'a token whose audience is another resource',
   'MCP servers MUST validate that access tokens were issued specifically for them as the intended audience, according to RFC 8707 Section 2. Invalid or expired tokens MUST receive a HTTP 401 response.',
-  cite(PRM_REVS, 'token-handling'),
+  cite(PRM_REVS, authPage('token-handling')),
 );
 
 check(
@@ -317,7 +313,7 @@ check(
     level: 'SHOULD',
     requirement:
       'When a client makes a request with an access token with insufficient scope during runtime operations, the server SHOULD respond with: HTTP 403 Forbidden status code; WWW-Authenticate header with the Bearer scheme and error="insufficient_scope", scope="required_scope1 required_scope2", resource_metadata. Servers SHOULD include the scopes needed to satisfy the current request in the scope parameter.',
-    spec: cite(['2025-11-25', '2026-07-28'], 'runtime-insufficient-scope-errors'),
+    spec: cite(revisionsFrom('2025-11-25'), authPage('runtime-insufficient-scope-errors')),
   },
   async (t) => {
     const { h } = await protectedServer(t);

@@ -1,22 +1,17 @@
 // basic (Messages): the JSON-RPC 2.0 base every MCP message follows.
-import { ErrorCode, errorIdOptional, isObject, isStateless, type Revision } from '../../schema/index.ts';
+import { ErrorCode, errorIdOptional, isObject, isStateless, REVISIONS, type Revision } from '../../schema/index.ts';
 import { HttpError, TimeoutError } from '../../mock-server/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
+import { cite, messagesPage } from '../kit/index.ts';
 import { livenessMessage, livenessMethod } from './_base-kit.ts';
 
 const OLD = '2024-11-05' as const;
 const MODERN = '2026-07-28' as const;
 /** Where each revision says "All messages … MUST follow the JSON-RPC 2.0 specification". */
-const JSON_RPC: Partial<Record<Revision, string>> = { [OLD]: 'basic/messages', '2025-03-26': 'basic#messages', '2025-06-18': 'basic#messages', '2025-11-25': 'basic#messages', [MODERN]: 'basic#messages' };
+const JSON_RPC = cite(REVISIONS, (r) => (r === OLD ? 'basic/messages' : 'basic#messages'));
 /** 2024-11-05 has a separate Messages page; later revisions put it on the basic overview. */
 function messages(anchor: string, latest = anchor): Partial<Record<Revision, string>> {
-  return {
-    [OLD]: `basic/messages#${anchor}`,
-    '2025-03-26': `basic#${anchor}`,
-    '2025-06-18': `basic#${anchor}`,
-    '2025-11-25': `basic#${latest}`,
-    [MODERN]: `basic#${latest}`,
-  };
+  return cite(REVISIONS, (r) => (r >= '2025-11-25' ? `basic#${latest}` : messagesPage(anchor)(r)));
 }
 
 /** The spec page of each method messages/invalid-params may probe (each has an Error Handling section). */

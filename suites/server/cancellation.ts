@@ -2,17 +2,15 @@
 // cancel requests, and servers send notifications/cancelled only to end a subscriptions/listen
 // stream). At 2026-07-28 the client's signal depends on the transport: notifications/cancelled on
 // stdio, closing the request's response stream on Streamable HTTP.
-import { isStateless, STATEFUL_REVISIONS, type Revision } from '../../schema/index.ts';
+import { isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { TimeoutError } from '../../mock-server/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
+import { cite, utilityPage } from '../kit/index.ts';
 import { CANCEL_ID, livenessMethod, startProgressCall } from './_base-kit.ts';
 
 const MODERN = '2026-07-28' as const;
 /** The page at every revision (`modern`: also at 2026-07-28, where it moved to basic/patterns). */
-const page = (anchor: string, modern = true): Partial<Record<Revision, string>> => ({
-  ...Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, `basic/utilities/cancellation#${anchor}`])),
-  ...(modern ? { [MODERN]: `basic/patterns/cancellation#${anchor}` } : {}),
-});
+const page = (anchor: string, modern = true) => cite(modern ? REVISIONS : STATEFUL_REVISIONS, utilityPage('cancellation', anchor));
 
 /** 2026-07-28 over Streamable HTTP: the client cancels by closing the response stream, never with notifications/cancelled. */
 const httpStreamCancellation = (t: CheckContext) => isStateless(t.revision) && t.target.kind === 'http';

@@ -3,9 +3,9 @@
 import { ErrorCode, isObject } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, errorText, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T } from './_feature-kit.ts';
+import { errorText, listAll, schemaProblem, from, EVERY, templateVariables, unknownName, uriTemplateProblem, type Json, type T, cite, section } from '../kit/index.ts';
 
-const completion = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/utilities/completion', anchor, revs);
+const completion = (anchor: Parameters<typeof section>[1], revs = EVERY) => cite(revs, section('server/utilities/completion', anchor));
 
 /** At most this many completion requests by one check. */
 const MAX_TARGETS = 16;
@@ -196,7 +196,8 @@ check(
     const { prompts, templates } = await targets(t, c);
     const target = prompts[0] ?? templates[0];
     if (!target) return t.notApplicable('the server lists no prompt arguments or template variables to complete');
-    const reply = await c.request('completion/complete', { ref: target.ref });
+    // Without the required argument on purpose: untyped.
+    const reply = await c.request<Json>('completion/complete', { ref: target.ref });
     if (reply.ok) return t.fail(`completion/complete with ref ${JSON.stringify(target.ref)} and no "argument" was answered with a result`, reply);
     t.expectError(reply, ErrorCode.InvalidParams, 'completion/complete without "argument"');
   },

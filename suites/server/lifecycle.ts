@@ -1,8 +1,9 @@
 // basic/lifecycle: initialization, version negotiation, capability negotiation.
-import { isRevision, REVISIONS, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { isRevision, STATEFUL_REVISIONS, validate } from '../../schema/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
+import { cite } from '../kit/index.ts';
 
-const page = (anchor: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, `basic/lifecycle#${anchor}`]));
+const page = (anchor: string) => cite(STATEFUL_REVISIONS, `basic/lifecycle#${anchor}`);
 
 /** A protocol version no server supports: a newer client's. */
 export const UNKNOWN_VERSION = '2099-01-01';

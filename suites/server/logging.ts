@@ -3,9 +3,9 @@
 import { ErrorCode, isObject, LOG_LEVELS, STATEFUL_REVISIONS, type LoggingLevel } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { callable, callTool, cite, errorText, listTools, type Json, type T } from './_feature-kit.ts';
+import { callable, callTool, errorText, listTools, type Json, type T, cite, section } from '../kit/index.ts';
 
-const logging = (anchor: string) => cite('server/utilities/logging', anchor, STATEFUL_REVISIONS);
+const logging = (anchor: string) => cite(STATEFUL_REVISIONS, section('server/utilities/logging', anchor));
 
 /** The fixture-contract tool that logs while it runs. */
 const LOGGING_TOOL = 'test_tool_with_logging';
@@ -55,7 +55,8 @@ check(
   },
   async (t) => {
     const c = await t.session();
-    const reply = await c.request('logging/setLevel', { level: 'verbose' });
+    // A level the schema does not have, on purpose: untyped.
+    const reply = await c.request<Json>('logging/setLevel', { level: 'verbose' });
     if (reply.ok) return t.fail('logging/setLevel with the unknown level "verbose" was answered with a result', reply);
     t.expectError(reply, ErrorCode.InvalidParams, 'logging/setLevel with the unknown level "verbose"');
   },

@@ -3,9 +3,9 @@
 import { ErrorCode } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, errorText, MAX_PAGES, EVERY, walkList, type Json, type T } from './_feature-kit.ts';
+import { errorText, MAX_PAGES, EVERY, walkList, type Json, type T, cite, section } from '../kit/index.ts';
 
-const pagination = (anchor: string) => cite('server/utilities/pagination', anchor, EVERY);
+const pagination = (anchor: string) => cite(EVERY, section('server/utilities/pagination', anchor));
 
 interface ListMethod {
   method: string;

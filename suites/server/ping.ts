@@ -1,9 +1,9 @@
 // basic/utilities/ping
 import { STATEFUL_REVISIONS } from '../../schema/index.ts';
-import type { Revision } from '../../schema/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
+import { cite } from '../kit/index.ts';
 
-const page = (p: string): Partial<Record<Revision, string>> => Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, p]));
+const page = (p: string) => cite(STATEFUL_REVISIONS, p);
 
 /** An empty result: no members, except the _meta every result may carry. */
 const isEmpty = (r: Record<string, unknown>) => Object.keys(r).every((k) => k === '_meta');

@@ -2,15 +2,12 @@
 // progress), exercised through the conformance fixture tool `test_tool_with_progress` (the
 // official suite's fixture contract) or, on a server without it, a tool that reported progress in
 // the tool survey (_tool-survey.ts).
-import { STATEFUL_REVISIONS, type Current } from '../../schema/index.ts';
-import type { Revision } from '../../schema/index.ts';
+import { REVISIONS, type Current } from '../../schema/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
+import { cite, utilityPage } from '../kit/index.ts';
 import { progressTool } from './_tool-survey.ts';
 
-const page = (anchor: string): Partial<Record<Revision, string>> => ({
-  ...Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, `basic/utilities/progress#${anchor}`])),
-  '2026-07-28': `basic/patterns/progress#${anchor}`,
-});
+const page = (anchor: string) => cite(REVISIONS, utilityPage('progress', anchor));
 
 type Msg = Record<string, unknown>;
 const isProgress = (m: Msg) => m.method === 'notifications/progress' && !Object.hasOwn(m, 'id');

@@ -3,9 +3,9 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { cite, contentProblems, errorText, expectSameSetPerConnection, isMimeType, listAll, received, schemaProblem, EVERY, unknownName, walkList, type Json, type OkReply, type T } from './_feature-kit.ts';
+import { contentProblems, errorText, expectSameSetPerConnection, isMimeType, listAll, schemaProblem, EVERY, unknownName, type Json, type OkReply, type T, cite, section, listResultCheck, listChangedGatedCheck } from '../kit/index.ts';
 
-const prompts = (anchor: string, revs = EVERY) => cite('server/prompts', anchor, revs);
+const prompts = (anchor: string, revs = EVERY) => cite(revs, section('server/prompts', anchor));
 
 /** At most this many prompts are fetched by one check. */
 const MAX_GETS = 12;
@@ -81,10 +81,9 @@ async function getAll(t: T, c: MockClient, strict: boolean): Promise<Got[]> {
   return out;
 }
 
-check(
+listResultCheck(
   {
     id: 'prompts/list-result',
-    shared: true,
     title: 'prompts/list is answered with a valid ListPromptsResult on every page',
     level: 'MUST',
     requirement:
@@ -92,15 +91,7 @@ check(
     spec: prompts('listing-prompts'),
     requires: 'server.prompts',
   },
-  async (t) => {
-    const c = await t.session();
-    const l = await walkList(c, 'prompts/list', 'prompts');
-    if (l.error) return t.fail(`prompts/list was answered with ${errorText(l.error)}`, l.error);
-    for (const [i, p] of l.pages.entries()) {
-      const bad = schemaProblem(t.revision, 'ListPromptsResult', p.reply.result);
-      if (bad) t.fail(`page ${i + 1} of prompts/list is not a valid ListPromptsResult: ${bad}`, p.reply);
-    }
-  },
+  { method: 'prompts/list', key: 'prompts', resultType: 'ListPromptsResult' },
 );
 
 check(
@@ -162,7 +153,7 @@ check(
     const list = await listAll(t, c, 'prompts/list', 'prompts');
     const p = list.find((x) => argsOf(x).some((a) => a.required === true));
     if (!p) return t.notApplicable('no listed prompt has a required argument');
-    const reply = await c.request('prompts/get', { name: p.name, arguments: {} });
+    const reply = await c.request('prompts/get', { name: p.name as string, arguments: {} });
     const missing = argsOf(p)
       .filter((a) => a.required === true)
       .map((a) => a.name);
@@ -190,7 +181,7 @@ check(
   },
 );
 
-check(
+listChangedGatedCheck(
   {
     id: 'prompts/list-changed-gated',
     title: 'notifications/prompts/list_changed only from a server that declared prompts.listChanged',
@@ -200,14 +191,7 @@ check(
     spec: prompts('list-changed-notification', STATEFUL_REVISIONS),
     requires: 'server.prompts',
   },
-  async (t) => {
-    const c = await t.session();
-    if ((c.serverCapabilities.prompts as Json | undefined)?.listChanged === true) return t.notApplicable('the server declares prompts.listChanged');
-    await c.request('prompts/list', {});
-    await t.sleep(t.quietMs);
-    const got = received(c, 'notifications/prompts/list_changed');
-    if (got.length) t.fail('the server sent notifications/prompts/list_changed without declaring prompts.listChanged', got);
-  },
+  'prompts',
 );
 
 check(

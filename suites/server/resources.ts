@@ -3,26 +3,9 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import {
-  cite,
-  expectSameSetPerConnection,
-  errorText,
-  expandTemplate,
-  listAll,
-  received,
-  resourceContentsProblems,
-  schemaProblem,
-  EVERY,
-  from,
-  unknownName,
-  uriTemplateProblem,
-  waitFor,
-  walkList,
-  type Json,
-  type T,
-} from './_feature-kit.ts';
+import { expectSameSetPerConnection, errorText, expandTemplate, listAll, received, resourceContentsProblems, schemaProblem, EVERY, from, unknownName, uriTemplateProblem, waitFor, walkList, type Json, type T, cite, section, listResultCheck, listChangedGatedCheck } from '../kit/index.ts';
 
-const resources = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/resources', anchor, revs);
+const resources = (anchor: Parameters<typeof section>[1], revs = EVERY) => cite(revs, section('server/resources', anchor));
 
 /** At most this many resources are read by one check. */
 const MAX_READS = 12;
@@ -47,10 +30,9 @@ async function subscribable(t: T, c: MockClient): Promise<string> {
   return uris.includes(CONTRACT.watched) ? CONTRACT.watched : (uris[0] as string);
 }
 
-check(
+listResultCheck(
   {
     id: 'resources/list-result',
-    shared: true,
     title: 'resources/list is answered with a valid ListResourcesResult on every page',
     level: 'MUST',
     requirement:
@@ -58,21 +40,12 @@ check(
     spec: resources('listing-resources'),
     requires: 'server.resources',
   },
-  async (t) => {
-    const c = await t.session();
-    const l = await walkList(c, 'resources/list', 'resources');
-    if (l.error) return t.fail(`resources/list was answered with ${errorText(l.error)}`, l.error);
-    for (const [i, p] of l.pages.entries()) {
-      const bad = schemaProblem(t.revision, 'ListResourcesResult', p.reply.result);
-      if (bad) t.fail(`page ${i + 1} of resources/list is not a valid ListResourcesResult: ${bad}`, p.reply);
-    }
-  },
+  { method: 'resources/list', key: 'resources', resultType: 'ListResourcesResult' },
 );
 
-check(
+listResultCheck(
   {
     id: 'resources/templates-list-result',
-    shared: true,
     title: 'resources/templates/list is answered with a valid ListResourceTemplatesResult',
     level: 'MUST',
     requirement:
@@ -80,15 +53,7 @@ check(
     spec: resources('resource-templates'),
     requires: 'server.resources',
   },
-  async (t) => {
-    const c = await t.session();
-    const l = await walkList(c, 'resources/templates/list', 'resourceTemplates');
-    if (l.error) return t.fail(`resources/templates/list was answered with ${errorText(l.error)}`, l.error);
-    for (const [i, p] of l.pages.entries()) {
-      const bad = schemaProblem(t.revision, 'ListResourceTemplatesResult', p.reply.result);
-      if (bad) t.fail(`page ${i + 1} of resources/templates/list is not a valid ListResourceTemplatesResult: ${bad}`, p.reply);
-    }
-  },
+  { method: 'resources/templates/list', key: 'resourceTemplates', resultType: 'ListResourceTemplatesResult' },
 );
 
 check(
@@ -302,7 +267,7 @@ check(
   },
 );
 
-check(
+listChangedGatedCheck(
   {
     id: 'resources/list-changed-gated',
     title: 'notifications/resources/list_changed only from a server that declared resources.listChanged',
@@ -311,14 +276,7 @@ check(
     spec: resources('list-changed-notification', STATEFUL_REVISIONS),
     requires: 'server.resources',
   },
-  async (t) => {
-    const c = await t.session();
-    if ((c.serverCapabilities.resources as Json | undefined)?.listChanged === true) return t.notApplicable('the server declares resources.listChanged');
-    await c.request('resources/list', {});
-    await t.sleep(t.quietMs);
-    const got = received(c, 'notifications/resources/list_changed');
-    if (got.length) t.fail('the server sent notifications/resources/list_changed without declaring resources.listChanged', got);
-  },
+  'resources',
 );
 
 check(

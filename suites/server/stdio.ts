@@ -2,12 +2,12 @@
 // 2026-07-28 (stateless: no initialize, server/discover instead of ping). What a server may write
 // to stdout, how it copes with bad input, and at 2026-07-28 what it must not send (requests; any
 // message for a cancelled request) and how it ends when its stdin closes.
-import { isObject, isStateless, STATEFUL_REVISIONS, type Revision } from '../../schema/index.ts';
+import { isObject, isStateless, REVISIONS } from '../../schema/index.ts';
 import { StdioClientTransport, TimeoutError, type MockClient, type Transport } from '../../mock-server/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
-import { check, FIXTURE, type CheckContext } from '../harness/index.ts';
+import { checksWith, FIXTURE, type CheckContext } from '../harness/index.ts';
 import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from './_base-kit.ts';
-import { CONTRACT_TOOLS, mayCall, type Tool } from './_feature-kit.ts';
+import { CONTRACT_TOOLS, mayCall, type Tool, cite } from '../kit/index.ts';
 import { INPUT_CAPABILITIES, safeOperations } from './stateless/_kit.ts';
 
 const MODERN = '2026-07-28' as const;
@@ -15,9 +15,9 @@ const MODERN = '2026-07-28' as const;
  * The stdio section at every revision. At 2026-07-28 stdio has a page of its own; the general
  * message rules open it, before any heading (so no anchor).
  */
-const STDIO = { ...Object.fromEntries(STATEFUL_REVISIONS.map((r) => [r, 'basic/transports#stdio'])), [MODERN]: 'basic/transports/stdio' } as Partial<Record<Revision, string>>;
+const STDIO = cite(REVISIONS, (r) => (isStateless(r) ? 'basic/transports/stdio' : 'basic/transports#stdio'));
 /** A section of the 2026-07-28 stdio page (requirements earlier revisions do not state). */
-const modern = (anchor: string): Partial<Record<Revision, string>> => ({ [MODERN]: `basic/transports/stdio#${anchor}` });
+const modern = (anchor: string) => cite([MODERN], `basic/transports/stdio#${anchor}`);
 
 /** Fixture-contract tools that need something of the client (a 2025 server asks with a JSON-RPC request). */
 const ASKING_TOOLS: string[] = [FIXTURE.samplingTool, FIXTURE.elicitationTool];
@@ -26,9 +26,8 @@ const notJson = (e: WireEntry) => e.dir === 'recv' && e.raw !== undefined && (e.
 /** A line that is a piece of a JSON text, as pretty-printed output produces. */
 const fragment = (raw: string) => /^\s*[{}[\]"]/.test(raw);
 
-function stdioOnly(t: CheckContext): void {
-  if (t.target.kind !== 'stdio') t.notApplicable('the target does not use the stdio transport');
-}
+/** Every check of this file is about the stdio transport: not applicable on any other target. */
+const check = checksWith({ transports: ['stdio'] });
 
 /**
  * A session that makes the server talk: startup, the handshake (initialize up to 2025-11-25;
@@ -36,7 +35,6 @@ function stdioOnly(t: CheckContext): void {
  * an unknown method.
  */
 async function busySession(t: CheckContext): Promise<MockClient> {
-  stdioOnly(t);
   let c: MockClient;
   if (isStateless(t.revision)) {
     c = await t.session(); // asks server/discover first; startup banners come now, if at all
@@ -96,8 +94,7 @@ check(
     spec: STDIO,
   },
   async (t) => {
-    stdioOnly(t);
-    const c = await t.session();
+      const c = await t.session();
     const method = livenessMethod(t);
     const objectId = JSON.stringify({ jsonrpc: '2.0', id: { x: 1 }, method, ...(isStateless(t.revision) ? { params: { _meta: c.requestMeta?.() ?? {} } } : {}) });
     const bad = ['this is not JSON', '{"jsonrpc": "2.0", "id": 1,', '42', '"a string"', 'null', '{}', '[]', objectId, '\u0000\u0001\u0002', `{"pad":"${'x'.repeat(100_000)}"`];
@@ -123,8 +120,7 @@ check(
     spec: modern('receiving-messages'),
   },
   async (t) => {
-    stdioOnly(t);
-    // Every input capability declared, so a server that would ask the client something has every
+      // Every input capability declared, so a server that would ask the client something has every
     // reason to: the 2026-07-28 way is an InputRequiredResult, a JSON-RPC request is the old way.
     const s = await t.stateless({ capabilities: INPUT_CAPABILITIES });
     const c = s.asSession();
@@ -167,8 +163,7 @@ check(
     // cancellation/no-response-after-cancel (SHOULD, every revision) is about the response; this is
     // the 2026-07-28 stdio MUST about any message for the request: its response, progress
     // notifications for its token, anything else naming its id.
-    stdioOnly(t);
-    const c = await t.session();
+      const c = await t.session();
     const id = CANCEL_ID;
     const token = CANCEL_TOKEN;
     const forIt = (m: Record<string, unknown>) => {
@@ -239,8 +234,7 @@ check(
     spec: modern('shutdown'),
   },
   async (t) => {
-    stdioOnly(t);
-    const c = await t.session(); // server/discover: the server is up and speaks 2026-07-28
+      const c = await t.session(); // server/discover: the server is up and speaks 2026-07-28
     t.expectResult(await c.request('server/discover'), 'server/discover');
     const conn = t.connections.find((x) => x.client === c);
     const ending = conn && inputEnding(conn.opened.transport);

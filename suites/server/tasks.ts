@@ -4,24 +4,9 @@
 import { ErrorCode, isObject, RELATED_TASK_META, type Current } from '../../schema/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
-import {
-  callable,
-  callTool,
-  cite,
-  errorText,
-  generateArguments,
-  listTools,
-  plainCallable,
-  schemaProblem,
-  short,
-  unknownName,
-  walkList,
-  type Json,
-  type T,
-  type Tool,
-} from './_feature-kit.ts';
+import { callable, callTool, errorText, generateArguments, listTools, plainCallable, schemaProblem, short, unknownName, walkList, type Json, type T, type Tool, cite, section } from '../kit/index.ts';
 
-const tasks = (anchor: string) => cite('basic/utilities/tasks', anchor, ['2025-11-25']);
+const tasks = (anchor: string) => cite(['2025-11-25'], section('basic/utilities/tasks', anchor));
 const TOOLS_CALL = 'server.tasks.requests.tools.call';
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 const NEXT: Record<string, string[]> = {
@@ -582,7 +567,7 @@ check(
     level: 'MUST',
     requirement:
       "For task-augmented requests, the progressToken provided in the original request MUST continue to be used for progress notifications throughout the task's lifetime, even after the CreateTaskResult has been returned. Progress notifications for tasks MUST stop after the task reaches a terminal status (completed, failed, or cancelled).",
-    spec: cite('basic/utilities/progress', 'behavior-requirements', ['2025-11-25']),
+    spec: cite(['2025-11-25'], 'basic/utilities/progress#behavior-requirements'),
     requires: TOOLS_CALL,
   },
   async (t) => {

@@ -1,53 +1,22 @@
 // server/tools: listing tools, their schemas and names, calling them (only those the run may
-// call: see _feature-kit mayCall), results and content, error reporting, list_changed gating.
+// call: see the kit's mayCall), results and content, error reporting, list_changed gating.
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { check } from '../harness/index.ts';
-import {
-  callable,
-  callTool,
-  callWithGenerated,
-  toolCallSample,
-  cite,
-  compileSchema,
-  contentProblems,
-  errorText,
-  expectSameSetPerConnection,
-  generateArguments,
-  listTools,
-  plainCallable,
-  received,
-  schemaProblem,
-  short,
-  from,
-  EVERY,
-  unknownName,
-  walkList,
-  type Json,
-  type Tool,
-} from './_feature-kit.ts';
+import { callable, callTool, callWithGenerated, toolCallSample, compileSchema, contentProblems, errorText, expectSameSetPerConnection, generateArguments, listTools, plainCallable, received, schemaProblem, short, from, EVERY, unknownName, walkList, type Json, type Tool, cite, section, listResultCheck, listChangedGatedCheck } from '../kit/index.ts';
 
-const tools = (anchor: string | Parameters<typeof cite>[1], revs = EVERY) => cite('server/tools', anchor, revs);
+const tools = (anchor: Parameters<typeof section>[1], revs = EVERY) => cite(revs, section('server/tools', anchor));
 
-check(
+listResultCheck(
   {
     id: 'tools/list-result',
-    shared: true,
     title: 'tools/list is answered with a valid ListToolsResult on every page',
     level: 'MUST',
     requirement: 'To discover available tools, clients send a tools/list request; the server answers with its tools (a ListToolsResult as the schema defines it). This operation supports pagination.',
     spec: tools('listing-tools'),
     requires: 'server.tools',
   },
-  async (t) => {
-    const c = await t.session();
-    const l = await walkList(c, 'tools/list', 'tools');
-    if (l.error) return t.fail(`tools/list was answered with ${errorText(l.error)}`, l.error);
-    for (const [i, p] of l.pages.entries()) {
-      const bad = schemaProblem(t.revision, 'ListToolsResult', p.reply.result);
-      if (bad) t.fail(`page ${i + 1} of tools/list is not a valid ListToolsResult: ${bad}`, p.reply);
-    }
-  },
+  { method: 'tools/list', key: 'tools', resultType: 'ListToolsResult' },
 );
 
 check(
@@ -368,7 +337,7 @@ check(
   },
 );
 
-check(
+listChangedGatedCheck(
   {
     id: 'tools/list-changed-gated',
     title: 'notifications/tools/list_changed only from a server that declared tools.listChanged',
@@ -378,14 +347,7 @@ check(
     spec: tools('list-changed-notification', STATEFUL_REVISIONS),
     requires: 'server.tools',
   },
-  async (t) => {
-    const c = await t.session();
-    if ((c.serverCapabilities.tools as Json | undefined)?.listChanged === true) return t.notApplicable('the server declares tools.listChanged');
-    await c.request('tools/list', {});
-    await t.sleep(t.quietMs);
-    const got = received(c, 'notifications/tools/list_changed');
-    if (got.length) t.fail('the server sent notifications/tools/list_changed without declaring tools.listChanged', got);
-  },
+  'tools',
 );
 
 check(
@@ -395,7 +357,7 @@ check(
     level: 'MUST',
     requirement:
       'Both parties MUST only use capabilities that were successfully negotiated: a server sends sampling/createMessage, elicitation/create or roots/list only to a client that declared sampling, elicitation or roots.',
-    spec: cite('basic/lifecycle', 'operation'),
+    spec: cite(STATEFUL_REVISIONS, 'basic/lifecycle#operation'),
     requires: 'server.tools',
   },
   async (t) => {

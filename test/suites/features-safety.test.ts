@@ -14,7 +14,7 @@ import '../../suites/server/completion.ts';
 import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
-import { EVERY, mayCall, type Tool } from '../../suites/server/_feature-kit.ts';
+import { EVERY, mayCall, type Tool } from '../../suites/kit/index.ts';
 import { FEATURE_AREAS, fixtureTarget, run } from './feature-helpers.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));

@@ -15,7 +15,7 @@ import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
 import { brief, FEATURE_AREAS, fastConfig, fixtureTarget, run } from './feature-helpers.ts';
 import { serveFeaturesHttp } from '../fixtures/servers/feature-server.ts';
-import { EVERY } from '../../suites/server/_feature-kit.ts';
+import { EVERY } from '../../suites/kit/index.ts';
 import { STATEFUL_REVISIONS as STATEFUL } from '../../schema/index.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REVISIONS, type Revision } from '../../schema/index.ts';
 import { validateCheckResult, type CheckResult, type Results } from '../../reports/index.ts';
-import { CROSS_TALK, VALID_MESSAGES, checkMeta, definedChecks, finishResults, matchesGlob, runCheck, runConfig, selected, validMessagesResults, wireLogPath, type CheckBody, type CheckDef, type RunConfig } from '../../suites/harness/index.ts';
+import { CROSS_TALK, VALID_MESSAGES, checkMeta, checksWith, definedChecks, finishResults, matchesGlob, runCheck, runConfig, selected, validMessagesResults, wireLogPath, type CheckBody, type CheckDef, type RunConfig } from '../../suites/harness/index.ts';
 import { fixtureTransport } from '../fixtures/servers/fixture-server.ts';
 import { RewritingTransport } from '../fixtures/servers/stateless-server.ts';
 import { createMemoryPair, createMockServer, tool } from '../../mock-server/index.ts';
@@ -140,6 +140,31 @@ describe('runCheck', () => {
     expect(ran).toBe(false);
     const ok = await runCheck(def('MUST', () => void (ran = true), 'server.tools'), REV, cfg());
     expect([ok.verdict, ran]).toEqual(['pass', true]);
+  });
+
+  it('applies a check\'s transports before gating or connecting: not applicable elsewhere, with the reason the body guards gave', async () => {
+    let opened = 0;
+    const counting = cfg({ open: () => (opened++, fixtureTransport({})) });
+    let ran = false;
+    // Gated on a capability the fixture lacks: a gate run first would say so instead.
+    const about = (transports: ('stdio' | 'http' | 'sse')[], requires = 'server.completions'): CheckDef => ({ meta: { ...def('MUST', () => {}).meta, requires, transports }, body: () => void (ran = true) });
+    const http = await runCheck(about(['http']), REV, counting);
+    expect([http.verdict, http.message]).toEqual(['not-applicable', 'the target is not reached over Streamable HTTP (it is a stdio target)']);
+    const sse = await runCheck(about(['sse']), REV, counting);
+    expect(sse.message).toBe('the target is not reached over the legacy HTTP+SSE transport (it is a stdio target)');
+    const memory = await runCheck(about(['stdio']), REV, { ...counting, target: { kind: 'memory', connect: () => fixtureTransport({}) } });
+    expect([memory.verdict, memory.message]).toEqual(['not-applicable', 'the target does not use the stdio transport']);
+    expect([ran, opened]).toEqual([false, 0]);
+    // On its own transport the check gates and runs as any other.
+    const stdio = await runCheck(about(['stdio'], 'server.tools'), REV, counting);
+    expect([stdio.verdict, ran, opened > 0]).toEqual(['pass', true, true]);
+  });
+
+  it('checksWith gives every check of a file its defaults, which a check may override', () => {
+    const withStdio = checksWith({ transports: ['stdio'], requires: 'server.tools' });
+    const a = withStdio({ id: 'test/with-defaults', title: 't', level: 'MUST', requirement: 'Receivers MUST respond', spec: { [REV]: 'basic/utilities/ping' } }, () => {});
+    const b = withStdio({ id: 'test/with-override', title: 't', level: 'MUST', requirement: 'Receivers MUST respond', spec: { [REV]: 'basic/utilities/ping' }, transports: ['http'] }, () => {});
+    expect([a.meta.transports, a.meta.requires, b.meta.transports, b.meta.requires]).toEqual([['stdio'], 'server.tools', ['http'], 'server.tools']);
   });
 
   it('respects the budget and the stop file', async () => {

@@ -6,7 +6,8 @@ import { AUTHORIZED_SCENARIOS, PRM_REVISIONS, SCOPE_REVISIONS } from '../auth-sc
 import type { CheckBody } from '../../harness/index.ts';
 import { clientCheck } from '../check.ts';
 import { exitSummary as exitSummaryOf } from '../analysis.ts';
-import { type A, cite, recs, of, json, mcpUrl, authEvidence, authRuns, originOf } from './common.ts';
+import { type A, recs, of, json, mcpUrl, authEvidence, authRuns, originOf } from './common.ts';
+import { authPage, cite } from '../../kit/index.ts';
 
 const s256 = (v: string) => createHash('sha256').update(v).digest('base64url');
 
@@ -27,7 +28,7 @@ clientCheck(
     title: 'PKCE with S256: a code_challenge on authorization, the matching code_verifier on the token request',
     level: 'MUST',
     requirement: 'MCP clients MUST implement PKCE and MUST use the S256 code challenge method when technically capable (2025-03-26: PKCE is REQUIRED for all clients).',
-    spec: { ...cite(PRM_REVISIONS, 'authorization-code-protection', 'basic/authorization/security-considerations'), '2025-03-26': 'basic/authorization#implementation-requirements' },
+    spec: { ...cite(PRM_REVISIONS, authPage('authorization-code-protection', 'basic/authorization/security-considerations')), '2025-03-26': 'basic/authorization#implementation-requirements' },
     scenarios: AUTHORIZED_SCENARIOS,
   },
   (t) => {
@@ -60,7 +61,7 @@ clientCheck(
     title: 'no authorization with an AS that does not advertise PKCE',
     level: 'MUST',
     requirement: 'MCP clients MUST verify PKCE support before proceeding with authorization: if code_challenge_methods_supported is absent from the authorization server metadata, MCP clients MUST refuse to proceed.',
-    spec: cite(SCOPE_REVISIONS, 'authorization-code-protection', 'basic/authorization/security-considerations'),
+    spec: cite(SCOPE_REVISIONS, authPage('authorization-code-protection', 'basic/authorization/security-considerations')),
     scenarios: ['auth/pkce-not-advertised'],
   },
   (t) => {
@@ -78,7 +79,7 @@ clientCheck(
     title: 'resource (the MCP server\'s canonical URI) on every authorization and token request',
     level: 'MUST',
     requirement: 'The resource parameter MUST be included in both authorization requests and token requests, MUST identify the MCP server that the client intends to use the token with, and MUST use the canonical URI of the MCP server.',
-    spec: cite(PRM_REVISIONS, 'resource-parameter-implementation'),
+    spec: cite(PRM_REVISIONS, authPage('resource-parameter-implementation')),
     scenarios: AUTHORIZED_SCENARIOS,
   },
   (t) => {
@@ -107,7 +108,7 @@ clientCheck(
     title: 'state is sent and an authorization response with another state is discarded',
     level: 'SHOULD',
     requirement: 'MCP clients SHOULD use and verify state parameters in the authorization code flow and discard any results that do not include or have a mismatch with the original state.',
-    spec: cite(PRM_REVISIONS, 'open-redirection', 'basic/authorization/security-considerations'),
+    spec: cite(PRM_REVISIONS, authPage('open-redirection', 'basic/authorization/security-considerations')),
     scenarios: ['auth/state-mismatch'],
   },
   (t) => {

@@ -1,22 +1,15 @@
-// What the client-auth checks share: the auth records of a run, the citation of a revision's page,
-// and the runs of the scenarios a check judges (authRuns: not applicable where authorization is not).
-import { isObject, type Revision } from '../../../schema/index.ts';
+// What the client-auth checks share: the auth records of a run, and the runs of the scenarios a check
+// judges (authRuns: not applicable where authorization is not).
+import { AUTHORIZATION_REVISIONS, isObject } from '../../../schema/index.ts';
 import { describeAuthRecord } from '../../../mock-server/index.ts';
 import type { WireEntry } from '../../../reports/index.ts';
 import { clientRuns, type AuthRunRecord, type ClientRun, type ClientView } from '../../harness/index.ts';
 import { parseChallenge } from '../../harness/auth.ts';
 import type { CheckScope } from '../../harness/types.ts';
-import { AUTH_SCENARIO_NAMES, AUTHORIZED_SCENARIOS, LEGACY_AUTH_REVISION, PRM_REVISIONS } from '../auth-scenarios.ts';
+import { AUTH_SCENARIO_NAMES, AUTHORIZED_SCENARIOS } from '../auth-scenarios.ts';
 
 export type A = AuthRunRecord;
-export const ALL_REVS: Revision[] = [LEGACY_AUTH_REVISION, ...PRM_REVISIONS];
-
-/** The page of each revision: 2026-07-28 split basic/authorization into sub-pages. */
-export function cite(revs: readonly Revision[], anchor: string, modernPage = 'basic/authorization', legacyAnchor = anchor): Partial<Record<Revision, string>> {
-  const out: Partial<Record<Revision, string>> = {};
-  for (const r of revs) out[r] = r === '2026-07-28' ? `${modernPage}#${anchor}` : `basic/authorization#${r === LEGACY_AUTH_REVISION ? legacyAnchor : anchor}`;
-  return out;
-}
+export const ALL_REVS = AUTHORIZATION_REVISIONS;
 
 export const recs = (run: ClientRun): A[] => run.auth ?? [];
 /** Anything but a plain MCP request without a token: the client is doing OAuth. */

@@ -1,14 +1,15 @@
 // Enterprise-managed authorization (cross-app access, an extension): token exchange for an ID-JAG,
 // then the JWT bearer grant at the MCP server's authorization server.
-import type { Revision } from '../../../schema/index.ts';
+import { revisionsFrom } from '../../../schema/index.ts';
 import { describeAuthRecord, ID_JAG_TYPE, ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from '../../../mock-server/index.ts';
 import type { ClientRun } from '../../harness/index.ts';
 import type { CheckScope } from '../../harness/types.ts';
 import { XAA_CLIENT, XAA_SCENARIOS } from '../auth-scenarios.ts';
 import { clientCheck } from '../check.ts';
+import { cite } from '../../kit/index.ts';
 import { mcpRecs, of, json, bearerOf, mcpUrl, authEvidence, authRuns, originOf } from './common.ts';
 
-const XAA_SPEC: Partial<Record<Revision, string>> = { '2025-11-25': 'basic/authorization#mcp-authorization-extensions', '2026-07-28': 'basic/authorization#mcp-authorization-extensions' };
+const XAA_SPEC = cite(revisionsFrom('2025-11-25'), 'basic/authorization#mcp-authorization-extensions');
 
 /** The JWT's payload and header, unverified (the mock verified what it accepted). */
 function decodeJwt(jwt: string | undefined): { header: Record<string, unknown>; payload: Record<string, unknown> } | undefined {

@@ -5,7 +5,8 @@ import { describeAuthRecord } from '../../../mock-server/index.ts';
 import { asMetadataUrls, prmWellKnown } from '../../harness/auth.ts';
 import { AUTHORIZED_SCENARIOS, PRM_REVISIONS, SCOPE_REVISIONS } from '../auth-scenarios.ts';
 import { clientCheck } from '../check.ts';
-import { type A, cite, recs, attempted, mcpRecs, of, pathOf, json, bearerOf, firstChallenge, mcpUrl, authEvidence, authRuns } from './common.ts';
+import { type A, recs, attempted, mcpRecs, of, pathOf, json, bearerOf, firstChallenge, mcpUrl, authEvidence, authRuns } from './common.ts';
+import { authPage, cite } from '../../kit/index.ts';
 
 clientCheck(
   {
@@ -14,7 +15,7 @@ clientCheck(
     level: 'MUST',
     requirement: 'MCP clients MUST be able to parse WWW-Authenticate headers and respond appropriately to HTTP 401 Unauthorized responses from the MCP server (2025-03-26: follow the OAuth 2.1 flow with RFC 8414 metadata or the default endpoints).',
     spec: {
-      ...cite(PRM_REVISIONS, 'protected-resource-metadata-discovery-requirements', 'basic/authorization/authorization-server-discovery'),
+      ...cite(PRM_REVISIONS, authPage('protected-resource-metadata-discovery-requirements', 'basic/authorization/authorization-server-discovery')),
       '2025-06-18': 'basic/authorization#authorization-server-location',
       '2025-03-26': 'basic/authorization#authorization-flow-steps',
     },
@@ -45,7 +46,7 @@ clientCheck(
     level: 'MUST',
     requirement:
       'MCP clients MUST support both discovery mechanisms and use the resource metadata URL from the parsed WWW-Authenticate headers when present; otherwise, they MUST fall back to constructing and requesting the well-known URIs in the order listed above (path-inserted, then root). (2025-06-18: MCP clients MUST use the resource_metadata of the challenge.)',
-    spec: { ...cite(SCOPE_REVISIONS, 'protected-resource-metadata-discovery-requirements', 'basic/authorization/authorization-server-discovery'), '2025-06-18': 'basic/authorization#authorization-server-location' },
+    spec: { ...cite(SCOPE_REVISIONS, authPage('protected-resource-metadata-discovery-requirements', 'basic/authorization/authorization-server-discovery')), '2025-06-18': 'basic/authorization#authorization-server-location' },
     scenarios: METADATA_SCENARIOS,
   },
   (t) => {
@@ -79,7 +80,7 @@ clientCheck(
     level: 'MUST',
     requirement:
       'MCP clients MUST attempt multiple well-known endpoints: for issuer URLs with path components, OAuth 2.0 metadata with path insertion, then OpenID Connect with path insertion, then OpenID Connect path appending; without a path, OAuth 2.0 metadata, then OpenID Connect. (2025-06-18: MCP clients MUST follow RFC 8414 — the OAuth 2.0 URL first.)',
-    spec: { ...cite(SCOPE_REVISIONS, 'authorization-server-metadata-discovery', 'basic/authorization/authorization-server-discovery'), '2025-06-18': 'basic/authorization#server-metadata-discovery' },
+    spec: { ...cite(SCOPE_REVISIONS, authPage('authorization-server-metadata-discovery', 'basic/authorization/authorization-server-discovery')), '2025-06-18': 'basic/authorization#server-metadata-discovery' },
     scenarios: METADATA_SCENARIOS,
   },
   (t) => {
@@ -160,7 +161,7 @@ clientCheck(
     level: 'MUST',
     requirement:
       'MCP clients MUST use OAuth 2.0 Protected Resource Metadata (RFC 9728) for authorization server discovery; RFC 9728 §3.3: if the resource value of the metadata is not identical to the resource the client asked about, the client MUST NOT use the metadata.',
-    spec: cite(PRM_REVISIONS, 'overview'),
+    spec: cite(PRM_REVISIONS, authPage('overview')),
     scenarios: ['auth/resource-mismatch'],
   },
   (t) => {

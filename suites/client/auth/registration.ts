@@ -5,7 +5,8 @@ import type { ClientRun } from '../../harness/index.ts';
 import { AUTHORIZED_SCENARIOS, PRE_REGISTERED, PRM_REVISIONS } from '../auth-scenarios.ts';
 import { clientCheck } from '../check.ts';
 import { exitSummary as exitSummaryOf } from '../analysis.ts';
-import { type A, cite, of, json, authEvidence, authRuns, RETRY_LIMIT, asMetadataOf, registeredMetadata, strings } from './common.ts';
+import { type A, of, json, authEvidence, authRuns, RETRY_LIMIT, asMetadataOf, registeredMetadata, strings } from './common.ts';
+import { authPage, cite } from '../../kit/index.ts';
 
 const REGISTRATION_PAGE = 'basic/authorization/client-registration';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -146,7 +147,7 @@ clientCheck(
     level: 'MUST',
     requirement: 'MCP clients MUST have redirect URIs registered with the authorization server; all redirect URIs MUST be either localhost or use HTTPS.',
     spec: {
-      ...cite(PRM_REVISIONS, 'open-redirection', 'basic/authorization/security-considerations'),
+      ...cite(PRM_REVISIONS, authPage('open-redirection', 'basic/authorization/security-considerations')),
       '2025-06-18': 'basic/authorization#open-redirection',
       '2025-03-26': 'basic/authorization#security-considerations',
     },

@@ -3,7 +3,8 @@ import type { ClientRun } from '../../harness/index.ts';
 import { parseChallenge } from '../../harness/auth.ts';
 import { SCOPE_REVISIONS } from '../auth-scenarios.ts';
 import { clientCheck } from '../check.ts';
-import { type A, cite, recs, mcpRecs, of, authEvidence, authRuns, RETRY_LIMIT } from './common.ts';
+import { type A, recs, mcpRecs, of, authEvidence, authRuns, RETRY_LIMIT } from './common.ts';
+import { authPage, cite } from '../../kit/index.ts';
 
 const SCOPE_CASES: Record<string, { expected: string | undefined; why: string }> = {
   'auth/scope-from-www-authenticate': { expected: 'mcp:basic', why: 'the scope of the 401 challenge' },
@@ -23,7 +24,7 @@ clientCheck(
     title: 'the initial scope: the challenge\'s, else scopes_supported, else none',
     level: 'SHOULD',
     requirement: 'During the initial authorization handshake, MCP clients SHOULD follow this priority order for scope selection: use the scope parameter from the initial WWW-Authenticate header; if not available, use all scopes in scopes_supported of the PRM, omitting the scope parameter if scopes_supported is undefined.',
-    spec: cite(SCOPE_REVISIONS, 'scope-selection-strategy'),
+    spec: cite(SCOPE_REVISIONS, authPage('scope-selection-strategy')),
     scenarios: Object.keys(SCOPE_CASES),
   },
   (t) => {
@@ -50,7 +51,7 @@ clientCheck(
     title: 'on 403 insufficient_scope the client authorizes again with the scopes named and retries',
     level: 'SHOULD',
     requirement: 'Clients SHOULD respond to insufficient_scope errors by requesting a new access token with an increased set of scopes via a step-up authorization flow; clients acting on behalf of a user SHOULD attempt the step-up authorization flow (then retry the original request).',
-    spec: cite(SCOPE_REVISIONS, 'step-up-authorization-flow'),
+    spec: cite(SCOPE_REVISIONS, authPage('step-up-authorization-flow')),
     scenarios: ['auth/scope-step-up'],
   },
   (t) => {
@@ -81,7 +82,7 @@ clientCheck(
     title: 'step-up is retried a few times at most when the scope is never granted',
     level: 'SHOULD',
     requirement: 'Retry the original request with the new authorization no more than a few times and treat this as a permanent authorization failure; clients SHOULD implement retry limits and SHOULD track scope upgrade attempts to avoid repeated failures for the same resource and operation combination.',
-    spec: cite(SCOPE_REVISIONS, 'step-up-authorization-flow'),
+    spec: cite(SCOPE_REVISIONS, authPage('step-up-authorization-flow')),
     scenarios: ['auth/scope-retry-limit'],
   },
   (t) => {

@@ -2,7 +2,8 @@
 // server's own authorization server.
 import { AUTHORIZED_SCENARIOS, PRM_REVISIONS } from '../auth-scenarios.ts';
 import { clientCheck } from '../check.ts';
-import { ALL_REVS, cite, recs, mcpRecs, of, pathOf, issuedTokens, bearerOf, authEvidence, authRuns } from './common.ts';
+import { ALL_REVS, recs, mcpRecs, of, pathOf, issuedTokens, bearerOf, authEvidence, authRuns } from './common.ts';
+import { authPage, cite } from '../../kit/index.ts';
 
 clientCheck(
   {
@@ -10,7 +11,7 @@ clientCheck(
     title: 'once it has a token, every HTTP request to the MCP server carries Authorization: Bearer',
     level: 'MUST',
     requirement: 'MCP client MUST use the Authorization request header field (Authorization: Bearer <access-token>); authorization MUST be included in every HTTP request from client to server, even if they are part of the same logical session.',
-    spec: cite(ALL_REVS, 'token-requirements'),
+    spec: cite(ALL_REVS, authPage('token-requirements')),
     scenarios: AUTHORIZED_SCENARIOS,
   },
   (t) => {
@@ -30,7 +31,7 @@ clientCheck(
     title: 'access tokens are never put in the URL query string',
     level: 'MUST',
     requirement: 'Access tokens MUST NOT be included in the URI query string.',
-    spec: cite(ALL_REVS, 'token-requirements'),
+    spec: cite(ALL_REVS, authPage('token-requirements')),
     scenarios: AUTHORIZED_SCENARIOS,
   },
   (t) => {
@@ -49,7 +50,7 @@ clientCheck(
     title: 'only tokens issued by the MCP server\'s own authorization server are sent to it',
     level: 'MUST',
     requirement: 'MCP clients MUST NOT send tokens to the MCP server other than ones issued by the MCP server\'s authorization server.',
-    spec: cite(PRM_REVISIONS, 'token-handling'),
+    spec: cite(PRM_REVISIONS, authPage('token-handling')),
     scenarios: AUTHORIZED_SCENARIOS,
   },
   (t) => {

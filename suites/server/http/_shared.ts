@@ -11,13 +11,6 @@ export type T = CheckContext;
 
 export const MODERN: Revision = '2026-07-28';
 
-/** Spec pages per revision: the single transports page until 2025-11-25, its own page after. */
-export function pages(revs: readonly Revision[], stateful: string, modern?: string): Partial<Record<Revision, string>> {
-  const out: Partial<Record<Revision, string>> = {};
-  for (const r of revs) out[r] = r === MODERN ? `basic/transports/streamable-http#${modern ?? stateful}` : `basic/transports#${stateful}`;
-  return out;
-}
-
 /** A header value no server accepts as an origin of its own (RFC 6761 reserves .invalid). */
 export const FOREIGN_ORIGIN = 'http://attacker.mcp-conform.invalid';
 

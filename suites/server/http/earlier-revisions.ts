@@ -1,9 +1,13 @@
 // basic/transports/streamable-http (2026-07-28), backward compatibility with earlier Streamable HTTP
 // revisions: a server of 2026-07-28 only answers an older client's GET, DELETE, Last-Event-ID and
 // Mcp-Session-Id as the spec says.
-import { check } from '../../harness/index.ts';
+import { checksWith } from '../../harness/index.ts';
 import { responseIn } from '../../harness/http.ts';
-import { describe, expectModernOnly, jsonRpcError, modern, MODERN, pages } from './_shared.ts';
+import { describe, expectModernOnly, jsonRpcError, modern, MODERN } from './_shared.ts';
+import { cite } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 check(
   {
@@ -11,7 +15,7 @@ check(
     title: 'a server of 2026-07-28 only answers GET and DELETE with 405',
     level: 'SHOULD',
     requirement: 'A server that supports only this revision and receives such traffic from an older client SHOULD respond as follows: HTTP GET or DELETE to the MCP endpoint: respond with 405 Method Not Allowed.',
-    spec: pages([MODERN], '', 'earlier-streamable-http-revisions'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#earlier-streamable-http-revisions'),
   },
   async (t) => {
     const { h, modernOnly, discovery } = await modern(t);
@@ -29,7 +33,7 @@ check(
     title: 'a server of 2026-07-28 only ignores Last-Event-ID',
     level: 'SHOULD',
     requirement: 'A server that supports only this revision and receives such traffic from an older client SHOULD respond as follows: A Last-Event-ID header: ignore it; streams are not resumable.',
-    spec: pages([MODERN], '', 'earlier-streamable-http-revisions'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#earlier-streamable-http-revisions'),
   },
   async (t) => {
     const { h, modernOnly, discovery } = await modern(t);
@@ -46,7 +50,7 @@ check(
     title: 'a server of 2026-07-28 only ignores Mcp-Session-Id and mints none',
     level: 'SHOULD',
     requirement: 'A server that supports only this revision and receives such traffic from an older client SHOULD respond as follows: An Mcp-Session-Id header on a request: ignore it, and do not mint or echo session IDs.',
-    spec: pages([MODERN], '', 'earlier-streamable-http-revisions'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#earlier-streamable-http-revisions'),
   },
   async (t) => {
     const { h, modernOnly, discovery } = await modern(t);

@@ -1,16 +1,15 @@
 // basic/transports, the legacy HTTP+SSE transport (2024-11-05, and the backwards compatibility of later
 // revisions): the endpoint event, messages on the stream, Origin validation.
-import type { Revision } from '../../../schema/index.ts';
-import { check } from '../../harness/index.ts';
+import { STATEFUL_REVISIONS } from '../../../schema/index.ts';
+import { checksWith } from '../../harness/index.ts';
 import { legacyTransportOf, mediaType, openLegacyStream } from '../../harness/http.ts';
 import { FOREIGN_ORIGIN } from './_shared.ts';
+import { cite } from '../../kit/index.ts';
 
-const LEGACY_PAGES: Partial<Record<Revision, string>> = {
-  '2024-11-05': 'basic/transports#http-with-sse',
-  '2025-03-26': 'basic/transports#backwards-compatibility',
-  '2025-06-18': 'basic/transports#backwards-compatibility',
-  '2025-11-25': 'basic/transports#backwards-compatibility',
-};
+/** Every check of this file is about the legacy HTTP+SSE transport: not applicable on any other target. */
+const check = checksWith({ transports: ['sse'] });
+
+const LEGACY_PAGES = cite(STATEFUL_REVISIONS, (r) => (r === '2024-11-05' ? 'basic/transports#http-with-sse' : 'basic/transports#backwards-compatibility'));
 
 check(
   {
@@ -48,7 +47,6 @@ check(
     spec: LEGACY_PAGES,
   },
   async (t) => {
-    if (t.target.kind !== 'sse') return t.notApplicable(`the target is not reached over the legacy HTTP+SSE transport (it is a ${t.target.kind} target)`);
     const c = await t.connect();
     const transport = legacyTransportOf(t, c.transport);
     // An answer sent as an SSE event of another type is ignored by clients: seeing one while the

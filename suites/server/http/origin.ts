@@ -1,8 +1,12 @@
 // basic/transports, the security warning: a request from a foreign Origin (DNS rebinding) is refused.
 import { isObject } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
-import { check } from '../../harness/index.ts';
-import { describe, FOREIGN_ORIGIN, modern, MODERN, pages, type T } from './_shared.ts';
+import { checksWith } from '../../harness/index.ts';
+import { describe, FOREIGN_ORIGIN, modern, MODERN, type T } from './_shared.ts';
+import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** POSTs the opening request with a foreign Origin; returns the answer (and ends any session it opened). */
 async function foreignOrigin(t: T): Promise<RawResponse> {
@@ -23,7 +27,7 @@ check(
     title: 'a request from a foreign Origin is refused',
     level: 'MUST',
     requirement: 'Servers MUST validate the Origin header on all incoming connections to prevent DNS rebinding attacks.',
-    spec: pages(['2025-03-26', '2025-06-18'], 'security-warning'),
+    spec: cite(['2025-03-26', '2025-06-18'], transportPage('security-warning')),
   },
   async (t) => {
     const r = await foreignOrigin(t);
@@ -37,7 +41,7 @@ check(
     title: 'a request from a foreign Origin is refused with 403 Forbidden',
     level: 'MUST',
     requirement: 'Servers MUST validate the Origin header on all incoming connections to prevent DNS rebinding attacks. If the Origin header is present and invalid, servers MUST respond with HTTP 403 Forbidden.',
-    spec: pages(['2025-11-25', MODERN], 'security-warning', 'security--endpoint'),
+    spec: cite(['2025-11-25', MODERN], transportPage('security-warning', 'streamable-http', 'security--endpoint')),
   },
   async (t) => {
     const r = await foreignOrigin(t);

@@ -2,9 +2,13 @@
 // annotations and the Mcp-Param-{Name} headers a server checks against the arguments.
 import { ErrorCode, isObject } from '../../../schema/index.ts';
 import { paramHeaderSpecs } from '../../../mock-server/index.ts';
-import { check, mayCall } from '../../harness/index.ts';
+import { checksWith, mayCall } from '../../harness/index.ts';
 import { errorCodeIn, responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, listedTools, expectHeaderMismatch, jsonRpcError, modern, MODERN, pages, type T } from './_shared.ts';
+import { describe, listedTools, expectHeaderMismatch, jsonRpcError, modern, MODERN, type T } from './_shared.ts';
+import { cite } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** The first tool the run may call with a top-level string argument marked x-mcp-header, or why there is none. */
 async function paramHeaderTool(t: T): Promise<{ h: HttpProbe; tool: string; key: string; header: string }> {
@@ -45,7 +49,7 @@ check(
     level: 'MUST',
     requirement:
       'Any server that processes the message body MUST validate that encoded header values, after decoding if Base64-encoded, match the corresponding values in the request body. Servers MUST reject requests with a 400 Bad Request HTTP status and JSON-RPC error code -32020 (HeaderMismatch) if any validation fails.',
-    spec: pages([MODERN], '', 'server-behavior-for-custom-headers'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#server-behavior-for-custom-headers'),
     requires: 'server.tools',
   },
   (t) => callWithParamHeader(t, 'mcp-conform-b', (tool, key, header) => `tools/call ${tool} with argument ${key}="mcp-conform-a" and ${header}: mcp-conform-b`),
@@ -58,7 +62,7 @@ check(
     level: 'MUST',
     requirement:
       'The x-mcp-header value MUST NOT be empty; MUST match HTTP field-name token syntax (1*tchar, RFC 9110 Section 5.1); MUST NOT contain control characters; MUST be case-insensitively unique among all x-mcp-header values in the inputSchema; MUST only be applied to parameters with primitive types (integer, string, boolean); MUST only be applied to properties that are statically reachable from the schema root (a chain of properties keys).',
-    spec: pages([MODERN], '', 'schema-extension'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#schema-extension'),
     requires: 'server.tools',
   },
   async (t) => {
@@ -87,7 +91,7 @@ check(
     level: 'MUST',
     requirement:
       'Client omits header but value is in body: non-conforming client; server MUST reject the request. Servers MUST reject requests with a 400 Bad Request HTTP status and JSON-RPC error code -32020 (HeaderMismatch) if any validation fails.',
-    spec: pages([MODERN], '', 'server-behavior-for-custom-headers'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#server-behavior-for-custom-headers'),
     requires: 'server.tools',
   },
   (t) => callWithParamHeader(t, null, (tool, key, header) => `tools/call ${tool} with argument ${key}="mcp-conform-a" and no ${header} header`),
@@ -100,7 +104,7 @@ check(
     level: 'MUST',
     requirement:
       'Servers MUST reject requests with a recognized Mcp-Param-{Name} header that contains invalid characters (see Value Encoding). Validation failure conditions include: A header value contains invalid characters.',
-    spec: pages([MODERN], '', 'server-behavior-for-custom-headers'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#server-behavior-for-custom-headers'),
     requires: 'server.tools',
   },
   // "é" sent raw (one obs-text byte, 0xE9) where the client had to Base64-encode it; the body holds the same text.
@@ -113,7 +117,7 @@ check(
     title: 'a tools/call whose x-mcp-header argument is null or absent is not refused for lacking the Mcp-Param header',
     level: 'MUST',
     requirement: 'Parameter value is null: Client MUST omit the header; Server MUST NOT expect the header. Parameter not in arguments: Client MUST omit the header; Server MUST NOT expect the header.',
-    spec: pages([MODERN], '', 'server-behavior-for-custom-headers'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#server-behavior-for-custom-headers'),
     requires: 'server.tools',
   },
   async (t) => {
@@ -134,7 +138,7 @@ check(
     title: 'an integer Mcp-Param header is compared with the argument as a number (42.0 matches 42)',
     level: 'SHOULD',
     requirement: 'When validating integer parameter values, servers SHOULD compare the header value and the body value numerically rather than as strings (e.g., 42.0 and 42 are considered equal).',
-    spec: pages([MODERN], '', 'server-validation'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#server-validation'),
     requires: 'server.tools',
   },
   async (t) => {

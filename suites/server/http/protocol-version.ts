@@ -1,9 +1,13 @@
 // basic/transports, the protocol version header (2025-06-18, 2025-11-25) and 2026-07-28's request
 // metadata: MCP-Protocol-Version against the body, unsupported versions, unknown methods, missing _meta.
 import { ErrorCode, isObject, META } from '../../../schema/index.ts';
-import { check } from '../../harness/index.ts';
+import { checksWith } from '../../harness/index.ts';
 import { errorCodeIn, messagesOf, responseIn } from '../../harness/http.ts';
-import { describe, expectHeaderMismatch, expectModernOnly, jsonRpcError, modern, MODERN, pages, PING, session } from './_shared.ts';
+import { describe, expectHeaderMismatch, expectModernOnly, jsonRpcError, modern, MODERN, PING, session } from './_shared.ts';
+import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 check(
   {
@@ -11,7 +15,7 @@ check(
     title: 'an unsupported MCP-Protocol-Version header is refused with 400',
     level: 'MUST',
     requirement: 'If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it MUST respond with 400 Bad Request.',
-    spec: pages(['2025-06-18', '2025-11-25'], 'protocol-version-header'),
+    spec: cite(['2025-06-18', '2025-11-25'], transportPage('protocol-version-header')),
   },
   async (t) => {
     const h = await session(t);
@@ -28,7 +32,7 @@ check(
     level: 'SHOULD',
     requirement:
       'For backwards compatibility, if the server does not receive an MCP-Protocol-Version header, and has no other way to identify the version - for example, by relying on the protocol version negotiated during initialization - the server SHOULD assume protocol version 2025-03-26.',
-    spec: pages(['2025-06-18', '2025-11-25'], 'protocol-version-header'),
+    spec: cite(['2025-06-18', '2025-11-25'], transportPage('protocol-version-header')),
   },
   async (t) => {
     const h = await session(t);
@@ -44,7 +48,7 @@ check(
     title: 'an unknown method is answered 404 Not Found with JSON-RPC error -32601',
     level: 'MUST',
     requirement: 'If the server does not implement the requested RPC method, it MUST respond with 404 Not Found and a JSON-RPC error with code -32601 (Method not found).',
-    spec: pages([MODERN], '', 'protocol-version-header'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#protocol-version-header'),
   },
   async (t) => {
     const { h } = await modern(t);
@@ -60,7 +64,7 @@ check(
     level: 'MUST',
     requirement:
       'Every POST request to the MCP endpoint MUST include an MCP-Protocol-Version header. A server that does not support such clients MUST reject a request without the header per Server Validation (400 Bad Request, HeaderMismatch).',
-    spec: pages([MODERN], '', 'protocol-version-header'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#protocol-version-header'),
   },
   async (t) => {
     const { h, modernOnly, discovery } = await modern(t);
@@ -77,7 +81,7 @@ check(
     level: 'MUST',
     requirement:
       'The header value MUST match the io.modelcontextprotocol/protocolVersion field carried in the request body’s _meta. If the values do not match, the server MUST reject the request with 400 Bad Request and a HeaderMismatch JSON-RPC error.',
-    spec: pages([MODERN], '', 'protocol-version-header'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#protocol-version-header'),
   },
   async (t) => {
     const { h, discovery } = await modern(t);
@@ -97,7 +101,7 @@ check(
     level: 'MUST',
     requirement:
       'If the server does not implement the requested protocol version, it MUST respond with 400 Bad Request and an UnsupportedProtocolVersionError listing its supported versions.',
-    spec: pages([MODERN], '', 'protocol-version-header'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#protocol-version-header'),
   },
   async (t) => {
     const { h } = await modern(t);

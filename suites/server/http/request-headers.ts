@@ -1,9 +1,13 @@
 // basic/transports/streamable-http (2026-07-28), standard request headers: Mcp-Method and Mcp-Name,
 // required and matching the body (Base64-encoded values decoded first).
 import { ErrorCode, isObject } from '../../../schema/index.ts';
-import { check, mayCall } from '../../harness/index.ts';
+import { checksWith, mayCall } from '../../harness/index.ts';
 import { errorCodeIn, responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, expectHeaderMismatch, jsonRpcError, modern, MODERN, pages, type T } from './_shared.ts';
+import { describe, expectHeaderMismatch, jsonRpcError, modern, MODERN, type T } from './_shared.ts';
+import { cite } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** A method that carries Mcp-Name on this server, with the body field and a real name if one exists. */
 async function namedMethod(t: T, h: HttpProbe, caps: Record<string, unknown>): Promise<{ method: string; field: 'name' | 'uri'; value: string; params: Record<string, unknown> }> {
@@ -32,7 +36,7 @@ check(
     title: 'a request without Mcp-Method is refused with 400 and HeaderMismatch',
     level: 'MUST',
     requirement: 'Servers MUST reject requests with 400 Bad Request and HeaderMismatch (-32020) when a required standard header (MCP-Protocol-Version, Mcp-Method, Mcp-Name) is missing.',
-    spec: pages([MODERN], '', 'server-validation'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#server-validation'),
   },
   async (t) => {
     const { h } = await modern(t);
@@ -46,7 +50,7 @@ check(
     title: 'Mcp-Method differing from the body’s method is refused with 400 and HeaderMismatch',
     level: 'MUST',
     requirement: 'Servers that process the request body MUST reject requests where the values specified in the headers do not match the corresponding values in the request body.',
-    spec: pages([MODERN], '', 'server-validation'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#server-validation'),
   },
   async (t) => {
     const { h } = await modern(t);
@@ -60,7 +64,7 @@ check(
     title: 'tools/call, prompts/get or resources/read without Mcp-Name is refused with 400 and HeaderMismatch',
     level: 'MUST',
     requirement: 'Servers MUST reject requests with 400 Bad Request and HeaderMismatch (-32020) when a required standard header (MCP-Protocol-Version, Mcp-Method, Mcp-Name) is missing.',
-    spec: pages([MODERN], '', 'server-validation'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#server-validation'),
   },
   async (t) => {
     const { h, discovery } = await modern(t);
@@ -76,7 +80,7 @@ check(
     title: 'Mcp-Name differing from the body’s name or uri is refused with 400 and HeaderMismatch',
     level: 'MUST',
     requirement: 'Servers that process the request body MUST reject requests where the values specified in the headers do not match the corresponding values in the request body.',
-    spec: pages([MODERN], '', 'server-validation'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#server-validation'),
   },
   async (t) => {
     const { h, discovery } = await modern(t);
@@ -92,7 +96,7 @@ check(
     title: 'a Base64-encoded Mcp-Name is decoded before it is compared',
     level: 'MUST',
     requirement: 'Servers MUST decode an encoded Mcp-Name or Mcp-Param-{Name} value before comparing it to the corresponding request body value during Server Validation.',
-    spec: pages([MODERN], '', 'value-encoding'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#value-encoding'),
   },
   async (t) => {
     const { h, discovery } = await modern(t);

@@ -2,9 +2,13 @@
 // batch is answered with, and the Accept headers a server serves.
 import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
-import { check } from '../../harness/index.ts';
+import { checksWith } from '../../harness/index.ts';
 import { mediaType, responseIn } from '../../harness/http.ts';
-import { describe, jsonRpcError, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
+import { describe, jsonRpcError, modern, MODERN, PING, session, type T } from './_shared.ts';
+import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** Is a 2xx answer a response to the request `id`? Fails the check with what went wrong otherwise. */
 function expectAnswered(t: T, r: RawResponse, id: unknown, what: string): Record<string, unknown> {
@@ -34,7 +38,7 @@ check(
     level: 'MUST',
     requirement:
       'If the input is a JSON-RPC request, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object.',
-    spec: pages([...STATEFUL_STREAMABLE_REVISIONS, MODERN], 'sending-messages-to-the-server', 'sending-messages'),
+    spec: cite([...STATEFUL_STREAMABLE_REVISIONS, MODERN], transportPage('sending-messages-to-the-server', 'streamable-http', 'sending-messages')),
   },
   async (t) => {
     if (t.revision === MODERN) {
@@ -59,7 +63,7 @@ check(
     level: 'MUST',
     requirement:
       'If the input is a JSON-RPC response or notification: If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body. If the server cannot accept the input, it MUST return an HTTP error status code.',
-    spec: pages([...STATEFUL_STREAMABLE_REVISIONS, MODERN], 'sending-messages-to-the-server', 'sending-messages'),
+    spec: cite([...STATEFUL_STREAMABLE_REVISIONS, MODERN], transportPage('sending-messages-to-the-server', 'streamable-http', 'sending-messages')),
   },
   async (t) => {
     let r: RawResponse;
@@ -86,7 +90,7 @@ check(
     level: 'MUST',
     requirement:
       'If the input is a JSON-RPC response or notification: If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body. If the server cannot accept the input, it MUST return an HTTP error status code.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'sending-messages-to-the-server'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('sending-messages-to-the-server')),
   },
   async (t) => {
     const h = await session(t);
@@ -105,7 +109,7 @@ check(
     level: 'MUST',
     requirement:
       'If the input contains any number of JSON-RPC requests, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object.',
-    spec: pages(['2025-03-26'], 'sending-messages-to-the-server'),
+    spec: cite(['2025-03-26'], transportPage('sending-messages-to-the-server')),
   },
   async (t) => {
     const h = await session(t);
@@ -126,7 +130,7 @@ check(
     title: 'an Accept header listing both media types is accepted in any order and with parameters',
     level: 'SHOULD',
     requirement: 'The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types. (Any header that lists both satisfies this, so the server serves it.)',
-    spec: pages([...STATEFUL_STREAMABLE_REVISIONS, MODERN], 'sending-messages-to-the-server', 'sending-messages'),
+    spec: cite([...STATEFUL_STREAMABLE_REVISIONS, MODERN], transportPage('sending-messages-to-the-server', 'streamable-http', 'sending-messages')),
   },
   async (t) => {
     const variants = ['text/event-stream, application/json', 'application/json;q=0.9, text/event-stream;q=0.8', 'application/json, text/event-stream, */*'];

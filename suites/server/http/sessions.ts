@@ -1,9 +1,13 @@
 // basic/transports, session management: the Mcp-Session-Id a stateful server issues, requires,
 // forgets and ends.
 import { STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
-import { check } from '../../harness/index.ts';
+import { checksWith } from '../../harness/index.ts';
 import { responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, jsonRpcError, pages, PING, session, type T } from './_shared.ts';
+import { describe, jsonRpcError, PING, session, type T } from './_shared.ts';
+import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** The session id the server issued with initialize, or not-applicable when it uses none. */
 function issued(t: T, h: HttpProbe): string {
@@ -17,7 +21,7 @@ check(
     title: 'a session id has only visible ASCII characters',
     level: 'MUST',
     requirement: 'The session ID MUST only contain visible ASCII characters (ranging from 0x21 to 0x7E).',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
   },
   async (t) => {
     const h = await session(t);
@@ -32,7 +36,7 @@ check(
     title: 'a request without the session id is refused with 400',
     level: 'SHOULD',
     requirement: 'Servers that require a session ID SHOULD respond to requests without an Mcp-Session-Id header (other than initialization) with HTTP 400 Bad Request.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
   },
   async (t) => {
     const h = await session(t);
@@ -51,7 +55,7 @@ check(
     level: 'SHOULD',
     requirement:
       'The server MAY terminate the session at any time, after which it MUST respond to requests containing that session ID with HTTP 404 Not Found. (A session id the server never issued is answered the same way, so the client starts a new session.)',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
   },
   async (t) => {
     const h = await session(t);
@@ -69,7 +73,7 @@ check(
     level: 'SHOULD',
     requirement:
       'Clients that no longer need a particular session SHOULD send an HTTP DELETE to the MCP endpoint with the Mcp-Session-Id header, to explicitly terminate the session. The server MAY respond to this request with HTTP 405 Method Not Allowed, indicating that the server does not allow clients to terminate sessions.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
   },
   async (t) => {
     const h = await session(t);
@@ -85,7 +89,7 @@ check(
     title: 'after a DELETE ended the session, requests naming it are answered 404',
     level: 'MUST',
     requirement: 'The server MAY terminate the session at any time, after which it MUST respond to requests containing that session ID with HTTP 404 Not Found.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
   },
   async (t) => {
     const h = await session(t);
@@ -116,7 +120,7 @@ check(
     title: 'session ids are unique and not guessable: no counter, no short value',
     level: 'SHOULD',
     requirement: 'The session ID SHOULD be globally unique and cryptographically secure (e.g., a securely generated UUID, a JWT, or a cryptographic hash).',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'session-management'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('session-management')),
   },
   async (t) => {
     // Three sessions: enough to see a repeat or a counter; secure randomness itself cannot be measured.

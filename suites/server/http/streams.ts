@@ -2,9 +2,13 @@
 // buffering header) and the GET stream for listening to the server.
 import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
-import { check, mayCall } from '../../harness/index.ts';
+import { checksWith, mayCall } from '../../harness/index.ts';
 import { mediaType, messagesOf, responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, listedTools, jsonRpcError, modern, MODERN, pages, PING, session, type T } from './_shared.ts';
+import { describe, listedTools, jsonRpcError, modern, MODERN, PING, session, type T } from './_shared.ts';
+import { cite, transportPage } from '../../kit/index.ts';
+
+/** Every check of this file is about Streamable HTTP: not applicable on any other target. */
+const check = checksWith({ transports: ['http'] });
 
 /** A request answered with an SSE stream, or not-applicable when the server answers with JSON. */
 async function sseAnswer(t: T, readMs?: number): Promise<{ h: HttpProbe; r: RawResponse; ended: boolean; id: string }> {
@@ -31,7 +35,7 @@ check(
     title: 'an SSE response stream ends after it carried the response',
     level: 'SHOULD',
     requirement: 'After the JSON-RPC response has been sent, the server SHOULD terminate the SSE stream.',
-    spec: pages([...STATEFUL_STREAMABLE_REVISIONS, MODERN], 'sending-messages-to-the-server', 'receiving-messages'),
+    spec: cite([...STATEFUL_STREAMABLE_REVISIONS, MODERN], transportPage('sending-messages-to-the-server', 'streamable-http', 'receiving-messages')),
   },
   async (t) => {
     const { r, ended, id } = await sseAnswer(t);
@@ -47,7 +51,7 @@ check(
     level: 'SHOULD',
     requirement:
       'If the server initiates an SSE stream: The server SHOULD immediately send an SSE event consisting of an event ID and an empty data field in order to prime the client to reconnect.',
-    spec: pages(['2025-11-25'], 'sending-messages-to-the-server'),
+    spec: cite(['2025-11-25'], transportPage('sending-messages-to-the-server')),
   },
   async (t) => {
     const { r } = await sseAnswer(t);
@@ -63,7 +67,7 @@ check(
     title: 'SSE event ids are unique across the streams of a session',
     level: 'MUST',
     requirement: 'If present, the ID MUST be globally unique across all streams within that session—or all streams with that specific client, if session management is not in use.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'resumability-and-redelivery'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('resumability-and-redelivery')),
   },
   async (t) => {
     const h = await session(t);
@@ -92,7 +96,7 @@ check(
     title: 'SSE responses carry X-Accel-Buffering: no',
     level: 'SHOULD',
     requirement: 'When initiating an SSE stream, servers SHOULD include the X-Accel-Buffering: no header in the HTTP response.',
-    spec: pages([MODERN], '', 'receiving-messages'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#receiving-messages'),
   },
   async (t) => {
     const { r } = await sseAnswer(t);
@@ -108,7 +112,7 @@ check(
     level: 'MUST',
     requirement:
       'The server MUST either return Content-Type: text/event-stream in response to this HTTP GET, or else return HTTP 405 Method Not Allowed, indicating that the server does not offer an SSE stream at this endpoint.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'listening-for-messages-from-the-server'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('listening-for-messages-from-the-server')),
   },
   async (t) => {
     const h = await session(t);
@@ -130,7 +134,7 @@ check(
     level: 'MUST',
     requirement:
       'The server MUST NOT send a JSON-RPC response on the stream unless resuming a stream associated with a previous client request. The server MUST send each of its JSON-RPC messages on only one of the connected streams; that is, it MUST NOT broadcast the same message across multiple streams.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'listening-for-messages-from-the-server'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('listening-for-messages-from-the-server')),
   },
   async (t) => {
     const h = await session(t);
@@ -161,7 +165,7 @@ check(
     title: 'resuming a stream with Last-Event-ID replays none of another stream’s messages',
     level: 'MUST',
     requirement: 'The server MUST NOT replay messages that would have been delivered on a different stream.',
-    spec: pages(STATEFUL_STREAMABLE_REVISIONS, 'resumability-and-redelivery'),
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('resumability-and-redelivery')),
   },
   async (t) => {
     const h = await session(t);
@@ -190,7 +194,7 @@ check(
     level: 'MUST',
     requirement:
       'The server MUST NOT send independent JSON-RPC requests on this stream. (Server-to-client interactions are input requests inside an InputRequiredResult. Notifications on it MUST relate to the originating request: a progress notification carries its progressToken.)',
-    spec: pages([MODERN], '', 'receiving-messages'),
+    spec: cite([MODERN], 'basic/transports/streamable-http#receiving-messages'),
     requires: 'server.tools',
   },
   async (t) => {

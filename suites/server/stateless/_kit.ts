@@ -5,11 +5,11 @@ import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../.
 import type { Revision } from '../../../schema/index.ts';
 import type { CallToolsPolicy } from '../../harness/index.ts';
 import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
-import { mayCall, type Tool } from '../_feature-kit.ts';
+import { cite, mayCall, walkList, type Tool, type Json } from '../../kit/index.ts';
 
 /** Spec page (and anchor) at each stateless revision. */
 export function at(page: string): Partial<Record<Revision, string>> {
-  return Object.fromEntries(STATELESS_REVISIONS.map((r) => [r, page]));
+  return cite(STATELESS_REVISIONS, page);
 }
 
 /** Every client capability that lets a server ask for input (basic/patterns/mrtr). */
@@ -27,6 +27,7 @@ export const CAPABILITY_OF: Record<string, string> = {
 /** One request a check may send freely: reading a resource, getting a prompt, a read-only tool. */
 export interface Operation {
   method: 'tools/call' | 'prompts/get' | 'resources/read';
+  /** Built at run time from what the server listed: requests of an operation are sent untyped (`request<Json>`). */
   params: Record<string, unknown>;
   label: string;
 }
@@ -51,16 +52,7 @@ function placeholder(schema: unknown): unknown {
 
 /** Up to `limit` items of a list, following nextCursor for a few pages. */
 async function list(s: StatelessClient, method: string, key: string, limit: number): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
-  let cursor: unknown;
-  for (let page = 0; page < 5 && out.length < limit; page++) {
-    const r = await s.request(method, typeof cursor === 'string' ? { cursor } : {});
-    const items = r.ok ? r.result[key] : undefined;
-    if (Array.isArray(items)) out.push(...items.filter(isObject));
-    cursor = r.ok ? r.result.nextCursor : undefined;
-    if (typeof cursor !== 'string') break;
-  }
-  return out.slice(0, limit);
+  return (await walkList(s, method, key, { maxPages: 5, limit })).items.slice(0, limit);
 }
 
 /**
@@ -117,7 +109,7 @@ export async function inputRequiringOperation(s: StatelessClient, policy: CallTo
   for (const op of ops) {
     let reply: Reply;
     try {
-      reply = await s.request(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
+      reply = await s.request<Json>(op.method, op.params, { capabilities: INPUT_CAPABILITIES });
     } catch (err) {
       if (!(err instanceof TimeoutError)) throw err;
       timedOut.push(`${op.label} (no answer within ${err.ms} ms)`);

@@ -1,6 +1,6 @@
 // 2026-07-28 caching hints (server/utilities/caching): ttlMs and cacheScope on cacheable results.
 import type { Reply } from '../../../mock-server/index.ts';
-import { check } from '../../harness/index.ts';
+import { check, walkList } from '../../harness/index.ts';
 import { at } from './_kit.ts';
 
 check(
@@ -44,19 +44,17 @@ check(
   async (t) => {
     const s = await t.stateless();
     const caps = s.serverCapabilities;
-    const lists = [...(caps.tools ? ['tools/list'] : []), ...(caps.prompts ? ['prompts/list'] : []), ...(caps.resources ? ['resources/list', 'resources/templates/list'] : [])];
+    const lists: [string, string][] = [
+      ...(caps.tools ? [['tools/list', 'tools'] as [string, string]] : []),
+      ...(caps.prompts ? [['prompts/list', 'prompts'] as [string, string]] : []),
+      ...(caps.resources ? [['resources/list', 'resources'], ['resources/templates/list', 'resourceTemplates']] as [string, string][] : []),
+    ];
     let paged = false;
-    for (const method of lists) {
-      let reply = await s.request(method);
-      const scopes: unknown[] = [];
-      for (let page = 0; page < 5 && reply.ok; page++) {
-        scopes.push(reply.result.cacheScope);
-        const cursor = reply.result.nextCursor;
-        if (typeof cursor !== 'string') break;
-        paged = true;
-        reply = await s.request(method, { cursor });
-      }
-      if (new Set(scopes).size > 1) return t.fail(`the pages of ${method} have cacheScope ${scopes.map((x) => JSON.stringify(x)).join(', ')}`, reply);
+    for (const [method, key] of lists) {
+      const l = await walkList(s, method, key, { maxPages: 5 });
+      const scopes = l.pages.map((p) => p.reply.result.cacheScope);
+      if (l.pages.some((p) => typeof p.reply.result.nextCursor === 'string')) paged = true;
+      if (new Set(scopes).size > 1) return t.fail(`the pages of ${method} have cacheScope ${scopes.map((x) => JSON.stringify(x)).join(', ')}`, l.error ?? l.pages.at(-1)?.reply);
     }
     if (!paged) t.notApplicable('no list of the server has a second page');
   },

@@ -4,6 +4,7 @@ import { HttpError, type Reply } from '../../../mock-server/index.ts';
 import { ErrorCode, isObject, META, validate } from '../../../schema/index.ts';
 import { check } from '../../harness/index.ts';
 import { at, safeOperations } from './_kit.ts';
+import type { Json } from '../../kit/index.ts';
 
 const UNKNOWN_VERSION = '2099-01-01';
 
@@ -157,7 +158,7 @@ check(
     ] as const) {
       if (caps[cap]) replies.push({ method, reply: await s.request(method) });
     }
-    for (const op of (await safeOperations(s, t.config.callTools)).slice(0, 3)) replies.push({ method: op.label, reply: await s.request(op.method, op.params) });
+    for (const op of (await safeOperations(s, t.config.callTools)).slice(0, 3)) replies.push({ method: op.label, reply: await s.request<Json>(op.method, op.params) });
     for (const { method, reply } of replies) {
       if (!reply.ok) continue;
       const type = reply.result.resultType;

@@ -7,6 +7,7 @@ import type { Reply } from '../../../mock-server/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import type { StatelessClient } from '../../harness/stateless.ts';
 import { at, safeOperations } from './_kit.ts';
+import type { Json } from '../../kit/index.ts';
 
 // basic/index#meta: prefix = labels (letter first, letter or digit last, hyphens inside) joined
 // by dots, then "/"; name = empty, or alphanumerics at both ends with - _ . inside.
@@ -57,7 +58,7 @@ check(
     const ops = await safeOperations(s, t.config.callTools);
     if (ops.length === 0) return t.notVerified('no operation the checks may send (resources/read, prompts/get, tools/call of tools the --call-tools policy allows)');
     const replies: { label: string; reply: Reply }[] = [];
-    for (const op of ops) replies.push({ label: op.label, reply: await s.request(op.method, op.params, { capabilities: {} }) });
+    for (const op of ops) replies.push({ label: op.label, reply: await s.request<Json>(op.method, op.params, { capabilities: {} }) });
     for (const { label, reply } of replies) {
       if (!reply.ok) continue;
       const type = reply.result.resultType;

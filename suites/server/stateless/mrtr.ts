@@ -4,6 +4,7 @@ import { ErrorCode, isObject, validate } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
 import { cannedInputResponse, type StatelessClient } from '../../harness/stateless.ts';
 import { at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOperation, statusOf, type Operation } from './_kit.ts';
+import type { Json } from '../../kit/index.ts';
 
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
   const s = await t.stateless();
@@ -49,7 +50,7 @@ check(
   async (t) => {
     const { s, op } = await trigger(t);
     // The same request on the same connection, now declaring nothing: only this request's _meta counts.
-    const reply = await s.request(op.method, op.params, { capabilities: {} });
+    const reply = await s.request<Json>(op.method, op.params, { capabilities: {} });
     if (reply.ok) {
       const requests = isObject(reply.result.inputRequests) ? reply.result.inputRequests : {};
       for (const [key, req] of Object.entries(requests)) {
@@ -114,7 +115,7 @@ check(
     const { s, op, result } = await trigger(t);
     if (typeof result.requestState !== 'string' || result.requestState.length === 0) return t.notApplicable(`the InputRequiredResult of ${op.label} carries no requestState`);
     const inputResponses = answersTo(result);
-    const retry = (requestState: string) => s.request(op.method, { ...op.params, inputResponses, requestState }, { capabilities: INPUT_CAPABILITIES });
+    const retry = (requestState: string) => s.request<Json>(op.method, { ...op.params, inputResponses, requestState }, { capabilities: INPUT_CAPABILITIES });
     const forged = tampered(result.requestState);
     const reply = await retry(forged);
     // Rejected (an error), or asked again: the tampered state was not taken as genuine.
@@ -140,10 +141,10 @@ check(
   async (t) => {
     const { s, op, result } = await trigger(t);
     const extra = { ...answersTo(result), 'mcp-conform-unrequested': { action: 'decline' } };
-    const reply = await s.request(op.method, { ...op.params, inputResponses: extra, ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) }, { capabilities: INPUT_CAPABILITIES });
+    const reply = await s.request<Json>(op.method, { ...op.params, inputResponses: extra, ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) }, { capabilities: INPUT_CAPABILITIES });
     if (reply.ok) return;
     // Only the extra entry's doing if the same retry without it is accepted.
-    const plain = await s.request(op.method, { ...op.params, inputResponses: answersTo(result), ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) }, { capabilities: INPUT_CAPABILITIES });
+    const plain = await s.request<Json>(op.method, { ...op.params, inputResponses: answersTo(result), ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) }, { capabilities: INPUT_CAPABILITIES });
     if (!plain.ok) return t.notVerified(`the retry of ${op.label} fails with and without the extra entry (error ${plain.error.code}; see mrtr/retry)`, plain);
     t.fail(`a retry of ${op.label} whose inputResponses also held an entry the server did not ask for ("mcp-conform-unrequested") was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}; without it, the retry is accepted`, reply);
   },
@@ -160,7 +161,7 @@ check(
   },
   async (t) => {
     const { s, op, result } = await trigger(t);
-    const reply = await s.request(op.method, { ...op.params, inputResponses: 'mcp-conform: not an InputResponses object', ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) }, { capabilities: INPUT_CAPABILITIES });
+    const reply = await s.request<Json>(op.method, { ...op.params, inputResponses: 'mcp-conform: not an InputResponses object', ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) }, { capabilities: INPUT_CAPABILITIES });
     if (reply.ok) t.fail(`a retry of ${op.label} whose inputResponses is a string was answered with a result (resultType ${JSON.stringify(reply.result.resultType)}), not a JSON-RPC error`, reply);
   },
 );
@@ -181,7 +182,7 @@ check(
     // The same operation with one more argument: another request, carrying the first one's state.
     const args = isObject(op.params.arguments) ? op.params.arguments : {};
     const other = { ...op.params, arguments: { ...args, 'mcp-conform-other': 'another request' } };
-    const reply = await s.request(op.method, { ...other, inputResponses: answersTo(result), requestState: result.requestState }, { capabilities: INPUT_CAPABILITIES });
+    const reply = await s.request<Json>(op.method, { ...other, inputResponses: answersTo(result), requestState: result.requestState }, { capabilities: INPUT_CAPABILITIES });
     if (!reply.ok || reply.result.resultType === 'input_required') return;
     t.fail(`the requestState of ${op.label} was accepted on the same ${op.method} with another argument ("mcp-conform-other"), which is a different request: the state is not bound to the request it was issued for`, reply);
   },
