@@ -282,7 +282,7 @@ clientCheck(
     const b = v.need('legacy-server-method-not-found');
     const fellBack = (run: ClientRun) => clientRequests(run, 'initialize').length > 0;
     if (!fellBack(a) && !fellBack(b)) return t.notApplicable('the client does not fall back to initialize (not dual-era)');
-    for (const [run, code] of [[a, -32600], [b, -32601]] as const) {
+    for (const [run, code] of [[a, ErrorCode.InvalidRequest], [b, ErrorCode.MethodNotFound]] as const) {
       if (fellBack(run)) continue;
       const probe = clientRequests(run)[0];
       const answer = probe ? answerTo(run, probe) : undefined;

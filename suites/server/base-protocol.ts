@@ -413,7 +413,7 @@ check(
       const code = codeOf(m);
       const inMcpRange = code <= MCP_RESERVED.highest && code >= MCP_RESERVED.lowest;
       // -32002 (resource not found) is resources/read-not-found-invalid-params's at 2026-07-28.
-      return code >= -32768 && code <= -32000 && !JSON_RPC_CODES.has(code) && !inMcpRange && code !== -32002;
+      return code >= -32768 && code <= -32000 && !JSON_RPC_CODES.has(code) && !inMcpRange && code !== ErrorCode.ResourceNotFound;
     });
     if (bad.length) {
       const codes = [...new Set(bad.map(codeOf))];
