@@ -7,6 +7,7 @@ import './transport.ts';
 import './utilities.ts';
 import './features.ts';
 import './stateless.ts';
+import './caching.ts';
 import './auth/index.ts';
 
 export { clientCheck, scenariosNeeded, scenariosOf } from './check.ts';

@@ -12,6 +12,7 @@
 import type { Revision } from '../../../schema/index.ts';
 import { AUTH_CLIENT_SCENARIOS } from './auth.ts';
 import { BASIC_SCENARIOS } from './basics.ts';
+import { CACHING_SCENARIOS } from './caching.ts';
 import { CLIENT_FEATURE_SCENARIOS } from './client-features.ts';
 import type { ClientTransportKind, Scenario } from './kit.ts';
 import { STATELESS_SCENARIOS } from './stateless.ts';
@@ -22,8 +23,9 @@ export type { ClientTransportKind, OutgoingRewrite, Scenario, ScenarioApi, Scena
 export { addNumbers } from './kit.ts';
 export { DEFAULTS_SCHEMA, FORM_SCHEMA, SAMPLING_PARAMS, SAMPLING_TOOL, SAMPLING_TOOL_REQUESTS, TASK_POLL_MS, TASK_WORKING_MS, UNKNOWN_ELICITATION_ID, URL_ELICITATION } from './client-features.ts';
 export { inputRequestFor, inputRequestsFor } from './stateless.ts';
+export { CACHE_TTL, CACHE_URIS, CACHE_WAIT_MS } from './caching.ts';
 
-const scenarios: Scenario[] = [...BASIC_SCENARIOS, ...CLIENT_FEATURE_SCENARIOS, ...UTILITY_SCENARIOS, ...TRANSPORT_SCENARIOS, ...STATELESS_SCENARIOS, ...AUTH_CLIENT_SCENARIOS];
+const scenarios: Scenario[] = [...BASIC_SCENARIOS, ...CLIENT_FEATURE_SCENARIOS, ...UTILITY_SCENARIOS, ...TRANSPORT_SCENARIOS, ...STATELESS_SCENARIOS, ...CACHING_SCENARIOS, ...AUTH_CLIENT_SCENARIOS];
 
 export const SCENARIOS: readonly Scenario[] = scenarios;
 
