@@ -68,6 +68,7 @@ const cases: Case[] = [
   { id: 'client-cancellation/not-initialize', rev: R, via: 'stdio' },
   { id: 'client-cancellation/not-initialize', rev: R, via: 'http' },
   { id: 'client-cancellation/only-in-flight', rev: R, via: 'stdio' },
+  { id: 'client-cancellation/not-for-tasks', rev: R, via: 'stdio' },
   { id: 'client-progress/notifications-accepted', rev: R, via: 'stdio' },
   { id: 'client-progress/unique-tokens', rev: R, via: 'stdio', scenarios: ['progress'] },
   { id: 'client-pagination/follows-cursor', rev: R, via: 'stdio' },
