@@ -76,3 +76,21 @@ clientCheck(
     if (!reads.some((r) => uri(r) === CACHE_URIS[1])) t.fail(`the client read ${CACHE_URIS[0]} (ttlMs ${CACHE_TTL['resources/read']}) and then sent no resources/read for ${CACHE_URIS[1]} before its closing tool call: the other URI was not fetched`, v.evidence([a.e, end.e]));
   },
 );
+
+clientCheck(
+  {
+    id: 'client-caching/no-background-refetch',
+    title: 'an expiring ttlMs does not make an idle client fetch the result again',
+    level: 'SHOULD',
+    requirement: 'Clients SHOULD NOT treat TTL as a polling interval that triggers automatic background refetches. (Checked: tools/list has ttlMs 300; no tools/list is sent while the driver waits between its two rounds.)',
+    spec: pages(STATELESS_REVISIONS, 'server/utilities/caching#freshness-calculation'),
+    scenarios: ['cache-ttl'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const { run, first } = rounds(t);
+    // Round two starts no sooner than the wait after round one, itself after the first listing.
+    const polls = clientRequests(run, 'tools/list').filter((r) => firstPage(r) && r.e.t > first.e.t + CACHE_TTL['tools/list'] * 0.8 && r.e.t < first.e.t + CACHE_WAIT_MS - 50);
+    if (polls.length) t.fail(`while the driver waited, the client listed tools ${polls.length} more time(s) (${polls.map((p) => `+${Math.round(p.e.t - first.e.t)} ms`).join(', ')}): the ttlMs of ${CACHE_TTL['tools/list']} ms drove background refetches`, v.evidence([first.e, ...polls.map((p) => p.e)]));
+  },
+);

@@ -113,6 +113,7 @@ const cases: Case[] = [
   { id: 'client-discover/used', rev: M, via: 'stdio' },
   { id: 'client-caching/stale-refetched', rev: M, via: 'stdio' },
   { id: 'client-caching/distinct-params-fetched', rev: M, via: 'http' },
+  { id: 'client-caching/no-background-refetch', rev: M, via: 'stdio' },
   // Authorization (auth scenarios, HTTP only): one scenario each that shows the break.
   { id: 'client-auth/completes-flow', rev: R, via: 'http', scenarios: ['auth/token-endpoint-auth-basic'] },
   { id: 'client-auth/prm-discovery', rev: R, via: 'http', scenarios: ['auth/metadata-default'] },
