@@ -211,3 +211,24 @@ check(
     if (notes === 0) t.notVerified(`no tool the run may call sent notifications/elicitation/complete (tried: ${surveys[0]!.tried.slice(0, 12).join(', ') || 'none'})`);
   },
 );
+
+check(
+  {
+    id: 'tools/input-requests-gated',
+    title: 'a client that declares no sampling, elicitation or roots gets no input request for them',
+    level: 'SHOULD',
+    requirement:
+      'Servers SHOULD: Check for roots capability before usage (and likewise sampling and elicitation, which a client declares in _meta.io.modelcontextprotocol/clientCapabilities on each request). (Checked: every tool the run may call, called once by a client declaring no capability; no input_required result asks for roots/list, sampling/createMessage or elicitation/create.)',
+    spec: cite('client/roots', 'implementation-guidelines', ['2026-07-28']),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const c = await t.session({ fresh: true, capabilities: {} });
+    const tools = callable(t, plainCallable(await listTools(t, c)));
+    if (tools.length === 0) return t.notApplicable('the server lists no tools that can be called without a task');
+    const calls = await callWithGenerated(t, c, tools, 1);
+    if (calls.length === 0) return t.notVerified('no call was answered in time');
+    const asking = c.peer.received.filter((m) => isObject(m.result) && m.result.resultType === 'input_required' && isObject(m.result.inputRequests) && Object.values(m.result.inputRequests).some((q) => isObject(q) && ['roots/list', ...ASKING].includes(String(q.method))));
+    if (asking.length) t.fail(`the server answered input_required asking for ${[...new Set(asking.flatMap((m) => Object.values((m.result as Json).inputRequests as Json).map((q) => (isObject(q) ? String(q.method) : '?'))))].join(', ')} from a client that declared no capability`, asking.slice(0, 2));
+  },
+);
