@@ -90,6 +90,8 @@ const cases: Case[] = [
   { id: 'client-sampling/tool-choice-required', rev: R, via: 'stdio', group: 'sampling-tools' },
   { id: 'client-sampling/tool-choice-none', rev: R, via: 'stdio', group: 'sampling-tools' },
   { id: 'client-sampling/tool-messages-validated', rev: R, via: 'stdio', group: 'sampling-tools' },
+  { id: 'client-sampling/tool-choice-required', rev: M, via: 'stdio', group: 'sampling-tools' },
+  { id: 'client-sampling/tool-choice-none', rev: M, via: 'stdio', group: 'sampling-tools' },
   { id: 'client-elicitation/result', rev: R, via: 'stdio' },
   { id: 'client-elicitation/content-matches-schema', rev: R, via: 'stdio' },
   { id: 'client-elicitation/content-matches-schema', rev: M, via: 'stdio', group: 'input-required' },
