@@ -105,8 +105,8 @@ export const CLIENT_FEATURE_SCENARIOS: Scenario[] = [
   },
   {
     name: 'sampling-tools',
-    description: 'Each trigger_sampling_* tool makes the server send one tool-enabled sampling/createMessage (even if sampling.tools is undeclared): toolChoice required, toolChoice none, a tool_use without its tool_result, a tool_result mixed with text.',
-    expects: 'List tools and call each; the model follows toolChoice (required: use the tool; none: no tool); refuse the two malformed requests with -32602 (or refuse all when tools in sampling are not supported).',
+    description: 'Each trigger_sampling_* tool makes the server send one tool-enabled sampling/createMessage (even if sampling.tools is undeclared): toolChoice required, toolChoice none, a tool_use without its tool_result, a tool_result mixed with text (2026-07-28: the first two, as input requests of input_required).',
+    expects: 'List tools and call each; the model follows toolChoice (required: use the tool; none: no tool); refuse the two malformed requests with -32602 (or refuse all when tools in sampling are not supported). (2026-07-28: the two well-formed requests only, as input requests.)',
     revisions: [...STATEFUL_REVISIONS.filter((r) => r >= '2025-11-25'), ...STATELESS_REVISIONS],
     transports: BOTH,
     build: (rev, api) => {
