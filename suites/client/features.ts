@@ -355,13 +355,21 @@ clientCheck(
     title: 'a client that samples with tools declares sampling.tools',
     level: 'MUST',
     requirement: 'Clients MUST declare support for tool use via the sampling.tools capability to receive tool-enabled sampling requests.',
-    spec: pages(SAMPLING_TOOLS, 'client/sampling#tools-in-sampling'),
+    spec: pages(SAMPLING_TOOLS_MODERN, 'client/sampling#tools-in-sampling'),
     requires: 'client.sampling',
     scenarios: ['sampling-tools'],
   },
   (t) => {
     const v = clientRuns(t);
     if (declares(v, ['sampling', 'tools'])) return t.notApplicable('the client declares the sampling.tools capability');
+    if (isStateless(t.revision)) {
+      // 2026-07-28: the tool-enabled requests are input requests; their answers come in the retries.
+      for (const trigger of ['trigger_sampling_tool_required', 'trigger_sampling_tool_none']) {
+        const x = inputAnswer(t, v, 'sampling/createMessage', 'CreateMessageResult', 'sampling', { scenario: 'sampling-tools', tool: trigger });
+        if (usesTool(x.result) || x.result.stopReason === 'toolUse') return t.fail(`the client does not declare sampling.tools but answered a tool-enabled sampling input request with tool use: ${brief(x.result)}`, v.evidence([x.retry.e]));
+      }
+      return;
+    }
     const run = v.need('sampling-tools');
     const asked = serverRequests(run, 'sampling/createMessage').map((req) => ({ req, reply: replyTo(run, req) }));
     if (!asked.length) return t.notVerified(`the server never got to send a tool-enabled sampling request: the client called no trigger_sampling_* tool (${exitSummary(run)})`);

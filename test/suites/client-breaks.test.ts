@@ -87,6 +87,7 @@ const cases: Case[] = [
   { id: 'client-sampling/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
   { id: 'client-sampling/user-rejected', rev: R, via: 'stdio' },
   { id: 'client-sampling/tools-capability', rev: R, via: 'stdio' },
+  { id: 'client-sampling/tools-capability', rev: M, via: 'stdio' },
   { id: 'client-sampling/tool-choice-required', rev: R, via: 'stdio', group: 'sampling-tools' },
   { id: 'client-sampling/tool-choice-none', rev: R, via: 'stdio', group: 'sampling-tools' },
   { id: 'client-sampling/tool-messages-validated', rev: R, via: 'stdio', group: 'sampling-tools' },
