@@ -1,6 +1,6 @@
 // Client features: roots, sampling, elicitation. What the client declares must match what it
 // answers: declared → a valid result; not declared → an error.
-import { createAjv, ErrorCode, hasCapability, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { createAjv, ErrorCode, hasCapability, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, declaredCapabilities, type ClientRun, type ClientView } from '../harness/index.ts';
 import { brief, clientNotifications, exitSummary, metaOf, mockMessages, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
 import { clientCheck } from './check.ts';
@@ -339,6 +339,8 @@ clientCheck(
 // ---- sampling with tools (2025-11-25) ----
 
 const SAMPLING_TOOLS = STATEFUL_REVISIONS.filter((r) => r >= '2025-11-25');
+/** The sampling-tools checks that 2026-07-28 also judges (the request comes as an input request there). */
+const SAMPLING_TOOLS_MODERN = [...SAMPLING_TOOLS, ...STATELESS_REVISIONS];
 const samplingKey = (p: unknown) => (isObject(p) ? JSON.stringify([p.messages, p.toolChoice]) : '');
 /** The tool-enabled sampling request a trigger tool of scenario sampling-tools sent. */
 const samplingOf = (trigger: string) => (req: Sent) => samplingKey(req.m.params) === samplingKey(SAMPLING_TOOL_REQUESTS[trigger]);
@@ -354,13 +356,21 @@ clientCheck(
     title: 'a client that samples with tools declares sampling.tools',
     level: 'MUST',
     requirement: 'Clients MUST declare support for tool use via the sampling.tools capability to receive tool-enabled sampling requests.',
-    spec: cite(SAMPLING_TOOLS, 'client/sampling#tools-in-sampling'),
+    spec: cite(SAMPLING_TOOLS_MODERN, 'client/sampling#tools-in-sampling'),
     requires: 'client.sampling',
     scenarios: ['sampling-tools'],
   },
   (t) => {
     const v = clientRuns(t);
     if (declares(v, ['sampling', 'tools'])) return t.notApplicable('the client declares the sampling.tools capability');
+    if (isStateless(t.revision)) {
+      // 2026-07-28: the tool-enabled requests are input requests; their answers come in the retries.
+      for (const trigger of ['trigger_sampling_tool_required', 'trigger_sampling_tool_none']) {
+        const x = inputAnswer(t, v, 'sampling/createMessage', 'CreateMessageResult', 'sampling', { scenario: 'sampling-tools', tool: trigger });
+        if (usesTool(x.result) || x.result.stopReason === 'toolUse') return t.fail(`the client does not declare sampling.tools but answered a tool-enabled sampling input request with tool use: ${brief(x.result)}`, v.evidence([x.retry.e]));
+      }
+      return;
+    }
     const run = v.need('sampling-tools');
     const asked = serverRequests(run, 'sampling/createMessage').map((req) => ({ req, reply: replyTo(run, req) }));
     if (!asked.length) return t.notVerified(`the server never got to send a tool-enabled sampling request: the client called no trigger_sampling_* tool (${exitSummary(run)})`);
@@ -376,13 +386,20 @@ for (const mode of ['required', 'none'] as const) {
       title: mode === 'required' ? 'with toolChoice required, the answer uses a tool' : 'with toolChoice none, the answer uses no tool',
       level: 'MUST',
       requirement: mode === 'required' ? '{mode: "required"}: Model MUST use at least one tool before completing.' : '{mode: "none"}: Model MUST NOT use any tools.',
-      spec: cite(SAMPLING_TOOLS, 'client/sampling#tool-choice-modes'),
+      spec: cite(SAMPLING_TOOLS_MODERN, 'client/sampling#tool-choice-modes'),
       requires: 'client.sampling.tools',
       scenarios: ['sampling-tools'],
     },
     (t) => {
       const v = clientRuns(t);
       const trigger = `trigger_sampling_tool_${mode}`;
+      if (isStateless(t.revision)) {
+        // 2026-07-28: the request is an input request; the retry's inputResponses carry the answer.
+        const x = inputAnswer(t, v, 'sampling/createMessage', 'CreateMessageResult', 'sampling', { scenario: 'sampling-tools', tool: trigger });
+        if (mode === 'required' && !usesTool(x.result)) t.fail(`toolChoice was required but the answer has no tool_use content: ${brief(x.result.content)}`, v.evidence([x.retry.e]));
+        if (mode === 'none' && usesTool(x.result)) t.fail(`toolChoice was none but the answer uses a tool: ${brief(x.result.content)}`, v.evidence([x.retry.e]));
+        return;
+      }
       const a = provoked(t, v, 'sampling-tools', 'sampling/createMessage', trigger, samplingOf(trigger));
       const err = a.reply && isObject(a.reply.m.error) ? a.reply.m.error : undefined;
       if (err?.code === -1) return t.notVerified('the client (its user) rejected the sampling request');

@@ -8,6 +8,7 @@ import './utilities.ts';
 import './features.ts';
 import './stateless.ts';
 import './param-headers.ts';
+import './caching.ts';
 import './auth/index.ts';
 
 export { clientCheck, scenariosNeeded, scenariosOf } from './check.ts';

@@ -518,3 +518,24 @@ clientCheck(
     t.notVerified(`the client sent nothing after the late response and exited cleanly (${next.why}); whether it ignored it cannot be told`);
   },
 );
+
+clientCheck(
+  {
+    id: 'client-cancellation/not-for-tasks',
+    title: 'a task-augmented request is never cancelled with notifications/cancelled',
+    level: 'MUST',
+    requirement: 'For task-augmented requests, the tasks/cancel request MUST be used instead of the notifications/cancelled notification. (Checked in scenario tasks: no notifications/cancelled names a request the client sent with a task.)',
+    spec: cite(['2025-11-25'], 'basic/utilities/cancellation#behavior-requirements'),
+    scenarios: ['tasks'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('tasks');
+    const augmented = clientRequests(run).filter((r) => isObject(r.m.params) && isObject(r.m.params.task));
+    if (!augmented.length) return t.notVerified(`the client sent no task-augmented request (${exitSummary(run)})`);
+    for (const r of augmented) {
+      const c = cancelOf(run, r);
+      if (c) return t.fail(`the client cancelled its task-augmented ${String(r.m.method)} with notifications/cancelled (tasks/cancel is the way to cancel a task)`, v.evidence([r.e, c.e]));
+    }
+  },
+);

@@ -6,7 +6,7 @@ import { isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.t
 import { TimeoutError } from '../../mock-server/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
 import { cite, utilityPage } from '../kit/index.ts';
-import { CANCEL_ID, livenessMethod, startProgressCall } from './_base-kit.ts';
+import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from './_base-kit.ts';
 
 const MODERN = '2026-07-28' as const;
 /** The page at every revision (`modern`: also at 2026-07-28, where it moved to basic/patterns). */
@@ -134,5 +134,32 @@ check(
     const cancels = c.peer.received.filter((m) => m.method === 'notifications/cancelled');
     const about = cancels.map((m) => JSON.stringify((m.params as { requestId?: unknown } | undefined)?.requestId)).join(', ');
     t.expect(cancels.length === 0, `the server sent notifications/cancelled (requestId ${about}) although no subscriptions/listen stream was open`, cancels);
+  },
+);
+
+check(
+  {
+    id: 'cancellation/stops-processing',
+    title: 'a cancelled request reports no more progress: its processing stopped',
+    level: 'SHOULD',
+    requirement: 'Receivers of cancellation notifications SHOULD: Stop processing the cancelled request. (Checked: a call of a long-running tool that reports progress is cancelled; once a request sent behind the cancellation is answered, no progress notification for the call\'s token follows.)',
+    spec: page('behavior-requirements', false),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const c = await t.session();
+    const { tool } = await startProgressCall(t, c);
+    const answered = c.peer.received.find((m) => m.id === CANCEL_ID);
+    if (answered) return t.notVerified(`${tool} was answered before it could be cancelled`, [answered]);
+    const cancelledAt = c.peer.received.length;
+    await c.notify('notifications/cancelled', { requestId: CANCEL_ID, reason: 'mcp-conform: stop processing this request' });
+    // Progress before the answer to a request sent behind the cancellation may have been on its way
+    // already (the spec allows the race); progress after it was sent knowing of the cancellation.
+    const barrier = await c.request(livenessMethod(t));
+    t.expectResult(barrier, `${livenessMethod(t)} after a cancellation`);
+    const barrierAt = Math.max(c.peer.received.indexOf(barrier.message as Record<string, unknown>), cancelledAt);
+    await t.sleep(Math.max(t.quietMs, 1_000));
+    const late = c.peer.received.slice(barrierAt + 1).filter((m) => m.method === 'notifications/progress' && (m.params as { progressToken?: unknown } | undefined)?.progressToken === CANCEL_TOKEN);
+    t.expect(late.length === 0, `after notifications/cancelled for ${tool} (and after answering a request sent behind it) the server sent ${late.length} more progress notification(s) for the call: it went on processing it`, late);
   },
 );

@@ -24,6 +24,7 @@ export const SERVER_SUITE_MODULES: Record<string, () => Promise<unknown>> = {
   progress: () => import('./progress.ts'),
   prompts: () => import('./prompts.ts'),
   resources: () => import('./resources.ts'),
+  'server-requests': () => import('./server-requests.ts'),
   'stateless/caching': () => import('./stateless/caching.ts'),
   'stateless/discover': () => import('./stateless/discover.ts'),
   'stateless/extensions': () => import('./stateless/extensions.ts'),

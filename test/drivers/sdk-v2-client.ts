@@ -175,6 +175,20 @@ async function main(): Promise<number> {
   log('connected:', client.getProtocolEra() ?? '?', client.getNegotiatedProtocolVersion() ?? '?');
   let failures = 0;
   const caps = client.getServerCapabilities() ?? {};
+  if (ctx.scenario === 'cache-ttl') {
+    // Two rounds of listings and a read (the second after context.cache.waitMs), through whatever cache the SDK keeps; a tool call; resources listed twice.
+    const cache = isRecord(ctx.context.cache) ? ctx.context.cache : {};
+    for (const uri of ['test://cache/a', 'test://cache/b']) {
+      if (uri.endsWith('b')) await new Promise((r) => setTimeout(r, typeof cache.waitMs === 'number' ? cache.waitMs : 1000));
+      await client.listTools();
+      if (caps.prompts) await client.listPrompts();
+      if (caps.resources) await client.readResource({ uri });
+    }
+    await client.callTool({ name: 'add_numbers', arguments: { a: 2, b: 3 } });
+    if (caps.resources) for (let i = 0; i < 2; i++) await client.listResources();
+    await client.close();
+    return 0;
+  }
   if (caps.tools) {
     const { tools } = await authorized('tools/list', () => client.listTools(undefined, { timeout: ctx.requestTimeoutMs }));
     const seen = new Set<string>();

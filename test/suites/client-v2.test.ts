@@ -51,6 +51,17 @@ const cases: Case[] = [
     racy: { 'client-lifecycle/stdio-shutdown': ['warn', 'pass'] },
   },
   {
+    name: 'caching hints, Streamable HTTP',
+    via: 'http',
+    scenarios: ['cache-ttl'],
+    expected: {
+      // The client: its result schema refuses a resources/list whose ttlMs is negative ("Invalid result
+      // for resources/list"), where server/utilities/caching says clients SHOULD ignore a negative
+      // ttlMs and treat it as 0. (Stale tools/list and prompts/list results are fetched again.)
+      'client-caching/stale-refetched': 'warn',
+    },
+  },
+  {
     name: 'auth scenarios, Streamable HTTP',
     via: 'http',
     scenarios: ['metadata-default', 'pre-registration', 'scope-step-up', 'pkce-not-advertised', 'state-mismatch', 'iss-wrong-issuer', 'iss-normalized', 'client-credentials-jwt', 'cross-app-access-complete-flow'].map((n) => `auth/${n}`),

@@ -8,7 +8,7 @@ import type { Revision } from '../../schema/index.ts';
 import { serveFeatures, type FeatureServerOptions } from '../fixtures/servers/feature-server.ts';
 import { createSdkFeatureServer } from '../fixtures/servers/sdk-feature-server.ts';
 
-export const FEATURE_AREAS = ['tools', 'resources', 'prompts', 'completion', 'logging', 'pagination', 'tasks'];
+export const FEATURE_AREAS = ['tools', 'resources', 'prompts', 'completion', 'logging', 'pagination', 'tasks', 'sampling', 'elicitation'];
 
 /** A target served in-process: a description (stdio command) plus the transport maker. */
 export interface InProcess {

@@ -13,6 +13,7 @@ import '../../suites/server/completion.ts';
 import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
+import '../../suites/server/server-requests.ts';
 import { FEATURE_AREAS } from './feature-helpers.ts';
 
 const SPEC = process.env.MCP_SPEC_DIR ?? join(PROJECT_ROOT, '..', 'shared', 'mcp-spec');

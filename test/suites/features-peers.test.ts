@@ -13,6 +13,7 @@ import '../../suites/server/completion.ts';
 import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
+import '../../suites/server/server-requests.ts';
 import { STATEFUL_REVISIONS as STATEFUL } from '../../schema/index.ts';
 import { FEATURE_AREAS, run, sdkTarget } from './feature-helpers.ts';
 
@@ -74,6 +75,10 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
       'tasks/ignored-without-capability': 'not-applicable',
       // Its resource-prompt embeds a resource only for argument values the check does not guess.
       'prompts/embedded-resource-mime-type': 'not-applicable',
+      // Not verified: its tools that ask the client (trigger-*-request, trigger-url-elicitation) are not
+      // read-only, so no call shows a server request (judged below, with the tools named); not applicable:
+      // no call it may make uses tools in sampling or sends elicitation completions.
+      ...Object.fromEntries(ASKING_CHECKS.map((id) => [id, ASKED_IF_USED.includes(id) ? ('not-applicable' as const) : ('not-verified' as const)])),
     }),
   );
   // Whatever it sent was valid 2025-11-25.
@@ -81,6 +86,35 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
   const held = results.find((r) => r.id === 'tasks/create-result');
   expect(held?.message).toMatch(/"simulate-research-query" may not be called: annotated destructiveHint: false, which means additive/);
 }, 240_000);
+
+/** The checks of what a server asks the client while its tools run (suites/server/server-requests.ts). */
+const ASKING_CHECKS = ['sampling/tools-only-if-declared', 'sampling/include-context-only-if-declared', 'sampling/tool-loop-balanced', 'elicitation/modes-declared', 'elicitation/complete-known-id'];
+/** Of those, the rules that bind only a server that uses the behaviour (tools in sampling, completion notifications). */
+const ASKED_IF_USED = ['sampling/tool-loop-balanced', 'elicitation/complete-known-id'];
+
+test('server-everything (stdio, 2025-11-25), its asking tools named with --call-tools: the server-request checks as judged', async () => {
+  const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'], env }, ['2025-11-25'], {
+    quietMs: 300,
+    checkTimeoutMs: 25_000,
+    requestTimeoutMs: 8_000,
+    callTools: ['trigger-sampling-request', 'trigger-elicitation-request', 'trigger-url-elicitation'],
+  });
+  const results = await runChecks(
+    defs.filter((d) => ASKING_CHECKS.includes(d.meta.id)),
+    cfg,
+    { concurrency: 4 },
+  );
+  expect(Object.fromEntries(results.map((r) => [r.id, r.verdict]))).toEqual({
+    // Declared sampling without tools or context, form-only elicitation: it asked within them.
+    'sampling/tools-only-if-declared': 'pass',
+    'sampling/include-context-only-if-declared': 'pass',
+    'elicitation/modes-declared': 'pass',
+    // Not applicable: trigger-sampling-request offers the model no tools, and it announces no URL
+    // elicitation as complete (completion notifications are optional: "Servers MAY send").
+    'sampling/tool-loop-balanced': 'not-applicable',
+    'elicitation/complete-known-id': 'not-applicable',
+  });
+}, 120_000);
 
 test('server-everything (stdio, 2025-11-25), its task tool named with --call-tools: the tasks checks as judged', async () => {
   const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'], env }, ['2025-11-25'], {
@@ -128,6 +162,8 @@ test('SDK server (official TypeScript SDK, low-level Server; every stateful revi
   put('tasks/ignored-without-capability', 'fail');
   // No prompt or tool result of this server embeds a resource.
   for (const id of ['completion/not-declared', 'logging/capability-declared', 'prompts/embedded-resource-mime-type', 'tools/embedded-resources-capability']) put(id, 'not-applicable');
+  // No tool of this server asks the client anything.
+  for (const id of ASKING_CHECKS) put(id, ASKED_IF_USED.includes(id) ? 'not-applicable' : 'not-verified');
   for (const id of defs.map((d) => d.meta.id).filter((id) => id.startsWith('tasks/') && id !== 'tasks/ignored-without-capability')) put(id, 'not-applicable');
   expect(table(results)).toEqual(expected);
   expect(results.flatMap((r) => (r.violations ?? []).map((v) => `${r.id} [${r.revision}]: ${v.pointer} ${v.message}`))).toEqual([]);

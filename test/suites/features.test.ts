@@ -13,6 +13,7 @@ import '../../suites/server/completion.ts';
 import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
 import '../../suites/server/tasks.ts';
+import '../../suites/server/server-requests.ts';
 import { brief, FEATURE_AREAS, fastConfig, fixtureTarget, run } from './feature-helpers.ts';
 import { serveFeaturesHttp } from '../fixtures/servers/feature-server.ts';
 import { EVERY } from '../../suites/kit/index.ts';

@@ -105,14 +105,33 @@ export const CLIENT_FEATURE_SCENARIOS: Scenario[] = [
   },
   {
     name: 'sampling-tools',
-    description: 'Each trigger_sampling_* tool makes the server send one tool-enabled sampling/createMessage (even if sampling.tools is undeclared): toolChoice required, toolChoice none, a tool_use without its tool_result, a tool_result mixed with text.',
-    expects: 'List tools and call each; the model follows toolChoice (required: use the tool; none: no tool); refuse the two malformed requests with -32602 (or refuse all when tools in sampling are not supported).',
-    revisions: STATEFUL_REVISIONS.filter((r) => r >= '2025-11-25'),
+    description: 'Each trigger_sampling_* tool makes the server send one tool-enabled sampling/createMessage (even if sampling.tools is undeclared): toolChoice required, toolChoice none, a tool_use without its tool_result, a tool_result mixed with text (2026-07-28: the first two, as input requests of input_required).',
+    expects: 'List tools and call each; the model follows toolChoice (required: use the tool; none: no tool); refuse the two malformed requests with -32602 (or refuse all when tools in sampling are not supported). (2026-07-28: the two well-formed requests only, as input requests.)',
+    revisions: [...STATEFUL_REVISIONS.filter((r) => r >= '2025-11-25'), ...STATELESS_REVISIONS],
     transports: BOTH,
-    build: (_rev, api) => ({
-      behaviours: Object.entries(SAMPLING_TOOL_REQUESTS).map(([name, params]) => trigger(name, 'The server asks you to sample with a tool while this runs', 'sampling/createMessage', params, api)),
-      http: sseForToolCalls,
-    }),
+    build: (rev, api) => {
+      if (!isStateless(rev)) {
+        return {
+          behaviours: Object.entries(SAMPLING_TOOL_REQUESTS).map(([name, params]) => trigger(name, 'The server asks you to sample with a tool while this runs', 'sampling/createMessage', params, api)),
+          http: sseForToolCalls,
+        };
+      }
+      // 2026-07-28: as an input request of input_required (asked even if sampling is undeclared),
+      // the two well-formed ones only (an input request has no error answer to refuse the others with).
+      return {
+        behaviours: (['trigger_sampling_tool_required', 'trigger_sampling_tool_none'] as const).map((name) =>
+          tool(name, {
+            description: 'The server asks you to sample with a tool before it answers',
+            inputSchema: NO_ARGS,
+            handler: async (_a, ctx) => {
+              api.event('input-request', `sampling/createMessage (${name})`);
+              const answer = await ctx.ask('model_input', { method: 'sampling/createMessage', params: SAMPLING_TOOL_REQUESTS[name]! });
+              return `the client answered: ${JSON.stringify(answer).slice(0, 300)}`;
+            },
+          }),
+        ),
+      };
+    },
   },
   ...(['accept', 'decline', 'cancel'] as const).map(
     (action): Scenario => ({

@@ -12,6 +12,7 @@
 import type { Revision } from '../../../schema/index.ts';
 import { AUTH_CLIENT_SCENARIOS } from './auth.ts';
 import { BASIC_SCENARIOS } from './basics.ts';
+import { CACHING_SCENARIOS } from './caching.ts';
 import { CLIENT_FEATURE_SCENARIOS } from './client-features.ts';
 import type { ClientTransportKind, Scenario } from './kit.ts';
 import { PARAM_HEADER_SCENARIOS } from './param-headers.ts';
@@ -25,8 +26,9 @@ export { DEFAULTS_SCHEMA, FORM_SCHEMA, SAMPLING_PARAMS, SAMPLING_TOOL, SAMPLING_
 export { inputRequestFor, inputRequestsFor } from './stateless.ts';
 export { IRREGULAR_LAST_CURSOR, LATE_TOOL } from './utilities.ts';
 export { CHANGED_TOOL, INVALID_HEADER_TOOLS, MIRROR_TOOL, UNSAFE_NAME_TOOL } from './param-headers.ts';
+export { CACHE_TTL, CACHE_URIS, CACHE_WAIT_MS } from './caching.ts';
 
-const scenarios: Scenario[] = [...BASIC_SCENARIOS, ...CLIENT_FEATURE_SCENARIOS, ...UTILITY_SCENARIOS, ...TRANSPORT_SCENARIOS, ...STATELESS_SCENARIOS, ...PARAM_HEADER_SCENARIOS, ...AUTH_CLIENT_SCENARIOS];
+const scenarios: Scenario[] = [...BASIC_SCENARIOS, ...CLIENT_FEATURE_SCENARIOS, ...UTILITY_SCENARIOS, ...TRANSPORT_SCENARIOS, ...STATELESS_SCENARIOS, ...PARAM_HEADER_SCENARIOS, ...CACHING_SCENARIOS, ...AUTH_CLIENT_SCENARIOS];
 
 export const SCENARIOS: readonly Scenario[] = scenarios;
 

@@ -1,0 +1,236 @@
+// client/sampling and client/elicitation, seen from the server: what a server asks of the client
+// while its tools run must fit what that client declared (no tools in sampling without
+// sampling.tools, no URL mode without elicitation.url, no includeContext without
+// sampling.context), and the messages of a tool loop must be balanced. Real servers do not have
+// the official fixture's test_sampling, so every tool the run may call is called once, under two
+// client profiles (made once per run and revision, shared by these checks), and the server's
+// requests (2026-07-28: the input requests of its input_required results) are judged.
+import { ErrorCode, isObject, revisionsFrom } from '../../schema/index.ts';
+import type { MockClient, RequestHandler } from '../../mock-server/index.ts';
+import { check } from '../harness/index.ts';
+import { callable, callWithGenerated, cite, listTools, plainCallable, short, type Json, type T } from '../kit/index.ts';
+
+/** narrow: sampling without tools or context, form-only elicitation; wide: sampling.tools and URL elicitation, tool loops answered. */
+type Profile = 'narrow' | 'wide';
+
+interface Ask {
+  method: string;
+  params: Json;
+  /** The message that carried it (a request, or the input_required result), for evidence. */
+  msg: Json;
+}
+
+interface AskSurvey {
+  tried: string[];
+  asks: Ask[];
+  /** Every message the server sent in the survey (requests, notifications, results). */
+  received: Json[];
+}
+
+const ASKING = ['sampling/createMessage', 'elicitation/create'];
+const USE_ID = 'mcp-conform-tool-use-1';
+
+function capabilitiesOf(profile: Profile): Json {
+  return profile === 'narrow' ? { sampling: {}, elicitation: { form: {} }, roots: {} } : { sampling: { tools: {} }, elicitation: { form: {}, url: {} }, roots: {} };
+}
+
+const blocks = (content: unknown): Json[] => (Array.isArray(content) ? content : [content]).filter(isObject);
+
+/** wide: a tool-enabled request whose conversation does not end in tool results is answered with a tool use (to see the server's next turn). */
+function wideSampling(params: Json): Json {
+  const tools = Array.isArray(params.tools) ? params.tools.filter(isObject) : [];
+  const messages = Array.isArray(params.messages) ? params.messages.filter(isObject) : [];
+  const last = messages.at(-1);
+  const answered = last !== undefined && blocks(last.content).some((b) => b.type === 'tool_result');
+  if (tools.length && !answered) return { role: 'assistant', content: [{ type: 'tool_use', id: USE_ID, name: String(tools[0]!.name), input: {} }], model: 'mcp-conform-mock', stopReason: 'toolUse' };
+  return { role: 'assistant', content: { type: 'text', text: 'mcp-conform mock reply' }, model: 'mcp-conform-mock', stopReason: 'endTurn' };
+}
+
+function asksIn(received: readonly Json[]): Ask[] {
+  const out: Ask[] = [];
+  for (const m of received) {
+    if (typeof m.method === 'string' && Object.hasOwn(m, 'id') && ASKING.includes(m.method)) out.push({ method: m.method, params: isObject(m.params) ? m.params : {}, msg: m });
+    // 2026-07-28: no server→client requests; input_required results carry them (basic/patterns/mrtr).
+    const r = isObject(m.result) ? m.result : undefined;
+    if (r?.resultType === 'input_required' && isObject(r.inputRequests)) {
+      for (const q of Object.values(r.inputRequests)) if (isObject(q) && typeof q.method === 'string' && ASKING.includes(q.method)) out.push({ method: q.method, params: isObject(q.params) ? q.params : {}, msg: m });
+    }
+  }
+  return out;
+}
+
+/** Calls every tool the run may call once, as a client of this profile; what the server asked. */
+function askSurvey(t: T, profile: Profile): Promise<AskSurvey> {
+  return t.sharedValue(
+    `the server-request survey (${profile} client capabilities)`,
+    async () => {
+      const handlers: Record<string, RequestHandler> = profile === 'wide' ? { 'sampling/createMessage': (p: Json | undefined) => wideSampling(p ?? {}), 'elicitation/create': (p: Json | undefined) => (p?.mode === 'url' ? { action: 'accept' } : { action: 'decline' }) } : {};
+      const c: MockClient = await t.session({ fresh: true, capabilities: capabilitiesOf(profile), handlers });
+      const tools = callable(t, plainCallable(await listTools(t, c)));
+      t.note(`server-request survey: calling ${tools.length} tool(s) once as a client declaring ${JSON.stringify(capabilitiesOf(profile))}`);
+      await callWithGenerated(t, c, tools, 1);
+      await t.sleep(t.quietMs);
+      const received = [...c.peer.received];
+      return { tried: tools.map((x) => x.name), asks: asksIn(received), received };
+    },
+    `server-request survey ${profile}`,
+    { anyCheck: true },
+  );
+}
+
+/** The asks of `method`, or not verified naming the tools tried. */
+function asksOf(t: T, s: AskSurvey, method: string, declared: string): Ask[] {
+  const asks = s.asks.filter((a) => a.method === method);
+  if (asks.length === 0) return t.notVerified(`none of the ${s.tried.length} tool(s) the run may call sent ${method} to a client declaring ${declared} (tried: ${s.tried.slice(0, 12).join(', ') || 'none'})`);
+  return asks;
+}
+
+const REVS_2025_11_25_ON = revisionsFrom('2025-11-25');
+
+check(
+  {
+    id: 'sampling/tools-only-if-declared',
+    title: 'a client that declares sampling without sampling.tools gets no tool-enabled sampling request',
+    level: 'MUST',
+    requirement: 'Servers MUST NOT send tool-enabled sampling requests to Clients that have not declared support for tool use via the sampling.tools capability. (Checked: every tool the run may call, called once by a client declaring sampling: {}; no sampling/createMessage it causes carries tools or toolChoice.)',
+    spec: cite([...REVS_2025_11_25_ON], 'client/sampling#tools-in-sampling'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const s = await askSurvey(t, 'narrow');
+    const asks = asksOf(t, s, 'sampling/createMessage', 'sampling without tools');
+    const bad = asks.find((a) => a.params.tools !== undefined || a.params.toolChoice !== undefined);
+    if (bad) t.fail(`the server sent a tool-enabled sampling/createMessage (tools ${short(bad.params.tools, 80)}) to a client that declared sampling without sampling.tools`, [bad.msg]);
+  },
+);
+
+check(
+  {
+    id: 'sampling/include-context-only-if-declared',
+    title: 'includeContext thisServer or allServers only to a client declaring sampling.context',
+    level: 'SHOULD',
+    requirement: 'The includeContext values "thisServer" and "allServers" are soft-deprecated: servers SHOULD avoid using these values and SHOULD NOT use them unless the client declares sampling.context capability. (Checked: sampling requests to a client declaring sampling: {}.)',
+    spec: cite([...REVS_2025_11_25_ON], 'client/sampling#capabilities'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const s = await askSurvey(t, 'narrow');
+    const asks = asksOf(t, s, 'sampling/createMessage', 'sampling without context');
+    const bad = asks.find((a) => a.params.includeContext === 'thisServer' || a.params.includeContext === 'allServers');
+    if (bad) t.fail(`the server sent sampling/createMessage with includeContext ${JSON.stringify(bad.params.includeContext)} to a client that did not declare sampling.context`, [bad.msg]);
+  },
+);
+
+/** What breaks the tool_use / tool_result rules in one conversation, or undefined. */
+export function toolLoopProblem(messages: readonly unknown[]): string | undefined {
+  for (const [i, m] of messages.entries()) {
+    if (!isObject(m)) continue;
+    const content = blocks(m.content);
+    const results = content.filter((b) => b.type === 'tool_result');
+    if (m.role === 'user' && results.length && results.length !== content.length) return `message ${i} (user) mixes tool_result with ${content.filter((b) => b.type !== 'tool_result').map((b) => String(b.type)).join(', ')}`;
+    const uses = m.role === 'assistant' ? content.filter((b) => b.type === 'tool_use') : [];
+    if (!uses.length) continue;
+    const next = messages[i + 1];
+    // The last message may be the assistant's turn being continued; a tool use needs its results only once a message follows it.
+    if (next === undefined) continue;
+    const nextContent = isObject(next) ? blocks(next.content) : [];
+    if (!isObject(next) || next.role !== 'user' || !nextContent.length || nextContent.some((b) => b.type !== 'tool_result')) return `message ${i} (assistant) uses a tool but message ${i + 1} is not a user message of tool results only`;
+    const answered = new Set(nextContent.map((b) => b.toolUseId));
+    const missing = uses.filter((u) => !answered.has(u.id));
+    if (missing.length) return `message ${i + 1} has no tool_result for tool use ${missing.map((u) => JSON.stringify(u.id)).join(', ')}`;
+  }
+  return undefined;
+}
+
+check(
+  {
+    id: 'sampling/tool-loop-balanced',
+    title: 'in tool-enabled sampling, each tool use is followed by a user message of only its tool results',
+    level: 'MUST',
+    requirement:
+      'When a user message contains tool results (type: "tool_result"), it MUST contain ONLY tool results. Every assistant message containing ToolUseContent blocks MUST be followed by a user message that consists entirely of ToolResultContent blocks, each tool use matched by a tool result (toolUseId), before any other message. Servers MUST ensure that when replying to a stopReason: "toolUse", each ToolUseContent item is responded to with a ToolResultContent item with a matching toolUseId. (Checked: a client declaring sampling.tools answers each tool-enabled request with a tool use; the server\'s requests, including its next turn, are judged.)',
+    spec: cite(['2025-11-25'], 'client/sampling#tool-use-and-result-balance'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const s = await askSurvey(t, 'wide');
+    const asks = s.asks.filter((a) => a.method === 'sampling/createMessage');
+    const withTools = asks.filter((a) => Array.isArray(a.params.tools) && a.params.tools.length > 0);
+    // The rules bind a server that uses tools in sampling; none of the calls it may make did (as tools/embedded-resources-capability).
+    if (!withTools.length) return t.notApplicable(`none of the ${s.tried.length} tool(s) the run may call sent a tool-enabled sampling request to a client declaring sampling.tools (${asks.length} sampling request(s) without tools; tried: ${s.tried.slice(0, 12).join(', ') || 'none'})`);
+    for (const a of asks) {
+      const bad = toolLoopProblem(Array.isArray(a.params.messages) ? a.params.messages : []);
+      if (bad) return t.fail(`a sampling/createMessage breaks the tool loop rules: ${bad}`, [a.msg]);
+    }
+    const continued = asks.some((a) => (Array.isArray(a.params.messages) ? a.params.messages : []).some((m) => isObject(m) && blocks(m.content).some((b) => b.type === 'tool_result' && b.toolUseId === USE_ID)));
+    if (!continued) t.note(`the server did not continue after the mock's tool use (${USE_ID}); the messages it sent were judged`);
+  },
+);
+
+check(
+  {
+    id: 'elicitation/modes-declared',
+    title: 'a client that declares form-mode elicitation only gets no URL-mode elicitation',
+    level: 'MUST',
+    requirement: 'Servers MUST NOT send elicitation requests with modes that are not supported by the client. (Checked: every tool the run may call, called once by a client declaring elicitation: { form: {} }; no elicitation/create it causes has mode "url".)',
+    spec: cite([...REVS_2025_11_25_ON], 'client/elicitation#capabilities'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const s = await askSurvey(t, 'narrow');
+    const asks = asksOf(t, s, 'elicitation/create', 'form-mode elicitation');
+    const bad = asks.find((a) => a.params.mode !== undefined && a.params.mode !== 'form');
+    if (bad) t.fail(`the server sent an elicitation/create with mode ${JSON.stringify(bad.params.mode)} to a client that declared form mode only`, [bad.msg]);
+  },
+);
+
+check(
+  {
+    id: 'elicitation/complete-known-id',
+    title: 'notifications/elicitation/complete names a URL elicitation the server sent this client',
+    level: 'MUST',
+    requirement:
+      'Servers sending notifications/elicitation/complete MUST only send the notification to the client that initiated the elicitation request, and MUST include the elicitationId established in the original elicitation/create request. (Checked: under both client profiles, each completion notification names an elicitationId of a URL-mode elicitation/create, or of a URLElicitationRequiredError, sent on that session.)',
+    spec: cite(['2025-11-25'], 'client/elicitation#completion-notifications-for-url-mode-elicitation'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const surveys = [await askSurvey(t, 'wide'), await askSurvey(t, 'narrow')];
+    let notes = 0;
+    for (const s of surveys) {
+      const known = new Set<unknown>(s.asks.filter((a) => a.method === 'elicitation/create' && a.params.mode === 'url').map((a) => a.params.elicitationId));
+      for (const m of s.received) {
+        const err = isObject(m.error) && m.error.code === ErrorCode.UrlElicitationRequired && isObject(m.error.data) && Array.isArray(m.error.data.elicitations) ? m.error.data.elicitations : [];
+        for (const e of err) if (isObject(e)) known.add(e.elicitationId);
+      }
+      for (const n of s.received.filter((m) => m.method === 'notifications/elicitation/complete')) {
+        notes++;
+        const id = isObject(n.params) ? n.params.elicitationId : undefined;
+        if (!known.has(id)) t.fail(`the server sent notifications/elicitation/complete for elicitationId ${JSON.stringify(id)}, which no URL elicitation it sent this client established`, [n]);
+      }
+    }
+    // The rule binds a server that sends these notifications (which servers MAY send); none of the calls it may make did.
+    if (notes === 0) t.notApplicable(`no tool the run may call sent notifications/elicitation/complete (tried: ${surveys[0]!.tried.slice(0, 12).join(', ') || 'none'})`);
+  },
+);
+
+check(
+  {
+    id: 'tools/input-requests-gated',
+    title: 'a client that declares no sampling, elicitation or roots gets no input request for them',
+    level: 'SHOULD',
+    requirement:
+      'Servers SHOULD: Check for roots capability before usage (and likewise sampling and elicitation, which a client declares in _meta.io.modelcontextprotocol/clientCapabilities on each request). (Checked: every tool the run may call, called once by a client declaring no capability; no input_required result asks for roots/list, sampling/createMessage or elicitation/create.)',
+    spec: cite(['2026-07-28'], 'client/roots#implementation-guidelines'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const c = await t.session({ fresh: true, capabilities: {} });
+    const tools = callable(t, plainCallable(await listTools(t, c)));
+    if (tools.length === 0) return t.notApplicable('the server lists no tools that can be called without a task');
+    const calls = await callWithGenerated(t, c, tools, 1);
+    if (calls.length === 0) return t.notVerified('no call was answered in time');
+    const asking = c.peer.received.filter((m) => isObject(m.result) && m.result.resultType === 'input_required' && isObject(m.result.inputRequests) && Object.values(m.result.inputRequests).some((q) => isObject(q) && ['roots/list', ...ASKING].includes(String(q.method))));
+    if (asking.length) t.fail(`the server answered input_required asking for ${[...new Set(asking.flatMap((m) => Object.values((m.result as Json).inputRequests as Json).map((q) => (isObject(q) ? String(q.method) : '?'))))].join(', ')} from a client that declared no capability`, asking.slice(0, 2));
+  },
+);
