@@ -84,6 +84,7 @@ const cases: Case[] = [
   { id: 'client-pagination/stops-at-last-page', rev: R, via: 'stdio' },
   { id: 'client-pagination/stops-on-cursor-loop', rev: R, via: 'stdio' },
   { id: 'client-pagination/irregular-pages', rev: M, via: 'stdio' },
+  { id: 'client-pagination/irregular-pages', rev: R, via: 'stdio' },
   { id: 'client-tools/refetch-on-list-changed', rev: R, via: 'stdio' },
   { id: 'client-tools/refetch-on-list-changed', rev: M, via: 'http' },
   { id: 'client-tools/is-error-handled', rev: R, via: 'stdio' },
