@@ -118,6 +118,8 @@ const cases: Case[] = [
   { id: 'client-meta/version-and-capabilities', rev: M, via: 'stdio' },
   { id: 'client-meta/client-info', rev: M, via: 'stdio' },
   { id: 'client-mrtr/absent-result-type-is-complete', rev: M, via: 'stdio' },
+  { id: 'client-mrtr/unknown-result-type-invalid', rev: M, via: 'stdio' },
+  { id: 'client-mrtr/unknown-result-type-invalid', rev: M, via: 'http' },
   { id: 'client-mrtr/input-responses', rev: M, via: 'stdio' },
   { id: 'client-mrtr/request-state-echoed', rev: M, via: 'http' },
   { id: 'client-mrtr/no-invented-request-state', rev: M, via: 'stdio' },

@@ -5,6 +5,10 @@ import { on, RpcError, tool, type JsonObject } from '../../../mock-server/index.
 import { type Scenario, isToolsCall, addNumbers, NO_ARGS, BOTH, HTTP } from './kit.ts';
 import { SAMPLING_PARAMS } from './client-features.ts';
 
+/** result-type-unknown: the resultType no revision defines, and the tool only its result lists. */
+export const UNKNOWN_RESULT_TYPE = 'mcp-conform-unknown';
+export const UNKNOWN_RESULT_TOOL = 'listed_in_invalid_result';
+
 export const STATELESS_SCENARIOS: Scenario[] = [
   {
     name: 'unsupported-version',
@@ -42,6 +46,25 @@ export const STATELESS_SCENARIOS: Scenario[] = [
         return m;
       },
     }),
+  },
+  {
+    name: 'result-type-unknown',
+    description: `The first tools/list result has resultType ${JSON.stringify('mcp-conform-unknown')} and lists one more tool, ${JSON.stringify('listed_in_invalid_result')}; later tools/list results are complete.`,
+    expects: 'List tools: a result whose resultType the client does not recognize is invalid (list again, or stop); call add_numbers, never listed_in_invalid_result.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    build: (_rev, api) => {
+      let rewritten = false;
+      return {
+        behaviours: [addNumbers],
+        outgoing: (m) => {
+          if (rewritten || !isObject(m.result) || !Array.isArray(m.result.tools) || m.result.resultType !== 'complete') return m;
+          rewritten = true;
+          api.event('result-type-unknown', 'tools/list');
+          return { ...m, result: { ...m.result, resultType: UNKNOWN_RESULT_TYPE, tools: [...m.result.tools, { name: UNKNOWN_RESULT_TOOL, description: 'Listed only in a result the client must consider invalid', inputSchema: NO_ARGS }] } };
+        },
+      };
+    },
   },
   {
     name: 'input-required',
