@@ -120,6 +120,7 @@ const cases: Case[] = [
   { id: 'client-mrtr/absent-result-type-is-complete', rev: M, via: 'stdio' },
   { id: 'client-mrtr/unknown-result-type-invalid', rev: M, via: 'stdio' },
   { id: 'client-mrtr/unknown-result-type-invalid', rev: M, via: 'http' },
+  { id: 'client-resources/legacy-not-found-accepted', rev: M, via: 'stdio' },
   { id: 'client-mrtr/input-responses', rev: M, via: 'stdio' },
   { id: 'client-mrtr/request-state-echoed', rev: M, via: 'http' },
   { id: 'client-mrtr/no-invented-request-state', rev: M, via: 'stdio' },

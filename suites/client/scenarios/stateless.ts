@@ -1,13 +1,15 @@
 // 2026-07-28 (stateless): unsupported versions, resultType, input_required, a legacy-only server, a
 // broken stream; and the input requests a server may send given what the client declared.
 import { ErrorCode, isObject, META, STATELESS_REVISIONS, type Revision } from '../../../schema/index.ts';
-import { on, RpcError, tool, type JsonObject } from '../../../mock-server/index.ts';
+import { on, resource, RpcError, tool, type JsonObject } from '../../../mock-server/index.ts';
 import { type Scenario, isToolsCall, addNumbers, NO_ARGS, BOTH, HTTP } from './kit.ts';
 import { SAMPLING_PARAMS } from './client-features.ts';
 
 /** result-type-unknown: the resultType no revision defines, and the tool only its result lists. */
 export const UNKNOWN_RESULT_TYPE = 'mcp-conform-unknown';
 export const UNKNOWN_RESULT_TOOL = 'listed_in_invalid_result';
+/** resource-not-found-legacy-code: the resource whose read is answered with -32002. */
+export const GONE_URI = 'test://gone';
 
 export const STATELESS_SCENARIOS: Scenario[] = [
   {
@@ -65,6 +67,22 @@ export const STATELESS_SCENARIOS: Scenario[] = [
         },
       };
     },
+  },
+  {
+    name: 'resource-not-found-legacy-code',
+    description: `Lists ${JSON.stringify('test://gone')}, whose resources/read is answered with the earlier revisions' resource-not-found error -32002 (2026-07-28 servers send -32602).`,
+    expects: 'List resources and read each; take -32002 for resource not found and go on: list tools and call add_numbers.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    build: (_rev, api) => ({
+      behaviours: [addNumbers, resource(GONE_URI, { name: 'gone', mimeType: 'text/plain', text: 'never served' })],
+      outgoing: (m) => {
+        const contents = isObject(m.result) && Array.isArray(m.result.contents) ? m.result.contents : undefined;
+        if (!contents?.some((c) => isObject(c) && c.uri === GONE_URI)) return m;
+        api.event('resource-not-found', `resources/read ${GONE_URI} answered with ${ErrorCode.ResourceNotFound}`);
+        return { jsonrpc: '2.0', id: m.id, error: { code: ErrorCode.ResourceNotFound, message: 'Resource not found', data: { uri: GONE_URI } } };
+      },
+    }),
   },
   {
     name: 'input-required',
