@@ -6,6 +6,7 @@ import { answerTo, brief, clientRequests, exitSummary, metaOf, toolCalls, toolNa
 import { carriedOn } from './messages.ts';
 import { clientCheck } from './check.ts';
 import { cite } from '../kit/index.ts';
+import { GONE_URI, UNKNOWN_RESULT_TOOL, UNKNOWN_RESULT_TYPE } from './scenarios/index.ts';
 
 /** Requests of the stateless era (legacy fallbacks after an initialize are exempt). */
 function modernRequests(run: ClientRun): Sent[] {
@@ -79,6 +80,46 @@ clientCheck(
     if (call) return;
     const next = carriedOn(run, list.a!.e.t);
     t.fail(`given tools/list without resultType by the earlier-protocol server, the client did not call the listed tool: ${next.ok ? 'it made other requests instead' : next.why}`, v.evidence([list.r.e, list.a!.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-mrtr/unknown-result-type-invalid',
+    title: 'a result whose resultType the client does not recognize is not used (its tools are not called)',
+    level: 'MUST',
+    requirement: 'A resultType of any value unrecognized by the client MUST be considered invalid. (Checked in result-type-unknown: no tool listed only in the tools/list result with an unknown resultType is called.)',
+    spec: cite(STATELESS_REVISIONS, 'basic#resulttype'),
+    scenarios: ['result-type-unknown'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('result-type-unknown');
+    const list = clientRequests(run, 'tools/list').map((r) => ({ r, a: answerTo(run, r) })).find((x) => x.a && isObject(x.a.m.result) && x.a.m.result.resultType === UNKNOWN_RESULT_TYPE);
+    if (!list) return t.notVerified(`the client never got the tools/list result with resultType ${JSON.stringify(UNKNOWN_RESULT_TYPE)} (${exitSummary(run)})`);
+    const call = toolCalls(run).find((c) => toolName(c) === UNKNOWN_RESULT_TOOL);
+    if (call) return t.fail(`the client called ${UNKNOWN_RESULT_TOOL}, listed only in a tools/list result with resultType ${JSON.stringify(UNKNOWN_RESULT_TYPE)}: it used an invalid result as complete`, v.evidence([list.r.e, list.a!.e, call.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-resources/legacy-not-found-accepted',
+    title: 'a -32002 answer to resources/read is taken as resource not found, and the client goes on',
+    level: 'SHOULD',
+    requirement: 'For backwards compatibility, clients SHOULD also accept -32002 as a resource not found error, as earlier protocol versions used this code. (Checked in resource-not-found-legacy-code: after the -32002 the client sends further requests.)',
+    spec: cite(STATELESS_REVISIONS, 'server/resources#error-handling'),
+    scenarios: ['resource-not-found-legacy-code'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('resource-not-found-legacy-code');
+    const read = clientRequests(run, 'resources/read').map((r) => ({ r, a: answerTo(run, r) })).find((x) => x.a && isObject(x.a.m.error) && x.a.m.error.code === ErrorCode.ResourceNotFound);
+    if (!read) return t.notVerified(`the client did not read ${GONE_URI}, so it never got the -32002 (${exitSummary(run)})`);
+    const next = carriedOn(run, read.a!.e.t);
+    if (next.ok) return;
+    if (next.crashed) return t.fail(`after resources/read of ${GONE_URI} was answered with -32002 (resource not found) the client stopped: ${next.why}`, v.evidence([read.r.e, read.a!.e]));
+    t.notVerified(`the client sent nothing after the -32002 and exited cleanly (${next.why}); whether it took it for resource not found cannot be told`);
   },
 );
 

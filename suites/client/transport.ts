@@ -1,9 +1,9 @@
 // basic/transports, client side: Streamable HTTP headers, sessions, response kinds, resumption,
 // the HTTP+SSE fallback, 2026-07-28 request headers; stdio framing.
-import { isObject, isRevision, isStateless, META, REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../schema/index.ts';
+import { batchesAllowed, isObject, isRevision, isStateless, META, REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../schema/index.ts';
 import { checkRequestHeaders } from '../../mock-server/index.ts';
 import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
-import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isRequest, isResponse, metaOf, mockMessages, toolCalls } from './analysis.ts';
+import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isNotification, isRequest, isResponse, metaOf, mockMessages, toolCalls } from './analysis.ts';
 import { clientCheck } from './check.ts';
 import { cite, transportPage } from '../kit/index.ts';
 
@@ -334,6 +334,36 @@ clientCheck(
     const again = calls.find((c) => c !== first && c.e.t >= first.e.t);
     if (!again) return t.fail(`the client did not re-issue tools/call after its response stream broke (${exitSummary(run)})`, v.evidence([first.e]));
     if (JSON.stringify(again.m.id) === JSON.stringify(firstId)) t.fail(`the client re-issued tools/call with the same id ${JSON.stringify(firstId)}`, v.evidence([again.e]));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-transport/http-post-single-message',
+    title: 'every JSON-RPC message goes in a POST of its own: one request, notification or response (2025-03-26: or a batch of requests and notifications, or of responses)',
+    level: 'MUST',
+    requirement:
+      'Every JSON-RPC message sent from the client MUST be a new HTTP POST request to the MCP endpoint; the client MUST use HTTP POST. The body of the POST request MUST be a single JSON-RPC request, notification, or response (2025-03-26 also: an array batching one or more requests and/or notifications, or one or more responses).',
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('sending-messages-to-the-server', 'streamable-http', 'sending-messages-to-the-server')),
+    scenarios: 'all',
+  },
+  (t) => {
+    const v = clientRuns(t);
+    v.requireTransport('http');
+    // Only 2025-03-26 allowed JSON-RPC batches; 2025-06-18 removed them.
+    const batches = batchesAllowed(t.revision);
+    for (const run of v.requireLive()) {
+      for (const { h, m } of httpMessages(run).filter(({ h }) => streamable(run).includes(h))) {
+        if (m === undefined) continue;
+        if (h.method !== 'POST') return t.fail(`in scenario ${run.scenario} the client sent a JSON-RPC message with HTTP ${h.method}`, v.httpEvidence([h]));
+        if (!Array.isArray(m)) continue;
+        if (!batches) return t.fail(`in scenario ${run.scenario} a POST body is an array of ${m.length} messages, not a single request, notification or response (batches are gone since 2025-06-18)`, v.httpEvidence([h]));
+        const items = m.map((x) => (isObject(x) ? x : undefined));
+        const calls = items.every((x) => isRequest(x) || isNotification(x));
+        const answers = items.every((x) => isResponse(x));
+        if (!m.length || !(calls || answers)) return t.fail(`in scenario ${run.scenario} a POST body is ${m.length ? 'an array mixing responses with requests or notifications' : 'an empty array'}: a batch holds only requests and notifications, or only responses`, v.httpEvidence([h]));
+      }
+    }
   },
 );
 

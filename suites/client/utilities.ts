@@ -1,9 +1,9 @@
 // Utilities as they bind a client: ping, cancellation, progress, pagination, list changes.
-import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS } from '../../schema/index.ts';
+import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
 import { carriedOn } from './messages.ts';
-import { IRREGULAR_LAST_CURSOR, LATE_TOOL, scenario } from './scenarios/index.ts';
+import { IRREGULAR_LAST_CURSOR, irregularSecondCursor, LATE_TOOL, scenario } from './scenarios/index.ts';
 import { clientCheck } from './check.ts';
 import { cite, utilityPage } from '../kit/index.ts';
 
@@ -477,20 +477,25 @@ clientCheck(
 clientCheck(
   {
     id: 'client-pagination/irregular-pages',
-    title: 'pages of changing size and an empty-string nextCursor are followed to the last page',
+    title: 'pages of changing size (and at 2026-07-28 an empty-string nextCursor) are followed to the last page',
     level: 'MUST',
     requirement:
-      'Page size is determined by the server, and clients MUST NOT assume a fixed page size; clients MUST treat cursors as opaque tokens: an empty string is a valid cursor and thus MUST NOT be treated as the end of results.',
-    spec: cite(STATELESS_REVISIONS, 'server/utilities/pagination#implementation-guidelines'),
+      'Page size is determined by the server, and clients MUST NOT assume a fixed page size; (2026-07-28) clients MUST treat cursors as opaque tokens: an empty string is a valid cursor and thus MUST NOT be treated as the end of results.',
+    // Before 2026-07-28 only the page-size rule exists: the scenario's first cursor is not empty there.
+    spec: cite(REVISIONS, (r) => `server/utilities/pagination#${isStateless(r) ? 'implementation-guidelines' : 'pagination-model'}`),
     scenarios: ['pagination-irregular'],
   },
   (t) => {
     const v = clientRuns(t);
     const run = v.need('pagination-irregular');
     const lists = listing(run);
-    const first = lists.find((l) => l.next === '');
+    const second = irregularSecondCursor(t.revision);
+    const first = lists.find((l) => l.next === second);
     if (!first) return t.notVerified(`the client never got the first tools/list page (${exitSummary(run)})`);
-    if (!lists.some((l) => l.cursor === '')) return t.fail('the first tools/list page had nextCursor "" and the client did not request the next page with it (an empty string is a valid cursor, not the end)', v.evidence(lists.map((l) => l.r.e)));
+    if (!lists.some((l) => l.cursor === second)) {
+      const why = second === '' ? 'the first tools/list page had nextCursor "" and the client did not request the next page with it (an empty string is a valid cursor, not the end)' : `the first tools/list page had nextCursor ${JSON.stringify(second)} and the client did not request the next page with it`;
+      return t.fail(why, v.evidence(lists.map((l) => l.r.e)));
+    }
     // The second page is shorter than the first: a client that took that for the end assumed a page size.
     if (!lists.some((l) => l.cursor === IRREGULAR_LAST_CURSOR)) return t.fail(`the client stopped after the second (shorter) tools/list page, whose nextCursor was ${JSON.stringify(IRREGULAR_LAST_CURSOR)}`, v.evidence(lists.map((l) => l.r.e)));
   },

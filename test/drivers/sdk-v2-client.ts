@@ -189,6 +189,11 @@ async function main(): Promise<number> {
     await client.close();
     return 0;
   }
+  if (ctx.scenario === 'resource-not-found-legacy-code' && caps.resources) {
+    // Read every listed resource first; one of them is answered with -32002.
+    const { resources } = await client.listResources();
+    for (const r of resources) await client.readResource({ uri: r.uri }).catch((err: unknown) => log(`resources/read ${r.uri} failed:`, String(err)));
+  }
   if (caps.tools) {
     const { tools } = await authorized('tools/list', () => client.listTools(undefined, { timeout: ctx.requestTimeoutMs }));
     const seen = new Set<string>();

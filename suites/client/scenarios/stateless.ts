@@ -1,9 +1,15 @@
 // 2026-07-28 (stateless): unsupported versions, resultType, input_required, a legacy-only server, a
 // broken stream; and the input requests a server may send given what the client declared.
 import { ErrorCode, isObject, META, STATELESS_REVISIONS, type Revision } from '../../../schema/index.ts';
-import { on, RpcError, tool, type JsonObject } from '../../../mock-server/index.ts';
+import { on, resource, RpcError, tool, type JsonObject } from '../../../mock-server/index.ts';
 import { type Scenario, isToolsCall, addNumbers, NO_ARGS, BOTH, HTTP } from './kit.ts';
 import { SAMPLING_PARAMS } from './client-features.ts';
+
+/** result-type-unknown: the resultType no revision defines, and the tool only its result lists. */
+export const UNKNOWN_RESULT_TYPE = 'mcp-conform-unknown';
+export const UNKNOWN_RESULT_TOOL = 'listed_in_invalid_result';
+/** resource-not-found-legacy-code: the resource whose read is answered with -32002. */
+export const GONE_URI = 'test://gone';
 
 export const STATELESS_SCENARIOS: Scenario[] = [
   {
@@ -40,6 +46,41 @@ export const STATELESS_SCENARIOS: Scenario[] = [
           return { ...m, result: rest };
         }
         return m;
+      },
+    }),
+  },
+  {
+    name: 'result-type-unknown',
+    description: `The first tools/list result has resultType ${JSON.stringify('mcp-conform-unknown')} and lists one more tool, ${JSON.stringify('listed_in_invalid_result')}; later tools/list results are complete.`,
+    expects: 'List tools: a result whose resultType the client does not recognize is invalid (list again, or stop); call add_numbers, never listed_in_invalid_result.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    build: (_rev, api) => {
+      let rewritten = false;
+      return {
+        behaviours: [addNumbers],
+        outgoing: (m) => {
+          if (rewritten || !isObject(m.result) || !Array.isArray(m.result.tools) || m.result.resultType !== 'complete') return m;
+          rewritten = true;
+          api.event('result-type-unknown', 'tools/list');
+          return { ...m, result: { ...m.result, resultType: UNKNOWN_RESULT_TYPE, tools: [...m.result.tools, { name: UNKNOWN_RESULT_TOOL, description: 'Listed only in a result the client must consider invalid', inputSchema: NO_ARGS }] } };
+        },
+      };
+    },
+  },
+  {
+    name: 'resource-not-found-legacy-code',
+    description: `Lists ${JSON.stringify('test://gone')}, whose resources/read is answered with the earlier revisions' resource-not-found error -32002 (2026-07-28 servers send -32602).`,
+    expects: 'List resources and read each; take -32002 for resource not found and go on: list tools and call add_numbers.',
+    revisions: STATELESS_REVISIONS,
+    transports: BOTH,
+    build: (_rev, api) => ({
+      behaviours: [addNumbers, resource(GONE_URI, { name: 'gone', mimeType: 'text/plain', text: 'never served' })],
+      outgoing: (m) => {
+        const contents = isObject(m.result) && Array.isArray(m.result.contents) ? m.result.contents : undefined;
+        if (!contents?.some((c) => isObject(c) && c.uri === GONE_URI)) return m;
+        api.event('resource-not-found', `resources/read ${GONE_URI} answered with ${ErrorCode.ResourceNotFound}`);
+        return { jsonrpc: '2.0', id: m.id, error: { code: ErrorCode.ResourceNotFound, message: 'Resource not found', data: { uri: GONE_URI } } };
       },
     }),
   },

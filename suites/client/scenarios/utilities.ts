@@ -1,10 +1,17 @@
 // The utilities: pagination, list_changed, progress, notifications and errors.
-import { ErrorCode, isObject, REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../../schema/index.ts';
+import { ErrorCode, isObject, isStateless, REVISIONS, STREAMABLE_HTTP_REVISIONS, type Revision } from '../../../schema/index.ts';
 import { logs, on, tool } from '../../../mock-server/index.ts';
 import { type Scenario, addNumbers, NO_ARGS, BOTH, HTTP, sseForToolCalls } from './kit.ts';
 
 /** The tool of late-response whose answer crosses the client's cancellation. */
 export const LATE_TOOL = 'answers_late';
+
+/** The tools of pagination-irregular after add_numbers, in page order (1 on the first page, 1 on the second, 3 on the last). */
+export const IRREGULAR_TOOLS = ['page_one_b', 'page_two', 'page_three_a', 'page_three_b', 'page_three_c'] as const;
+export const IRREGULAR_LAST_CURSOR = 'mcp-conform-page-3';
+const IRREGULAR_SECOND_CURSOR_STATEFUL = 'mcp-conform-page-2';
+/** The first page's nextCursor: the empty string only where the spec says it is a valid cursor (2026-07-28). */
+export const irregularSecondCursor = (rev: Revision): string => (isStateless(rev) ? '' : IRREGULAR_SECOND_CURSOR_STATEFUL);
 
 export const UTILITY_SCENARIOS: Scenario[] = [
   {
@@ -127,11 +134,12 @@ export const UTILITY_SCENARIOS: Scenario[] = [
   ),
   {
     name: 'pagination-irregular',
-    description: `tools/list pages of 2, 1 and 3 tools; the first page's nextCursor is the empty string, the second's ${JSON.stringify('mcp-conform-page-3')}.`,
+    description: `tools/list pages of 2, 1 and 3 tools; the first page's nextCursor is the empty string (2026-07-28; ${JSON.stringify(IRREGULAR_SECOND_CURSOR_STATEFUL)} before, where the spec does not say an empty cursor is valid), the second's ${JSON.stringify('mcp-conform-page-3')}.`,
     expects: 'List all tools following nextCursor (the empty string too) until a page has none; call add_numbers.',
-    revisions: STATELESS_REVISIONS,
+    revisions: REVISIONS,
     transports: BOTH,
-    build: () => {
+    build: (rev) => {
+      const second = irregularSecondCursor(rev);
       const t = (name: string) => ({ name, description: 'Does nothing', inputSchema: NO_ARGS });
       const add = { name: 'add_numbers', description: 'Add two numbers together', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } };
       return {
@@ -139,9 +147,9 @@ export const UTILITY_SCENARIOS: Scenario[] = [
           addNumbers,
           ...IRREGULAR_TOOLS.map((n) => tool(n, { description: 'Does nothing', inputSchema: NO_ARGS, result: 'ok' })),
           on('tools/list', (params) => {
-            if (params.cursor === '') return { tools: [t(IRREGULAR_TOOLS[1]!)], nextCursor: IRREGULAR_LAST_CURSOR };
+            if (params.cursor === second) return { tools: [t(IRREGULAR_TOOLS[1]!)], nextCursor: IRREGULAR_LAST_CURSOR };
             if (params.cursor === IRREGULAR_LAST_CURSOR) return { tools: IRREGULAR_TOOLS.slice(2).map(t) };
-            return { tools: [add, t(IRREGULAR_TOOLS[0]!)], nextCursor: '' };
+            return { tools: [add, t(IRREGULAR_TOOLS[0]!)], nextCursor: second };
           }),
         ],
       };
@@ -178,6 +186,3 @@ export const UTILITY_SCENARIOS: Scenario[] = [
   },
 ];
 
-/** The tools of pagination-irregular after add_numbers, in page order (1 on the first page, 1 on the second, 3 on the last). */
-export const IRREGULAR_TOOLS = ['page_one_b', 'page_two', 'page_three_a', 'page_three_b', 'page_three_c'] as const;
-export const IRREGULAR_LAST_CURSOR = 'mcp-conform-page-3';
