@@ -69,6 +69,19 @@ function countMarkers(node: unknown): number {
 }
 
 /**
+ * A value the schema of an integer header parameter states (bounds, const, default, enum, examples)
+ * beyond Number.MAX_SAFE_INTEGER, as `keyword value`: such values have no exact header form.
+ */
+function unsafeIntegerIn(prop: Record<string, unknown>): string | undefined {
+  for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'const', 'default', 'enum', 'examples']) {
+    const vs = Array.isArray(prop[k]) ? (prop[k] as unknown[]) : [prop[k]];
+    const bad = vs.find((v) => typeof v === 'number' && Math.abs(v) > Number.MAX_SAFE_INTEGER);
+    if (bad !== undefined) return `${k} ${String(bad)}`;
+  }
+  return undefined;
+}
+
+/**
  * The x-mcp-header annotations of a tool's inputSchema (server/tools#x-mcp-header), with every
  * reason the definition is invalid; a client MUST drop a tool whose list of errors is not empty.
  */
@@ -89,6 +102,8 @@ export function paramHeaderSpecs(inputSchema: unknown): { specs: ParamHeaderSpec
           errors.push(`${where}: x-mcp-header on a ${JSON.stringify(prop.type)} property (only string, integer, boolean)`);
         } else if (specs.some((s) => s.name.toLowerCase() === name.toLowerCase())) {
           errors.push(`${where}: x-mcp-header "${name}" is not unique (case-insensitively)`);
+        } else if (prop.type === 'integer' && unsafeIntegerIn(prop) !== undefined) {
+          errors.push(`${where}: x-mcp-header on an integer property whose schema states ${unsafeIntegerIn(prop)}, outside the safe integer range (-(2^53-1) … 2^53-1)`);
         } else specs.push({ name, path: p, type: prop.type });
       }
       walk(prop, p);

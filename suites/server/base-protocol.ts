@@ -423,3 +423,89 @@ check(
     if (errors.length === 0) t.notVerified('the server answered none of the requests with an error');
   },
 );
+
+// W3C Trace Context (traceparent, tracestate) and W3C Baggage, as their grammars say.
+const HEX = '[0-9a-f]';
+/** version-traceid-parentid-flags; version 00 is exactly that, a later version may append `-…` (ff is invalid). */
+const TRACEPARENT = new RegExp(`^(${HEX}{2})-(${HEX}{32})-(${HEX}{16})-(${HEX}{2})(-.*)?$`);
+const TRACESTATE_KEY = /^(?:[a-z0-9][_0-9a-z\-*/]{0,255}|[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})$/;
+const TRACESTATE_VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+/** RFC 7230 token (a baggage key or property key) and baggage-octet* (a value). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAGGAGE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
+
+/** What makes a trace context value break its W3C format, or undefined. */
+export function traceValueProblem(key: 'traceparent' | 'tracestate' | 'baggage', value: unknown): string | undefined {
+  if (typeof value !== 'string') return `is ${value === null ? 'null' : typeof value}, not a string`;
+  if (key === 'traceparent') {
+    const m = TRACEPARENT.exec(value);
+    if (!m) return 'is not version-traceid-parentid-flags in lowercase hex (2, 32, 16 and 2 digits)';
+    if (m[1] === 'ff') return 'has version ff, which is invalid';
+    if (m[1] === '00' && m[5] !== undefined) return 'has version 00 but more than four fields';
+    if (/^0+$/.test(m[2]!)) return 'has an all-zero trace-id';
+    if (/^0+$/.test(m[3]!)) return 'has an all-zero parent-id';
+    return undefined;
+  }
+  // Both are comma-separated lists; tracestate allows empty members (OWS only) and up to 32 of them.
+  const members = value.split(',').map((x) => x.replace(/^[ \t]+|[ \t]+$/g, ''));
+  if (key === 'tracestate') {
+    const given = members.filter((x) => x !== '');
+    if (given.length > 32) return `has ${given.length} list members (at most 32)`;
+    for (const member of given) {
+      const eq = member.indexOf('=');
+      if (eq < 0 || !TRACESTATE_KEY.test(member.slice(0, eq)) || !TRACESTATE_VALUE.test(member.slice(eq + 1))) return `has the list member ${JSON.stringify(member)}, not key=value in the tracestate grammar`;
+    }
+    return undefined;
+  }
+  for (const member of members) {
+    const [pair = '', ...props] = member.split(';').map((x) => x.replace(/^[ \t]+|[ \t]+$/g, ''));
+    const eq = pair.indexOf('=');
+    const k = eq < 0 ? '' : pair.slice(0, eq).trimEnd();
+    const v = eq < 0 ? '' : pair.slice(eq + 1).trimStart();
+    if (!TOKEN.test(k) || !BAGGAGE_VALUE.test(v)) return `has the list member ${JSON.stringify(member)}, not key=value in the baggage grammar`;
+    for (const p of props) {
+      const peq = p.indexOf('=');
+      const pk = (peq < 0 ? p : p.slice(0, peq)).trimEnd();
+      if (!TOKEN.test(pk) || (peq >= 0 && !BAGGAGE_VALUE.test(p.slice(peq + 1).trimStart()))) return `has the property ${JSON.stringify(p)}, not key or key=value in the baggage grammar`;
+    }
+  }
+  return undefined;
+}
+
+const TRACE_KEYS = ['traceparent', 'tracestate', 'baggage'] as const;
+/** Sent on our requests, so a server that propagates trace context has one to continue. */
+const OUR_TRACE = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'mcp-conform=1', baggage: 'mcp-conform.run=1' };
+
+check(
+  {
+    id: 'messages/trace-context-format',
+    title: 'traceparent, tracestate and baggage in the _meta the server sends follow W3C Trace Context and W3C Baggage',
+    level: 'MUST',
+    requirement:
+      'The keys traceparent, tracestate, and baggage are reserved for OpenTelemetry trace context propagation. When present, their values MUST follow W3C Trace Context and W3C Baggage formats respectively. (Checked: every _meta of the server\'s answers to server/discover and its lists, asked with a valid trace context of our own in _meta; not applicable when the server sends none of the keys.)',
+    spec: { [MODERN]: 'basic#_meta' },
+  },
+  async (t) => {
+    const c = await t.session();
+    const params = { _meta: { ...OUR_TRACE } };
+    await c.request(livenessMethod(t), params);
+    const caps = c.serverCapabilities;
+    if (caps.tools) await c.request('tools/list', params);
+    if (caps.prompts) await c.request('prompts/list', params);
+    if (caps.resources) await c.request('resources/list', params);
+    const found: { key: (typeof TRACE_KEYS)[number]; value: unknown; at: string; msg: Record<string, unknown> }[] = [];
+    const walk = (v: unknown, at: string, msg: Record<string, unknown>): void => {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}/${i}`, msg));
+      else if (isObject(v)) {
+        for (const [k, x] of Object.entries(v)) {
+          if (k === '_meta' && isObject(x)) for (const key of TRACE_KEYS) if (Object.hasOwn(x, key)) found.push({ key, value: x[key], at: `${at}/_meta`, msg });
+          walk(x, `${at}/${k}`, msg);
+        }
+      }
+    };
+    for (const m of c.peer.received) walk(m, '', m);
+    if (found.length === 0) return t.notApplicable('the server sent no traceparent, tracestate or baggage in any _meta');
+    const bad = found.map((f) => ({ ...f, problem: traceValueProblem(f.key, f.value) })).filter((f) => f.problem !== undefined);
+    if (bad.length) t.fail(`${bad.length} trace context value(s) break the W3C format: ${bad.slice(0, 3).map((b) => `${b.key} ${JSON.stringify(b.value)} at ${b.at || '/'} ${b.problem}`).join('; ')}`, bad.slice(0, 3).map((b) => b.msg));
+  },
+);

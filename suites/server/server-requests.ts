@@ -234,3 +234,32 @@ check(
     if (asking.length) t.fail(`the server answered input_required asking for ${[...new Set(asking.flatMap((m) => Object.values((m.result as Json).inputRequests as Json).map((q) => (isObject(q) ? String(q.method) : '?'))))].join(', ')} from a client that declared no capability`, asking.slice(0, 2));
   },
 );
+
+check(
+  {
+    id: 'elicitation/url-required-error-data',
+    title: 'a URLElicitationRequiredError (-32042) lists the URL-mode elicitations required, each with an elicitationId',
+    level: 'MUST',
+    requirement:
+      'The error MUST include a list of elicitations that are required to complete before the original can be retried. Any elicitations returned in the error MUST be URL mode elicitations and have an elicitationId property. (Checked: every -32042 the server answers to the calls of both client profiles of the server-request survey; its data.elicitations is a non-empty list of objects with mode "url" and a string elicitationId.)',
+    spec: cite(['2025-11-25'], 'client/elicitation#url-elicitation-required-error'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const surveys = [await askSurvey(t, 'wide'), await askSurvey(t, 'narrow')];
+    const errors = surveys.flatMap((s) => s.received.filter((m) => isObject(m.error) && m.error.code === ErrorCode.UrlElicitationRequired));
+    const tried = surveys[0]!.tried;
+    if (errors.length === 0) {
+      // Calls impossible (none the run may make) is not the same as a server that never needs a URL elicitation.
+      if (tried.length === 0) return t.notVerified('the run may call none of the server\'s tools, so no call could show a URLElicitationRequiredError');
+      return t.notApplicable(`none of the ${tried.length} tool(s) the run may call answered -32042 (URLElicitationRequiredError) (tried: ${tried.slice(0, 12).join(', ')})`);
+    }
+    for (const m of errors) {
+      const data = (m.error as Json).data;
+      const list = isObject(data) ? data.elicitations : undefined;
+      if (!Array.isArray(list) || list.length === 0) return t.fail(`the server answered -32042 without a non-empty data.elicitations list (data ${short(data, 120)})`, [m]);
+      const bad = list.find((e) => !isObject(e) || e.mode !== 'url' || typeof e.elicitationId !== 'string');
+      if (bad !== undefined) return t.fail(`an elicitation in a -32042 error is not a URL-mode elicitation with an elicitationId: ${short(bad, 160)}`, [m]);
+    }
+  },
+);

@@ -44,8 +44,14 @@ describe('2026-07-28 request-metadata headers', () => {
       { type: 'object', properties: { x: { type: 'string', 'x-mcp-header': 'X' }, y: { type: 'string', 'x-mcp-header': 'x' } } },
       { type: 'object', properties: { list: { type: 'array', items: { type: 'string', 'x-mcp-header': 'Item' } } } },
       { type: 'object', properties: { x: { anyOf: [{ type: 'string', 'x-mcp-header': 'X' }] } } },
+      // Integer values must be within the safe range (2026-07-28 server/tools#x-mcp-header).
+      { type: 'object', properties: { n: { type: 'integer', 'x-mcp-header': 'N', maximum: 2 ** 63 } } },
+      { type: 'object', properties: { n: { type: 'integer', 'x-mcp-header': 'N', enum: [1, -(2 ** 53)] } } },
     ];
     for (const schema of bad) expect(paramHeaderSpecs(schema).errors).toHaveLength(1);
+    expect(paramHeaderSpecs(bad.at(-1)).errors[0]).toMatch(/states enum -9007199254740992, outside the safe integer range/);
+    // Bounds at the edges of the safe range are fine.
+    expect(paramHeaderSpecs({ type: 'object', properties: { n: { type: 'integer', 'x-mcp-header': 'N', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER } } }).errors).toEqual([]);
   });
 
   it('checks headers against the body the way a server must', () => {

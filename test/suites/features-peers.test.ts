@@ -88,9 +88,9 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
 }, 240_000);
 
 /** The checks of what a server asks the client while its tools run (suites/server/server-requests.ts). */
-const ASKING_CHECKS = ['sampling/tools-only-if-declared', 'sampling/include-context-only-if-declared', 'sampling/tool-loop-balanced', 'elicitation/modes-declared', 'elicitation/complete-known-id'];
+const ASKING_CHECKS = ['sampling/tools-only-if-declared', 'sampling/include-context-only-if-declared', 'sampling/tool-loop-balanced', 'elicitation/modes-declared', 'elicitation/complete-known-id', 'elicitation/url-required-error-data'];
 /** Of those, the rules that bind only a server that uses the behaviour (tools in sampling, completion notifications). */
-const ASKED_IF_USED = ['sampling/tool-loop-balanced', 'elicitation/complete-known-id'];
+const ASKED_IF_USED = ['sampling/tool-loop-balanced', 'elicitation/complete-known-id', 'elicitation/url-required-error-data'];
 
 test('server-everything (stdio, 2025-11-25), its asking tools named with --call-tools: the server-request checks as judged', async () => {
   const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'], env }, ['2025-11-25'], {
@@ -113,6 +113,10 @@ test('server-everything (stdio, 2025-11-25), its asking tools named with --call-
     // elicitation as complete (completion notifications are optional: "Servers MAY send").
     'sampling/tool-loop-balanced': 'not-applicable',
     'elicitation/complete-known-id': 'not-applicable',
+    // Not applicable: trigger-url-elicitation answers -32042 only for errorPath: true, which the
+    // generated arguments leave out (called by hand with it, its error data lists one URL-mode
+    // elicitation with an elicitationId: it would pass).
+    'elicitation/url-required-error-data': 'not-applicable',
   });
 }, 120_000);
 

@@ -38,6 +38,7 @@ describe('fixture server, in-process', () => {
       'messages/parse-error',
       'messages/response-id',
       'messages/result-xor-error',
+      'messages/trace-context-format',
       'messages/unknown-method',
       'progress/increasing',
       'progress/stops-after-completion',
@@ -113,7 +114,7 @@ describe('schema/valid-messages and the batch probe, at revisions without batche
 });
 
 describe('at 2026-07-28 over Streamable HTTP (the reference server, in-process)', () => {
-  it('the checks pass; cancelling with notifications/cancelled does not apply (closing the response stream is the cancellation), nor do the stdio checks', async () => {
+  it('the checks pass; cancelling with notifications/cancelled does not apply (closing the response stream is the cancellation), nor do the stdio checks or the trace context format (it sends none)', async () => {
     const f = await startHttpFixture({ server: referenceServer() });
     try {
       const defs = definedChecks().filter((d) => d.meta.revisions.includes(MODERN));
@@ -122,8 +123,10 @@ describe('at 2026-07-28 over Streamable HTTP (the reference server, in-process)'
       expect(results.length).toBe(defs.length);
       const stdio = defs.filter((d) => d.meta.id.startsWith('stdio/')).map((d) => `${d.meta.id} not-applicable`);
       expect(stdio.length).toBeGreaterThan(0);
-      expect(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.id} ${r.verdict}`)).toEqual(['cancellation/no-response-after-cancel not-applicable', 'cancellation/invalid-ignored not-applicable', ...stdio]);
+      expect(results.filter((r) => r.verdict !== 'pass').map((r) => `${r.id} ${r.verdict}`)).toEqual(['messages/trace-context-format not-applicable', 'cancellation/no-response-after-cancel not-applicable', 'cancellation/invalid-ignored not-applicable', ...stdio]);
       expect(results.find((r) => r.id === 'cancellation/no-response-after-cancel')?.message).toMatch(/closing its response stream .* not observable/);
+      // The reference server propagates no trace context (it MAY; the format binds only values sent).
+      expect(results.find((r) => r.id === 'messages/trace-context-format')?.message).toMatch(/sent no traceparent, tracestate or baggage/);
     } finally {
       await f.close();
     }

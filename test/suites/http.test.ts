@@ -6,6 +6,7 @@ import type { CheckResult } from '../../reports/model.ts';
 import { REVISIONS } from '../../schema/index.ts';
 import '../../suites/server/http/_index.ts';
 import '../../suites/server/base-protocol.ts';
+import { createMockServer, tool } from '../../mock-server/index.ts';
 import { HTTP_BREAKS, startHttpFixture, type HttpFixture, type HttpFixtureOptions } from '../fixtures/servers/http-fixture.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => d.meta.id.startsWith('http/') || d.meta.id.startsWith('sse/'));
@@ -108,4 +109,23 @@ describe('each --break fails exactly its check', () => {
       expect(broken.some((r) => r.id === id && r.verdict !== 'not-verified'), show(broken)).toBe(true);
     });
   }
+});
+
+describe('http/x-mcp-header-valid: integer header parameters within the safe range (server/tools#x-mcp-header)', () => {
+  const withBound = async (maximum: number) => {
+    const schema = { type: 'object', properties: { n: { type: 'integer', 'x-mcp-header': 'N', maximum } } } as const;
+    const fixture = await startHttpFixture({ server: createMockServer({ revisions: ['2026-07-28'] }, tool('count', { inputSchema: schema, result: 'ok' })) });
+    try {
+      const def = defs.filter((d) => d.meta.id === 'http/x-mcp-header-valid');
+      return (await runChecks(def, runConfig({ kind: 'http', url: fixture.url }, ['2026-07-28'], timeouts), { concurrency: 1 }))[0];
+    } finally {
+      await fixture.close();
+    }
+  };
+  it('a maximum of 2^63 fails; 2^53-1 passes', async () => {
+    const bad = await withBound(2 ** 63);
+    expect(bad?.verdict).toBe('fail');
+    expect(bad?.message).toMatch(/count: \/n: .*states maximum 9223372036854776000, outside the safe integer range/);
+    expect((await withBound(Number.MAX_SAFE_INTEGER))?.verdict).toBe('pass');
+  });
 });

@@ -61,7 +61,7 @@ check(
     title: 'x-mcp-header annotations in listed tools are valid: non-empty HTTP tokens, unique, on primitive properties reachable through properties',
     level: 'MUST',
     requirement:
-      'The x-mcp-header value MUST NOT be empty; MUST match HTTP field-name token syntax (1*tchar, RFC 9110 Section 5.1); MUST NOT contain control characters; MUST be case-insensitively unique among all x-mcp-header values in the inputSchema; MUST only be applied to parameters with primitive types (integer, string, boolean); MUST only be applied to properties that are statically reachable from the schema root (a chain of properties keys).',
+      'The x-mcp-header value MUST NOT be empty; MUST match HTTP field-name token syntax (1*tchar, RFC 9110 Section 5.1); MUST NOT contain control characters; MUST be case-insensitively unique among all x-mcp-header values in the inputSchema; MUST only be applied to parameters with primitive types (integer, string, boolean); integer values MUST be within the safe range for JavaScript (-(2^53-1) to 2^53-1: checked on the bounds, const, default, enum and examples an integer header parameter\'s schema states); MUST only be applied to properties that are statically reachable from the schema root (a chain of properties keys).',
     spec: cite([MODERN], 'basic/transports/streamable-http#schema-extension'),
     requires: 'server.tools',
   },
