@@ -4,6 +4,9 @@ import type { ChildProcess } from 'node:child_process';
 import { deliverFrame, frameText, LineFramer, type Transport } from '../transport.ts';
 import { spawnTracked, stopChild } from './processes.ts';
 
+/** How long a process's exit waits for its stderr to end before it is reported (a grandchild may hold it open). */
+const STDERR_DRAIN_MS = 250;
+
 export interface StdioClientOptions {
   command: string;
   args?: string[];
@@ -70,7 +73,20 @@ export class StdioClientTransport implements Transport {
       child.stdin?.on('error', () => {}); // EPIPE when the server died; reported through exit
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
-        if (!this.closing) this.onclose?.(`process exited (${signal ? `signal ${signal}` : `code ${code}`})`);
+        if (this.closing) return;
+        // 'exit' can come before the last of stderr (the crash message a verdict quotes) is read:
+        // report once stderr has ended, or after a moment if a grandchild still holds it open.
+        let reported = false;
+        const report = () => {
+          if (reported) return;
+          reported = true;
+          clearTimeout(timer);
+          if (!this.closing) this.onclose?.(`process exited (${signal ? `signal ${signal}` : `code ${code}`})`);
+        };
+        const timer = setTimeout(report, STDERR_DRAIN_MS);
+        const err = child.stderr;
+        if (!err || err.readableEnded || err.destroyed) report();
+        else err.once('close', report);
       });
     });
   }

@@ -114,6 +114,15 @@ describe('stdio', () => {
     // More than a pipe holds (64 KiB on Linux): the write can only finish once the child reads.
     await expect(t.send({ jsonrpc: '2.0', method: 'notifications/x', params: { pad: 'x'.repeat(512 * 1024) } })).rejects.toThrow(/did not read its stdin for 300 ms/);
   }, 20_000);
+
+  it('a process that dies: its exit is reported with the whole of its stderr, the last line included', async () => {
+    // The crash line reaches stderr only after the process has exited (late-stderr.cjs).
+    const t = new StdioClientTransport({ command: process.execPath, args: [resolve('test/fixtures/processes/late-stderr.cjs')] });
+    const closed = new Promise<string>((res) => (t.onclose = (why) => res(`${why}: ${t.stderr}`)));
+    await t.start();
+    cleanup.push(() => t.close());
+    expect(await closed).toBe('process exited (code 1): Error: the last words\n');
+  }, 20_000);
 });
 
 describe('Streamable HTTP', () => {
