@@ -15,6 +15,8 @@ export interface StdioClientOptions {
   env?: Record<string, string>;
   /** Keep at most this many characters of stderr (default 256 KiB). */
   stderrLimit?: number;
+  /** How long a reported exit waits for stderr to end (default 250 ms): a grandchild may hold it open. */
+  stderrDrainMs?: number;
   /** Longest line accepted on stdout before it is reported malformed and dropped (default 64 MiB). */
   maxLineBytes?: number;
   /** Longest wait for a message to be taken by the server's stdin (a server that stops reading fills the pipe; default 10 s). */
@@ -83,7 +85,7 @@ export class StdioClientTransport implements Transport {
           clearTimeout(timer);
           if (!this.closing) this.onclose?.(`process exited (${signal ? `signal ${signal}` : `code ${code}`})`);
         };
-        const timer = setTimeout(report, STDERR_DRAIN_MS);
+        const timer = setTimeout(report, this.options.stderrDrainMs ?? STDERR_DRAIN_MS);
         const err = child.stderr;
         if (!err || err.readableEnded || err.destroyed) report();
         else err.once('close', report);

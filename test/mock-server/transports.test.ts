@@ -117,7 +117,8 @@ describe('stdio', () => {
 
   it('a process that dies: its exit is reported with the whole of its stderr, the last line included', async () => {
     // The crash line reaches stderr only after the process has exited (late-stderr.cjs).
-    const t = new StdioClientTransport({ command: process.execPath, args: [resolve('test/fixtures/processes/late-stderr.cjs')] });
+    // A long drain limit: the grandchild's start on a loaded machine must not decide the outcome.
+    const t = new StdioClientTransport({ command: process.execPath, args: [resolve('test/fixtures/processes/late-stderr.cjs')], stderrDrainMs: 10_000 });
     const closed = new Promise<string>((res) => (t.onclose = (why) => res(`${why}: ${t.stderr}`)));
     await t.start();
     cleanup.push(() => t.close());
