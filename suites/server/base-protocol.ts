@@ -358,6 +358,19 @@ check(
 const MCP_DEFINED = new Set<number>([ErrorCode.HeaderMismatch, ErrorCode.MissingRequiredClientCapability, ErrorCode.UnsupportedProtocolVersion]);
 const MCP_RESERVED = { lowest: -32099, highest: ErrorCode.HeaderMismatch };
 
+/** The error answers of the server to an unknown method, an unknown tool, prompt and resource, and an invalid cursor (the error-code checks judge their codes). */
+async function provokedErrors(t: CheckContext): Promise<Record<string, unknown>[]> {
+    const c = await t.session();
+    const caps = c.serverCapabilities;
+    const unknown = `mcp-conform-unknown-${Math.random().toString(36).slice(2, 8)}`;
+    await c.request('mcp-conform/unknown-method', {});
+    if (caps.tools) await c.request('tools/call', { name: unknown, arguments: {} });
+    if (caps.prompts) await c.request('prompts/get', { name: unknown });
+    if (caps.resources) await c.request('resources/read', { uri: `mcp-conform://${unknown}` });
+    if (caps.tools) await c.request('tools/list', { cursor: 'mcp-conform-invalid-cursor' });
+    return c.peer.received.filter((m) => isObject(m.error) && typeof m.error.code === 'number');
+}
+
 check(
   {
     id: 'messages/error-codes-defined',
@@ -368,15 +381,7 @@ check(
     spec: { [MODERN]: 'basic#error-codes' },
   },
   async (t) => {
-    const c = await t.session();
-    const caps = c.serverCapabilities;
-    const unknown = `mcp-conform-unknown-${Math.random().toString(36).slice(2, 8)}`;
-    await c.request('mcp-conform/unknown-method', {});
-    if (caps.tools) await c.request('tools/call', { name: unknown, arguments: {} });
-    if (caps.prompts) await c.request('prompts/get', { name: unknown });
-    if (caps.resources) await c.request('resources/read', { uri: `mcp-conform://${unknown}` });
-    if (caps.tools) await c.request('tools/list', { cursor: 'mcp-conform-invalid-cursor' });
-    const errors = c.peer.received.filter((m) => isObject(m.error) && typeof m.error.code === 'number');
+    const errors = await provokedErrors(t);
     const bad = errors.filter((m) => {
       const code = (m.error as { code: number }).code;
       return code <= MCP_RESERVED.highest && code >= MCP_RESERVED.lowest && !MCP_DEFINED.has(code);
@@ -399,15 +404,7 @@ check(
     spec: { [MODERN]: 'basic#error-codes' },
   },
   async (t) => {
-    const c = await t.session();
-    const caps = c.serverCapabilities;
-    const unknown = `mcp-conform-unknown-${Math.random().toString(36).slice(2, 8)}`;
-    await c.request('mcp-conform/unknown-method', {});
-    if (caps.tools) await c.request('tools/call', { name: unknown, arguments: {} });
-    if (caps.prompts) await c.request('prompts/get', { name: unknown });
-    if (caps.resources) await c.request('resources/read', { uri: `mcp-conform://${unknown}` });
-    if (caps.tools) await c.request('tools/list', { cursor: 'mcp-conform-invalid-cursor' });
-    const errors = c.peer.received.filter((m) => isObject(m.error) && typeof m.error.code === 'number');
+    const errors = await provokedErrors(t);
     const codeOf = (m: Record<string, unknown>) => (m.error as { code: number }).code;
     const bad = errors.filter((m) => {
       const code = codeOf(m);
