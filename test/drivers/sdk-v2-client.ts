@@ -70,7 +70,7 @@ function authProvider(): OAuthClientProvider {
   // hosts; the driver names the official suite's placeholder (the mock accepts it unfetched).
   p.clientMetadataUrl = OFFICIAL_CIMD_PLACEHOLDER;
   // DPoP (SEP-1932) is the application's opt-in (provider.dpop(), one session for the client's
-  // life); the driver opts in where the official suite's DPoP harness does: the DPoP scenarios.
+  // life); the driver opts in in the DPoP scenarios only, so the others see it as before.
   if (ctx.scenario.startsWith('auth/dpop')) {
     const session = DpopSession.create();
     return Object.assign(p, { dpop: () => session });
