@@ -369,7 +369,8 @@ export function registerClient(program: Command): void {
         'mock as an OAuth-protected resource with a mock authorization server whose consent redirects at once; credentials\n' +
         'are in MCP_CONFORMANCE_CONTEXT as the official suite passes them (client_id, client_secret, private_key_pem,\n' +
         'signing_algorithm; idp_* for enterprise-managed authorization; valid_jwt, wrong_audience_jwt, expired_jwt for\n' +
-        'workload identity federation). --scenario also takes the earlier names auth/iss-mismatch and\n' +
+        'workload identity federation; auth/dpop and auth/dpop-nonce need none: their AS advertises DPoP, RFC 9449).\n' +
+        '--scenario also takes the earlier names auth/iss-mismatch and\n' +
         'auth/authorization-server-changed (now auth/iss-wrong-issuer and auth/authorization-server-migration).\n' +
         'Exit codes: 0 no MUST failed, 1 a MUST failed, 2 usage error, 3 the client never connected, 130 interrupted.\n' +
         '--fail-on should: a SHOULD failure exits 1 too; --fail-on never: 0 and 1 become 0. With --baseline: 1 for a failure it does not list or a stale entry.\n' +

@@ -10,6 +10,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { AuthLog, clip, headersOf, type AuthEndpoint, type AuthRecord } from './log.ts';
 import { jwksOf, loadJose, mintJwt, newSigningKey, TOKEN_ALG, type MintOptions, type SigningKey } from './tokens.ts';
+import { checkProof, DPOP_ADVERTISED_ALGS, newNonce, type DpopOptions } from './dpop.ts';
 
 /**
  * Where the metadata is served, relative to the issuer `origin + path` (basic/authorization
@@ -166,6 +167,14 @@ export interface AuthServerOptions {
    * this AS, not expired), for any client registered for that grant.
    */
   workloadTrust?: { issuer: string; keys: JWTVerifyGetKey };
+  /**
+   * DPoP (RFC 9449; the official suite's auth/dpop and auth/dpop-nonce): advertise
+   * dpop_signing_alg_values_supported; a token request with a valid DPoP proof gets a token bound
+   * to its key (cnf.jkt, token_type DPoP), one with an invalid proof invalid_dpop_proof, one without
+   * a proof a Bearer token as before. With requireNonce, a proof without the current nonce gets
+   * use_dpop_nonce and a DPoP-Nonce header (§8).
+   */
+  dpop?: DpopOptions;
 }
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -177,7 +186,7 @@ export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 export const AUTH_SERVER_OPTION_KEYS: readonly (keyof AuthServerOptions)[] = [
   'issuerPath', 'metadata', 'codeChallengeMethods', 'enforcePkce', 'scopesSupported', 'registration', 'clientIdMetadataDocuments',
   'allowInsecureClientIdUrls', 'unfetchedClientIdUrls', 'tokenEndpointAuthMethods', 'assignAuthMethod', 'grantTypes', 'clients', 'accessTokenTtl', 'refreshTokens',
-  'rotateRefreshTokens', 'issParameter', 'advertiseIss', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults', 'lenient',
+  'rotateRefreshTokens', 'issParameter', 'advertiseIss', 'grantScopes', 'requireResource', 'acceptedResources', 'defaultAudience', 'fetchTimeoutMs', 'faults', 'lenient', 'dpop',
 ];
 /** The client ID metadata document URL the official conformance suite's client harnesses use (it serves nothing). */
 export const OFFICIAL_CIMD_PLACEHOLDER = 'https://conformance-test.local/client-metadata.json';
@@ -352,6 +361,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     if (ccm !== null) m.code_challenge_methods_supported = ccm;
     if (opts.advertiseIss ?? opts.issParameter ?? true) m.authorization_response_iss_parameter_supported = true;
     if (opts.clientIdMetadataDocuments ?? true) m.client_id_metadata_document_supported = true;
+    if (opts.dpop) m.dpop_signing_alg_values_supported = [...DPOP_ADVERTISED_ALGS];
     if (kind === 'oidc') {
       m.subject_types_supported = ['public'];
       m.id_token_signing_alg_values_supported = [TOKEN_ALG];
@@ -467,7 +477,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
   };
 
   let tokenCount = 0;
-  const issueTokens = async (client: Client, scope: string | undefined, resources: string[], withRefresh: boolean, subject = 'mock-user'): Promise<Record<string, unknown>> => {
+  const issueTokens = async (client: Client, scope: string | undefined, resources: string[], withRefresh: boolean, subject = 'mock-user', jkt?: string): Promise<Record<string, unknown>> => {
     tokenCount++;
     const ttl = opts.accessTokenTtl ?? 3600;
     const bad = fault('bad-token', tokenCount);
@@ -475,7 +485,9 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     if (resources.length && !lenient('ignore-resource')) mo.audience = resources.length === 1 ? resources[0]! : resources;
     if (scope) mo.scope = scope;
     if (bad) mo.flaw = bad.flaw;
-    const body: Record<string, unknown> = { access_token: await mint(mo), token_type: 'Bearer', expires_in: ttl };
+    // RFC 9449 §6.1: a DPoP-bound JWT names the key's thumbprint in cnf.jkt; §5: token_type DPoP.
+    if (jkt) mo.claims = { cnf: { jkt } };
+    const body: Record<string, unknown> = { access_token: await mint(mo), token_type: jkt ? 'DPoP' : 'Bearer', expires_in: ttl };
     if (scope) body.scope = scope;
     if (withRefresh) {
       const rt = randomBytes(24).toString('base64url');
@@ -630,11 +642,31 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     return client;
   };
 
+  // DPoP at the token endpoint (RFC 9449 §5, §8): the thumbprint to bind the token to, or undefined (no proof: a Bearer token).
+  const dpopJtis = new Set<string>();
+  const dpopNonce = newNonce();
+  const dpopAtToken = async (request: Request, note: (r: Partial<AuthRecord>) => void): Promise<string | undefined> => {
+    const header = request.headers.get('dpop');
+    if (!opts.dpop || header === null) return undefined;
+    const seen = await checkProof(header, { method: 'POST', url: endpoints().token });
+    if (!seen.error && dpopJtis.has(seen.jti!)) seen.error = `jti ${seen.jti} was used before (a replayed proof)`;
+    note({ dpop: seen });
+    if (seen.error) throw new OAuthError('invalid_dpop_proof', seen.error);
+    dpopJtis.add(seen.jti!);
+    if (opts.dpop.requireNonce && seen.nonce !== dpopNonce) {
+      seen.nonceChallenged = true;
+      throw new OAuthError('use_dpop_nonce', seen.nonce === undefined ? 'the authorization server requires a DPoP nonce' : 'the DPoP nonce is not the current one', 400, { 'dpop-nonce': dpopNonce });
+    }
+    return seen.jkt;
+  };
+
   const token = async (request: Request, form: URLSearchParams, note: (r: Partial<AuthRecord>) => void): Promise<Response> => {
     const n = (counts.get('token') ?? 0) + 1;
     counts.set('token', n);
     const grantType = form.get('grant_type') ?? '';
     const forced = fault('error', n, (f) => f.endpoint === 'token' && (f.grantType === undefined || f.grantType === grantType));
+    // DPoP first: a proof refused (or sent back for a nonce) must not use up the code or assertion.
+    const jkt = await dpopAtToken(request, note);
     const client = await authenticateClient(request, form, note);
     if (forced) throw new OAuthError(forced.error ?? 'invalid_grant', 'fault injection', forced.status ?? 400);
     if (!grantTypes.includes(grantType)) throw new OAuthError('unsupported_grant_type', `grant_type ${JSON.stringify(grantType)} is not supported`);
@@ -666,7 +698,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       // RFC 8707 §2.2: the token request's resources must be among the authorized ones.
       if (resources.length && grant.resources.length && !resources.every((r) => grant.resources.includes(r))) throw new OAuthError('invalid_target', 'resource differs from the authorization request');
       const res = resources.length ? resources : grant.resources;
-      body = await issueTokens(client, grant.scope, res, wantsRefresh(grant.scope));
+      body = await issueTokens(client, grant.scope, res, wantsRefresh(grant.scope), undefined, jkt);
     } else if (grantType === 'refresh_token') {
       const rt = form.get('refresh_token') ?? '';
       const grant = refreshTokens.get(rt);
@@ -683,13 +715,13 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       if (resources.length && grant.resources.length && !resources.every((r) => grant.resources.includes(r))) throw new OAuthError('invalid_target', 'resource was not part of the original grant');
       const rotate = opts.rotateRefreshTokens ?? true;
       if (rotate) refreshTokens.delete(rt);
-      body = await issueTokens(client, scope, resources.length ? resources : grant.resources, rotate);
+      body = await issueTokens(client, scope, resources.length ? resources : grant.resources, rotate, undefined, jkt);
       if (!rotate) body.refresh_token = rt;
     } else if (grantType === 'client_credentials') {
       if (client.token_endpoint_auth_method === 'none') throw new OAuthError('unauthorized_client', 'client_credentials needs a confidential client');
       const scope = grantable(form.get('scope') ?? undefined);
       // No refresh token for client credentials (OAuth 2.1 §4.2.2).
-      body = await issueTokens(client, scope, resources, false, client.client_id); // the client acts for itself
+      body = await issueTokens(client, scope, resources, false, client.client_id, jkt); // the client acts for itself
     } else if (grantType === TOKEN_EXCHANGE_GRANT && opts.idJagIssuing) {
       // The IdP (enterprise-managed authorization §4): an ID token of its own for an ID-JAG.
       const missing = ['subject_token', 'audience'].filter((k) => !form.get(k));
@@ -717,7 +749,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       } catch (e) {
         throw new OAuthError('invalid_grant', `assertion is no workload JWT of ${opts.workloadTrust.issuer} for ${issuer()}: ${(e as Error).message}`);
       }
-      body = await issueTokens(client, grantable(form.get('scope') ?? undefined), resources, false, sub);
+      body = await issueTokens(client, grantable(form.get('scope') ?? undefined), resources, false, sub, jkt);
     } else if (grantType === JWT_BEARER_GRANT && opts.idJagTrust) {
       // The resource AS (enterprise-managed authorization §5): an ID-JAG of the trusted IdP, for the client it names.
       const assertion = form.get('assertion');
@@ -732,7 +764,7 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       const asked = form.get('scope')?.split(' ').filter(Boolean);
       const granted = typeof jag.scope === 'string' ? jag.scope.split(' ').filter((x) => !asked || asked.includes(x)) : asked;
       const res = typeof jag.resource === 'string' ? [jag.resource] : resources;
-      body = await issueTokens(client, granted?.length ? granted.join(' ') : undefined, res, false, String(jag.sub ?? 'mock-user'));
+      body = await issueTokens(client, granted?.length ? granted.join(' ') : undefined, res, false, String(jag.sub ?? 'mock-user'), jkt);
     } else throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not implemented`);
     return json(200, body, lenient('cacheable-token-response') ? { 'cache-control': 'max-age=300' } : NO_STORE);
   };

@@ -1,6 +1,7 @@
 // What the mock authorization server and the protected resource saw: one record per HTTP request
 // (and per client metadata document the AS fetched), so an auth scenario can judge a client from
 // the requests it made, as the wire log lets the other checks judge its messages.
+import type { DpopSeen } from './dpop.ts';
 
 /** What a request was for. */
 export type AuthEndpoint =
@@ -44,6 +45,8 @@ export interface AuthRecord {
   clientId?: string;
   /** The resource server: the claims of the presented token (decoded, verified or not). */
   tokenClaims?: Record<string, unknown>;
+  /** The DPoP proof of the request (RFC 9449), as the server judged it. */
+  dpop?: DpopSeen;
 }
 
 /** An append-only log shared by an authorization server and its protected resources. */

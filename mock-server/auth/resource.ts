@@ -8,6 +8,7 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { AuthLog, clip, headersOf, type AuthRecord } from './log.ts';
 import { loadJose } from './tokens.ts';
+import { checkProof, DPOP_ADVERTISED_ALGS, newNonce, type DpopOptions } from './dpop.ts';
 
 type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -55,6 +56,13 @@ export interface ProtectedResourceOptions {
   lenient?: ResourceLeniency[];
   /** Answer 401 without WWW-Authenticate (a fixture that breaks RFC 6750 §3 / RFC 9728 §5.1). */
   omitChallenge?: boolean;
+  /**
+   * DPoP (RFC 9449 §7): also accept `Authorization: DPoP <token>` with a DPoP proof of the key the
+   * token is bound to (cnf.jkt), challenge with a DPoP challenge besides the Bearer one, and refuse a
+   * DPoP-bound token presented as Bearer (§7.2). requireNonce: a proof without the current nonce
+   * gets 401 use_dpop_nonce and a DPoP-Nonce header (§9).
+   */
+  dpop?: DpopOptions;
   /** 2025-03-26 mode: no PRM, and a bare `Bearer` challenge. */
   legacy?: boolean;
   /** Answers requests to other paths (e.g. the AS on the same origin); default 404. */
@@ -64,7 +72,7 @@ export interface ProtectedResourceOptions {
 
 /** The options that are plain data (what a config file may set). */
 export const RESOURCE_OPTION_KEYS: readonly (keyof ProtectedResourceOptions)[] = [
-  'authorizationServers', 'issuer', 'resource', 'prm', 'challengeMetadata', 'challengeScope', 'scopesSupported', 'requiredScopes', 'toolScopes', 'prmOverrides', 'lenient', 'omitChallenge', 'legacy',
+  'authorizationServers', 'issuer', 'resource', 'prm', 'challengeMetadata', 'challengeScope', 'scopesSupported', 'requiredScopes', 'toolScopes', 'prmOverrides', 'lenient', 'omitChallenge', 'legacy', 'dpop',
 ];
 
 export interface ProtectedHandler extends FetchHandler {
@@ -128,13 +136,23 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
     });
   };
 
-  const unauthorized = (url: URL, error?: string, description?: string): Response => {
+  // The DPoP challenge (RFC 9449 §7.1): the algorithms accepted, and the error when the DPoP scheme was used.
+  const dpopChallenge = (url: URL, extra: Record<string, string | undefined>): string => {
+    const where = options.challengeMetadata ?? 'path';
+    return bearerChallenge({ algs: DPOP_ADVERTISED_ALGS.join(' '), ...extra, ...(where === false ? {} : { resource_metadata: prmUrl(url, where) }) }).replace(/^Bearer/, 'DPoP');
+  };
+
+  /** `dpop`: the error belongs to the DPoP challenge ('only': the DPoP challenge alone, e.g. use_dpop_nonce). */
+  const unauthorized = (url: URL, error?: string, description?: string, dpop: boolean | 'only' = false, headers: Record<string, string> = {}): Response => {
     const extra: Record<string, string | undefined> = error ? { error, error_description: description } : {};
+    const www = dpop === 'only' ? dpopChallenge(url, extra) : options.dpop ? `${challenge(url, dpop ? {} : extra)}, ${dpopChallenge(url, dpop ? extra : {})}` : challenge(url, extra);
     return new Response(JSON.stringify({ error: error ?? 'unauthorized', ...(description ? { error_description: description } : {}) }), {
       status: 401,
-      headers: { 'content-type': 'application/json', ...(options.omitChallenge ? {} : { 'www-authenticate': challenge(url, extra) }) },
+      headers: { 'content-type': 'application/json', ...headers, ...(options.omitChallenge ? {} : { 'www-authenticate': www }) },
     });
   };
+  const dpopJtis = new Set<string>();
+  const dpopNonce = newNonce();
 
   const handler = async (request: Request): Promise<Response> => {
     const at = Date.now();
@@ -184,7 +202,7 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
     if (url.searchParams.has('access_token')) extra.reason = 'access token in the query string (it must not be: basic/authorization "Token Requirements")';
     const lenient = new Set(options.lenient ?? []);
     const authz = request.headers.get('authorization');
-    const m = authz ? /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(authz) : null;
+    const m = authz ? (options.dpop ? /^(Bearer|DPoP)[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i : /^(Bearer)[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i).exec(authz) : null;
     if (!m && lenient.has('missing-token')) {
       extra.reason = 'served without a token (lenient: missing-token)';
       return inner(request);
@@ -193,7 +211,8 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
       extra.reason ??= authz ? 'Authorization is not a Bearer token' : 'no Authorization header';
       return unauthorized(url, authz ? 'invalid_token' : undefined, authz ? 'not a Bearer token' : undefined);
     }
-    const token = m[1]!;
+    const token = m[2]!;
+    const dpopScheme = m[1]!.toLowerCase() === 'dpop';
     const { decodeJwt, jwtVerify } = await loadJose();
     try {
       extra.tokenClaims = decodeJwt(token) as Record<string, unknown>;
@@ -226,6 +245,34 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
     } catch (e) {
       extra.reason = `invalid token: ${(e as Error).message}`;
       return unauthorized(url, 'invalid_token', (e as Error).message);
+    }
+    if (options.dpop) {
+      const cnf = claims.cnf as { jkt?: unknown } | undefined;
+      const jkt = typeof cnf?.jkt === 'string' ? cnf.jkt : undefined;
+      if (!dpopScheme && jkt) {
+        extra.reason = 'a DPoP-bound token (cnf.jkt) presented as a Bearer token (RFC 9449 §7.2)';
+        return unauthorized(url, 'invalid_token', 'the token is DPoP-bound: present it with the DPoP scheme and a proof', true);
+      }
+      if (dpopScheme) {
+        if (!jkt) {
+          extra.reason = 'the DPoP scheme with a token that is not DPoP-bound (no cnf.jkt)';
+          return unauthorized(url, 'invalid_token', 'the token is not DPoP-bound', true);
+        }
+        const seen = await checkProof(request.headers.get('dpop'), { method: request.method, url: request.url, accessToken: token });
+        if (!seen.error && dpopJtis.has(seen.jti!)) seen.error = `jti ${seen.jti} was used before (a replayed proof)`;
+        if (!seen.error && seen.jkt !== jkt) seen.error = 'the proof\'s key is not the key the token is bound to (cnf.jkt)';
+        extra.dpop = seen;
+        if (seen.error) {
+          extra.reason = `invalid DPoP proof: ${seen.error}`;
+          return unauthorized(url, 'invalid_dpop_proof', seen.error, true);
+        }
+        dpopJtis.add(seen.jti!);
+        if (options.dpop.requireNonce && seen.nonce !== dpopNonce) {
+          seen.nonceChallenged = true;
+          extra.reason = seen.nonce === undefined ? 'a DPoP nonce is required' : 'not the current DPoP nonce';
+          return unauthorized(url, 'use_dpop_nonce', 'the resource server requires a DPoP nonce', 'only', { 'dpop-nonce': dpopNonce });
+        }
+      }
     }
     const have = new Set(scopesOf(claims));
     const needed = [...(options.requiredScopes ?? [])];

@@ -56,6 +56,14 @@ export const XAA_CLIENT = { client_id: 'conformance-test-xaa-client', client_sec
 export const XAA_IDP_CLIENT_ID = 'conformance-test-idp-client';
 export const WIF_CLIENT_ID = 'conformance-wif-workload';
 export const WIF_SCENARIO = 'auth/wif-jwt-bearer';
+/**
+ * DPoP (RFC 9449; SEP-1932, an extension): the official 0.2 alpha's two postures, without and with
+ * server-provided nonces (the AS's and the MCP server's). Not judged by the core checks (the token
+ * goes with the DPoP scheme, not Bearer).
+ */
+export const DPOP_SCENARIO = 'auth/dpop';
+export const DPOP_NONCE_SCENARIO = 'auth/dpop-nonce';
+export const DPOP_SCENARIOS: readonly string[] = [DPOP_SCENARIO, DPOP_NONCE_SCENARIO];
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /**
  * The enterprise-managed authorization scenario (an extension): not judged by the core checks.
@@ -308,6 +316,15 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
       },
     },
   },
+  ...([false, true] as const).map(
+    (requireNonce): AuthScenarioDef => ({
+      name: requireNonce ? DPOP_NONCE_SCENARIO : DPOP_SCENARIO,
+      description: `DPoP (RFC 9449; SEP-1932, an extension): the AS advertises dpop_signing_alg_values_supported and binds tokens to the key of a valid DPoP proof at its token endpoint (cnf.jkt, token_type DPoP); the MCP server's challenge names the DPoP scheme too, and it takes a DPoP-bound token only as Authorization: DPoP with a proof (htm, htu, iat, unique jti, ath, the bound key)${requireNonce ? '; the AS and the MCP server both demand a nonce of their own (use_dpop_nonce with a DPoP-Nonce header) before they accept a proof' : ''}.`,
+      expects: `${FLOW} Send a DPoP proof with the token request, then present the token as Authorization: DPoP <token> with a fresh proof (new jti, ath) on every request${requireNonce ? '; on use_dpop_nonce, retry (the token request, the MCP request) with a new proof carrying the DPoP-Nonce value' : ''}.`,
+      revisions: SCOPE_REVISIONS,
+      auth: { outcome: 'authorized', authorizationServer: { dpop: { requireNonce } }, resource: { dpop: { requireNonce } } },
+    }),
+  ),
   {
     name: 'auth/2025-03-26-oauth-metadata-backcompat',
     description: '2025-03-26: no PRM; the AS is on the MCP server\'s origin with its RFC 8414 metadata at the root.',
@@ -371,4 +388,4 @@ export const AUTH_SCENARIO_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** The auth scenarios a client should get through (the rest it should refuse). */
-export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized' && !s.auth.enterpriseIdp && !s.auth.workload).map((s) => s.name);
+export const AUTHORIZED_SCENARIOS: readonly string[] = AUTH_SCENARIOS.filter((s) => s.auth.outcome === 'authorized' && !s.auth.enterpriseIdp && !s.auth.workload && !DPOP_SCENARIOS.includes(s.name)).map((s) => s.name);

@@ -19,6 +19,7 @@ import {
   Client,
   ClientCredentialsProvider,
   CrossAppAccessProvider,
+  DpopSession,
   PrivateKeyJwtProvider,
   ProtocolError,
   SSEClientTransport,
@@ -68,6 +69,12 @@ function authProvider(): OAuthClientProvider {
   // As for v1: the SDK uses a client ID metadata document only at an https URL the application
   // hosts; the driver names the official suite's placeholder (the mock accepts it unfetched).
   p.clientMetadataUrl = OFFICIAL_CIMD_PLACEHOLDER;
+  // DPoP (SEP-1932) is the application's opt-in (provider.dpop(), one session for the client's
+  // life); the driver opts in in the DPoP scenarios only, so the others see it as before.
+  if (ctx.scenario.startsWith('auth/dpop')) {
+    const session = DpopSession.create();
+    return Object.assign(p, { dpop: () => session });
+  }
   return p;
 }
 const auth = isAuth ? authProvider() : undefined;

@@ -4,7 +4,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { scenarioList, selectScenarios } from '../../cli/client.ts';
-import { AUTH_SCENARIO_ALIASES, AUTH_SCENARIO_NAMES, SCENARIOS, hostScenario, scenario } from '../../suites/client/index.ts';
+import { AUTH_SCENARIO_ALIASES, AUTH_SCENARIO_NAMES, AUTHORIZED_SCENARIOS, SCENARIOS, hostScenario, scenario } from '../../suites/client/index.ts';
 
 describe('auth scenarios', () => {
   it('run for the client-auth checks only: --skip client-auth/** leaves them out, --only client-auth/** runs nothing else', () => {
@@ -61,6 +61,18 @@ describe('auth scenarios', () => {
     expect(scenario('auth/2025-03-26-oauth-endpoint-fallback')!.revisions).toEqual(['2025-03-26']);
     for (const n of ['supported', 'not-advertised', 'supported-missing', 'wrong-issuer', 'unexpected', 'normalized']) expect(scenario(`auth/iss-${n}`)!.revisions).toEqual(['2026-07-28']);
     expect(SCENARIOS.filter((s) => s.auth).every((s) => !s.revisions.includes('2024-11-05'))).toBe(true);
+  });
+
+  it('DPoP: auth/dpop and auth/dpop-nonce run by name, with DPoP at the AS and the MCP server (nonces in the second), judged by the dpop checks alone', () => {
+    for (const n of ['auth/dpop', 'auth/dpop-nonce']) {
+      expect(selectScenarios([], [], [n]).map((s) => s.name)).toEqual([n]);
+      const sc = scenario(n)!;
+      expect(sc.revisions).toEqual(['2025-11-25', '2026-07-28']);
+      const nonce = n === 'auth/dpop-nonce';
+      expect([sc.auth!.authorizationServer?.dpop, sc.auth!.resource?.dpop]).toEqual([{ requireNonce: nonce }, { requireNonce: nonce }]);
+      expect(AUTHORIZED_SCENARIOS).not.toContain(n);
+    }
+    expect(selectScenarios(['client-auth/dpop-rs-nonce'], [], []).map((s) => s.name)).toEqual(['auth/dpop-nonce']);
   });
 
   it('earlier names select the scenario now under the official name', () => {

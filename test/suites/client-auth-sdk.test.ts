@@ -18,7 +18,7 @@ interface Case {
 const cases: Case[] = [
   {
     rev: '2025-11-25',
-    scenarios: ['metadata-default', 'metadata-var2', 'basic-cimd', 'token-endpoint-auth-basic', 'pre-registration', 'scope-step-up', 'scope-retry-limit', 'resource-mismatch', 'pkce-not-advertised', 'state-mismatch', 'client-credentials-jwt'].map((n) => `auth/${n}`),
+    scenarios: ['metadata-default', 'metadata-var2', 'basic-cimd', 'token-endpoint-auth-basic', 'pre-registration', 'scope-step-up', 'scope-retry-limit', 'resource-mismatch', 'pkce-not-advertised', 'state-mismatch', 'client-credentials-jwt', 'dpop', 'dpop-nonce'].map((n) => `auth/${n}`),
     expected: {
       // It goes on to /authorize when the AS metadata lacks code_challenge_methods_supported (MUST refuse): client.
       'client-auth/pkce-support-verified': 'fail',
@@ -28,6 +28,9 @@ const cases: Case[] = [
       'client-auth/step-up': 'warn',
       // It uses the official suite's placeholder client ID metadata document URL (as the driver configures it), which serves no document: nothing to judge.
       'client-auth/cimd-document': 'not-verified',
+      // auth/dpop, auth/dpop-nonce: SDK v1 has no DPoP (it completes the flow with a Bearer token, which
+      // the mock accepts); DPoP is an optional extension (SEP-1932), so its checks do not apply.
+      ...Object.fromEntries(['token-request-proof', 'auth-scheme', 'fresh-proof', 'as-nonce', 'rs-nonce'].map((c) => [`client-auth/dpop-${c}`, 'not-applicable' as const])),
     },
   },
   {

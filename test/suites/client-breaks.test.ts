@@ -178,6 +178,12 @@ const cases: Case[] = [
   { id: 'client-auth/xaa-token-exchange', rev: R, via: 'http', scenarios: ['auth/cross-app-access-complete-flow'] },
   { id: 'client-auth/xaa-jwt-bearer', rev: R, via: 'http', scenarios: ['auth/enterprise-managed-authorization'] },
   { id: 'client-auth/wif-jwt-bearer', rev: R, via: 'http' },
+  // DPoP: each break in one scenario (the nonce ones need auth/dpop-nonce).
+  { id: 'client-auth/dpop-token-request-proof', rev: R, via: 'http', scenarios: ['auth/dpop'] },
+  { id: 'client-auth/dpop-auth-scheme', rev: R, via: 'http', scenarios: ['auth/dpop'] },
+  { id: 'client-auth/dpop-fresh-proof', rev: M, via: 'http', scenarios: ['auth/dpop'] },
+  { id: 'client-auth/dpop-as-nonce', rev: R, via: 'http' },
+  { id: 'client-auth/dpop-rs-nonce', rev: R, via: 'http' },
 ];
 
 const outcome = new Map<Case, CheckResult | string>();

@@ -66,7 +66,7 @@ const cases: Case[] = [
   {
     name: 'auth scenarios, Streamable HTTP',
     via: 'http',
-    scenarios: ['metadata-default', 'pre-registration', 'scope-step-up', 'pkce-not-advertised', 'state-mismatch', 'iss-wrong-issuer', 'iss-normalized', 'client-credentials-jwt', 'cross-app-access-complete-flow'].map((n) => `auth/${n}`),
+    scenarios: ['metadata-default', 'pre-registration', 'scope-step-up', 'pkce-not-advertised', 'state-mismatch', 'iss-wrong-issuer', 'iss-normalized', 'client-credentials-jwt', 'cross-app-access-complete-flow', 'dpop', 'dpop-nonce'].map((n) => `auth/${n}`),
     only: ['client-auth/**'],
     expected: {
       // startAuthorization refuses only a code_challenge_methods_supported without S256; when the
@@ -75,6 +75,8 @@ const cases: Case[] = [
       // The driver names the official suite's placeholder client ID metadata document URL (as for
       // v1: the SDK uses CIMD only at an https URL the application hosts), which serves nothing to judge.
       'client-auth/cimd-document': 'not-verified',
+      // auth/dpop and auth/dpop-nonce: with the driver's provider opting in (dpop()), the SDK's DPoP
+      // (proof at the token endpoint, DPoP scheme with a fresh proof per request, both nonces) passes all five client-auth/dpop-* checks.
     },
   },
 ];

@@ -10,3 +10,4 @@ import './registration.ts';
 import './refresh.ts';
 import './cross-app-access.ts';
 import './workload.ts';
+import './dpop.ts';
