@@ -4,8 +4,7 @@
 // the tool survey (_tool-survey.ts).
 import { REVISIONS, type Current } from '../../schema/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
-import { cite, utilityPage } from '../kit/index.ts';
-import { progressTool } from './_tool-survey.ts';
+import { cite, utilityPage, progressTool } from '../kit/index.ts';
 
 const page = (anchor: string) => cite(REVISIONS, utilityPage('progress', anchor));
 
