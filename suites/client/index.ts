@@ -11,9 +11,9 @@ import './param-headers.ts';
 import './caching.ts';
 import './auth/index.ts';
 
-export { clientCheck, scenariosNeeded, scenariosOf } from './check.ts';
+export { clientCheck, scenariosNeeded, scenariosOf } from '../kit/index.ts';
 export { SCENARIOS, scenario, scenarioSkip, type Scenario, type ScenarioServer, type ClientTransportKind } from './scenarios/index.ts';
 export { runScenario, runScenarios, ScenarioPool, defaultConcurrency, clientTransport, fillArgs, processGroupMembers, type ClientCommand, type RunOptions, type RunAllOptions } from './runner.ts';
-export { exitSummary } from './analysis.ts';
+export { exitSummary } from '../kit/index.ts';
 export { AUTH_SCENARIOS, AUTH_SCENARIO_NAMES, AUTH_SCENARIO_ALIASES, AUTHORIZED_SCENARIOS, type AuthSetup } from './auth-scenarios.ts';
 export { hostScenario, RELAY_PATH, type HostedScenario } from './host.ts';

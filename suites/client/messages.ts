@@ -2,9 +2,7 @@
 // a notification, answering unknown requests, and carrying on after errors and unknown input.
 import { ErrorCode, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, refusedOutsideSession, clientMessages, clientRequests, exitSummary, isRequest, isResponse, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
-import { clientCheck } from './check.ts';
-import { messagesPage, cite } from '../kit/index.ts';
+import { answerTo, brief, refusedOutsideSession, clientMessages, clientRequests, exitSummary, isRequest, isResponse, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent, clientCheck, messagesPage, cite } from '../kit/index.ts';
 
 clientCheck(
   {

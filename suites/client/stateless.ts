@@ -2,10 +2,8 @@
 // version negotiation by error, era detection, server/discover.
 import { ErrorCode, isObject, META, STATELESS_REVISIONS, validate } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, clientRequests, exitSummary, metaOf, toolCalls, toolName, type Sent } from './analysis.ts';
+import { answerTo, brief, clientRequests, exitSummary, metaOf, toolCalls, toolName, type Sent, clientCheck, cite } from '../kit/index.ts';
 import { carriedOn } from './messages.ts';
-import { clientCheck } from './check.ts';
-import { cite } from '../kit/index.ts';
 import { GONE_URI, UNKNOWN_RESULT_TOOL, UNKNOWN_RESULT_TYPE } from './scenarios/index.ts';
 
 /** Requests of the stateless era (legacy fallbacks after an initialize are exempt). */

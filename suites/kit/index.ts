@@ -4,7 +4,8 @@
 // blocks and URI templates (content.ts), the tool survey that finds a tool reporting progress
 // (tool-survey.ts), a request every revision answers and a cancellable call (liveness.ts), what the
 // 2026-07-28 checks send (stateless.ts), and raw HTTP for the transport checks (http.ts, with the
-// harness's raw-HTTP, stateless-client and authorization-discovery pieces a check reads). A check
+// harness's raw-HTTP, stateless-client and authorization-discovery pieces a check reads); for the client
+// checks, `clientCheck` (client-check.ts) and reading a recorded client run (client-runs.ts). A check
 // file imports from suites/ only this module and the harness's index (test/architecture.test.ts).
 export { check, checksWith, FIXTURE, type CheckContext, type CheckDef } from '../harness/index.ts';
 export { cite, section, authPage, transportPage, messagesPage, utilityPage, type Where } from './cite.ts';
@@ -27,3 +28,10 @@ export {
   describeFetch, judgePrm, locatePrm, noneAnswered, resolveIssuer, discoverAuthorization, parseChallenge, prmWellKnown, asMetadataUrls, DISCOVERY_CHECKS,
   type Challenge, type FetchedJson, type LocatedPrm, type AuthorizationDiscovery,
 } from '../harness/auth.ts';
+export { clientCheck, scenariosNeeded, scenariosOf, type ClientCheckSpec } from './client-check.ts';
+export {
+  isRequest, isNotification, isResponse, clientMessages, mockMessages, sessions, NO_SESSION, refusedOutsideSession, clientRequests, clientNotifications,
+  answerTo, serverRequests, replyTo, clientAfter, handshakes, sessionRevision, httpMessages, metaOf, toolCalls, toolName, brief, exitSummary, around,
+  type Msg, type Sent, type Handshake,
+} from './client-runs.ts';
+export type { CheckScope } from '../harness/types.ts';
