@@ -255,9 +255,6 @@ const CHECK_FILE_IMPORTS: Record<string, string> = {
   // Debt: the client-auth checks' shared reading of auth records; it reads the auth scenarios'
   // names, so in suites/kit/ it would make the kit import an area's data.
   'suites/client/auth/common.ts': 'debt: client-auth helpers that name the auth scenarios',
-  // Debt: helpers defined inside a check file and imported by its neighbours (carriedOn, needRound).
-  'suites/client/messages.ts': 'debt: carriedOn, defined among the message checks',
-  'suites/client/stateless.ts': 'debt: needRound, defined among the stateless checks',
 };
 
 const CHECK_AREAS = ['suites/server', 'suites/client', 'suites/hosts'];

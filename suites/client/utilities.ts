@@ -1,8 +1,7 @@
 // Utilities as they bind a client: ping, cancellation, progress, pagination, list changes.
 import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent, clientCheck, cite, utilityPage } from '../kit/index.ts';
-import { carriedOn } from './messages.ts';
+import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent, clientCheck, cite, utilityPage, carriedOn } from '../kit/index.ts';
 import { IRREGULAR_LAST_CURSOR, irregularSecondCursor, LATE_TOOL, scenario } from './scenarios/index.ts';
 
 clientCheck(

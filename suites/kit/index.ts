@@ -32,6 +32,7 @@ export { clientCheck, scenariosNeeded, scenariosOf, type ClientCheckSpec } from 
 export {
   isRequest, isNotification, isResponse, clientMessages, mockMessages, sessions, NO_SESSION, refusedOutsideSession, clientRequests, clientNotifications,
   answerTo, serverRequests, replyTo, clientAfter, handshakes, sessionRevision, httpMessages, metaOf, toolCalls, toolName, brief, exitSummary, around,
+  carriedOn, needRound,
   type Msg, type Sent, type Handshake,
 } from './client-runs.ts';
 export type { CheckScope } from '../harness/types.ts';
