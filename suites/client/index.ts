@@ -5,8 +5,10 @@ import './lifecycle.ts';
 import './messages.ts';
 import './transport.ts';
 import './utilities.ts';
-import './features.ts';
+// Before features.ts: the order checks are defined in is the order they are listed and reported
+// (stateless.ts was loaded first while features.ts imported a helper from it).
 import './stateless.ts';
+import './features.ts';
 import './param-headers.ts';
 import './caching.ts';
 import './auth/index.ts';
