@@ -239,3 +239,73 @@ describe('no protocol constant outside schema/', () => {
     expect(found.map((f) => `${f.key}: ${f.why}: use schema/ instead`)).toEqual([]);
   });
 });
+
+// ---- a check file's vocabulary: the harness's index and suites/kit/ ----
+
+/**
+ * What a check file (suites/server, suites/client, suites/hosts) may import from suites/ besides
+ * suites/harness/index.ts and suites/kit/index.ts: the data its checks judge, and today's named
+ * debt. An area helper module beside the checks (the old server/_base-kit.ts, http/_shared.ts…)
+ * belongs in suites/kit/; a new import of one fails the test below.
+ */
+const CHECK_FILE_IMPORTS: Record<string, string> = {
+  'suites/client/scenarios/index.ts': 'the client scenarios: what the client under test is run through, the data a client check judges',
+  'suites/client/auth-scenarios.ts': 'the client auth scenarios: data, as above',
+  'suites/hosts/profiles.ts': 'the host profiles: the host rules as data',
+  // Debt: the client-auth checks' shared reading of auth records; it reads the auth scenarios'
+  // names, so in suites/kit/ it would make the kit import an area's data.
+  'suites/client/auth/common.ts': 'debt: client-auth helpers that name the auth scenarios',
+};
+
+const CHECK_AREAS = ['suites/server', 'suites/client', 'suites/hosts'];
+const KIT_ENTRIES = new Set(['suites/harness/index.ts', 'suites/kit/index.ts']);
+
+/** A file that defines checks: it calls check() or one of its wrappers. */
+function definesChecks(text: string): boolean {
+  return /\b(?:check|clientCheck|listResultCheck|listChangedGatedCheck)\(\s*\{/.test(text);
+}
+
+/** The imports of suites/ modules a check file makes outside the harness's and the kit's index. */
+function helperImports(file: string, text: string): string[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const out: string[] = [];
+  for (const s of sf.statements) {
+    const spec = (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
+    if (!spec?.startsWith('.')) continue;
+    const to = join(dirname(file), spec).split('\\').join('/');
+    if (to.startsWith('suites/') && !KIT_ENTRIES.has(to) && !(to in CHECK_FILE_IMPORTS)) out.push(`${file} → ${to}`);
+  }
+  return out;
+}
+
+describe("a check file's vocabulary comes from suites/kit/", () => {
+  it('flags a check file that imports an area helper module', () => {
+    const text = [
+      "import { check } from '../../harness/index.ts';",
+      "import { cite } from '../../kit/index.ts';",
+      "import { session } from './_shared.ts';",
+      "import { responseIn } from '../../harness/http.ts';",
+      "check({ id: 'x' }, async () => {});",
+    ].join('\n');
+    expect(definesChecks(text)).toBe(true);
+    expect(helperImports('suites/server/http/x.ts', text)).toEqual(['suites/server/http/x.ts → suites/server/http/_shared.ts', 'suites/server/http/x.ts → suites/harness/http.ts']);
+  });
+
+  it('finds none in suites/server, suites/client, suites/hosts beyond the named list', async () => {
+    const files = (await Promise.all(CHECK_AREAS.map(tsFiles))).flat();
+    const found: string[] = [];
+    const used = new Set<string>();
+    let checkFiles = 0;
+    for (const f of files) {
+      const text = await readFile(join(ROOT, f), 'utf8');
+      if (!definesChecks(text)) continue;
+      checkFiles++;
+      found.push(...helperImports(f, text));
+      for (const m of text.matchAll(/from '(\.[^']+)'/g)) used.add(join(dirname(f), m[1]!).split('\\').join('/'));
+    }
+    expect(checkFiles).toBeGreaterThan(30);
+    expect(found.map((x) => `${x}: import it through suites/kit/index.ts`)).toEqual([]);
+    // An entry no check file imports any more leaves the list.
+    expect(Object.keys(CHECK_FILE_IMPORTS).filter((k) => !used.has(k))).toEqual([]);
+  });
+});

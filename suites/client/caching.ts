@@ -4,10 +4,7 @@
 // whose driver lists and reads twice, then calls a tool (never cached: the end of the second round).
 import { isObject, STATELESS_REVISIONS } from '../../schema/index.ts';
 import { clientRuns } from '../harness/index.ts';
-import { answerTo, clientRequests, exitSummary, toolCalls, toolName, type Sent } from './analysis.ts';
-import { carriedOn } from './messages.ts';
-import { clientCheck } from './check.ts';
-import { cite } from '../kit/index.ts';
+import { answerTo, clientRequests, exitSummary, toolCalls, toolName, type Sent, clientCheck, cite, carriedOn } from '../kit/index.ts';
 import { CACHE_TTL, CACHE_URIS, CACHE_WAIT_MS } from './scenarios/index.ts';
 
 type T = Parameters<Parameters<typeof clientCheck>[1]>[0];

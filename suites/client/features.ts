@@ -2,11 +2,7 @@
 // answers: declared → a valid result; not declared → an error.
 import { createAjv, ErrorCode, hasCapability, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, declaredCapabilities, type ClientRun, type ClientView } from '../harness/index.ts';
-import { brief, clientNotifications, clientRequests, exitSummary, metaOf, mockMessages, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
-import { clientCheck } from './check.ts';
-import { cite } from '../kit/index.ts';
-import { carriedOn } from './messages.ts';
-import { needRound } from './stateless.ts';
+import { brief, clientNotifications, clientRequests, exitSummary, metaOf, mockMessages, replyTo, serverRequests, sessionRevision, type Sent, clientCheck, cite, carriedOn, needRound } from '../kit/index.ts';
 import { DEFAULTS_SCHEMA, SAMPLING_TOOL_REQUESTS, UNKNOWN_ELICITATION_ID } from './scenarios/index.ts';
 
 const ELICITATION = STATEFUL_REVISIONS.filter((r) => r >= '2025-06-18');

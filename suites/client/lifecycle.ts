@@ -1,9 +1,7 @@
 // basic/lifecycle, client side: the initialize handshake, version negotiation, shutdown.
 import { isObject, isRevision, META, REVISIONS, STATEFUL_REVISIONS, STATEFUL_STREAMABLE_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, connected, type ClientRun } from '../harness/index.ts';
-import { brief, clientAfter, clientMessages, exitSummary, handshakes, httpMessages, isNotification, isRequest, metaOf, type Handshake } from './analysis.ts';
-import { clientCheck } from './check.ts';
-import { cite, transportPage } from '../kit/index.ts';
+import { brief, clientAfter, clientMessages, exitSummary, handshakes, httpMessages, isNotification, isRequest, metaOf, type Handshake, clientCheck, cite, transportPage } from '../kit/index.ts';
 
 const lifecycle = (anchor: string) => cite(STATEFUL_REVISIONS, `basic/lifecycle#${anchor}`);
 

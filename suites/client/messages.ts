@@ -2,9 +2,7 @@
 // a notification, answering unknown requests, and carrying on after errors and unknown input.
 import { ErrorCode, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, refusedOutsideSession, clientMessages, clientRequests, exitSummary, isRequest, isResponse, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
-import { clientCheck } from './check.ts';
-import { messagesPage, cite } from '../kit/index.ts';
+import { answerTo, brief, refusedOutsideSession, clientMessages, clientRequests, exitSummary, isRequest, isResponse, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent, clientCheck, messagesPage, cite, carriedOn } from '../kit/index.ts';
 
 clientCheck(
   {
@@ -123,14 +121,6 @@ clientCheck(
     if (err.code !== ErrorCode.MethodNotFound) t.fail(`the client answered an unknown method with error code ${brief(err.code)}, not -32601`, v.evidence([req.e, reply.e]));
   },
 );
-
-/** Did the client carry on after `after` (another request anywhere)? Else why not. */
-export function carriedOn(run: ClientRun, after: number): { ok: true } | { ok: false; crashed: boolean; why: string } {
-  if (clientRequests(run).some((r) => r.e.t > after)) return { ok: true };
-  const p = run.process;
-  const crashed = !!p.spawnError || p.timedOut || p.signal !== null || (p.exitCode !== null && p.exitCode !== 0);
-  return { ok: false, crashed, why: exitSummary(run) };
-}
 
 clientCheck(
   {

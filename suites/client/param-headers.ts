@@ -4,9 +4,7 @@
 import { isObject, STATELESS_REVISIONS } from '../../schema/index.ts';
 import { decodeHeaderValue, paramHeaderSpecs, type ParamHeaderSpec } from '../../mock-server/index.ts';
 import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
-import { exitSummary, httpMessages } from './analysis.ts';
-import { clientCheck } from './check.ts';
-import { cite } from '../kit/index.ts';
+import { exitSummary, httpMessages, clientCheck, cite } from '../kit/index.ts';
 import { CHANGED_TOOL, INVALID_HEADER_TOOLS, MIRROR_TOOL, UNSAFE_NAME_TOOL } from './scenarios/index.ts';
 
 const page = (anchor: string) => cite(STATELESS_REVISIONS, `basic/transports/streamable-http#${anchor}`);

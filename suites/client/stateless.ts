@@ -2,10 +2,7 @@
 // version negotiation by error, era detection, server/discover.
 import { ErrorCode, isObject, META, STATELESS_REVISIONS, validate } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, clientRequests, exitSummary, metaOf, toolCalls, toolName, type Sent } from './analysis.ts';
-import { carriedOn } from './messages.ts';
-import { clientCheck } from './check.ts';
-import { cite } from '../kit/index.ts';
+import { answerTo, brief, clientRequests, exitSummary, metaOf, toolCalls, toolName, type Sent, clientCheck, cite, carriedOn, needRound } from '../kit/index.ts';
 import { GONE_URI, UNKNOWN_RESULT_TOOL, UNKNOWN_RESULT_TYPE } from './scenarios/index.ts';
 
 /** Requests of the stateless era (legacy fallbacks after an initialize are exempt). */
@@ -123,37 +120,7 @@ clientCheck(
   },
 );
 
-interface Round {
-  first: Sent;
-  interim: Record<string, unknown>;
-  retry?: Sent;
-}
-
-/** The first input_required answer to `tool` and the client's retry. */
-function round(run: ClientRun, tool: string): Round | undefined {
-  for (const c of toolCalls(run)) {
-    if (toolName(c) !== tool) continue;
-    const a = answerTo(run, c);
-    const result = a && isObject(a.m.result) ? a.m.result : undefined;
-    if (result?.resultType !== 'input_required') continue;
-    const retry = toolCalls(run).find((x) => x.e.t > a!.e.t && toolName(x) === tool);
-    const r: Round = { first: c, interim: result };
-    if (retry) r.retry = retry;
-    return r;
-  }
-  return undefined;
-}
-
 const mrtr = cite(STATELESS_REVISIONS, 'basic/patterns/mrtr#client-requirements-basic-workflow');
-
-export function needRound(t: Parameters<Parameters<typeof clientCheck>[1]>[0], scenario: string, tool: string): { run: ClientRun; r: Round & { retry: Sent } } {
-  const v = clientRuns(t);
-  const run = v.need(scenario);
-  const r = round(run, tool);
-  if (!r) return t.notVerified(toolCalls(run).some((c) => toolName(c) === tool) ? 'the server did not ask for input (the client declares no elicitation, sampling or roots)' : `the client did not call ${tool} (${exitSummary(run)})`);
-  if (!r.retry) return t.notVerified('the client did not retry the request (servers must not assume it will)');
-  return { run, r: r as Round & { retry: Sent } };
-}
 
 clientCheck(
   {

@@ -3,9 +3,7 @@
 import { batchesAllowed, isObject, isRevision, isStateless, META, REVISIONS, STATEFUL_STREAMABLE_REVISIONS, STATELESS_REVISIONS, STREAMABLE_HTTP_REVISIONS } from '../../schema/index.ts';
 import { checkRequestHeaders } from '../../mock-server/index.ts';
 import { clientRuns, type ClientRun, type HttpRecord } from '../harness/index.ts';
-import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isNotification, isRequest, isResponse, metaOf, mockMessages, toolCalls } from './analysis.ts';
-import { clientCheck } from './check.ts';
-import { cite, transportPage } from '../kit/index.ts';
+import { answerTo, clientMessages, clientRequests, exitSummary, handshakes, httpMessages, isNotification, isRequest, isResponse, metaOf, mockMessages, toolCalls, clientCheck, cite, transportPage } from '../kit/index.ts';
 
 /** Requests of the Streamable HTTP transport (not the HTTP+SSE fallback's). */
 function streamable(run: ClientRun): HttpRecord[] {

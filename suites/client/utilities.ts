@@ -1,11 +1,8 @@
 // Utilities as they bind a client: ping, cancellation, progress, pagination, list changes.
 import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
-import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent } from './analysis.ts';
-import { carriedOn } from './messages.ts';
+import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent, clientCheck, cite, utilityPage, carriedOn } from '../kit/index.ts';
 import { IRREGULAR_LAST_CURSOR, irregularSecondCursor, LATE_TOOL, scenario } from './scenarios/index.ts';
-import { clientCheck } from './check.ts';
-import { cite, utilityPage } from '../kit/index.ts';
 
 clientCheck(
   {

@@ -38,7 +38,7 @@ export interface SuiteRunOptions {
 
 // The installed package runs the compiled .js suites; a checkout the .ts sources.
 export const SERVER_SUITES = [`suites/server/**/*${MODULE_EXT}`];
-/** Files under suites/ starting with `_` are helpers, not suites; suites/server/index lists them. */
+/** Files under suites/server starting with `_` are no suites (a folder's `_index.ts`, for tests; helpers live in suites/kit/); suites/server/index lists the suites. */
 const SUITE_EXCLUDE = [`**/_*${MODULE_EXT}`, `suites/server/index${MODULE_EXT}`, '**/*.d.ts', '**/node_modules/**'];
 
 /**

@@ -4,8 +4,7 @@
 import { isObject, LATEST_STATEFUL, REVISIONS, type Current } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { check, describeTarget, type CheckContext, type CheckDef, type TargetSpec } from '../harness/index.ts';
-import { cite, callWithGenerated, callable, listAll, listTools as listServerTools, plainCallable } from '../kit/index.ts';
-import { DISCOVERY_CHECKS, discoverAuthorization, type AuthorizationDiscovery } from '../harness/auth.ts';
+import { cite, callWithGenerated, callable, listAll, listTools as listServerTools, plainCallable, DISCOVERY_CHECKS, discoverAuthorization, type AuthorizationDiscovery } from '../kit/index.ts';
 import { ruleId, type HostProfile, type HostRule, type RuleSpec, type TransportKind } from './profiles.ts';
 
 type T = CheckContext;

@@ -8,11 +8,8 @@
 // mints itself (`--auth mock`: the server under test trusts the suite's authorization server).
 import { AUTHORIZATION_REVISIONS, isStateless, PRM_REVISIONS, revisionsFrom, type Revision } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, type RawResponse } from '../../mock-server/index.ts';
-import { checksWith, type CheckContext } from '../harness/index.ts';
-import { authPage, cite } from '../kit/index.ts';
-import { describeFetch, judgePrm, locatePrm as locate, noneAnswered, parseChallenge, resolveIssuer, type Challenge, type FetchedJson, type LocatedPrm } from '../harness/auth.ts';
-import { messagesOf, rpcRequest, type HttpProbe } from '../harness/http.ts';
-import type { MockTokens } from '../harness/config.ts';
+import { checksWith, type CheckContext, type MockTokens } from '../harness/index.ts';
+import { authPage, cite, describeFetch, judgePrm, locatePrm as locate, noneAnswered, parseChallenge, resolveIssuer, type Challenge, type FetchedJson, type LocatedPrm, messagesOf, rpcRequest, type HttpProbe } from '../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });

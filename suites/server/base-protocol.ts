@@ -2,8 +2,7 @@
 import { ErrorCode, errorIdOptional, isObject, isStateless, REVISIONS, type Revision } from '../../schema/index.ts';
 import { HttpError, TimeoutError } from '../../mock-server/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
-import { cite, messagesPage } from '../kit/index.ts';
-import { livenessMessage, livenessMethod } from './_base-kit.ts';
+import { cite, messagesPage, livenessMessage, livenessMethod } from '../kit/index.ts';
 
 const OLD = '2024-11-05' as const;
 const MODERN = '2026-07-28' as const;

@@ -5,8 +5,7 @@
 import { isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { TimeoutError } from '../../mock-server/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
-import { cite, utilityPage } from '../kit/index.ts';
-import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from './_base-kit.ts';
+import { cite, utilityPage, CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from '../kit/index.ts';
 
 const MODERN = '2026-07-28' as const;
 /** The page at every revision (`modern`: also at 2026-07-28, where it moved to basic/patterns). */

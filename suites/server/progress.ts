@@ -1,11 +1,10 @@
 // basic/utilities/progress (basic/patterns/progress from 2026-07-28, where only servers send
 // progress), exercised through the conformance fixture tool `test_tool_with_progress` (the
 // official suite's fixture contract) or, on a server without it, a tool that reported progress in
-// the tool survey (_tool-survey.ts).
+// the tool survey (suites/kit/tool-survey.ts).
 import { REVISIONS, type Current } from '../../schema/index.ts';
 import { check, type CheckContext } from '../harness/index.ts';
-import { cite, utilityPage } from '../kit/index.ts';
-import { progressTool } from './_tool-survey.ts';
+import { cite, utilityPage, progressTool } from '../kit/index.ts';
 
 const page = (anchor: string) => cite(REVISIONS, utilityPage('progress', anchor));
 

@@ -6,9 +6,7 @@ import { isObject, isStateless, REVISIONS } from '../../schema/index.ts';
 import { StdioClientTransport, TimeoutError, type MockClient, type Transport } from '../../mock-server/index.ts';
 import type { WireEntry } from '../../reports/index.ts';
 import { checksWith, FIXTURE, type CheckContext } from '../harness/index.ts';
-import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall } from './_base-kit.ts';
-import { CONTRACT_TOOLS, mayCall, type Tool, cite } from '../kit/index.ts';
-import { INPUT_CAPABILITIES, safeOperations } from './stateless/_kit.ts';
+import { CANCEL_ID, CANCEL_TOKEN, livenessMethod, startProgressCall, CONTRACT_TOOLS, mayCall, type Tool, cite, INPUT_CAPABILITIES, safeOperations } from '../kit/index.ts';
 
 const MODERN = '2026-07-28' as const;
 /**

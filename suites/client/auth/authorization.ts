@@ -4,10 +4,8 @@ import { createHash } from 'node:crypto';
 import { describeAuthRecord, FOREIGN_ISS } from '../../../mock-server/index.ts';
 import { AUTHORIZED_SCENARIOS, PRM_REVISIONS, SCOPE_REVISIONS } from '../auth-scenarios.ts';
 import type { CheckBody } from '../../harness/index.ts';
-import { clientCheck } from '../check.ts';
-import { exitSummary as exitSummaryOf } from '../analysis.ts';
+import { clientCheck, exitSummary as exitSummaryOf, authPage, cite } from '../../kit/index.ts';
 import { type A, recs, of, json, mcpUrl, authEvidence, authRuns, originOf } from './common.ts';
-import { authPage, cite } from '../../kit/index.ts';
 
 const s256 = (v: string) => createHash('sha256').update(v).digest('base64url');
 

@@ -4,8 +4,7 @@ import { AUTHORIZATION_REVISIONS, isObject } from '../../../schema/index.ts';
 import { describeAuthRecord } from '../../../mock-server/index.ts';
 import type { WireEntry } from '../../../reports/index.ts';
 import { clientRuns, type AuthRunRecord, type ClientRun, type ClientView } from '../../harness/index.ts';
-import { parseChallenge } from '../../harness/auth.ts';
-import type { CheckScope } from '../../harness/types.ts';
+import { parseChallenge, type CheckScope } from '../../kit/index.ts';
 import { AUTH_SCENARIO_NAMES, AUTHORIZED_SCENARIOS } from '../auth-scenarios.ts';
 
 export type A = AuthRunRecord;

@@ -3,10 +3,8 @@
 import { revisionsFrom } from '../../../schema/index.ts';
 import { describeAuthRecord, ID_JAG_TYPE, ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from '../../../mock-server/index.ts';
 import type { ClientRun } from '../../harness/index.ts';
-import type { CheckScope } from '../../harness/types.ts';
+import { type CheckScope, clientCheck, cite } from '../../kit/index.ts';
 import { XAA_CLIENT, XAA_SCENARIOS } from '../auth-scenarios.ts';
-import { clientCheck } from '../check.ts';
-import { cite } from '../../kit/index.ts';
 import { mcpRecs, of, json, bearerOf, mcpUrl, authEvidence, authRuns, originOf } from './common.ts';
 
 const XAA_SPEC = cite(revisionsFrom('2025-11-25'), 'basic/authorization#mcp-authorization-extensions');

@@ -2,11 +2,9 @@
 // Metadata from the challenge or the well-known URLs, the authorization server metadata URLs in the
 // spec's order, the issuer, 2025-03-26's metadata and default endpoints).
 import { describeAuthRecord } from '../../../mock-server/index.ts';
-import { asMetadataUrls, prmWellKnown } from '../../harness/auth.ts';
+import { asMetadataUrls, prmWellKnown, authPage, cite, clientCheck } from '../../kit/index.ts';
 import { AUTHORIZED_SCENARIOS, PRM_REVISIONS, SCOPE_REVISIONS } from '../auth-scenarios.ts';
-import { clientCheck } from '../check.ts';
 import { type A, recs, attempted, mcpRecs, of, pathOf, json, bearerOf, firstChallenge, mcpUrl, authEvidence, authRuns } from './common.ts';
-import { authPage, cite } from '../../kit/index.ts';
 
 clientCheck(
   {

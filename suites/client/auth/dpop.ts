@@ -7,9 +7,8 @@
 // (mock-server/auth/dpop.ts); these checks read its verdicts from the auth log. A client that sends
 // no DPoP proof at all does not implement the (optional) extension: not applicable.
 import { DPOP_NONCE_SCENARIO, DPOP_SCENARIOS } from '../auth-scenarios.ts';
-import { clientCheck } from '../check.ts';
+import { clientCheck, type CheckScope } from '../../kit/index.ts';
 import type { ClientRun } from '../../harness/index.ts';
-import type { CheckScope } from '../../harness/types.ts';
 import { mcpRecs, of, recs, json, authEvidence, authRuns, type A } from './common.ts';
 
 // As workload.ts: the core pages point to the extensions from this section.

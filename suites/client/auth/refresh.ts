@@ -1,5 +1,5 @@
 // Refresh tokens (2026-07-28): the refresh_token grant type, offline_access, no refresh assumed.
-import { clientCheck } from '../check.ts';
+import { clientCheck } from '../../kit/index.ts';
 import { type A, of, json, authEvidence, authRuns, asMetadataOf, registeredMetadata, strings } from './common.ts';
 
 const OFFLINE_SCENARIOS = ['auth/offline-access-scope', 'auth/offline-access-not-supported'];

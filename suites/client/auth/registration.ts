@@ -3,10 +3,8 @@
 import { describeAuthRecord, OFFICIAL_CIMD_PLACEHOLDER } from '../../../mock-server/index.ts';
 import type { ClientRun } from '../../harness/index.ts';
 import { AUTHORIZED_SCENARIOS, PRE_REGISTERED, PRM_REVISIONS } from '../auth-scenarios.ts';
-import { clientCheck } from '../check.ts';
-import { exitSummary as exitSummaryOf } from '../analysis.ts';
+import { clientCheck, exitSummary as exitSummaryOf, authPage, cite } from '../../kit/index.ts';
 import { type A, of, json, authEvidence, authRuns, RETRY_LIMIT, asMetadataOf, registeredMetadata, strings } from './common.ts';
-import { authPage, cite } from '../../kit/index.ts';
 
 const REGISTRATION_PAGE = 'basic/authorization/client-registration';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

@@ -1,10 +1,8 @@
 // Scopes: which scope a client asks for, step-up on insufficient_scope, and its retry limit.
 import type { ClientRun } from '../../harness/index.ts';
-import { parseChallenge } from '../../harness/auth.ts';
+import { parseChallenge, authPage, cite, clientCheck } from '../../kit/index.ts';
 import { SCOPE_REVISIONS } from '../auth-scenarios.ts';
-import { clientCheck } from '../check.ts';
 import { type A, recs, mcpRecs, of, authEvidence, authRuns, RETRY_LIMIT } from './common.ts';
-import { authPage, cite } from '../../kit/index.ts';
 
 const SCOPE_CASES: Record<string, { expected: string | undefined; why: string }> = {
   'auth/scope-from-www-authenticate': { expected: 'mcp:basic', why: 'the scope of the 401 challenge' },

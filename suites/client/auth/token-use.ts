@@ -1,9 +1,8 @@
 // Using the token: the Bearer header on every request, never in the query, only tokens from the
 // server's own authorization server.
 import { AUTHORIZED_SCENARIOS, PRM_REVISIONS } from '../auth-scenarios.ts';
-import { clientCheck } from '../check.ts';
+import { clientCheck, authPage, cite } from '../../kit/index.ts';
 import { ALL_REVS, recs, mcpRecs, of, pathOf, issuedTokens, bearerOf, authEvidence, authRuns } from './common.ts';
-import { authPage, cite } from '../../kit/index.ts';
 
 clientCheck(
   {

@@ -3,7 +3,7 @@
 import type { Revision } from '../../../schema/index.ts';
 import { describeAuthRecord, JWT_BEARER_GRANT } from '../../../mock-server/index.ts';
 import { WIF_CLIENT_ID, WIF_SCENARIO } from '../auth-scenarios.ts';
-import { clientCheck } from '../check.ts';
+import { clientCheck } from '../../kit/index.ts';
 import { mcpRecs, of, json, bearerOf, authEvidence, authRuns } from './common.ts';
 
 // The core pages name no extension; they point to the extensions' own repository from this section.

@@ -2,9 +2,7 @@
 // revisions: a server of 2026-07-28 only answers an older client's GET, DELETE, Last-Event-ID and
 // Mcp-Session-Id as the spec says.
 import { checksWith } from '../../harness/index.ts';
-import { responseIn } from '../../harness/http.ts';
-import { describe, expectModernOnly, jsonRpcError, modern, MODERN } from './_shared.ts';
-import { cite } from '../../kit/index.ts';
+import { responseIn, describe, expectModernOnly, jsonRpcError, modern, MODERN, cite } from '../../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });

@@ -2,9 +2,7 @@
 // revisions): the endpoint event, messages on the stream, Origin validation.
 import { STATEFUL_REVISIONS } from '../../../schema/index.ts';
 import { checksWith } from '../../harness/index.ts';
-import { legacyTransportOf, mediaType, openLegacyStream } from '../../harness/http.ts';
-import { FOREIGN_ORIGIN } from './_shared.ts';
-import { cite } from '../../kit/index.ts';
+import { legacyTransportOf, mediaType, openLegacyStream, FOREIGN_ORIGIN, cite } from '../../kit/index.ts';
 
 /** Every check of this file is about the legacy HTTP+SSE transport: not applicable on any other target. */
 const check = checksWith({ transports: ['sse'] });

@@ -2,8 +2,7 @@
 import { isObject } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
 import { checksWith } from '../../harness/index.ts';
-import { describe, FOREIGN_ORIGIN, modern, MODERN, type T } from './_shared.ts';
-import { cite, transportPage } from '../../kit/index.ts';
+import { describe, FOREIGN_ORIGIN, modern, MODERN, type T, cite, transportPage } from '../../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });

@@ -2,9 +2,7 @@
 // metadata: MCP-Protocol-Version against the body, unsupported versions, unknown methods, missing _meta.
 import { ErrorCode, isObject, META } from '../../../schema/index.ts';
 import { checksWith } from '../../harness/index.ts';
-import { errorCodeIn, messagesOf, responseIn } from '../../harness/http.ts';
-import { describe, expectHeaderMismatch, expectModernOnly, jsonRpcError, modern, MODERN, PING, session } from './_shared.ts';
-import { cite, transportPage } from '../../kit/index.ts';
+import { errorCodeIn, messagesOf, responseIn, describe, expectHeaderMismatch, expectModernOnly, jsonRpcError, modern, MODERN, PING, session, cite, transportPage } from '../../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });

@@ -2,9 +2,7 @@
 // required and matching the body (Base64-encoded values decoded first).
 import { ErrorCode, isObject } from '../../../schema/index.ts';
 import { checksWith, mayCall } from '../../harness/index.ts';
-import { errorCodeIn, responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, expectHeaderMismatch, jsonRpcError, modern, MODERN, type T } from './_shared.ts';
-import { cite } from '../../kit/index.ts';
+import { errorCodeIn, responseIn, type HttpProbe, describe, expectHeaderMismatch, jsonRpcError, modern, MODERN, type T, cite } from '../../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });

@@ -3,9 +3,7 @@
 import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
 import { checksWith } from '../../harness/index.ts';
-import { mediaType, responseIn } from '../../harness/http.ts';
-import { describe, jsonRpcError, modern, MODERN, PING, session, type T } from './_shared.ts';
-import { cite, transportPage } from '../../kit/index.ts';
+import { mediaType, responseIn, describe, jsonRpcError, modern, MODERN, PING, session, type T, cite, transportPage } from '../../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });

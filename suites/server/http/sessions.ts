@@ -2,9 +2,7 @@
 // forgets and ends.
 import { STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import { checksWith } from '../../harness/index.ts';
-import { responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, jsonRpcError, PING, session, type T } from './_shared.ts';
-import { cite, transportPage } from '../../kit/index.ts';
+import { responseIn, type HttpProbe, describe, jsonRpcError, PING, session, type T, cite, transportPage } from '../../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });

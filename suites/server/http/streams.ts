@@ -3,9 +3,7 @@
 import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
 import { checksWith, mayCall } from '../../harness/index.ts';
-import { mediaType, messagesOf, responseIn, type HttpProbe } from '../../harness/http.ts';
-import { describe, listedTools, jsonRpcError, modern, MODERN, PING, session, type T } from './_shared.ts';
-import { cite, transportPage } from '../../kit/index.ts';
+import { mediaType, messagesOf, responseIn, type HttpProbe, describe, listedTools, jsonRpcError, modern, MODERN, PING, session, type T, cite, transportPage } from '../../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });

@@ -1,7 +1,7 @@
 // 2026-07-28 caching hints (server/utilities/caching): ttlMs and cacheScope on cacheable results.
 import type { Reply } from '../../../mock-server/index.ts';
 import { check, walkList } from '../../harness/index.ts';
-import { at } from './_kit.ts';
+import { at } from '../../kit/index.ts';
 
 check(
   {

@@ -3,8 +3,7 @@
 import { HttpError, type Reply } from '../../../mock-server/index.ts';
 import { ErrorCode, isObject, META, validate } from '../../../schema/index.ts';
 import { check } from '../../harness/index.ts';
-import { at, safeOperations } from './_kit.ts';
-import type { Json } from '../../kit/index.ts';
+import { at, safeOperations, type Json } from '../../kit/index.ts';
 
 const UNKNOWN_VERSION = '2099-01-01';
 

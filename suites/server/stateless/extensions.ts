@@ -5,9 +5,7 @@
 import { isObject } from '../../../schema/index.ts';
 import type { Reply } from '../../../mock-server/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
-import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, safeOperations } from './_kit.ts';
-import type { Json } from '../../kit/index.ts';
+import { type StatelessClient, at, safeOperations, type Json } from '../../kit/index.ts';
 
 // basic/index#meta: prefix = labels (letter first, letter or digit last, hyphens inside) joined
 // by dots, then "/"; name = empty, or alphanumerics at both ends with - _ . inside.

@@ -2,8 +2,7 @@
 // without it the server sends no notifications/message for that request.
 import { ErrorCode, isObject, LOG_LEVELS, META, type LoggingLevel } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
-import type { StatelessClient } from '../../harness/stateless.ts';
-import { at, INPUT_CAPABILITIES, logsOf, safeOperations, type Operation } from './_kit.ts';
+import { type StatelessClient, at, INPUT_CAPABILITIES, logsOf, safeOperations, type Operation } from '../../kit/index.ts';
 
 const rank = (l: unknown) => LOG_LEVELS.indexOf(l as LoggingLevel);
 

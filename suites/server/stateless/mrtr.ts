@@ -2,9 +2,7 @@
 // retry with inputResponses and requestState, and capability-gated input requests.
 import { ErrorCode, isObject, validate } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
-import { cannedInputResponse, type StatelessClient } from '../../harness/stateless.ts';
-import { at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOperation, statusOf, type Operation } from './_kit.ts';
-import type { Json } from '../../kit/index.ts';
+import { cannedInputResponse, type StatelessClient, at, CAPABILITY_OF, INPUT_CAPABILITIES, INPUT_METHODS, inputRequiringOperation, statusOf, type Operation, type Json } from '../../kit/index.ts';
 
 async function trigger(t: CheckContext): Promise<{ s: StatelessClient; op: Operation; result: Record<string, unknown> }> {
   const s = await t.stateless();

@@ -2,8 +2,7 @@
 // reflects a subset of the filter, and every notification on the stream is tagged and requested.
 import { isObject, META, type Stateless } from '../../../schema/index.ts';
 import { check, type CheckContext } from '../../harness/index.ts';
-import type { StatelessClient } from '../../harness/stateless.ts';
-import { at } from './_kit.ts';
+import { type StatelessClient, at } from '../../kit/index.ts';
 
 type Filter = Stateless['SubscriptionFilter'];
 

@@ -4,7 +4,7 @@
 import { isStateless } from '../../schema/index.ts';
 import { TimeoutError, type Reply } from '../../mock-server/index.ts';
 import type { CheckContext } from '../harness/index.ts';
-import { longRunningTool } from './_tool-survey.ts';
+import { longRunningTool } from './tool-survey.ts';
 
 type Session = Awaited<ReturnType<CheckContext['session']>>;
 
@@ -32,7 +32,7 @@ export const CANCEL_TOKEN = 'mcp-conform-cancel';
 
 /**
  * Starts a long-running tool with a progress token (the fixture tool test_tool_with_progress, else
- * one the tool survey found: _tool-survey.ts) and waits for its first progress notification (proof
+ * one the tool survey found: tool-survey.ts) and waits for its first progress notification (proof
  * it is running; if none comes within the answer timeout the caller goes on anyway). Returns the
  * pending call (wrapped: an async function cannot return a promise without awaiting it). Ends the
  * check not verified when there is no such tool the run may call.

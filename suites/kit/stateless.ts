@@ -1,11 +1,14 @@
 // What the 2026-07-28 checks share: the revision list, spec pages, and the read-only operations
 // a check may send to find a server behaviour (input_required, log messages) without side effects.
-import { isObject, STATELESS_REVISIONS } from '../../../schema/index.ts';
-import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../../mock-server/index.ts';
-import type { Revision } from '../../../schema/index.ts';
-import type { CallToolsPolicy } from '../../harness/index.ts';
-import type { StatelessClient, StatelessRequestOptions } from '../../harness/stateless.ts';
-import { cite, mayCall, walkList, type Tool, type Json } from '../../kit/index.ts';
+import { isObject, STATELESS_REVISIONS } from '../../schema/index.ts';
+import { StreamableHttpClientTransport, TimeoutError, type Reply } from '../../mock-server/index.ts';
+import type { Revision } from '../../schema/index.ts';
+import type { CallToolsPolicy } from '../harness/index.ts';
+import type { StatelessClient, StatelessRequestOptions } from '../harness/stateless.ts';
+import { walkList } from '../harness/index.ts';
+import { cite } from './cite.ts';
+import { mayCall } from './tools.ts';
+import type { Json, Tool } from './common.ts';
 
 /** Spec page (and anchor) at each stateless revision. */
 export function at(page: string): Partial<Record<Revision, string>> {

@@ -2,7 +2,8 @@
 // mock's answers, server→client requests and the client's replies. Checks stay short because
 // the correlation lives here.
 import { isObject, isRevision, isStateless, type Revision } from '../../schema/index.ts';
-import { received, sent, stderrNote, type ClientRun, type HttpRecord, type RecordedEntry } from '../harness/index.ts';
+import { clientRuns, received, sent, stderrNote, type ClientRun, type HttpRecord, type RecordedEntry } from '../harness/index.ts';
+import type { clientCheck } from './client-check.ts';
 
 export type Msg = Record<string, unknown>;
 
@@ -167,4 +168,44 @@ export function around(run: ClientRun, t: number, before = 4, after = 4, session
   const i = list.findIndex((e) => e.t >= t);
   const at = i < 0 ? list.length : i;
   return list.slice(Math.max(0, at - before), at + after);
+}
+
+/** Did the client carry on after `after` (another request anywhere)? Else why not. */
+export function carriedOn(run: ClientRun, after: number): { ok: true } | { ok: false; crashed: boolean; why: string } {
+  if (clientRequests(run).some((r) => r.e.t > after)) return { ok: true };
+  const p = run.process;
+  const crashed = !!p.spawnError || p.timedOut || p.signal !== null || (p.exitCode !== null && p.exitCode !== 0);
+  return { ok: false, crashed, why: exitSummary(run) };
+}
+
+// ---- multi round-trip requests (2026-07-28): an input_required answer and the client's retry ----
+
+interface Round {
+  first: Sent;
+  interim: Record<string, unknown>;
+  retry?: Sent;
+}
+
+/** The first input_required answer to `tool` and the client's retry. */
+function round(run: ClientRun, tool: string): Round | undefined {
+  for (const c of toolCalls(run)) {
+    if (toolName(c) !== tool) continue;
+    const a = answerTo(run, c);
+    const result = a && isObject(a.m.result) ? a.m.result : undefined;
+    if (result?.resultType !== 'input_required') continue;
+    const retry = toolCalls(run).find((x) => x.e.t > a!.e.t && toolName(x) === tool);
+    const r: Round = { first: c, interim: result };
+    if (retry) r.retry = retry;
+    return r;
+  }
+  return undefined;
+}
+
+export function needRound(t: Parameters<Parameters<typeof clientCheck>[1]>[0], scenario: string, tool: string): { run: ClientRun; r: Round & { retry: Sent } } {
+  const v = clientRuns(t);
+  const run = v.need(scenario);
+  const r = round(run, tool);
+  if (!r) return t.notVerified(toolCalls(run).some((c) => toolName(c) === tool) ? 'the server did not ask for input (the client declares no elicitation, sampling or roots)' : `the client did not call ${tool} (${exitSummary(run)})`);
+  if (!r.retry) return t.notVerified('the client did not retry the request (servers must not assume it will)');
+  return { run, r: r as Round & { retry: Sent } };
 }

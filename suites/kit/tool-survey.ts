@@ -8,7 +8,9 @@
 import { isStateless } from '../../schema/index.ts';
 import type { MockClient } from '../../mock-server/index.ts';
 import { FIXTURE, mayCall } from '../harness/index.ts';
-import { callable, callTimeout, generateArguments, listTools, plainCallable, type Json, type T, type Tool } from '../kit/index.ts';
+import { callable, callTimeout, generateArguments, plainCallable } from './tools.ts';
+import { listTools } from './lists.ts';
+import type { Json, T, Tool } from './common.ts';
 
 export interface Surveyed {
   tool: string;

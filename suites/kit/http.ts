@@ -1,11 +1,11 @@
-// The helpers the basic/transports checks of this folder share (Streamable HTTP, 2025-03-26 … 2026-07-28,
-// and the legacy HTTP+SSE transport), checked below JSON-RPC with raw HTTP. Every check of the folder
-// needs an HTTP target and is not-applicable on stdio.
-import { ErrorCode, isObject, type Revision } from '../../../schema/index.ts';
-import { DEFAULT_CLIENT_INFO, HttpError, type RawResponse, type Reply } from '../../../mock-server/index.ts';
-import type { CheckContext } from '../../harness/index.ts';
-import { errorCodeIn, mediaType, messagesOf, responseIn, rpcRequest, type HttpProbe } from '../../harness/http.ts';
-import { judgeDiscover, type DiscoverResult } from '../../harness/stateless.ts';
+// The helpers the basic/transports checks (suites/server/http/) share (Streamable HTTP, 2025-03-26 …
+// 2026-07-28, and the legacy HTTP+SSE transport), checked below JSON-RPC with raw HTTP. Every check
+// of that folder needs an HTTP target and is not-applicable on stdio.
+import { ErrorCode, isObject, type Revision } from '../../schema/index.ts';
+import { DEFAULT_CLIENT_INFO, HttpError, type RawResponse, type Reply } from '../../mock-server/index.ts';
+import type { CheckContext } from '../harness/index.ts';
+import { errorCodeIn, mediaType, messagesOf, responseIn, rpcRequest, type HttpProbe } from '../harness/http.ts';
+import { judgeDiscover, type DiscoverResult } from '../harness/stateless.ts';
 
 export type T = CheckContext;
 
