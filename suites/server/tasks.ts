@@ -791,10 +791,14 @@ async function askingTask(t: T): Promise<AskingTask> {
   let open!: () => void;
   const gate = new Promise<void>((r) => (open = r));
   let arrived: (() => void) | undefined;
+  // Only a question tied to a task (related-task metadata, which such requests MUST carry) is held:
+  // others (roots/list after initialize…) are the session's, answered at once.
   const hold = (method: string) => async (params: Json | undefined, ctx: HandlerContext) => {
-    questions.push({ method, params: params ?? {} });
-    arrived?.();
-    await gate;
+    if (params && relatedOf({ params }) !== undefined) {
+      questions.push({ method, params });
+      arrived?.();
+      await gate;
+    }
     return DEFAULT_ANSWERS[method]!(params, ctx);
   };
   const handlers = Object.fromEntries(['elicitation/create', 'sampling/createMessage', 'roots/list'].map((m) => [m, hold(m)]));
@@ -833,7 +837,7 @@ async function askingTask(t: T): Promise<AskingTask> {
     return { c, tool, taskId, question: questions[before] as Json, held, release: open, asked: () => questions.length };
   }
   open();
-  return t.notVerified(`no task asked the client anything (elicitation, sampling or roots declared) while it ran (tried: ${tried.join(', ') || 'none'})`);
+  return t.notVerified(`no task sent the client a request tied to it (elicitation, sampling and roots declared) while it ran (tried: ${tried.join(', ') || 'none'})`);
 }
 
 check(
