@@ -756,10 +756,13 @@ check(
     const task = created && isObject(created.result) && isObject(created.result.task) ? created.result.task : undefined;
     if (!task || typeof task.taskId !== 'string') return t.notVerified(`the task-augmented call of ${tool.name} created no task (see tasks/create-result)`);
     const getId = h.id();
+    const from = t.wire.entries.length;
     const r = await h.request('tasks/get', { taskId: task.taskId }, { id: getId, headers: accept });
+    // The evidence: this POST and its answer (the session's earlier exchanges are in the wire log).
+    const exchange = t.wire.entries.slice(from, from + 2);
     const type = mediaType(r.contentType);
     if (!responseIn(r, getId)) return t.notVerified(`tasks/get was answered with HTTP ${r.status} ${type || '(no Content-Type)'} carrying no response to it`);
-    t.expect(type !== 'text/event-stream', `tasks/get for the task ${task.taskId} of ${tool.name} was answered with an SSE stream (Content-Type ${JSON.stringify(r.contentType)}), though a client polling wants a plain answer`);
+    t.expect(type !== 'text/event-stream', `tasks/get for the task ${task.taskId} of ${tool.name} was answered with an SSE stream (Content-Type ${JSON.stringify(r.contentType)}), though a client polling wants a plain answer`, exchange);
   },
 );
 
