@@ -16,6 +16,7 @@ import '../../suites/server/tasks.ts';
 import '../../suites/server/server-requests.ts';
 import { STATEFUL_REVISIONS as STATEFUL } from '../../schema/index.ts';
 import { FEATURE_AREAS, run, sdkTarget } from './feature-helpers.ts';
+import { everythingOver } from '../helpers/everything.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));
 
@@ -39,7 +40,7 @@ const env = { GZIP_ALLOWED_DOMAINS: 'mcp-conform.invalid', GZIP_MAX_FETCH_TIME_M
  * Its only task-capable tool, simulate-research-query, is annotated readOnlyHint: false,
  * destructiveHint: false (additive, not read-only): by default the tasks checks may not call it.
  */
-const TASKS_NEED_A_CALL = ['tasks/cancel', 'tasks/cancel-terminal', 'tasks/create-result', 'tasks/get', 'tasks/initial-working', 'tasks/list', 'tasks/result', 'tasks/result-related-task', 'tasks/status-lifecycle', 'tasks/timestamps', 'tasks/ttl', 'tasks/tool-required', 'tasks/unique-ids', 'tasks/related-task-param-wins', 'tasks/no-related-task-in-operations', 'tasks/result-blocks', 'tasks/progress-token', 'tasks/related-task-on-messages', 'tasks/ttl-capped'];
+const TASKS_NEED_A_CALL = ['tasks/cancel', 'tasks/cancel-terminal', 'tasks/create-result', 'tasks/get', 'tasks/initial-working', 'tasks/list', 'tasks/result', 'tasks/result-related-task', 'tasks/status-lifecycle', 'tasks/timestamps', 'tasks/ttl', 'tasks/tool-required', 'tasks/unique-ids', 'tasks/related-task-param-wins', 'tasks/no-related-task-in-operations', 'tasks/result-blocks', 'tasks/progress-token', 'tasks/related-task-on-messages', 'tasks/ttl-capped', 'tasks/failed-status-message', 'tasks/result-error', 'tasks/input-required', 'tasks/input-required-resumes'];
 
 test('server-everything (stdio, 2025-11-25): every verdict as judged', async () => {
   const cfg = runConfig({ kind: 'stdio', command: process.execPath, args: [everything, 'stdio'], env }, ['2025-11-25'], { quietMs: 300, checkTimeoutMs: 25_000, requestTimeoutMs: 8_000 });
@@ -73,6 +74,8 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
       'logging/capability-declared': 'not-applicable',
       'pagination/no-duplicates': 'not-applicable',
       'tasks/ignored-without-capability': 'not-applicable',
+      // About Streamable HTTP (judged below, over it).
+      'tasks/get-no-sse': 'not-applicable',
       // Its resource-prompt embeds a resource only for argument values the check does not guess.
       'prompts/embedded-resource-mime-type': 'not-applicable',
       // Not verified: its tools that ask the client (trigger-*-request, trigger-url-elicitation) are not
@@ -142,8 +145,29 @@ test('server-everything (stdio, 2025-11-25), its task tool named with --call-too
     // Not verified: its task reports no progress and sends no request after the CreateTaskResult.
     'tasks/progress-token [2025-11-25]': 'not-verified',
     'tasks/related-task-on-messages [2025-11-25]': 'not-verified',
+    // Not verified: its task completes (nothing failed to describe), and it requires a task, so no
+    // plain call can show a JSON-RPC error for tasks/result to repeat.
+    'tasks/failed-status-message [2025-11-25]': 'not-verified',
+    'tasks/result-error [2025-11-25]': 'not-verified',
+    // Not verified: its task asks for clarification (elicitation tied to the task, in input_required,
+    // back to working once answered: it would pass) only for ambiguous: true; the generated arguments say false.
+    'tasks/input-required [2025-11-25]': 'not-verified',
+    'tasks/input-required-resumes [2025-11-25]': 'not-verified',
   });
 }, 240_000);
+
+test('server-everything (Streamable HTTP, 2025-11-25), its task tool named: tasks/get-no-sse as judged', async () => {
+  const server = await everythingOver('streamableHttp');
+  try {
+    const cfg = runConfig({ kind: 'http', url: `http://127.0.0.1:${server.port}/mcp` }, ['2025-11-25'], { quietMs: 300, checkTimeoutMs: 25_000, requestTimeoutMs: 8_000, callTools: ['simulate-research-query'] });
+    const [result] = await runChecks(defs.filter((d) => d.meta.id === 'tasks/get-no-sse'), cfg);
+    // Server deviates from a SHOULD: the SDK v1 StreamableHTTPServerTransport (enableJsonResponse off, as
+    // server-everything runs it) answers every POSTed request with an SSE stream, a polling tasks/get too.
+    expect(`${result?.verdict}: ${result?.message}`).toMatch(/^warn: tasks\/get for the task \S+ of simulate-research-query was answered with an SSE stream/);
+  } finally {
+    await server.stop();
+  }
+}, 120_000);
 
 test('SDK server (official TypeScript SDK, low-level Server; every stateful revision): every verdict as judged', async () => {
   const results = await run(defs, sdkTarget(), STATEFUL);

@@ -77,7 +77,7 @@ describe.concurrent('--call-tools', () => {
       { callTools: 'all' },
     );
     expect(results.map((r) => r.verdict)).toEqual(['pass']);
-    expect(new Set(received)).toEqual(new Set(['echo', 'add', 'describe_content', 'slow_task', 'delete_record']));
+    expect(new Set(received)).toEqual(new Set(['echo', 'add', 'describe_content', 'slow_task', 'failing_task', 'delete_record']));
   });
 
   test('globs: the named tools are called as well as the safe ones', async () => {

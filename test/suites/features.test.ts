@@ -19,7 +19,10 @@ import { serveFeaturesHttp } from '../fixtures/servers/feature-server.ts';
 import { EVERY } from '../../suites/kit/index.ts';
 import { STATEFUL_REVISIONS as STATEFUL } from '../../schema/index.ts';
 
-const defs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));
+const areaDefs: CheckDef[] = definedChecks().filter((d) => FEATURE_AREAS.includes(d.meta.id.split('/')[0] as string));
+/** Checks about one transport (tasks/get-no-sse: Streamable HTTP) are proven over it, below; the rest in-process. */
+const defs: CheckDef[] = areaDefs.filter((d) => !d.meta.transports);
+const overHttpOnly: CheckDef[] = areaDefs.filter((d) => d.meta.transports?.includes('http'));
 const ids = defs.map((d) => d.meta.id);
 const BAD = new Set(['fail', 'warn', 'info']);
 
@@ -79,6 +82,8 @@ const ALSO_FAILS: Record<string, Partial<Record<Revision, string[]>>> = {
   'pagination/invalid-cursor': { '2025-11-25': ['tasks/list-invalid-cursor'] },
   // tasks/get answering another task's id is also what tasks/related-task-param-wins looks at.
   'tasks/get': { '2025-11-25': ['tasks/related-task-param-wins'] },
+  // tasks/result answering a running task at once with an empty result also answers the failing task's with one.
+  'tasks/result-blocks': { '2025-11-25': ['tasks/result-error'] },
 };
 
 describe.concurrent('--break <check-id> fails exactly that check', () => {
@@ -141,4 +146,23 @@ describe('at 2026-07-28 over Streamable HTTP (no sessions; Mcp-Method, Mcp-Name 
     // (Checks that need what the break took away end not-verified, as at the other revisions.)
     expect(results.filter((r) => BAD.has(r.verdict)).map((r) => `${r.id} ${r.verdict}`)).toEqual([`${id} ${verdictForFailure(level)}`]);
   }, 60_000);
+});
+
+describe('at 2025-11-25 over Streamable HTTP with sessions: the checks about that transport', () => {
+  const overHttp = async (breaks: string[] = []) => {
+    const f = await serveFeaturesHttp({ breaks, stateful: true });
+    try {
+      return await runChecks(overHttpOnly, fastConfig({ kind: 'http', url: f.url }, ['2025-11-25']), { concurrency: 4 });
+    } finally {
+      await f.close();
+    }
+  };
+  test('there are some', () => expect(overHttpOnly.map((d) => d.meta.id)).toContain('tasks/get-no-sse'));
+  test('the correct fixture passes them', async () => {
+    expect((await overHttp()).map(brief)).toEqual(overHttpOnly.map((d) => `${d.meta.id} [2025-11-25] pass`));
+  }, 30_000);
+  test.each(overHttpOnly.map((d) => [d.meta.id, d.meta.level] as const))('--break %s fails exactly that check', async (id, level) => {
+    const results = await overHttp([id]);
+    expect(results.filter((r) => BAD.has(r.verdict)).map((r) => `${r.id} ${r.verdict}`)).toEqual([`${id} ${verdictForFailure(level)}`]);
+  }, 30_000);
 });
