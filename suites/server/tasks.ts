@@ -4,8 +4,7 @@
 import { ErrorCode, isObject, RELATED_TASK_META, type Current } from '../../schema/index.ts';
 import { DEFAULT_ANSWERS, type HandlerContext, type MockClient, type Reply } from '../../mock-server/index.ts';
 import { check, CheckContext } from '../harness/index.ts';
-import { mediaType, responseIn } from '../harness/http.ts';
-import { callable, callTool, errorText, generateArguments, listTools, plainCallable, schemaProblem, short, unknownName, walkList, type Json, type T, type Tool, cite, section } from '../kit/index.ts';
+import { callable, callTool, errorText, generateArguments, listTools, plainCallable, schemaProblem, short, unknownName, walkList, type Json, type T, type Tool, cite, section, mediaType, responseIn } from '../kit/index.ts';
 
 const tasks = (anchor: string) => cite(['2025-11-25'], section('basic/utilities/tasks', anchor));
 const TOOLS_CALL = 'server.tasks.requests.tools.call';
