@@ -10,9 +10,5 @@ export { registry, hasCapability, gateOf, unionMembers, type MethodInfo, type Re
 export { classify, batchesAllowed, responseRules, errorIdOptional, type Classified, type ClassifyOptions, type MessageKind, type JsonRpcId } from './classify.ts';
 export { PATCHES, type SchemaPatch } from './patches.ts';
 export type { Schema, McpType, Current, Stateless, AnyRevision, JsonRpcError, MethodMap, Methods, RequestMethod, ParamsOf, ParamsWithoutMeta, ResultOf } from './types.ts';
-export {
-  arbitraryFor, compileFor, arbitraryFromJsonSchema, compileJsonSchema, dialectOf, validMessage, envelopeTypes, invalidMessage, invalidMessageFor,
-  INVALID_RULES, WIRE_RULES, MESSAGE_KINDS, SchemaArbitraryError, GenerationExhaustedError,
-  type ArbitraryOptions, type OracleUse, type CompiledArbitrary, type ForeignSchemaOptions, type Dialect, type JsonSchema,
-  type ValidMessage, type MessageKind as GeneratedMessageKind, type MessageOptions, type SchemaCheck, type InvalidMessage, type InvalidRule, type InvalidOptions,
-} from './arbitrary/index.ts';
+// schema/arbitrary/index.ts is a second public module (schema → fast-check): kept out of this one so
+// that what every process loads (the reference server, the CLI) does not load fast-check.

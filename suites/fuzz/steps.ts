@@ -2,17 +2,8 @@
 // drawn from the schema arbitraries (valid messages, labelled invalid ones, tool calls with
 // arguments generated from each tool's inputSchema), so fast-check can shrink a sequence of them.
 import fc from 'fast-check';
-import {
-  ErrorCode,
-  hasCapability,
-  invalidMessage,
-  registry,
-  validMessage,
-  type Direction,
-  type InvalidMessage,
-  type JsonRpcId,
-  type Revision,
-} from '../../schema/index.ts';
+import { ErrorCode, hasCapability, registry, type Direction, type JsonRpcId, type Revision } from '../../schema/index.ts';
+import { invalidMessage, validMessage, type InvalidMessage } from '../../schema/arbitrary/index.ts';
 
 /**
  * How many replies a correct target sends for a step:

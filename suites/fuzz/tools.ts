@@ -1,6 +1,7 @@
 // Which listed tools the fuzzer may call with generated arguments, and those arguments.
 import type fc from 'fast-check';
-import { arbitraryFromJsonSchema, dialectOf, type Current, type JsonSchema, type Revision } from '../../schema/index.ts';
+import { type Current, type Revision } from '../../schema/index.ts';
+import { arbitraryFromJsonSchema, dialectOf, type JsonSchema } from '../../schema/arbitrary/index.ts';
 import { mayCall, type CallToolsPolicy } from '../harness/tool-policy.ts';
 import { walkList } from '../harness/list.ts';
 import type { FuzzSession } from './session.ts';

@@ -2,7 +2,7 @@
 // inputSchema (fast-check, seeded), and calls bounded in time, answered once per run and shared.
 import type fc from 'fast-check';
 import { createAjv, isObject, type Revision } from '../../schema/index.ts';
-import type { Dialect, JsonSchema } from '../../schema/index.ts';
+import type { Dialect, JsonSchema } from '../../schema/arbitrary/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { CheckContext, CONTRACT_TOOLS as CONTRACT, mayCall as mayCallTool, type CallToolsPolicy, type Permission } from '../harness/index.ts';
 import { followInputRequired } from '../harness/stateless.ts';
@@ -90,7 +90,7 @@ const arbitraries = new Map<string, fc.Arbitrary<unknown>>();
 
 /** The generator engine (fast-check and the schema arbitraries), loaded on first use. */
 const engine = async () => {
-  const [fcModule, schema] = await Promise.all([import('fast-check'), import('../../schema/index.ts')]);
+  const [fcModule, schema] = await Promise.all([import('fast-check'), import('../../schema/arbitrary/index.ts')]);
   return { fc: fcModule.default, arbitraryFromJsonSchema: schema.arbitraryFromJsonSchema, dialectOf: schema.dialectOf };
 };
 

@@ -6,7 +6,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { fc, prop } from '../helpers/prop.ts';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { arbitraryFromJsonSchema, compileJsonSchema, createAjv, dialectOf, SchemaArbitraryError, type JsonSchema } from '../../schema/index.ts';
+import { createAjv } from '../../schema/index.ts';
+import { arbitraryFromJsonSchema, compileJsonSchema, dialectOf, SchemaArbitraryError, type JsonSchema } from '../../schema/arbitrary/index.ts';
 
 const seed = Number(process.env.FC_SEED ?? 20261125);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

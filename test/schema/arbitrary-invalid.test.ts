@@ -2,19 +2,8 @@
 // schema rules are rejected by ajv at the pointer named, the others are what they claim to be.
 import { fc, prop } from '../helpers/prop.ts';
 import { describe, expect, test } from 'vitest';
-import {
-  classify,
-  INVALID_RULES,
-  invalidMessage,
-  invalidMessageFor,
-  REVISIONS,
-  toViolations,
-  validatorFor,
-  validMessage,
-  WIRE_RULES,
-  type InvalidMessage,
-  type Revision,
-} from '../../schema/index.ts';
+import { classify, REVISIONS, toViolations, validatorFor, type Revision } from '../../schema/index.ts';
+import { INVALID_RULES, invalidMessage, invalidMessageFor, validMessage, WIRE_RULES, type InvalidMessage } from '../../schema/arbitrary/index.ts';
 
 const seed = Number(process.env.FC_SEED ?? 20261125);
 // Small sizes keep the run fast; the defaults (1 MiB, 10 000 levels) are checked once below.

@@ -3,7 +3,8 @@
 import { fc, prop } from '../helpers/prop.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it, test } from 'vitest';
-import { arbitraryFor, compileFor, formatViolations, REVISIONS, typeNames, validate, type Revision } from '../../schema/index.ts';
+import { formatViolations, REVISIONS, typeNames, validate, type Revision } from '../../schema/index.ts';
+import { arbitraryFor, compileFor } from '../../schema/arbitrary/index.ts';
 import { codePoint } from '../../schema/arbitrary/engine.ts';
 
 // Fixed by default so CI is stable; FC_SEED=… explores other values (fast-check prints the seed of a failure).

@@ -6,7 +6,8 @@ import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { arbitraryFor, loadSchema, REVISIONS, typeNames, validatorFor } from '../../schema/index.ts';
+import { loadSchema, REVISIONS, typeNames, validatorFor } from '../../schema/index.ts';
+import { arbitraryFor } from '../../schema/arbitrary/index.ts';
 import { precompiledCurrent, schemaId } from '../../schema/validate.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
