@@ -227,7 +227,7 @@ async function runOne(o: ServerCommandOptions, command: string[], io: ServerRunI
   // The first answer may take a server's start-up (npx downloads, tsx compiles…).
   const startupMs = Math.max(15_000, requestTimeoutMs);
   const probeTimeout = Math.min(startupMs, deadline === null ? Infinity : Math.max(1_000, deadline - Date.now()));
-  const probe = await probeTarget(target, requested, probeTimeout, { sequential: concurrency === 1 });
+  const probe = await probeTarget(target, requested, probeTimeout, { sequential: concurrency === 1, listTools: callTools !== 'none' });
   if (io.signal?.aborted) {
     await writeResults(emptyResults(m, target, requested === 'all' ? [] : requested, startedAt, ['interrupted before any check ran']), outDir);
     return EXIT.interrupted;
@@ -248,7 +248,7 @@ async function runOne(o: ServerCommandOptions, command: string[], io: ServerRunI
   const untested = probe.probes.filter((p) => p.error && requested === 'all' && !revisions.includes(p.asked)).map((p) => ({ revision: p.asked, reason: `the version probe failed: ${p.error}` }));
   for (const u of untested) say(`  ${u.revision}: not tested: ${u.reason}`);
   // Before the first call: which tools the checks may call and why (kept in results.json too).
-  const toolPlan = await m.planToolCalls(target, revisions, callTools, probeTimeout);
+  const toolPlan = await m.planToolCalls(target, revisions, callTools, probeTimeout, probe.tools);
   for (const line of m.formatToolPlan(toolPlan)) say(line);
 
   const cfg: RunConfig & { outDir: string } = {

@@ -6,6 +6,7 @@ import { openTransport } from './connect.ts';
 import { discoverTarget } from './stateless.ts';
 import { stderrNote } from './stderr-gist.ts';
 import { connectionIds } from './crosstalk.ts';
+import { listInitialized, type Listed } from './tool-plan.ts';
 
 export interface RevisionProbe {
   asked: Revision;
@@ -24,22 +25,27 @@ export interface ProbeResult {
   probes: RevisionProbe[];
   /** stderr of a stdio target's first probe (for the error message). */
   stderr?: string;
+  /** With `listTools`: the tools listed on a probe's connection, by the revision it initialized at
+   * (planToolCalls takes them instead of connecting again). */
+  tools?: Map<Revision, Listed>;
 }
 
 /** One initialize exchange; never throws. */
-async function probeOnce(target: TargetSpec, asked: Revision, timeoutMs: number): Promise<RevisionProbe & { reached: boolean; stderr?: string }> {
+async function probeOnce(target: TargetSpec, asked: Revision, timeoutMs: number, listTools = false): Promise<RevisionProbe & { reached: boolean; stderr?: string; tools?: Listed }> {
   const opened = openTransport(target, timeoutMs);
   // Ids of its own: a server that answers on the wrong stream cannot make one probe take another's answer.
   const wire = new WireLog(200);
   const client = new MockClient(opened.transport, { protocolVersion: asked, requestTimeoutMs: timeoutMs, wire, ...connectionIds(target, wire) });
   client.peer.revision = undefined; // probing validates nothing
-  const out: RevisionProbe & { reached: boolean; stderr?: string } = { asked, reached: false };
+  const out: RevisionProbe & { reached: boolean; stderr?: string; tools?: Listed } = { asked, reached: false };
   try {
     await client.start();
     const reply = await client.initialize({ timeoutMs });
     out.reached = true;
-    if (reply.ok) out.answered = String(reply.result.protocolVersion);
-    else out.error = `initialize answered error ${reply.error.code}: ${reply.error.message}`;
+    if (reply.ok) {
+      out.answered = String(reply.result.protocolVersion);
+      if (listTools && out.answered === asked) out.tools = await listInitialized(client, timeoutMs);
+    } else out.error = `initialize answered error ${reply.error.code}: ${reply.error.message}`;
   } catch (err) {
     out.error = (err as Error).message;
   } finally {
@@ -57,7 +63,8 @@ async function probeOnce(target: TargetSpec, asked: Revision, timeoutMs: number)
  * Probes the target. `revisions: 'all'` asks every stateful revision and keeps those it supports;
  * an explicit list is kept as given (checks at an unsupported one end not-applicable).
  */
-export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'all', timeoutMs: number, opts: { sequential?: boolean } = {}): Promise<ProbeResult> {
+export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'all', timeoutMs: number, opts: { sequential?: boolean; listTools?: boolean } = {}): Promise<ProbeResult> {
+  const list = opts.listTools ?? false;
   const wanted = revisions === 'all' ? null : revisions;
   const first: Revision = wanted?.find((r) => !isStateless(r)) ?? LATEST_STATEFUL;
   if (wanted && wanted.every(isStateless)) {
@@ -71,7 +78,7 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
   // Asked in parallel with the initialize probes (one after the other with --concurrency 1): does the target also speak 2026-07-28?
   const ask = () => discoverTarget(target, '2026-07-28', timeoutMs);
   const modern = wanted === null && !opts.sequential ? ask() : undefined;
-  const p0 = await probeOnce(target, first, timeoutMs);
+  const p0 = await probeOnce(target, first, timeoutMs, list);
   if (!p0.reached && wanted === null && (await (modern ?? ask())).speaks) {
     // A 2026-07-28-only server need not answer initialize at all.
     return { reachable: true, supported: ['2026-07-28'], probes: [p0, { asked: '2026-07-28', answered: '2026-07-28' }] };
@@ -81,11 +88,15 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
     if (p0.stderr) result.stderr = p0.stderr;
     return result;
   }
-  const probes: RevisionProbe[] = [p0];
-  if (wanted) return { reachable: true, supported: [...wanted], probes };
+  const probes: (RevisionProbe & { tools?: Listed })[] = [p0];
+  const tools = () => (list ? { tools: new Map(probes.flatMap((p) => (p.tools === undefined ? [] : [[p.asked, p.tools] as const]))) } : {});
+  if (wanted) {
+    const { tools: _listed, ...first } = p0;
+    return { reachable: true, supported: [...wanted], probes: [first], ...tools() };
+  }
   const others = STATEFUL_REVISIONS.filter((r) => r !== first);
-  if (opts.sequential) for (const r of others) probes.push(await probeOnce(target, r, timeoutMs));
-  else probes.push(...(await Promise.all(others.map((r) => probeOnce(target, r, timeoutMs)))));
+  if (opts.sequential) for (const r of others) probes.push(await probeOnce(target, r, timeoutMs, list));
+  else probes.push(...(await Promise.all(others.map((r) => probeOnce(target, r, timeoutMs, list)))));
   let supported = probes.filter((p) => p.answered === p.asked).map((p) => p.asked);
   // A server that never echoes a version still says which ones it speaks by answering them.
   if (supported.length === 0) supported = [...new Set(probes.map((p) => p.answered).filter((v): v is Revision => isRevision(v) && !isStateless(v)))];
@@ -96,5 +107,5 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
   } else if (d?.unreachable) probes.push({ asked: '2026-07-28', error: d.reason });
   if (supported.length === 0) supported = [first];
   supported.sort();
-  return { reachable: true, supported, probes: probes.map(({ asked, answered, error }) => ({ asked, ...(answered !== undefined ? { answered } : {}), ...(error !== undefined ? { error } : {}) })) };
+  return { reachable: true, supported, probes: probes.map(({ asked, answered, error }) => ({ asked, ...(answered !== undefined ? { answered } : {}), ...(error !== undefined ? { error } : {}) })), ...tools() };
 }
