@@ -3,10 +3,10 @@
 import { isRevision, isStateless, LATEST_STATEFUL, STATEFUL_REVISIONS, type Revision } from '../../schema/index.ts';
 import { MockClient, WireLog, type TargetSpec } from '../../mock-server/index.ts';
 import { openTransport } from './connect.ts';
-import { discoverTarget } from './stateless.ts';
+import { discoverTarget, type DiscoverProbe, type StatelessClient } from './stateless.ts';
 import { stderrNote } from './stderr-gist.ts';
 import { connectionIds } from './crosstalk.ts';
-import { listInitialized, type Listed } from './tool-plan.ts';
+import { listDiscovered, listInitialized, type Listed } from './tool-plan.ts';
 
 export interface RevisionProbe {
   asked: Revision;
@@ -67,21 +67,24 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
   const list = opts.listTools ?? false;
   const wanted = revisions === 'all' ? null : revisions;
   const first: Revision = wanted?.find((r) => !isStateless(r)) ?? LATEST_STATEFUL;
+  const listedModern = new Map<Revision, Listed>();
+  const listModern = (rev: Revision) => (list ? async (s: StatelessClient, d: DiscoverProbe) => void listedModern.set(rev, await listDiscovered(s, d.result, timeoutMs)) : undefined);
   if (wanted && wanted.every(isStateless)) {
     // No initialize from 2026-07-28 on: server/discover tells reachability (an older server that
     // refuses it is reachable; its stateless checks end not-applicable, saying why).
     const asked = wanted[0]!;
-    const d = await discoverTarget(target, asked, timeoutMs);
+    const d = await discoverTarget(target, asked, timeoutMs, listModern(asked));
     if (d.unreachable) return { reachable: false, reason: d.reason, supported: [], probes: [{ asked, error: d.reason }] };
-    return { reachable: true, supported: [...wanted], probes: [d.speaks ? { asked, answered: asked } : { asked, error: d.reason }] };
+    return { reachable: true, supported: [...wanted], probes: [d.speaks ? { asked, answered: asked } : { asked, error: d.reason }], ...(list ? { tools: listedModern } : {}) };
   }
   // Asked in parallel with the initialize probes (one after the other with --concurrency 1): does the target also speak 2026-07-28?
-  const ask = () => discoverTarget(target, '2026-07-28', timeoutMs);
+  const ask = () => discoverTarget(target, '2026-07-28', timeoutMs, listModern('2026-07-28'));
   const modern = wanted === null && !opts.sequential ? ask() : undefined;
   const p0 = await probeOnce(target, first, timeoutMs, list);
   if (!p0.reached && wanted === null && (await (modern ?? ask())).speaks) {
     // A 2026-07-28-only server need not answer initialize at all.
-    return { reachable: true, supported: ['2026-07-28'], probes: [p0, { asked: '2026-07-28', answered: '2026-07-28' }] };
+    const { tools: _none, ...first } = p0;
+    return { reachable: true, supported: ['2026-07-28'], probes: [first, { asked: '2026-07-28', answered: '2026-07-28' }], ...(list ? { tools: listedModern } : {}) };
   }
   if (!p0.reached) {
     const result: ProbeResult = { reachable: false, reason: p0.error ?? 'no answer to initialize', supported: [], probes: [p0] };
@@ -89,7 +92,7 @@ export async function probeTarget(target: TargetSpec, revisions: Revision[] | 'a
     return result;
   }
   const probes: (RevisionProbe & { tools?: Listed })[] = [p0];
-  const tools = () => (list ? { tools: new Map(probes.flatMap((p) => (p.tools === undefined ? [] : [[p.asked, p.tools] as const]))) } : {});
+  const tools = () => (list ? { tools: new Map([...probes.flatMap((p) => (p.tools === undefined ? [] : [[p.asked, p.tools] as const])), ...listedModern]) } : {});
   if (wanted) {
     const { tools: _listed, ...first } = p0;
     return { reachable: true, supported: [...wanted], probes: [first], ...tools() };

@@ -251,7 +251,9 @@ export async function openStateless(t: CheckScope, opts: StatelessOptions): Prom
  * Asks a target whether it speaks a stateless revision, on a connection of its own (closed
  * before returning): what the CLI's revision probing calls for 2026-07-28 and later.
  */
-export async function discoverTarget(target: TargetSpec, revision: Revision = '2026-07-28', timeoutMs = 5_000): Promise<DiscoverProbe> {
+/** `then` runs on the same connection after a server/discover answer that says the target speaks
+ * `revision` (the version probe lists the tools there). */
+export async function discoverTarget(target: TargetSpec, revision: Revision = '2026-07-28', timeoutMs = 5_000, then?: (client: StatelessClient, found: DiscoverProbe) => Promise<void>): Promise<DiscoverProbe> {
   const opened = openTransport(target);
   const wire = new WireLog();
   const client = new MockClient(opened.transport, { protocolVersion: revision, requestTimeoutMs: timeoutMs, wire, ...connectionIds(target, wire) });
@@ -259,7 +261,9 @@ export async function discoverTarget(target: TargetSpec, revision: Revision = '2
   const s = new StatelessClient(client, { protocolVersion: revision });
   try {
     await client.start();
-    return judgeDiscover(revision, { reply: await s.discover({ timeoutMs }) }, timeoutMs);
+    const found = judgeDiscover(revision, { reply: await s.discover({ timeoutMs }) }, timeoutMs);
+    if (then && found.speaks) await then(s, found);
+    return found;
   } catch (error) {
     return judgeDiscover(revision, { error }, timeoutMs);
   } finally {

@@ -39,6 +39,16 @@ export async function listInitialized(client: MockClient, timeoutMs: number): Pr
   }
 }
 
+/** The tools of a 2026-07-28 target that answered server/discover (the version probe's connection). */
+export async function listDiscovered(s: StatelessClient, discovered: { capabilities?: { tools?: unknown } } | undefined, timeoutMs: number): Promise<Listed> {
+  if (!discovered?.capabilities?.tools) return 'the server does not declare the tools capability';
+  try {
+    return await listAll((p) => s.request('tools/list', p, { timeoutMs }));
+  } catch (err) {
+    return `could not list the tools: ${(err as Error).message}`;
+  }
+}
+
 /** The tools the target lists at `rev`, or why there are none. */
 async function toolsAt(target: TargetSpec, rev: Revision, timeoutMs: number): Promise<Listed> {
   const opened = openTransport(target, timeoutMs);
@@ -51,8 +61,7 @@ async function toolsAt(target: TargetSpec, rev: Revision, timeoutMs: number): Pr
       const s = new StatelessClient(client, { protocolVersion: rev });
       const d = await s.discover({ timeoutMs });
       if (!d.ok) return `server/discover was answered with error ${d.error.code}: ${d.error.message}`;
-      if (!d.result.capabilities?.tools) return 'the server does not declare the tools capability';
-      return await listAll((p) => s.request('tools/list', p, { timeoutMs }));
+      return await listDiscovered(s, d.result, timeoutMs);
     }
     const init = await client.initialize({ timeoutMs });
     if (!init.ok) return `initialize was answered with error ${init.error.code}: ${init.error.message}`;

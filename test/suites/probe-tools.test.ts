@@ -9,22 +9,23 @@ import { planToolCalls, probeTarget } from '../../suites/harness/index.ts';
 let server: MockServer;
 let served: ServedMock;
 let target: { kind: 'http'; url: string };
-const initializes = () => server.observed.filter((o) => o.method === 'initialize').length;
+/** Connections that opened with initialize or, at 2026-07-28, server/discover. */
+const initializes = () => server.observed.filter((o) => o.method === 'initialize' || o.method === 'server/discover').length;
 
 beforeAll(async () => {
-  server = createMockServer({ revisions: ['2025-06-18', '2025-11-25'] }, tool('look', { annotations: { readOnlyHint: true }, result: 'ok' }), tool('write', { result: 'ok' }));
+  server = createMockServer({ revisions: ['2025-06-18', '2025-11-25', '2026-07-28'] }, tool('look', { annotations: { readOnlyHint: true }, result: 'ok' }), tool('write', { result: 'ok' }));
   served = await serveMockHttp(server);
   target = { kind: 'http', url: served.url };
 });
 afterAll(() => served.close());
 
 describe('the tool plan from the version probe', () => {
-  it('lists the tools on the probe connection of each revision the server speaks: the same plan, one initialize fewer per revision', async () => {
-    const revs: Revision[] = ['2025-06-18', '2025-11-25'];
+  it('lists the tools on the probe connection of each revision the server speaks (initialize, or server/discover at 2026-07-28): the same plan, one connection fewer per revision', async () => {
+    const revs: Revision[] = ['2025-06-18', '2025-11-25', '2026-07-28'];
     const at0 = initializes();
     const alone = await planToolCalls(target, revs, 'safe', 5_000);
     const atPlan = initializes();
-    expect(atPlan - at0).toBe(2);
+    expect(atPlan - at0).toBe(3);
 
     const probe = await probeTarget(target, 'all', 5_000, { listTools: true });
     expect(probe.supported).toEqual(revs);
@@ -32,7 +33,7 @@ describe('the tool plan from the version probe', () => {
     const fromProbe = await planToolCalls(target, revs, 'safe', 5_000, probe.tools);
     expect(initializes()).toBe(atProbe);
     expect(fromProbe).toEqual(alone);
-    expect(alone.revisions.map((r) => r.call.map((c) => c.name))).toEqual([['look'], ['look']]);
+    expect(alone.revisions.map((r) => r.call.map((c) => c.name))).toEqual([['look'], ['look'], ['look']]);
     // The listing stays out of what results.json records of the probes.
     for (const p of probe.probes) expect(Object.keys(p).sort()).not.toContain('tools');
   });
