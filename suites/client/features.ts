@@ -2,7 +2,7 @@
 // answers: declared → a valid result; not declared → an error.
 import { createAjv, ErrorCode, hasCapability, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, declaredCapabilities, type ClientRun, type ClientView } from '../harness/index.ts';
-import { brief, clientNotifications, exitSummary, metaOf, mockMessages, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
+import { brief, clientNotifications, clientRequests, exitSummary, metaOf, mockMessages, replyTo, serverRequests, sessionRevision, type Sent } from './analysis.ts';
 import { clientCheck } from './check.ts';
 import { cite } from '../kit/index.ts';
 import { carriedOn } from './messages.ts';
@@ -258,12 +258,18 @@ clientCheck(
     title: 'a URL-mode elicitation is answered with a valid ElicitResult without content',
     level: 'MUST',
     requirement: 'URL mode: the content field is omitted. Clients declaring the elicitation capability MUST support at least one mode (form or url).',
-    spec: cite(['2025-11-25'], 'client/elicitation#url-mode-elicitation-requests'),
+    spec: cite(['2025-11-25', ...STATELESS_REVISIONS], 'client/elicitation#url-mode-elicitation-requests'),
     requires: 'client.elicitation.url',
     scenarios: ['elicitation-url'],
   },
   (t) => {
     const v = clientRuns(t);
+    if (isStateless(t.revision)) {
+      // 2026-07-28: the URL elicitation comes as an input request of input_required.
+      const x = inputAnswer(t, v, 'elicitation/create', 'ElicitResult', 'elicitation', { scenario: 'elicitation-url', tool: 'trigger_url_elicitation' });
+      if (x.result.action === 'accept' && x.result.content !== undefined) t.fail(`the client accepted a URL-mode elicitation with content ${brief(x.result.content)}`, v.evidence([x.retry.e]));
+      return;
+    }
     const a = provoked(t, v, 'elicitation-url', 'elicitation/create', 'trigger_url_elicitation');
     const result = expectValidResult(t, v, a, 'ElicitResult', 'URL-mode elicitation/create');
     if (result.action === 'accept' && result.content !== undefined) t.fail(`the client accepted a URL-mode elicitation with content ${brief(result.content)}`, v.evidence([a.req.e, a.reply!.e]));
@@ -440,15 +446,23 @@ clientCheck(
     title: 'an elicitation without mode is treated as a form',
     level: 'MUST',
     requirement: 'Clients MUST treat requests without a mode field as form mode.',
-    spec: cite(['2025-11-25'], 'client/elicitation#elicitation-requests'),
+    spec: cite(['2025-11-25', ...STATELESS_REVISIONS], 'client/elicitation#elicitation-requests'),
     requires: 'client.elicitation',
-    scenarios: ['elicitation'],
+    scenarios: ['elicitation', 'elicitation-url'],
   },
   (t) => {
     const v = clientRuns(t);
     const el = caps(v).elicitation;
     // {} declares form mode (backwards compatibility); {url: {}} alone does not.
     if (isObject(el) && isObject(el.url) && !isObject(el.form)) return t.notApplicable('the client declares URL-mode elicitation only');
+    if (isStateless(t.revision)) {
+      // 2026-07-28: the form without mode comes as an input request of scenario elicitation-url.
+      const x = inputAnswer(t, v, 'elicitation/create', 'ElicitResult', 'elicitation', { scenario: 'elicitation-url', tool: 'trigger_elicitation_no_mode' });
+      if (x.result.action !== 'accept') return;
+      const ok = createAjv('2020-12').compile((isObject(x.req.params) ? x.req.params.requestedSchema : {}) as object);
+      if (!ok(x.result.content ?? {})) t.fail(`the client accepted an elicitation without mode, but not as the form it is: ${brief(x.result.content)}`, v.evidence([x.retry.e]));
+      return;
+    }
     const a = provoked(t, v, 'elicitation', 'elicitation/create', 'trigger_elicitation_no_mode', (r) => isObject(r.m.params) && !('mode' in r.m.params));
     const result = expectValidResult(t, v, a, 'ElicitResult', 'an elicitation/create without mode');
     if (result.action !== 'accept') return;
@@ -477,5 +491,40 @@ clientCheck(
     if (next.ok) return;
     if (next.crashed) return t.fail(`after notifications/elicitation/complete for a completed and an unknown elicitation the client stopped: ${next.why}`, v.evidence(notes.map((n) => n.e)));
     t.notVerified(`the client made no request after the completion notifications, so how it took them is not observable (${next.why})`);
+  },
+);
+
+// ---- elicitation declared in every request's _meta (2026-07-28) ----
+
+clientCheck(
+  {
+    id: 'client-elicitation/declared-on-each-request',
+    title: 'a client that answers elicitations declares elicitation in the _meta of each request',
+    level: 'MUST',
+    requirement: 'Clients that support elicitation MUST declare the elicitation capability in _meta.io.modelcontextprotocol/clientCapabilities on each request. (Checked: in each scenario where the client answered an elicitation input request, every request it sent in the stateless era declares elicitation.)',
+    spec: cite(STATELESS_REVISIONS, 'client/elicitation#capabilities'),
+    // No `requires`: the capability gate reads one request's _meta, and leaving elicitation out of some requests is what this check finds.
+    scenarios: ['input-required', 'elicitation-url'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    let judged = 0;
+    let declaredSomewhere = false;
+    for (const run of v.runs) {
+      // It supports elicitation where it answered one: a retry carries an ElicitResult for an elicitation input request.
+      const answered = clientRequests(run).some((r) => {
+        const p = isObject(r.m.params) ? r.m.params : {};
+        return isObject(p.inputResponses) && Object.values(p.inputResponses).some((x) => isObject(x) && typeof x.action === 'string');
+      });
+      const modern = clientRequests(run).filter((r) => typeof metaOf(r.m)?.[META.protocolVersion] === 'string');
+      declaredSomewhere ||= modern.some((r) => hasCapability(metaOf(r.m)?.[META.clientCapabilities], { side: 'client', path: ['elicitation'] }));
+      if (!answered) continue;
+      judged++;
+      const bad = modern.find((r) => !hasCapability(metaOf(r.m)?.[META.clientCapabilities], { side: 'client', path: ['elicitation'] }));
+      if (bad) return t.fail(`in scenario ${run.scenario} the client answered an elicitation, but its ${String(bad.m.method)} request's _meta["${META.clientCapabilities}"] does not declare elicitation: ${brief(metaOf(bad.m)?.[META.clientCapabilities])}`, v.evidence([bad.e]));
+    }
+    if (judged) return;
+    if (!declaredSomewhere) return t.notApplicable('the client does not declare the capability elicitation on any request, and answered no elicitation');
+    t.notVerified('the client declares elicitation but answered no elicitation input request (scenarios input-required, elicitation-url)');
   },
 );

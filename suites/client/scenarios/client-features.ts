@@ -2,7 +2,7 @@
 // with the fixtures the client checks compare against.
 import { ErrorCode, isObject, isStateless, RELATED_TASK_META, STATEFUL_REVISIONS, STATELESS_REVISIONS, type Revision } from '../../../schema/index.ts';
 import { on, RpcError, tool, type JsonObject, type ServerContext } from '../../../mock-server/index.ts';
-import { type Scenario, addNumbers, NO_ARGS, trigger, BOTH, sseForToolCalls } from './kit.ts';
+import { type Scenario, type ScenarioApi, type ScenarioServer, addNumbers, NO_ARGS, trigger, BOTH, sseForToolCalls } from './kit.ts';
 
 /** Scenario tasks: how long a task works, and the poll interval the server asks for. */
 export const TASK_WORKING_MS = 1200;
@@ -72,6 +72,35 @@ export const URL_ELICITATION: JsonObject = {
   url: 'https://example.com/mcp-conform/authorize?flow=1',
   elicitationId: 'mcp-conform-elicitation-1',
 };
+
+/** 2026-07-28 has no elicitationId in URL mode (ElicitRequestURLParams: mode, message, url). */
+export const MODERN_URL_ELICITATION: JsonObject = { mode: 'url', message: URL_ELICITATION.message!, url: URL_ELICITATION.url! };
+
+/** Scenario elicitation-url at 2026-07-28: each mode asked as an input request, only of a client that declares it
+ *  (servers MUST NOT send modes the client does not support; there is no error answer to refuse one with). */
+function modernElicitationModes(api: ScenarioApi): ScenarioServer {
+  const asking = (name: string, description: string, params: JsonObject, declared: (el: JsonObject) => boolean) =>
+    tool(name, {
+      description,
+      inputSchema: NO_ARGS,
+      handler: async (_a, ctx) => {
+        const el = ctx.clientCapabilities.elicitation;
+        if (!isObject(el) || !declared(el)) return 'the client does not declare this elicitation mode';
+        api.event('input-request', `elicitation/create (${name})`);
+        const answer = await ctx.ask('user_input', { method: 'elicitation/create', params });
+        return `the client answered: ${JSON.stringify(answer).slice(0, 300)}`;
+      },
+    });
+  const { mode: _mode, ...noMode } = formElicitation('2026-07-28');
+  return {
+    behaviours: [
+      asking('trigger_url_elicitation', 'The server asks you to open a URL before it answers', MODERN_URL_ELICITATION, (el) => isObject(el.url)),
+      // {} declares form mode (backwards compatibility); {url: {}} alone does not.
+      asking('trigger_elicitation_no_mode', 'The server asks you to fill in a form (no mode field) before it answers', noMode, (el) => isObject(el.form) || !isObject(el.url)),
+      addNumbers,
+    ],
+  };
+}
 
 export const CLIENT_FEATURE_SCENARIOS: Scenario[] = [
   {
@@ -183,12 +212,13 @@ export const CLIENT_FEATURE_SCENARIOS: Scenario[] = [
   },
   {
     name: 'elicitation-url',
-    description: 'Calling trigger_url_elicitation makes the server send a URL-mode elicitation (even if undeclared), then notifications/elicitation/complete for it, for it again and for an id it never created; add_numbers works.',
-    expects: 'List tools and call each; answer the URL elicitation (accept/decline/cancel), or -32602 when URL mode is not supported; ignore the completion notifications it does not expect.',
-    revisions: ['2025-11-25'],
+    description:
+      'Calling trigger_url_elicitation makes the server send a URL-mode elicitation (even if undeclared), then notifications/elicitation/complete for it, for it again and for an id it never created; add_numbers works. (2026-07-28: as input requests of input_required, to a client declaring them: trigger_url_elicitation asks in URL mode, trigger_elicitation_no_mode asks for a form without the mode field.)',
+    expects: 'List tools and call each; answer the URL elicitation (accept/decline/cancel), or -32602 when URL mode is not supported; ignore the completion notifications it does not expect. (2026-07-28: answer both input requests; the form without mode is a form.)',
+    revisions: ['2025-11-25', ...STATELESS_REVISIONS],
     transports: BOTH,
     context: { elicitation: { action: 'accept' } },
-    build: (_rev, api) => ({
+    build: (rev, api) => (isStateless(rev) ? modernElicitationModes(api) : {
       behaviours: [
         tool('trigger_url_elicitation', {
           description: 'The server asks you to open a URL while this runs',
