@@ -8,6 +8,7 @@
 import { ErrorCode, isObject, revisionsFrom } from '../../schema/index.ts';
 import type { MockClient, RequestHandler } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
+import { cannedInputResponse } from '../harness/stateless.ts';
 import { callable, callWithGenerated, cite, listTools, plainCallable, short, type Json, type T } from '../kit/index.ts';
 
 /** narrow: sampling without tools or context, form-only elicitation; wide: sampling.tools and URL elicitation, tool loops answered. */
@@ -68,7 +69,9 @@ function askSurvey(t: T, profile: Profile): Promise<AskSurvey> {
       const c: MockClient = await t.session({ fresh: true, capabilities: capabilitiesOf(profile), handlers });
       const tools = callable(t, plainCallable(await listTools(t, c)));
       t.note(`server-request survey: calling ${tools.length} tool(s) once as a client declaring ${JSON.stringify(capabilitiesOf(profile))}`);
-      await callWithGenerated(t, c, tools, 1);
+      // 2026-07-28: the input requests of input_required are answered as the profile answers requests (wide: a tool use), so a tool loop's next round shows.
+      const answer = profile === 'wide' ? (_k: string, r: unknown) => (isObject(r) && r.method === 'sampling/createMessage' ? wideSampling(isObject(r.params) ? r.params : {}) : cannedInputResponse(r)) : undefined;
+      await callWithGenerated(t, c, tools, 1, answer ? { answer } : {});
       await t.sleep(t.quietMs);
       const received = [...c.peer.received];
       return { tried: tools.map((x) => x.name), asks: asksIn(received), received };
@@ -149,7 +152,7 @@ check(
     level: 'MUST',
     requirement:
       'When a user message contains tool results (type: "tool_result"), it MUST contain ONLY tool results. Every assistant message containing ToolUseContent blocks MUST be followed by a user message that consists entirely of ToolResultContent blocks, each tool use matched by a tool result (toolUseId), before any other message. Servers MUST ensure that when replying to a stopReason: "toolUse", each ToolUseContent item is responded to with a ToolResultContent item with a matching toolUseId. (Checked: a client declaring sampling.tools answers each tool-enabled request with a tool use; the server\'s requests, including its next turn, are judged.)',
-    spec: cite(['2025-11-25'], 'client/sampling#tool-use-and-result-balance'),
+    spec: cite(['2025-11-25', '2026-07-28'], 'client/sampling#tool-use-and-result-balance'),
     requires: 'server.tools',
   },
   async (t) => {
