@@ -1,8 +1,10 @@
 // basic/transports/streamable-http (2026-07-28), standard request headers: Mcp-Method and Mcp-Name,
-// required and matching the body (Base64-encoded values decoded first).
+// required and matching the body (Base64-encoded values decoded first), header names compared without regard to case.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { ErrorCode, isObject } from '../../../schema/index.ts';
 import { checksWith, mayCall } from '../../harness/index.ts';
-import { errorCodeIn, responseIn, type HttpProbe } from '../../harness/http.ts';
+import { errorCodeIn, responseIn, rpcRequest, type HttpProbe } from '../../harness/http.ts';
 import { describe, expectHeaderMismatch, jsonRpcError, modern, MODERN, type T } from './_shared.ts';
 import { cite } from '../../kit/index.ts';
 
@@ -105,5 +107,96 @@ check(
     const r = await h.request(m.method, { ...m.params, [m.field]: m.value }, { headers: { 'mcp-name': encoded } });
     t.expect(errorCodeIn(r) !== ErrorCode.HeaderMismatch, `${m.method} with Mcp-Name: ${encoded} (the Base64 form of ${JSON.stringify(m.value)}) was refused as a header mismatch${jsonRpcError(r)}`);
     t.expect(r.status !== 0 && r.status < 500, `${m.method} with a Base64-encoded Mcp-Name was answered with ${describe(r)}`);
+  },
+);
+
+/** What a raw node:http exchange brought back: status, content type, body (an SSE body read until `id`'s response or the timeout). */
+interface CasedReply {
+  status: number;
+  contentType: string;
+  text: string;
+  error?: string;
+}
+
+/**
+ * POSTs `body` with header names spelled exactly as given. node:http keeps the case of each name
+ * (fetch and the mock client lower-case them), which is what a case-insensitivity probe needs.
+ */
+function postCased(url: URL, headers: [string, string][], body: string, id: string, timeoutMs: number): Promise<CasedReply> {
+  return new Promise((resolve) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let done = false;
+    const finish = (r: CasedReply) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(r);
+    };
+    // Given as an array (raw names), the headers get no Host of node's: it is added here.
+    const req = send(url, { method: 'POST', headers: ['Host', url.host, ...headers.flat(), 'Content-Length', String(Buffer.byteLength(body))] }, (res) => {
+      const contentType = String(res.headers['content-type'] ?? '');
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        // An SSE response may stay open after the answer: stop once it came.
+        if (contentType.includes('text/event-stream') && text.includes(JSON.stringify(id))) finish({ status: res.statusCode ?? 0, contentType, text });
+      });
+      res.on('end', () => finish({ status: res.statusCode ?? 0, contentType, text }));
+      res.on('error', (err) => finish({ status: res.statusCode ?? 0, contentType, text, error: err.message }));
+    });
+    const timer = setTimeout(() => finish({ status: 0, contentType: '', text: '', error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    req.on('error', (err) => finish({ status: 0, contentType: '', text: '', error: err.message }));
+    req.end(body);
+  });
+}
+
+/** The JSON-RPC messages of a JSON or SSE body. */
+function casedMessages(r: CasedReply): unknown[] {
+  const parse = (s: string): unknown => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+  if (!r.contentType.includes('text/event-stream')) return [parse(r.text)].flat();
+  return r.text
+    .split(/\r?\n\r?\n/)
+    .map((e) => e.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n'))
+    .filter((d) => d !== '')
+    .map(parse);
+}
+
+check(
+  {
+    id: 'http/header-names-case-insensitive',
+    title: 'MCP header names in an unusual case (MCP-METHOD, mcp-PROTOCOL-version) are still recognised',
+    level: 'MUST',
+    requirement: 'Header names are case-insensitive. Clients and servers MUST use case-insensitive comparisons for header names. (Checked: server/discover, with every header name in an unusual case over a raw HTTP connection that keeps it, is answered as with the usual names.)',
+    spec: cite([MODERN], 'basic/transports/streamable-http#case-sensitivity'),
+  },
+  async (t) => {
+    const { h } = await modern(t);
+    const id = h.id();
+    const body = JSON.stringify(rpcRequest('server/discover', {}, id, h.statelessMeta()));
+    const target = t.target.kind === 'http' ? (t.target.headers ?? {}) : {};
+    // The target's own headers (credentials) as configured; the protocol's in a case no client sends.
+    const headers: [string, string][] = [
+      ...Object.entries(target),
+      ['CONTENT-type', 'application/json'],
+      ['aCCEPT', 'application/json, text/event-stream'],
+      ['mcp-PROTOCOL-version', MODERN],
+      ['MCP-METHOD', 'server/discover'],
+    ];
+    t.note(`raw POST ${h.url.href} (node:http, header names as sent): ${headers.filter(([k]) => !Object.hasOwn(target, k)).map(([k, v]) => `${k}: ${v}`).join('; ')} · ${body}`);
+    const r = await postCased(h.url, headers, body, id, t.requestTimeoutMs);
+    t.wire.note('recv', r.status === 0 ? `no HTTP response (${r.error ?? 'unknown'})` : `HTTP ${r.status} ${r.contentType} · ${r.text.slice(0, 400)}`);
+    if (r.status === 0) return t.notVerified(`server/discover with the header names in an unusual case got no answer: ${r.error ?? 'unknown error'}`);
+    const reply = casedMessages(r).find((m): m is Record<string, unknown> => isObject(m) && m.id === id);
+    if (reply && isObject(reply.result)) return;
+    const err = reply && isObject(reply.error) ? ` (JSON-RPC error ${String(reply.error.code)} ${JSON.stringify(reply.error.message)})` : '';
+    t.fail(`server/discover, answered with the usual header names, was answered HTTP ${r.status}${err} when they were spelled MCP-METHOD, mcp-PROTOCOL-version, CONTENT-type, aCCEPT: the server compares header names case-sensitively`);
   },
 );
