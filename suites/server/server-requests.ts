@@ -266,3 +266,31 @@ check(
     }
   },
 );
+
+check(
+  {
+    id: 'elicitation/decline-handled',
+    title: 'a declined or cancelled elicitation still gets the request answered, not asked again and again',
+    level: 'MUST',
+    requirement:
+      'Servers SHOULD NOT assume that elicitation requests will always succeed, and MUST handle cases where the user declines or cancels the elicitation. (Checked: every tool the run may call, called once with each elicitation input request answered decline, then cancel; a call still answered input_required for an elicitation after four rounds of it has not handled the answer.)',
+    spec: cite(['2026-07-28'], 'client/elicitation#error-handling'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const s = await askSurvey(t, 'narrow');
+    // The rule binds a server that asks for elicitation; none of the calls it may make did.
+    if (!s.asks.some((a) => a.method === 'elicitation/create')) return t.notApplicable(`none of the ${s.tried.length} tool(s) the run may call asked for elicitation (tried: ${s.tried.slice(0, 12).join(', ') || 'none'})`);
+    const c: MockClient = await t.session({ fresh: true, capabilities: capabilitiesOf('narrow') });
+    const tools = callable(t, plainCallable(await listTools(t, c)));
+    for (const action of ['decline', 'cancel']) {
+      let answered = 0;
+      const answer = (_k: string, r: unknown) => (isObject(r) && r.method === 'elicitation/create' ? (answered++, { action }) : cannedInputResponse(r));
+      const calls = await callWithGenerated(t, c, tools, 1, { answer });
+      const elicits = (m: Json) => isObject(m.result) && m.result.resultType === 'input_required' && isObject(m.result.inputRequests) && Object.values(m.result.inputRequests).some((q) => isObject(q) && q.method === 'elicitation/create');
+      const stuck = calls.find((call) => elicits(call.reply.message));
+      if (stuck) return t.fail(`${stuck.tool.name} asked for elicitation again each time it was answered ${action} (input_required after 4 rounds) instead of answering the call`, [stuck.reply.message]);
+      if (!answered) t.note(`no elicitation was asked in the ${action} round`);
+    }
+  },
+);

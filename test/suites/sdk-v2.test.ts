@@ -52,6 +52,11 @@ const COMMON = {
   // survey): the two rules on what a sampling request may carry cannot be exercised here.
   'sampling/tools-only-if-declared': 'not-verified',
   'sampling/include-context-only-if-declared': 'not-verified',
+  // The server (our fixture's `confirm`, written as the SDK's inputRequired example is): acceptedContent()
+  // is undefined for a declined or cancelled elicitation as for a missing one, and the tool asks again
+  // on undefined, so a user who declines is asked for ever; servers MUST handle decline and cancel
+  // (client/elicitation#error-handling). The SDK's inputResponse() tells them apart.
+  'elicitation/decline-handled': 'fail',
 };
 
 describe('SDK v2 server at 2026-07-28', () => {
