@@ -6,6 +6,7 @@ import { checksWith, mayCall } from '../../harness/index.ts';
 import { mediaType, messagesOf, responseIn, type HttpProbe } from '../../harness/http.ts';
 import { describe, listedTools, jsonRpcError, modern, MODERN, PING, session, type T } from './_shared.ts';
 import { cite, transportPage } from '../../kit/index.ts';
+import { progressTool } from '../_tool-survey.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });
@@ -212,5 +213,38 @@ check(
     t.expect(requests.length === 0, `the response stream of tools/call ${String(tool.name)} carried ${requests.length} request(s) of the server's (${requests.map((m) => String(m.method)).join(', ')}); 2026-07-28 servers ask through an InputRequiredResult`);
     const foreign = others.filter((m) => m.method === 'notifications/progress' && !(isObject(m.params) && m.params.progressToken === token));
     t.expect(foreign.length === 0, `the response stream carried progress for another token (${foreign.map((m) => JSON.stringify(isObject(m.params) ? m.params.progressToken : null)).join(', ')}), not the request's ${JSON.stringify(token)}`);
+  },
+);
+
+check(
+  {
+    id: 'http/response-stream-notifications-related',
+    title: 'the notifications on a response stream relate to its request (two calls side by side, each its own progress token)',
+    level: 'MUST',
+    requirement:
+      'The server MAY send JSON-RPC requests and notifications before sending the JSON-RPC response. These notifications MUST relate to the originating client request. (Checked: two tools/call of a tool that reports progress, sent side by side with distinct progress tokens; each SSE response stream carries progress for its own token only.)',
+    spec: cite([MODERN], 'basic/transports/streamable-http#receiving-messages'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const { h } = await modern(t);
+    const tool = await progressTool(t, await t.session());
+    const calls = await Promise.all(
+      ['mcp-conform-stream-a', 'mcp-conform-stream-b'].map(async (token) => {
+        const r = await h.request('tools/call', { name: tool.name, arguments: tool.args }, { meta: { ...h.statelessMeta(), progressToken: token } });
+        return { r, token };
+      }),
+    );
+    let seen = 0;
+    for (const { r, token } of calls) {
+      const notes = messagesOf(r).filter((m) => m.method === 'notifications/progress');
+      seen += notes.length;
+      const foreign = notes.find((m) => !isObject(m.params) || m.params.progressToken !== token);
+      if (foreign) return t.fail(`the response stream of the tools/call with progressToken ${JSON.stringify(token)} carried progress for ${JSON.stringify(isObject(foreign.params) ? foreign.params.progressToken : undefined)}`, [foreign]);
+    }
+    if (seen) return;
+    // Answered with JSON, a response carries no notification at all: nothing the rule binds.
+    if (calls.every(({ r }) => mediaType(r.contentType) !== 'text/event-stream')) return t.notApplicable(`the server answered both calls of ${tool.name} with ${describe(calls[0]!.r)}, not SSE streams`);
+    t.notVerified(`neither response stream of ${tool.name} carried a progress notification (answered ${calls.map(({ r }) => describe(r)).join(', ')})`);
   },
 );
