@@ -216,6 +216,32 @@ check(
   },
 );
 
+/**
+ * Two tools/call of a tool that reports progress, side by side with distinct progress tokens: each
+ * SSE response stream must carry progress for its own token only. Not applicable when both are JSON.
+ */
+async function notificationsOnOwnStream(t: T, h: HttpProbe): Promise<void> {
+  const tool = await progressTool(t, await t.session());
+  const calls = await Promise.all(
+    ['mcp-conform-stream-a', 'mcp-conform-stream-b'].map(async (token) => {
+      // params._meta is merged over the probe's per-request _meta (2026-07-28).
+      const r = await h.request('tools/call', { name: tool.name, arguments: tool.args, _meta: { progressToken: token } });
+      return { r, token };
+    }),
+  );
+  let seen = 0;
+  for (const { r, token } of calls) {
+    const notes = messagesOf(r).filter((m) => m.method === 'notifications/progress');
+    seen += notes.length;
+    const foreign = notes.find((m) => !isObject(m.params) || m.params.progressToken !== token);
+    if (foreign) return t.fail(`the response stream of the tools/call with progressToken ${JSON.stringify(token)} carried progress for ${JSON.stringify(isObject(foreign.params) ? foreign.params.progressToken : undefined)}`, [foreign]);
+  }
+  if (seen) return;
+  // Answered with JSON, a response carries no notification at all: nothing the rule binds.
+  if (calls.every(({ r }) => mediaType(r.contentType) !== 'text/event-stream')) return t.notApplicable(`the server answered both calls of ${tool.name} with ${describe(calls[0]!.r)}, not SSE streams`);
+  t.notVerified(`neither response stream of ${tool.name} carried a progress notification (answered ${calls.map(({ r }) => describe(r)).join(', ')})`);
+}
+
 check(
   {
     id: 'http/response-stream-notifications-related',
@@ -226,25 +252,18 @@ check(
     spec: cite([MODERN], 'basic/transports/streamable-http#receiving-messages'),
     requires: 'server.tools',
   },
-  async (t) => {
-    const { h } = await modern(t);
-    const tool = await progressTool(t, await t.session());
-    const calls = await Promise.all(
-      ['mcp-conform-stream-a', 'mcp-conform-stream-b'].map(async (token) => {
-        const r = await h.request('tools/call', { name: tool.name, arguments: tool.args }, { meta: { ...h.statelessMeta(), progressToken: token } });
-        return { r, token };
-      }),
-    );
-    let seen = 0;
-    for (const { r, token } of calls) {
-      const notes = messagesOf(r).filter((m) => m.method === 'notifications/progress');
-      seen += notes.length;
-      const foreign = notes.find((m) => !isObject(m.params) || m.params.progressToken !== token);
-      if (foreign) return t.fail(`the response stream of the tools/call with progressToken ${JSON.stringify(token)} carried progress for ${JSON.stringify(isObject(foreign.params) ? foreign.params.progressToken : undefined)}`, [foreign]);
-    }
-    if (seen) return;
-    // Answered with JSON, a response carries no notification at all: nothing the rule binds.
-    if (calls.every(({ r }) => mediaType(r.contentType) !== 'text/event-stream')) return t.notApplicable(`the server answered both calls of ${tool.name} with ${describe(calls[0]!.r)}, not SSE streams`);
-    t.notVerified(`neither response stream of ${tool.name} carried a progress notification (answered ${calls.map(({ r }) => describe(r)).join(', ')})`);
+  async (t) => notificationsOnOwnStream(t, (await modern(t)).h),
+);
+
+check(
+  {
+    id: 'http/response-stream-messages-related',
+    title: 'the messages on a response stream relate to its request (two calls side by side, each its own progress token)',
+    level: 'SHOULD',
+    requirement:
+      'The server MAY send JSON-RPC requests and notifications before sending the JSON-RPC response. These messages SHOULD relate to the originating client request. (Checked as for 2026-07-28, where the same sentence is a MUST: http/response-stream-notifications-related.)',
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('sending-messages-to-the-server')),
+    requires: 'server.tools',
   },
+  async (t) => notificationsOnOwnStream(t, await session(t)),
 );
