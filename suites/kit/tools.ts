@@ -5,7 +5,7 @@ import { createAjv, isObject, type Revision } from '../../schema/index.ts';
 import type { Dialect, JsonSchema } from '../../schema/arbitrary/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { CheckContext, CONTRACT_TOOLS as CONTRACT, mayCall as mayCallTool, type CallToolsPolicy, type Permission } from '../harness/index.ts';
-import { followInputRequired } from '../harness/stateless.ts';
+import { followInputRequired, type InputRounds } from '../harness/stateless.ts';
 import { short, type Json, type T, type Tool } from './common.ts';
 
 // ---- which tools may be called ----
@@ -118,13 +118,13 @@ export async function generateArguments(rev: Revision, tool: Tool, count: number
  * Calls a tool; a call the target does not answer in time (slow tools are no violation) is
  * cancelled and reported as undefined.
  */
-export async function callTool(t: T, c: MockClient, name: string, args: Json, opts: { timeoutMs?: number; extra?: Json; onprogress?: (p: Json) => void } = {}): Promise<Reply<Json> | undefined> {
+export async function callTool(t: T, c: MockClient, name: string, args: Json, opts: { timeoutMs?: number; extra?: Json; onprogress?: (p: Json) => void; answer?: InputRounds['answer'] } = {}): Promise<Reply<Json> | undefined> {
   const params: Json = { name, arguments: args, ...(opts.extra ?? {}) };
   const reqOpts = { timeoutMs: opts.timeoutMs ?? callTimeout(t), cancelOnTimeout: true, ...(opts.onprogress ? { onprogress: opts.onprogress } : {}) };
   try {
     // 2026-07-28: a tool may first answer input_required; answer its requests and retry, as a
     // client would (basic/patterns/mrtr), so the result judged is the final one.
-    const replies = await followInputRequired((p) => c.request<Json>('tools/call', p, reqOpts), params);
+    const replies = await followInputRequired((p) => c.request<Json>('tools/call', p, reqOpts), params, opts.answer ? { answer: opts.answer } : {});
     if (replies.length > 1) t.note(`${name} answered input_required ${replies.length - 1} time(s); retried with canned answers`);
     return replies.at(-1)!;
   } catch (err) {
@@ -160,7 +160,7 @@ export interface ToolCall {
  * Calls each tool the policy allows with generated arguments; returns the answered calls.
  * Tools that cannot get arguments, and slow calls, are skipped with a note.
  */
-export async function callWithGenerated(t: T, c: MockClient, tools: readonly Tool[], perTool = CALLS_PER_TOOL): Promise<ToolCall[]> {
+export async function callWithGenerated(t: T, c: MockClient, tools: readonly Tool[], perTool = CALLS_PER_TOOL, opts: { answer?: InputRounds['answer'] } = {}): Promise<ToolCall[]> {
   const over = budget(t);
   const perToolCalls: ToolCall[][] = tools.map(() => []);
   let answered = 0;
@@ -179,7 +179,7 @@ export async function callWithGenerated(t: T, c: MockClient, tools: readonly Too
       // the first generation of arguments in a process can take seconds on a loaded machine.
       if (over() && answered > 0) return;
       t.note(`${tool.name}: ${gen.args.length} argument set(s)${gen.seed ? ` from seed ${gen.seed}` : ' (fixture contract)'}`);
-      const replies = await Promise.all(gen.args.map((args) => callTool(t, c, tool.name, args)));
+      const replies = await Promise.all(gen.args.map((args) => callTool(t, c, tool.name, args, opts)));
       for (const [j, reply] of replies.entries()) {
         if (!reply) continue;
         perToolCalls[i]!.push({ tool, args: gen.args[j]!, reply });

@@ -8,7 +8,7 @@
 import { ErrorCode, isObject, revisionsFrom } from '../../schema/index.ts';
 import type { MockClient, RequestHandler } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { callable, callWithGenerated, cite, listTools, plainCallable, short, type Json, type T } from '../kit/index.ts';
+import { callable, callWithGenerated, cannedInputResponse, cite, listTools, plainCallable, short, type Json, type T } from '../kit/index.ts';
 
 /** narrow: sampling without tools or context, form-only elicitation; wide: sampling.tools and URL elicitation, tool loops answered. */
 type Profile = 'narrow' | 'wide';
@@ -68,7 +68,9 @@ function askSurvey(t: T, profile: Profile): Promise<AskSurvey> {
       const c: MockClient = await t.session({ fresh: true, capabilities: capabilitiesOf(profile), handlers });
       const tools = callable(t, plainCallable(await listTools(t, c)));
       t.note(`server-request survey: calling ${tools.length} tool(s) once as a client declaring ${JSON.stringify(capabilitiesOf(profile))}`);
-      await callWithGenerated(t, c, tools, 1);
+      // 2026-07-28: the input requests of input_required are answered as the profile answers requests (wide: a tool use), so a tool loop's next round shows.
+      const answer = profile === 'wide' ? (_k: string, r: unknown) => (isObject(r) && r.method === 'sampling/createMessage' ? wideSampling(isObject(r.params) ? r.params : {}) : cannedInputResponse(r)) : undefined;
+      await callWithGenerated(t, c, tools, 1, answer ? { answer } : {});
       await t.sleep(t.quietMs);
       const received = [...c.peer.received];
       return { tried: tools.map((x) => x.name), asks: asksIn(received), received };
@@ -149,7 +151,7 @@ check(
     level: 'MUST',
     requirement:
       'When a user message contains tool results (type: "tool_result"), it MUST contain ONLY tool results. Every assistant message containing ToolUseContent blocks MUST be followed by a user message that consists entirely of ToolResultContent blocks, each tool use matched by a tool result (toolUseId), before any other message. Servers MUST ensure that when replying to a stopReason: "toolUse", each ToolUseContent item is responded to with a ToolResultContent item with a matching toolUseId. (Checked: a client declaring sampling.tools answers each tool-enabled request with a tool use; the server\'s requests, including its next turn, are judged.)',
-    spec: cite(['2025-11-25'], 'client/sampling#tool-use-and-result-balance'),
+    spec: cite(['2025-11-25', '2026-07-28'], 'client/sampling#tool-use-and-result-balance'),
     requires: 'server.tools',
   },
   async (t) => {
@@ -260,6 +262,34 @@ check(
       if (!Array.isArray(list) || list.length === 0) return t.fail(`the server answered -32042 without a non-empty data.elicitations list (data ${short(data, 120)})`, [m]);
       const bad = list.find((e) => !isObject(e) || e.mode !== 'url' || typeof e.elicitationId !== 'string');
       if (bad !== undefined) return t.fail(`an elicitation in a -32042 error is not a URL-mode elicitation with an elicitationId: ${short(bad, 160)}`, [m]);
+    }
+  },
+);
+
+check(
+  {
+    id: 'elicitation/decline-handled',
+    title: 'a declined or cancelled elicitation still gets the request answered, not asked again and again',
+    level: 'MUST',
+    requirement:
+      'Servers SHOULD NOT assume that elicitation requests will always succeed, and MUST handle cases where the user declines or cancels the elicitation. (Checked: every tool the run may call, called once with each elicitation input request answered decline, then cancel; a call still answered input_required for an elicitation after four rounds of it has not handled the answer.)',
+    spec: cite(['2026-07-28'], 'client/elicitation#error-handling'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const s = await askSurvey(t, 'narrow');
+    // The rule binds a server that asks for elicitation; none of the calls it may make did.
+    if (!s.asks.some((a) => a.method === 'elicitation/create')) return t.notApplicable(`none of the ${s.tried.length} tool(s) the run may call asked for elicitation (tried: ${s.tried.slice(0, 12).join(', ') || 'none'})`);
+    const c: MockClient = await t.session({ fresh: true, capabilities: capabilitiesOf('narrow') });
+    const tools = callable(t, plainCallable(await listTools(t, c)));
+    for (const action of ['decline', 'cancel']) {
+      let answered = 0;
+      const answer = (_k: string, r: unknown) => (isObject(r) && r.method === 'elicitation/create' ? (answered++, { action }) : cannedInputResponse(r));
+      const calls = await callWithGenerated(t, c, tools, 1, { answer });
+      const elicits = (m: Json) => isObject(m.result) && m.result.resultType === 'input_required' && isObject(m.result.inputRequests) && Object.values(m.result.inputRequests).some((q) => isObject(q) && q.method === 'elicitation/create');
+      const stuck = calls.find((call) => elicits(call.reply.message));
+      if (stuck) return t.fail(`${stuck.tool.name} asked for elicitation again each time it was answered ${action} (input_required after 4 rounds) instead of answering the call`, [stuck.reply.message]);
+      if (!answered) t.note(`no elicitation was asked in the ${action} round`);
     }
   },
 );

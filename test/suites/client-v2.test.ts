@@ -44,7 +44,8 @@ const cases: Case[] = [
     // pagination-irregular: an empty-string nextCursor and pages of 2, 1 and 3 tools (the SDK follows them).
     // result-type-unknown: the SDK calls none of the tools of the tools/list result with an unknown resultType.
     // resource-not-found-legacy-code: the driver's readResource rejects on -32002 and the calls go on.
-    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination-irregular', 'legacy-server-method-not-found', 'late-response', 'result-type-unknown', 'resource-not-found-legacy-code'],
+    // elicitation-url: a URL-mode elicitation and a form without mode, as input requests (both answered as they should be).
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination-irregular', 'legacy-server-method-not-found', 'late-response', 'result-type-unknown', 'resource-not-found-legacy-code', 'elicitation-url'],
     expected: {},
     // Its server/discover probe runs on a sibling process, disposed of by closing stdin and
     // signalling SIGTERM at once (StdioClientTransport._dispose, "signal-first"), without waiting

@@ -116,7 +116,9 @@ describe('stateless and HTTP checks over Streamable HTTP', () => {
   const run = async (brk?: string) => {
     const f = await startStatelessHttp(brk ? { break: brk } : {});
     try {
-      return await runChecks([...stateless, ...httpChecks], runConfig({ kind: 'http', url: f.url }, ['2026-07-28'], timeouts), { concurrency: 6 });
+      // (Not http/response-stream-notifications-related: it needs a tool that reports progress, which
+      // this fixture lacks; http.test.ts proves it on the HTTP fixture.)
+      return await runChecks([...stateless, ...httpChecks.filter((d) => d.meta.id !== 'http/response-stream-notifications-related')], runConfig({ kind: 'http', url: f.url }, ['2026-07-28'], timeouts), { concurrency: 6 });
     } finally {
       await f.close();
     }

@@ -3,7 +3,7 @@
 import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
 import { checksWith, mayCall } from '../../harness/index.ts';
-import { mediaType, messagesOf, responseIn, type HttpProbe, describe, listedTools, jsonRpcError, modern, MODERN, PING, session, type T, cite, transportPage } from '../../kit/index.ts';
+import { mediaType, messagesOf, responseIn, type HttpProbe, describe, listedTools, jsonRpcError, modern, MODERN, PING, session, type T, cite, transportPage, progressTool } from '../../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });
@@ -211,4 +211,56 @@ check(
     const foreign = others.filter((m) => m.method === 'notifications/progress' && !(isObject(m.params) && m.params.progressToken === token));
     t.expect(foreign.length === 0, `the response stream carried progress for another token (${foreign.map((m) => JSON.stringify(isObject(m.params) ? m.params.progressToken : null)).join(', ')}), not the request's ${JSON.stringify(token)}`);
   },
+);
+
+/**
+ * Two tools/call of a tool that reports progress, side by side with distinct progress tokens: each
+ * SSE response stream must carry progress for its own token only. Not applicable when both are JSON.
+ */
+async function notificationsOnOwnStream(t: T, h: HttpProbe): Promise<void> {
+  const tool = await progressTool(t, await t.session());
+  const calls = await Promise.all(
+    ['mcp-conform-stream-a', 'mcp-conform-stream-b'].map(async (token) => {
+      // params._meta is merged over the probe's per-request _meta (2026-07-28).
+      const r = await h.request('tools/call', { name: tool.name, arguments: tool.args, _meta: { progressToken: token } });
+      return { r, token };
+    }),
+  );
+  let seen = 0;
+  for (const { r, token } of calls) {
+    const notes = messagesOf(r).filter((m) => m.method === 'notifications/progress');
+    seen += notes.length;
+    const foreign = notes.find((m) => !isObject(m.params) || m.params.progressToken !== token);
+    if (foreign) return t.fail(`the response stream of the tools/call with progressToken ${JSON.stringify(token)} carried progress for ${JSON.stringify(isObject(foreign.params) ? foreign.params.progressToken : undefined)}`, [foreign]);
+  }
+  if (seen) return;
+  // Answered with JSON, a response carries no notification at all: nothing the rule binds.
+  if (calls.every(({ r }) => mediaType(r.contentType) !== 'text/event-stream')) return t.notApplicable(`the server answered both calls of ${tool.name} with ${describe(calls[0]!.r)}, not SSE streams`);
+  t.notVerified(`neither response stream of ${tool.name} carried a progress notification (answered ${calls.map(({ r }) => describe(r)).join(', ')})`);
+}
+
+check(
+  {
+    id: 'http/response-stream-notifications-related',
+    title: 'the notifications on a response stream relate to its request (two calls side by side, each its own progress token)',
+    level: 'MUST',
+    requirement:
+      'The server MAY send JSON-RPC requests and notifications before sending the JSON-RPC response. These notifications MUST relate to the originating client request. (Checked: two tools/call of a tool that reports progress, sent side by side with distinct progress tokens; each SSE response stream carries progress for its own token only.)',
+    spec: cite([MODERN], 'basic/transports/streamable-http#receiving-messages'),
+    requires: 'server.tools',
+  },
+  async (t) => notificationsOnOwnStream(t, (await modern(t)).h),
+);
+
+check(
+  {
+    id: 'http/response-stream-messages-related',
+    title: 'the messages on a response stream relate to its request (two calls side by side, each its own progress token)',
+    level: 'SHOULD',
+    requirement:
+      'The server MAY send JSON-RPC requests and notifications before sending the JSON-RPC response. These messages SHOULD relate to the originating client request. (Checked as for 2026-07-28, where the same sentence is a MUST: http/response-stream-notifications-related.)',
+    spec: cite(STATEFUL_STREAMABLE_REVISIONS, transportPage('sending-messages-to-the-server')),
+    requires: 'server.tools',
+  },
+  async (t) => notificationsOnOwnStream(t, await session(t)),
 );
