@@ -52,6 +52,8 @@ export const LEGACY_AUTH_REVISION: Revision = '2025-03-26';
 // The official suite's credentials (the values do not matter; the field names do).
 export const CLIENT_CREDENTIALS = { client_id: 'conformance-test-client', client_secret: 'conformance-test-secret' } as const;
 export const PRE_REGISTERED = { client_id: 'pre-registered-client', client_secret: 'pre-registered-secret' } as const;
+/** auth/pre-registration whose PRM switches to another authorization server mid-run (mcp-conform's own). */
+export const PRE_REGISTERED_MIGRATION = 'auth/pre-registration-server-migration';
 export const XAA_CLIENT = { client_id: 'conformance-test-xaa-client', client_secret: 'conformance-test-xaa-secret' } as const;
 export const XAA_IDP_CLIENT_ID = 'conformance-test-idp-client';
 export const WIF_CLIENT_ID = 'conformance-wif-workload';
@@ -271,6 +273,20 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     expects: `${FLOW} On the next 401, discover the new authorization server and register with it anew (no client credentials of the first one), authorize and retry.`,
     revisions: ['2026-07-28'],
     auth: { outcome: 'authorized', authorizationServer: { clientIdMetadataDocuments: false }, switchTo: { clientIdMetadataDocuments: false }, extraTool: 'test-tool' },
+  },
+  {
+    // mcp-conform's own (client-registration#authorization-server-binding): the pre-registered variant of the migration.
+    name: PRE_REGISTERED_MIGRATION,
+    description: 'The pre-registered confidential client of auth/pre-registration (context.client_id, context.client_secret), registered with the first authorization server only. After the first request served with a token (other than initialize), the PRM names another authorization server, which does not know that client (it offers dynamic registration), and tokens of the first are refused from then on. The server also has test-tool and second_call.',
+    expects: `${FLOW} On the next 401, see that the PRM names another authorization server than the one the pre-registered credentials belong to: surface an error (or register anew there), never present those credentials to the new server.`,
+    revisions: ['2026-07-28'],
+    context: { ...PRE_REGISTERED },
+    auth: {
+      outcome: 'refuses',
+      authorizationServer: { clientIdMetadataDocuments: false, tokenEndpointAuthMethods: ['client_secret_basic', 'none'], clients: [{ ...PRE_REGISTERED, token_endpoint_auth_method: 'client_secret_basic', loopbackRedirects: true }] },
+      switchTo: { clientIdMetadataDocuments: false },
+      extraTool: 'test-tool',
+    },
   },
   ...XAA_SCENARIOS.map(
     (name): AuthScenarioDef => ({

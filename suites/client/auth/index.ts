@@ -7,6 +7,7 @@ import './authorization.ts';
 import './token-use.ts';
 import './scopes.ts';
 import './registration.ts';
+import './server-binding.ts';
 import './refresh.ts';
 import './cross-app-access.ts';
 import './workload.ts';
