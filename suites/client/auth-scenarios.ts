@@ -48,6 +48,8 @@ export interface AuthSetup {
 export { PRM_REVISIONS };
 export const SCOPE_REVISIONS: readonly Revision[] = revisionsFrom('2025-11-25');
 export const LEGACY_AUTH_REVISION: Revision = '2025-03-26';
+/** auth/scope-step-up whose 403 names only the missing scope (mcp-conform's own). */
+export const STEP_UP_MINIMAL = 'auth/scope-step-up-missing-only';
 
 // The official suite's credentials (the values do not matter; the field names do).
 export const CLIENT_CREDENTIALS = { client_id: 'conformance-test-client', client_secret: 'conformance-test-secret' } as const;
@@ -180,6 +182,15 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     expects: `${FLOW} On the 403, authorize again with the scopes it names and retry the call.`,
     revisions: SCOPE_REVISIONS,
     auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], toolScopes: { add_numbers: ['mcp:write'] } } },
+  },
+  {
+    // mcp-conform's own: the 403 names only the missing scope (the minimum approach), so a client
+    // that does not keep its granted scopes loses mcp:basic, which every request needs.
+    name: STEP_UP_MINIMAL,
+    description: 'As auth/scope-step-up, but the 403 insufficient_scope challenge names only the missing scope ("mcp:write"), not the granted mcp:basic that every request also needs.',
+    expects: `${FLOW} On the 403, authorize again with the scopes granted so far plus the one it names (mcp:basic mcp:write) and retry the call.`,
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], toolScopes: { add_numbers: ['mcp:write'] }, stepUpScope: 'missing' } },
   },
   {
     name: 'auth/scope-retry-limit',

@@ -33,7 +33,7 @@ const combos: { rev: Revision; via: Via; caps?: string; scenarios: string[] }[] 
   {
     rev: '2026-07-28',
     via: 'http',
-    scenarios: ['metadata-default', 'iss-supported', 'iss-not-advertised', 'iss-supported-missing', 'iss-wrong-issuer', 'iss-unexpected', 'iss-normalized', 'offline-access-scope', 'offline-access-not-supported', 'metadata-issuer-mismatch', 'registration-refused', 'authorization-server-migration', 'pre-registration-server-migration'].map((n) => `auth/${n}`),
+    scenarios: ['metadata-default', 'iss-supported', 'iss-not-advertised', 'iss-supported-missing', 'iss-wrong-issuer', 'iss-unexpected', 'iss-normalized', 'offline-access-scope', 'offline-access-not-supported', 'metadata-issuer-mismatch', 'registration-refused', 'authorization-server-migration', 'pre-registration-server-migration', 'scope-step-up-missing-only'].map((n) => `auth/${n}`),
   },
   { rev: '2025-03-26', via: 'http', scenarios: ['auth/2025-03-26-oauth-metadata-backcompat', 'auth/2025-03-26-oauth-endpoint-fallback'] },
 ];

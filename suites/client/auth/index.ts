@@ -6,6 +6,7 @@ import './discovery.ts';
 import './authorization.ts';
 import './token-use.ts';
 import './scopes.ts';
+import './scope-union.ts';
 import './registration.ts';
 import './server-binding.ts';
 import './refresh.ts';
