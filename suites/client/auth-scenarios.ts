@@ -48,6 +48,8 @@ export interface AuthSetup {
 export { PRM_REVISIONS };
 export const SCOPE_REVISIONS: readonly Revision[] = revisionsFrom('2025-11-25');
 export const LEGACY_AUTH_REVISION: Revision = '2025-03-26';
+/** A challenge that is neither a subset nor a superset of scopes_supported (mcp-conform's own). */
+export const CHALLENGE_OUTSIDE_SUPPORTED = 'auth/scope-challenge-outside-supported';
 /** auth/scope-step-up whose 403 names only the missing scope (mcp-conform's own). */
 export const STEP_UP_MINIMAL = 'auth/scope-step-up-missing-only';
 
@@ -175,6 +177,14 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     expects: `${FLOW} Send no scope parameter.`,
     revisions: SCOPE_REVISIONS,
     auth: { outcome: 'authorized', resource: { challengeScope: false } },
+  },
+  {
+    // mcp-conform's own: the challenge is neither a subset nor a superset of scopes_supported.
+    name: CHALLENGE_OUTSIDE_SUPPORTED,
+    description: 'The 401 challenge asks for scope "mcp:basic mcp:special" (both required); the PRM lists scopes_supported "mcp:basic mcp:read": neither a subset nor a superset of the challenge.',
+    expects: `${FLOW} Request the challenge's scopes (mcp:basic mcp:special), mcp:special included although scopes_supported does not list it.`,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic', 'mcp:special'], scopesSupported: ['mcp:basic', 'mcp:read'] } },
   },
   {
     name: 'auth/scope-step-up',

@@ -165,6 +165,7 @@ const cases: Case[] = [
   { id: 'client-auth/scope-selection', rev: R, via: 'http', scenarios: ['auth/scope-from-www-authenticate'] },
   { id: 'client-auth/step-up', rev: R, via: 'http' },
   { id: 'client-auth/retry-limit', rev: R, via: 'http' },
+  { id: 'client-auth/challenge-scope-unfiltered', rev: R, via: 'http' },
   { id: 'client-auth/step-up-keeps-scopes', rev: M, via: 'http', scenarios: ['auth/scope-step-up-missing-only'] },
   { id: 'client-auth/pre-registration-used', rev: R, via: 'http' },
   { id: 'client-auth/cimd-used', rev: R, via: 'http' },

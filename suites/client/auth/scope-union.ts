@@ -1,8 +1,9 @@
-// Step-up keeps what was granted: the re-authorization asks for the challenged scopes alongside
-// those granted before (2026-07-28 scope-selection-strategy; the union of step 2 of the step-up flow).
+// The challenged scope set is authoritative: the step-up authorization asks for it alongside the
+// scopes granted before (2026-07-28 scope-selection-strategy; step 2 of the step-up flow), and no
+// set relationship with scopes_supported is assumed (a challenged scope it does not list is asked for too).
 import type { ClientRun } from '../../harness/index.ts';
-import { parseChallenge, clientCheck } from '../../kit/index.ts';
-import { STEP_UP_MINIMAL } from '../auth-scenarios.ts';
+import { parseChallenge, clientCheck, exitSummary as exitSummaryOf } from '../../kit/index.ts';
+import { CHALLENGE_OUTSIDE_SUPPORTED, STEP_UP_MINIMAL } from '../auth-scenarios.ts';
 import { type A, of, json, mcpRecs, authEvidence, authRuns } from './common.ts';
 
 const SCENARIOS = ['auth/scope-step-up', STEP_UP_MINIMAL];
@@ -48,5 +49,29 @@ clientCheck(
       }
     }
     if (seen === 0) t.notVerified('the client never authorized again after a 403 insufficient_scope in these scenarios (client-auth/step-up judges that)');
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-auth/challenge-scope-unfiltered',
+    title: 'the challenged scopes are asked for even where scopes_supported does not list them',
+    level: 'MUST',
+    requirement:
+      'The scopes included in the WWW-Authenticate challenge MAY match scopes_supported, be a subset or superset of it, or an alternative collection that is neither a strict subset nor superset. Clients MUST NOT assume any particular set relationship between the challenged scope set and scopes_supported.',
+    spec: { '2025-11-25': 'basic/authorization#protected-resource-metadata-discovery-requirements', '2026-07-28': 'basic/authorization#scope-selection-strategy' },
+    scenarios: [CHALLENGE_OUTSIDE_SUPPORTED],
+  },
+  (t) => {
+    const { runs } = authRuns(t, [CHALLENGE_OUTSIDE_SUPPORTED]);
+    for (const run of runs) {
+      const challenge = mcpRecs(run).find((r) => r.status === 401);
+      const first = of(run, 'authorize')[0];
+      if (!challenge || !first) return t.notVerified(`the client made no authorization request in ${CHALLENGE_OUTSIDE_SUPPORTED} (${exitSummaryOf(run)})`);
+      const challenged = words(parseChallenge(challenge.responseHeaders['www-authenticate'])?.params.scope);
+      const asked = new Set(words(first.params.scope));
+      const left = challenged.filter((s) => !asked.has(s));
+      if (left.length) return t.fail(`the 401 challenge asked for scope "${challenged.join(' ')}" and the PRM lists scopes_supported "mcp:basic mcp:read"; the client's authorization asked for ${JSON.stringify(first.params.scope ?? '')}, without ${left.join(' ')} (a challenged scope is required whether scopes_supported lists it or not)`, authEvidence([challenge, first]));
+    }
   },
 );
