@@ -50,6 +50,12 @@ export interface ProtectedResourceOptions {
   requiredScopes?: string[];
   /** Extra scopes per tool for tools/call (step-up: 403 insufficient_scope naming them). */
   toolScopes?: Record<string, string[]>;
+  /**
+   * The scope of a 403 insufficient_scope challenge: the granted scopes plus the needed ones
+   * ('granted-and-needed', the default: the spec's recommended approach) or only the missing ones
+   * ('missing': the minimum approach; servers need not repeat granted scopes).
+   */
+  stepUpScope?: 'granted-and-needed' | 'missing';
   /** Fields that replace or add to the PRM document (e.g. a wrong `resource`, as a fault). */
   prmOverrides?: Record<string, unknown>;
   /** Checks skipped on purpose (fixture peers that break one requirement). */
@@ -72,7 +78,7 @@ export interface ProtectedResourceOptions {
 
 /** The options that are plain data (what a config file may set). */
 export const RESOURCE_OPTION_KEYS: readonly (keyof ProtectedResourceOptions)[] = [
-  'authorizationServers', 'issuer', 'resource', 'prm', 'challengeMetadata', 'challengeScope', 'scopesSupported', 'requiredScopes', 'toolScopes', 'prmOverrides', 'lenient', 'omitChallenge', 'legacy', 'dpop',
+  'authorizationServers', 'issuer', 'resource', 'prm', 'challengeMetadata', 'challengeScope', 'scopesSupported', 'requiredScopes', 'toolScopes', 'stepUpScope', 'prmOverrides', 'lenient', 'omitChallenge', 'legacy', 'dpop',
 ];
 
 export interface ProtectedHandler extends FetchHandler {
@@ -290,8 +296,9 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
     const missing = needed.filter((s) => !have.has(s));
     if (missing.length && !lenient.has('scope')) {
       extra.reason = `insufficient scope: missing ${missing.join(' ')}`;
-      // Recommended approach: the granted scopes plus the newly required ones (basic/authorization "Runtime Insufficient Scope Errors").
-      const scope = [...new Set([...have, ...needed])].join(' ');
+      // Recommended approach: the granted scopes plus the newly required ones (basic/authorization
+      // "Runtime Insufficient Scope Errors"); 'missing': only what the token lacks (the minimum).
+      const scope = options.stepUpScope === 'missing' ? missing.join(' ') : [...new Set([...have, ...needed])].join(' ');
       const where = options.challengeMetadata ?? 'path';
       const www = bearerChallenge({
         error: 'insufficient_scope',

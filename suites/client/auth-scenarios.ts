@@ -48,10 +48,16 @@ export interface AuthSetup {
 export { PRM_REVISIONS };
 export const SCOPE_REVISIONS: readonly Revision[] = revisionsFrom('2025-11-25');
 export const LEGACY_AUTH_REVISION: Revision = '2025-03-26';
+/** A challenge that is neither a subset nor a superset of scopes_supported (mcp-conform's own). */
+export const CHALLENGE_OUTSIDE_SUPPORTED = 'auth/scope-challenge-outside-supported';
+/** auth/scope-step-up whose 403 names only the missing scope (mcp-conform's own). */
+export const STEP_UP_MINIMAL = 'auth/scope-step-up-missing-only';
 
 // The official suite's credentials (the values do not matter; the field names do).
 export const CLIENT_CREDENTIALS = { client_id: 'conformance-test-client', client_secret: 'conformance-test-secret' } as const;
 export const PRE_REGISTERED = { client_id: 'pre-registered-client', client_secret: 'pre-registered-secret' } as const;
+/** auth/pre-registration whose PRM switches to another authorization server mid-run (mcp-conform's own). */
+export const PRE_REGISTERED_MIGRATION = 'auth/pre-registration-server-migration';
 export const XAA_CLIENT = { client_id: 'conformance-test-xaa-client', client_secret: 'conformance-test-xaa-secret' } as const;
 export const XAA_IDP_CLIENT_ID = 'conformance-test-idp-client';
 export const WIF_CLIENT_ID = 'conformance-wif-workload';
@@ -173,11 +179,28 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     auth: { outcome: 'authorized', resource: { challengeScope: false } },
   },
   {
+    // mcp-conform's own: the challenge is neither a subset nor a superset of scopes_supported.
+    name: CHALLENGE_OUTSIDE_SUPPORTED,
+    description: 'The 401 challenge asks for scope "mcp:basic mcp:special" (both required); the PRM lists scopes_supported "mcp:basic mcp:read": neither a subset nor a superset of the challenge.',
+    expects: `${FLOW} Request the challenge's scopes (mcp:basic mcp:special), mcp:special included although scopes_supported does not list it.`,
+    revisions: SCOPE_REVISIONS,
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic', 'mcp:special'], scopesSupported: ['mcp:basic', 'mcp:read'] } },
+  },
+  {
     name: 'auth/scope-step-up',
     description: 'Every request needs mcp:basic (named in the challenge); calling add_numbers also needs mcp:write (403 insufficient_scope naming "mcp:basic mcp:write").',
     expects: `${FLOW} On the 403, authorize again with the scopes it names and retry the call.`,
     revisions: SCOPE_REVISIONS,
     auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], toolScopes: { add_numbers: ['mcp:write'] } } },
+  },
+  {
+    // mcp-conform's own: the 403 names only the missing scope (the minimum approach), so a client
+    // that does not keep its granted scopes loses mcp:basic, which every request needs.
+    name: STEP_UP_MINIMAL,
+    description: 'As auth/scope-step-up, but the 403 insufficient_scope challenge names only the missing scope ("mcp:write"), not the granted mcp:basic that every request also needs.',
+    expects: `${FLOW} On the 403, authorize again with the scopes granted so far plus the one it names (mcp:basic mcp:write) and retry the call.`,
+    revisions: ['2026-07-28'],
+    auth: { outcome: 'authorized', resource: { requiredScopes: ['mcp:basic'], toolScopes: { add_numbers: ['mcp:write'] }, stepUpScope: 'missing' } },
   },
   {
     name: 'auth/scope-retry-limit',
@@ -271,6 +294,20 @@ export const AUTH_SCENARIOS: readonly AuthScenarioDef[] = [
     expects: `${FLOW} On the next 401, discover the new authorization server and register with it anew (no client credentials of the first one), authorize and retry.`,
     revisions: ['2026-07-28'],
     auth: { outcome: 'authorized', authorizationServer: { clientIdMetadataDocuments: false }, switchTo: { clientIdMetadataDocuments: false }, extraTool: 'test-tool' },
+  },
+  {
+    // mcp-conform's own (client-registration#authorization-server-binding): the pre-registered variant of the migration.
+    name: PRE_REGISTERED_MIGRATION,
+    description: 'The pre-registered confidential client of auth/pre-registration (context.client_id, context.client_secret), registered with the first authorization server only. After the first request served with a token (other than initialize), the PRM names another authorization server, which does not know that client (it offers dynamic registration), and tokens of the first are refused from then on. The server also has test-tool and second_call.',
+    expects: `${FLOW} On the next 401, see that the PRM names another authorization server than the one the pre-registered credentials belong to: surface an error (or register anew there), never present those credentials to the new server.`,
+    revisions: ['2026-07-28'],
+    context: { ...PRE_REGISTERED },
+    auth: {
+      outcome: 'refuses',
+      authorizationServer: { clientIdMetadataDocuments: false, tokenEndpointAuthMethods: ['client_secret_basic', 'none'], clients: [{ ...PRE_REGISTERED, token_endpoint_auth_method: 'client_secret_basic', loopbackRedirects: true }] },
+      switchTo: { clientIdMetadataDocuments: false },
+      extraTool: 'test-tool',
+    },
   },
   ...XAA_SCENARIOS.map(
     (name): AuthScenarioDef => ({

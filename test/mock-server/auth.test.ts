@@ -199,6 +199,14 @@ describe('protected resource', () => {
     expect(r.headers.get('www-authenticate')).toContain('error="insufficient_scope", scope="mcp:read mcp:write"');
   });
 
+  it('stepUpScope missing: the step-up challenge names only the scopes the token lacks', async () => {
+    const s = await serve({ resource: { toolScopes: { add: ['mcp:write'] }, stepUpScope: 'missing' } });
+    const call = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 2 } } });
+    const r = await mcpPost(s, await s.as.mintToken({ audience: s.url, scope: 'mcp:read' }), call);
+    expect(r.status).toBe(403);
+    expect(r.headers.get('www-authenticate')).toContain('error="insufficient_scope", scope="mcp:write"');
+  });
+
   it('reads its options live: a scope or an AS changed mid-run applies to the next request', async () => {
     const s = await serve();
     const token = await s.as.mintToken({ audience: s.url, scope: 'mcp:read' });

@@ -25,7 +25,7 @@ describe('auth scenarios', () => {
     expect(jwt.signing_algorithm).toBe('ES256');
     expect(createPrivateKey(String(jwt.private_key_pem)).asymmetricKeyDetails).toMatchObject({ namedCurve: 'prime256v1' });
     // The rest need no context beyond the scenario name.
-    expect(SCENARIOS.filter((s) => s.auth && s.context).map((s) => s.name).sort()).toEqual(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/cross-app-access-complete-flow', 'auth/enterprise-managed-authorization', 'auth/pre-registration', 'auth/wif-jwt-bearer']);
+    expect(SCENARIOS.filter((s) => s.auth && s.context).map((s) => s.name).sort()).toEqual(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/cross-app-access-complete-flow', 'auth/enterprise-managed-authorization', 'auth/pre-registration', 'auth/pre-registration-server-migration', 'auth/wif-jwt-bearer']);
   });
 
   it('cross-app access: the context names the enterprise IdP and holds an ID token of it for the IdP client, as the official suite passes them', async () => {

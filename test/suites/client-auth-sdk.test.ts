@@ -18,7 +18,7 @@ interface Case {
 const cases: Case[] = [
   {
     rev: '2025-11-25',
-    scenarios: ['metadata-default', 'metadata-var2', 'basic-cimd', 'token-endpoint-auth-basic', 'pre-registration', 'scope-step-up', 'scope-retry-limit', 'resource-mismatch', 'pkce-not-advertised', 'state-mismatch', 'client-credentials-jwt', 'dpop', 'dpop-nonce'].map((n) => `auth/${n}`),
+    scenarios: ['metadata-default', 'metadata-var2', 'basic-cimd', 'token-endpoint-auth-basic', 'pre-registration', 'scope-step-up', 'scope-retry-limit', 'scope-challenge-outside-supported', 'resource-mismatch', 'pkce-not-advertised', 'state-mismatch', 'client-credentials-jwt', 'dpop', 'dpop-nonce'].map((n) => `auth/${n}`),
     expected: {
       // It goes on to /authorize when the AS metadata lacks code_challenge_methods_supported (MUST refuse): client.
       'client-auth/pkce-support-verified': 'fail',

@@ -28,12 +28,12 @@ const combos: { rev: Revision; via: Via; caps?: string; scenarios: string[] }[] 
   {
     rev: '2025-11-25',
     via: 'http',
-    scenarios: ['metadata-default', 'metadata-var1', 'metadata-var3', 'basic-cimd', 'pre-registration', 'token-endpoint-auth-none', 'scope-from-www-authenticate', 'scope-from-scopes-supported', 'scope-omitted-when-undefined', 'scope-step-up', 'scope-retry-limit', 'resource-mismatch', 'pkce-not-advertised', 'state-mismatch', 'client-credentials-jwt', 'cross-app-access-complete-flow', 'wif-jwt-bearer', 'dpop', 'dpop-nonce'].map((n) => `auth/${n}`),
+    scenarios: ['metadata-default', 'metadata-var1', 'metadata-var3', 'basic-cimd', 'pre-registration', 'token-endpoint-auth-none', 'scope-from-www-authenticate', 'scope-from-scopes-supported', 'scope-challenge-outside-supported', 'scope-omitted-when-undefined', 'scope-step-up', 'scope-retry-limit', 'resource-mismatch', 'pkce-not-advertised', 'state-mismatch', 'client-credentials-jwt', 'cross-app-access-complete-flow', 'wif-jwt-bearer', 'dpop', 'dpop-nonce'].map((n) => `auth/${n}`),
   },
   {
     rev: '2026-07-28',
     via: 'http',
-    scenarios: ['metadata-default', 'iss-supported', 'iss-not-advertised', 'iss-supported-missing', 'iss-wrong-issuer', 'iss-unexpected', 'iss-normalized', 'offline-access-scope', 'offline-access-not-supported', 'metadata-issuer-mismatch', 'registration-refused', 'authorization-server-migration'].map((n) => `auth/${n}`),
+    scenarios: ['metadata-default', 'iss-supported', 'iss-not-advertised', 'iss-supported-missing', 'iss-wrong-issuer', 'iss-unexpected', 'iss-normalized', 'offline-access-scope', 'offline-access-not-supported', 'metadata-issuer-mismatch', 'registration-refused', 'authorization-server-migration', 'pre-registration-server-migration', 'scope-step-up-missing-only'].map((n) => `auth/${n}`),
   },
   { rev: '2025-03-26', via: 'http', scenarios: ['auth/2025-03-26-oauth-metadata-backcompat', 'auth/2025-03-26-oauth-endpoint-fallback'] },
 ];

@@ -67,7 +67,7 @@ const cases: Case[] = [
   {
     name: 'auth scenarios, Streamable HTTP',
     via: 'http',
-    scenarios: ['metadata-default', 'pre-registration', 'scope-step-up', 'pkce-not-advertised', 'state-mismatch', 'iss-wrong-issuer', 'iss-normalized', 'client-credentials-jwt', 'cross-app-access-complete-flow', 'dpop', 'dpop-nonce'].map((n) => `auth/${n}`),
+    scenarios: ['metadata-default', 'pre-registration', 'scope-step-up', 'pkce-not-advertised', 'state-mismatch', 'iss-wrong-issuer', 'iss-normalized', 'client-credentials-jwt', 'cross-app-access-complete-flow', 'dpop', 'dpop-nonce', 'pre-registration-server-migration', 'scope-step-up-missing-only', 'scope-challenge-outside-supported'].map((n) => `auth/${n}`),
     only: ['client-auth/**'],
     expected: {
       // startAuthorization refuses only a code_challenge_methods_supported without S256; when the
@@ -78,6 +78,13 @@ const cases: Case[] = [
       'client-auth/cimd-document': 'not-verified',
       // auth/dpop and auth/dpop-nonce: with the driver's provider opting in (dpop()), the SDK's DPoP
       // (proof at the token endpoint, DPoP scheme with a fresh proof per request, both nonces) passes all five client-auth/dpop-* checks.
+      // auth/pre-registration-server-migration: when the PRM names another AS, the SDK (SEP-2352
+      // issuer binding) registers dynamically with it and never presents the pre-registered
+      // credentials there: client-auth/pre-registered-server-mismatch and credentials-bound-to-as pass.
+      // auth/scope-step-up-missing-only: the 403 names only mcp:write; its step-up asks for
+      // "mcp:basic mcp:write" (the union): client-auth/step-up-keeps-scopes passes.
+      // auth/scope-challenge-outside-supported: it asks for the challenge's scopes as they are
+      // (mcp:special too, which scopes_supported does not list): client-auth/challenge-scope-unfiltered passes.
     },
   },
 ];
