@@ -521,6 +521,9 @@ clientCheck(
     }
     if (judged) return;
     if (!declaredSomewhere) return t.notApplicable('the client does not declare the capability elicitation on any request, and answered no elicitation');
+    // The scenarios that ask for elicitation: when none of them ran, say so (as a check naming one scenario does).
+    const asking = ['input-required', 'elicitation-url'];
+    if (!v.runs.some((r) => asking.includes(r.scenario))) return t.notVerified(`scenario ${asking.join(' / ')} was not run at ${t.revision}`);
     t.notVerified('the client declares elicitation but answered no elicitation input request (scenarios input-required, elicitation-url)');
   },
 );
