@@ -69,7 +69,7 @@ export default defineConfig({
     sequence: { sequencer: HeavyFirst },
     // Vitest's file cache of transformed modules (as the CLI's runs use it, suites/harness/suite-run.ts):
     // most test files import every check module, and without it each file's worker transforms them
-    // afresh (measured: importing the suites cost 2.8 s of CPU per file; see the README's test-time notes).
+    // afresh (measured on a test file that only imports them: 2.8 s of CPU without the cache, 0.6 s with it).
     experimental: { fsModuleCache: true, fsModuleCachePath: 'node_modules/.cache/mcp-conform-tests/vitest' },
   },
 });
