@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The files that take longest (wall times of a CI rehearsal, session 10), longest first; pack.test.ts first of all
+ * The files that take longest (mean wall times of two CI rehearsals, session 10), longest first; pack.test.ts first of all
  * for its npm pack and install before the first test. Started first, so that the workers end
  * together instead of one running a heavy file alone at the end: without a duration cache (CI
  * installs afresh) vitest orders by file size, which put several of these last.
@@ -12,29 +12,29 @@ const HEAVY = [
   'test/suites/http.test.ts',
   'test/cli/no-leftovers.test.ts',
   'test/cli/server.test.ts',
-  'test/suites/client-early-end.test.ts',
-  'test/suites/stateless.test.ts',
-  'test/suites/client-fixture.test.ts',
   'test/suites/features.test.ts',
   'test/suites/features-peers.test.ts',
   'test/suites/client-real.test.ts',
+  'test/suites/stateless.test.ts',
   'test/suites/client-breaks.test.ts',
+  'test/suites/client-early-end.test.ts',
+  'test/suites/client-fixture.test.ts',
   'test/hosts/cli.test.ts',
   'test/suites/fuzz-stdio.test.ts',
-  'test/hosts/safe-calls.test.ts',
   'test/suites/fuzz-memory.test.ts',
-  'test/suites/fixture-matrix.test.ts',
+  'test/hosts/safe-calls.test.ts',
   'test/suites/client-cli.test.ts',
+  'test/suites/fixture-matrix.test.ts',
   'test/suites/shared-sessions.test.ts',
+  'test/suites/fuzz-everything.test.ts',
+  'test/suites/real-peers.test.ts',
+  'test/cli/server-robustness.test.ts',
   'test/cli/server-crosstalk.test.ts',
   'test/cli/shard.test.ts',
-  'test/suites/real-peers.test.ts',
-  'test/suites/fuzz-everything.test.ts',
-  'test/suites/crosstalk.test.ts',
-  'test/suites/sdk-v2.test.ts',
-  'test/cli/server-robustness.test.ts',
   'test/suites/client-v2.test.ts',
   'test/cli/matrix.test.ts',
+  'test/suites/crosstalk.test.ts',
+  'test/suites/sdk-v2.test.ts',
   'test/cli/action.test.ts',
   'test/suites/auth-server.test.ts',
   'test/cli/server-auth.test.ts',

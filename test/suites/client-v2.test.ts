@@ -51,7 +51,10 @@ const cases: Case[] = [
     // signalling SIGTERM at once (StdioClientTransport._dispose, "signal-first"), without waiting
     // for the server to exit (basic/transports/stdio#shutdown, SHOULD): client. Seen only when the
     // SIGTERM arrives before the server has exited on its closed stdin: a pass when it has (CI saw both).
-    racy: { 'client-lifecycle/stdio-shutdown': ['warn', 'pass'] },
+    // late-response: its 1 s tools run within the scenario's 1.5 s request timeout, except on a
+    // loaded machine (a CI rehearsal): the driver then times out before it calls answers_late and
+    // the check says not verified (nothing to judge), never fail.
+    racy: { 'client-lifecycle/stdio-shutdown': ['warn', 'pass'], 'client-cancellation/late-response-ignored': ['pass', 'not-verified'] },
   },
   {
     name: 'caching hints, Streamable HTTP',
