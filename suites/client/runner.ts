@@ -22,7 +22,8 @@ export interface ClientCommand {
 export interface RunOptions {
   /** Longest a client may take for one scenario (default 15 s). */
   timeoutMs?: number;
-  /** After the client exits: how long to wait for its stdio server to report (default 500 ms). */
+  /** After the client exits: how long to wait for its stdio server to report (default 2 s, an upper
+   * bound: a server that ends sooner ends the wait; 500 ms let a loaded machine's slow exit pass for a leftover). */
   graceMs?: number;
   /** Wall-clock ms (epoch) after which no scenario starts and running ones are cut short. */
   deadline?: number | null;
@@ -197,7 +198,7 @@ export async function runScenario(sc: Scenario, rev: Revision, cmd: ClientComman
     proc.stderrTail = stderr;
 
     // Give the stdio server a moment to report its end, then see what is left.
-    const grace = opts.graceMs ?? 500;
+    const grace = opts.graceMs ?? 2_000;
     if (early) await recorder.serversEnded(grace);
     else {
       const until = Date.now() + grace;
