@@ -5,7 +5,7 @@ export { isObject } from './json.ts';
 export { syncSchemas, resolveSchemaFileSync, SpecUnavailableError, specUnavailableLine, PROJECT_ROOT, MODULE_EXT, entryArgs } from './sync.ts';
 export { loadStatements, extractStatements, headingSlug, levelOf, statementHash, specDocsDir, type Statement, type StatementLevel } from './statements.ts';
 export { loadSchema, typeNames, hasType, type LoadedSchema } from './load.ts';
-export { validate, validatorFor, createAjv, formatViolations, narrowest, toViolations, type Violation, type ValidationResult } from './validate.ts';
+export { validate, validatorFor, createAjv, compileUserSchema, errorsText, formatViolations, narrowest, toViolations, type Violation, type ValidationResult } from './validate.ts';
 export { registry, hasCapability, gateOf, unionMembers, type MethodInfo, type Registry, type Direction, type Side, type CapabilityGate, type MethodKind } from './registry.ts';
 export { classify, batchesAllowed, responseRules, errorIdOptional, type Classified, type ClassifyOptions, type MessageKind, type JsonRpcId } from './classify.ts';
 export { PATCHES, type SchemaPatch } from './patches.ts';

@@ -3,7 +3,7 @@
 // The feature modules read a server through this class; MockServer (server.ts) adds the sessions.
 import { createHash, randomBytes } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import { createAjv, isObject, isRevision, isStateless, REVISIONS, type Current, type Revision } from '../../schema/index.ts';
+import { compileUserSchema, isObject, isRevision, isStateless, REVISIONS, type Current, type Revision } from '../../schema/index.ts';
 import {
   flattenBehaviours,
   type Behaviour,
@@ -142,7 +142,7 @@ export class ServerState {
     let fn: ValidateFunction | null = null;
     try {
       const { $schema: _s, ...rest } = (schema ?? {}) as JsonObject;
-      fn = createAjv(dialect).compile(rest);
+      fn = compileUserSchema(dialect, rest);
     } catch (err) {
       this.problem(`schema does not compile (${dialect}): ${(err as Error).message}`);
     }

@@ -1,6 +1,6 @@
 // Client features: roots, sampling, elicitation. What the client declares must match what it
 // answers: declared → a valid result; not declared → an error.
-import { createAjv, ErrorCode, hasCapability, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS, validate, type Revision } from '../../schema/index.ts';
+import { compileUserSchema, ErrorCode, hasCapability, isObject, isStateless, META, REVISIONS, STATEFUL_REVISIONS, STATELESS_REVISIONS, validate, type Revision } from '../../schema/index.ts';
 import { clientRuns, declaredCapabilities, type ClientRun, type ClientView } from '../harness/index.ts';
 import { brief, clientNotifications, clientRequests, exitSummary, metaOf, mockMessages, replyTo, serverRequests, sessionRevision, type Sent, clientCheck, cite, carriedOn, needRound } from '../kit/index.ts';
 import { DEFAULTS_SCHEMA, SAMPLING_TOOL_REQUESTS, UNKNOWN_ELICITATION_ID } from './scenarios/index.ts';
@@ -194,7 +194,7 @@ clientCheck(
       const x = inputAnswer(t, v, 'elicitation/create', 'ElicitResult', 'elicitation');
       if (x.result.action !== 'accept') return t.notVerified(`the client answered ${brief(x.result.action)}, not accept`);
       const schema = isObject(x.req.params) ? x.req.params.requestedSchema : undefined;
-      const ok = createAjv('2020-12').compile(schema as object);
+      const ok = compileUserSchema('2020-12', schema);
       if (!ok(x.result.content ?? {})) t.fail(`the accepted content does not satisfy requestedSchema: ${(ok.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`, v.evidence([x.retry.e]));
       return;
     }
@@ -203,7 +203,7 @@ clientCheck(
     if (result.action !== 'accept') return t.notVerified(`the client answered ${brief(result.action)}, not accept`);
     const schema = isObject(a.req.m.params) ? a.req.m.params.requestedSchema : undefined;
     const rev = sessionRevision(a.run, a.req.e.session);
-    const check = createAjv(rev >= '2025-11-25' ? '2020-12' : 'draft-07').compile(schema as object);
+    const check = compileUserSchema(rev >= '2025-11-25' ? '2020-12' : 'draft-07', schema);
     if (!check(result.content ?? {})) t.fail(`the accepted content does not satisfy requestedSchema: ${(check.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`, v.evidence([a.req.e, a.reply!.e]));
   },
 );
@@ -455,7 +455,7 @@ clientCheck(
       // 2026-07-28: the form without mode comes as an input request of scenario elicitation-url.
       const x = inputAnswer(t, v, 'elicitation/create', 'ElicitResult', 'elicitation', { scenario: 'elicitation-url', tool: 'trigger_elicitation_no_mode' });
       if (x.result.action !== 'accept') return;
-      const ok = createAjv('2020-12').compile((isObject(x.req.params) ? x.req.params.requestedSchema : {}) as object);
+      const ok = compileUserSchema('2020-12', isObject(x.req.params) ? x.req.params.requestedSchema : {});
       if (!ok(x.result.content ?? {})) t.fail(`the client accepted an elicitation without mode, but not as the form it is: ${brief(x.result.content)}`, v.evidence([x.retry.e]));
       return;
     }
@@ -463,7 +463,7 @@ clientCheck(
     const result = expectValidResult(t, v, a, 'ElicitResult', 'an elicitation/create without mode');
     if (result.action !== 'accept') return;
     const schema = isObject(a.req.m.params) ? a.req.m.params.requestedSchema : undefined;
-    const check = createAjv('2020-12').compile(schema as object);
+    const check = compileUserSchema('2020-12', schema);
     if (!check(result.content ?? {})) t.fail(`the client accepted an elicitation without mode, but not as the form it is: ${brief(result.content)}`, v.evidence([a.req.e, a.reply!.e]));
   },
 );

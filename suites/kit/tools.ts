@@ -1,7 +1,7 @@
 // Calling a target's tools: which ones the run's policy allows, arguments generated from a tool's
 // inputSchema (fast-check, seeded), and calls bounded in time, answered once per run and shared.
 import type fc from 'fast-check';
-import { createAjv, isObject, type Revision } from '../../schema/index.ts';
+import { compileUserSchema, errorsText, isObject, type Revision } from '../../schema/index.ts';
 import type { Dialect, JsonSchema } from '../../schema/arbitrary/index.ts';
 import type { MockClient, Reply } from '../../mock-server/index.ts';
 import { CheckContext, CONTRACT_TOOLS as CONTRACT, mayCall as mayCallTool, type CallToolsPolicy, type Permission } from '../harness/index.ts';
@@ -52,9 +52,7 @@ export function dialectFor(rev: Revision, schema: unknown): Dialect | undefined 
 
 type Compiled = { validate: (v: unknown) => boolean; errors: () => string } | { invalid: string } | { unsupported: string };
 
-// Creating an ajv instance costs far more than compiling one schema: one per dialect, and each
-// schema compiled once per process (tools are listed again by every check).
-const ajvs = new Map<Dialect, ReturnType<typeof createAjv>>();
+// Each schema compiled once per process (tools are listed again by every check).
 const compiledSchemas = new Map<string, Compiled>();
 
 /** Compiles a tool schema in its dialect: the validator, or why it is not a valid JSON Schema. */
@@ -68,10 +66,8 @@ export function compileSchema(rev: Revision, schema: unknown): Compiled {
   const { $schema: _s, ...rest } = schema;
   let out: Compiled;
   try {
-    // Schemas with an $id would collide in a shared instance: those get their own.
-    const ajv = rest.$id === undefined ? (ajvs.get(dialect) ?? ajvs.set(dialect, createAjv(dialect)).get(dialect)!) : createAjv(dialect);
-    const fn = ajv.compile(rest);
-    out = { validate: (v) => fn(v) as boolean, errors: () => ajv.errorsText(fn.errors, { dataVar: '' }) };
+    const fn = compileUserSchema(dialect, rest);
+    out = { validate: (v) => fn(v) as boolean, errors: () => errorsText(fn.errors) };
   } catch (err) {
     out = { invalid: `not a valid ${dialect} JSON Schema: ${(err as Error).message}` };
   }
