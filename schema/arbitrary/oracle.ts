@@ -33,6 +33,24 @@ export type Residual = { [RESIDUAL]?: SchemaObject[] };
 
 let counter = 0;
 
+/** Documents added to one shared ajv instance before the next one is started (memory stays bounded). */
+const SHARED_DOCS_MAX = 500;
+const sharedAjvs = new Map<Dialect, { ajv: ReturnType<typeof createAjv>; docs: number }>();
+
+/**
+ * The ajv instance an oracle adds its document to. Creating one compiles the dialect's
+ * meta-schema (~50–100 ms of CPU; the features tests made hundreds of oracles), so oracles share
+ * one per dialect: each document is added under an id of its own. A document with an `$id`
+ * anywhere gets an instance of its own, since two of them could name the same id.
+ */
+function instanceFor(dialect: Dialect, root: SchemaObject): ReturnType<typeof createAjv> {
+  if (JSON.stringify(root).includes('"$id"')) return createAjv(dialect);
+  let shared = sharedAjvs.get(dialect);
+  if (!shared || shared.docs >= SHARED_DOCS_MAX) sharedAjvs.set(dialect, (shared = { ajv: createAjv(dialect), docs: 0 }));
+  shared.docs++;
+  return shared.ajv;
+}
+
 export class Oracle {
   readonly base: string;
   private ajv: ReturnType<typeof createAjv> | undefined;
@@ -51,7 +69,7 @@ export class Oracle {
 
   private instance(): ReturnType<typeof createAjv> {
     if (this.ajv) return this.ajv;
-    const ajv = createAjv(this.dialect);
+    const ajv = instanceFor(this.dialect, this.root);
     // $schema names a meta-schema the other dialect's ajv lacks; the dialect is chosen already.
     const { $schema: _dialect, ...doc } = this.root;
     ajv.addSchema({ ...doc, $id: this.base });
