@@ -322,7 +322,9 @@ const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 export function defaultProblem(p: Json): string | undefined {
   if (!Object.hasOwn(p, 'default')) return undefined;
   const d = p.default;
-  const shown = short(d, 60);
+  // Quoted, so a string default reads as one ("30" beside 30).
+  const json = (v: unknown) => short(JSON.stringify(v) ?? String(v), 60);
+  const shown = json(d);
   const outOf = (values: unknown[]) => `${shown} is not one of its values ${short(values, 100)}`;
   switch (p.type) {
     case 'string': {
@@ -348,7 +350,7 @@ export function defaultProblem(p: Json): string | undefined {
       if (!Array.isArray(d)) return `${shown} is not an array (of the values to select)`;
       const values = isObject(p.items) ? allowedValues(p.items) : undefined;
       const bad = values ? d.find((v) => !values.includes(v)) : undefined;
-      if (bad !== undefined) return `selects ${short(bad, 40)}, not one of its values ${short(values, 100)}`;
+      if (bad !== undefined) return `selects ${json(bad)}, not one of its values ${short(values, 100)}`;
       if (num(p.minItems) !== undefined && d.length < num(p.minItems)!) return `${shown} selects fewer than its minItems ${p.minItems}`;
       if (num(p.maxItems) !== undefined && d.length > num(p.maxItems)!) return `${shown} selects more than its maxItems ${p.maxItems}`;
       return undefined;
@@ -413,13 +415,28 @@ async function fixtureAsks(t: T, name: string): Promise<{ asks: Ask[] } | undefi
   return { asks: asksIn(c.peer.received.slice(start)).filter(isForm) };
 }
 
-/** What a fixture tool's elicitation lacks of its contract (property → what it must be), or undefined. */
-function contractGap(name: string, asks: Ask[], promised: Record<string, string>, has: (p: Json, want: string) => boolean): { why: string; msg?: Json } | undefined {
+/** What the fixture contract promises of a form's properties and is missing: `property (what)` each. */
+export function contractMissing(kind: 'defaults' | 'enums', properties: Record<string, unknown>): string[] {
+  const at = (k: string): Json => (isObject(properties[k]) ? properties[k] : {});
+  if (kind === 'defaults') {
+    return Object.entries(DEFAULTS_PROMISED)
+      .filter(([k, type]) => at(k).type !== type || !Object.hasOwn(at(k), 'default') || (k === 'status' && !Array.isArray(at(k).enum)))
+      .map(([k, type]) => `${k} (${type}${k === 'status' ? ' enum' : ''} with a default)`);
+  }
+  return Object.entries(ENUMS_PROMISED)
+    .filter(([k, form]) => {
+      const got = enumForm(at(k));
+      return !got || !('form' in got) || got.form !== form;
+    })
+    .map(([k, form]) => `${k} (${form})`);
+}
+
+/** Where a fixture tool's elicitation breaks its contract, or undefined. */
+function contractGap(name: string, kind: 'defaults' | 'enums', asks: Ask[]): { why: string; evidence: Json[] } | undefined {
   const ask = asks[0];
-  if (!ask) return { why: `the fixture-contract tool ${name} sent no form elicitation to a client declaring form-mode elicitation` };
-  const props = new Map(propertiesOf(ask));
-  const missing = Object.entries(promised).filter(([k, want]) => !has(props.get(k) ?? {}, want));
-  if (missing.length) return { why: `the fixture-contract tool ${name} asked for a form without ${missing.map(([k, want]) => `${k} (${want})`).join(', ')}`, msg: ask.msg };
+  if (!ask) return { why: `the fixture-contract tool ${name} sent no form elicitation to a client declaring form-mode elicitation`, evidence: [] };
+  const missing = contractMissing(kind, Object.fromEntries(propertiesOf(ask)));
+  if (missing.length) return { why: `the fixture-contract tool ${name} asked for a form without ${missing.join(', ')}`, evidence: [ask.msg] };
   return undefined;
 }
 
@@ -448,10 +465,8 @@ check(
       }
     }
     if (fixture) {
-      const gap = contractGap(name, fixture.asks, DEFAULTS_PROMISED, (p, type) => p.type === type && Object.hasOwn(p, 'default'));
-      if (gap) return t.fail(`${gap.why} with a default`, gap.msg ? [gap.msg] : []);
-      const status = new Map(propertiesOf(fixture.asks[0]!)).get('status');
-      if (!status || !Array.isArray(status.enum)) return t.fail(`the fixture-contract tool ${name} asked for status without an enum (its default is one of the enum's values)`, [fixture.asks[0]!.msg]);
+      const gap = contractGap(name, 'defaults', fixture.asks);
+      if (gap) return t.fail(gap.why, gap.evidence);
     }
     if (!asks.length) return t.notVerified(`none of the ${s.tried.length} tool(s) the run may call sent a form elicitation to a client declaring form-mode elicitation, and the fixture-contract tool ${name} is not listed (tried: ${s.tried.slice(0, 12).join(', ') || 'none'})`);
     // The rule binds a server that gives defaults; none of the elicitations seen did.
@@ -485,11 +500,8 @@ check(
       }
     }
     if (fixture) {
-      const gap = contractGap(name, fixture.asks, ENUMS_PROMISED, (p, form) => {
-        const got = enumForm(p);
-        return got !== undefined && 'form' in got && got.form === form;
-      });
-      if (gap) return t.fail(gap.why, gap.msg ? [gap.msg] : []);
+      const gap = contractGap(name, 'enums', fixture.asks);
+      if (gap) return t.fail(gap.why, gap.evidence);
     }
     if (!asks.length) return t.notVerified(`none of the ${s.tried.length} tool(s) the run may call sent a form elicitation to a client declaring form-mode elicitation, and the fixture-contract tool ${name} is not listed (tried: ${s.tried.slice(0, 12).join(', ') || 'none'})`);
     // The forms bind a server that asks for a choice; none of the elicitations seen did.
