@@ -4,7 +4,9 @@
 // sampling.context), and the messages of a tool loop must be balanced. Real servers do not have
 // the official fixture's test_sampling, so every tool the run may call is called once, under two
 // client profiles (made once per run and revision, shared by these checks), and the server's
-// requests (2026-07-28: the input requests of its input_required results) are judged.
+// requests (2026-07-28: the input requests of its input_required results) are judged, the
+// requested schema of its form elicitations too (defaults, enum forms; with the official fixture's
+// test_elicitation_sep1034_defaults and test_elicitation_sep1330_enums when listed).
 import { ErrorCode, isObject, revisionsFrom } from '../../schema/index.ts';
 import type { MockClient, RequestHandler } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
