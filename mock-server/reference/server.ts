@@ -145,6 +145,63 @@ export const referenceTools: Behaviour[] = [
       return text(`User response: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`);
     },
   }),
+  // The official suite's form fixtures (2025-11-25 on): a default of each primitive type (SEP-1034), the five enum forms (SEP-1330).
+  tool('test_elicitation_sep1034_defaults', {
+    description: 'Asks the user for a form with a default of each primitive type.',
+    inputSchema: noArgs,
+    handler: async (_args, ctx) => {
+      if (ctx.revision < '2025-11-25') return text('defaults of every primitive type need protocol 2025-11-25 or later');
+      const r = await ctx.elicit(
+        formElicitation(ctx, 'Please review and update the form fields with defaults', {
+          type: 'object',
+          properties: {
+            name: { type: 'string', description: 'User name', default: 'John Doe' },
+            age: { type: 'integer', description: 'User age', default: 30 },
+            score: { type: 'number', description: 'User score', default: 95.5 },
+            status: { type: 'string', description: 'User status', enum: ['active', 'inactive', 'pending'], default: 'active' },
+            verified: { type: 'boolean', description: 'Verified user', default: true },
+          },
+        }),
+      );
+      return text(`Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`);
+    },
+  }),
+  tool('test_elicitation_sep1330_enums', {
+    description: 'Asks the user for a form with each of the five enum forms.',
+    inputSchema: noArgs,
+    handler: async (_args, ctx) => {
+      if (ctx.revision < '2025-11-25') return text('titled and multi-select enums need protocol 2025-11-25 or later');
+      const r = await ctx.elicit(
+        formElicitation(ctx, 'Please pick from each list', {
+          type: 'object',
+          properties: {
+            untitledSingle: { type: 'string', enum: ['option1', 'option2', 'option3'] },
+            titledSingle: {
+              type: 'string',
+              oneOf: [
+                { const: 'value1', title: 'First Option' },
+                { const: 'value2', title: 'Second Option' },
+                { const: 'value3', title: 'Third Option' },
+              ],
+            },
+            legacyEnum: { type: 'string', enum: ['opt1', 'opt2', 'opt3'], enumNames: ['Option One', 'Option Two', 'Option Three'] },
+            untitledMulti: { type: 'array', items: { type: 'string', enum: ['option1', 'option2', 'option3'] } },
+            titledMulti: {
+              type: 'array',
+              items: {
+                anyOf: [
+                  { const: 'value1', title: 'First Choice' },
+                  { const: 'value2', title: 'Second Choice' },
+                  { const: 'value3', title: 'Third Choice' },
+                ],
+              },
+            },
+          },
+        }),
+      );
+      return text(`Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`);
+    },
+  }),
   tool('elicit_url', {
     description: 'Asks the user to visit a URL (URL-mode elicitation, 2025-11-25 and later).',
     inputSchema: noArgs,
@@ -186,12 +243,16 @@ export const referenceTools: Behaviour[] = [
     },
   }),
   tool('json_schema_2020_12_tool', {
-    description: 'Input schema with $schema, $defs and $ref (JSON Schema 2020-12).',
+    description: 'Input schema with JSON Schema 2020-12 keywords: $schema, $defs with $anchor, $ref, allOf/anyOf, if/then/else, additionalProperties.',
     inputSchema: {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
-      properties: { name: { type: 'string' }, address: { $ref: '#/$defs/address' } },
-      $defs: { address: { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } },
+      $defs: { address: { $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } },
+      properties: { name: { type: 'string' }, address: { $ref: '#/$defs/address' }, contactMethod: { type: 'string', enum: ['phone', 'email'] }, phone: { type: 'string' }, email: { type: 'string' } },
+      allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+      if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+      then: { required: ['phone'] },
+      else: { required: ['email'] },
       additionalProperties: false,
     },
     result: 'ok: {{arguments.name}}',

@@ -9,6 +9,12 @@ export const FIXTURE = {
   loggingTool: 'test_tool_with_logging',
   samplingTool: 'test_sampling',
   elicitationTool: 'test_elicitation',
+  /** Asks for a form with a default of each primitive type (SEP-1034). */
+  elicitationDefaultsTool: 'test_elicitation_sep1034_defaults',
+  /** Asks for a form with the five enum forms (SEP-1330). */
+  elicitationEnumsTool: 'test_elicitation_sep1330_enums',
+  /** Listed with an inputSchema using JSON Schema 2020-12 keywords; never called. */
+  jsonSchemaTool: 'json_schema_2020_12_tool',
   staticTextResource: 'test://static-text',
   simplePrompt: 'test_simple_prompt',
 } as const;

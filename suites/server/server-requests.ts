@@ -4,11 +4,13 @@
 // sampling.context), and the messages of a tool loop must be balanced. Real servers do not have
 // the official fixture's test_sampling, so every tool the run may call is called once, under two
 // client profiles (made once per run and revision, shared by these checks), and the server's
-// requests (2026-07-28: the input requests of its input_required results) are judged.
+// requests (2026-07-28: the input requests of its input_required results) are judged, the
+// requested schema of its form elicitations too (defaults, enum forms; with the official fixture's
+// test_elicitation_sep1034_defaults and test_elicitation_sep1330_enums when listed).
 import { ErrorCode, isObject, revisionsFrom } from '../../schema/index.ts';
 import type { MockClient, RequestHandler } from '../../mock-server/index.ts';
 import { check } from '../harness/index.ts';
-import { callable, callWithGenerated, cannedInputResponse, cite, listTools, plainCallable, short, type Json, type T } from '../kit/index.ts';
+import { callable, callTool, callWithGenerated, cannedInputResponse, cite, FIXTURE, listTools, plainCallable, short, type Json, type T } from '../kit/index.ts';
 
 /** narrow: sampling without tools or context, form-only elicitation; wide: sampling.tools and URL elicitation, tool loops answered. */
 type Profile = 'narrow' | 'wide';
@@ -291,5 +293,221 @@ check(
       if (stuck) return t.fail(`${stuck.tool.name} asked for elicitation again each time it was answered ${action} (input_required after 4 rounds) instead of answering the call`, [stuck.reply.message]);
       if (!answered) t.note(`no elicitation was asked in the ${action} round`);
     }
+  },
+);
+
+// ---- the requested schema of form elicitations (client/elicitation#requested-schema) ----
+
+const isForm = (a: Ask) => a.method === 'elicitation/create' && a.params.mode !== 'url' && isObject(a.params.requestedSchema);
+
+/** The properties of a form elicitation's requested schema. */
+function propertiesOf(a: Ask): [string, Json][] {
+  const schema = a.params.requestedSchema as Json;
+  return isObject(schema.properties) ? Object.entries(schema.properties).filter((e): e is [string, Json] => isObject(e[1])) : [];
+}
+
+/** The values an enum property (or a multi-select's items) allows: enum, or the consts of oneOf / anyOf. */
+function allowedValues(p: Json): unknown[] | undefined {
+  if (Array.isArray(p.enum)) return p.enum;
+  const options = Array.isArray(p.oneOf) ? p.oneOf : Array.isArray(p.anyOf) ? p.anyOf : undefined;
+  return options?.map((o) => (isObject(o) ? o.const : undefined));
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
+/**
+ * Why a property's `default` is not a value the property accepts, or undefined (also when it has
+ * none). Judged: its type (an integer for "integer"), enum membership (enum, oneOf const; each
+ * item of a multi-select default against its items), minimum/maximum, minLength/maxLength,
+ * minItems/maxItems. Not judged: pattern and format (dialect details a client may not share).
+ */
+export function defaultProblem(p: Json): string | undefined {
+  if (!Object.hasOwn(p, 'default')) return undefined;
+  const d = p.default;
+  // Quoted, so a string default reads as one ("30" beside 30).
+  const json = (v: unknown) => short(JSON.stringify(v) ?? String(v), 60);
+  const shown = json(d);
+  const outOf = (values: unknown[]) => `${shown} is not one of its values ${short(values, 100)}`;
+  switch (p.type) {
+    case 'string': {
+      if (typeof d !== 'string') return `${shown} is not a string`;
+      const values = allowedValues(p);
+      if (values && !values.includes(d)) return outOf(values);
+      const length = [...d].length;
+      if (num(p.minLength) !== undefined && length < num(p.minLength)!) return `${shown} is shorter than its minLength ${p.minLength}`;
+      if (num(p.maxLength) !== undefined && length > num(p.maxLength)!) return `${shown} is longer than its maxLength ${p.maxLength}`;
+      return undefined;
+    }
+    case 'integer':
+    case 'number': {
+      if (typeof d !== 'number' || !Number.isFinite(d)) return `${shown} is not a number`;
+      if (p.type === 'integer' && !Number.isInteger(d)) return `${shown} is not an integer`;
+      if (num(p.minimum) !== undefined && d < num(p.minimum)!) return `${shown} is below its minimum ${p.minimum}`;
+      if (num(p.maximum) !== undefined && d > num(p.maximum)!) return `${shown} is above its maximum ${p.maximum}`;
+      return undefined;
+    }
+    case 'boolean':
+      return typeof d === 'boolean' ? undefined : `${shown} is not a boolean`;
+    case 'array': {
+      if (!Array.isArray(d)) return `${shown} is not an array (of the values to select)`;
+      const values = isObject(p.items) ? allowedValues(p.items) : undefined;
+      const bad = values ? d.find((v) => !values.includes(v)) : undefined;
+      if (bad !== undefined) return `selects ${json(bad)}, not one of its values ${short(values, 100)}`;
+      if (num(p.minItems) !== undefined && d.length < num(p.minItems)!) return `${shown} selects fewer than its minItems ${p.minItems}`;
+      if (num(p.maxItems) !== undefined && d.length > num(p.maxItems)!) return `${shown} selects more than its maxItems ${p.maxItems}`;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+export type EnumForm = 'untitled single-select' | 'titled single-select' | 'legacy titled (enumNames)' | 'untitled multi-select' | 'titled multi-select';
+
+const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const titledOptions = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((o) => isObject(o) && typeof o.const === 'string' && typeof o.title === 'string');
+
+/**
+ * Which of the spec's five enum forms a property has, or why it has none of them; undefined for a
+ * property that is no enum (a string without enum, oneOf or enumNames; not an array).
+ */
+export function enumForm(p: Json): { form: EnumForm } | { problem: string } | undefined {
+  if (p.type === 'string') {
+    const has = (k: string) => Object.hasOwn(p, k);
+    if (!has('enum') && !has('oneOf') && !has('enumNames')) return undefined;
+    if (has('oneOf') && has('enum')) return { problem: 'has both enum and oneOf (the titled form lists its options in oneOf instead of enum)' };
+    if (has('oneOf')) return titledOptions(p.oneOf) ? { form: 'titled single-select' } : { problem: `has oneOf ${short(p.oneOf, 100)}, not a list of options each with a string const and a string title` };
+    if (!strings(p.enum)) return { problem: has('enum') ? `has enum ${short(p.enum, 100)}, not a list of strings` : 'has enumNames without enum' };
+    if (!has('enumNames')) return { form: 'untitled single-select' };
+    if (!strings(p.enumNames) || p.enumNames.length !== p.enum.length) return { problem: `has enumNames ${short(p.enumNames, 100)}, not one display name (string) for each of its ${p.enum.length} enum value(s)` };
+    return { form: 'legacy titled (enumNames)' };
+  }
+  if (p.type !== 'array') return undefined;
+  const items = isObject(p.items) ? p.items : undefined;
+  if (!items) return { problem: 'is an array without items (a multi-select lists its options in items)' };
+  if (Object.hasOwn(items, 'enum') && Object.hasOwn(items, 'anyOf')) return { problem: 'has items with both enum and anyOf (the titled form lists its options in items.anyOf instead of items.enum)' };
+  if (Object.hasOwn(items, 'anyOf')) return titledOptions(items.anyOf) ? { form: 'titled multi-select' } : { problem: `has items.anyOf ${short(items.anyOf, 100)}, not a list of options each with a string const and a string title` };
+  if (items.type === 'string' && strings(items.enum)) return { form: 'untitled multi-select' };
+  return { problem: `has items ${short(items, 100)}: neither a string enum nor anyOf options` };
+}
+
+/** The fixture contract's forms: test_elicitation_sep1034_defaults (a default of each primitive type), test_elicitation_sep1330_enums (the five enum forms). */
+const DEFAULTS_PROMISED: Record<string, string> = { name: 'string', age: 'integer', score: 'number', status: 'string', verified: 'boolean' };
+const ENUMS_PROMISED: Record<string, EnumForm> = {
+  untitledSingle: 'untitled single-select',
+  titledSingle: 'titled single-select',
+  legacyEnum: 'legacy titled (enumNames)',
+  untitledMulti: 'untitled multi-select',
+  titledMulti: 'titled multi-select',
+};
+
+/**
+ * The form elicitations a fixture-contract tool sends, called once (no arguments) by a client
+ * declaring form-mode elicitation; undefined when the server does not list it.
+ */
+async function fixtureAsks(t: T, name: string): Promise<{ asks: Ask[] } | undefined> {
+  const c: MockClient = await t.session({ fresh: true, capabilities: capabilitiesOf('narrow') });
+  const listed = plainCallable(await listTools(t, c)).find((x) => x.name === name);
+  if (!listed) return undefined;
+  callable(t, [listed]);
+  const start = c.peer.received.length;
+  const reply = await callTool(t, c, name, {});
+  if (!reply) return t.notVerified(`the fixture-contract tool ${name} did not answer in time`);
+  await t.sleep(Math.min(t.quietMs, 200));
+  return { asks: asksIn(c.peer.received.slice(start)).filter(isForm) };
+}
+
+/** What the fixture contract promises of a form's properties and is missing: `property (what)` each. */
+export function contractMissing(kind: 'defaults' | 'enums', properties: Record<string, unknown>): string[] {
+  const at = (k: string): Json => (isObject(properties[k]) ? properties[k] : {});
+  if (kind === 'defaults') {
+    return Object.entries(DEFAULTS_PROMISED)
+      .filter(([k, type]) => at(k).type !== type || !Object.hasOwn(at(k), 'default') || (k === 'status' && !Array.isArray(at(k).enum)))
+      .map(([k, type]) => `${k} (${type}${k === 'status' ? ' enum' : ''} with a default)`);
+  }
+  return Object.entries(ENUMS_PROMISED)
+    .filter(([k, form]) => {
+      const got = enumForm(at(k));
+      return !got || !('form' in got) || got.form !== form;
+    })
+    .map(([k, form]) => `${k} (${form})`);
+}
+
+/** Where a fixture tool's elicitation breaks its contract, or undefined. */
+function contractGap(name: string, kind: 'defaults' | 'enums', asks: Ask[]): { why: string; evidence: Json[] } | undefined {
+  const ask = asks[0];
+  if (!ask) return { why: `the fixture-contract tool ${name} sent no form elicitation to a client declaring form-mode elicitation`, evidence: [] };
+  const missing = contractMissing(kind, Object.fromEntries(propertiesOf(ask)));
+  if (missing.length) return { why: `the fixture-contract tool ${name} asked for a form without ${missing.join(', ')}`, evidence: [ask.msg] };
+  return undefined;
+}
+
+check(
+  {
+    id: 'elicitation/defaults-valid',
+    title: "each default in a form elicitation's requested schema is a value its property accepts",
+    level: 'SHOULD',
+    requirement:
+      'All primitive types support optional default values to provide sensible starting points; the requested schema gives each primitive type (string, number or integer, boolean, single- and multi-select enums) its default. A default is a value of its property: of its type (an integer for "integer"), one of an enum\'s values (enum, oneOf const; for a multi-select, items.enum or items.anyOf const), within minimum/maximum, minLength/maxLength, minItems/maxItems. The page states no RFC 2119 keyword for it and JSON Schema 2020-12 (Validation, "default") RECOMMENDS a default be valid against its schema: SHOULD. schema/valid-messages sees only the JSON type of a default. (Checked: the form elicitations of every tool the run may call, called once by a client declaring form-mode elicitation; the fixture contract\'s test_elicitation_sep1034_defaults, when listed, asks for a default of each primitive type: name string, age integer, score number, status enum, verified boolean.)',
+    spec: cite([...REVS_2025_11_25_ON], 'client/elicitation#requested-schema'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const s = await askSurvey(t, 'narrow');
+    const name = FIXTURE.elicitationDefaultsTool;
+    const fixture = await fixtureAsks(t, name);
+    const asks = [...s.asks.filter(isForm), ...(fixture?.asks ?? [])];
+    let defaults = 0;
+    for (const a of asks) {
+      for (const [k, p] of propertiesOf(a)) {
+        if (!Object.hasOwn(p, 'default')) continue;
+        defaults++;
+        const bad = defaultProblem(p);
+        if (bad) return t.fail(`the default of property "${k}" (${short(p.type)}) of a form elicitation: ${bad}`, [a.msg]);
+      }
+    }
+    if (fixture) {
+      const gap = contractGap(name, 'defaults', fixture.asks);
+      if (gap) return t.fail(gap.why, gap.evidence);
+    }
+    if (!asks.length) return t.notVerified(`none of the ${s.tried.length} tool(s) the run may call sent a form elicitation to a client declaring form-mode elicitation, and the fixture-contract tool ${name} is not listed (tried: ${s.tried.slice(0, 12).join(', ') || 'none'})`);
+    // The rule binds a server that gives defaults; none of the elicitations seen did.
+    if (!defaults) return t.notApplicable(`none of the ${asks.length} form elicitation(s) the run's tools sent gives a default`);
+    if (!fixture) t.note(`the fixture-contract tool ${name} is not listed: the defaults of the other tools' elicitations were judged`);
+  },
+);
+
+check(
+  {
+    id: 'elicitation/enum-forms',
+    title: 'each enum in a form elicitation has one of the five forms the spec gives',
+    level: 'SHOULD',
+    requirement:
+      'The schema is restricted to these primitive types: … Enum Schema: single-select without titles ({type: "string", enum: [...]}), single-select with titles ({type: "string", oneOf: [{const, title}, …]}), multi-select without titles ({type: "array", items: {type: "string", enum: [...]}}), multi-select with titles ({type: "array", items: {anyOf: [{const, title}, …]}}), and the legacy enumNames form (schema.ts LegacyTitledEnumSchema: one display name per enum value). Stated as a restriction without an RFC 2119 keyword: SHOULD. schema/valid-messages cannot see a malformed string enum (StringSchema admits any other keyword, so a oneOf without titles passes as a plain string). (Checked: the form elicitations of every tool the run may call; the fixture contract\'s test_elicitation_sep1330_enums, when listed, asks for each of the five forms: untitledSingle, titledSingle, legacyEnum, untitledMulti, titledMulti.)',
+    spec: cite([...REVS_2025_11_25_ON], 'client/elicitation#requested-schema'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const s = await askSurvey(t, 'narrow');
+    const name = FIXTURE.elicitationEnumsTool;
+    const fixture = await fixtureAsks(t, name);
+    const asks = [...s.asks.filter(isForm), ...(fixture?.asks ?? [])];
+    let enums = 0;
+    for (const a of asks) {
+      for (const [k, p] of propertiesOf(a)) {
+        const got = enumForm(p);
+        if (!got) continue;
+        enums++;
+        if ('problem' in got) return t.fail(`property "${k}" of a form elicitation ${got.problem}`, [a.msg]);
+      }
+    }
+    if (fixture) {
+      const gap = contractGap(name, 'enums', fixture.asks);
+      if (gap) return t.fail(gap.why, gap.evidence);
+    }
+    if (!asks.length) return t.notVerified(`none of the ${s.tried.length} tool(s) the run may call sent a form elicitation to a client declaring form-mode elicitation, and the fixture-contract tool ${name} is not listed (tried: ${s.tried.slice(0, 12).join(', ') || 'none'})`);
+    // The forms bind a server that asks for a choice; none of the elicitations seen did.
+    if (!enums) return t.notApplicable(`none of the ${asks.length} form elicitation(s) the run's tools sent asks for a choice (an enum)`);
+    if (!fixture) t.note(`the fixture-contract tool ${name} is not listed: the enums of the other tools' elicitations were judged`);
   },
 );

@@ -3,7 +3,7 @@
 import { ErrorCode, isObject, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { check } from '../harness/index.ts';
-import { callable, callTool, callWithGenerated, toolCallSample, compileSchema, contentProblems, errorText, expectSameSetPerConnection, generateArguments, listTools, plainCallable, received, schemaProblem, short, from, EVERY, unknownName, walkList, type Json, type Tool, cite, section, listResultCheck, listChangedGatedCheck } from '../kit/index.ts';
+import { callable, callTool, callWithGenerated, toolCallSample, compileSchema, contentProblems, errorText, expectSameSetPerConnection, generateArguments, listTools, plainCallable, received, schemaProblem, short, from, EVERY, unknownName, walkList, type Json, type Tool, cite, section, listResultCheck, listChangedGatedCheck, FIXTURE } from '../kit/index.ts';
 
 const tools = (anchor: Parameters<typeof section>[1], revs = EVERY) => cite(revs, section('server/tools', anchor));
 
@@ -68,6 +68,39 @@ check(
       const compiled = compileSchema(t.revision, schema);
       if ('invalid' in compiled) t.fail(`tool "${tool.name}": outputSchema is ${compiled.invalid}`);
     }
+  },
+);
+
+const DIALECT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
+
+check(
+  {
+    id: 'tools/json-schema-2020-12-kept',
+    shared: true,
+    title: 'the fixture tool json_schema_2020_12_tool is listed with its JSON Schema 2020-12 keywords ($schema, $defs, additionalProperties) kept',
+    level: 'MUST',
+    requirement:
+      'Supported dialects: Implementations MUST support at least 2020-12; inputSchema follows the JSON Schema usage guidelines. A server (or its SDK) that drops $schema, $defs or additionalProperties from a 2020-12 inputSchema when listing it does not support that dialect. (Checked on the fixture contract\'s json_schema_2020_12_tool, whose inputSchema is known: $schema "https://json-schema.org/draft/2020-12/schema", $defs.address, additionalProperties false; from 2026-07-28, whose JSON Schema section names composition keywords and $defs, also allOf with a nested anyOf, if/then/else and $defs.address.$anchor. Other tools\' schemas are judged by tools/input-schema.)',
+    spec: cite(['2025-11-25', '2026-07-28'], 'basic#schema-dialect'),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const c = await t.session();
+    const name = FIXTURE.jsonSchemaTool;
+    const tool = (await listTools(t, c)).find((x) => x.name === name);
+    if (!tool) return t.notVerified(`needs the fixture-contract tool ${name}, whose inputSchema is known: which keywords another tool's schema had before listing cannot be told`);
+    const s: Json = isObject(tool.inputSchema) ? tool.inputSchema : {};
+    const lost: string[] = [];
+    if (s.$schema !== DIALECT_2020_12) lost.push(`$schema (${s.$schema === undefined ? 'missing' : short(s.$schema)}, not "${DIALECT_2020_12}")`);
+    const address = isObject(s.$defs) && isObject(s.$defs.address) ? s.$defs.address : undefined;
+    if (!address) lost.push(`$defs.address (${s.$defs === undefined ? '$defs missing' : `$defs ${short(s.$defs, 80)}`})`);
+    if (s.additionalProperties !== false) lost.push(`additionalProperties false (${s.additionalProperties === undefined ? 'missing' : short(s.additionalProperties)})`);
+    if (t.revision >= '2026-07-28') {
+      if (!Array.isArray(s.allOf) || !s.allOf.some((x) => isObject(x) && Array.isArray(x.anyOf))) lost.push('allOf with a nested anyOf');
+      if (!['if', 'then', 'else'].every((k) => Object.hasOwn(s, k))) lost.push('if/then/else');
+      if (address && !Object.hasOwn(address, '$anchor')) lost.push('$defs.address.$anchor');
+    }
+    if (lost.length) t.fail(`${name} is listed without ${lost.join(', ')}: the keywords of its JSON Schema 2020-12 inputSchema were not kept`, [{ ...tool }]);
   },
 );
 

@@ -24,8 +24,9 @@ function table(results: { id: string; revision: string | null; verdict: Verdict 
   return Object.fromEntries(results.filter((r) => r.verdict !== 'pass').map((r) => [`${r.id} [${r.revision}]`, r.verdict]));
 }
 
-/** Needs the fixture contract (test://…, test_tool_with_logging), which these peers do not implement. */
+/** Needs the fixture contract (test://…, test_tool_with_logging, json_schema_2020_12_tool), which these peers do not implement. */
 const NO_CONTRACT: Record<string, Verdict> = {
+  'tools/json-schema-2020-12-kept': 'not-verified',
   'resources/template-read': 'not-verified',
   'resources/subscribe-updated': 'not-verified',
   'resources/updated-unsubscribed': 'not-verified',
@@ -91,7 +92,7 @@ test('server-everything (stdio, 2025-11-25): every verdict as judged', async () 
 }, 240_000);
 
 /** The checks of what a server asks the client while its tools run (suites/server/server-requests.ts). */
-const ASKING_CHECKS = ['sampling/tools-only-if-declared', 'sampling/include-context-only-if-declared', 'sampling/tool-loop-balanced', 'elicitation/modes-declared', 'elicitation/complete-known-id', 'elicitation/url-required-error-data'];
+const ASKING_CHECKS = ['sampling/tools-only-if-declared', 'sampling/include-context-only-if-declared', 'sampling/tool-loop-balanced', 'elicitation/modes-declared', 'elicitation/complete-known-id', 'elicitation/url-required-error-data', 'elicitation/defaults-valid', 'elicitation/enum-forms'];
 /** Of those, the rules that bind only a server that uses the behaviour (tools in sampling, completion notifications). */
 const ASKED_IF_USED = ['sampling/tool-loop-balanced', 'elicitation/complete-known-id', 'elicitation/url-required-error-data'];
 
@@ -112,6 +113,10 @@ test('server-everything (stdio, 2025-11-25), its asking tools named with --call-
     'sampling/tools-only-if-declared': 'pass',
     'sampling/include-context-only-if-declared': 'pass',
     'elicitation/modes-declared': 'pass',
+    // trigger-elicitation-request's form has a default for a string, an integer, a number and each enum
+    // form (each a value of its property), and the five enum forms, each in the spec's shape.
+    'elicitation/defaults-valid': 'pass',
+    'elicitation/enum-forms': 'pass',
     // Not applicable: trigger-sampling-request offers the model no tools, and it announces no URL
     // elicitation as complete (completion notifications are optional: "Servers MAY send").
     'sampling/tool-loop-balanced': 'not-applicable',
