@@ -282,7 +282,7 @@ const COMPLETE: Record<string, string> = { 'prompts/get': 'GetPromptResult', 're
 check(
   {
     id: 'mrtr/non-tool-request',
-    title: 'a prompts/get or resources/read asking for input answers a valid InputRequiredResult, and its retry the request\'s own result',
+    title: 'a prompts/get or resources/read asking for input answers a valid InputRequiredResult, then its own result once given the input',
     level: 'MUST',
     requirement:
       'Servers MAY send InputRequiredResult responses on prompts/get and resources/read as on tools/call; the same pattern applies to any of the supported requests. Servers MUST include at least one of inputRequests or requestState in every InputRequiredResult response. inputRequests values are request objects that MUST be one of ElicitRequest, CreateMessageRequest, or ListRootsRequest.',
@@ -296,7 +296,7 @@ check(
       return t.notApplicable('no listed prompt (prompts/get) or resource (resources/read) asked for input (servers MAY ask on them)');
     }
     const { op } = found;
-    judgeInputRequired(t, op.label, found.reply.result);
+    // From the start again, answering every round: each InputRequiredResult is judged, then the final result.
     const replies = await s.requestWithInput(op.method, op.params, { capabilities: INPUT_CAPABILITIES, maxRounds: ROUNDS });
     for (const [i, r] of replies.entries()) if (r.ok && r.result.resultType === 'input_required') judgeInputRequired(t, `${op.label} (round ${i + 1})`, r.result);
     const last = replies.at(-1)!;
