@@ -222,6 +222,17 @@ export const referenceTools: Behaviour[] = [
       return { content: [{ type: 'text', text: r.roots.map((x) => x.uri).join('\n') || '(no roots)' }] };
     },
   }),
+  // Asks in two rounds (basic/patterns/mrtr): the first answer travels in the requestState of the second round.
+  tool('test_input_required_result_multi_round', {
+    description: 'Asks the user for a name, then (in a second round) for a colour.',
+    inputSchema: noArgs,
+    annotations: { readOnlyHint: true },
+    handler: async (_args, ctx) => {
+      const name = await ctx.elicit(formElicitation(ctx, 'Step 1: What is your name?', { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }), 'step1');
+      const colour = await ctx.elicit(formElicitation(ctx, 'Step 2: What is your favorite color?', { type: 'object', properties: { color: { type: 'string' } }, required: ['color'] }), 'step2');
+      return text(`name: ${JSON.stringify(name.content ?? {})}, color: ${JSON.stringify(colour.content ?? {})}`);
+    },
+  }),
   tool('toggle_bonus_tool', {
     description: 'Adds or removes the `bonus` tool (clients with listChanged hear about it).',
     inputSchema: noArgs,
@@ -325,6 +336,19 @@ export const referencePrompts: Behaviour[] = [
       { role: 'user', content: { type: 'image', data: PNG_1PX, mimeType: 'image/png' } },
       { role: 'user', content: { type: 'text', text: 'Describe the image.' } },
     ],
+  }),
+  // A prompt that asks for input (basic/patterns/mrtr#supported-requests), where the client can be
+  // asked: without elicitation (older clients, the feature checks' sessions) it uses a default context.
+  prompt('test_input_required_result_prompt', {
+    description: 'Asks the user for the context to use (elicitation), when the client supports it.',
+    handler: async (_args, ctx) => {
+      let context = 'no context given';
+      if (ctx.clientCapabilities.elicitation !== undefined) {
+        const r = await ctx.elicit(formElicitation(ctx, 'What context should the prompt use?', { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] }), 'user_context');
+        if (r.action === 'accept' && typeof r.content?.context === 'string') context = r.content.context;
+      }
+      return [{ role: 'user', content: { type: 'text', text: `Answer using this context: ${context}` } }];
+    },
   }),
 ];
 

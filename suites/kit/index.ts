@@ -20,7 +20,7 @@ export {
 export { isBase64, isMimeType, isAbsoluteUri, resourceContentsProblems, contentProblems, uriTemplateProblem, templateVariables, expandTemplate } from './content.ts';
 export { surveyTools, progressTool, longRunningTool, type Survey, type Surveyed } from './tool-survey.ts';
 export { livenessMethod, livenessMessage, startProgressCall, CANCEL_ID, CANCEL_TOKEN } from './liveness.ts';
-export { at, safeOperations, inputRequiringOperation, logsOf, statusOf, INPUT_CAPABILITIES, INPUT_METHODS, CAPABILITY_OF, type Operation } from './stateless.ts';
+export { at, safeOperations, inputRequiringOperation, logsOf, statusOf, INPUT_CAPABILITIES, INPUT_METHODS, CAPABILITY_OF, type Operation, type InputSearch } from './stateless.ts';
 export { MODERN, FOREIGN_ORIGIN, PING, listedTools, describe, jsonRpcError, session, modern, expectModernOnly, expectHeaderMismatch } from './http.ts';
 export { rpcRequest, messagesOf, responseIn, errorCodeIn, mediaType, openLegacyStream, legacyTransportOf, HttpProbe, type LegacyStream } from '../harness/http.ts';
 export { cannedInputResponse, judgeDiscover, StatelessClient, type DiscoverResult, type StatelessRequestOptions } from '../harness/stateless.ts';

@@ -99,15 +99,28 @@ export async function safeOperations(s: StatelessClient, policy: CallToolsPolicy
   return ops;
 }
 
+/** Narrows the search of inputRequiringOperation. */
+export interface InputSearch {
+  /** Only these methods (default: all three). */
+  methods?: readonly Operation['method'][];
+  /** Operations whose tool or prompt name matches are tried first (after the tools whose names say they ask). */
+  prefer?: RegExp;
+  /** Whether a found operation is the one wanted (default: the first that asks); false goes on searching. */
+  accept?: (op: Operation, reply: Reply & { ok: true }) => Promise<boolean>;
+}
+
 /**
  * The first safe operation the server answers with input_required (asked with every input
  * capability); otherwise the operations that got no answer in time (a long-running tool is
  * no finding: it is skipped, and the search goes on).
  */
-export async function inputRequiringOperation(s: StatelessClient, policy: CallToolsPolicy): Promise<{ op: Operation; reply: Reply & { ok: true } } | { timedOut: string[] }> {
+export async function inputRequiringOperation(s: StatelessClient, policy: CallToolsPolicy, search: InputSearch = {}): Promise<{ op: Operation; reply: Reply & { ok: true } } | { timedOut: string[] }> {
   // Tools whose names say they ask (the fixture contract's test_elicitation, test_sampling…) first.
   const asks = (op: Operation) => (op.method === 'tools/call' && /elicit|sampl|confirm|roots|ask/i.test(String(op.params.name)) ? 0 : 1);
-  const ops = (await safeOperations(s, policy, 32)).sort((a, b) => asks(a) - asks(b));
+  const preferred = (op: Operation) => (search.prefer?.test(String(op.params.name ?? op.params.uri)) ? 0 : 1);
+  const ops = (await safeOperations(s, policy, 32))
+    .filter((op) => !search.methods || search.methods.includes(op.method))
+    .sort((a, b) => preferred(a) - preferred(b) || asks(a) - asks(b));
   const timedOut: string[] = [];
   for (const op of ops) {
     let reply: Reply;
@@ -118,7 +131,7 @@ export async function inputRequiringOperation(s: StatelessClient, policy: CallTo
       timedOut.push(`${op.label} (no answer within ${err.ms} ms)`);
       continue;
     }
-    if (reply.ok && reply.result.resultType === 'input_required') return { op, reply };
+    if (reply.ok && reply.result.resultType === 'input_required' && (!search.accept || (await search.accept(op, reply)))) return { op, reply };
   }
   return { timedOut };
 }

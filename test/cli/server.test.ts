@@ -58,12 +58,16 @@ describe('mcp-conform server', () => {
     expect(results.checks.filter(timedOut).length).toBeLessThanOrEqual(3);
     expect(run.code, run.stderr).toBe(0);
     expect(results.checks.filter((c) => c.verdict === 'pass').length).toBeGreaterThan(50); // 56 at one revision
-    // The reference exercises the 2026-07-28 rounds too: its test_elicitation asks for input.
+    // The reference exercises the 2026-07-28 rounds too: its test_elicitation asks for input, a tool asks
+    // over two rounds, a prompt asks too.
     const mrtr = results.checks.filter((c) => c.id.startsWith('mrtr/')).map((c) => `${c.id} ${c.verdict}`);
     expect(mrtr.sort()).toEqual([
       'mrtr/extra-input-ignored pass',
       'mrtr/input-required-result pass',
       'mrtr/invalid-input-responses pass',
+      'mrtr/missing-input-response pass',
+      'mrtr/multi-round pass',
+      'mrtr/non-tool-request pass',
       'mrtr/retry pass',
       'mrtr/state-bound-to-request pass',
       'mrtr/tampered-state pass',

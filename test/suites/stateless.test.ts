@@ -38,13 +38,17 @@ const show = (rs: CheckResult[]) => rs.map((r) => `${r.id} [${r.revision}] ${r.v
 const DEPENDENTS: Record<string, string[]> = {
   'meta/required-fields': ['http/missing-meta-400'],
   // Every retry fails, so an extra entry's effect cannot be told apart.
-  'mrtr/retry': ['mrtr/extra-input-ignored'],
+  'mrtr/retry': ['mrtr/extra-input-ignored', 'mrtr/multi-round'],
 };
 
 /** Checks a break also fails, rightly: the broken message breaks their requirement too. */
 const ALSO_FAILS: Record<string, string[]> = {
   // A resultType outside the core set on tools/call is what meta/result-type forbids as well.
   'extensions/core-fallback': ['meta/result-type'],
+  // Every InputRequiredResult stripped: those of later rounds and of prompts/get too.
+  'mrtr/input-required-result': ['mrtr/multi-round', 'mrtr/non-tool-request'],
+  // Every retry refused: a partial one too (no new InputRequiredResult), and that of prompts/get.
+  'mrtr/retry': ['mrtr/missing-input-response', 'mrtr/non-tool-request'],
 };
 
 function expectOnly(results: CheckResult[], id: string): void {
@@ -133,7 +137,7 @@ describe('stateless and HTTP checks over Streamable HTTP', () => {
   // too): CI time. Nor logging/request-scoped: over HTTP the fixture's rewriter is shared by every
   // connection, so its break would tag the log messages of all checks once any opened a listen stream;
   // nor meta/no-connection-context: that shared rewriter has seen some check's server/discover already.
-  const IN_PROCESS_ONLY = ['mrtr/tampered-state', 'mrtr/extra-input-ignored', 'mrtr/invalid-input-responses', 'mrtr/state-bound-to-request', 'discover/capabilities-declared', 'logging/request-scoped', 'meta/no-connection-context'];
+  const IN_PROCESS_ONLY = ['mrtr/tampered-state', 'mrtr/extra-input-ignored', 'mrtr/invalid-input-responses', 'mrtr/state-bound-to-request', 'mrtr/multi-round', 'mrtr/missing-input-response', 'mrtr/non-tool-request', 'discover/capabilities-declared', 'logging/request-scoped', 'meta/no-connection-context'];
   for (const id of Object.keys(STATELESS_BREAKS).filter((id) => !IN_PROCESS_ONLY.includes(id))) {
     it(`--break ${id} fails exactly that check`, async () => expectOnly(await run(id), id));
   }

@@ -26,15 +26,20 @@ check(
   },
   async (t) => {
     const { op, result } = await trigger(t);
-    t.expect(result.inputRequests !== undefined || result.requestState !== undefined, `the InputRequiredResult of ${op.label} has neither inputRequests nor requestState`, [result]);
-    const v = validate(t.revision, 'InputRequiredResult', result);
-    t.expect(v.valid, `the InputRequiredResult of ${op.label} is not valid: ${v.errors.slice(0, 3).map((e) => `${e.pointer} ${e.message}`).join('; ')}`, [result]);
-    for (const [key, req] of Object.entries(isObject(result.inputRequests) ? result.inputRequests : {})) {
-      const method = isObject(req) ? req.method : undefined;
-      t.expect(typeof method === 'string' && (INPUT_METHODS as readonly string[]).includes(method), `input request ${JSON.stringify(key)} of ${op.label} is ${JSON.stringify(method)}, not one of ${INPUT_METHODS.join(', ')}`, [result]);
-    }
+    judgeInputRequired(t, op.label, result);
   },
 );
+
+/** The MUSTs every InputRequiredResult meets: inputRequests or requestState, valid, only input methods. */
+function judgeInputRequired(t: CheckContext, label: string, result: Record<string, unknown>): void {
+  t.expect(result.inputRequests !== undefined || result.requestState !== undefined, `the InputRequiredResult of ${label} has neither inputRequests nor requestState`, [result]);
+  const v = validate(t.revision, 'InputRequiredResult', result);
+  t.expect(v.valid, `the InputRequiredResult of ${label} is not valid: ${v.errors.slice(0, 3).map((e) => `${e.pointer} ${e.message}`).join('; ')}`, [result]);
+  for (const [key, req] of Object.entries(isObject(result.inputRequests) ? result.inputRequests : {})) {
+    const method = isObject(req) ? req.method : undefined;
+    t.expect(typeof method === 'string' && (INPUT_METHODS as readonly string[]).includes(method), `input request ${JSON.stringify(key)} of ${label} is ${JSON.stringify(method)}, not one of ${INPUT_METHODS.join(', ')}`, [result]);
+  }
+}
 
 check(
   {
@@ -183,5 +188,125 @@ check(
     const reply = await s.request<Json>(op.method, { ...other, inputResponses: answersTo(result), requestState: result.requestState }, { capabilities: INPUT_CAPABILITIES });
     if (!reply.ok || reply.result.resultType === 'input_required') return;
     t.fail(`the requestState of ${op.label} was accepted on the same ${op.method} with another argument ("mcp-conform-other"), which is a different request: the state is not bound to the request it was issued for`, reply);
+  },
+);
+
+/** The retry of an operation answering one InputRequiredResult: its inputResponses (given) and its requestState echoed. */
+function retryParams(op: Operation, result: Record<string, unknown>, inputResponses: Record<string, unknown>): Record<string, unknown> {
+  return { ...op.params, inputResponses, ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}) };
+}
+
+const ROUNDS = 6;
+
+check(
+  {
+    id: 'mrtr/multi-round',
+    title: 'a request asking for input over several rounds completes when each retry brings only the latest answers and requestState',
+    level: 'SHOULD',
+    requirement:
+      'Servers MAY choose to return an InputRequiredResult on multiple attempts at the same request. The requests in each step are completely independent: the server processing the retry does not need any information beyond what is directly present in the retry request (the inputResponses to the latest inputRequests and the latest requestState, echoed exactly).',
+    spec: at('basic/patterns/mrtr#server-requirements-basic-workflow'),
+  },
+  async (t) => {
+    const s = await t.stateless();
+    // The operation that asks again once its first input is given (names like multi_round first).
+    let second: Record<string, unknown> | undefined;
+    const refused: string[] = [];
+    const found = await inputRequiringOperation(s, t.config.callTools, {
+      prefer: /multi|round|step/i,
+      accept: async (op, reply) => {
+        const r = await s.request<Json>(op.method, retryParams(op, reply.result, answersTo(reply.result)), { capabilities: INPUT_CAPABILITIES });
+        if (!r.ok) refused.push(`${op.label} (error ${r.error.code})`);
+        if (!r.ok || r.result.resultType !== 'input_required') return false;
+        second = r.result;
+        return true;
+      },
+    });
+    if ('timedOut' in found) {
+      if (found.timedOut.length) return t.notVerified(`no operation the checks may send asked for input over several rounds; timed out looking: ${found.timedOut.join(', ')}`);
+      // A refused first retry hides whether a second round would have come (mrtr/retry judges the refusal).
+      if (refused.length) return t.notVerified(`no operation asked for input a second time, but the first retry of ${refused.join(', ')} was refused, so a second round could not be seen (see mrtr/retry)`);
+      return t.notApplicable('no operation the checks may send asked for input again once its first input was given (servers MAY ask over several rounds)');
+    }
+    const { op } = found;
+    const answered = new Map<string, string>(Object.entries(isObject(found.reply.result.inputRequests) ? found.reply.result.inputRequests : {}).map(([k, r]) => [k, JSON.stringify(r)]));
+    let current = second!;
+    for (let round = 2; round <= ROUNDS; round++) {
+      judgeInputRequired(t, `${op.label} (round ${round})`, current);
+      const requests = isObject(current.inputRequests) ? current.inputRequests : {};
+      // Asked again, the same request: the answer given in an earlier round was lost on the way.
+      for (const [k, r] of Object.entries(requests)) {
+        if (answered.get(k) === JSON.stringify(r)) t.fail(`round ${round} of ${op.label} asks again for input ${JSON.stringify(k)}, answered in an earlier round: the retry carried the latest requestState and the answers to the latest inputRequests, so the earlier answer did not travel in the requestState`, [current]);
+        answered.set(k, JSON.stringify(r));
+      }
+      const reply = await s.request<Json>(op.method, retryParams(op, current, answersTo(current)), { capabilities: INPUT_CAPABILITIES });
+      if (!reply.ok) return t.fail(`the retry answering round ${round} of ${op.label} (its inputResponses and requestState only) was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}`, reply);
+      if (reply.result.resultType !== 'input_required') return t.note(`${op.label} completed after ${round} rounds of input`);
+      current = reply.result;
+    }
+    t.notVerified(`${op.label} still asked for input after ${ROUNDS} rounds, each answered`, [current]);
+  },
+);
+
+check(
+  {
+    id: 'mrtr/missing-input-response',
+    title: 'a retry missing a requested input is answered with a new InputRequiredResult, not an error',
+    level: 'SHOULD',
+    requirement:
+      'If the client fails to send all the information requested in a previous InputRequests, and the missing information is necessary for the server to process the request, the server SHOULD respond with a new InputRequiredResult requesting the missing information again, rather than returning an error.',
+    spec: at('basic/patterns/mrtr#error-handling'),
+  },
+  async (t) => {
+    const { s, op, result } = await trigger(t);
+    const asked = Object.keys(isObject(result.inputRequests) ? result.inputRequests : {});
+    if (asked.length === 0) return t.notApplicable(`the InputRequiredResult of ${op.label} asks for no input (requestState only)`);
+    // Every answer but the first: the client failed to send all that was requested.
+    const [left, ...rest] = asked as [string, ...string[]];
+    const all = answersTo(result);
+    const partial = Object.fromEntries(rest.map((k) => [k, all[k]]));
+    const reply = await s.request<Json>(op.method, retryParams(op, result, partial), { capabilities: INPUT_CAPABILITIES });
+    const what = `a retry of ${op.label} without the answer to ${JSON.stringify(left)}${rest.length ? ` (with the other ${rest.length})` : ''}`;
+    if (!reply.ok) return t.fail(`${what} was answered with error ${reply.error.code} ${JSON.stringify(reply.error.message)}, not a new InputRequiredResult asking for it again`, reply);
+    // Completed: the missing answer was not necessary after all, which the statement leaves free.
+    if (reply.result.resultType !== 'input_required') return t.note(`${what} was completed: the missing input was not necessary`);
+    const again = isObject(reply.result.inputRequests) ? reply.result.inputRequests : {};
+    if (Object.keys(again).length === 0) return t.fail(`${what} was answered with an InputRequiredResult that requests no input`, reply);
+    if (!(left in again)) t.note(`the new InputRequiredResult asks for ${Object.keys(again).map((k) => JSON.stringify(k)).join(', ')}, not under the key ${JSON.stringify(left)} again (keys are the server's to choose)`);
+  },
+);
+
+/** The result a completed request of each method is (a non-tool request's own result type). */
+const COMPLETE: Record<string, string> = { 'prompts/get': 'GetPromptResult', 'resources/read': 'ReadResourceResult' };
+
+check(
+  {
+    id: 'mrtr/non-tool-request',
+    title: 'a prompts/get or resources/read asking for input answers a valid InputRequiredResult, then its own result once given the input',
+    level: 'MUST',
+    requirement:
+      'Servers MAY send InputRequiredResult responses on prompts/get and resources/read as on tools/call; the same pattern applies to any of the supported requests. Servers MUST include at least one of inputRequests or requestState in every InputRequiredResult response. inputRequests values are request objects that MUST be one of ElicitRequest, CreateMessageRequest, or ListRootsRequest.',
+    spec: at('basic/patterns/mrtr#supported-requests'),
+  },
+  async (t) => {
+    const s = await t.stateless();
+    const found = await inputRequiringOperation(s, t.config.callTools, { methods: ['prompts/get', 'resources/read'] });
+    if ('timedOut' in found) {
+      if (found.timedOut.length) return t.notVerified(`no prompt or resource asked for input; timed out looking: ${found.timedOut.join(', ')}`);
+      return t.notApplicable('no listed prompt (prompts/get) or resource (resources/read) asked for input (servers MAY ask on them)');
+    }
+    const { op } = found;
+    // From the start again, answering every round: each InputRequiredResult is judged, then the final result.
+    const replies = await s.requestWithInput(op.method, op.params, { capabilities: INPUT_CAPABILITIES, maxRounds: ROUNDS });
+    for (const [i, r] of replies.entries()) if (r.ok && r.result.resultType === 'input_required') judgeInputRequired(t, `${op.label} (round ${i + 1})`, r.result);
+    const last = replies.at(-1)!;
+    if (!last.ok) {
+      t.warn(`retrying ${op.label} with the requested input was answered with error ${last.error.code} ${JSON.stringify(last.error.message)} (see mrtr/retry)`, last);
+      return;
+    }
+    if (last.result.resultType === 'input_required') return t.notVerified(`${op.label} still asked for input after ${replies.length} rounds, each answered`, last);
+    const type = COMPLETE[op.method]!;
+    const v = validate(t.revision, type, last.result);
+    t.expect(v.valid, `once given its input, ${op.label} was answered with an invalid ${type}: ${v.errors.slice(0, 3).map((e) => `${e.pointer} ${e.message}`).join('; ')}`, last);
   },
 );
