@@ -9,6 +9,8 @@ export const FIXTURE = {
   loggingTool: 'test_tool_with_logging',
   samplingTool: 'test_sampling',
   elicitationTool: 'test_elicitation',
+  /** Closes its SSE response stream before the result (Streamable HTTP, 2025-11-25): resumed with Last-Event-ID. */
+  reconnectionTool: 'test_reconnection',
   staticTextResource: 'test://static-text',
   simplePrompt: 'test_simple_prompt',
 } as const;

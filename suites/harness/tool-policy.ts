@@ -35,6 +35,7 @@ export const CONTRACT_TOOLS: Record<string, Record<string, unknown>> = {
   test_error_handling: {},
   test_sampling: { prompt: 'mcp-conform: reply with one word' },
   test_elicitation: { message: 'mcp-conform: please answer' },
+  test_reconnection: {},
 };
 
 export type Permission = { ok: true; why: string } | { ok: false; why: string };
