@@ -353,6 +353,7 @@ check(
     if (g.status === 0 && /no response within/.test(g.error ?? '')) return t.notVerified(`resuming with GET and Last-Event-ID: ${lastId} got no HTTP response within ${t.requestTimeoutMs} ms`);
     const lost = `the server closed the SSE stream of tools/call ${name} before the result (last event id ${JSON.stringify(lastId)})`;
     if (g.status === 405) return t.fail(`${lost}, and answers GET with 405: resumption is always via GET with Last-Event-ID, so the result is never delivered`);
+    if (g.status >= 200 && g.status <= 299 && mediaType(g.contentType) !== 'text/event-stream') return t.notVerified(`resuming with GET and Last-Event-ID: ${lastId} was answered with ${describe(g)}, neither an SSE stream nor 405 (see http/get-stream)`);
     if (!(g.status >= 200 && g.status <= 299) || mediaType(g.contentType) !== 'text/event-stream') return t.fail(`${lost}; resuming with GET and Last-Event-ID: ${lastId} was answered with ${describe(g)}${jsonRpcError(g)}, not an SSE stream, so the result is never delivered`);
     const again = (g.events ?? []).filter((e) => e.id !== undefined && ids.includes(e.id)).map((e) => e.id);
     if (again.length) t.note(`the resumed stream repeated event id(s) ${again.map((x) => JSON.stringify(x)).join(', ')} of the closed stream, which came before Last-Event-ID: ${lastId}`);
