@@ -7,6 +7,7 @@ import { completion, logs, notify, prompt, resource, resourceTemplate, tool, typ
 import { RpcError } from '../peer.ts';
 import { defineServer, type ServerDefinition } from '../script/load.ts';
 import { MockServer, type MockServerOptions, type ServerContext } from '../server/index.ts';
+import { StreamableHttpServerTransport } from '../transports/http-server.ts';
 
 /** A 1×1 PNG and a tiny WAV, for image and audio content. */
 const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==';
@@ -24,6 +25,32 @@ function formElicitation(ctx: ServerContext, message: string, requestedSchema: J
 }
 
 let urlElicitations = 0;
+
+/** The `retry` (ms) test_reconnection sends before it closes its stream (the official fixture's value). */
+export const RECONNECT_RETRY_MS = 500;
+
+/**
+ * test_reconnection (the official fixture, SEP-1699): over Streamable HTTP at 2025-11-25, on an SSE
+ * response stream, it closes the connection before its result (after a `retry` field), without
+ * ending the stream: the result goes out when the client resumes with GET and Last-Event-ID
+ * (basic/transports#sending-messages-to-the-server, #resumability-and-redelivery). Elsewhere (stdio,
+ * JSON answers, other revisions, where the server closing mid-call is not described) it just answers.
+ */
+export function reconnectionTool(retryMs = RECONNECT_RETRY_MS): Behaviour {
+  return tool('test_reconnection', {
+    description: 'Closes its SSE response stream before the result (Streamable HTTP, 2025-11-25); the result arrives on resumption with Last-Event-ID.',
+    inputSchema: noArgs,
+    annotations: { readOnlyHint: true },
+    handler: async (_args, ctx) => {
+      await ctx.sleep(100); // the response stream is open (and primed) by now
+      const transport = ctx.session.peer.transport;
+      const cut = ctx.era === 'legacy' && ctx.revision >= '2025-11-25' && transport instanceof StreamableHttpServerTransport && transport.disconnectRequest(ctx.id, retryMs);
+      if (!cut) return text('Reconnection test: answered on the open stream (no resumable SSE stream to close)');
+      await ctx.sleep(200); // the result comes after the close: only a resumed stream carries it
+      return text('Reconnection test completed: the result after the stream was closed');
+    },
+  });
+}
 
 export const referenceTools: Behaviour[] = [
   tool('echo', {
@@ -120,6 +147,7 @@ export const referenceTools: Behaviour[] = [
       return text(`progress token ${String(ctx.progressToken ?? 'none')}`);
     },
   }),
+  reconnectionTool(),
   tool('test_error_handling', {
     description: 'Always fails: a tool execution error (isError), not a protocol error.',
     inputSchema: noArgs,

@@ -98,6 +98,8 @@ class EventStream {
   private readonly history: { seq: number; text: string }[] = [];
   writer?: SseWriter;
   ended = false;
+  /** The priming event went out: the client holds an id to resume after. */
+  private primed = false;
 
   constructor(
     readonly id: string,
@@ -119,7 +121,21 @@ class EventStream {
   prime(retryMs?: number): void {
     const e: { id: string; data: string; retry?: number } = { id: `${this.id}.0`, data: '' };
     if (retryMs !== undefined) e.retry = retryMs;
-    this.writer?.write(encodeSseEvent(e));
+    if (this.writer?.write(encodeSseEvent(e))) this.primed = true;
+  }
+
+  /**
+   * Closes the connection without ending the stream, first sending `retry` when given (2025-11-25:
+   * the server SHOULD, before such a close). Refused (false) until an event id went out, since a
+   * client without one cannot resume, and when no connection is open.
+   */
+  disconnect(retryMs?: number): boolean {
+    const w = this.writer;
+    if (!w || w.closed || this.ended || !this.withIds || !(this.primed || this.seq > 0)) return false;
+    if (retryMs !== undefined) w.write(encodeSseEvent({ retry: retryMs }));
+    w.close();
+    this.writer = undefined;
+    return true;
   }
 
   /** Takes a new connection, replaying what came after `afterSeq`. */
@@ -254,6 +270,18 @@ export class StreamableHttpServerTransport implements Transport {
       }
     }
     return n;
+  }
+
+  /**
+   * Closes the connection of the SSE stream answering request `id` (a JSON-RPC id) before its
+   * response, without ending the stream: the response waits for the client to resume with GET and
+   * Last-Event-ID. False when that request has no resumable SSE connection open here (answered as
+   * JSON, 2026-07-28, no event id sent yet, or not in flight).
+   */
+  disconnectRequest(id: unknown, retryMs?: number): boolean {
+    const ctx = this.byRequest.get(key(id));
+    if (!ctx || ctx.finished || ctx.modern || !ctx.stream) return false;
+    return ctx.stream.disconnect(retryMs);
   }
 
   /** Ends the session: streams close, pending POSTs are abandoned, later requests get 404. */

@@ -15,6 +15,8 @@ export const FIXTURE = {
   elicitationEnumsTool: 'test_elicitation_sep1330_enums',
   /** Listed with an inputSchema using JSON Schema 2020-12 keywords; never called. */
   jsonSchemaTool: 'json_schema_2020_12_tool',
+  /** Closes its SSE response stream before the result (Streamable HTTP, 2025-11-25): resumed with Last-Event-ID. */
+  reconnectionTool: 'test_reconnection',
   staticTextResource: 'test://static-text',
   simplePrompt: 'test_simple_prompt',
 } as const;

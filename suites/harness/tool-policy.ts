@@ -37,6 +37,7 @@ export const CONTRACT_TOOLS: Record<string, Record<string, unknown>> = {
   test_elicitation: { message: 'mcp-conform: please answer' },
   test_elicitation_sep1034_defaults: {},
   test_elicitation_sep1330_enums: {},
+  test_reconnection: {},
 };
 
 export type Permission = { ok: true; why: string } | { ok: false; why: string };

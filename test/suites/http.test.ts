@@ -8,6 +8,7 @@ import '../../suites/server/http/_index.ts';
 import '../../suites/server/base-protocol.ts';
 import { createMockServer, tool } from '../../mock-server/index.ts';
 import { HTTP_BREAKS, startHttpFixture, type HttpFixture, type HttpFixtureOptions } from '../fixtures/servers/http-fixture.ts';
+import { serveSdkReconnect } from '../fixtures/servers/sdk-reconnect-server.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => d.meta.id.startsWith('http/') || d.meta.id.startsWith('sse/'));
 const timeouts = { requestTimeoutMs: 5_000, checkTimeoutMs: 15_000, quietMs: 150 };
@@ -30,7 +31,12 @@ async function runAgainst(opts: HttpFixtureOptions): Promise<CheckResult[]> {
 }
 
 /** Checks that cannot be exercised once another requirement is broken (they end not-verified). */
-const DEPENDENTS: Record<string, string[]> = { 'http/session-delete': ['http/session-deleted-404'], 'http/get-stream': ['http/get-stream-no-responses'] };
+const DEPENDENTS: Record<string, string[]> = {
+  'http/session-delete': ['http/session-deleted-404'],
+  'http/get-stream': ['http/get-stream-no-responses', 'http/sse-resume-after-close'],
+  // A stream held open hides the close that test_reconnection makes.
+  'http/sse-closes-after-response': ['http/sse-resume-after-close', 'http/sse-retry-before-close'],
+};
 
 const bad = (r: CheckResult) => r.verdict === 'fail' || r.verdict === 'warn' || r.verdict === 'not-verified';
 const show = (rs: CheckResult[]) => rs.map((r) => `${r.id} [${r.revision}] ${r.verdict}: ${r.message}`).join('\n');
@@ -127,5 +133,26 @@ describe('http/x-mcp-header-valid: integer header parameters within the safe ran
     expect(bad?.verdict).toBe('fail');
     expect(bad?.message).toMatch(/count: \/n: .*states maximum 9223372036854776000, outside the safe integer range/);
     expect((await withBound(Number.MAX_SAFE_INTEGER))?.verdict).toBe('pass');
+  });
+});
+
+describe('http/sse-resume-after-close and http/sse-retry-before-close against an SDK v1 server (a real peer: its event store and closeSSEStream)', () => {
+  const ids = ['http/sse-resume-after-close', 'http/sse-retry-before-close'];
+  const run = async (retryInterval?: number) => {
+    const served = await serveSdkReconnect(retryInterval === undefined ? {} : { retryInterval });
+    try {
+      const results = await runChecks(defs.filter((d) => ids.includes(d.meta.id)), runConfig({ kind: 'http', url: served.url }, ['2025-11-25'], { ...timeouts, requestTimeoutMs: 2_000 }), { concurrency: 2 });
+      return Object.fromEntries(results.map((r) => [r.id, `${r.verdict}: ${r.message ?? ''}`]));
+    } finally {
+      await served.close();
+    }
+  };
+  it('with retryInterval: the result comes on the resumed stream, after a retry field; both pass', async () => {
+    expect(await run(250)).toEqual({ 'http/sse-resume-after-close': 'pass: ', 'http/sse-retry-before-close': 'pass: ' });
+  });
+  it('without it (the SDK default) the close comes with no retry field: a warning (the server’s, by the SHOULD); resuming still works', async () => {
+    const r = await run();
+    expect(r['http/sse-resume-after-close']).toBe('pass: ');
+    expect(r['http/sse-retry-before-close']).toMatch(/^warn: .*without sending a retry field/);
   });
 });

@@ -3,7 +3,7 @@
 import { isObject, STATEFUL_STREAMABLE_REVISIONS } from '../../../schema/index.ts';
 import type { RawResponse } from '../../../mock-server/index.ts';
 import { checksWith, mayCall } from '../../harness/index.ts';
-import { mediaType, messagesOf, responseIn, type HttpProbe, describe, listedTools, jsonRpcError, modern, MODERN, PING, session, type T, cite, transportPage, progressTool } from '../../kit/index.ts';
+import { mediaType, messagesOf, responseIn, type HttpProbe, describe, listedTools, jsonRpcError, modern, MODERN, PING, session, type T, cite, transportPage, progressTool, FIXTURE } from '../../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });
@@ -265,4 +265,116 @@ check(
     requires: 'server.tools',
   },
   async (t) => notificationsOnOwnStream(t, await session(t)),
+);
+
+/** The POST stream of a tools/call of the fixture tool that closes it before the result (2025-11-25, SEP-1699). */
+interface ClosedMidCall {
+  h: HttpProbe;
+  name: string;
+  callId: string;
+  /** The id of the last event that carried one: where the client resumes. */
+  lastId: string | undefined;
+  /** The last `retry` field the stream carried (ms). */
+  retryMs: number | undefined;
+  /** Event ids the POST stream carried (a resumed stream repeats none of them). */
+  ids: string[];
+}
+
+/** Every page of tools/list on this session, until `name` shows (at most 20 pages). */
+async function listedTool(h: HttpProbe, name: string): Promise<Record<string, unknown> | undefined> {
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const id = h.id();
+    const reply = responseIn(await h.request('tools/list', cursor === undefined ? {} : { cursor }, { id }), id);
+    const result = reply && isObject(reply.result) ? reply.result : undefined;
+    const tools = Array.isArray(result?.tools) ? result.tools.filter(isObject) : [];
+    const tool = tools.find((x) => x.name === name);
+    if (tool) return tool;
+    cursor = typeof result?.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : undefined;
+    if (cursor === undefined) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Calls the fixture tool test_reconnection and reads its SSE stream to the end. Not applicable when
+ * the server answers with JSON or sends the result on that stream (it closed nothing mid-call);
+ * not verified without the tool, or when the run may not call it.
+ */
+async function closedMidCall(t: T): Promise<ClosedMidCall> {
+  const name = FIXTURE.reconnectionTool;
+  if (t.config.callTools === 'none') return t.notVerified(`needs a call of the fixture tool ${name}, but tool calls are disabled (--call-tools none)`);
+  const h = await session(t);
+  const tool = await listedTool(h, name);
+  if (!tool) return t.notVerified(`needs the fixture tool ${name} (it closes its SSE response stream before the result), which tools/list does not list`);
+  const may = mayCall({ name, annotations: tool.annotations }, t.config.callTools);
+  if (!may.ok) return t.notVerified(`needs a call of the fixture tool ${name}, which the run may not call (${may.why})`);
+  const callId = h.id();
+  const { response: r, ended } = await h.readStream({ jsonrpc: '2.0', id: callId, method: 'tools/call', params: { name, arguments: {} } }, t.requestTimeoutMs);
+  if (r.status === 0 || r.status < 200 || r.status > 299) return t.notVerified(`tools/call ${name} was answered with ${describe(r)}${jsonRpcError(r)}`);
+  if (mediaType(r.contentType) !== 'text/event-stream') return t.notApplicable(`the server answered tools/call ${name} with ${describe(r)}, not an SSE stream: there is no stream to close mid-call`);
+  if (responseIn(r, callId)) return t.notApplicable(`the SSE stream of tools/call ${name} carried its result: the server did not close it before the result, so there is nothing to resume`);
+  if (!ended) return t.notVerified(`the SSE stream of tools/call ${name} carried no result and was still open after ${t.requestTimeoutMs} ms`);
+  const ids = (r.events ?? []).map((e) => e.id).filter((id): id is string => id !== undefined && id !== '');
+  // The raw text: eventsource-parser reports `retry` apart from events (an event of a retry field alone is not dispatched).
+  const retries = [...r.text.matchAll(/(?:^|[\r\n])retry: ?(\d+)(?=\r|\n)/g)];
+  return { h, name, callId, lastId: ids.at(-1), retryMs: retries.length ? Number(retries.at(-1)![1]) : undefined, ids };
+}
+
+check(
+  {
+    id: 'http/sse-resume-after-close',
+    title: 'a call whose SSE stream the server closed before the result gets its result once the client resumes with Last-Event-ID',
+    level: 'SHOULD',
+    requirement:
+      'The SSE stream SHOULD eventually include a JSON-RPC response for the JSON-RPC request sent in the POST body. (Checked where the server closes the connection before the response, as it MAY once it sent an event id: the fixture tool test_reconnection does; the client resumes with GET and Last-Event-ID, which the server MAY use to replay what came after that id on the stream that was disconnected, and the response arrives there, once.)',
+    spec: cite(['2025-11-25'], transportPage('sending-messages-to-the-server')),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const { h, name, callId, lastId, retryMs, ids } = await closedMidCall(t);
+    if (lastId === undefined) return t.fail(`the server closed the SSE stream of tools/call ${name} before the result without sending an event id: no client can resume it, so the result is lost`);
+    if (retryMs !== undefined) {
+      // A client MUST wait the retry interval before reconnecting; a long one is cut short (noted).
+      const wait = Math.min(retryMs, Math.floor(t.requestTimeoutMs / 2));
+      if (wait < retryMs) t.note(`the stream asked for retry: ${retryMs} ms; reconnecting after ${wait} ms (half the request timeout)`);
+      await t.sleep(wait);
+    }
+    const isResult = (data: string) => {
+      try {
+        const m = JSON.parse(data) as unknown;
+        return isObject(m) && m.id === callId && m.method === undefined && (Object.hasOwn(m, 'result') || Object.hasOwn(m, 'error'));
+      } catch {
+        return false;
+      }
+    };
+    // Read until the stream ends, or a second copy of the result shows (or the request timeout).
+    const g = await h.send({ method: 'GET', headers: { 'last-event-id': lastId }, until: (evs) => evs.filter((e) => isResult(e.data)).length > 1, timeoutMs: t.requestTimeoutMs });
+    if (g.status === 0 && /no response within/.test(g.error ?? '')) return t.notVerified(`resuming with GET and Last-Event-ID: ${lastId} got no HTTP response within ${t.requestTimeoutMs} ms`);
+    const lost = `the server closed the SSE stream of tools/call ${name} before the result (last event id ${JSON.stringify(lastId)})`;
+    if (g.status === 405) return t.fail(`${lost}, and answers GET with 405: resumption is always via GET with Last-Event-ID, so the result is never delivered`);
+    if (g.status >= 200 && g.status <= 299 && mediaType(g.contentType) !== 'text/event-stream') return t.notVerified(`resuming with GET and Last-Event-ID: ${lastId} was answered with ${describe(g)}, neither an SSE stream nor 405 (see http/get-stream)`);
+    if (!(g.status >= 200 && g.status <= 299) || mediaType(g.contentType) !== 'text/event-stream') return t.fail(`${lost}; resuming with GET and Last-Event-ID: ${lastId} was answered with ${describe(g)}${jsonRpcError(g)}, not an SSE stream, so the result is never delivered`);
+    const again = (g.events ?? []).filter((e) => e.id !== undefined && ids.includes(e.id)).map((e) => e.id);
+    if (again.length) t.note(`the resumed stream repeated event id(s) ${again.map((x) => JSON.stringify(x)).join(', ')} of the closed stream, which came before Last-Event-ID: ${lastId}`);
+    const results = (g.events ?? []).filter((e) => isResult(e.data)).length;
+    if (results === 0) return t.fail(`${lost}; the stream resumed with GET and Last-Event-ID: ${lastId} carried no result ${g.timedOut ? `within ${t.requestTimeoutMs} ms` : 'before it ended'}`);
+    t.expect(results === 1, `the stream resumed with Last-Event-ID: ${lastId} carried the result of tools/call ${name} ${results} times`);
+  },
+);
+
+check(
+  {
+    id: 'http/sse-retry-before-close',
+    title: 'a server that closes an SSE stream’s connection before the result sends a retry field first',
+    level: 'SHOULD',
+    requirement:
+      'If the server does close the connection prior to terminating the SSE stream, it SHOULD send an SSE event with a standard retry field before closing the connection. (Checked on the stream of the fixture tool test_reconnection, which closes it before its result.)',
+    spec: cite(['2025-11-25'], transportPage('sending-messages-to-the-server')),
+    requires: 'server.tools',
+  },
+  async (t) => {
+    const { name, retryMs } = await closedMidCall(t);
+    t.expect(retryMs !== undefined, `the server closed the connection of the SSE stream of tools/call ${name} before the result (the client is to resume the stream) without sending a retry field on it`);
+  },
 );
