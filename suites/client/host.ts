@@ -30,7 +30,7 @@ import {
   type WireEntry,
 } from '../../mock-server/index.ts';
 import type { ClientRun, HttpRecord, RecordedEntry, StdioServerRecord } from '../harness/index.ts';
-import type { ClientTransportKind, OutgoingRewrite, Scenario, ScenarioApi, ScenarioServer } from './scenarios/index.ts';
+import { CANARY_EVENT, type ClientTransportKind, type OutgoingRewrite, type Scenario, type ScenarioApi, type ScenarioServer } from './scenarios/index.ts';
 
 export const RELAY_PATH = fileURLToPath(new URL('./stdio-relay.mjs', import.meta.url));
 
@@ -227,8 +227,26 @@ function isSession(label: string, server: ScenarioServer): string {
 }
 
 export async function hostScenario(sc: Scenario, rev: Revision, transport: ClientTransportKind, recorder = new Recorder()): Promise<HostedScenario> {
-  const api: ScenarioApi = { event: (what, detail) => recorder.event(what, detail), transport };
+  let canaryOrigin: string | undefined;
+  const api: ScenarioApi = {
+    event: (what, detail) => recorder.event(what, detail),
+    transport,
+    canaryUrl: (path) => {
+      if (canaryOrigin === undefined || !server.canaries || !Object.hasOwn(server.canaries, path)) throw new Error(`no canary ${path} is served (yet)`);
+      return `${canaryOrigin}${path}`;
+    },
+  };
   const server = sc.build(rev, api);
+  // A canary answers like a real document would (so a client that fetched it goes on) and is recorded.
+  const canaryRoutes = Object.fromEntries(
+    Object.entries(server.canaries ?? {}).map(([path, body]) => [
+      path,
+      (req: Request) => {
+        recorder.event(CANARY_EVENT, `${req.method} ${path} ${req.headers.get('user-agent') ?? ''}`.trim());
+        return Promise.resolve(Response.json(body));
+      },
+    ]),
+  );
   const mock = createMockServer({ requestTimeoutMs: 10_000, ...server.options, revisions: server.revisions ?? [rev] }, ...server.behaviours);
 
   const attach = async (t: Transport, label: string): Promise<void> => {
@@ -243,9 +261,10 @@ export async function hostScenario(sc: Scenario, rev: Revision, transport: Clien
     const handler = server.legacySse
       ? createSseHandler({ ssePath: '/mcp', messagePath: '/mcp/messages', onexchange, onSession: (t, info) => attach(t, isSession(info.sessionId ?? 'sse', server)) })
       : createStreamableHttpHandler({ ...server.http, responseMode: listenOnSse(server.http?.responseMode), onexchange, onSession: (t, info) => attach(t, info.sessionId ?? 'stateless') });
-    const routed = routeHandlers({ '/mcp': handler, '/mcp/messages': handler });
+    const routed = routeHandlers({ ...canaryRoutes, '/mcp': handler, '/mcp/messages': handler });
     if (sc.auth) return hostProtected(sc, routed, recorder, mock);
     const served: ServedHttp = await serveHttp(routed);
+    canaryOrigin = served.url;
     return {
       recorder,
       mock,
@@ -328,6 +347,8 @@ export async function hostScenario(sc: Scenario, rev: Revision, transport: Clien
     net.once('error', reject);
     net.listen(0, '127.0.0.1', () => resolve());
   });
+  const canaries = Object.keys(canaryRoutes).length ? await serveHttp(routeHandlers(canaryRoutes)) : undefined;
+  canaryOrigin = canaries?.url;
   const address = net.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
@@ -338,6 +359,7 @@ export async function hostScenario(sc: Scenario, rev: Revision, transport: Clien
       await mock.close().catch(() => {});
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => net.close(() => r()));
+      await canaries?.close();
     },
   };
 }

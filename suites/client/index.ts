@@ -10,6 +10,7 @@ import './utilities.ts';
 import './stateless.ts';
 import './features.ts';
 import './param-headers.ts';
+import './json-schema.ts';
 import './caching.ts';
 import './auth/index.ts';
 

@@ -10,7 +10,7 @@
 // and sampling are not offered by it.
 import { createMCPClient, ElicitationRequestSchema, type ListToolsResult } from '@ai-sdk/mcp';
 import { Experimental_StdioMCPTransport } from '@ai-sdk/mcp/mcp-stdio';
-import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget, runDriver } from './common.ts';
+import { callArguments, driverContext, elicitationAnswer, log, parseTarget, runDriver } from './common.ts';
 
 const ctx = driverContext();
 const target = parseTarget(process.argv.slice(2));
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
       const t = tools[def.name];
       if (!t?.execute) continue;
       try {
-        await t.execute(argumentsFor(def.inputSchema), { toolCallId: `call-${def.name}`, messages: [], abortSignal: AbortSignal.timeout(ctx.requestTimeoutMs) });
+        await t.execute(callArguments(ctx, def, all), { toolCallId: `call-${def.name}`, messages: [], abortSignal: AbortSignal.timeout(ctx.requestTimeoutMs) });
         log(`${def.name}: ok`);
       } catch (err) {
         failures++;

@@ -103,6 +103,18 @@ export function argumentsFor(inputSchema: unknown): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The arguments a driver calls a tool with: argumentsFor its schema, except where a scenario's
+ * contract says otherwise (json-schema-2020-12-preservation: json_schema_echo gets the inputSchema
+ * of json_schema_2020_12_tool as the client library handed it to the application).
+ */
+export function callArguments(ctx: DriverContext, tool: { name: string; inputSchema?: unknown }, listed: readonly { name: string; inputSchema?: unknown }[]): Record<string, unknown> {
+  if (ctx.scenario === 'json-schema-2020-12-preservation' && tool.name === 'json_schema_echo') {
+    return { schema: listed.find((t) => t.name === 'json_schema_2020_12_tool')?.inputSchema ?? {} };
+  }
+  return argumentsFor(tool.inputSchema);
+}
+
 /** The scripted user's answer to elicitation/create. */
 export function elicitationAnswer(params: Record<string, unknown>, ctx: DriverContext): { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, string | number | boolean | string[]> } {
   if (ctx.elicitationAction !== 'accept') return { action: ctx.elicitationAction };

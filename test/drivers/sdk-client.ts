@@ -18,7 +18,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget, ROOTS, samplingAnswer, type Target, runDriver } from './common.ts';
+import { callArguments, driverContext, elicitationAnswer, log, parseTarget, ROOTS, samplingAnswer, type Target, runDriver } from './common.ts';
 
 const ctx = driverContext();
 const target: Target = parseTarget(process.argv.slice(2));
@@ -119,13 +119,13 @@ async function main(): Promise<number> {
       try {
         if (tool.execution?.taskSupport === 'required') {
           // The SDK refuses callTool for such a tool and points to its (experimental) task API.
-          for await (const m of client.experimental.tasks.callToolStream({ name: tool.name, arguments: argumentsFor(tool.inputSchema) }, undefined, { timeout: ctx.requestTimeoutMs })) {
+          for await (const m of client.experimental.tasks.callToolStream({ name: tool.name, arguments: callArguments(ctx, tool, tools) }, undefined, { timeout: ctx.requestTimeoutMs })) {
             log(`${tool.name}:`, m.type, m.type === 'taskCreated' || m.type === 'taskStatus' ? m.task.status : '');
             if (m.type === 'error') failures++;
           }
           continue;
         }
-        const result = await client.callTool({ name: tool.name, arguments: argumentsFor(tool.inputSchema) }, undefined, {
+        const result = await client.callTool({ name: tool.name, arguments: callArguments(ctx, tool, tools) }, undefined, {
           timeout: ctx.requestTimeoutMs,
           onprogress: (p) => log('progress', p),
         });

@@ -32,7 +32,7 @@ import {
   requestJwtAuthorizationGrant,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { argumentsFor, driverContext, elicitationAnswer, log, parseTarget, ROOTS, samplingAnswer, type Target, runDriver } from './common.ts';
+import { callArguments, driverContext, elicitationAnswer, log, parseTarget, ROOTS, samplingAnswer, type Target, runDriver } from './common.ts';
 import { HeadlessProvider } from './headless-provider.ts';
 
 const ctx = driverContext();
@@ -209,7 +209,7 @@ async function main(): Promise<number> {
       seen.add(tool.name);
       try {
         const result = await authorized(`tools/call ${tool.name}`, () =>
-          client.callTool({ name: tool.name, arguments: argumentsFor(tool.inputSchema) }, { timeout: ctx.requestTimeoutMs, onprogress: (p) => log('progress', p) }),
+          client.callTool({ name: tool.name, arguments: callArguments(ctx, tool, tools) }, { timeout: ctx.requestTimeoutMs, onprogress: (p) => log('progress', p) }),
         );
         log(`${tool.name}:`, result.isError ? 'tool error' : 'ok');
       } catch (err) {

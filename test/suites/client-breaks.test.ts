@@ -59,6 +59,11 @@ const cases: Case[] = [
   { id: 'client-transport/header-values-encoded', rev: M, via: 'http', group: 'param-headers' },
   { id: 'client-transport/invalid-param-tools-excluded', rev: M, via: 'http', group: 'param-headers' },
   { id: 'client-transport/header-mismatch-relist', rev: M, via: 'http' },
+  // The canary is on the mock's origin over HTTP, on a loopback server of its own for stdio.
+  { id: 'client-json-schema/no-network-ref-deref', rev: M, via: 'http' },
+  { id: 'client-json-schema/no-network-ref-deref', rev: M, via: 'stdio' },
+  { id: 'client-json-schema/dialect-keywords-preserved', rev: R, via: 'stdio' },
+  { id: 'client-json-schema/dialect-keywords-preserved', rev: M, via: 'http' },
   { id: 'client-transport/http-post-single-message', rev: R, via: 'http' },
   { id: 'client-transport/http-post-single-message', rev: '2025-03-26', via: 'http' },
   { id: 'client-transport/requests-notifications-only', rev: M, via: 'http' },

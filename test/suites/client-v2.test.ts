@@ -28,7 +28,8 @@ const cases: Case[] = [
     // legacy-server: the dual-era fallback, and results from an earlier-protocol server.
     // param-headers: x-mcp-header mirroring, Base64 header values, invalid annotations (the SDK excludes those tools);
     // param-headers-changed: after HeaderMismatch it lists tools again and retries with the new header.
-    scenarios: ['initialize', 'legacy-server', 'input-required', 'unsupported-version', 'broken-stream', 'param-headers', 'param-headers-changed'],
+    // json-schema-ref-no-deref: it lists a tool whose inputSchema $refs an http:// URI and never fetches it.
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'unsupported-version', 'broken-stream', 'param-headers', 'param-headers-changed', 'json-schema-ref-no-deref'],
     // The broken-stream call waits for the driver's request timeout: 5 s instead of 10.
     env: { SDK_V2_DRIVER_TIMEOUT_MS: '5000' },
     expected: {
@@ -45,7 +46,8 @@ const cases: Case[] = [
     // result-type-unknown: the SDK calls none of the tools of the tools/list result with an unknown resultType.
     // resource-not-found-legacy-code: the driver's readResource rejects on -32002 and the calls go on.
     // elicitation-url: a URL-mode elicitation and a form without mode, as input requests (both answered as they should be).
-    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination-irregular', 'legacy-server-method-not-found', 'late-response', 'result-type-unknown', 'resource-not-found-legacy-code', 'elicitation-url'],
+    // json-schema-2020-12-preservation: the inputSchema it echoes keeps every 2020-12 keyword as listed.
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination-irregular', 'legacy-server-method-not-found', 'late-response', 'result-type-unknown', 'resource-not-found-legacy-code', 'elicitation-url', 'json-schema-2020-12-preservation'],
     expected: {},
     // Its server/discover probe runs on a sibling process, disposed of by closing stdin and
     // signalling SIGTERM at once (StdioClientTransport._dispose, "signal-first"), without waiting

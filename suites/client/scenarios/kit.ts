@@ -11,7 +11,16 @@ export interface ScenarioApi {
   /** Records something the scenario did to provoke the client (shown to checks and in evidence). */
   event(what: string, detail?: string): void;
   readonly transport: ClientTransportKind;
+  /**
+   * The absolute URL of one of the scenario's `canaries` on a loopback origin of this run (the
+   * mock's own over HTTP; a small server of its own for stdio). Known once the mock listens: call
+   * it from a handler, not from build().
+   */
+  canaryUrl(path: string): string;
 }
+
+/** What every fetch of a canary is recorded as (event detail: `METHOD path user-agent`). */
+export const CANARY_EVENT = 'canary-fetched';
 
 /** A rewrite of one message the mock is about to send; return it unchanged to leave it alone. */
 export type OutgoingRewrite = (message: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -29,6 +38,8 @@ export interface ScenarioServer {
   outgoing?: OutgoingRewrite;
   /** stdio: the server process ignores stdin EOF for this long (a server slow to shut down). */
   lingerMs?: number;
+  /** Paths served on a loopback origin (api.canaryUrl) that no client has reason to fetch: each fetch is a CANARY_EVENT. */
+  canaries?: Record<string, unknown>;
 }
 
 export interface Scenario {
