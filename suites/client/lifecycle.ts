@@ -129,10 +129,14 @@ clientCheck(
   (t) => {
     const v = clientRuns(t);
     for (const run of v.requireLive()) {
+      // By the order of the wire log, not its timestamps: two lines read in one chunk share a time.
+      const order = new Map(run.entries.map((e, i) => [e, i]));
+      const at = (e: (typeof run.entries)[number]) => order.get(e) ?? -1;
       for (const h of handshakes(run)) {
         if (h.request.e.note?.startsWith('refused')) continue; // never reached the server: nothing to wait for
-        const end = h.result?.e.t ?? Infinity;
-        const early = clientMessages(run, h.session).find((s) => s.e.t > h.request.e.t && s.e.t < end && isRequest(s.m) && s.m.method !== 'ping');
+        const start = at(h.request.e);
+        const end = h.result ? at(h.result.e) : Infinity;
+        const early = clientMessages(run, h.session).find((s) => at(s.e) > start && at(s.e) < end && isRequest(s.m) && s.m.method !== 'ping');
         if (early) return t.fail(`in scenario ${run.scenario} the client sent ${String(early.m.method)} before the initialize result`, v.evidence([h.request.e, early.e]));
       }
       // HTTP: requests POSTed before the first initialize result was out (the mock refuses those
