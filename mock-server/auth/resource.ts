@@ -53,9 +53,11 @@ export interface ProtectedResourceOptions {
   /**
    * The scope of a 403 insufficient_scope challenge: the granted scopes plus the needed ones
    * ('granted-and-needed', the default: the spec's recommended approach) or only the missing ones
-   * ('missing': the minimum approach; servers need not repeat granted scopes).
+   * ('missing': the minimum approach; servers need not repeat granted scopes). 'incremental', a
+   * fault: the granted scopes plus only the first missing one, the next one on the retry (2026-07-28
+   * asks for all the operation's scopes in a single challenge).
    */
-  stepUpScope?: 'granted-and-needed' | 'missing';
+  stepUpScope?: 'granted-and-needed' | 'missing' | 'incremental';
   /** Fields that replace or add to the PRM document (e.g. a wrong `resource`, as a fault). */
   prmOverrides?: Record<string, unknown>;
   /** Checks skipped on purpose (fixture peers that break one requirement). */
@@ -298,7 +300,8 @@ export function protectHandler(inner: FetchHandler & { close?: () => Promise<voi
       extra.reason = `insufficient scope: missing ${missing.join(' ')}`;
       // Recommended approach: the granted scopes plus the newly required ones (basic/authorization
       // "Runtime Insufficient Scope Errors"); 'missing': only what the token lacks (the minimum).
-      const scope = options.stepUpScope === 'missing' ? missing.join(' ') : [...new Set([...have, ...needed])].join(' ');
+      const scope =
+        options.stepUpScope === 'missing' ? missing.join(' ') : options.stepUpScope === 'incremental' ? [...new Set([...have, missing[0]!])].join(' ') : [...new Set([...have, ...needed])].join(' ');
       const where = options.challengeMetadata ?? 'path';
       const www = bearerChallenge({
         error: 'insufficient_scope',

@@ -1,6 +1,7 @@
 // Testing a protected server (basic/authorization): reading a `WWW-Authenticate` challenge,
 // fetching metadata documents with a bound on time and redirects, and the tokens `--auth mock`
 // mints with the suite's own authorization server for the token-validation checks.
+import { randomBytes } from 'node:crypto';
 import { isObject } from '../../schema/index.ts';
 import type { AuthorizationServer } from '../../mock-server/index.ts';
 import type { MockTokens, TargetSpec } from './config.ts';
@@ -406,7 +407,40 @@ export async function mintMockTokens(as: AuthorizationServer, audience: string, 
     wrongAudience: await as.mintToken({ ...base, flaw: 'wrong-audience' }),
   };
   if (scope) tokens.insufficientScope = await as.mintToken({ ...base, flaw: 'no-scope' });
+  // One client per authorization server: a second set of tokens from it keeps the first one's secret valid.
+  const known = as.clients.get(SCOPED_CLIENT_ID)?.client_secret;
+  const clientSecret = known ?? randomBytes(24).toString('base64url');
+  if (known === undefined) as.addClient({ client_id: SCOPED_CLIENT_ID, client_secret: clientSecret, grant_types: ['client_credentials'] });
+  tokens.scoped = { tokenEndpoint: as.endpoints.token, clientId: SCOPED_CLIENT_ID, clientSecret };
   return tokens;
+}
+
+const SCOPED_CLIENT_ID = 'mcp-conform';
+
+/**
+ * A token for `audience` with exactly `scope`, from the suite's authorization server (client
+ * credentials with the client mintMockTokens registered, RFC 6749 §4.4; `resource` per RFC 8707),
+ * within `timeoutMs`; or why there is none.
+ */
+export async function scopedToken(tokens: MockTokens, audience: string, scope: string, timeoutMs: number): Promise<{ token: string } | { error: string }> {
+  const c = tokens.scoped;
+  if (!c) return { error: 'the suite minted no client for tokens with chosen scopes' };
+  const body = new URLSearchParams({ grant_type: 'client_credentials', scope, resource: audience });
+  const basic = Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.clientSecret)}`).toString('base64');
+  try {
+    const res = await fetch(c.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${basic}` },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const json = (await res.json().catch(() => undefined)) as unknown;
+    const token = isObject(json) ? json.access_token : undefined;
+    if (!res.ok || typeof token !== 'string') return { error: `the suite's token endpoint ${c.tokenEndpoint} answered HTTP ${res.status}${isObject(json) && typeof json.error === 'string' ? ` ${json.error}` : ''}` };
+    return { token };
+  } catch (err) {
+    return { error: `cannot get a token from ${c.tokenEndpoint}: ${(err as Error).message}` };
+  }
 }
 
 /** The target with `Authorization: <value>` on every request (HTTP targets; others are returned as they are). */

@@ -99,6 +99,11 @@ export interface MockTokens {
   wrongAudience: string;
   /** Without the scope the server's challenge asked for (absent when it asked for none). */
   insufficientScope?: string;
+  /**
+   * A confidential client of the same authorization server, for a token with scopes chosen at run
+   * time (client credentials): what a 403 insufficient_scope challenge names is only known then.
+   */
+  scoped?: { tokenEndpoint: string; clientId: string; clientSecret: string };
 }
 
 export interface AuthRunConfig {

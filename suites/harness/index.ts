@@ -20,7 +20,7 @@ export { runChecks, type RunChecksOptions } from './inprocess.ts';
 export { validMessagesResults, groupViolations, notRunResult, VALID_MESSAGES } from './aggregate.ts';
 export { CROSS_TALK, applyCrossTalk, connectionIds, crossTalkResult, withCrossTalk, type CrossTalk } from './crosstalk.ts';
 export { runConfig, parseCallTools, selected, matchesGlob, describeTarget, DEFAULT_TIMEOUTS, DEFAULT_CONCURRENCY, type RunConfig, type TargetSpec, type CallToolsPolicy, type AuthRunConfig, type AuthServerTarget, type MockTokens } from './config.ts';
-export { parseChallenge, authDiscovery, mintMockTokens, withAuthorization, fetchBounded, asMetadataUrls, type Challenge, type AuthDiscovery, type FetchedJson } from './auth.ts';
+export { parseChallenge, authDiscovery, mintMockTokens, scopedToken, withAuthorization, fetchBounded, asMetadataUrls, type Challenge, type AuthDiscovery, type FetchedJson } from './auth.ts';
 export { openTransport, type OpenedTransport } from './connect.ts';
 export { stderrGist, stderrNote } from './stderr-gist.ts';
 export { clientRuns, gateClient, loadClientRuns, isClientTarget, declaredCapabilities, connected, notSpoken, sent, received, ClientView, type ClientTarget, type ClientRun, type AuthRunRecord, type ClientRunsFile, type ClientRunsOptions, type RecordedEntry, type HttpRecord, type ProcessRecord, type StdioServerRecord } from './client-context.ts';

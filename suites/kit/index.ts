@@ -25,7 +25,7 @@ export { MODERN, FOREIGN_ORIGIN, PING, listedTools, describe, jsonRpcError, sess
 export { rpcRequest, messagesOf, responseIn, errorCodeIn, mediaType, openLegacyStream, legacyTransportOf, HttpProbe, type LegacyStream } from '../harness/http.ts';
 export { cannedInputResponse, judgeDiscover, StatelessClient, type DiscoverResult, type StatelessRequestOptions } from '../harness/stateless.ts';
 export {
-  describeFetch, judgePrm, locatePrm, noneAnswered, resolveIssuer, discoverAuthorization, parseChallenge, prmWellKnown, asMetadataUrls, DISCOVERY_CHECKS,
+  describeFetch, judgePrm, locatePrm, noneAnswered, resolveIssuer, discoverAuthorization, parseChallenge, scopedToken, prmWellKnown, asMetadataUrls, DISCOVERY_CHECKS,
   type Challenge, type FetchedJson, type LocatedPrm, type AuthorizationDiscovery,
 } from '../harness/auth.ts';
 export { clientCheck, scenariosNeeded, scenariosOf, type ClientCheckSpec } from './client-check.ts';

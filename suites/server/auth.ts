@@ -9,7 +9,7 @@
 import { AUTHORIZATION_REVISIONS, isStateless, PRM_REVISIONS, revisionsFrom, type Revision } from '../../schema/index.ts';
 import { DEFAULT_CLIENT_INFO, type RawResponse } from '../../mock-server/index.ts';
 import { checksWith, type CheckContext, type MockTokens } from '../harness/index.ts';
-import { authPage, cite, describeFetch, judgePrm, locatePrm as locate, noneAnswered, parseChallenge, resolveIssuer, type Challenge, type FetchedJson, type LocatedPrm, messagesOf, rpcRequest, type HttpProbe } from '../kit/index.ts';
+import { authPage, cite, describeFetch, judgePrm, locatePrm as locate, noneAnswered, parseChallenge, resolveIssuer, scopedToken, type Challenge, type FetchedJson, type LocatedPrm, messagesOf, rpcRequest, type HttpProbe } from '../kit/index.ts';
 
 /** Every check of this file is about Streamable HTTP: not applicable on any other target. */
 const check = checksWith({ transports: ['http'] });
@@ -303,13 +303,24 @@ flawedToken(
   cite(PRM_REVS, authPage('token-handling')),
 );
 
+/** RFC 6750 §3: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E ) (the value, once unquoted). */
+const ERROR_DESCRIPTION = /^[\x20\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** 403 insufficient_scope with a Bearer challenge naming scopes: its scope set, else undefined. */
+function scopeChallenge(r: RawResponse): Set<string> | undefined {
+  if (r.status !== 403) return undefined;
+  const c = parseChallenge(r.headers['www-authenticate']);
+  if (c?.params.error !== 'insufficient_scope' || !c.params.scope) return undefined;
+  return new Set(c.params.scope.split(' ').filter(Boolean));
+}
+
 check(
   {
     id: 'auth/insufficient-scope',
     title: 'a token without the scope the challenge asked for gets 403 with error="insufficient_scope" and the scope needed',
     level: 'SHOULD',
     requirement:
-      'When a client makes a request with an access token with insufficient scope during runtime operations, the server SHOULD respond with: HTTP 403 Forbidden status code; WWW-Authenticate header with the Bearer scheme and error="insufficient_scope", scope="required_scope1 required_scope2", resource_metadata. Servers SHOULD include the scopes needed to satisfy the current request in the scope parameter.',
+      'When a client makes a request with an access token with insufficient scope during runtime operations, the server SHOULD respond with: HTTP 403 Forbidden status code; WWW-Authenticate header with the Bearer scheme and error="insufficient_scope", scope="required_scope1 required_scope2", resource_metadata, error_description (optional) - human-readable description of the error (when present, an RFC 6750 §3 value). Servers SHOULD include the scopes needed to satisfy the current request in the scope parameter.',
     spec: cite(revisionsFrom('2025-11-25'), authPage('runtime-insufficient-scope-errors')),
   },
   async (t) => {
@@ -331,5 +342,45 @@ check(
     const left = mock.scope.split(' ').filter((x) => x && !named.has(x));
     if (left.length) return t.fail(`the 403 challenge's scope "${c.params.scope}" leaves out ${left.join(' ')}, which the request needs (the 401 challenge asked for "${mock.scope}")`, t.evidence());
     if (!c.params.resource_metadata) return t.fail('the 403 insufficient_scope challenge has no resource_metadata (for consistency with 401 responses)', t.evidence());
+    // error_description is optional: absent, nothing to judge; present, RFC 6750 §3 limits its characters.
+    const d = c.params.error_description;
+    if (d !== undefined && !ERROR_DESCRIPTION.test(d)) return t.fail(`the 403 challenge's error_description ${JSON.stringify(d)} has characters RFC 6750 §3 does not allow (only %x20-21 / %x23-5B / %x5D-7E: no '"', no '\\', printable ASCII)`, t.evidence());
+  },
+);
+
+check(
+  {
+    id: 'auth/insufficient-scope-single-challenge',
+    title: 'a token with every scope the 403 named is not challenged again for the same request: all its scopes come in one challenge',
+    level: 'SHOULD',
+    requirement: 'Whatever scope-inclusion strategy a server adopts, servers SHOULD include all scopes required for the current operation in a single challenge.',
+    spec: { '2026-07-28': 'basic/authorization#runtime-insufficient-scope-errors' },
+  },
+  async (t) => {
+    const { h } = await protectedServer(t);
+    const { mock } = authDefaults(t);
+    if (!mock) return t.notVerified('needs tokens the suite mints itself: run with --auth mock (and let the server trust the issuer it prints)');
+    if (!mock.tokens.insufficientScope || !mock.scope) return t.notApplicable("the server's 401 challenge names no scope: there is no scope to leave out of a token");
+    // Only the authorization gate matters here: a valid token answered e.g. 400 (a revision the server does not speak) still got past it.
+    const good = await firstRequest(t, h, `Bearer ${mock.tokens.valid}`);
+    if (good.status === 0 || good.status === 401 || good.status === 403) return t.notVerified(`the suite's valid token is refused (HTTP ${good.status}): see auth/valid-token-accepted`, t.evidence());
+    // The first token has no scope at all, so the token for the retry holds exactly what the 403 named.
+    const first = await firstRequest(t, h, `Bearer ${mock.tokens.insufficientScope}`);
+    const named = scopeChallenge(first);
+    if (!named) return t.notVerified(`a token without scope was answered HTTP ${first.status}, not 403 insufficient_scope naming scopes: no challenge to follow (see auth/insufficient-scope)`, t.evidence());
+    const asked = [...named].join(' ');
+    const minted = await scopedToken(mock.tokens, mock.audience, asked, t.requestTimeoutMs);
+    if ('error' in minted) return t.notVerified(`no token with scope "${asked}": ${minted.error}`);
+    const retry = await firstRequest(t, h, `Bearer ${minted.token}`);
+    if (retry.status === 0) return t.notVerified(`no answer to the retry with scope "${asked}": ${retry.error ?? 'no HTTP response'}`, t.evidence());
+    const again = scopeChallenge(retry);
+    if (again) {
+      const more = [...again].filter((x) => !named.has(x));
+      if (more.length) return t.fail(`the same request was challenged twice: the 403 named "${asked}", and with a token holding exactly that, a second 403 insufficient_scope names ${more.join(' ')} as well`, t.evidence());
+      return t.notVerified(`a token holding "${asked}" is still answered 403 insufficient_scope naming no other scope ("${[...again].join(' ')}"): the server may not take the suite's client-credentials token as it takes the others`, t.evidence());
+    }
+    if (retry.status === 401 || retry.status === 403) return t.notVerified(`the retry with a token holding "${asked}" (client credentials) was answered HTTP ${retry.status}, not a scope challenge: cannot tell`, t.evidence());
+    // Anything else (accepted, or a protocol-level answer behind the gate): the one challenge named enough.
+    if (!ok(retry)) t.note(`the retry with scope "${asked}" passed the scope gate and was answered HTTP ${retry.status}`);
   },
 );

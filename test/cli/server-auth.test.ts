@@ -19,18 +19,20 @@ async function freePort(): Promise<number> {
 }
 
 describe('--auth mock through the CLI', () => {
-  it('prints the issuer and JWKS to trust; a server trusting them passes every auth check', async () => {
+  it('prints the issuer and JWKS to trust; a server trusting them passes every auth check (2025-11-25 and 2026-07-28)', async () => {
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
     const f = await startAuthFixture({ issuer, keys: remoteKeys(`${issuer}/jwks`) });
     try {
-      const run = await runCli(['--url', f.url, '--auth', 'mock', '--auth-issuer-port', String(port), '--only', 'auth', '--revision', '2025-11-25', '--timeout', '3000'], { timeoutMs: 90_000 });
+      const run = await runCli(['--url', f.url, '--auth', 'mock', '--auth-issuer-port', String(port), '--only', 'auth', '--revision', '2025-11-25,2026-07-28', '--timeout', '3000'], { timeoutMs: 90_000 });
       expect(run.stderr).toContain(`must trust issuer ${issuer} (JWKS ${issuer}/jwks`);
       const results = readResults(run);
       const verdicts = Object.fromEntries(results.checks.map((c) => [c.id, c.verdict]));
       expect(verdicts).toEqual(Object.fromEntries(Object.keys(verdicts).map((id) => [id, 'pass'])));
       expect(Object.keys(verdicts)).toContain('auth/wrong-audience');
       expect(Object.keys(verdicts)).toContain('auth/insufficient-scope');
+      // A check in a worker process gets a token with chosen scopes from the CLI's authorization server.
+      expect(Object.keys(verdicts)).toContain('auth/insufficient-scope-single-challenge');
       expect(run.code).toBe(0);
     } finally {
       await f.close();

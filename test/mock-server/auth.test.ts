@@ -207,6 +207,15 @@ describe('protected resource', () => {
     expect(r.headers.get('www-authenticate')).toContain('error="insufficient_scope", scope="mcp:write"');
   });
 
+  it('stepUpScope incremental (a fault): one missing scope per challenge, the next one on the retry', async () => {
+    const s = await serve({ resource: { requiredScopes: ['mcp:read', 'mcp:write'], stepUpScope: 'incremental' } });
+    const first = await mcpPost(s, await s.as.mintToken({ audience: s.url }));
+    expect(first.headers.get('www-authenticate')).toContain('error="insufficient_scope", scope="mcp:read"');
+    const retry = await mcpPost(s, await s.as.mintToken({ audience: s.url, scope: 'mcp:read' }));
+    expect(retry.status).toBe(403);
+    expect(retry.headers.get('www-authenticate')).toContain('error="insufficient_scope", scope="mcp:read mcp:write"');
+  });
+
   it('reads its options live: a scope or an AS changed mid-run applies to the next request', async () => {
     const s = await serve();
     const token = await s.as.mintToken({ audience: s.url, scope: 'mcp:read' });

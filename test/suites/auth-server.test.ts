@@ -13,7 +13,7 @@ import { PROJECT_ROOT, type Revision } from '../../schema/index.ts';
 import { referenceServer, serveAuthorizationServer, serveHttp, serveMockHttp, serveProtectedMock, type StreamableHttpHandler } from '../../mock-server/index.ts';
 import { startSdkAuthServer } from '../fixtures/servers/sdk-auth-server.ts';
 import '../../suites/server/auth.ts';
-import { AUTH_BREAKS, startAuthFixture, type AuthFixtureOptions } from '../fixtures/servers/auth-fixture.ts';
+import { AUTH_BREAKS, AUTH_VARIANT_BREAKS, startAuthFixture, type AuthBreak, type AuthFixtureOptions } from '../fixtures/servers/auth-fixture.ts';
 
 const defs: CheckDef[] = definedChecks().filter((d) => d.meta.id.startsWith('auth/'));
 const REVS: Revision[] = ['2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'];
@@ -64,7 +64,9 @@ const DEPENDENTS: Partial<Record<string, string[]>> = {
   'auth/challenge': ['auth/prm-document', 'auth/authorization-servers-resolve', 'auth/insufficient-scope', 'auth/no-offline-access-scope'],
   'auth/prm-document': [],
   // Every token refused: the flawed-token checks cannot tell.
-  'auth/valid-token-accepted': ['auth/expired-token', 'auth/wrong-signature', 'auth/wrong-issuer', 'auth/wrong-audience', 'auth/insufficient-scope', 'auth/no-data-before-authorization'],
+  'auth/valid-token-accepted': ['auth/expired-token', 'auth/wrong-signature', 'auth/wrong-issuer', 'auth/wrong-audience', 'auth/insufficient-scope', 'auth/no-data-before-authorization', 'auth/insufficient-scope-single-challenge'],
+  // No 403 insufficient_scope at all: no challenge to follow.
+  'auth/insufficient-scope': ['auth/insufficient-scope-single-challenge'],
 };
 
 /** Revisions where a break cannot show: 2026-07-28 has no sessions to use without a token. */
@@ -74,16 +76,17 @@ describe('each break fails exactly its check', () => {
   it('every check has a break', () => {
     expect(defs.map((d) => d.meta.id).filter((id) => !(AUTH_BREAKS as readonly string[]).includes(id))).toEqual([]);
   });
-  for (const b of AUTH_BREAKS) {
+  const breaks: [AuthBreak, string][] = [...AUTH_BREAKS.map((b): [AuthBreak, string] => [b, b]), ...Object.entries(AUTH_VARIANT_BREAKS).map(([b, id]): [AuthBreak, string] => [b as AuthBreak, id])];
+  for (const [b, id] of breaks) {
     it(b, async () => {
       const results = await runAgainst({ break: b });
-      const mine = results.filter((r) => r.id === b);
-      const level = defs.find((d) => d.meta.id === b)?.meta.level;
+      const mine = results.filter((r) => r.id === id);
+      const level = defs.find((d) => d.meta.id === id)?.meta.level;
       expect(mine.length).toBeGreaterThan(0);
       // It fails (warns, for a SHOULD) at some revision, and passes at none.
       expect(show(mine.filter((r) => r.verdict === (level === 'SHOULD' ? 'warn' : 'fail'))), show(mine)).not.toBe('');
       expect(mine.filter((r) => r.verdict === 'pass').map((r) => r.revision), show(mine)).toEqual(UNAFFECTED[b] ?? []);
-      const allowed = new Set([b, ...(DEPENDENTS[b] ?? [])]);
+      const allowed = new Set([id, ...(DEPENDENTS[b] ?? [])]);
       expect(show(results.filter((r) => bad(r) && !allowed.has(r.id)))).toBe('');
     });
   }
@@ -211,6 +214,22 @@ describe('a real peer: the official SDK bearer-auth middleware and metadata rout
       const passed = new Set(results.filter((r) => r.verdict === 'pass').map((r) => r.id));
       // (SDK v1 serves no 2026-07-28: the checks of that revision alone are not run here.)
       expect(defs.filter((d) => d.meta.revisions.some((r) => revs.includes(r))).map((d) => d.meta.id).filter((id) => !passed.has(id))).toEqual([]);
+    } finally {
+      await sdk.close();
+      await as.close();
+    }
+  });
+
+  it('needing two scopes, it names both in its one 403 challenge (the 2026-07-28 check: the bearer gate answers before any MCP handling)', async () => {
+    const as = await serveAuthorizationServer({});
+    const sdk = await startSdkAuthServer({ issuer: as.issuer, jwksUri: as.as.endpoints.jwks, oauthMetadata: as.as.metadata(), requiredScopes: ['mcp:read', 'mcp:write'] });
+    try {
+      const scope = 'mcp:read mcp:write';
+      const tokens = await mintMockTokens(as.as, sdk.url, scope);
+      const authorization = `Bearer ${tokens.valid}`;
+      const auth: AuthRunConfig = { authorization, mock: { issuer: as.issuer, jwksUri: as.as.endpoints.jwks, audience: sdk.url, scope, tokens } };
+      const results = await runOn({ kind: 'http', url: sdk.url, headers: { authorization } }, auth, ['2026-07-28'], ['auth/insufficient-scope-single-challenge']);
+      expect(results.map((r) => r.verdict), show(results)).toEqual(['pass']);
     } finally {
       await sdk.close();
       await as.close();
