@@ -70,6 +70,7 @@ export async function poll(t: T, c: MockClient, taskId: string, ms: number): Pro
 /** How long a check waits for a task to finish. */
 export const finishMs = (t: T) => Math.floor(t.config.checkTimeoutMs * 0.4);
 
+/** The io.modelcontextprotocol/related-task value in a message's or a result's _meta, if any. */
 export const relatedOf = (m: Json): unknown => {
   const meta = isObject(m._meta) ? m._meta : isObject(m.params) && isObject(m.params._meta) ? m.params._meta : {};
   return meta[RELATED_TASK_META];
