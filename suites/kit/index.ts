@@ -3,7 +3,8 @@
 // ranges and small words (common.ts), the one paginator (lists.ts), tool calls (tools.ts), content
 // blocks and URI templates (content.ts), the tool survey that finds a tool reporting progress
 // (tool-survey.ts), a request every revision answers and a cancellable call (liveness.ts), what the
-// 2026-07-28 checks send (stateless.ts), and raw HTTP for the transport checks (http.ts, with the
+// 2026-07-28 checks send (stateless.ts), task-augmented calls and polling for the 2025-11-25 tasks
+// checks (tasks.ts), and raw HTTP for the transport checks (http.ts, with the
 // harness's raw-HTTP, stateless-client and authorization-discovery pieces a check reads); for the client
 // checks, `clientCheck` (client-check.ts) and reading a recorded client run (client-runs.ts). A check
 // file imports from suites/ only this module and the harness's index (test/architecture.test.ts).
@@ -21,6 +22,7 @@ export { isBase64, isMimeType, isAbsoluteUri, resourceContentsProblems, contentP
 export { surveyTools, progressTool, longRunningTool, type Survey, type Surveyed } from './tool-survey.ts';
 export { livenessMethod, livenessMessage, startProgressCall, CANCEL_ID, CANCEL_TOKEN } from './liveness.ts';
 export { at, safeOperations, inputRequiringOperation, logsOf, statusOf, INPUT_CAPABILITIES, INPUT_METHODS, CAPABILITY_OF, type Operation, type InputSearch } from './stateless.ts';
+export { tasks, TOOLS_CALL, TERMINAL, TTL, supportOf, argsFor, taskTool, startTask, createdTask, poll, finishMs, relatedOf, MAX_TASK_TOOLS, taskTools } from './tasks.ts';
 export { MODERN, FOREIGN_ORIGIN, PING, listedTools, describe, jsonRpcError, session, modern, expectModernOnly, expectHeaderMismatch } from './http.ts';
 export { rpcRequest, messagesOf, responseIn, errorCodeIn, mediaType, openLegacyStream, legacyTransportOf, HttpProbe, type LegacyStream } from '../harness/http.ts';
 export { cannedInputResponse, judgeDiscover, StatelessClient, type DiscoverResult, type StatelessRequestOptions } from '../harness/stateless.ts';

@@ -12,7 +12,7 @@ import '../../suites/server/prompts.ts';
 import '../../suites/server/completion.ts';
 import '../../suites/server/logging.ts';
 import '../../suites/server/pagination.ts';
-import '../../suites/server/tasks.ts';
+import '../../suites/server/tasks/_index.ts';
 import '../../suites/server/server-requests.ts';
 import { STATEFUL_REVISIONS as STATEFUL } from '../../schema/index.ts';
 import { FEATURE_AREAS, run, sdkTarget } from './feature-helpers.ts';
