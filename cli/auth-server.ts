@@ -15,6 +15,7 @@ export interface AuthServerCommandOptions extends Partial<ReportFlags> {
   clientId?: string;
   clientSecret?: string;
   redirectPort?: string;
+  cimdBaseUrl?: string;
   resource?: string;
   scope?: string;
   browser?: boolean;
@@ -39,6 +40,7 @@ export async function runAuthServerCommand(o: AuthServerCommandOptions, io: Serv
   if (o.clientSecret !== undefined && o.clientId === undefined) throw new UsageError('--client-secret needs --client-id');
   const timeoutMs = positiveInt(o.timeout, '--timeout');
   const redirectPort = o.redirectPort === undefined ? undefined : positiveInt(o.redirectPort, '--redirect-port', 'port number');
+  if (o.cimdBaseUrl !== undefined && !/^https?:$/.test(URL.canParse(o.cimdBaseUrl) ? new URL(o.cimdBaseUrl).protocol : '')) throw new UsageError(`--cimd-base-url "${o.cimdBaseUrl}" is not an http(s) URL`);
   const resource = o.resource ?? `${issuerUrl.origin}/mcp`;
   if (!URL.canParse(resource) || resource.includes('#')) throw new UsageError(`--resource "${resource}" must be an absolute URI without a fragment (RFC 8707)`);
   const requested = parseRevisions(o.revision);
@@ -56,6 +58,7 @@ export async function runAuthServerCommand(o: AuthServerCommandOptions, io: Serv
     ...(o.clientId !== undefined ? { clientId: o.clientId } : {}),
     ...(o.clientSecret !== undefined ? { clientSecret: o.clientSecret } : {}),
     ...(redirectPort !== undefined ? { redirectPort } : {}),
+    ...(o.cimdBaseUrl !== undefined ? { cimdBaseUrl: o.cimdBaseUrl } : {}),
     ...(o.scope !== undefined ? { scope: o.scope } : {}),
     ...(o.browser ? { browser: true, onAuthorizationUrl: (url: string) => say(`mcp-conform: open this URL in your browser and complete the authorization (waiting up to 300 s):\n${url}`) } : {}),
   };
@@ -105,6 +108,7 @@ export function registerAuthServer(program: Command): void {
     .option('--client-id <id>', 'a client registered with the server beforehand (used instead of dynamic registration or a client ID metadata document); its redirect URI: http://127.0.0.1:<redirect-port>/callback')
     .option('--client-secret <secret>', 'the secret of --client-id (a confidential client)')
     .option('--redirect-port <port>', 'port of the loopback redirect listener on 127.0.0.1 (default: a free one; fix it for a pre-registered client)')
+    .option('--cimd-base-url <url>', 'a public (https) URL you forward to the loopback listener (fix --redirect-port): the client ID metadata documents of the cimd-* probes are served under it (default: the listener\'s http://127.0.0.1 origin, which a real server may refuse)')
     .option('--resource <uri>', 'the resource (RFC 8707) tokens are asked for: the canonical URI of an MCP server (default: <issuer origin>/mcp)')
     .option('--scope <scope>', 'the scope to ask for (default: none)')
     .option('--browser', 'the authorization step needs a user (a login page): print the URL, wait up to 300 s for your browser to reach the loopback redirect URI')
@@ -122,7 +126,9 @@ export function registerAuthServer(program: Command): void {
         'authorization server that insists on https refuses it). The authorization step follows redirects headless;\n' +
         'a login page leaves the grant checks not verified unless --browser. Negative probes (no code_challenge, a\n' +
         'wrong code_verifier, an unregistered redirect URI, a code or refresh token used twice) need more authorizations\n' +
-        'and run headless only.\n' +
+        'and run headless only. The cimd-* checks serve client ID metadata documents of their own (a correct one, one\n' +
+        'whose client_id is another URL, one not JSON, one without redirect_uris) and ask for authorizations with them;\n' +
+        'a server that cannot fetch the loopback URL leaves them not verified: forward a public URL (--cimd-base-url).\n' +
         'Exit codes: 0 no MUST failed, 1 a MUST failed, 2 usage error, 3 the metadata could not be fetched at all, 130 interrupted.\n' +
         'Examples:\n  mcp-conform auth-server --issuer http://127.0.0.1:9419\n' +
         '  mcp-conform auth-server --issuer https://auth.example.com/tenant1 --client-id mcp-test --redirect-port 8765 --browser',

@@ -78,9 +78,25 @@ export type AuthServerFault =
  * - 'ignore-resource': tokens are not audience-restricted to the `resource` asked for (RFC 8707)
  * - 'cacheable-token-response': token responses lack Cache-Control: no-store
  * - 'no-iss-on-error': authorization error responses carry no `iss` (successful ones still do)
+ * - 'cimd-no-fetch': a URL client_id is taken on trust, its document never fetched (any loopback redirect URI)
+ * - 'cimd-client-id-mismatch': a fetched document whose client_id is not its URL is accepted
+ * - 'cimd-any-redirect-uri': a client ID metadata document client may use a redirect_uri its document does not list
+ * - 'cimd-not-json': a document that is not JSON is accepted (any loopback redirect URI)
+ * - 'cimd-missing-fields': a JSON object document without client_name or redirect_uris is accepted (likewise)
  */
-export type AuthServerLeniency = 'any-redirect-uri' | 'reuse-code' | 'ignore-code-verifier' | 'ignore-resource' | 'cacheable-token-response' | 'no-iss-on-error';
-export const AUTH_SERVER_LENIENCIES: readonly AuthServerLeniency[] = ['any-redirect-uri', 'reuse-code', 'ignore-code-verifier', 'ignore-resource', 'cacheable-token-response', 'no-iss-on-error'];
+export type AuthServerLeniency =
+  | 'any-redirect-uri'
+  | 'reuse-code'
+  | 'ignore-code-verifier'
+  | 'ignore-resource'
+  | 'cacheable-token-response'
+  | 'no-iss-on-error'
+  | 'cimd-no-fetch'
+  | 'cimd-client-id-mismatch'
+  | 'cimd-any-redirect-uri'
+  | 'cimd-not-json'
+  | 'cimd-missing-fields';
+export const AUTH_SERVER_LENIENCIES: readonly AuthServerLeniency[] = ['any-redirect-uri', 'reuse-code', 'ignore-code-verifier', 'ignore-resource', 'cacheable-token-response', 'no-iss-on-error', 'cimd-no-fetch', 'cimd-client-id-mismatch', 'cimd-any-redirect-uri', 'cimd-not-json', 'cimd-missing-fields'];
 
 export interface AuthServerOptions {
   /** Path part of the issuer (e.g. '/tenant1'; default none: the issuer is the origin). */
@@ -423,11 +439,19 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     try {
       doc = JSON.parse(text);
     } catch {
-      throw new OAuthError('invalid_client', `client ID metadata document ${id} is not JSON`);
+      doc = undefined;
     }
+    const isObj = typeof doc === 'object' && doc !== null && !Array.isArray(doc);
+    const fields = isObj && typeof (doc as Record<string, unknown>).client_name === 'string' && Array.isArray((doc as Record<string, unknown>).redirect_uris);
+    if ((doc === undefined && lenient('cimd-not-json')) || (isObj && !fields && lenient('cimd-missing-fields'))) {
+      // The break: whatever came back stands as a client, any loopback redirect URI allowed.
+      addClient({ client_id: id, token_endpoint_auth_method: 'none', loopbackRedirects: true }, 'cimd', { client_id: id, invalid: true });
+      return clients.get(id)!;
+    }
+    if (doc === undefined) throw new OAuthError('invalid_client', `client ID metadata document ${id} is not JSON`);
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new OAuthError('invalid_client', 'client ID metadata document is not a JSON object');
     const d = doc as Record<string, unknown>;
-    if (d.client_id !== id) throw new OAuthError('invalid_client', `client ID metadata document's client_id ${JSON.stringify(d.client_id)} does not match its URL ${id}`);
+    if (d.client_id !== id && !lenient('cimd-client-id-mismatch')) throw new OAuthError('invalid_client', `client ID metadata document's client_id ${JSON.stringify(d.client_id)} does not match its URL ${id}`);
     if (typeof d.client_name !== 'string') throw new OAuthError('invalid_client', 'client ID metadata document lacks client_name');
     if (!Array.isArray(d.redirect_uris) || !d.redirect_uris.every((x) => typeof x === 'string')) throw new OAuthError('invalid_client', 'client ID metadata document lacks redirect_uris');
     const method = (d.token_endpoint_auth_method as ClientAuthMethod | undefined) ?? 'none';
@@ -449,7 +473,13 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
       addClient({ client_id: id, token_endpoint_auth_method: 'none', loopbackRedirects: true }, 'cimd', { client_id: id, unfetched: true });
       return clients.get(id)!;
     }
-    if ((opts.clientIdMetadataDocuments ?? true) && isUrlClientId(id)) return cimdClient(id);
+    if ((opts.clientIdMetadataDocuments ?? true) && isUrlClientId(id)) {
+      if (lenient('cimd-no-fetch')) {
+        addClient({ client_id: id, token_endpoint_auth_method: 'none', loopbackRedirects: true }, 'cimd', { client_id: id, unfetched: true });
+        return clients.get(id)!;
+      }
+      return cimdClient(id);
+    }
     throw new OAuthError('invalid_client', `unknown client_id ${id}`, 401);
   };
 
@@ -525,7 +555,8 @@ export async function createAuthorizationServer(options: AuthServerOptions = {})
     if (given !== null) {
       // Exact match against the registered values (basic/authorization "Open Redirection").
       const loopbackOk = client.loopbackRedirects === true && acceptableRedirectUri(given) && new URL(given).protocol === 'http:';
-      if (!registered.includes(given) && !loopbackOk && !lenient('any-redirect-uri')) throw new OAuthError('invalid_request', `redirect_uri ${given} is not registered for this client`);
+      const anyOk = lenient('any-redirect-uri') || (client.source === 'cimd' && lenient('cimd-any-redirect-uri'));
+      if (!registered.includes(given) && !loopbackOk && !anyOk) throw new OAuthError('invalid_request', `redirect_uri ${given} is not registered for this client`);
       redirectUri = given;
     } else if (registered.length === 1) redirectUri = registered[0]!;
     else throw new OAuthError('invalid_request', 'redirect_uri is required');

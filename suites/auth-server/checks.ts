@@ -8,7 +8,7 @@ import { AUTHORIZATION_REVISIONS, isObject, PRM_REVISIONS, revisionsFrom } from 
 import { check, type CheckContext } from '../harness/index.ts';
 import { authPage, cite } from '../kit/index.ts';
 import type { FetchedJson } from '../harness/index.ts';
-import { codeOf, describeOutcome, OAuthFlow, type AuthorizationAttempt, type Exchange, type MetadataFound } from './flow.ts';
+import { codeOf, describeOutcome, OAuthFlow, type AuthorizationAttempt, type CimdProbe, type CimdProbeKind, type Exchange, type MetadataFound } from './flow.ts';
 
 type T = CheckContext;
 
@@ -566,5 +566,112 @@ check(
     if (typeof next !== 'string' || next === old) return t.fail(`the refresh response ${next === old ? 'returned the same refresh token' : 'has no new refresh_token'}: refresh tokens of a public client are not rotated`, ev);
     if (!r.again) return t.notVerified('the used refresh token could not be tried again', ev);
     if (r.again.status === 200) return t.fail('the refresh token already used was accepted again: the rotated-out token stays valid', ev);
+  },
+);
+
+// ---- client ID metadata documents: what the authorization server does with a URL client_id ----
+
+const CIMD_SPEC = cite(MODERN, authPage('implementation-requirements', 'basic/authorization/client-registration#implementation-requirements'));
+const CIMD_REQUIREMENT = 'MCP implementations supporting Client ID Metadata Documents MUST follow the requirements specified in OAuth Client ID Metadata Document. For Authorization Servers:';
+
+/**
+ * One client ID metadata document probe, shown. Not applicable when the metadata does not
+ * advertise client ID metadata documents; not verified when the request could not be made.
+ */
+async function cimdProbe(t: T, kind: CimdProbeKind): Promise<CimdProbe> {
+  const m = await metadata(t);
+  if (m.doc.client_id_metadata_document_supported !== true) return t.notApplicable(`the metadata at ${m.url} does not advertise client_id_metadata_document_supported (see auth-server/cimd-advertised)`);
+  const p = await (await flowOf(t)).cimdProbe(kind);
+  if ('stopped' in p) return t.notVerified(`the authorization request was not made: ${p.stopped}`);
+  t.note(`client ID metadata document ${p.clientId} (${kind}), fetched ${p.fetches} time(s): ${p.body}`);
+  t.note(`authorization request: ${p.attempt.url}`);
+  show(t, p.attempt.outcome.exchanges);
+  if (p.attempt.outcome.kind === 'unreachable') return t.notVerified(p.attempt.outcome.error, t.evidence());
+  return p;
+}
+
+/** Why a correct document got no code: an http loopback URL the server may refuse (as the spec lets it), never a violation. */
+const refusedCorrect = (p: CimdProbe) =>
+  `the authorization server ${p.fetches ? 'fetched' : 'did not fetch'} the suite's correct client ID metadata document at ${p.clientId} and gave no code (${describeOutcome(p.attempt.outcome, 'a code')}); ` +
+  `${p.clientId.startsWith('http:') ? 'client_id URLs must use https, so it may refuse this http loopback URL (allowed): ' : ''}give --cimd-base-url, a public https URL forwarded to the loopback listener (--redirect-port), to serve the documents where it can fetch them`;
+
+/**
+ * A probe's refusal proves something only once a correct document, at a fresh URL, was fetched
+ * and got a code: otherwise the check ends not verified (see auth-server/cimd-fetched).
+ */
+async function cimdWorks(t: T): Promise<void> {
+  const p = await cimdProbe(t, 'valid');
+  if (codeOf(p.attempt) === undefined) {
+    const o = p.attempt.outcome;
+    if (o.kind === 'page' && o.status >= 200 && o.status < 300) return t.notVerified(`${describeOutcome(o, 'a code')} for the suite's client ID metadata document at ${p.clientId}`, t.evidence());
+    return t.notVerified(refusedCorrect(p), t.evidence());
+  }
+  if (!p.fetches) return t.notVerified(`the authorization server gave a code for the client_id ${p.clientId} without fetching its document (see auth-server/cimd-fetched): whether it validates documents cannot be seen`, t.evidence());
+}
+
+/** The check fails when the probe got a code (or was redirected to a URI the document does not list). */
+async function cimdRefused(t: T, kind: CimdProbeKind, what: string): Promise<void> {
+  const p = await cimdProbe(t, kind);
+  const a = p.attempt;
+  if (codeOf(a) !== undefined) return t.fail(`the authorization server issued a code for ${what} (client_id ${p.clientId}): ${a.outcome.kind === 'redirected' ? a.outcome.location : ''}`, t.evidence());
+  if (kind === 'bad-redirect' && a.outcome.kind === 'redirected') return t.fail(`the authorization server redirected to ${a.redirectUri}, which the client ID metadata document at ${p.clientId} does not list: ${a.outcome.location}`, t.evidence());
+}
+
+check(
+  {
+    id: 'auth-server/cimd-fetched',
+    title: 'an authorization request with a URL client_id makes the authorization server fetch that client ID metadata document',
+    level: 'SHOULD',
+    requirement: `${CIMD_REQUIREMENT} SHOULD fetch metadata documents when encountering URL-formatted client_ids.`,
+    spec: CIMD_SPEC,
+  },
+  async (t) => {
+    const p = await cimdProbe(t, 'valid');
+    if (p.fetches) return;
+    if (codeOf(p.attempt) !== undefined) return t.fail(`the authorization server issued a code for the client_id ${p.clientId} without fetching the client ID metadata document there`, t.evidence());
+    return t.notVerified(refusedCorrect(p), t.evidence());
+  },
+);
+
+check(
+  {
+    id: 'auth-server/cimd-client-id-match',
+    title: "a client ID metadata document whose client_id is not its own URL is refused (no code)",
+    level: 'MUST',
+    requirement: `${CIMD_REQUIREMENT} MUST validate that the fetched document's client_id matches the URL exactly.`,
+    spec: CIMD_SPEC,
+  },
+  async (t) => {
+    await cimdWorks(t);
+    await cimdRefused(t, 'client-id-mismatch', "a document whose client_id names another URL");
+  },
+);
+
+check(
+  {
+    id: 'auth-server/cimd-redirect-uri',
+    title: 'an authorization request with a redirect_uri its client ID metadata document does not list is refused, not redirected there',
+    level: 'MUST',
+    requirement: `${CIMD_REQUIREMENT} MUST validate redirect URIs presented in an authorization request against those in the metadata document.`,
+    spec: CIMD_SPEC,
+  },
+  async (t) => {
+    await cimdWorks(t);
+    await cimdRefused(t, 'bad-redirect', 'a redirect_uri the client ID metadata document does not list');
+  },
+);
+
+check(
+  {
+    id: 'auth-server/cimd-invalid-document',
+    title: 'a client ID metadata document that is not valid JSON, or lacks redirect_uris, is refused (no code)',
+    level: 'MUST',
+    requirement: `${CIMD_REQUIREMENT} MUST validate the document structure is valid JSON and contains required fields. (Clients: the metadata document MUST include at least client_id, client_name, redirect_uris.)`,
+    spec: CIMD_SPEC,
+  },
+  async (t) => {
+    await cimdWorks(t);
+    await cimdRefused(t, 'not-json', 'a client ID metadata document that is not valid JSON');
+    await cimdRefused(t, 'no-redirect-uris', 'a client ID metadata document without redirect_uris');
   },
 );

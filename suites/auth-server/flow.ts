@@ -73,6 +73,20 @@ export interface AuthorizationAttempt {
   outcome: AuthorizationOutcome;
 }
 
+export type CimdProbeKind = 'valid' | 'bad-redirect' | 'client-id-mismatch' | 'no-redirect-uris' | 'not-json';
+
+/** An authorization request made for a client ID metadata document the suite served, and whether it was fetched. */
+export interface CimdProbe {
+  kind: CimdProbeKind;
+  /** The document's URL, the request's client_id. */
+  clientId: string;
+  /** The document as served. */
+  body: string;
+  attempt: AuthorizationAttempt;
+  /** How many times the authorization server fetched it (by the time its answer came). */
+  fetches: number;
+}
+
 export interface Grant {
   client: Client;
   authorization: AuthorizationAttempt;
@@ -165,11 +179,19 @@ class Loopback {
   private server?: Server;
   private waiting: ((url: string) => void)[] = [];
   private cimd?: Record<string, unknown>;
+  /** The probes' client ID metadata documents by path (the body as sent) and how often each was fetched. */
+  private readonly docs = new Map<string, { body: string; fetches: number }>();
   origin = '';
 
   async start(port: number): Promise<void> {
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', this.origin);
+      const doc = this.docs.get(url.pathname);
+      if (doc) {
+        doc.fetches++;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(doc.body);
+        return;
+      }
       if (url.pathname === CIMD_PATH && this.cimd) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.cimd));
         return;
@@ -191,6 +213,14 @@ class Loopback {
 
   serveCimd(doc: Record<string, unknown>): void {
     this.cimd = doc;
+  }
+
+  serveDoc(path: string, body: string): void {
+    this.docs.set(path, { body, fetches: 0 });
+  }
+
+  fetchesOf(path: string): number {
+    return this.docs.get(path)?.fetches ?? 0;
   }
 
   /** The next callback URL, or undefined after timeoutMs. */
@@ -268,6 +298,11 @@ export class OAuthFlow {
     return `${this.loopback.origin}${CALLBACK_PATH}`;
   }
 
+  /** Another path on the same loopback origin: never registered, never listed in a document. */
+  get unregisteredRedirectUri(): string {
+    return `${this.loopback.origin}/unregistered${CALLBACK_PATH}`;
+  }
+
   metadata(): Promise<Metadata> {
     const parent = this.parent;
     if (!parent) return this.memo('metadata', () => discoverMetadata(this.target.issuer, this.timeoutMs));
@@ -334,15 +369,15 @@ export class OAuthFlow {
    * One authorization request. `vary` breaks it on purpose: no code_challenge, or an unregistered
    * redirect URI (another path on the same loopback origin).
    */
-  async authorize(vary?: 'no-challenge' | 'bad-redirect'): Promise<AuthorizationAttempt | { stopped: string }> {
-    const reg = await this.registration();
-    if (!reg.client) return { stopped: reg.error ?? 'no client' };
+  async authorize(vary?: 'no-challenge' | 'bad-redirect', as?: Client): Promise<AuthorizationAttempt | { stopped: string }> {
+    const reg = as ? { client: as } : await this.registration();
+    if (!reg.client) return { stopped: ('error' in reg ? reg.error : undefined) ?? 'no client' };
     const m = (await this.metadata()).found?.doc;
     const endpoint = m?.authorization_endpoint;
     if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) return { stopped: `the metadata has no usable authorization_endpoint: ${JSON.stringify(endpoint)}` };
     const state = b64url(16);
     const verifier = b64url(32);
-    const redirectUri = vary === 'bad-redirect' ? `${this.loopback.origin}/unregistered${CALLBACK_PATH}` : this.redirectUri;
+    const redirectUri = vary === 'bad-redirect' ? this.unregisteredRedirectUri : this.redirectUri;
     const u = new URL(endpoint);
     const q = u.searchParams;
     q.set('response_type', 'code');
@@ -456,6 +491,35 @@ export class OAuthFlow {
   /** An authorization request with a redirect URI that was never registered. */
   badRedirect(): Promise<AuthorizationAttempt | { stopped: string }> {
     return this.memo('bad-redirect', async () => (this.target.browser ? { stopped: 'needs another authorization, which only a headless run makes: run without --browser' } : this.authorize('bad-redirect')));
+  }
+
+  /**
+   * An authorization request whose client_id is the URL of a client ID metadata document the
+   * suite serves (basic/authorization "Client ID Metadata Documents"), a fresh URL per probe so
+   * no cached document answers for it. The document is correct for 'valid' and 'bad-redirect'
+   * (whose request asks for a redirect_uri the document does not list); 'client-id-mismatch'
+   * names another URL as client_id; 'no-redirect-uris' lacks a required field; 'not-json' is cut
+   * short. Served on the loopback listener, or at `cimdBaseUrl` when the user forwards it there.
+   */
+  cimdProbe(kind: CimdProbeKind): Promise<CimdProbe | { stopped: string }> {
+    return this.memo(`cimd-${kind}`, async () => {
+      if (this.target.browser) return { stopped: 'needs authorizations of its own, which only a headless run makes: run without --browser' };
+      const cannot = await this.listener();
+      if (cannot) return { stopped: cannot };
+      const base = (this.target.cimdBaseUrl ?? this.loopback.origin).replace(/\/+$/, '');
+      const path = `/cimd/${kind}-${b64url(6)}.json`;
+      const clientId = `${base}${path}`;
+      const doc: Record<string, unknown> = { client_id: kind === 'client-id-mismatch' ? `${base}/cimd/another-${b64url(6)}.json` : clientId, client_name: 'mcp-conform', redirect_uris: [this.redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+      if (kind === 'no-redirect-uris') delete doc.redirect_uris;
+      const json = JSON.stringify(doc);
+      const body = kind === 'not-json' ? json.slice(0, Math.floor(json.length / 2)) : json;
+      // Keyed by the URL's path: a forwarder in front of the listener keeps the path it was asked for.
+      const served = new URL(clientId).pathname;
+      this.loopback.serveDoc(served, body);
+      const attempt = await this.authorize(kind === 'bad-redirect' ? 'bad-redirect' : undefined, { how: 'cimd', clientId });
+      if ('stopped' in attempt) return attempt;
+      return { kind, clientId, body, attempt, fetches: this.loopback.fetchesOf(served) };
+    });
   }
 
   /** The grant's code redeemed a second time. */

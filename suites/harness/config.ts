@@ -82,6 +82,12 @@ export interface AuthServerTarget {
   resource: string;
   /** The scope asked for (default: none). */
   scope?: string;
+  /**
+   * Where the authorization server can fetch the client ID metadata documents the suite serves:
+   * a public (https) URL the user forwards to the loopback listener (--redirect-port). Default:
+   * the listener's own http://127.0.0.1 origin, which a real authorization server may refuse.
+   */
+  cimdBaseUrl?: string;
   /** The user's browser does the authorization step (a login page): the URL goes to onAuthorizationUrl. */
   browser?: boolean;
   /** How long the browser step may take (ms; default 300 000). */

@@ -25,7 +25,8 @@ const results = async (out: string) => JSON.parse(await readFile(join(out, 'resu
 
 describe('mcp-conform auth-server', () => {
   it('a correct authorization server: exit 0, results.json (mode auth-server) and the formats asked for', async () => {
-    const s = await serveAuthorizationServer({ host: '127.0.0.1' });
+    // (http loopback client_id URLs allowed: the cimd-* probes serve their documents there.)
+    const s = await serveAuthorizationServer({ host: '127.0.0.1', allowInsecureClientIdUrls: true });
     try {
       const out = join(dir, 'good');
       const r = await cli(['auth-server', '--issuer', s.issuer, '--revision', '2026-07-28', '--out', out, '--format', 'json,junit', '--timeout', '3000'], 90_000);
@@ -35,7 +36,7 @@ describe('mcp-conform auth-server', () => {
       expect(validateResults(res).valid).toBe(true);
       expect(res.mode).toBe('auth-server');
       expect(res.target).toEqual({ description: `authorization server ${s.issuer}`, transport: 'http' });
-      expect(res.checks.length).toBe(17);
+      expect(res.checks.length).toBe(21);
       expect(res.checks.filter((c) => c.verdict !== 'pass')).toEqual([]);
       expect(res.checks[0]?.wireLog).toMatch(/^wire\/auth-server_/);
       await readFile(join(out, 'junit.xml'), 'utf8');
@@ -98,12 +99,13 @@ describe('mcp-conform auth-server', () => {
     expect(await usage({ issuer: 'http://127.0.0.1:9', clientSecret: 's' })).toContain('--client-secret needs --client-id');
     expect(await usage({ issuer: 'http://127.0.0.1:9', revision: '2024-11-05' })).toContain('apply at 2025-03-26');
     expect(await usage({ issuer: 'http://127.0.0.1:9', only: ['nothing/here'] })).toContain('no check matches --only nothing/here');
+    expect(await usage({ issuer: 'http://127.0.0.1:9', cimdBaseUrl: 'nope' })).toContain('--cimd-base-url "nope" is not an http(s) URL');
     const none = await cli(['auth-server'], 60_000);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('give --issuer URL');
     const list = await cli(['auth-server', '--list'], 60_000);
     expect(list.code).toBe(0);
-    expect(list.stdout.trimEnd().split('\n')).toHaveLength(19);
+    expect(list.stdout.trimEnd().split('\n')).toHaveLength(23);
     expect(list.stdout).toMatch(/^auth-server\/pkce-required +MUST +2025-06-18,2025-11-25,2026-07-28 +https:/m);
   }, 120_000);
 });

@@ -53,7 +53,8 @@ const editMetadata =
 
 describe('auth-server checks on the correct mock authorization server', () => {
   it('every check passes at every revision it claims', async () => {
-    const results = await runAgainst({});
+    // (http loopback client_id URLs allowed: the cimd-* checks serve their documents there.)
+    const results = await runAgainst({ allowInsecureClientIdUrls: true });
     // (default-endpoints judges a server without metadata: below.)
     expect(show(results.filter((r) => r.verdict !== 'pass' && !(r.id === 'auth-server/default-endpoints' && r.verdict === 'not-applicable')))).toBe('');
     expect(new Set(results.map((r) => r.id))).toEqual(new Set(ids));
@@ -100,6 +101,11 @@ const BREAKS: [string, AuthServerOptions, Wrap?, Revision[]?][] = [
   ['auth-server/pkce-required', { enforcePkce: false }],
   ['auth-server/pkce-verifier-checked', { lenient: ['ignore-code-verifier'] }],
   ['auth-server/redirect-uri-exact', { lenient: ['any-redirect-uri'] }],
+  ['auth-server/cimd-fetched', { allowInsecureClientIdUrls: true, lenient: ['cimd-no-fetch'] }],
+  ['auth-server/cimd-client-id-match', { allowInsecureClientIdUrls: true, lenient: ['cimd-client-id-mismatch'] }],
+  ['auth-server/cimd-redirect-uri', { allowInsecureClientIdUrls: true, lenient: ['cimd-any-redirect-uri'] }],
+  ['auth-server/cimd-invalid-document', { allowInsecureClientIdUrls: true, lenient: ['cimd-not-json'] }],
+  ['auth-server/cimd-invalid-document', { allowInsecureClientIdUrls: true, lenient: ['cimd-missing-fields'] }],
   ['auth-server/code-single-use', { lenient: ['reuse-code'] }],
   ['auth-server/refresh-rotation', { rotateRefreshTokens: false }],
   // No metadata (which fails metadata-discovery from 2025-06-18): judged at 2025-03-26 alone.
@@ -213,8 +219,13 @@ describe('how the client gets in and through', () => {
     expect(rs.filter((r) => r.id === 'auth-server/registration').every((r) => r.verdict === 'not-applicable')).toBe(true);
   });
 
-  it('a client ID metadata document at an http URL refused (as it should be): not verified, naming --client-id', async () => {
-    const rs = await runAgainst({ registration: false }, [...GRANT, 'auth-server/pkce-required', 'auth-server/pkce-verifier-checked', 'auth-server/redirect-uri-exact']);
+  it('a client ID metadata document at an http URL refused (as it should be): not verified, naming --client-id (the cimd-* probes: the URL and --cimd-base-url)', async () => {
+    const CIMD = ['auth-server/cimd-fetched', 'auth-server/cimd-client-id-match', 'auth-server/cimd-redirect-uri', 'auth-server/cimd-invalid-document'];
+    const all = await runAgainst({ registration: false }, [...GRANT, 'auth-server/pkce-required', 'auth-server/pkce-verifier-checked', 'auth-server/redirect-uri-exact', ...CIMD]);
+    const probes = all.filter((r) => CIMD.includes(r.id));
+    expect(probes.length).toBe(CIMD.length * 2);
+    for (const r of probes) expect(`${r.verdict}: ${r.message}`).toMatch(/^not-verified: the authorization server did not fetch the suite's correct client ID metadata document at http:\/\/127\.0\.0\.1:\d+\/cimd\/valid-\S+\.json .*must use https.* may refuse this http loopback URL \(allowed\): give --cimd-base-url/);
+    const rs = all.filter((r) => !CIMD.includes(r.id));
     for (const r of rs) {
       expect(r.verdict, show([r])).toBe('not-verified');
       expect(r.message).toMatch(/did not accept the suite's client ID metadata document at http:\/\/127\.0\.0\.1:\d+\/client-metadata\.json .*give --client-id/);
@@ -225,6 +236,24 @@ describe('how the client gets in and through', () => {
     const onAuthorizationUrl = (url: string) => void followAuthorization(url, { deliver: true });
     const rs = await runAgainst({}, ['auth-server/pkce-required', 'auth-server/pkce-verifier-checked', 'auth-server/redirect-uri-exact'], { browser: true, browserTimeoutMs: 5_000, onAuthorizationUrl });
     for (const r of rs) expect(`${r.verdict}: ${r.message}`).toMatch(/^not-verified: .*only a headless run makes: run without --browser/);
+  });
+
+  it('--cimd-base-url: the documents of the probes are named under it and fetched through it', async () => {
+    // localhost:<port> stands for a forwarder to the listener (a fixed --redirect-port).
+    const free: Server = createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', () => r()));
+    const port = (free.address() as { port: number }).port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const s = await serveAs({ allowInsecureClientIdUrls: true, registration: false });
+    try {
+      const only = ['auth-server/cimd-fetched', 'auth-server/cimd-client-id-match'];
+      const rs = await runAuthServerChecks({ issuer: s.issuer, resource: RESOURCE, redirectPort: port, cimdBaseUrl: `http://localhost:${port}` }, { ...timeouts, only, revisions: ['2026-07-28'] });
+      expect(show(rs.filter((r) => r.verdict !== 'pass'))).toBe('');
+      const fetched = s.as.log.records.filter((r) => r.endpoint === 'cimd-fetch').map((r) => r.url);
+      expect(fetched.some((u) => u.startsWith(`http://localhost:${port}/cimd/valid-`)), fetched.join(' ')).toBe(true);
+    } finally {
+      await s.close();
+    }
   });
 
   it('a redirect port in use: not verified, naming it (never a crash verdict)', async () => {
@@ -280,6 +309,7 @@ describe('oauth2-mock-server (npm, pinned)', () => {
       set('auth-server/iss-advertised', 'not-applicable');
       set('auth-server/iss-value', 'not-applicable');
       set('auth-server/default-endpoints', 'not-applicable'); // it has metadata
+      for (const id of ['auth-server/cimd-fetched', 'auth-server/cimd-client-id-match', 'auth-server/cimd-redirect-uri', 'auth-server/cimd-invalid-document']) set(id, 'not-applicable'); // no client ID metadata documents
       set('auth-server/pkce-required', 'fail'); // a request without code_challenge gets a code
       set('auth-server/redirect-uri-exact', 'fail'); // redirects to whatever redirect_uri it is given
       set('auth-server/refresh-rotation', 'fail'); // any refresh token is accepted, a used one too
