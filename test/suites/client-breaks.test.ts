@@ -103,6 +103,7 @@ const cases: Case[] = [
   { id: 'client-roots/list-changed-notified', rev: R, via: 'stdio' },
   { id: 'client-sampling/create-message-result', rev: R, via: 'stdio' },
   { id: 'client-sampling/create-message-result', rev: M, via: 'stdio', group: 'input-required' },
+  { id: 'client-sampling/max-tokens-respected', rev: M, via: 'stdio' },
   { id: 'client-sampling/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
   { id: 'client-sampling/user-rejected', rev: R, via: 'stdio' },
   { id: 'client-sampling/tools-capability', rev: R, via: 'stdio' },
