@@ -134,6 +134,47 @@ clientCheck(
   },
 );
 
+/** A lower bound on a text's tokens: over text, no tokenizer in use averages more characters a token than this. */
+const MAX_CHARS_PER_TOKEN = 8;
+/** Only an answer past this multiple of maxTokens (by that lower bound) is judged: a tokenizer's differences never make a correct client fail. */
+const MAX_TOKENS_SLACK = 4;
+
+/** The text of a sampling result's content (one block or an array of blocks). */
+function sampledText(result: Record<string, unknown>): string {
+  const blocks = Array.isArray(result.content) ? result.content : [result.content];
+  return blocks.map((b) => (isObject(b) && b.type === 'text' && typeof b.text === 'string' ? b.text : '')).join('');
+}
+
+clientCheck(
+  {
+    id: 'client-sampling/max-tokens-respected',
+    title: 'a sampled answer does not grossly exceed the maxTokens the server asked for',
+    level: 'MUST',
+    requirement: `The client MUST respect the maxTokens parameter. (Judged on a clear excess only: the answer's text counted at no more than ${MAX_CHARS_PER_TOKEN} characters a token exceeds ${MAX_TOKENS_SLACK} times maxTokens.)`,
+    spec: cite(['2026-07-28'], 'client/sampling#sampling-parameters'),
+    requires: 'client.sampling',
+    scenarios: ['input-required'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const { r } = needRound(t, 'input-required', 'needs_input');
+    const asked = isObject(r.interim.inputRequests) ? r.interim.inputRequests : {};
+    const key = Object.keys(asked).find((k) => isObject(asked[k]) && asked[k].method === 'sampling/createMessage');
+    if (!key) return t.notVerified('the server did not ask for sampling (it asks for what the request\'s _meta declares)');
+    const req = asked[key] as Record<string, unknown>;
+    const max = isObject(req.params) && typeof req.params.maxTokens === 'number' ? req.params.maxTokens : undefined;
+    if (max === undefined) return t.notVerified('the sampling request carried no maxTokens');
+    const params = isObject(r.retry.m.params) ? r.retry.m.params : {};
+    const given = isObject(params.inputResponses) ? params.inputResponses[key] : undefined;
+    if (!isObject(given)) return t.notVerified(`the retry carries no answer to the sampling request (see client-sampling/create-message-result)`);
+    const text = sampledText(given);
+    if (!text) return t.notVerified('the sampled answer carries no text to measure');
+    const atLeast = Math.ceil(text.length / MAX_CHARS_PER_TOKEN);
+    if (atLeast > MAX_TOKENS_SLACK * max)
+      t.fail(`the server asked for at most ${max} tokens; the sampled text is ${text.length} characters, at least ${atLeast} tokens at ${MAX_CHARS_PER_TOKEN} characters a token (over ${MAX_TOKENS_SLACK}× maxTokens)`, v.evidence([r.first.e, r.retry.e]));
+  },
+);
+
 clientCheck(
   {
     id: 'client-sampling/undeclared-refused',

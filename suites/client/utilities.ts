@@ -2,7 +2,7 @@
 import { hasCapability, isObject, isStateless, REVISIONS, STATEFUL_REVISIONS } from '../../schema/index.ts';
 import { clientRuns, type ClientRun } from '../harness/index.ts';
 import { answerTo, brief, clientNotifications, clientRequests, exitSummary, handshakes, metaOf, mockMessages, replyTo, serverRequests, toolCalls, toolName, type Sent, clientCheck, cite, utilityPage, carriedOn } from '../kit/index.ts';
-import { IRREGULAR_LAST_CURSOR, irregularSecondCursor, LATE_TOOL, scenario } from './scenarios/index.ts';
+import { IRREGULAR_LAST_CURSOR, irregularSecondCursor, LATE_TOOL, PAGED_PROMPTS, scenario } from './scenarios/index.ts';
 
 clientCheck(
   {
@@ -334,9 +334,9 @@ clientCheck(
   },
 );
 
-/** tools/list requests and what the mock answered. */
-function listing(run: ClientRun): { r: Sent; cursor: unknown; next: unknown }[] {
-  return clientRequests(run, 'tools/list').map((r) => {
+/** tools/list (or another list method's) requests and what the mock answered. */
+function listing(run: ClientRun, method = 'tools/list'): { r: Sent; cursor: unknown; next: unknown }[] {
+  return clientRequests(run, method).map((r) => {
     const a = answerTo(run, r);
     const result = a && isObject(a.m.result) ? a.m.result : undefined;
     return { r, cursor: isObject(r.m.params) ? r.m.params.cursor : undefined, next: result?.nextCursor };
@@ -426,6 +426,28 @@ clientCheck(
     const lists = listing(run).filter((l) => l.cursor === 'mcp-conform-loop');
     if (!listing(run).length) return t.notVerified(`the client never listed tools (${exitSummary(run)})`);
     if (lists.length > 10) t.fail(`the client requested the same cursor ${lists.length} times`, v.evidence(lists.slice(-3).map((l) => l.r.e)));
+  },
+);
+
+clientCheck(
+  {
+    id: 'client-prompts/follows-pagination',
+    title: 'a paginated prompts/list is followed through every page',
+    level: 'SHOULD',
+    requirement: 'Clients SHOULD handle pagination for large prompt lists. (Checked: the scenario pages prompts/list one prompt per page; a client that lists prompts follows every nextCursor.)',
+    spec: cite(REVISIONS, 'server/prompts#implementation-considerations'),
+    scenarios: ['pagination'],
+  },
+  (t) => {
+    const v = clientRuns(t);
+    const run = v.need('pagination');
+    const lists = listing(run, 'prompts/list');
+    // A client that never lists prompts shows nothing about how it pages them.
+    if (!lists.length) return t.notVerified(`the client never listed prompts (${exitSummary(run)})`);
+    const given = lists.map((l) => l.next).filter((c) => typeof c === 'string');
+    if (!given.length) return t.notVerified('no prompts/list page the client got carried a nextCursor');
+    const unfollowed = given.filter((c) => !lists.some((l) => l.cursor === c));
+    if (unfollowed.length) t.fail(`prompts/list is paged one prompt per page (${PAGED_PROMPTS.length} prompts); the server gave ${given.length} nextCursor(s) and the client followed ${given.length - unfollowed.length}, so it saw only part of the list`, v.evidence(lists.map((l) => l.r.e)));
   },
 );
 

@@ -310,3 +310,79 @@ check(
     if (reply.ok) t.fail(`resources/read of ${JSON.stringify(uri)}, which is no URI, was answered with a result, not a JSON-RPC error`, reply);
   },
 );
+
+/** A file:// URI's path, percent-decoded and with its dot segments resolved; undefined when it is no file:// URI. */
+function filePath(uri: string): string | undefined {
+  const m = /^file:\/\/[^/]*(\/[^?#]*)/i.exec(uri);
+  if (!m) return undefined;
+  let raw: string;
+  try {
+    // Decoded first: an encoded dot or slash (%2e, %2f) is what a careless server decodes before it opens the file.
+    raw = decodeURIComponent(m[1] as string);
+  } catch {
+    return undefined;
+  }
+  const out: string[] = [];
+  for (const seg of raw.split('/')) {
+    if (seg === '..') out.pop();
+    else if (seg !== '.' && seg !== '') out.push(seg);
+  }
+  return `/${out.join('/')}`;
+}
+
+const within = (path: string, dir: string) => dir === '/' || path === dir || path.startsWith(`${dir}/`);
+const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/')) || '/';
+
+/** The directory a file:// URI template's fixed part covers (file:///{+path}: the whole filesystem). */
+function templateDir(template: string): string {
+  const fixed = template.includes('{') ? template.slice(0, template.indexOf('{')) : template;
+  const path = filePath(fixed) ?? '/';
+  return fixed.endsWith('/') ? path : dirOf(path);
+}
+
+/** The file a traversal aims at: outside any directory a server would list, present on most Unix hosts. */
+const TRAVERSAL_TARGET = '/etc/hostname';
+
+check(
+  {
+    id: 'resources/file-traversal-refused',
+    shared: true,
+    title: 'a file:// URI that climbs out of the listed resources\' directory is not served',
+    level: 'MUST',
+    requirement:
+      "Servers MUST sanitize file paths to prevent directory traversal attacks when serving file:// resources. (Checked: from a listed file:// resource, URIs with .., %2e%2e and ..%2f segments that resolve to /etc/hostname, outside every listed file:// resource's directory and file:// template, are read; contents for them fail, an error or not-found passes.)",
+    spec: resources('security-considerations', ['2026-07-28']),
+    requires: 'server.resources',
+  },
+  async (t) => {
+    const c = await t.session();
+    const files = (await listResources(t, c)).map((r) => r.uri).filter((u): u is string => typeof u === 'string' && filePath(u) !== undefined);
+    if (files.length === 0) return t.notApplicable('the server lists no file:// resources');
+    // What the server says it serves: the listed files' directories, and the fixed part of any file:// template.
+    const templates = await walkList(c, 'resources/templates/list', 'resourceTemplates');
+    const served = [
+      ...files.map((u) => dirOf(filePath(u) as string)),
+      ...templates.items.map((x) => x.uriTemplate).filter((u): u is string => typeof u === 'string' && /^file:\/\//i.test(u)).map(templateDir),
+    ];
+    const inside = served.find((d) => within(TRAVERSAL_TARGET, d));
+    if (inside !== undefined) return t.notVerified(`${TRAVERSAL_TARGET} is within what the server lists (${inside === '/' ? 'the filesystem root' : inside}), so reading it is no traversal`);
+    const base = files[0] as string;
+    const dirUri = base.slice(0, base.lastIndexOf('/') + 1);
+    // Enough steps up to pass the root from the listed file's directory (the root's parent is the root).
+    const up = dirOf(filePath(base) as string).split('/').length + 1;
+    const target = TRAVERSAL_TARGET.slice(1);
+    const variants = [`${dirUri}${'../'.repeat(up)}${target}`, `${dirUri}${'%2e%2e/'.repeat(up)}${target}`, `${dirUri}${'..%2f'.repeat(up)}${target.replace('/', '%2f')}`];
+    for (const uri of variants) {
+      const reply = await c.request<Json>('resources/read', { uri });
+      if (!reply.ok) continue; // refused (or not found): the traversal went nowhere
+      const contents = Array.isArray(reply.result.contents) ? reply.result.contents.filter(isObject) : [];
+      // Contents named by a URI inside a listed directory are the server's sanitised reading of the path: no leak.
+      const leaked = contents.filter((x) => typeof x.text === 'string' || typeof x.blob === 'string').filter((x) => {
+        const p = typeof x.uri === 'string' ? filePath(x.uri) : undefined;
+        return p === undefined || !served.some((d) => within(p, d));
+      });
+      if (leaked.length)
+        t.fail(`resources/read of ${uri} (which resolves to file://${TRAVERSAL_TARGET}, outside what the server lists: ${[...new Set(served)].join(', ')}) was answered with contents: the path was not sanitized`, reply);
+    }
+  },
+);

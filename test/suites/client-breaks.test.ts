@@ -86,7 +86,9 @@ const cases: Case[] = [
   { id: 'client-cancellation/not-for-tasks', rev: R, via: 'stdio' },
   { id: 'client-progress/notifications-accepted', rev: R, via: 'stdio' },
   { id: 'client-progress/unique-tokens', rev: R, via: 'stdio', scenarios: ['progress'] },
-  { id: 'client-pagination/follows-cursor', rev: R, via: 'stdio' },
+  // One run: tools and prompts each read to the first page only.
+  { id: 'client-pagination/follows-cursor', rev: R, via: 'stdio', group: 'pagination' },
+  { id: 'client-prompts/follows-pagination', rev: R, via: 'stdio', group: 'pagination' },
   { id: 'client-pagination/cursor-opaque', rev: R, via: 'stdio', scenarios: ['pagination'] },
   { id: 'client-pagination/stops-at-last-page', rev: R, via: 'stdio' },
   { id: 'client-pagination/stops-on-cursor-loop', rev: R, via: 'stdio' },
@@ -101,6 +103,7 @@ const cases: Case[] = [
   { id: 'client-roots/list-changed-notified', rev: R, via: 'stdio' },
   { id: 'client-sampling/create-message-result', rev: R, via: 'stdio' },
   { id: 'client-sampling/create-message-result', rev: M, via: 'stdio', group: 'input-required' },
+  { id: 'client-sampling/max-tokens-respected', rev: M, via: 'stdio' },
   { id: 'client-sampling/undeclared-refused', rev: R, via: 'stdio', caps: 'none' },
   { id: 'client-sampling/user-rejected', rev: R, via: 'stdio' },
   { id: 'client-sampling/tools-capability', rev: R, via: 'stdio' },

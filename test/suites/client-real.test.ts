@@ -43,6 +43,9 @@ const clients: RealClient[] = [
       // Its task API (experimental.tasks.callToolStream) copies the call's task into every tasks/get
       // and tasks/result it polls with (a task on a request that is no task request; SHOULD): client.
       'client-tasks/augment-only-declared': 'warn',
+      // Client.listPrompts returns one page and leaves nextCursor to the application; the driver, as
+      // a plain application does, lists prompts once (tools it pages): the client, not the check.
+      'client-prompts/follows-pagination': 'warn',
     },
   },
   {
@@ -56,6 +59,8 @@ const clients: RealClient[] = [
       'client-sampling/tool-messages-validated': 'warn',
       // As over HTTP: task params on tasks/get and tasks/result (SHOULD): client.
       'client-tasks/augment-only-declared': 'warn',
+      // As over HTTP: one page of prompts (SHOULD): client.
+      'client-prompts/follows-pagination': 'warn',
     },
   },
   {

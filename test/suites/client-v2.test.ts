@@ -47,7 +47,8 @@ const cases: Case[] = [
     // resource-not-found-legacy-code: the driver's readResource rejects on -32002 and the calls go on.
     // elicitation-url: a URL-mode elicitation and a form without mode, as input requests (both answered as they should be).
     // json-schema-2020-12-preservation: the inputSchema it echoes keeps every 2020-12 keyword as listed.
-    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination-irregular', 'legacy-server-method-not-found', 'late-response', 'result-type-unknown', 'resource-not-found-legacy-code', 'elicitation-url', 'json-schema-2020-12-preservation'],
+    // pagination: tools and prompts one per page (its listPrompts() follows nextCursor by itself).
+    scenarios: ['initialize', 'legacy-server', 'input-required', 'pagination', 'pagination-irregular', 'legacy-server-method-not-found', 'late-response', 'result-type-unknown', 'resource-not-found-legacy-code', 'elicitation-url', 'json-schema-2020-12-preservation'],
     expected: {},
     // Its server/discover probe runs on a sibling process, disposed of by closing stdin and
     // signalling SIGTERM at once (StdioClientTransport._dispose, "signal-first"), without waiting

@@ -26,7 +26,7 @@ export { addNumbers, CANARY_EVENT } from './kit.ts';
 export { ECHO_TOOL, FOCAL_SCHEMA, FOCAL_TOOL, preservedKeywords, REF_CANARY_PATH, REF_TOOL } from './json-schema.ts';
 export { DEFAULTS_SCHEMA, FORM_SCHEMA, SAMPLING_PARAMS, SAMPLING_TOOL, SAMPLING_TOOL_REQUESTS, TASK_POLL_MS, TASK_WORKING_MS, UNKNOWN_ELICITATION_ID, URL_ELICITATION } from './client-features.ts';
 export { inputRequestFor, inputRequestsFor, UNKNOWN_RESULT_TOOL, UNKNOWN_RESULT_TYPE, GONE_URI } from './stateless.ts';
-export { IRREGULAR_LAST_CURSOR, irregularSecondCursor, LATE_TOOL } from './utilities.ts';
+export { IRREGULAR_LAST_CURSOR, irregularSecondCursor, LATE_TOOL, PAGED_PROMPTS } from './utilities.ts';
 export { CHANGED_TOOL, INVALID_HEADER_TOOLS, MIRROR_TOOL, UNSAFE_NAME_TOOL } from './param-headers.ts';
 export { CACHE_TTL, CACHE_URIS, CACHE_WAIT_MS } from './caching.ts';
 

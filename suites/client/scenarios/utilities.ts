@@ -1,7 +1,10 @@
 // The utilities: pagination, list_changed, progress, notifications and errors.
 import { ErrorCode, isObject, isStateless, REVISIONS, STREAMABLE_HTTP_REVISIONS, type Revision } from '../../../schema/index.ts';
-import { logs, on, tool } from '../../../mock-server/index.ts';
+import { logs, on, prompt, tool } from '../../../mock-server/index.ts';
 import { type Scenario, addNumbers, NO_ARGS, BOTH, HTTP, sseForToolCalls } from './kit.ts';
+
+/** The prompts of scenario pagination, one per page. */
+export const PAGED_PROMPTS = ['paged_prompt_one', 'paged_prompt_two', 'paged_prompt_three'] as const;
 
 /** The tool of late-response whose answer crosses the client's cancellation. */
 export const LATE_TOOL = 'answers_late';
@@ -16,13 +19,19 @@ export const irregularSecondCursor = (rev: Revision): string => (isStateless(rev
 export const UTILITY_SCENARIOS: Scenario[] = [
   {
     name: 'pagination',
-    description: 'tools/list is paginated one tool per page (three pages).',
-    expects: 'List all tools following nextCursor until a page has none; call add_numbers.',
+    description: 'tools/list and prompts/list are paginated one item per page (three pages each).',
+    expects: 'List all tools following nextCursor until a page has none; call add_numbers; list all prompts the same way.',
     revisions: REVISIONS,
     transports: BOTH,
     build: () => ({
       options: { pageSize: 1 },
-      behaviours: [addNumbers, tool('echo', { description: 'Echoes its text', inputSchema: { type: 'object', properties: { text: { type: 'string' } } }, handler: (a) => String(a.text ?? '') }), tool('noop', { description: 'Does nothing', inputSchema: NO_ARGS, result: 'ok' })],
+      behaviours: [
+        addNumbers,
+        tool('echo', { description: 'Echoes its text', inputSchema: { type: 'object', properties: { text: { type: 'string' } } }, handler: (a) => String(a.text ?? '') }),
+        tool('noop', { description: 'Does nothing', inputSchema: NO_ARGS, result: 'ok' }),
+        // A prompt list longer than a page (server/prompts#implementation-considerations).
+        ...PAGED_PROMPTS.map((name) => prompt(name, { description: `Prompt ${name} (one per page)`, messages: [{ role: 'user', content: { type: 'text', text: `mcp-conform prompt ${name}` } }] })),
+      ],
     }),
   },
   {
