@@ -103,8 +103,10 @@ class NodeRequest {
 
 function nodeRequest(req: IncomingMessage, base: string, body: Buffer | undefined, signal: AbortSignal): Request {
   const light = new NodeRequest(req, base, body, signal);
-  // Typed as a Request: members NodeRequest lacks are read from the full one.
+  // Typed as a Request, and one to instanceof: members NodeRequest lacks (the internal slots
+  // `new Request(request, init)` reads included) are read from the full one.
   return new Proxy(light, {
+    getPrototypeOf: () => Request.prototype,
     get(target, prop) {
       const own = prop in target;
       const from: object = own ? target : target.real();
@@ -146,6 +148,7 @@ export function plainResponse(body: string | null, status: number, headers: Reco
     clone: () => plainResponse(body, status, headers),
   };
   const proxy = new Proxy(light, {
+    getPrototypeOf: () => Response.prototype,
     get(target, prop) {
       if (prop === 'headers') return (built ??= new Headers(headers));
       if (Object.hasOwn(target, prop)) return target[prop];
