@@ -18,6 +18,8 @@ export interface MockClientOptions {
   /** Passed to the Peer: the first request id, and which messages belong to another conversation. */
   firstId?: number;
   strayNote?: PeerOptions['strayNote'];
+  /** Validate every message both ways (default true); off where the owner validates each one itself. */
+  validate?: boolean;
 }
 
 export const DEFAULT_CLIENT_INFO: Current['Implementation'] = { name: 'mcp-conform', version: '0.1.0' };
@@ -52,6 +54,7 @@ export class MockClient {
     if (options.wire) peerOpts.wire = options.wire;
     if (options.firstId !== undefined) peerOpts.firstId = options.firstId;
     if (options.strayNote) peerOpts.strayNote = options.strayNote;
+    if (options.validate !== undefined) peerOpts.validate = options.validate;
     this.peer = new Peer(transport, peerOpts);
     for (const [method, h] of Object.entries({ ...DEFAULT_ANSWERS, ...options.handlers })) this.peer.setRequestHandler(method, h);
   }

@@ -10,6 +10,7 @@ import type { ScriptDoc } from './script/types.ts';
 import { MockServer } from './server/index.ts';
 import { mockHttpHandler, type MockHttpOptions } from './serving.ts';
 import type { StreamableHttpHandler } from './transports/http-server.ts';
+import { realResponse } from './transports/serve.ts';
 
 export interface McpHandlersOptions extends Omit<MockHttpOptions, 'faults'> {
   /** The endpoint URL clients use, e.g. http://mcp.test/mcp. */
@@ -47,7 +48,8 @@ export function mcpHandlers(source: MockServer | ServerDefinition | ScriptDoc, o
   const o: MockHttpOptions = { ...rest, faults: [...scriptFaults, ...(faults ?? [])] };
   if (seed !== undefined && o.seed === undefined) o.seed = seed;
   const handler = mockHttpHandler(server, o);
-  const resolve = ({ request }: { request: Request }) => handler(request);
+  // msw wants a real Response (the handler's JSON answers are light ones: transports/serve.ts).
+  const resolve = async ({ request }: { request: Request }) => realResponse(await handler(request));
   const list = [http.post(url, resolve), http.get(url, resolve), http.delete(url, resolve)];
   return Object.assign(list, { server, handler, close: () => handler.close() });
 }

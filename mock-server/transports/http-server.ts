@@ -18,6 +18,7 @@ import {
   metaProtocolVersion,
 } from './mcp-headers.ts';
 import { encodeSseEvent, SSE_HEADERS, SseWriter } from './sse.ts';
+import { plainResponse } from './serve.ts';
 
 export { serveHttp, routeHandlers, type FetchHandler, type ServeOptions, type ServedHttp } from './serve.ts';
 
@@ -84,7 +85,7 @@ function errorResponse(status: number, code: number, message: string, id?: unkno
   const body: Record<string, unknown> = { jsonrpc: '2.0' };
   if (id !== undefined) body.id = id;
   body.error = data === undefined ? { code, message } : { code, message, data };
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+  return plainResponse(JSON.stringify(body), status, { 'content-type': 'application/json', ...headers });
 }
 
 function acceptsAll(accept: string | null, types: string[]): boolean {
@@ -535,7 +536,7 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
       // Only requests are answered with a body (the peer may already have answered one synchronously).
       if (valid && !list.some(isRequest)) {
         ctx.finished = true;
-        return new Response(null, { status: 202, headers: extraHeaders });
+        return plainResponse(null, 202, extraHeaders);
       }
     }
 
@@ -569,7 +570,7 @@ export function createStreamableHttpHandler(options: StreamableHttpHandlerOption
       if (ctx.aborted && ctx.frames.length === 0) return errorResponse(404, -32001, 'Session terminated');
       const body = ctx.batch && !ctx.expectAny ? `[${ctx.frames.join(',')}]` : (ctx.frames[0] ?? '');
       const status = ctx.expectAny ? 400 : statusOf(ctx, ctx.frames[0] ?? '');
-      return new Response(body, { status, headers: { 'content-type': 'application/json', ...extraHeaders } });
+      return plainResponse(body, status, { 'content-type': 'application/json', ...extraHeaders });
     }
 
     const writer = new SseWriter();
