@@ -71,7 +71,11 @@ export function mayCall(tool: { name: string; annotations?: unknown }, policy: C
   const contract = Object.hasOwn(CONTRACT_TOOLS, tool.name);
   if (opts.excludeOpenWorld && a?.openWorldHint === true) return { ok: false, why: 'annotated openWorldHint: true (generated arguments must not reach outside systems; opt in by naming it with --call-tools)' };
   if (a?.readOnlyHint === true) return { ok: true, why: 'annotated readOnlyHint: true' };
-  if (contract) return { ok: true, why: 'fixture-contract tool' };
+  // The name stands in for annotations only where the server gave none that say otherwise (the
+  // official fixture server annotates nothing): a contract-named tool the server itself marks as
+  // writing (readOnlyHint: false, or destructiveHint true or false) is judged by those marks.
+  const marksWriting = a !== undefined && (a.readOnlyHint === false || a.destructiveHint !== undefined);
+  if (contract && !marksWriting) return { ok: true, why: 'fixture-contract tool' };
   if (a?.destructiveHint === false) {
     if (policy === 'additive') return { ok: true, why: 'annotated destructiveHint: false (--call-tools additive)' };
     return { ok: false, why: 'annotated destructiveHint: false, which means additive, not read-only (opt in with --call-tools additive)' };

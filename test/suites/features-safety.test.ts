@@ -104,6 +104,12 @@ test('mayCall follows the annotations and the spec defaults', () => {
   expect(mayCall(tool('erase', { destructiveHint: true }), 'safe').ok).toBe(false);
   expect(mayCall(tool('test_simple_text'), 'safe').ok).toBe(true);
   expect(mayCall(tool('test_simple_text'), 'none').ok).toBe(false);
+  // A contract name does not override the server's own marks: these say the tool writes.
+  expect(mayCall(tool('test_reconnection', { readOnlyHint: false }), 'safe').ok).toBe(false);
+  expect(mayCall(tool('test_sampling', { destructiveHint: true }), 'safe').ok).toBe(false);
+  expect(mayCall(tool('test_elicitation', { destructiveHint: false }), 'safe').ok).toBe(false);
+  expect(mayCall(tool('test_elicitation', { destructiveHint: false }), 'additive').ok).toBe(true);
+  expect(mayCall(tool('test_simple_text', { title: 'Simple text' }), 'safe').ok).toBe(true);
   expect(mayCall(tool('plain'), 'all').ok).toBe(true);
   expect(mayCall(tool('plain'), ['pl*']).ok).toBe(true);
   expect(mayCall(tool('plain'), ['other']).ok).toBe(false);
