@@ -57,6 +57,6 @@ export { httpFaultHook, withSlowSse } from './faults/http.ts';
 export { redact, recordProxy, CassetteWriter, readCassette, parseCassette, ReplayServer, CassetteError, REDACTED, type Cassette, type CassetteEntry, type CassetteHeader } from './record/index.ts';
 // mcpHandlers lives in ./msw.ts (import it from there): msw is only loaded by code that uses it.
 export type { McpHandlers, McpHandlersOptions } from './msw.ts';
-export { referenceServer, referenceDefinition, reconnectionTool, REFERENCE_OPTIONS } from './reference/server.ts';
+export { referenceServer, referenceDefinition, reconnectionTool, REFERENCE_OPTIONS, SEP1034_DEFAULTS_FORM } from './reference/server.ts';
 // Mock OAuth: authorization server, protected-resource mode, tokens (basic/authorization).
 export * from './auth/index.ts';

@@ -26,6 +26,22 @@ function formElicitation(ctx: ServerContext, message: string, requestedSchema: J
 
 let urlElicitations = 0;
 
+/**
+ * A form with a default of each primitive type (SEP-1034): what the official fixture tool
+ * test_elicitation_sep1034_defaults asks for, and what the client scenario of the same name sends.
+ */
+export const SEP1034_DEFAULTS_FORM = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', description: 'User name', default: 'John Doe' },
+    age: { type: 'integer', description: 'User age', default: 30 },
+    score: { type: 'number', description: 'User score', default: 95.5 },
+    status: { type: 'string', description: 'User status', enum: ['active', 'inactive', 'pending'], default: 'active' },
+    verified: { type: 'boolean', description: 'Verification status', default: true },
+  },
+  required: [],
+} as const;
+
 /** The `retry` (ms) test_reconnection sends before it closes its stream (the official fixture's value). */
 export const RECONNECT_RETRY_MS = 500;
 
@@ -180,16 +196,7 @@ export const referenceTools: Behaviour[] = [
     handler: async (_args, ctx) => {
       if (ctx.revision < '2025-11-25') return text('defaults of every primitive type need protocol 2025-11-25 or later');
       const r = await ctx.elicit(
-        formElicitation(ctx, 'Please review and update the form fields with defaults', {
-          type: 'object',
-          properties: {
-            name: { type: 'string', description: 'User name', default: 'John Doe' },
-            age: { type: 'integer', description: 'User age', default: 30 },
-            score: { type: 'number', description: 'User score', default: 95.5 },
-            status: { type: 'string', description: 'User status', enum: ['active', 'inactive', 'pending'], default: 'active' },
-            verified: { type: 'boolean', description: 'Verified user', default: true },
-          },
-        }),
+        formElicitation(ctx, 'Please review and update the form fields with defaults', SEP1034_DEFAULTS_FORM),
       );
       return text(`Elicitation completed: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`);
     },

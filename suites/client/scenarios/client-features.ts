@@ -1,7 +1,7 @@
 // The client features: roots, sampling (with tools), elicitation (form defaults, URL mode) and tasks,
 // with the fixtures the client checks compare against.
 import { ErrorCode, isObject, isStateless, RELATED_TASK_META, STATEFUL_REVISIONS, STATELESS_REVISIONS, type Revision } from '../../../schema/index.ts';
-import { on, RpcError, tool, type JsonObject, type ServerContext } from '../../../mock-server/index.ts';
+import { on, RpcError, SEP1034_DEFAULTS_FORM, tool, type JsonObject, type ServerContext } from '../../../mock-server/index.ts';
 import { type Scenario, type ScenarioApi, type ScenarioServer, addNumbers, NO_ARGS, trigger, BOTH, sseForToolCalls } from './kit.ts';
 
 /** Scenario tasks: how long a task works, and the poll interval the server asks for. */
@@ -19,17 +19,8 @@ export const FORM_SCHEMA = {
   required: ['name'],
 } as const;
 
-export const DEFAULTS_SCHEMA = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', description: 'User name', default: 'John Doe' },
-    age: { type: 'integer', description: 'User age', default: 30 },
-    score: { type: 'number', description: 'User score', default: 95.5 },
-    status: { type: 'string', description: 'User status', enum: ['active', 'inactive', 'pending'], default: 'active' },
-    verified: { type: 'boolean', description: 'Verification status', default: true },
-  },
-  required: [],
-} as const;
+/** The form of scenario elicitation-sep1034-client-defaults: the same as the official server fixture's. */
+export const DEFAULTS_SCHEMA = SEP1034_DEFAULTS_FORM;
 
 const formElicitation = (rev: Revision): JsonObject => ({
   ...(rev >= '2025-11-25' ? { mode: 'form' } : {}),
