@@ -75,6 +75,14 @@ function authDefaults(t: T): { authorization?: string; mock?: NonNullable<T['con
   return t.config.auth ?? {};
 }
 
+/** The protected server and the tokens the suite mints itself (--auth mock); ends the check without them. */
+async function withMockTokens(t: T): Promise<{ h: Gate['h']; mock: NonNullable<ReturnType<typeof authDefaults>['mock']> }> {
+  const { h } = await protectedServer(t);
+  const { mock } = authDefaults(t);
+  if (!mock) return t.notVerified('needs tokens the suite mints itself: run with --auth mock (and let the server trust the issuer it prints)');
+  return { h, mock };
+}
+
 check(
   {
     id: 'auth/missing-token',
@@ -279,9 +287,7 @@ check(
 /** A token with one flaw must be refused with 401 — once the same token without the flaw is accepted. */
 function flawedToken(id: string, title: string, pick: keyof MockTokens, what: string, requirement: string, spec: Partial<Record<Revision, string>>): void {
   check({ id, title, level: 'MUST', requirement, spec }, async (t) => {
-    const { h } = await protectedServer(t);
-    const { mock } = authDefaults(t);
-    if (!mock) return t.notVerified('needs tokens the suite mints itself: run with --auth mock (and let the server trust the issuer it prints)');
+    const { h, mock } = await withMockTokens(t);
     const good = await firstRequest(t, h, `Bearer ${mock.tokens.valid}`);
     if (!ok(good)) return t.notVerified(`the suite's valid token is refused too (HTTP ${good.status}), so a refusal of ${what} proves nothing (see auth/valid-token-accepted)`, t.evidence());
     const r = await firstRequest(t, h, `Bearer ${mock.tokens[pick] as string}`);
@@ -324,9 +330,7 @@ check(
     spec: cite(revisionsFrom('2025-11-25'), authPage('runtime-insufficient-scope-errors')),
   },
   async (t) => {
-    const { h } = await protectedServer(t);
-    const { mock } = authDefaults(t);
-    if (!mock) return t.notVerified('needs tokens the suite mints itself: run with --auth mock (and let the server trust the issuer it prints)');
+    const { h, mock } = await withMockTokens(t);
     if (!mock.tokens.insufficientScope || !mock.scope) return t.notApplicable("the server's 401 challenge names no scope: there is no scope to leave out of a token");
     const good = await firstRequest(t, h, `Bearer ${mock.tokens.valid}`);
     if (!ok(good)) return t.notVerified(`the suite's valid token (scope "${mock.scope}") is refused too (HTTP ${good.status}): see auth/valid-token-accepted`, t.evidence());
@@ -357,9 +361,7 @@ check(
     spec: { '2026-07-28': 'basic/authorization#runtime-insufficient-scope-errors' },
   },
   async (t) => {
-    const { h } = await protectedServer(t);
-    const { mock } = authDefaults(t);
-    if (!mock) return t.notVerified('needs tokens the suite mints itself: run with --auth mock (and let the server trust the issuer it prints)');
+    const { h, mock } = await withMockTokens(t);
     if (!mock.tokens.insufficientScope || !mock.scope) return t.notApplicable("the server's 401 challenge names no scope: there is no scope to leave out of a token");
     // Only the authorization gate matters here: a valid token answered e.g. 400 (a revision the server does not speak) still got past it.
     const good = await firstRequest(t, h, `Bearer ${mock.tokens.valid}`);
