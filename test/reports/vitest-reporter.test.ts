@@ -134,7 +134,13 @@ describe('ConformReporter on an interrupted run', () => {
         if (tc.name === 'slow') void vitest?.cancelCurrentRun('keyboard-input');
       },
     };
-    const r = await run('interrupt.fixture.ts', [canceller]);
+    // The scenario needs the cancel to reach the worker while `slow` runs (its signal then ends it at
+    // once). Vitest sometimes delivers it only after the file has run (about 1 run in 5, seen with
+    // vitest 4.1): `slow` then waits out its 4 s bound and `never started` runs. That run is no
+    // interrupted run, so it is made again (at most three times); the assertions below are unchanged.
+    let r = await run('interrupt.fixture.ts', [canceller]);
+    const cancelMissed = (x: Run) => (x.results.checks.find((c) => c.id === 'lifecycle/slow')?.durationMs ?? 0) >= 3_900;
+    for (let i = 0; i < 2 && cancelMissed(r); i++) r = await run('interrupt.fixture.ts', [canceller]);
     expect(validateResults(r.results).errors).toEqual([]);
     expect(r.results.checks.map((c) => [c.id, c.verdict])).toEqual([
       ['lifecycle/first', 'pass'],
@@ -143,7 +149,7 @@ describe('ConformReporter on an interrupted run', () => {
     ]);
     expect(r.results.checks[1]?.message).toBe('not run: the run was interrupted');
     expect(r.results.errors).toEqual(['run interrupted: 2 test(s) did not finish']);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('idFromName', () => {
